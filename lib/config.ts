@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/**
+ * Every setting Guildflow reads from the environment, parsed once. `.env.example` lists the same
+ * settings with comments; a test keeps the two (and docker-compose.yml) in step.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: port.default(3000),
+
+  DATABASE_URL: optionalString.pipe(
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  ),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_DB_PORT: port.default(54329),
+
+  TEMPORAL_ADDRESS: optionalString.pipe(hostPort.optional()),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('guildflow'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_CLI: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_METRICS_ADDRESS: hostPort.default('127.0.0.1:9464'),
+  WORKFLOW_BUNDLE_PATH: optionalString,
+
+  DISCORD_TOKEN: optionalString,
+  DISCORD_API_URL: z.url().default('https://discord.com/api'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Settings that are never printed or logged as they are. */
+export const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY'] as const satisfies readonly (keyof Config)[];
+
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
+
+/** Parses the environment; throws a ConfigError that lists every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const key of CONFIG_KEYS) input[key] = env[key] === '' ? undefined : env[key];
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const config = parsed.data;
+  if (config.TEMPORAL_API_KEY && !config.TEMPORAL_ADDRESS) {
+    throw new ConfigError(['TEMPORAL_API_KEY: set TEMPORAL_ADDRESS too (an API key is for a remote cluster)']);
+  }
+  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
+}
+
+/** A copy safe to print: secrets replaced, database passwords hidden. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of SECRET_KEYS) if (out[key] !== undefined) out[key] = '[redacted]';
+  if (config.DATABASE_URL) out.DATABASE_URL = redactUrl(config.DATABASE_URL);
+  return out;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}
