@@ -84,3 +84,12 @@ export function redactUrl(url: string): string {
     return '[unparseable url]';
   }
 }
+
+/** For the production entry points (`npm run worker|api|bot`), which have no embedded defaults. */
+export function requireSettings<K extends keyof Config>(config: Config, keys: readonly K[], who: string): Config & { [P in K]-?: NonNullable<Config[P]> } {
+  const missing = keys.filter((k) => config[k] === undefined);
+  if (missing.length) {
+    throw new ConfigError(missing.map((k) => `${String(k)}: required by ${who} (only \`npm start\` has embedded defaults)`));
+  }
+  return config as Config & { [P in K]-?: NonNullable<Config[P]> };
+}

@@ -1,0 +1,34 @@
+import Koa from 'koa';
+import type { Logger } from '../lib/logger';
+import type { PrismaClient } from '../prisma/client';
+import { errorMiddleware } from './errors';
+import { createHttpMetrics } from './metrics';
+import type { ReadinessCheck } from './readiness';
+import { requestContext } from './request-context';
+import { guildRoutes } from './routes/guilds';
+import { systemRoutes } from './routes/system';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  readiness: readonly ReadinessCheck[];
+  extraMetrics?: () => Promise<string>;
+}
+
+/** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  const metrics = createHttpMetrics();
+  // Errors are answered by errorMiddleware; Koa's default handler would only print them again.
+  app.silent = true;
+
+  app.use(requestContext(deps.log, metrics));
+  app.use(errorMiddleware);
+
+  const system = systemRoutes({ readiness: deps.readiness, metrics, extraMetrics: deps.extraMetrics, log: deps.log });
+  const guilds = guildRoutes(deps.prisma);
+  app.use(system.routes()).use(system.allowedMethods());
+  app.use(guilds.routes()).use(guilds.allowedMethods());
+  return app;
+}

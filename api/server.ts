@@ -1,0 +1,49 @@
+import type { Server } from 'node:http';
+import type { Connection } from '@temporalio/client';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { pingTemporal } from '../lib/temporal';
+import type { PrismaClient } from '../prisma/client';
+import { createApp } from './app';
+import { scrapeText } from './metrics';
+
+export interface RunningApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the API on HOST:PORT; readiness covers the database and the Temporal namespace. */
+export async function startApiServer(opts: {
+  config: Config;
+  prisma: PrismaClient;
+  temporal: Connection;
+  log: Logger;
+  /** Where the in-process worker's metrics are, when it runs beside the API. */
+  workerMetricsUrl?: string;
+}): Promise<RunningApi> {
+  const log = opts.log.child({ component: 'api' });
+  const app = createApp({
+    prisma: opts.prisma,
+    log,
+    readiness: [
+      { name: 'database', check: () => opts.prisma.$queryRaw`SELECT 1` },
+      { name: 'temporal', check: () => pingTemporal(opts.temporal, opts.config.TEMPORAL_NAMESPACE) },
+    ],
+    extraMetrics: opts.workerMetricsUrl ? scrapeText(opts.workerMetricsUrl) : undefined,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.config.PORT, opts.config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const shownHost = opts.config.HOST === '0.0.0.0' ? '127.0.0.1' : opts.config.HOST;
+  const url = `http://${shownHost}:${opts.config.PORT}`;
+  log.info({ url }, 'API listening');
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

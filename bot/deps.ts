@@ -1,0 +1,10 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../lib/logger';
+import type { PrismaClient } from '../prisma/client';
+
+/** What handlers may use: one database client and one Temporal client per process. */
+export interface BotDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  log: Logger;
+}

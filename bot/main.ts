@@ -1,0 +1,16 @@
+/** `npm run bot`: the Discord gateway client alone, for production. */
+import { requireSettings } from '../lib/config';
+import { runProcess } from '../lib/process';
+import { connectTemporalClient } from '../lib/temporal';
+import { createPrismaClient } from '../prisma/client';
+import { startBot } from './run';
+
+runProcess('guildflow-bot', async ({ config: raw, log, started }) => {
+  const config = requireSettings(raw, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'DISCORD_TOKEN'], 'the bot');
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
+  const temporal = await connectTemporalClient({ ...config, address: config.TEMPORAL_ADDRESS });
+  started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+  const bot = await startBot(config, { prisma, temporal: temporal.client, log });
+  started.push({ name: 'bot', stop: bot.stop });
+});

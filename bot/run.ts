@@ -1,0 +1,38 @@
+import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
+import type { Config } from '../lib/config';
+import { commands } from './commands';
+import type { BotDeps } from './deps';
+import { routeInteraction } from './router';
+
+export interface RunningBot {
+  stop(): Promise<void>;
+}
+
+/** Logs in to the gateway, keeps Guild rows in step with the guilds the bot is in, and routes interactions. */
+export async function startBot(config: Config & { DISCORD_TOKEN: string }, deps: BotDeps): Promise<RunningBot> {
+  const log = deps.log.child({ component: 'bot' });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
+    rest: { api: config.DISCORD_API_URL },
+  });
+  const syncGuild = (guild: Guild) =>
+    deps.prisma.guild
+      .upsert({
+        where: { id: guild.id },
+        create: { id: guild.id, name: guild.name, ownerId: guild.ownerId, settings: { create: {} } },
+        update: { name: guild.name, ownerId: guild.ownerId },
+      })
+      .catch((err: unknown) => log.error({ err, guildId: guild.id }, 'guild sync failed'));
+
+  client.on(Events.GuildCreate, (guild) => void syncGuild(guild));
+  client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
+  client.on(Events.InteractionCreate, (interaction) => {
+    routeInteraction(interaction, { ...deps, log }).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
+  });
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(config.DISCORD_TOKEN);
+  await ready;
+  await client.application?.commands.set(commands.map((c) => c.data));
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length }, 'bot logged in');
+  return { stop: () => client.destroy() };
+}

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../prisma/client';
+import { ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { atLeast, type PermissionLevel } from './permissions';
+
+/**
+ * Per-guild API tokens. The secret is shown once at creation; only its SHA-256 is stored, so a database
+ * leak does not leak working tokens. Tokens look like `gf_<id>_<secret>` so a person can tell them apart.
+ */
+const TOKEN_PATTERN = /^gf_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface TokenIdentity {
+  tokenId: string;
+  guildId: string;
+  level: PermissionLevel;
+  name: string;
+}
+
+export function hashTokenSecret(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface CreateTokenInput {
+  guildId: string;
+  name: string;
+  level: PermissionLevel;
+  createdBy: string;
+  /** The creator's own level: nobody mints a token above it. */
+  creatorLevel: PermissionLevel;
+  expiresAt?: Date;
+}
+
+export async function createApiToken(prisma: PrismaClient, input: CreateTokenInput): Promise<{ id: string; token: string }> {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 64) throw new ValidationError('Token name must be 1–64 characters.');
+  if (!atLeast(input.creatorLevel, input.level)) {
+    throw new ForbiddenError(`You are ${input.creatorLevel}: you cannot create a token with level ${input.level}.`);
+  }
+  const guild = await prisma.guild.findUnique({ where: { id: input.guildId }, select: { id: true } });
+  if (!guild) throw new NotFoundError(`Guild ${input.guildId} is not known to Guildflow (invite the bot first).`);
+  const id = randomBytes(6).toString('hex');
+  const token = `gf_${id}_${randomBytes(32).toString('base64url')}`;
+  await prisma.$transaction([
+    prisma.apiToken.create({
+      data: {
+        id,
+        guildId: input.guildId,
+        name,
+        level: input.level,
+        secretHash: hashTokenSecret(token),
+        createdBy: input.createdBy,
+        expiresAt: input.expiresAt ?? null,
+      },
+    }),
+    prisma.auditEvent.create({
+      data: {
+        guildId: input.guildId,
+        actorType: input.createdBy.startsWith('token:') ? 'api_token' : input.createdBy === 'cli' ? 'system' : 'user',
+        actorId: input.createdBy,
+        action: 'api_token.created',
+        targetType: 'api_token',
+        targetId: id,
+        data: { name, level: input.level },
+      },
+    }),
+  ]);
+  return { id, token };
+}
+
+/** The token's identity, or null when it is malformed, unknown, revoked or expired. */
+export async function verifyApiToken(prisma: PrismaClient, token: string, now = new Date()): Promise<TokenIdentity | null> {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  const row = await prisma.apiToken.findUnique({ where: { secretHash: hashTokenSecret(token) } });
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  // Record use at most once a minute: a busy dashboard must not turn every read into a write.
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+  return { tokenId: row.id, guildId: row.guildId, level: row.level as PermissionLevel, name: row.name };
+}
+
+export async function revokeApiToken(prisma: PrismaClient, guildId: string, tokenId: string, actorId: string): Promise<void> {
+  const row = await prisma.apiToken.findFirst({ where: { id: tokenId, guildId } });
+  if (!row) throw new NotFoundError(`No API token ${tokenId} in guild ${guildId}.`);
+  if (row.revokedAt) return;
+  await prisma.$transaction([
+    prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } }),
+    prisma.auditEvent.create({
+      data: { guildId, actorType: 'api_token', actorId, action: 'api_token.revoked', targetType: 'api_token', targetId: tokenId },
+    }),
+  ]);
+}

@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Helpers for the dev tools that run other programs (the Temporal CLI, `go install`). */
+
+export async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return false;
+    await fs.access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `which`, without running a shell: the first executable `name` in env.PATH. */
+export async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, name);
+    if (await isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The last `maxBytes` of a child's output, for error messages (the beginning is rarely the cause). */
+export class OutputTail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly maxBytes = 16 * 1024) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size > this.maxBytes && this.chunks.length > 1) this.size -= this.chunks.shift()!.length;
+  }
+
+  toString(): string {
+    const text = Buffer.concat(this.chunks).toString('utf8');
+    return text.length > this.maxBytes ? text.slice(-this.maxBytes) : text;
+  }
+}
+
+/**
+ * Kills the child (SIGKILL) if this process exits first, so a crashed or forgotten caller leaves no
+ * orphan. Only covers exits Node sees; `withParentDeathSignal` covers SIGKILL of the parent on Linux.
+ * Returns a function that removes the hook (call it once the child has exited).
+ */
+export function killWithParent(child: ChildProcess): () => void {
+  const onExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', onExit);
+  return () => process.removeListener('exit', onExit);
+}
+
+/**
+ * On Linux, run `command` under util-linux `setpriv --pdeathsig KILL`: the kernel then kills it when
+ * the spawning thread (Node's main thread) dies, even by SIGKILL, when no 'exit' hook can run.
+ * setpriv execs the command, so the pid stays the same. Elsewhere, or without setpriv, unchanged.
+ */
+export async function withParentDeathSignal(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<[string, string[]]> {
+  if (process.platform !== 'linux') return [command, args];
+  const setpriv = await findOnPath('setpriv', env);
+  return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+}
+
+/** Runs a command to completion; rejects with its exit status and the tail of its output. */
+export async function runCommand(
+  command: string,
+  args: string[],
+  { env, cwd }: { env: NodeJS.ProcessEnv; cwd?: string },
+): Promise<void> {
+  const [file, argv] = await withParentDeathSignal(command, args, env);
+  const child = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const unhook = killWithParent(child);
+  const tail = new OutputTail();
+  child.stdout?.on('data', (c: Buffer) => tail.push(c));
+  child.stderr?.on('data', (c: Buffer) => tail.push(c));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => {
+        if (code === 0) resolve();
+        else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail.toString().trimEnd()}`));
+      });
+    });
+  } finally {
+    unhook();
+  }
+}

@@ -1,0 +1,92 @@
+import { Writable } from 'node:stream';
+import { loadConfig, redactConfig, requireSettings } from '../../lib/config';
+import { ConfigError } from '../../lib/errors';
+import { createLogger } from '../../lib/logger';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(config.TEMPORAL_TASK_QUEUE).toBe('guildflow');
+    expect(config.DATA_DIR).toMatch(/^\/.*\.data$/);
+  });
+
+  it('lists every problem at once, naming each setting', () => {
+    const problems = problemsOf({
+      PORT: 'seventy',
+      DATABASE_URL: 'mysql://x@y/z',
+      TEMPORAL_ADDRESS: 'no-port-here',
+      LOG_LEVEL: 'loud',
+      TEMPORAL_TLS: 'maybe',
+      DATABASE_POOL_SIZE: '0',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      ['DATABASE_POOL_SIZE', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'TEMPORAL_ADDRESS', 'TEMPORAL_TLS'].sort(),
+    );
+    expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toMatch(/postgres/);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', DISCORD_TOKEN: '  ', PORT: '' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.DISCORD_TOKEN).toBeUndefined();
+    expect(config.PORT).toBe(3000);
+  });
+
+  it('refuses an API key without a cluster address', () => {
+    expect(problemsOf({ TEMPORAL_API_KEY: 'abc' })[0]).toMatch(/TEMPORAL_ADDRESS/);
+  });
+
+  it('redacts secrets and database passwords in printouts', () => {
+    const config = loadConfig({
+      DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.discord-secret',
+      TEMPORAL_ADDRESS: 'temporal.example:7233',
+      TEMPORAL_API_KEY: 'tmprl-secret-key',
+      DATABASE_URL: 'postgresql://app:hunter2@db.example:5432/guildflow',
+    });
+    const printed = JSON.stringify(redactConfig(config));
+    expect(printed).not.toContain('discord-secret');
+    expect(printed).not.toContain('tmprl-secret-key');
+    expect(printed).not.toContain('hunter2');
+    expect(printed).toContain('db.example');
+  });
+
+  it('names what a production entry point is missing', () => {
+    const config = loadConfig({});
+    expect(() => requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS'], 'the worker')).toThrow(
+      /DATABASE_URL: required by the worker[\s\S]*TEMPORAL_ADDRESS: required by the worker/,
+    );
+  });
+});
+
+describe('logger', () => {
+  it('never writes secret-bearing fields', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = createLogger({ level: 'info' }, sink);
+    const config = loadConfig({ DISCORD_TOKEN: 'very-secret-token-value' });
+    log.info({ config, token: 'tok-123', headers: { authorization: 'Bearer gf_abc' } }, 'hello');
+    const out = lines.join('');
+    expect(out).toContain('hello');
+    expect(out).not.toContain('very-secret-token-value');
+    expect(out).not.toContain('tok-123');
+    expect(out).not.toContain('gf_abc');
+  });
+});

@@ -1,0 +1,133 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TEMPORAL_CLI_MODULE, TemporalCliError, defaultCacheDir, obtainTemporalCli } from '../../../lib/dev/temporal-cli';
+import { createLogger } from '../../../lib/logger';
+import { waitFor } from '../../../lib/wait';
+
+// Fake executables stand in for `temporal` and `go`, so the resolution order and the build-into-cache
+// logic are tested without the 3-minute build.
+let dir: string;
+let lines: string[];
+const log = () => createLogger({ level: 'info', pretty: false }, { write: (line: string) => void lines.push(line) });
+
+async function executable(file: string, body = 'echo fake'): Promise<string> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+/** A fake `go install` that writes $GOBIN/temporal after `gate` exists (if given) and counts its runs. */
+function fakeGo(name: string, { gate, fail }: { gate?: string; fail?: boolean } = {}): Promise<string> {
+  const runs = path.join(dir, `${name}.runs`);
+  const body = [
+    `echo run >> '${runs}'`,
+    `[ "$1 $2" = "install ${TEMPORAL_CLI_MODULE}" ] || { echo "unexpected args: $*" >&2; exit 2; }`,
+    gate ? `while [ ! -e '${gate}' ]; do sleep 0.05; done` : '',
+    fail ? 'echo "compile error: boom" >&2; exit 1' : `printf '#!/bin/sh\\necho built\\n' > "$GOBIN/temporal" && chmod 755 "$GOBIN/temporal"`,
+  ].join('\n');
+  return executable(path.join(dir, 'go', name), body);
+}
+
+async function runsOf(name: string): Promise<number> {
+  return (await fs.readFile(path.join(dir, `${name}.runs`), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+}
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gf-cli-'));
+  lines = [];
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('obtainTemporalCli', () => {
+  it('uses the explicit path first, even with temporal on PATH', async () => {
+    const explicit = await executable(path.join(dir, 'explicit', 'temporal'));
+    const onPath = await executable(path.join(dir, 'bin', 'temporal'));
+    expect(await obtainTemporalCli({ cliPath: explicit, log: log(), env: { PATH: path.dirname(onPath) } })).toBe(explicit);
+  });
+
+  it('refuses an explicit path that is missing, not executable or a directory', async () => {
+    const plain = path.join(dir, 'plain');
+    await fs.writeFile(plain, 'not a program', { mode: 0o644 });
+    for (const cliPath of [path.join(dir, 'missing'), plain, dir]) {
+      await expect(obtainTemporalCli({ cliPath, log: log(), env: { PATH: '' } })).rejects.toMatchObject({
+        code: 'temporal_cli_not_executable',
+        message: expect.stringContaining('TEMPORAL_CLI='),
+      });
+    }
+  });
+
+  it('uses temporal on PATH before the cache', async () => {
+    const onPath = await executable(path.join(dir, 'bin', 'temporal'));
+    const cacheDir = path.join(dir, 'cache');
+    await executable(path.join(cacheDir, 'temporal'));
+    const env = { PATH: [path.join(dir, 'empty'), path.dirname(onPath)].join(path.delimiter) };
+    expect(await obtainTemporalCli({ log: log(), env, cacheDir })).toBe(onPath);
+  });
+
+  it('uses the cache under XDG_CACHE_HOME, else HOME/.cache, without building', async () => {
+    const xdg = await executable(path.join(dir, 'xdg', 'guildflow', 'temporal-1.5.1', 'temporal'));
+    const goBinary = await fakeGo('unused');
+    expect(await obtainTemporalCli({ log: log(), env: { PATH: '', XDG_CACHE_HOME: path.join(dir, 'xdg') }, goBinary })).toBe(xdg);
+    expect(defaultCacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/guildflow/temporal-1.5.1');
+    expect(await runsOf('unused')).toBe(0);
+  });
+
+  it('explains what to do when nothing is found and Go is missing', async () => {
+    const err = await obtainTemporalCli({ log: log(), env: { PATH: path.join(dir, 'empty') }, cacheDir: path.join(dir, 'cache') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TemporalCliError);
+    expect(err).toMatchObject({ code: 'go_missing' });
+    expect((err as Error).message).toMatch(/Install Go 1\.25.*TEMPORAL_CLI.*TEMPORAL_ADDRESS/s);
+  });
+
+  it('builds into the cache with go install and leaves no build directory or lock behind', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const goBinary = await fakeGo('go');
+    const cli = await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary });
+    expect(cli).toBe(path.join(cacheDir, 'temporal'));
+    expect(await fs.readdir(cacheDir)).toEqual(['temporal']);
+    expect(lines.join('')).toContain('about 3 minutes the first time');
+    // Second call: cached, no build.
+    expect(await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary })).toBe(cli);
+    expect(await runsOf('go')).toBe(1);
+  });
+
+  it('builds once when two callers race; the second waits on the lock', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const gate = path.join(dir, 'gate');
+    const goBinary = await fakeGo('go', { gate });
+    const a = obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary });
+    await waitFor(async () => (await runsOf('go')) === 1, { timeoutMs: 10_000, what: 'the first build to start' });
+    const b = obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary });
+    await waitFor(() => lines.some((l) => l.includes('another process is building')), { timeoutMs: 10_000, what: 'the second caller to wait' });
+    // Mid-build the target does not exist yet: only a whole binary is ever renamed into place.
+    await expect(fs.stat(path.join(cacheDir, 'temporal'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await fs.writeFile(gate, '');
+    expect(await Promise.all([a, b])).toEqual([path.join(cacheDir, 'temporal'), path.join(cacheDir, 'temporal')]);
+    expect(await runsOf('go')).toBe(1);
+  });
+
+  it('reports a failed build with its output, then a later call can build', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const broken = await fakeGo('broken', { fail: true });
+    await expect(obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary: broken })).rejects.toMatchObject({
+      code: 'temporal_cli_build_failed',
+      message: expect.stringContaining('compile error: boom'),
+    });
+    expect(await fs.readdir(cacheDir)).toEqual([]);
+    const goBinary = await fakeGo('go');
+    expect(await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary })).toBe(path.join(cacheDir, 'temporal'));
+  });
+
+  it('takes over a lock and removes a build directory left by a dead process', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const deadPid = 2 ** 22 + 1; // above Linux's largest pid_max: no such process
+    await fs.mkdir(path.join(cacheDir, `.build-${deadPid}-abc`), { recursive: true });
+    await fs.writeFile(path.join(cacheDir, '.build.lock'), String(deadPid));
+    const goBinary = await fakeGo('go');
+    expect(await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary })).toBe(path.join(cacheDir, 'temporal'));
+    expect(await fs.readdir(cacheDir)).toEqual(['temporal']);
+  });
+});

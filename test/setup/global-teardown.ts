@@ -1,0 +1,5 @@
+import { stopSharedTemporal } from './temporal';
+
+export default async function globalTeardown(): Promise<void> {
+  await stopSharedTemporal();
+}
