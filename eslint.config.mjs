@@ -24,7 +24,7 @@ export default tseslint.config(
   {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no clocks or randomness of its own,
     // and activities only as types (their implementations run on the worker, outside the sandbox).
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'test/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -40,16 +40,22 @@ export function runProcess(name: string, start: (ctx: { config: Config; log: Log
         log.error({ err }, `${part.name} did not stop cleanly`);
       }
     }
+    log.info({ exitCode: code }, code === 0 ? 'stopped cleanly' : 'stopped with errors');
     log.flush();
     process.exit(code);
   };
 
+  let firstSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      // Wrappers (npm, tsx) relay the signal a terminal already sent to the whole group: copies within a
+      // second are the same request. A later one is a person insisting.
       if (stopping) {
+        if (Date.now() - firstSignalAt < 1000) return;
         log.warn(`second ${signal}: exiting now`);
         process.exit(1);
       }
+      firstSignalAt = Date.now();
       void stopAll(signal, 0);
     });
   }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
   ColumnTypeEnum,
+  DriverAdapterError,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQuery,
@@ -96,7 +97,9 @@ function readCharColumns(queryable: object): void {
 }
 
 async function connectAdapter(config: PgConnectionConfig, onDisposed: () => Promise<void> = async () => {}): Promise<SqlDriverAdapter> {
-  const adapter = await new PrismaPg({ ...config, max: 4 }).connect();
+  // The engine serialises migrations with a session-level pg_advisory_lock and never unlocks (the session
+  // ending does). No idle timeout, so the pool cannot close that session mid-run; close() ends it.
+  const adapter = await new PrismaPg({ ...config, max: 4, idleTimeoutMillis: 0 }).connect();
   readCharColumns(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
   adapter.startTransaction = async (isolationLevel) => {
@@ -107,18 +110,44 @@ async function connectAdapter(config: PgConnectionConfig, onDisposed: () => Prom
   // Pitfall (c): adapter-pg splits scripts on ';', which breaks functions and quoted text. One simple
   // query runs the whole script, atomically (PostgreSQL wraps a multi-statement query in one transaction).
   const internals = adapter as unknown as PgQueryableInternals;
+  // Errors keep PostgreSQL's own wording: given a known SQLSTATE the engine substitutes its own summary
+  // (42P01 becomes a bare "No such table"), so the code goes into the message instead. The engine only
+  // records or reports a failed script; it does not branch on the code.
   adapter.executeScript = async (script) => {
     try {
       await adapter.underlyingDriver().query(script);
     } catch (error) {
+      if (error instanceof pg.DatabaseError) {
+        const { code, severity = 'ERROR', message, detail, column, hint, position } = error;
+        const where = [code && `SQLSTATE ${code}`, position && `at character ${position} of the script`].filter(Boolean).join(', ');
+        throw new DriverAdapterError({ kind: 'postgres', code: 'N/A', severity, message: `${message} (${where})`, detail, column, hint });
+      }
       internals.onError(error);
     }
   };
+
   // Idempotent, so the factory can sweep up whatever the engine did not dispose itself.
   const dispose = adapter.dispose.bind(adapter);
   let disposed: Promise<void> | undefined;
-  adapter.dispose = () => (disposed ??= dispose().finally(onDisposed));
+  adapter.dispose = () => (disposed ??= endPool(adapter.underlyingDriver(), dispose).finally(onDisposed));
   return adapter;
+}
+
+/**
+ * pg's Pool.end() resolves once its clients are told to end, before their sockets close; wait for the
+ * sockets too (bounded), so callers (tests checking for leaked handles) see a quiet process afterwards.
+ */
+async function endPool(pool: pg.Pool, end: () => Promise<void>): Promise<void> {
+  let remaining = pool.totalCount;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<void>((resolve) => {
+    if (remaining === 0) return resolve();
+    pool.on('remove', () => --remaining === 0 && resolve());
+    timer = setTimeout(resolve, 2000).unref();
+  });
+  await end();
+  await closed;
+  clearTimeout(timer);
 }
 
 async function withAdminClient(config: PgConnectionConfig, sql: string): Promise<void> {
@@ -153,8 +182,7 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
     const database = `gf_shadow_${randomBytes(6).toString('hex')}`;
     await withAdminClient(this.config, `CREATE DATABASE "${database}"`);
-    const drop = () => { console.error("DROP", database); return withAdminClient(this.config, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).then(() => console.error("DROPPED", database), (e) => { console.error("DROPFAIL", e); throw e; }); };
-    console.error("CREATED", database);
+    const drop = () => withAdminClient(this.config, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     try {
       return this.track(await connectAdapter({ ...this.config, database }, drop));
     } catch (error) {
@@ -170,7 +198,6 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
 
   /** Ends every pool (and drops shadow databases), including those the engine never disposed. */
   async close(): Promise<void> {
-    console.error("CLOSE", this.open.size);
     const results = await Promise.allSettled([...this.open].map((a) => a.dispose()));
     this.open.clear();
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

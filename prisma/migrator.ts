@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm';
+import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
 import { MigrationAdapterFactory, parseDatabaseUrl } from './migration-adapter';
-import { loadSchemaEngine, type SchemaEngine } from './schema-engine';
+import { loadSchemaEngine, type LoadedEngine } from './schema-engine';
 
 /**
- * `prisma migrate deploy` / `migrate dev --create-only`-and-apply without Prisma's CLI, which would
- * download a native engine (impossible offline). Produces the same `_prisma_migrations` rows and
- * migration folders as the CLI, so either can take over later.
+ * `prisma migrate deploy` and `prisma migrate dev` without Prisma's CLI, which would download a native
+ * engine (impossible offline). Writes the same `_prisma_migrations` rows and migration folders as the
+ * CLI, so either can take over later.
  */
 
 // Resolved from this module, not the cwd, so app code, tests and scripts all find the same files.
@@ -35,9 +35,9 @@ export async function deployMigrations(databaseUrl: string, opts: MigrateOptions
 }
 
 /**
- * Diffs prisma/schema.prisma against the migrations (replayed in a throwaway shadow database), writes a new
- * migration folder when they differ, and applies it to `databaseUrl` (a development database).
- * Returns `{ created: null }` when there is nothing to migrate.
+ * For development: brings `databaseUrl` up to date, diffs the migrations (replayed in a throwaway shadow
+ * database) against prisma/schema.prisma, writes `<timestamp>_<name>/migration.sql` when they differ and
+ * applies it. Returns `{ created: null }` when the schema needs no migration.
  */
 export async function createMigration(
   databaseUrl: string,
@@ -46,52 +46,86 @@ export async function createMigration(
 ): Promise<{ created: string | null }> {
   const dir = opts.migrationsDir ?? MIGRATIONS_DIR;
   const schemaPath = opts.schemaPath ?? SCHEMA_PATH;
-  const migrationName = slugify(name);
+  const slug = slugify(name);
   return withEngine(databaseUrl, opts, async (engine) => {
     const migrationsList = readMigrations(dir);
     const { action } = await engine.devDiagnostic({ migrationsList, filters: FILTERS });
     if (action.tag === 'reset') {
-      // The CLI would offer to wipe the database; a script should not decide that.
-      throw new Error(`The database no longer matches the migration history: ${action.reason}\nDrop and recreate this development database, then run again.`);
+      // The CLI would offer to wipe the database; a script should not decide that on its own.
+      throw new Error(`${action.reason}\nThis development database no longer matches the migrations: drop and recreate it, then run again.`);
     }
-    await engine.applyMigrations({ migrationsList, filters: FILTERS });
-    const schema = { files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] };
-    const out = await engine.createMigration({ draft: false, migrationName, migrationsList, schema, filters: FILTERS });
-    if (out.migrationScript === null) return { created: null };
+    const caughtUp = await engine.applyMigrations({ migrationsList, filters: FILTERS });
+    for (const applied of caughtUp.appliedMigrationNames) opts.log?.(`Applied migration ${applied}`);
 
-    mkdirSync(path.join(dir, out.generatedMigrationName), { recursive: true });
-    writeFileSync(path.join(dir, out.generatedMigrationName, 'migration.sql'), out.migrationScript);
+    // Not engine.createMigration(): in the wasm engine it replays the history only from a cache that
+    // devDiagnostic fills, and fails ("PostgreSQL shadow DB must be provided through an external
+    // factory") on a database that was behind. diff() takes the shadow database from our adapter factory.
+    const { exitCode, stdout } = await engine.diff({
+      // diff reads the provider from the lockfile, which a first migration does not have yet.
+      from: { tag: 'migrations', ...migrationsList, lockfile: { path: LOCKFILE, content: LOCKFILE_CONTENT } },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] },
+      script: true,
+      exitCode: true, // 0: no difference, 2: a migration is needed
+      filters: FILTERS,
+    });
+    if (exitCode === 0) return { created: null };
+    if (exitCode !== 2 || !stdout) throw new Error(`Unexpected answer from the schema engine's diff (exit code ${exitCode}).`);
+
+    const created = `${utcTimestamp()}_${slug}`;
+    if (existsSync(path.join(dir, created))) throw new Error(`${path.join(dir, created)} already exists; wait a second and run again.`);
+    mkdirSync(path.join(dir, created), { recursive: true });
+    writeFileSync(path.join(dir, created, 'migration.sql'), stdout);
     if (!existsSync(path.join(dir, LOCKFILE))) writeFileSync(path.join(dir, LOCKFILE), LOCKFILE_CONTENT);
-    opts.log?.(`Created migration ${out.generatedMigrationName}`);
+    opts.log?.(`Created migration ${created}`);
+
     await engine.applyMigrations({ migrationsList: readMigrations(dir), filters: FILTERS });
-    return { created: out.generatedMigrationName };
+    opts.log?.(`Applied migration ${created}`);
+    return { created };
   });
 }
 
-/** Runs `fn` with a fresh engine and tears everything down afterwards, so no timer or socket survives. */
+/**
+ * `prisma migrate resolve`: after a failed migration, record it as rolled back (its statements were not
+ * kept, since each script runs as one transaction; fix or remove it, then deploy again) or as applied
+ * (the fix was made by hand). Deploys refuse to run until then.
+ */
+export async function resolveMigration(
+  databaseUrl: string,
+  migrationName: string,
+  as: 'rolled-back' | 'applied',
+  opts: MigrateOptions = {},
+): Promise<void> {
+  const dir = opts.migrationsDir ?? MIGRATIONS_DIR;
+  await withEngine(databaseUrl, opts, async (engine) => {
+    if (as === 'rolled-back') await engine.markMigrationRolledBack({ migrationName });
+    else await engine.markMigrationApplied({ migrationName, migrationsList: readMigrations(dir) });
+    opts.log?.(`Marked migration ${migrationName} as ${as}`);
+  });
+}
+
+/** Runs `fn` on a fresh engine, then frees it and ends every connection, so no timer or socket survives. */
 async function withEngine<T>(databaseUrl: string, opts: MigrateOptions, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const factory = new MigrationAdapterFactory(parseDatabaseUrl(databaseUrl));
-  let loaded: Awaited<ReturnType<typeof loadSchemaEngine>> | undefined;
-  let result: T;
+  let loaded: LoadedEngine | undefined;
   try {
-    loaded = await loadSchemaEngine(factory, (line) => opts.log?.(`[schema-engine] ${line}`));
-    result = await fn(loaded.engine);
+    loaded = await loadSchemaEngine(factory, (line) => opts.log?.(`[schema-engine] ${line.trim()}`));
+    const result = await fn(loaded.engine);
+    loaded.close();
+    await factory.close();
+    return result;
   } catch (error) {
     loaded?.close();
-    await factory.close().catch(() => {}); // the operation's error is the one worth reporting
-    throw toMigrationError(error);
+    await factory.close().catch(() => {}); // the operation's own error is the one worth reporting
+    throw describeError(error, loaded?.panicMessage());
   }
-  loaded.close();
-  await factory.close();
-  return result;
 }
 
 function readMigrations(baseDir: string): MigrationList {
   const lockPath = path.join(baseDir, LOCKFILE);
   const dirs = existsSync(baseDir)
     ? readdirSync(baseDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name)
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
         .sort()
     : [];
   return {
@@ -100,13 +134,10 @@ function readMigrations(baseDir: string): MigrationList {
     shadowDbInitScript: '',
     migrationDirectories: dirs.map((dir) => {
       const file = path.join(baseDir, dir, 'migration.sql');
-      return {
-        path: dir,
-        migrationFile: {
-          path: 'migration.sql',
-          content: existsSync(file) ? { tag: 'ok', value: readFileSync(file, 'utf8') } : { tag: 'error', value: `${file} does not exist` },
-        },
-      };
+      const content = existsSync(file)
+        ? { tag: 'ok' as const, value: readFileSync(file, 'utf8') }
+        : { tag: 'error' as const, value: `${file} does not exist` };
+      return { path: dir, migrationFile: { path: 'migration.sql', content } };
     }),
   };
 }
@@ -114,10 +145,26 @@ function readMigrations(baseDir: string): MigrationList {
 function slugify(name: string): string {
   const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   if (!slug) throw new Error(`Migration name ${JSON.stringify(name)} has no letters or digits; use e.g. "add_wallets".`);
-  return slug.slice(0, 200);
+  return slug.slice(0, 180);
 }
 
-/** The engine rejects with plain objects or errors whose text is JSON; make them readable errors. */
-function toMigrationError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+/** The CLI's folder prefix: UTC YYYYMMDDHHMMSS. */
+function utcTimestamp(): string {
+  return new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/**
+ * Engine errors carry a Rust span trace after the message ("   0: schema_engine_wasm::…"): keep the part
+ * written for people, name the migration the trace points at, and keep the original as the cause.
+ */
+function describeError(error: unknown, panic: string | undefined): Error {
+  if (panic !== undefined) return new Error(`Prisma schema engine panicked: ${panic}`, { cause: error });
+  if (!(error instanceof Error)) return new Error(String(error));
+  let message = (error.message.split(/\n\s+0: /)[0] ?? error.message).replace(/^external connector error\n/, '').trim();
+  const migration = /migration_name="([^"]+)"/.exec(error.message)?.[1];
+  if (migration && !message.includes(migration)) message = `Migration ${migration} failed: ${message}`;
+  if ('code' in error && error.code === 'P3009') {
+    message += '\nFix or delete that migration, then mark it rolled back: npx tsx scripts/migrate.ts resolve --rolled-back <name>';
+  }
+  return message === error.message ? error : Object.assign(new Error(message, { cause: error }), { code: (error as { code?: unknown }).code });
 }

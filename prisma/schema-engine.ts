@@ -1,82 +1,107 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 
 export type { SchemaEngine };
 
 /**
- * Prisma's schema engine compiled to WebAssembly, driven through a JS driver adapter. Prisma's CLI would
- * download a native engine for `migrate`, which cannot happen offline; this needs nothing but npm packages.
+ * Prisma's schema engine compiled to WebAssembly, talking to the database through a JS driver adapter.
+ * Prisma's CLI would download a native engine for `migrate`, which cannot happen offline.
  */
 export interface LoadedEngine {
   engine: SchemaEngine;
-  /** Frees the engine and cancels the timers it left behind. Call once every operation has settled. */
+  /** The Rust panic message, if the engine panicked (its errors then only say `unreachable`). */
+  panicMessage(): string | undefined;
+  /** Frees the engine and cancels the timers it left armed. Call once every operation has settled. */
   close(): void;
 }
 
-// The package exports no ./package.json; its main entry sits beside the glue and the .wasm.
+// The package exports no ./package.json; its main entry sits beside the glue file and the .wasm.
 const PKG_DIR = path.dirname(require.resolve('@prisma/schema-engine-wasm'));
 
+// Neither tsconfig's lib (ES2022) nor @types/node 20 declares WebAssembly; these are the members used here.
+type WasmModule = object & { readonly __brand?: 'WebAssembly.Module' };
+interface WasmInstance {
+  exports: Record<string, unknown>;
+}
+declare const WebAssembly: {
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(module: WasmModule, imports: Record<string, Record<string, unknown>>): Promise<WasmInstance>;
+};
+
+type Glue = Record<string, unknown> & {
+  __wbg_set_wasm(exports: WasmInstance['exports']): void;
+  SchemaEngine: { new: (opts: { datamodels: undefined }, log: (line: string) => void, adapter: unknown) => Promise<SchemaEngine> };
+};
+
 // The package is ESM-only, and jest (without --experimental-vm-modules) can neither require() nor import()
-// ESM. Its glue file has no imports and only `export function|class` declarations, so we evaluate it as
-// a function body in the caller's realm (the same realm as the adapter's promises, which the glue
-// checks with `instanceof`). Evaluated per engine, so every engine gets its own module state.
-let glueSource: { body: string; names: string[] } | undefined;
-function loadGlueSource(): { body: string; names: string[] } {
-  if (glueSource) return glueSource;
-  const file = path.join(PKG_DIR, 'schema_engine_bg.js');
-  const names: string[] = [];
-  const body = readFileSync(file, 'utf8').replace(/^export (function|class) ([\w$]+)/gm, (_m, kind: string, name: string) => {
-    names.push(name);
-    return `${kind} ${name}`;
-  });
-  if (/^\s*(export|import)\b/m.test(body) || !names.includes('SchemaEngine')) {
-    throw new Error(`Unexpected module syntax in ${file}: the schema-engine loader needs updating for this version.`);
+// ESM. Its glue file imports nothing and exports only `function`/`class` declarations, so it is evaluated
+// as a function body, in the caller's realm (the glue checks the adapter's promises with `instanceof`).
+// It is evaluated once per engine, so every engine gets its own module state.
+let glueBody: string | undefined;
+function evaluateGlue(engineGlobal: typeof globalThis): Glue {
+  if (glueBody === undefined) {
+    const file = path.join(PKG_DIR, 'schema_engine_bg.js');
+    const names: string[] = [];
+    const body = readFileSync(file, 'utf8').replace(/^export (function|class) ([\w$]+)/gm, (_m, kind: string, name: string) => {
+      names.push(name);
+      return `${kind} ${name}`;
+    });
+    if (/^\s*(export|import)\b/m.test(body) || !names.includes('SchemaEngine')) {
+      throw new Error(`Unexpected module syntax in ${file}: prisma/schema-engine.ts needs updating for this engine version.`);
+    }
+    glueBody = `${body}\nreturn { ${names.join(', ')} };\n//# sourceURL=${file}`;
   }
-  glueSource = { body: `${body}\nreturn { ${names.join(', ')} };\n//# sourceURL=${file}`, names };
-  return glueSource;
+  return new Function('global', 'module', glueBody)(engineGlobal, { require }) as Glue;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-function compileWasm(): Promise<WebAssembly.Module> {
+let compiled: Promise<WasmModule> | undefined;
+function compileWasm(): Promise<WasmModule> {
   compiled ??= WebAssembly.compile(readFileSync(path.join(PKG_DIR, 'schema_engine_bg.wasm')));
   return compiled;
 }
-
-type Glue = Record<string, unknown> & {
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
-  SchemaEngine: { new: (opts: { datamodels: undefined }, log: (msg: string) => void, adapter: unknown) => Promise<SchemaEngine> };
-};
 
 export async function loadSchemaEngine(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   onLog: (line: string) => void = () => {},
 ): Promise<LoadedEngine> {
-  const { body } = loadGlueSource();
-  let panicMessage: string | undefined;
-  // The glue reports Rust panics to `global.PRISMA_WASM_PANIC_REGISTRY`; a per-engine object inheriting
-  // from globalThis keeps that out of the real global and lets concurrent engines keep their own.
+  let panic: string | undefined;
+  // The glue reports panics to `global.PRISMA_WASM_PANIC_REGISTRY`. A per-engine global inheriting from
+  // globalThis keeps that off the real global. A panic inside a promise callback is thrown from a
+  // microtask and ends the process before any caller sees it, so the message also goes to stderr.
   const engineGlobal = Object.create(globalThis, {
-    PRISMA_WASM_PANIC_REGISTRY: { value: { set_message: (m: string) => { console.error("PANIC", m); panicMessage = m; } } },
+    PRISMA_WASM_PANIC_REGISTRY: {
+      value: {
+        set_message(message: string) {
+          panic = message;
+          process.stderr.write(`Prisma schema engine panicked: ${message}\n`);
+        },
+      },
+    },
   }) as typeof globalThis;
-  const glue = new Function('global', 'module', body)(engineGlobal, { require }) as Glue;
+  const glue = evaluateGlue(engineGlobal);
 
-  // The engine arms timers (connection/IO timeouts) that outlive the call and would keep the process
-  // (or a jest worker) alive for minutes. Track them so close() can cancel whatever is still pending.
+  // The engine arms a 10 s timer per call (the timeout on its advisory lock) and never clears it once the
+  // lock is taken, which kept a CLI or a jest worker alive for 10 s. Track every timer it sets, so close()
+  // can cancel whatever is still pending.
   const timers = new Set<NodeJS.Timeout>();
   const imports: Record<string, unknown> = { ...glue };
   for (const key of Object.keys(glue).filter((k) => k.startsWith('__wbg_setTimeout_'))) {
-    imports[key] = (cb: () => void, ms: number) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        cb();
+    imports[key] = (callback: () => void, ms: number) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        callback();
       }, ms >>> 0);
-      timers.add(t);
-      return t;
+      timers.add(timer);
+      return timer;
     };
   }
+  const cancelTimers = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+
   const instance = await WebAssembly.instantiate(await compileWasm(), { './schema_engine_bg.js': imports });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
@@ -85,42 +110,18 @@ export async function loadSchemaEngine(
   try {
     engine = await glue.SchemaEngine.new({ datamodels: undefined }, onLog, bindMigrationAwareSqlAdapterFactory(adapterFactory));
   } catch (error) {
-    for (const t of timers) clearTimeout(t);
-    throw withPanic(error, panicMessage);
+    cancelTimers();
+    throw error;
   }
   return {
-    engine: wrapPanics(engine, () => panicMessage),
+    engine,
+    panicMessage: () => panic,
     close() {
       try {
-        engine.free();
+        if (panic === undefined) engine.free(); // after a panic the instance is unusable; let GC have it
       } finally {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
+        cancelTimers();
       }
     },
   };
-}
-
-/** Engine methods reject with an opaque `RuntimeError: unreachable` on a panic; attach the panic text. */
-function wrapPanics(engine: SchemaEngine, panic: () => string | undefined): SchemaEngine {
-  return new Proxy(engine, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        try {
-          const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(withPanic(e, panic()))) : result;
-        } catch (e) {
-          throw withPanic(e, panic());
-        }
-      };
-    },
-  });
-}
-
-function withPanic(error: unknown, panicMessage: string | undefined): unknown {
-  if (panicMessage === undefined) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(`Prisma schema engine panicked: ${panicMessage} (${message})`, { cause: error });
 }

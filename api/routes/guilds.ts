@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
 import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
@@ -32,7 +33,7 @@ const auditQuery = z.object({
 });
 
 type GuildParams = { guildId: string; tokenId?: string };
-type State = AuthState & { log: import('../../lib/logger').Logger };
+type State = AuthState & { log: Logger };
 
 /** Guild settings, audit trail and API tokens, for the dashboard. */
 export function guildRoutes(prisma: PrismaClient): Router<State> {

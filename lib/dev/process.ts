@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -74,8 +74,19 @@ export function killWithParent(child: ChildProcess): () => void {
  */
 export async function withParentDeathSignal(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<[string, string[]]> {
   if (process.platform !== 'linux') return [command, args];
-  const setpriv = await findOnPath('setpriv', env);
+  setprivPath ??= findOnPath('setpriv', env).then((file) => (file && supportsPdeathsig(file) ? file : undefined));
+  const setpriv = await setprivPath;
   return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+}
+let setprivPath: Promise<string | undefined> | undefined;
+
+/** --pdeathsig arrived in util-linux 2.33 (2018); an older setpriv would refuse the option. */
+function supportsPdeathsig(setpriv: string): boolean {
+  try {
+    return execFileSync(setpriv, ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('--pdeathsig');
+  } catch {
+    return false;
+  }
 }
 
 /** Runs a command to completion; rejects with its exit status and the tail of its output. */

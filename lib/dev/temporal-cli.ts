@@ -115,29 +115,35 @@ async function buildIntoCache(opts: { go: string; cacheDir: string; env: NodeJS.
  */
 async function acquireBuildLock(lockPath: string, target: string, timeoutMs: number, log: Logger): Promise<(() => Promise<void>) | undefined> {
   let reported = false;
-  const outcome = await waitFor(
-    async () => {
-      if (await isExecutableFile(target)) return 'built' as const;
-      try {
-        await fs.writeFile(lockPath, String(process.pid), { flag: 'wx' });
-        return 'locked' as const;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const holder = Number.parseInt(await fs.readFile(lockPath, 'utf8').catch(() => ''), 10);
-      const known = Number.isInteger(holder) && holder > 0;
-      // An unreadable pid older than a minute: its writer died between creating and writing the file.
-      const ageMs = await fs.stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if ((known && !isAlive(holder)) || (!known && ageMs > 60_000)) {
-        await fs.rm(lockPath, { force: true });
-      } else if (!reported) {
-        reported = true;
-        log.info({ lockPath, holderPid: holder }, 'another process is building the Temporal CLI; waiting for it');
-      }
-      return undefined;
-    },
-    { timeoutMs, intervalMs: 1_000, what: `the Temporal CLI build lock ${lockPath}` },
-  );
+  const tryLock = async (): Promise<'built' | 'locked' | undefined> => {
+    if (await isExecutableFile(target)) return 'built';
+    try {
+      await fs.writeFile(lockPath, String(process.pid), { flag: 'wx' });
+      return 'locked';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number.parseInt(await fs.readFile(lockPath, 'utf8').catch(() => ''), 10);
+    const known = Number.isInteger(holder) && holder > 0;
+    // An unreadable pid older than a minute: its writer died between creating and writing the file.
+    const ageMs = await fs.stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if ((known && !isAlive(holder)) || (!known && ageMs > 60_000)) {
+      await fs.rm(lockPath, { force: true });
+      return tryLock();
+    }
+    if (!reported) {
+      reported = true;
+      log.info({ lockPath, holderPid: holder }, 'another process is building the Temporal CLI; waiting for it');
+    }
+    return undefined;
+  };
+  // waitFor retries a probe that throws; an unwritable cache dir must fail now, not in 20 minutes.
+  const outcome = await waitFor(() => tryLock().catch((error: unknown) => ({ error })), {
+    timeoutMs,
+    intervalMs: 1_000,
+    what: `the Temporal CLI build lock ${lockPath}`,
+  });
+  if (typeof outcome === 'object') throw outcome.error;
   if (outcome === 'built') return undefined;
   return () => fs.rm(lockPath, { force: true });
 }

@@ -79,9 +79,12 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   if (opts.dbFile) await fs.mkdir(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
 
   const started = performance.now();
-  const [file, argv] = await withParentDeathSignal(opts.cliPath, devServerArgs(opts), process.env);
-  // Not detached: it stays in our process group, so Ctrl-C in a terminal reaches it too.
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = devServerArgs(opts);
+  const [file, argv] = await withParentDeathSignal(opts.cliPath, args, process.env);
+  // Its own process group: Ctrl-C in a terminal reaches only us, and we stop the server after the worker
+  // has drained (it needs the server to finish its tasks). The parent-death signal and the exit hook
+  // below still make sure it never outlives us.
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const unhook = killWithParent(child);
   const tail = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => tail.push(c));
@@ -90,12 +93,17 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(unhook);
   const earlyExit = new AbortController();
+  let ready = false;
+  let stopping = false;
   child.once('error', (err) => earlyExit.abort(new Error(`could not run ${opts.cliPath}: ${err.message}`)));
-  child.once('exit', (code, signal) =>
-    earlyExit.abort(new Error(`exited early (${signal ?? `code ${code}`})`)),
-  );
+  child.once('exit', (code, signal) => {
+    earlyExit.abort(new Error(`exited early (${signal ?? `code ${code}`})`));
+    // A crash after start-up would otherwise go unnoticed until the next gRPC call fails.
+    if (ready && !stopping) log.error({ serverPid: child.pid, code, signal, output: tail.toString() }, 'Temporal dev server exited unexpectedly');
+  });
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     child.kill('SIGTERM');
     const grace = opts.stopGraceMs ?? 10_000;
@@ -112,10 +120,11 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   } catch (err) {
     await stop();
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`Temporal dev server (${opts.cliPath} ${argv.join(' ')}) did not become ready: ${reason}\n--- its output ---\n${tail.toString().trimEnd()}`, {
+    throw new Error(`Temporal dev server (${opts.cliPath} ${args.join(' ')}) did not become ready: ${reason}\n--- its output ---\n${tail.toString().trimEnd()}`, {
       cause: err,
     });
   }
+  ready = true;
   const pid = child.pid!;
   log.info({ address, uiUrl, serverPid: pid, dbFile: opts.dbFile, ms: Math.round(performance.now() - started) }, 'Temporal dev server ready');
   return {
@@ -135,9 +144,11 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
   const left = () => Math.max(1, deadline - performance.now());
   const connection = await waitFor(
     async () => {
-      const c = await Connection.connect({ address, connectTimeout: 1_000 });
+      // Not Connection.connect: when it fails it leaves its gRPC channel open (and retrying), which
+      // keeps the process alive. A lazy connection can be closed on failure.
+      const c = Connection.lazy({ address, connectTimeout: 1_000 });
       try {
-        await c.workflowService.getSystemInfo({});
+        await c.ensureConnected();
         return c;
       } catch (err) {
         await c.close();

@@ -33,7 +33,11 @@ export async function startGuildflow(dataDir: string, opts: { temporalCli?: stri
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' waits for every process holding the output pipes (npm may exit before Guildflow does). npm
+  // re-raises a signal it was stopped by, so the exit code that matters is the one Guildflow logs.
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
   const started = Date.now();
   const api = `http://127.0.0.1:${ports.api}`;
   await waitFor(async () => (await fetch(`${api}/ready`)).status === 200, {

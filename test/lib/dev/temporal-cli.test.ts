@@ -21,6 +21,7 @@ async function executable(file: string, body = 'echo fake'): Promise<string> {
 function fakeGo(name: string, { gate, fail }: { gate?: string; fail?: boolean } = {}): Promise<string> {
   const runs = path.join(dir, `${name}.runs`);
   const body = [
+    'PATH=/usr/bin:/bin', // the callers under test get an empty PATH
     `echo run >> '${runs}'`,
     `[ "$1 $2" = "install ${TEMPORAL_CLI_MODULE}" ] || { echo "unexpected args: $*" >&2; exit 2; }`,
     gate ? `while [ ! -e '${gate}' ]; do sleep 0.05; done` : '',

@@ -65,7 +65,9 @@ describe('startTemporalDevServer', () => {
   }, 120_000);
 
   it('fails with the server output when the server exits early (port taken)', async () => {
-    const blocker = net.createServer();
+    // Drops connections at once: a listener that accepts and stays silent would hold the readiness
+    // probe's gRPC socket open, and with both ends in this process jest could not exit.
+    const blocker = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createPrismaClient, type PrismaClient } from '../../prisma/client';
+import { deployMigrations } from '../../prisma/migrator';
+
+export interface TestDatabase {
+  url: string;
+  prisma: PrismaClient;
+  /** Disconnects the client and drops the database, even while other connections remain. */
+  drop(): Promise<void>;
+}
+
+/** Where test databases are created: any PostgreSQL role allowed to CREATE DATABASE. */
+export const TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database (no migrations) and its URL, for tests of the migrations themselves. */
+export async function createEmptyDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `gf_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(TEST_DATABASE_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** A fresh database with every migration applied, and a client for it. Each test file gets its own. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const db = await createEmptyDatabase();
+  try {
+    await deployMigrations(db.url);
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  const prisma = createPrismaClient(db.url, { poolSize: 4 });
+  return {
+    url: db.url,
+    prisma,
+    async drop() {
+      await prisma.$disconnect();
+      await db.drop();
+    },
+  };
+}
