@@ -6,5 +6,7 @@ import type { PrismaClient } from '../prisma/client';
 export interface BotDeps {
   prisma: PrismaClient;
   temporal: Client;
+  /** Where workflows the bot starts are run. */
+  taskQueue: string;
   log: Logger;
 }

@@ -11,6 +11,6 @@ runProcess('guildflow-bot', async ({ config: raw, log, started }) => {
   started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
   const temporal = await connectTemporalClient({ ...config, address: config.TEMPORAL_ADDRESS });
   started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-  const bot = await startBot(config, { prisma, temporal: temporal.client, log });
+  const bot = await startBot(config, { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log });
   started.push({ name: 'bot', stop: bot.stop });
 });

@@ -1,16 +1,16 @@
 import { MessageFlags, type Interaction } from 'discord.js';
 import { AppError } from '../lib/errors';
-import { findCommand } from './commands';
+import type { Command } from './commands';
 import type { BotDeps } from './deps';
 
 /**
  * The one InteractionCreate dispatcher: finds the handler, and turns any error into an ephemeral reply
  * plus a log line with the interaction id. Handlers never catch-and-ignore.
  */
-export async function routeInteraction(interaction: Interaction, deps: BotDeps): Promise<void> {
+export async function routeInteraction(interaction: Interaction, deps: BotDeps, commands: readonly Command[]): Promise<void> {
   if (!interaction.isChatInputCommand()) return;
   const log = deps.log.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
-  const command = findCommand(interaction.commandName);
+  const command = commands.find((c) => c.data.name === interaction.commandName);
   try {
     if (!command) throw new AppError('unknown_command', `/${interaction.commandName} is not a Guildflow command (any more).`);
     await command.handle(interaction, { ...deps, log });

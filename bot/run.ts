@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
 import type { Config } from '../lib/config';
-import { commands } from './commands';
+import { commands as registry, type Command } from './commands';
 import type { BotDeps } from './deps';
 import { routeInteraction } from './router';
 
@@ -9,7 +9,11 @@ export interface RunningBot {
 }
 
 /** Logs in to the gateway, keeps Guild rows in step with the guilds the bot is in, and routes interactions. */
-export async function startBot(config: Config & { DISCORD_TOKEN: string }, deps: BotDeps): Promise<RunningBot> {
+export async function startBot(
+  config: Pick<Config, 'DISCORD_API_URL'> & { DISCORD_TOKEN: string },
+  deps: BotDeps,
+  commands: readonly Command[] = registry,
+): Promise<RunningBot> {
   const log = deps.log.child({ component: 'bot' });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
@@ -27,11 +31,13 @@ export async function startBot(config: Config & { DISCORD_TOKEN: string }, deps:
   client.on(Events.GuildCreate, (guild) => void syncGuild(guild));
   client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
   client.on(Events.InteractionCreate, (interaction) => {
-    routeInteraction(interaction, { ...deps, log }).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
+    routeInteraction(interaction, { ...deps, log }, commands).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
   });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.DISCORD_TOKEN);
   await ready;
+  // Guilds present at login arrive with READY, not as guildCreate events.
+  await Promise.all(client.guilds.cache.map(syncGuild));
   await client.application?.commands.set(commands.map((c) => c.data));
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length }, 'bot logged in');
   return { stop: () => client.destroy() };

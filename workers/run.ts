@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
@@ -12,10 +12,16 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-export async function startWorker(opts: { config: Config; temporalAddress: string; prisma: PrismaClient; log: Logger }): Promise<RunningWorker> {
+export async function startWorker(opts: {
+  config: Config;
+  temporalAddress: string;
+  prisma: PrismaClient;
+  log: Logger;
+  overrides?: Partial<WorkerOptions>;
+}): Promise<RunningWorker> {
   const log = opts.log.child({ component: 'worker' });
   const connection = await NativeConnection.connect(temporalConnectionOptions({ ...opts.config, address: opts.temporalAddress }));
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log });
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log }, opts.overrides);
   const done = worker.run().finally(() => connection.close());
   log.info({ taskQueue: opts.config.TEMPORAL_TASK_QUEUE, namespace: opts.config.TEMPORAL_NAMESPACE }, 'worker polling');
   return {

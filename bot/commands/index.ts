@@ -12,7 +12,3 @@ export interface Command {
  * one place. Features add their commands here.
  */
 export const commands: readonly Command[] = [];
-
-export function findCommand(name: string): Command | undefined {
-  return commands.find((c) => c.data.name === name);
-}

@@ -1,0 +1,122 @@
+/**
+ * The whole of Guildflow in this process, as `npm start` runs it: uses DATABASE_URL and TEMPORAL_ADDRESS
+ * when set, otherwise an embedded PostgreSQL and a Temporal dev server with their data under DATA_DIR;
+ * then migrations, the worker, the API and (with DISCORD_TOKEN) the bot. The playground and the
+ * end-to-end harness run the same stack with their own additions.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkerOptions } from '@temporalio/worker';
+import { startApiServer } from '../api/server';
+import type { Command } from '../bot/commands';
+import { commands as registry } from '../bot/commands';
+import { startBot } from '../bot/run';
+import { redactConfig, redactUrl, type Config } from '../lib/config';
+import { startEmbeddedDatabase } from '../lib/dev/embedded-db';
+import { obtainTemporalCli } from '../lib/dev/temporal-cli';
+import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
+import type { Logger } from '../lib/logger';
+import type { Stoppable } from '../lib/process';
+import { connectTemporalClient } from '../lib/temporal';
+import { createPrismaClient, type PrismaClient } from '../prisma/client';
+import { deployMigrations } from '../prisma/migrator';
+import { startWorker } from '../workers/run';
+import { installTemporalRuntime } from '../workers/runtime';
+
+export interface StackOptions {
+  /** Slash commands the bot serves (default: the registry). */
+  commands?: readonly Command[];
+  /** Worker overrides, e.g. test-only workflows and activities. */
+  worker?: Partial<WorkerOptions>;
+  /** false when the process installed the Temporal runtime itself (jest). */
+  installRuntime?: boolean;
+}
+
+export interface RunningStack {
+  apiUrl: string;
+  temporalAddress: string;
+  temporalUi?: string;
+  databaseUrl: string;
+  prisma: PrismaClient;
+}
+
+export async function startStack(
+  { config, log, started }: { config: Config; log: Logger; started: Stoppable[] },
+  opts: StackOptions = {},
+): Promise<RunningStack> {
+  const t0 = Date.now();
+  log.debug({ config: redactConfig(config) }, 'configuration');
+  mkdirSync(config.DATA_DIR, { recursive: true });
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const db = await startEmbeddedDatabase({ dataDir: path.join(config.DATA_DIR, 'pglite'), port: config.EMBEDDED_DB_PORT, log });
+    started.push({ name: 'embedded database', stop: db.stop });
+    databaseUrl = db.url;
+  }
+
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let temporalUi: string | undefined;
+  if (!temporalAddress) {
+    const cliPath = await obtainTemporalCli({ cliPath: config.TEMPORAL_CLI, log });
+    const server = await startTemporalDevServer({
+      cliPath,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.DATA_DIR, 'temporal.db'),
+      namespace: config.TEMPORAL_NAMESPACE,
+      log,
+    });
+    started.push({ name: 'Temporal dev server', stop: server.stop });
+    temporalAddress = server.address;
+    temporalUi = server.uiUrl;
+  }
+
+  const migrations = await deployMigrations(databaseUrl);
+  log.info({ applied: migrations.applied }, migrations.applied.length ? 'migrations applied' : 'database schema up to date');
+
+  const prisma = createPrismaClient(databaseUrl, { poolSize: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 });
+  started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
+
+  if (opts.installRuntime !== false) installTemporalRuntime({ log, metricsAddress: config.TEMPORAL_METRICS_ADDRESS });
+  const temporal = await connectTemporalClient({ ...config, address: temporalAddress });
+  started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+
+  const worker = await startWorker({ config, temporalAddress, prisma, log, overrides: opts.worker });
+  started.push({ name: 'worker', stop: worker.stop });
+  worker.done.catch((err: unknown) => {
+    log.fatal({ err }, 'worker stopped unexpectedly');
+    process.kill(process.pid, 'SIGTERM');
+  });
+
+  if (config.DISCORD_TOKEN) {
+    const bot = await startBot(
+      { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
+      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log },
+      opts.commands ?? registry,
+    );
+    started.push({ name: 'bot', stop: bot.stop });
+  } else {
+    log.info('Discord bot is off: set DISCORD_TOKEN (see .env.example) to turn it on.');
+  }
+
+  const api = await startApiServer({
+    config,
+    prisma,
+    temporal: temporal.connection,
+    log,
+    workerMetricsUrl: opts.installRuntime === false ? undefined : `http://${config.TEMPORAL_METRICS_ADDRESS}/metrics`,
+  });
+  started.push({ name: 'API', stop: api.stop });
+
+  log.info(
+    {
+      api: api.url,
+      temporalUi: temporalUi ?? '(external cluster)',
+      database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded, data in ${path.join(config.DATA_DIR, 'pglite')}`,
+      startupMs: Date.now() - t0,
+    },
+    `Guildflow is up: API ${api.url}${temporalUi ? `, Temporal UI ${temporalUi}` : ''}`,
+  );
+  return { apiUrl: api.url, temporalAddress, temporalUi, databaseUrl, prisma };
+}
