@@ -13,7 +13,7 @@ describe('npm start on embedded defaults', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gf-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('becomes ready, serves the Temporal UI and metrics, keeps data across restarts, and stops cleanly on Ctrl-C', async () => {
+  it('becomes ready, serves the Temporal UI and metrics, keeps data across restarts, and stops cleanly on Ctrl-C and on SIGTERM to npm', async () => {
     const first = await startGuildflow(dataDir, { temporalCli });
     const ready = (await (await fetch(`${first.api}/ready`)).json()) as { checks: Record<string, { ok: boolean }> };
     expect(ready.checks).toEqual({ database: expect.objectContaining({ ok: true }), temporal: expect.objectContaining({ ok: true }) });
@@ -43,6 +43,7 @@ describe('npm start on embedded defaults', () => {
     expect(first.output()).toMatch(/worker stopped/);
 
     const second = await startGuildflow(dataDir, { temporalCli });
+    const secondTree = descendants(second.child.pid!);
     try {
       const pg2 = new Client({ host: '127.0.0.1', port: second.ports.db, user: 'postgres', database: 'postgres' });
       await pg2.connect();
@@ -50,10 +51,14 @@ describe('npm start on embedded defaults', () => {
       await pg2.end();
       expect(rows).toEqual([{ name: 'Kept' }]);
     } finally {
-      process.kill(-second.child.pid!, 'SIGTERM');
-      const exited = await second.exit;
-      expect(exited.code === 0 || exited.signal === 'SIGTERM').toBe(true);
-      expect(second.output()).toMatch(/"exitCode":0,.*"msg":"stopped cleanly"/);
+      // A supervisor stops only the process it started (npm), not the whole group.
+      process.kill(second.child.pid!, 'SIGTERM');
     }
+    const secondExit = await second.exit;
+    expect(secondExit.code === 0 || secondExit.signal === 'SIGTERM').toBe(true);
+    expect(second.output()).toMatch(/"exitCode":0,.*"msg":"stopped cleanly"/);
+    await waitFor(() => secondTree.every((p) => !stillRunning(p)), { timeoutMs: 10_000, what: 'every child process to exit' }).catch(() => {
+      throw new Error(`left running: ${JSON.stringify(secondTree.filter(stillRunning))}`);
+    });
   }, 400_000);
 });
