@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+
+/** Discord's epoch (2015-01-01T00:00:00.000Z): snowflakes count milliseconds from here. */
+export const DISCORD_EPOCH = 1_420_070_400_000n;
+
+/**
+ * Generates ids laid out like Discord's: 42 bits of milliseconds since the Discord epoch, 5 bits worker,
+ * 5 bits process, 12 bits increment. discord.js derives `createdTimestamp` from them, so they must decode
+ * to a real time; the increment keeps ids strictly increasing within one process.
+ */
+export class SnowflakeGenerator {
+  private lastMs = 0n;
+  private increment = 0n;
+
+  constructor(
+    private readonly workerId = 1n,
+    private readonly processId = 0n,
+  ) {}
+
+  next(at: number = Date.now()): string {
+    let ms = BigInt(at) - DISCORD_EPOCH;
+    if (ms < this.lastMs) ms = this.lastMs;
+    if (ms === this.lastMs) {
+      this.increment += 1n;
+      // 4096 ids in one millisecond: borrow the next millisecond rather than repeat an id.
+      if (this.increment > 0xfffn) {
+        ms += 1n;
+        this.increment = 0n;
+      }
+    } else {
+      this.increment = 0n;
+    }
+    this.lastMs = ms;
+    return ((ms << 22n) | (this.workerId << 17n) | (this.processId << 12n) | this.increment).toString();
+  }
+}
+
+/** Milliseconds since the Unix epoch encoded in a snowflake. */
+export function snowflakeTime(id: string): number {
+  return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
+}
+
+/** A bot token shaped like Discord's: base64(user id) . base64(timestamp) . HMAC-like tail. */
+export function botToken(botUserId: string): string {
+  const head = Buffer.from(botUserId).toString('base64url');
+  const stamp = randomBytes(4).toString('base64url');
+  return `${head}.${stamp}.${randomBytes(28).toString('base64url')}`;
+}
+
+/** An interaction token: opaque, long, URL-safe, as Discord's are. */
+export function interactionToken(interactionId: string): string {
+  return Buffer.from(`interaction:${interactionId}:${randomBytes(48).toString('base64url')}`).toString('base64url');
+}
+
+/** A session id as sent in READY (32 hex characters). */
+export function sessionId(): string {
+  return randomBytes(16).toString('hex');
+}
