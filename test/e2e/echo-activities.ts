@@ -1,4 +1,4 @@
-import { REST, Routes } from 'discord.js';
+import { Routes, type REST } from 'discord.js';
 
 /** Test-only activity of the e2e sample: edits the deferred reply through Discord's REST API. */
 export function createE2EEchoActivities(rest: REST) {
