@@ -441,9 +441,7 @@ export function apiRoutes(core: Core): RouteDef[] {
     const role = s.createRole(g.id, {
       name: typeof body.name === 'string' ? body.name : 'new role',
       permissions,
-      ...(typeof body.color === 'number' ? { color: body.color } : {}),
-      ...(typeof body.hoist === 'boolean' ? { hoist: body.hoist } : {}),
-      ...(typeof body.mentionable === 'boolean' ? { mentionable: body.mentionable } : {}),
+      ...roleStyle(body),
     });
     return ok(s.toAPIRole(role));
   };
@@ -461,9 +459,7 @@ export function apiRoutes(core: Core): RouteDef[] {
     const role = s.updateRole(g.id, roleId, {
       ...(typeof body.name === 'string' ? { name: body.name } : {}),
       ...(permissions !== undefined ? { permissions } : {}),
-      ...(typeof body.color === 'number' ? { color: body.color } : {}),
-      ...(typeof body.hoist === 'boolean' ? { hoist: body.hoist } : {}),
-      ...(typeof body.mentionable === 'boolean' ? { mentionable: body.mentionable } : {}),
+      ...roleStyle(body),
     });
     return ok(s.toAPIRole(role));
   };
@@ -780,4 +776,13 @@ export const DM_APP_PERMISSIONS =
 export function canView(state: DiscordState, channel: ChannelRec, userId: string): boolean {
   if (!channel.guildId) return channel.recipientId === userId;
   return has(state.channelPermissions(channel, userId), P.ViewChannel);
+}
+
+/** The optional look of a role in a create/modify body: only the fields given, with the right types. */
+function roleStyle(body: Record<string, unknown>): { color?: number; hoist?: boolean; mentionable?: boolean } {
+  return {
+    ...(typeof body.color === 'number' ? { color: body.color } : {}),
+    ...(typeof body.hoist === 'boolean' ? { hoist: body.hoist } : {}),
+    ...(typeof body.mentionable === 'boolean' ? { mentionable: body.mentionable } : {}),
+  };
 }
