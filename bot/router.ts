@@ -1,19 +1,40 @@
 import { MessageFlags, type Interaction } from 'discord.js';
-import { AppError } from '../lib/errors';
-import type { Command } from './commands';
+import { parseCustomId } from '../lib/discord/custom-id';
+import { AppError, ForbiddenError } from '../lib/errors';
+import { atLeast, type PermissionLevel } from '../lib/permissions';
+import type { Command, ComponentHandler } from './commands';
 import type { BotDeps } from './deps';
+import { interactionLevel } from './permissions';
+
+export interface Registry {
+  commands: readonly Command[];
+  components: readonly ComponentHandler[];
+}
 
 /**
- * The one InteractionCreate dispatcher: finds the handler, and turns any error into an ephemeral reply
+ * The one InteractionCreate dispatcher: finds the handler (slash command by name, component by the action
+ * of its `gf:{action}:{key}` id), checks the member's level, and turns any error into an ephemeral reply
  * plus a log line with the interaction id. Handlers never catch-and-ignore.
  */
-export async function routeInteraction(interaction: Interaction, deps: BotDeps, commands: readonly Command[]): Promise<void> {
-  if (!interaction.isChatInputCommand()) return;
+export async function routeInteraction(interaction: Interaction, deps: BotDeps, registry: Registry): Promise<void> {
+  if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isUserSelectMenu() && !interaction.isModalSubmit()) {
+    return;
+  }
   const log = deps.log.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
-  const command = commands.find((c) => c.data.name === interaction.commandName);
+  const scoped = { ...deps, log };
   try {
-    if (!command) throw new AppError('unknown_command', `/${interaction.commandName} is not a Guildflow command (any more).`);
-    await command.handle(interaction, { ...deps, log });
+    if (interaction.isChatInputCommand()) {
+      const command = registry.commands.find((c) => c.data.name === interaction.commandName);
+      if (!command) throw new AppError('unknown_command', `/${interaction.commandName} is not a Guildflow command (any more).`);
+      await requireLevel(interaction, deps, command.level);
+      await command.handle(interaction, scoped);
+    } else {
+      const parsed = parseCustomId(interaction.customId);
+      const handler = parsed && registry.components.find((c) => c.action === parsed.action);
+      if (!parsed || !handler) throw new AppError('unknown_component', 'This button is no longer in use.');
+      await requireLevel(interaction, deps, handler.level);
+      await handler.handle(interaction, parsed.key, scoped);
+    }
   } catch (err) {
     const known = err instanceof AppError;
     if (!known) log.error({ err }, 'interaction failed');
@@ -22,4 +43,10 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
     if (interaction.deferred || interaction.replied) await interaction.followUp(reply);
     else await interaction.reply(reply);
   }
+}
+
+async function requireLevel(interaction: Interaction, deps: BotDeps, level: PermissionLevel = 'user'): Promise<void> {
+  if (level === 'user') return;
+  const actual = await interactionLevel(interaction, deps.prisma);
+  if (!atLeast(actual, level)) throw new ForbiddenError(`Only a server ${level} or above can do this (you are ${actual}).`);
 }

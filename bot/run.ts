@@ -1,8 +1,8 @@
 import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
 import type { Config } from '../lib/config';
-import { commands as registry, type Command } from './commands';
+import { commands as registeredCommands, components as registeredComponents } from './commands';
 import type { BotDeps } from './deps';
-import { routeInteraction } from './router';
+import { routeInteraction, type Registry } from './router';
 
 export interface RunningBot {
   stop(): Promise<void>;
@@ -12,7 +12,7 @@ export interface RunningBot {
 export async function startBot(
   config: Pick<Config, 'DISCORD_API_URL'> & { DISCORD_TOKEN: string },
   deps: BotDeps,
-  commands: readonly Command[] = registry,
+  registry: Registry = { commands: registeredCommands, components: registeredComponents },
 ): Promise<RunningBot> {
   const log = deps.log.child({ component: 'bot' });
   const client = new Client({
@@ -31,14 +31,14 @@ export async function startBot(
   client.on(Events.GuildCreate, (guild) => void syncGuild(guild));
   client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
   client.on(Events.InteractionCreate, (interaction) => {
-    routeInteraction(interaction, { ...deps, log }, commands).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
+    routeInteraction(interaction, { ...deps, log }, registry).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
   });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.DISCORD_TOKEN);
   await ready;
   // Guilds present at login arrive with READY, not as guildCreate events.
   await Promise.all(client.guilds.cache.map(syncGuild));
-  await client.application?.commands.set(commands.map((c) => c.data));
-  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length }, 'bot logged in');
+  await client.application?.commands.set(registry.commands.map((c) => c.data));
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: registry.commands.length }, 'bot logged in');
   return { stop: () => client.destroy() };
 }

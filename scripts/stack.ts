@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { startApiServer } from '../api/server';
-import type { Command } from '../bot/commands';
-import { commands as registry } from '../bot/commands';
+import { commands, components } from '../bot/commands';
+import type { Registry } from '../bot/router';
 import { startBot } from '../bot/run';
 import { redactConfig, redactUrl, type Config } from '../lib/config';
 import { startEmbeddedDatabase } from '../lib/dev/embedded-db';
@@ -24,8 +24,8 @@ import { startWorker } from '../workers/run';
 import { installTemporalRuntime } from '../workers/runtime';
 
 export interface StackOptions {
-  /** Slash commands the bot serves (default: the registry). */
-  commands?: readonly Command[];
+  /** Commands and component handlers the bot serves (default: the registry in bot/commands). */
+  registry?: Registry;
   /** Worker overrides, e.g. test-only workflows and activities. */
   worker?: Partial<WorkerOptions>;
   /** false when the process installed the Temporal runtime itself (jest). */
@@ -93,7 +93,7 @@ export async function startStack(
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
       { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log },
-      opts.commands ?? registry,
+      opts.registry ?? { commands, components },
     );
     started.push({ name: 'bot', stop: bot.stop });
   } else {

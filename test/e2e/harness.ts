@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Command } from '../../bot/commands';
+import type { Registry } from '../../bot/router';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/net';
@@ -25,8 +25,8 @@ import { testTemporal, testTemporalAddress, uniqueTaskQueue } from '../helpers/t
  */
 export interface E2EOptions {
   mode?: 'in-process' | 'child-process';
-  /** In-process only: the bot's commands (default: the registry). */
-  commands?: readonly Command[];
+  /** In-process only: the bot's commands and component handlers (default: the registry). */
+  registry?: Registry;
   /** In-process only: worker overrides (test-only workflows and activities), built once the fakes run. */
   worker?: (fakes: { discord: FakeDiscord; roblox: FakeRoblox; midtrans: FakeMidtrans }) => Partial<WorkerOptions>;
   logLevel?: string;
@@ -96,10 +96,10 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       const log = createLogger({ level: env.LOG_LEVEL, pretty: false });
       await startStack(
         { config: loadConfig(env), log, started },
-        { commands: opts.commands, worker: opts.worker?.({ discord, roblox, midtrans }), installRuntime: false },
+        { registry: opts.registry, worker: opts.worker?.({ discord, roblox, midtrans }), installRuntime: false },
       );
     } else {
-      if (opts.commands || opts.worker) throw new Error('test-only commands and workflows need mode: in-process');
+      if (opts.registry || opts.worker) throw new Error('test-only commands and workflows need mode: in-process');
       const child = startChild(env);
       cleanup.push(() => stopChild(child));
       await waitFor(async () => (await fetch(`${apiUrl}/ready`)).status === 200, {

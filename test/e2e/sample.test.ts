@@ -13,7 +13,7 @@ describe('end to end: slash command → workflow → reply', () => {
 
   beforeAll(async () => {
     e2e = await startE2E({
-      commands: [e2eEchoCommand],
+      registry: { commands: [e2eEchoCommand], components: [] },
       worker: ({ discord }) => ({
         workflowsPath: require.resolve('../workflows/e2e-echo'),
         activities: createE2EEchoActivities(new REST({ api: discord.restUrl }).setToken(discord.token)),

@@ -1,0 +1,34 @@
+import type { APIEmbed } from 'discord-api-types/v10';
+
+/** One look for everything Guildflow posts: a colour per outcome and the flow id in the footer. */
+export type Outcome = 'success' | 'info' | 'pending' | 'warning' | 'error';
+
+export const OUTCOME_COLOURS: Record<Outcome, number> = {
+  success: 0x2ecc71,
+  info: 0x5865f2,
+  pending: 0xf1c40f,
+  warning: 0xe67e22,
+  error: 0xe74c3c,
+};
+
+export interface EmbedInput {
+  outcome: Outcome;
+  title: string;
+  description?: string;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  /** The workflow id, so an admin can find the flow in the Temporal UI. */
+  flowId?: string;
+  /** ISO time shown by Discord under the embed. */
+  timestamp?: string;
+}
+
+export function guildflowEmbed(input: EmbedInput): APIEmbed {
+  return {
+    title: input.title.slice(0, 256),
+    ...(input.description ? { description: input.description.slice(0, 4096) } : {}),
+    color: OUTCOME_COLOURS[input.outcome],
+    ...(input.fields?.length ? { fields: input.fields.slice(0, 25).map((f) => ({ ...f, name: f.name.slice(0, 256), value: f.value.slice(0, 1024) })) } : {}),
+    footer: { text: input.flowId ? `Guildflow · ${input.flowId}` : 'Guildflow' },
+    ...(input.timestamp ? { timestamp: input.timestamp } : {}),
+  };
+}
