@@ -92,7 +92,7 @@ async function buildIntoCache(opts: { go: string; cacheDir: string; env: NodeJS.
     if (await isExecutableFile(target)) return target;
     await removeStaleBuildDirs(cacheDir);
     buildDir = await fs.mkdtemp(path.join(cacheDir, `.build-${process.pid}-`));
-    log.info({ module: TEMPORAL_CLI_MODULE, cacheDir }, 'building the Temporal CLI with go install (about 3 minutes the first time)');
+    log.info({ module: TEMPORAL_CLI_MODULE, cacheDir }, 'building the Temporal CLI with go install, once (3–9 minutes on two cores)');
     const started = performance.now();
     try {
       // CGO off: a static binary, and no C compiler needed (its SQLite is pure Go), as in Temporal's releases.

@@ -89,7 +89,7 @@ describe('obtainTemporalCli', () => {
     const cli = await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary });
     expect(cli).toBe(path.join(cacheDir, 'temporal'));
     expect(await fs.readdir(cacheDir)).toEqual(['temporal']);
-    expect(lines.join('')).toContain('about 3 minutes the first time');
+    expect(lines.join('')).toContain('building the Temporal CLI with go install, once');
     // Second call: cached, no build.
     expect(await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary })).toBe(cli);
     expect(await runsOf('go')).toBe(1);
