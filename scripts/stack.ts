@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { startApiServer } from '../api/server';
 import { commands, components } from '../bot/commands';
 import type { Registry } from '../bot/router';
@@ -21,7 +21,7 @@ import { connectTemporalClient } from '../lib/temporal';
 import { createPrismaClient, type PrismaClient } from '../prisma/client';
 import { deployMigrations } from '../prisma/migrator';
 import { startWorker } from '../workers/run';
-import { installTemporalRuntime } from '../workers/runtime';
+import { installTemporalRuntime, temporalLogger } from '../workers/runtime';
 
 export interface StackOptions {
   /** Commands and component handlers the bot serves (default: the registry in bot/commands). */
@@ -48,29 +48,14 @@ export async function startStack(
   log.debug({ config: redactConfig(config) }, 'configuration');
   mkdirSync(config.DATA_DIR, { recursive: true });
 
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    const db = await startEmbeddedDatabase({ dataDir: path.join(config.DATA_DIR, 'pglite'), port: config.EMBEDDED_DB_PORT, log });
-    started.push({ name: 'embedded database', stop: db.stop });
-    databaseUrl = db.url;
-  }
-
-  let temporalAddress = config.TEMPORAL_ADDRESS;
-  let temporalUi: string | undefined;
-  if (!temporalAddress) {
-    const cliPath = await obtainTemporalCli({ cliPath: config.TEMPORAL_CLI, log });
-    const server = await startTemporalDevServer({
-      cliPath,
-      port: config.TEMPORAL_DEV_PORT,
-      uiPort: config.TEMPORAL_UI_PORT,
-      dbFile: path.join(config.DATA_DIR, 'temporal.db'),
-      namespace: config.TEMPORAL_NAMESPACE,
-      log,
-    });
-    started.push({ name: 'Temporal dev server', stop: server.stop });
-    temporalAddress = server.address;
-    temporalUi = server.uiUrl;
-  }
+  // The database and Temporal take seconds each to come up: start them side by side while the workflow
+  // code is bundled. allSettled, so both are in `started` (and stopped) even when one fails.
+  const bundling = bundleWorkflows(config, opts.worker, log);
+  const [db, temporalServer] = await Promise.allSettled([embeddedDatabaseIfNeeded(config, log, started), devServerIfNeeded(config, log, started)]);
+  if (db.status === 'rejected') throw db.reason;
+  if (temporalServer.status === 'rejected') throw temporalServer.reason;
+  const databaseUrl = db.value;
+  const { address: temporalAddress, uiUrl: temporalUi } = temporalServer.value;
 
   const migrations = await deployMigrations(databaseUrl);
   log.info({ applied: migrations.applied }, migrations.applied.length ? 'migrations applied' : 'database schema up to date');
@@ -82,7 +67,7 @@ export async function startStack(
   const temporal = await connectTemporalClient({ ...config, address: temporalAddress });
   started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
 
-  const worker = await startWorker({ config, temporalAddress, prisma, log, overrides: opts.worker });
+  const worker = await startWorker({ config, temporalAddress, prisma, log, overrides: { ...opts.worker, ...(await bundling) } });
   started.push({ name: 'worker', stop: worker.stop });
   worker.done.catch((err: unknown) => {
     log.fatal({ err }, 'worker stopped unexpectedly');
@@ -119,4 +104,34 @@ export async function startStack(
     `Guildflow is up: API ${api.url}${temporalUi ? `, Temporal UI ${temporalUi}` : ''}`,
   );
   return { apiUrl: api.url, temporalAddress, temporalUi, databaseUrl, prisma };
+}
+
+async function embeddedDatabaseIfNeeded(config: Config, log: Logger, started: Stoppable[]): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const db = await startEmbeddedDatabase({ dataDir: path.join(config.DATA_DIR, 'pglite'), port: config.EMBEDDED_DB_PORT, log });
+  started.push({ name: 'embedded database', stop: db.stop });
+  return db.url;
+}
+
+async function devServerIfNeeded(config: Config, log: Logger, started: Stoppable[]): Promise<{ address: string; uiUrl?: string }> {
+  if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS };
+  const cliPath = await obtainTemporalCli({ cliPath: config.TEMPORAL_CLI, log });
+  const server = await startTemporalDevServer({
+    cliPath,
+    port: config.TEMPORAL_DEV_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    dbFile: path.join(config.DATA_DIR, 'temporal.db'),
+    namespace: config.TEMPORAL_NAMESPACE,
+    log,
+  });
+  started.push({ name: 'Temporal dev server', stop: server.stop });
+  return { address: server.address, uiUrl: server.uiUrl };
+}
+
+/** Worker options carrying the bundled workflow code, unless a prebuilt bundle is configured. */
+async function bundleWorkflows(config: Config, worker: Partial<WorkerOptions> | undefined, log: Logger): Promise<Partial<WorkerOptions>> {
+  if (config.WORKFLOW_BUNDLE_PATH || worker?.workflowBundle) return {};
+  const workflowsPath = worker?.workflowsPath ?? require.resolve('../workflows');
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: temporalLogger(log, 'WARN') });
+  return { workflowBundle, workflowsPath: undefined };
 }

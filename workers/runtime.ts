@@ -15,10 +15,15 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
  * are left to our own shutdown code, which stops things in order.
  */
 export function installTemporalRuntime(opts: { log: Logger; metricsAddress: string }): void {
-  const log = opts.log.child({ component: 'temporal-sdk' });
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger('INFO', ({ level, message, meta }) => log[LEVELS[level]]({ ...meta }, message)),
+    logger: temporalLogger(opts.log),
     telemetryOptions: { metrics: { prometheus: { bindAddress: opts.metricsAddress } } },
   });
+}
+
+/** The SDK's logger interface over ours (the runtime's and the workflow bundler's logs). */
+export function temporalLogger(log: Logger, level: LogLevel = 'INFO'): DefaultLogger {
+  const child = log.child({ component: 'temporal-sdk' });
+  return new DefaultLogger(level, ({ level, message, meta }) => child[LEVELS[level]]({ ...meta }, message));
 }
