@@ -55,7 +55,7 @@ export async function createApiToken(prisma: PrismaClient, input: CreateTokenInp
     prisma.auditEvent.create({
       data: {
         guildId: input.guildId,
-        actorType: input.createdBy.startsWith('token:') ? 'api_token' : input.createdBy === 'cli' ? 'system' : 'user',
+        actorType: actorTypeOf(input.createdBy),
         actorId: input.createdBy,
         action: 'api_token.created',
         targetType: 'api_token',
@@ -86,7 +86,14 @@ export async function revokeApiToken(prisma: PrismaClient, guildId: string, toke
   await prisma.$transaction([
     prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } }),
     prisma.auditEvent.create({
-      data: { guildId, actorType: 'api_token', actorId, action: 'api_token.revoked', targetType: 'api_token', targetId: tokenId },
+      data: { guildId, actorType: actorTypeOf(actorId), actorId, action: 'api_token.revoked', targetType: 'api_token', targetId: tokenId },
     }),
   ]);
+}
+
+/** Actors are written `token:<id>` (API), `discord:<user id>` (bot) or a system name (`cli`). */
+function actorTypeOf(actorId: string): 'api_token' | 'user' | 'system' {
+  if (actorId.startsWith('token:')) return 'api_token';
+  if (actorId.startsWith('discord:')) return 'user';
+  return 'system';
 }

@@ -8,6 +8,7 @@ import type {
 } from 'discord.js';
 import type { PermissionLevel } from '../../lib/permissions';
 import type { BotDeps } from '../deps';
+import { apiTokenCommand } from './api-token';
 
 /** A slash command: its definition (what Discord is told) beside the handler that answers it. */
 export interface Command {
@@ -30,5 +31,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [apiTokenCommand];
 export const components: readonly ComponentHandler[] = [];

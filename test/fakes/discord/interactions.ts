@@ -361,8 +361,9 @@ export class Interactions {
     const wrap: ((inner: APIApplicationCommandInteractionDataOption[]) => APIApplicationCommandInteractionDataOption[])[] = [];
     const descend = (kind: ApplicationCommandOptionType, sub: string) => {
       const def = defs.find((d) => d.name === sub && d.type === kind);
-      if (!def || !('options' in def)) throw new Error(`/${name} has no ${ApplicationCommandOptionType[kind]} "${sub}"`);
-      defs = (def.options ?? []) as APIApplicationCommandOption[];
+      if (!def) throw new Error(`/${name} has no ${ApplicationCommandOptionType[kind]} "${sub}"`);
+      // A subcommand without options comes back from Discord without an `options` field.
+      defs = ('options' in def ? (def.options ?? []) : []) as APIApplicationCommandOption[];
       wrap.unshift((inner) => [{ name: sub, type: kind, options: inner } as APIApplicationCommandInteractionDataOption]);
     };
     if (opts.subcommandGroup) descend(ApplicationCommandOptionType.SubcommandGroup, opts.subcommandGroup);
