@@ -5,17 +5,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ledgerScenario } from './ledger';
 import { startScenario } from './start';
 import type { BenchRow, BenchScenario } from './types';
 
-const scenarios: BenchScenario[] = [startScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [
     r.metric,
     `${r.ours.toFixed(1)} ${r.unit}`,
     `${r.baseline.toFixed(1)} ${r.unit}`,
-    `${(r.ours / r.baseline).toFixed(2)}×`,
+    r.baseline === 0 ? '—' : `${(r.ours / r.baseline).toFixed(2)}×`,
     r.baselineLabel,
   ])];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));

@@ -8,9 +8,25 @@ import { createPrismaClient } from '../../prisma/client';
 import { createMigration, deployMigrations, MIGRATIONS_DIR, resolveMigration, SCHEMA_PATH } from '../../prisma/migrator';
 import { createEmptyDatabase, createTestDatabase } from '../helpers/database';
 
-const FOUNDATION = readdirSync(MIGRATIONS_DIR).find((name) => name.endsWith('_foundation'))!;
-const FOUNDATION_SQL = readFileSync(path.join(MIGRATIONS_DIR, FOUNDATION, 'migration.sql'), 'utf8');
-const TABLES = ['_prisma_migrations', 'api_tokens', 'audit_events', 'guild_settings', 'guilds', 'members'];
+/** Every committed migration, in the order they apply. */
+const MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+const FOUNDATION = MIGRATIONS.find((name) => name.endsWith('_foundation'))!;
+const TABLES = [
+  '_prisma_migrations',
+  'api_tokens',
+  'audit_events',
+  'guild_settings',
+  'guilds',
+  'ledger_accounts',
+  'ledger_assets',
+  'ledger_entries',
+  'ledger_holds',
+  'ledger_postings',
+  'members',
+];
 
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
@@ -63,30 +79,34 @@ describe('deployMigrations', () => {
     await db.drop();
   });
 
-  it('applies the foundation migration to an empty database and records it as the CLI would', async () => {
-    expect(await deployMigrations(db.url)).toEqual({ applied: [FOUNDATION] });
+  it('applies every migration to an empty database and records them as the CLI would', async () => {
+    expect(MIGRATIONS[0]).toBe(FOUNDATION);
+    expect(await deployMigrations(db.url)).toEqual({ applied: MIGRATIONS });
 
     const tables = await query<{ table_name: string }>(
       db.url,
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(tables.map((t) => t.table_name)).toEqual(TABLES);
-    const records = await query(db.url, 'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations');
-    expect(records).toEqual([
-      {
-        migration_name: FOUNDATION,
-        checksum: createHash('sha256').update(FOUNDATION_SQL).digest('hex'),
+    const records = await query(
+      db.url,
+      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+    );
+    expect(records).toEqual(
+      MIGRATIONS.map((name) => ({
+        migration_name: name,
+        checksum: createHash('sha256').update(readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8')).digest('hex'),
         finished_at: expect.any(Date),
         rolled_back_at: null,
         applied_steps_count: 1,
-      },
-    ]);
+      })),
+    );
   });
 
   it('applies nothing and changes nothing the second time', async () => {
     await deployMigrations(db.url);
     const before = await schemaSnapshot(db.url);
-    expect(before).toMatchObject({ migrations: [expect.objectContaining({ checksum: expect.any(String) })] });
+    expect(before).toMatchObject({ migrations: MIGRATIONS.map(() => expect.objectContaining({ checksum: expect.any(String) })) });
 
     expect(await deployMigrations(db.url)).toEqual({ applied: [] });
     expect(await schemaSnapshot(db.url)).toEqual(before);
@@ -118,10 +138,10 @@ describe('deployMigrations', () => {
         'SELECT migration_name, finished_at, logs FROM _prisma_migrations ORDER BY migration_name',
       );
       expect(records.map((r) => [r.migration_name, r.finished_at !== null])).toEqual([
-        [FOUNDATION, true],
+        ...MIGRATIONS.map((name) => [name, true]),
         ['29991231235959_broken', false],
       ]);
-      expect(records[1]?.logs).toMatch(/no_such_table/);
+      expect(records.at(-1)?.logs).toMatch(/no_such_table/);
       // One simple query per script: PostgreSQL ran it in one transaction, so nothing half-applied stays.
       expect(await query(db.url, `SELECT to_regclass('public.half_done') AS t`)).toEqual([{ t: null }]);
 
@@ -216,7 +236,9 @@ describe('createMigration', () => {
     expect(await createMigration(db.url, 'anything', { migrationsDir: dir })).toEqual({ created: null });
     expect(readdirSync(dir).sort()).toEqual(readdirSync(MIGRATIONS_DIR).sort());
     // It caught the empty database up on the way.
-    expect(await query(db.url, 'SELECT migration_name FROM _prisma_migrations')).toEqual([{ migration_name: FOUNDATION }]);
+    expect(await query(db.url, 'SELECT migration_name FROM _prisma_migrations ORDER BY migration_name')).toEqual(
+      MIGRATIONS.map((name) => ({ migration_name: name })),
+    );
     expect(await shadowDatabases()).toEqual(shadowsBefore);
   });
 

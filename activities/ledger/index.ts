@@ -1,0 +1,12 @@
+/**
+ * The double-entry ledger (DESIGN.md §4): `createLedger(prisma)` for the bot and the API (bigint
+ * amounts), `createLedgerActivities(deps)` for workflows (string amounts). The movement itself is SQL in
+ * the ledger migration (prisma/migrations/*_ledger/migration.sql).
+ */
+export * from './types';
+export * from './errors';
+export { createLedger, type Ledger, type SqlPool } from './ledger';
+export { DEFAULT_ASSETS } from './assets';
+export type { ValidationReport, AccountProblem } from './validate';
+export { toJsonSafe, type JsonSafe } from './codec';
+export { createLedgerActivities, type Amount, type MovementReceipt, type PostHoldActivityInput, type RecordActivityInput, type TransferActivityInput } from './activities';

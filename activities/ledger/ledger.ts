@@ -1,0 +1,313 @@
+import type pg from 'pg';
+import { ValidationError } from '../../lib/errors';
+import { isStatementError, sqlPool, type PrismaClient } from '../../prisma/client';
+import { DEFAULT_ASSETS, ensureGuildAssets, listAssets, updateAsset } from './assets';
+import { checkAccount, checkAmount, checkAsset, checkGuildId, checkKey, decodeEntry, decodeResult, recordParams, type EntryJson } from './codec';
+import { fromDatabaseError, UnknownAssetError } from './errors';
+import type {
+  AccountRef,
+  AccountSummary,
+  Asset,
+  AssetCode,
+  Balance,
+  EntriesQuery,
+  HoldInput,
+  LedgerEntry,
+  MovementResult,
+  Page,
+  RecordInput,
+  TransferInput,
+} from './types';
+import { validateLedger, type ValidationReport } from './validate';
+
+/** What the ledger runs on: a `pg.Pool` (or the client from prisma/client.ts, whose pool it then uses). */
+export interface SqlPool {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  connect(): Promise<pg.PoolClient>;
+}
+
+/**
+ * The double-entry ledger (DESIGN.md §4). Every movement is one call of a PL/pgSQL function in the
+ * ledger migration — one round trip and one transaction, accounts locked in a fixed order — so
+ * concurrent callers need no locking of their own and never deadlock.
+ *
+ * Rules every movement follows:
+ * - a user account never goes below zero, counting what pending holds reserve (`InsufficientFundsError`,
+ *   nothing changed);
+ * - the same `key` applied again returns the first result with `replayed: true` and changes nothing; the
+ *   same key with other content (guild, type, accounts, assets, amounts) is an `IdempotencyConflictError`;
+ * - accounts are created on first use; the guild's default assets ('currency', 'gems') too.
+ * Errors are typed (errors.ts, each with a stable `code`); a database outage surfaces as the driver's error.
+ */
+export interface Ledger {
+  /** A movement of any shape: postings per (account, asset) summing to zero per asset. */
+  record(input: RecordInput): Promise<MovementResult>;
+  /** `amount` of `asset` from one account to another (sugar over record). */
+  transfer(input: TransferInput): Promise<MovementResult>;
+  /**
+   * Reserves `amount` on `from` (its `held` grows, `available` shrinks) for a later `postHold` to `to` or
+   * `voidHold`; nothing moves yet. The entry is 'pending'. Same idempotency rules as record.
+   */
+  hold(input: HoldInput): Promise<MovementResult>;
+  /**
+   * Moves a pending hold: all of it, or `amount` (1 … held amount, e.g. what was delivered) with the rest
+   * released. Again with the same (or no) amount: the first result, `replayed`. Refused
+   * (`HoldNotPendingError`) for a voided hold or another amount; `EntryNotFoundError` for an unknown key.
+   */
+  postHold(input: { key: string; amount?: bigint }): Promise<MovementResult>;
+  /** Releases a pending hold; nothing moves. Again: `replayed`. Refused for a posted hold. */
+  voidHold(input: { key: string }): Promise<MovementResult>;
+  /** The entry recorded under `key`, or null. */
+  entry(key: string): Promise<LedgerEntry | null>;
+  /** An account's balance; zeros for an account never used. */
+  balance(guildId: string, account: AccountRef, asset: AssetCode): Promise<Balance>;
+  /** An owner's balance in each of the guild's assets (zeros included), in asset order. */
+  balances(guildId: string, account: AccountRef): Promise<(Balance & { asset: Asset })[]>;
+  /** User accounts by balance, highest first (ties: oldest account first), and how many there are. */
+  leaderboard(q: { guildId: string; asset: AssetCode; limit?: number; offset?: number }): Promise<{ items: AccountSummary[]; total: number }>;
+  /** Entries newest first, filtered, with cursor pagination. */
+  entries(q: EntriesQuery): Promise<Page<LedgerEntry>>;
+  /** Checks the ledger's invariants (one guild or all) in one consistent snapshot; see validate.ts. */
+  validate(guildId?: string): Promise<ValidationReport>;
+  /** The guild's assets, creating the defaults it lacks (see assets.ts). */
+  ensureGuildAssets(guildId: string, opts?: { currency?: { name?: string; emoji?: string } }): Promise<Asset[]>;
+  assets(guildId: string): Promise<Asset[]>;
+  updateAsset(guildId: string, code: AssetCode, change: { name?: string; emoji?: string }): Promise<Asset>;
+}
+
+export function ledgerPool(db: PrismaClient | SqlPool): SqlPool {
+  if ('$disconnect' in db) {
+    const pool = sqlPool(db);
+    if (!pool) throw new Error('The ledger needs the PrismaClient from createPrismaClient (prisma/client.ts), which shares its pg pool, or a pg.Pool.');
+    return pool;
+  }
+  return db;
+}
+
+const RECORD_SQL = 'SELECT ledger_record($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb) AS r';
+
+/**
+ * The pool, resolved on first use (building the worker's activities never needs the database), with a
+ * `query` that keeps the connection when the server refuses a statement: a plain `pg.Pool#query` destroys
+ * it on any error, and for the ledger, whose refusals (insufficient funds) are ordinary answers, that
+ * meant a reconnect and re-planned functions after each one — ~40 ms instead of ~1 ms. (The pool of
+ * createPrismaClient does this itself; this covers a plain pg.Pool too.)
+ */
+function keepingPool(db: PrismaClient | SqlPool): SqlPool {
+  let resolved: SqlPool | undefined;
+  const connect = () => (resolved ??= ledgerPool(db)).connect();
+  return {
+    connect,
+    async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+      const client = await connect();
+      try {
+        const result = await client.query<R>(text, values);
+        client.release();
+        return result;
+      } catch (err) {
+        client.release(isStatementError(err) ? undefined : (err as Error));
+        throw err;
+      }
+    },
+  };
+}
+
+export function createLedger(db: PrismaClient | SqlPool): Ledger {
+  const pool = keepingPool(db);
+
+  async function call(sql: string, params: unknown[]): Promise<MovementResult> {
+    try {
+      const { rows } = await pool.query<{ r: EntryJson }>(sql, params);
+      return decodeResult(rows[0]!.r);
+    } catch (err) {
+      throw fromDatabaseError(err);
+    }
+  }
+
+  async function movement(input: RecordInput, hold: boolean): Promise<MovementResult> {
+    const params = recordParams(input, hold);
+    try {
+      return await call(RECORD_SQL, params);
+    } catch (err) {
+      // The guild's default assets are created on first use; nothing was written before this refusal.
+      if (err instanceof UnknownAssetError && DEFAULT_ASSETS.some((a) => a.code === err.asset)) {
+        await ensureGuildAssets(pool, input.guildId);
+        return call(RECORD_SQL, params);
+      }
+      throw err;
+    }
+  }
+
+  function transferPostings(input: TransferInput, what: string): RecordInput {
+    checkAccount(input.from, 'from account');
+    checkAccount(input.to, 'to account');
+    checkAmount(input.amount, `The ${what} amount`, { positive: true });
+    if (input.from.ownerType === input.to.ownerType && input.from.ownerId === input.to.ownerId) {
+      throw new ValidationError(`A ${what} needs two different accounts.`);
+    }
+    const { from, to, asset, amount, ...meta } = input;
+    return {
+      ...meta,
+      postings: [
+        { account: from, asset, amount: -amount },
+        { account: to, asset, amount },
+      ],
+    };
+  }
+
+  const ledger: Ledger = {
+    record: async (input) => movement(input, false),
+    transfer: async (input) => movement(transferPostings(input, 'transfer'), false),
+    hold: async (input) => movement(transferPostings(input, 'hold'), true),
+
+    async postHold({ key, amount }) {
+      checkKey(key);
+      if (amount !== undefined) checkAmount(amount, 'The amount to post', { positive: true });
+      return call('SELECT ledger_post_hold($1, $2) AS r', [key, amount === undefined ? null : amount.toString()]);
+    },
+
+    async voidHold({ key }) {
+      checkKey(key);
+      return call('SELECT ledger_void_hold($1) AS r', [key]);
+    },
+
+    async entry(key) {
+      checkKey(key);
+      const { rows } = await pool.query<{ r: EntryJson }>(
+        'SELECT ledger_entry_json(e.id, false) AS r FROM ledger_entries e WHERE e.idempotency_key = $1',
+        [key],
+      );
+      return rows[0] ? decodeEntry(rows[0].r) : null;
+    },
+
+    async balance(guildId, account, asset) {
+      checkGuildId(guildId);
+      checkAccount(account);
+      checkAsset(asset);
+      const { rows } = await pool.query<{ known: boolean; balance: string | null; held: string | null }>(
+        `SELECT true AS known, a.balance::text AS balance, a.held::text AS held
+           FROM ledger_assets s
+           LEFT JOIN ledger_accounts a ON a.guild_id = s.guild_id AND a.asset_id = s.id AND a.owner_type = $3 AND a.owner_id = $4
+          WHERE s.guild_id = $1 AND s.code = $2`,
+        [guildId, asset, account.ownerType, account.ownerId],
+      );
+      const row = rows[0];
+      if (!row && !DEFAULT_ASSETS.some((a) => a.code === asset)) throw new UnknownAssetError(guildId, asset);
+      return toBalance(row?.balance ?? '0', row?.held ?? '0');
+    },
+
+    async balances(guildId, account) {
+      checkGuildId(guildId);
+      checkAccount(account);
+      const assets = await listAssets(pool, guildId);
+      const { rows } = await pool.query<{ asset_id: number; balance: string; held: string }>(
+        `SELECT asset_id, balance::text AS balance, held::text AS held FROM ledger_accounts
+          WHERE guild_id = $1 AND owner_type = $2 AND owner_id = $3`,
+        [guildId, account.ownerType, account.ownerId],
+      );
+      return assets.map((asset) => {
+        const row = rows.find((r) => r.asset_id === asset.id);
+        return { asset, ...toBalance(row?.balance ?? '0', row?.held ?? '0') };
+      });
+    },
+
+    async leaderboard({ guildId, asset, limit = 10, offset = 0 }) {
+      checkGuildId(guildId);
+      checkAsset(asset);
+      checkPage(limit, offset);
+      const { rows } = await pool.query<{ id: string; owner_id: string; balance: string; held: string; total: string }>(
+        `SELECT a.id::text AS id, a.owner_id, a.balance::text AS balance, a.held::text AS held, count(*) OVER ()::text AS total
+           FROM ledger_accounts a JOIN ledger_assets s ON s.id = a.asset_id
+          WHERE a.guild_id = $1 AND s.code = $2 AND a.owner_type = 'user' AND a.balance > 0
+          ORDER BY a.balance DESC, a.id
+          LIMIT $3 OFFSET $4`,
+        [guildId, asset, limit, offset],
+      );
+      return {
+        items: rows.map((r) => ({ accountId: BigInt(r.id), account: { ownerType: 'user', ownerId: r.owner_id }, asset, ...toBalance(r.balance, r.held) })),
+        total: rows[0] ? Number(rows[0].total) : offset === 0 ? 0 : await countHolders(guildId, asset),
+      };
+    },
+
+    entries: async (q) => listEntries(pool, q),
+    validate: async (guildId) => validateLedger(pool, guildId),
+    ensureGuildAssets: async (guildId, opts) => ensureGuildAssets(pool, guildId, opts),
+    assets: async (guildId) => listAssets(pool, guildId),
+    updateAsset: async (guildId, code, change) => updateAsset(pool, guildId, code, change),
+  };
+
+  async function countHolders(guildId: string, asset: AssetCode): Promise<number> {
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ledger_accounts a JOIN ledger_assets s ON s.id = a.asset_id
+        WHERE a.guild_id = $1 AND s.code = $2 AND a.owner_type = 'user' AND a.balance > 0`,
+      [guildId, asset],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  return ledger;
+}
+
+function toBalance(balance: string, held: string): Balance {
+  const b = BigInt(balance);
+  const h = BigInt(held);
+  return { balance: b, held: h, available: b - h };
+}
+
+function checkPage(limit: number, offset: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError('limit must be an integer from 1 to 100.');
+  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer.');
+}
+
+const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+async function listEntries(pool: SqlPool, q: EntriesQuery): Promise<Page<LedgerEntry>> {
+  checkGuildId(q.guildId);
+  const limit = q.limit ?? 25;
+  checkPage(limit, 0);
+  const params: unknown[] = [q.guildId];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const where = ['e.guild_id = $1'];
+
+  if (q.cursor != null) {
+    if (!/^[0-9]{1,19}$/.test(q.cursor)) throw new ValidationError('Invalid cursor: pass the nextCursor of the previous page.');
+    where.push(`e.id < ${param(q.cursor)}`);
+  }
+  const types = asArray(q.type);
+  if (types) where.push(`e.type = ANY(${param(types)}::text[])`);
+  const statuses = asArray(q.status);
+  if (statuses) where.push(`e.status = ANY(${param(statuses)}::text[])`);
+  if (q.since) where.push(`e.created_at >= ${param(q.since)}`);
+  if (q.until) where.push(`e.created_at < ${param(q.until)}`);
+  if (q.asset !== undefined) checkAsset(q.asset);
+
+  if (q.account || q.asset !== undefined) {
+    // The accounts concerned, then the entries with a posting or a hold on one of them.
+    const conditions = ['a.guild_id = $1'];
+    const accountParams: unknown[] = [q.guildId];
+    if (q.account) {
+      checkAccount(q.account);
+      accountParams.push(q.account.ownerType, q.account.ownerId);
+      conditions.push('a.owner_type = $2', 'a.owner_id = $3');
+    }
+    if (q.asset !== undefined) {
+      accountParams.push(q.asset);
+      conditions.push(`a.asset_id = (SELECT id FROM ledger_assets WHERE guild_id = $1 AND code = $${accountParams.length})`);
+    }
+    const { rows } = await pool.query<{ id: string }>(`SELECT a.id::text AS id FROM ledger_accounts a WHERE ${conditions.join(' AND ')}`, accountParams);
+    if (rows.length === 0) return { items: [], nextCursor: null };
+    const ids = param(rows.map((r) => r.id));
+    where.push(
+      `(EXISTS (SELECT 1 FROM ledger_postings p WHERE p.entry_id = e.id AND p.account_id = ANY(${ids}::bigint[]))
+        OR EXISTS (SELECT 1 FROM ledger_holds h WHERE h.entry_id = e.id
+                     AND (h.debit_account_id = ANY(${ids}::bigint[]) OR h.credit_account_id = ANY(${ids}::bigint[]))))`,
+    );
+  }
+
+  const { rows } = await pool.query<{ r: EntryJson }>(
+    `SELECT ledger_entry_json(e.id, false) AS r FROM ledger_entries e WHERE ${where.join(' AND ')} ORDER BY e.id DESC LIMIT ${param(limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, limit).map((row) => decodeEntry(row.r));
+  return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]!.id) : null };
+}
