@@ -15,7 +15,8 @@ import type { BenchRow, BenchScenario } from './types';
  */
 
 const SECONDS = Number(process.env.BENCH_LEDGER_SECONDS ?? 4);
-const WARMUP_MS = 1000;
+const WARMUP_MS = 500;
+const ROUNDS = 4;
 const ACCOUNTS = 100;
 const POOL = 10;
 const GUILD = '100000000000000001';
@@ -27,40 +28,59 @@ interface Run {
   deadlocks: number;
 }
 
+type Op = (a: number, b: number, n: number) => Promise<unknown>;
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
-/** Runs `op` from `clients` loops for `ms` (after a warm-up), counting deadlocks; any other error aborts. */
-async function measure(clients: number, ms: number, op: (a: number, b: number, n: number) => Promise<unknown>): Promise<Run> {
-  let n = 0;
-  let deadlocks = 0;
-  const loop = async (until: number, latencies: number[] | null) => {
-    while (performance.now() < until) {
-      const a = 1 + Math.floor(Math.random() * ACCOUNTS);
-      const b = 1 + ((a + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS); // ≠ a, either direction
-      const t0 = performance.now();
-      try {
-        await op(a, b, (n += 1));
-      } catch (err) {
-        if ((err as { code?: string }).code === '40P01') deadlocks += 1;
-        else throw err;
+let sequence = 0;
+
+/** `clients` loops calling `op` until `until`; deadlocks are counted, any other error aborts the benchmark. */
+async function drive(clients: number, until: number, op: Op, into: { latencies: number[]; deadlocks: number } | null): Promise<void> {
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        const a = 1 + Math.floor(Math.random() * ACCOUNTS);
+        const b = 1 + ((a + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS); // ≠ a, either direction
+        const t0 = performance.now();
+        try {
+          await op(a, b, (sequence += 1));
+        } catch (err) {
+          if ((err as { code?: string }).code !== '40P01' || !into) throw err;
+          into.deadlocks += 1;
+        }
+        into?.latencies.push(performance.now() - t0);
       }
-      latencies?.push(performance.now() - t0);
+    }),
+  );
+}
+
+/**
+ * Measures the contenders side by side: ROUNDS rounds, each giving every contender an equal slice of
+ * `ms` in turn (after one warm-up), so a neighbour's load on this shared machine hits them alike.
+ */
+async function compare(clients: number, ms: number, ops: Record<string, Op>): Promise<Record<string, Run>> {
+  const acc = Object.fromEntries(Object.keys(ops).map((name) => [name, { latencies: [] as number[], deadlocks: 0, elapsed: 0 }]));
+  for (const op of Object.values(ops)) await drive(clients, performance.now() + WARMUP_MS, op, null);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, op] of Object.entries(ops)) {
+      const start = performance.now();
+      await drive(clients, start + ms / ROUNDS, op, acc[name]!);
+      acc[name]!.elapsed += performance.now() - start;
     }
-  };
-  await Promise.all(Array.from({ length: clients }, () => loop(performance.now() + WARMUP_MS, null)));
-  const latencies: number[] = [];
-  const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, () => loop(start + ms, latencies)));
-  const elapsed = performance.now() - start;
-  latencies.sort((x, y) => x - y);
-  return { perSecond: (latencies.length / elapsed) * 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), deadlocks };
+  }
+  return Object.fromEntries(
+    Object.entries(acc).map(([name, a]) => {
+      a.latencies.sort((x, y) => x - y);
+      return [name, { perSecond: (a.latencies.length / a.elapsed) * 1000, p50: percentile(a.latencies, 0.5), p99: percentile(a.latencies, 0.99), deadlocks: a.deadlocks }];
+    }),
+  );
 }
 
 export const ledgerScenario: BenchScenario = {
   name: 'ledger',
-  description: `transfers through the ledger vs a raw pg two-row transaction, ${SECONDS} s each at 1 and 8 clients, ${ACCOUNTS} accounts`,
+  description: `transfers through the ledger vs a raw pg two-row transaction, ${SECONDS} s each (in ${ROUNDS} alternating rounds) at 1 and 8 clients, ${ACCOUNTS} accounts`,
   async run(): Promise<BenchRow[]> {
     const db = await createEmptyDatabase();
     const prisma = createPrismaClient(db.url, { poolSize: POOL });
@@ -77,9 +97,9 @@ export const ledgerScenario: BenchScenario = {
       await raw.query('CREATE TABLE bench_raw_accounts (id integer PRIMARY KEY, balance bigint NOT NULL)');
       await raw.query('INSERT INTO bench_raw_accounts SELECT g, 1000000000 FROM generate_series(1, $1::int) g', [ACCOUNTS]);
 
-      const viaLedger = (tag: string) => (a: number, b: number, n: number) =>
+      const viaLedger = (tag: string): Op => (a, b, n) =>
         ledger.transfer({ guildId: GUILD, key: `${tag}:${n}`, type: 'give', actor, asset: 'currency', from: user(a), to: user(b), amount: 1n });
-      const viaRaw = async (a: number, b: number) => {
+      const viaRaw: Op = async (a, b) => {
         const client = await raw.connect();
         try {
           await client.query('BEGIN');
@@ -98,22 +118,19 @@ export const ledgerScenario: BenchScenario = {
           { ownerType: 'user', ownerId: user(a).ownerId, asset: 'currency', amount: '-1' },
           { ownerType: 'user', ownerId: user(b).ownerId, asset: 'currency', amount: '1' },
         ]);
-      const viaPrisma = (a: number, b: number, n: number) =>
+      const viaPrisma: Op = (a, b, n) =>
         prisma.$queryRawUnsafe(`SELECT ledger_record($1, $2, 'give', false, 'system', 'bench', NULL, '{}'::jsonb, $3::jsonb)`, GUILD, `prisma:${n}`, postings(a, b));
 
       const deadlocksBefore = await deadlockCount(raw);
-      const results: Record<string, Run> = {};
-      for (const clients of [1, 8]) {
-        results[`raw${clients}`] = await measure(clients, SECONDS * 1000, viaRaw);
-        results[`ledger${clients}`] = await measure(clients, SECONDS * 1000, viaLedger(`ledger${clients}`));
-      }
-      results.prisma8 = await measure(8, SECONDS * 1000, viaPrisma);
+      const one = await compare(1, SECONDS * 1000, { raw: viaRaw, ledger: viaLedger('l1') });
+      const eight = await compare(8, SECONDS * 1000, { raw: viaRaw, ledger: viaLedger('l8'), prisma: viaPrisma });
+      const results = { raw1: one.raw!, ledger1: one.ledger!, raw8: eight.raw!, ledger8: eight.ledger!, prisma8: eight.prisma! };
       const serverDeadlocks = (await deadlockCount(raw)) - deadlocksBefore;
 
       const report = await ledger.validate(GUILD);
       if (!report.ok) throw new Error(`The ledger does not validate after the benchmark: ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
 
-      const r = results as Record<'raw1' | 'raw8' | 'ledger1' | 'ledger8' | 'prisma8', Run>;
+      const r = results;
       const ratio = r.ledger8.perSecond / r.raw8.perSecond;
       const met = ratio >= 0.6 && r.ledger8.p99 < 50 && r.ledger1.deadlocks + r.ledger8.deadlocks + serverDeadlocks === 0;
       console.log(

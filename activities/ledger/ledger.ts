@@ -22,7 +22,7 @@ import { validateLedger, type ValidationReport } from './validate';
 
 /** What the ledger runs on: a `pg.Pool` (or the client from prisma/client.ts, whose pool it then uses). */
 export interface SqlPool {
-  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
   connect(): Promise<pg.PoolClient>;
 }
 
@@ -84,7 +84,11 @@ export function ledgerPool(db: PrismaClient | SqlPool): SqlPool {
   return db;
 }
 
-const RECORD_SQL = 'SELECT ledger_record($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb) AS r';
+// Named, so each connection parses and plans these once (the functions' own statements are cached by
+// PL/pgSQL anyway).
+const RECORD = { name: 'gf_ledger_record', text: 'SELECT ledger_record($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb) AS r' };
+const POST_HOLD = { name: 'gf_ledger_post_hold', text: 'SELECT ledger_post_hold($1, $2) AS r' };
+const VOID_HOLD = { name: 'gf_ledger_void_hold', text: 'SELECT ledger_void_hold($1) AS r' };
 
 /**
  * The pool, resolved on first use (building the worker's activities never needs the database), with a
@@ -98,10 +102,10 @@ function keepingPool(db: PrismaClient | SqlPool): SqlPool {
   const connect = () => (resolved ??= ledgerPool(db)).connect();
   return {
     connect,
-    async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+    async query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values?: unknown[]) {
       const client = await connect();
       try {
-        const result = await client.query<R>(text, values);
+        const result = await client.query<R>(textOrConfig, values);
         client.release();
         return result;
       } catch (err) {
@@ -115,9 +119,9 @@ function keepingPool(db: PrismaClient | SqlPool): SqlPool {
 export function createLedger(db: PrismaClient | SqlPool): Ledger {
   const pool = keepingPool(db);
 
-  async function call(sql: string, params: unknown[]): Promise<MovementResult> {
+  async function call(statement: { name: string; text: string }, values: unknown[]): Promise<MovementResult> {
     try {
-      const { rows } = await pool.query<{ r: EntryJson }>(sql, params);
+      const { rows } = await pool.query<{ r: EntryJson }>({ ...statement, values });
       return decodeResult(rows[0]!.r);
     } catch (err) {
       throw fromDatabaseError(err);
@@ -127,12 +131,12 @@ export function createLedger(db: PrismaClient | SqlPool): Ledger {
   async function movement(input: RecordInput, hold: boolean): Promise<MovementResult> {
     const params = recordParams(input, hold);
     try {
-      return await call(RECORD_SQL, params);
+      return await call(RECORD, params);
     } catch (err) {
       // The guild's default assets are created on first use; nothing was written before this refusal.
       if (err instanceof UnknownAssetError && DEFAULT_ASSETS.some((a) => a.code === err.asset)) {
         await ensureGuildAssets(pool, input.guildId);
-        return call(RECORD_SQL, params);
+        return call(RECORD, params);
       }
       throw err;
     }
@@ -163,12 +167,12 @@ export function createLedger(db: PrismaClient | SqlPool): Ledger {
     async postHold({ key, amount }) {
       checkKey(key);
       if (amount !== undefined) checkAmount(amount, 'The amount to post', { positive: true });
-      return call('SELECT ledger_post_hold($1, $2) AS r', [key, amount === undefined ? null : amount.toString()]);
+      return call(POST_HOLD, [key, amount === undefined ? null : amount.toString()]);
     },
 
     async voidHold({ key }) {
       checkKey(key);
-      return call('SELECT ledger_void_hold($1) AS r', [key]);
+      return call(VOID_HOLD, [key]);
     },
 
     async entry(key) {

@@ -100,6 +100,7 @@ const INCONSISTENT = `
      WHERE $1::text IS NULL OR e.guild_id = $1)
   SELECT id::text AS id, idempotency_key AS key, guild_id, problem FROM (
     SELECT e.*, CASE
+      WHEN NOT EXISTS (SELECT 1 FROM guilds g WHERE g.id = e.guild_id) THEN 'belongs to a guild that does not exist'
       WHEN foreign_postings > 0 THEN 'has postings on another guild''s accounts'
       WHEN status <> 'posted' AND postings > 0 THEN status || ' entry has postings'
       WHEN status <> 'posted' AND NOT is_hold THEN status || ' entry is not a hold'

@@ -323,6 +323,27 @@ describe('holds', () => {
   });
 });
 
+describe('guild removal', () => {
+  it('takes the guild\'s whole ledger with it, and nothing of other guilds', async () => {
+    const [gone, kept] = [await createGuild(prisma), await createGuild(prisma)];
+    for (const guildId of [gone, kept]) {
+      await fund(ledger, guildId, alice, 10n);
+      await ledger.hold({ guildId, key: `h:${guildId}`, type: 'purchase', actor: SYSTEM, asset: 'currency', from: userAccount(alice), to: systemAccount('sink'), amount: 5n });
+    }
+    await prisma.guild.delete({ where: { id: gone } });
+    const left = async (guildId: string) => [
+      await prisma.asset.count({ where: { guildId } }),
+      await prisma.account.count({ where: { guildId } }),
+      await prisma.journalEntry.count({ where: { guildId } }),
+      await prisma.posting.count({ where: { entry: { guildId } } }),
+      await prisma.ledgerHold.count({ where: { entry: { guildId } } }),
+    ];
+    expect(await left(gone)).toEqual([0, 0, 0, 0, 0]);
+    expect(await left(kept)).toEqual([2, 3, 2, 2, 1]);
+    expect((await ledger.validate()).inconsistentEntries.filter((e) => e.guildId === gone)).toEqual([]);
+  });
+});
+
 describe('reading', () => {
   it('pages entries newest first with filters, and ranks holders', async () => {
     const guildId = await createGuild(prisma);

@@ -150,6 +150,19 @@ it('names entries whose status, hold and postings disagree', async () => {
   expect(report.ok).toBe(false);
 });
 
+it('names an entry of a guild that does not exist (entries have no foreign key to guilds)', async () => {
+  const ghost = snowflake();
+  await sql.query(
+    `INSERT INTO ledger_entries (guild_id, idempotency_key, fingerprint, type, status, actor_type, actor_id, posted_at)
+     VALUES ($1, $2, md5('x'), 'give', 'posted', 'system', 'test', now())`,
+    [ghost, `ghost:${ghost}`],
+  );
+  const report = await ledger.validate(ghost);
+  expect(report.inconsistentEntries).toEqual([expect.objectContaining({ key: `ghost:${ghost}`, problem: 'belongs to a guild that does not exist' })]);
+  expect(report.ok).toBe(false);
+  await sql.query('DELETE FROM ledger_entries WHERE guild_id = $1', [ghost]);
+});
+
 it('keeps postings immutable: corrections are new entries', async () => {
   const guildId = await healthyGuild();
   await expect(sql.query(`UPDATE ledger_postings SET amount = amount WHERE entry_id = $1`, [await entryId(`g:${guildId}`)])).rejects.toThrow(
