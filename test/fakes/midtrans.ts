@@ -362,13 +362,7 @@ export async function startFakeMidtrans(options: FakeMidtransOptions): Promise<F
     return answer(200, {
       status_code: '201',
       status_message: 'QRIS transaction is created',
-      transaction_id: t.transactionId,
-      order_id: t.orderId,
-      merchant_id: merchantId,
-      gross_amount: t.grossAmount,
-      currency: 'IDR',
-      payment_type: 'qris',
-      transaction_time: jakartaTime(t.transactionTime),
+      ...transactionFields(t),
       transaction_status: 'pending',
       fraud_status: 'accept',
       actions: [{ name: 'generate-qr-code', method: 'GET', url: `${base}/v2/qris/${t.transactionId}/qr-code` }],
@@ -377,6 +371,17 @@ export async function startFakeMidtrans(options: FakeMidtransOptions): Promise<F
       expiry_time: jakartaTime(t.expiryTime),
     });
   };
+
+  /** The fields every answer about a transaction carries. */
+  const transactionFields = (t: Txn) => ({
+    transaction_id: t.transactionId,
+    order_id: t.orderId,
+    merchant_id: merchantId,
+    gross_amount: t.grossAmount,
+    currency: 'IDR',
+    payment_type: 'qris',
+    transaction_time: jakartaTime(t.transactionTime),
+  });
 
   // GET status uses its own codes: 407 for expire, as Midtrans's clients expect.
   const STATUS_CODE: Record<MidtransTransactionStatus, string> = { settlement: '200', pending: '201', deny: '202', cancel: '202', expire: '407' };
@@ -399,13 +404,7 @@ export async function startFakeMidtrans(options: FakeMidtransOptions): Promise<F
     return answer(200, {
       status_code: to === 'cancel' ? '200' : '407',
       status_message: to === 'cancel' ? 'Success, transaction is canceled' : 'Success, transaction has expired',
-      transaction_id: t.transactionId,
-      order_id: t.orderId,
-      merchant_id: merchantId,
-      gross_amount: t.grossAmount,
-      currency: 'IDR',
-      payment_type: 'qris',
-      transaction_time: jakartaTime(t.transactionTime),
+      ...transactionFields(t),
       transaction_status: t.status,
       fraud_status: 'accept',
     });
