@@ -18,14 +18,22 @@ const TABLES = [
   '_prisma_migrations',
   'api_tokens',
   'audit_events',
+  'economy_daily_claims',
+  'economy_settings',
   'guild_settings',
   'guilds',
+  'inventory_items',
+  'inventory_movements',
   'ledger_accounts',
+  'ledger_archived_entries',
   'ledger_assets',
   'ledger_entries',
   'ledger_holds',
   'ledger_postings',
   'members',
+  'rate_limit_hits',
+  'shop_items',
+  'shop_purchases',
 ];
 
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
