@@ -118,12 +118,35 @@ function keepingPool(db: PrismaClient | SqlPool): SqlPool {
 
 export function createLedger(db: PrismaClient | SqlPool): Ledger {
   const pool = keepingPool(db);
+  return { ...ledgerOn(pool, false), validate: async (guildId) => validateLedger(pool, guildId) };
+}
 
+/** The ledger without `validate`, which needs a snapshot of its own and so a pool. */
+export type TransactionLedger = Omit<Ledger, 'validate'>;
+
+/**
+ * The ledger on one connection inside the caller's transaction (a `pg.PoolClient` after `BEGIN`), so its
+ * movements commit or roll back together with the caller's other writes — a daily claim's row, a
+ * rate-limit hit. Each movement runs under a savepoint: a refusal (insufficient funds, a key conflict)
+ * undoes that movement only and leaves the transaction usable, as a refused statement would outside one.
+ * The caller owns the transaction and the connection (BEGIN, COMMIT/ROLLBACK, release).
+ */
+export function transactionLedger(client: Pick<pg.ClientBase, 'query'>): TransactionLedger {
+  const query: SqlPool['query'] = (textOrConfig, values) => client.query(textOrConfig, values);
+  return ledgerOn({ query }, true);
+}
+
+function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): TransactionLedger {
   async function call(statement: { name: string; text: string }, values: unknown[]): Promise<MovementResult> {
+    if (inTransaction) await pool.query('SAVEPOINT gf_ledger_movement');
     try {
       const { rows } = await pool.query<{ r: EntryJson }>({ ...statement, values });
+      if (inTransaction) await pool.query('RELEASE SAVEPOINT gf_ledger_movement');
       return decodeResult(rows[0]!.r);
     } catch (err) {
+      // When even this fails the connection is broken and the caller's transaction fails on its next
+      // statement; the movement's own error is the one worth reporting.
+      if (inTransaction) await pool.query('ROLLBACK TO SAVEPOINT gf_ledger_movement').catch(() => undefined);
       throw fromDatabaseError(err);
     }
   }
@@ -159,7 +182,7 @@ export function createLedger(db: PrismaClient | SqlPool): Ledger {
     };
   }
 
-  const ledger: Ledger = {
+  const ledger: TransactionLedger = {
     record: async (input) => movement(input, false),
     transfer: async (input) => movement(transferPostings(input, 'transfer'), false),
     hold: async (input) => movement(transferPostings(input, 'hold'), true),
@@ -234,7 +257,6 @@ export function createLedger(db: PrismaClient | SqlPool): Ledger {
     },
 
     entries: async (q) => listEntries(pool, q),
-    validate: async (guildId) => validateLedger(pool, guildId),
     ensureGuildAssets: async (guildId, opts) => ensureGuildAssets(pool, guildId, opts),
     assets: async (guildId) => listAssets(pool, guildId),
     updateAsset: async (guildId, code, change) => updateAsset(pool, guildId, code, change),
@@ -265,7 +287,7 @@ function checkPage(limit: number, offset: number): void {
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-async function listEntries(pool: SqlPool, q: EntriesQuery): Promise<Page<LedgerEntry>> {
+async function listEntries(pool: Pick<SqlPool, 'query'>, q: EntriesQuery): Promise<Page<LedgerEntry>> {
   checkGuildId(q.guildId);
   const limit = q.limit ?? 25;
   checkPage(limit, 0);

@@ -1,0 +1,125 @@
+import { formatAmount } from '../../lib/discord/amounts';
+import { AppError, ValidationError } from '../../lib/errors';
+import { checkRateLimit, recordRateLimitHit } from '../../lib/rate-limit';
+import type { PrismaClient } from '../../prisma/client';
+import { InsufficientFundsError, systemAccount, userAccount, type Actor, type Asset, type LedgerEntry } from '../ledger';
+import { transactionLedger } from '../ledger/ledger';
+import { currencyOf } from './currency';
+import { inTransaction } from './db';
+import { auditActorId, getEconomySettings } from './settings';
+
+/** Over the admin adjust limit; nothing changed. */
+export class RateLimitedError extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: number,
+  ) {
+    super(
+      'rate_limited',
+      `You can make at most ${limit} balance change${limit === 1 ? '' : 's'} per minute. Try again in ${retryAfterSeconds} s. Nothing was changed.`,
+      429,
+      { retryAfterSeconds, limit },
+    );
+  }
+}
+
+export interface AdjustInput {
+  guildId: string;
+  /** Who does it (recorded on the entry and in the audit trail). */
+  actor: Actor;
+  /**
+   * Whose per-minute budget it uses: the admin behind it, written like audit actors (`discord:<user id>`,
+   * or `token:<token id>` for a token no Discord admin minted). The bot and the API pass the same value
+   * for the same admin, so the limit holds across both and across processes.
+   */
+  limitActor: string;
+  userId: string;
+  /** > 0 adds, < 0 removes. */
+  amount: bigint;
+  reason: string;
+  /** Unique per request (the interaction id, the API's idempotency key): the same key never applies twice. */
+  key: string;
+}
+
+export interface AdjustResult {
+  entry: LedgerEntry;
+  replayed: boolean;
+  /** The member's balance right after. */
+  balance: bigint;
+  currency: Asset;
+}
+
+export const MAX_REASON_LENGTH = 500;
+
+export const adjustLimitKey = (guildId: string, limitActor: string) => `economy.adjust:${guildId}:${limitActor}`;
+
+/**
+ * An admin adds to or removes from a member's balance, in ONE transaction: the admin's rate limit
+ * (`adminAdjustLimitPerMinute`, shared by every bot and API process: an advisory lock on the limit key,
+ * then the hits of the last 60 s), the ledger movement between the guild's issuance account and the
+ * member (key `admin_adjust:{guild}:{key}`), the hit and an audit event. Over the limit, or a removal
+ * that would take the member below zero: refused, nothing changed. A replayed key returns the first
+ * result without using the budget.
+ */
+export async function adjustBalance(prisma: PrismaClient, input: AdjustInput): Promise<AdjustResult> {
+  const { guildId, userId, amount } = input;
+  const reason = input.reason.trim();
+  if (amount === 0n) throw new ValidationError('The amount cannot be 0.');
+  if (!reason) throw new ValidationError('Give a reason: it is recorded with the change.');
+  if (reason.length > MAX_REASON_LENGTH) throw new ValidationError(`The reason can be at most ${MAX_REASON_LENGTH} characters.`);
+  const settings = await getEconomySettings(prisma, guildId);
+  const ledgerKey = `admin_adjust:${guildId}:${input.key}`;
+  const limitKey = adjustLimitKey(guildId, input.limitActor);
+
+  return inTransaction(prisma, async (client) => {
+    const ledger = transactionLedger(client);
+    const currency = await currencyOf(ledger, guildId);
+    const decision = await checkRateLimit(client, { key: limitKey, limit: settings.adminAdjustLimitPerMinute, windowSeconds: 60 });
+    if (!decision.allowed) {
+      // A retry of a change that was made is its first result, not a new change.
+      const done = await ledger.entry(ledgerKey);
+      if (done) return { entry: done, replayed: true, balance: balanceAfter(done, userId), currency };
+      throw new RateLimitedError(decision.retryAfterSeconds, settings.adminAdjustLimitPerMinute);
+    }
+    const adding = amount > 0n;
+    const magnitude = adding ? amount : -amount;
+    let moved;
+    try {
+      moved = await ledger.transfer({
+        guildId,
+        key: ledgerKey,
+        type: 'admin_adjust',
+        actor: input.actor,
+        reason,
+        refs: { requestKey: input.key },
+        asset: 'currency',
+        from: adding ? systemAccount('issuance') : userAccount(userId),
+        to: adding ? userAccount(userId) : systemAccount('issuance'),
+        amount: magnitude,
+      });
+    } catch (err) {
+      if (err instanceof InsufficientFundsError) {
+        throw new AppError(
+          'insufficient_funds',
+          `<@${userId}> has ${formatAmount(currency, err.available)}${err.held > 0n ? ' available' : ''}: removing ${formatAmount(currency, magnitude)} would take them below zero. Nothing was changed.`,
+          409,
+          err.details,
+        );
+      }
+      throw err;
+    }
+    if (!moved.replayed) {
+      await recordRateLimitHit(client, limitKey);
+      await client.query(
+        `INSERT INTO audit_events (guild_id, actor_type, actor_id, action, target_type, target_id, data)
+         VALUES ($1, $2, $3, 'economy.balance_adjusted', 'user', $4, $5::jsonb)`,
+        [guildId, input.actor.type, auditActorId(input.actor), userId, JSON.stringify({ amount: amount.toString(), reason, entryId: moved.entry.id.toString() })],
+      );
+    }
+    return { entry: moved.entry, replayed: moved.replayed, balance: balanceAfter(moved.entry, userId), currency };
+  });
+}
+
+function balanceAfter(entry: LedgerEntry, userId: string): bigint {
+  return entry.postings.find((p) => p.account.ownerType === 'user' && p.account.ownerId === userId)?.balanceAfter ?? 0n;
+}

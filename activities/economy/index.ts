@@ -1,0 +1,22 @@
+/**
+ * The guild economy (issue 5): settings, the daily reward, gives between members and admin adjustments.
+ * Plain functions over Prisma and the ledger (activities/ledger) with bigint amounts; the bot's commands
+ * and the API call the same functions. Money moves only through the ledger, each movement under an
+ * idempotency key, inside one database transaction with whatever else it depends on.
+ */
+export { adjustBalance, adjustLimitKey, MAX_REASON_LENGTH, RateLimitedError, type AdjustInput, type AdjustResult } from './adjust';
+export { currencyOf, formatDuration } from './currency';
+export { claimDaily, dailyReward, DailyCooldownError, type DailyClaimResult } from './daily';
+export { inTransaction } from './db';
+export { give, MAX_NOTE_LENGTH, type GiveInput, type GiveResult } from './give';
+export {
+  auditActorId,
+  DEFAULT_ECONOMY_SETTINGS,
+  economySettingsChange,
+  getEconomySettings,
+  parseSettingsChange,
+  settingsJson,
+  updateEconomySettings,
+  type EconomySettings,
+  type EconomySettingsChange,
+} from './settings';
