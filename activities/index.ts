@@ -1,10 +1,15 @@
+import type { REST } from 'discord.js';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
+import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
+import { createShopActivities } from './shop/activities';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
   log: Logger;
+  /** Discord REST client (activities/discord/rest.ts); null without DISCORD_TOKEN: Discord activities then fail saying so. */
+  discord?: REST | null;
 }
 
 /**
@@ -14,6 +19,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createLedgerActivities(deps),
+    ...createDiscordActivities({ ...deps, discord: deps.discord ?? null }),
+    ...createShopActivities(deps),
   };
 }
 

@@ -1,4 +1,6 @@
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { REST } from 'discord.js';
+import { closeDiscordRest, createDiscordRest } from '../activities/discord/rest';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
@@ -17,12 +19,19 @@ export async function startWorker(opts: {
   temporalAddress: string;
   prisma: PrismaClient;
   log: Logger;
+  /** Discord REST client for activities (default: built from DISCORD_TOKEN / DISCORD_API_URL; null without a token). */
+  discord?: REST | null;
   overrides?: Partial<WorkerOptions>;
 }): Promise<RunningWorker> {
   const log = opts.log.child({ component: 'worker' });
   const connection = await NativeConnection.connect(temporalConnectionOptions({ ...opts.config, address: opts.temporalAddress }));
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log }, opts.overrides);
-  const done = worker.run().finally(() => connection.close());
+  const discord = opts.discord === undefined ? createDiscordRest(opts.config) : opts.discord;
+  if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord }, opts.overrides);
+  const done = worker.run().finally(async () => {
+    if (opts.discord === undefined) closeDiscordRest(discord);
+    await connection.close();
+  });
   log.info({ taskQueue: opts.config.TEMPORAL_TASK_QUEUE, namespace: opts.config.TEMPORAL_NAMESPACE }, 'worker polling');
   return {
     done,

@@ -1,3 +1,3 @@
 // Every workflow the worker runs is exported from here (one file per flow). Workflow code is
 // deterministic: see eslint.config.mjs for what it may not import or call.
-export {};
+export { purchase } from './purchase';

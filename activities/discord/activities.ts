@@ -1,0 +1,177 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Routes, type REST } from 'discord.js';
+import type { APIChannel, APIGuildMember, APIMessage, APIRole, RESTPatchAPIWebhookWithTokenMessageJSONBody, RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
+import type { Logger } from '../../lib/logger';
+import type { PrismaClient } from '../../prisma/client';
+import { DISCORD_FAILURE_TYPES, discordCode, discordNotConfigured, toDiscordFailure } from './errors';
+
+/** A message as activities send it (content and/or embeds, optional components). */
+export type DiscordMessage = Pick<RESTPostAPIChannelMessageJSONBody, 'content' | 'embeds' | 'components' | 'allowed_mentions'>;
+
+/** Where an interaction's original response can be edited (its webhook; valid 15 minutes). */
+export interface InteractionReply {
+  applicationId: string;
+  interactionToken: string;
+}
+
+export interface RoleChangeInput {
+  guildId: string;
+  userId: string;
+  roleId: string;
+  /** Shown in the server's audit log. */
+  reason: string;
+}
+
+export interface DiscordDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  /** null when DISCORD_TOKEN is not set. */
+  discord: REST | null;
+}
+
+/**
+ * Discord's side effects for workflows, through the REST client. Each is idempotent (Discord's own PUT/
+ * DELETE of a member role are; a message is sent once per activity attempt that succeeds) and fails as
+ * errors.ts classifies: refusals non-retryable with a human reason, outages retryable.
+ */
+export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
+  const dlog = log.child({ component: 'discord' });
+  const rest = (what: string): REST => {
+    if (!discord) throw discordNotConfigured(what);
+    return discord;
+  };
+
+  /** Why the bot may not manage `roleId`: the role hierarchy, a managed role, or Manage Roles itself. */
+  async function explainRoleRefusal(client: REST, guildId: string, roleId: string): Promise<string | undefined> {
+    try {
+      const roles = (await client.get(Routes.guildRoles(guildId))) as APIRole[];
+      const me = (await client.get(Routes.user())) as { id: string };
+      const member = (await client.get(Routes.guildMember(guildId, me.id))) as APIGuildMember;
+      const role = roles.find((r) => r.id === roleId);
+      if (!role) return `the role <@&${roleId}> no longer exists.`;
+      const botTop = Math.max(0, ...roles.filter((r) => member.roles.includes(r.id)).map((r) => r.position));
+      if (role.managed) return `the role @${role.name} is managed by an integration and cannot be given by a bot.`;
+      if (role.position >= botTop) {
+        return `the role @${role.name} is not below Guildflow's highest role: move Guildflow's role above it (Server Settings → Roles).`;
+      }
+      return `Guildflow lacks the Manage Roles permission for @${role.name} in this server.`;
+    } catch (err) {
+      dlog.warn({ err, guildId, roleId }, 'could not diagnose a role refusal');
+      return undefined;
+    }
+  }
+
+  async function changeRole(action: 'add' | 'remove', input: RoleChangeInput): Promise<void> {
+    const client = rest(action === 'add' ? 'give roles' : 'remove roles');
+    const what = action === 'add' ? `give <@${input.userId}> the role <@&${input.roleId}>` : `remove the role <@&${input.roleId}> from <@${input.userId}>`;
+    try {
+      const route = Routes.guildMemberRole(input.guildId, input.userId, input.roleId);
+      if (action === 'add') await client.put(route, { reason: input.reason });
+      else await client.delete(route, { reason: input.reason });
+      dlog.info({ guildId: input.guildId, userId: input.userId, roleId: input.roleId, action }, 'member role changed');
+    } catch (err) {
+      const explain: Record<string, string> = {
+        [DISCORD_FAILURE_TYPES.unknownRole]: `Guildflow could not ${what}: the role no longer exists.`,
+        [DISCORD_FAILURE_TYPES.unknownMember]: `Guildflow could not ${what}: the member is no longer in the server.`,
+      };
+      if (discordCode(err) === 50013) {
+        const why = await explainRoleRefusal(client, input.guildId, input.roleId);
+        explain[DISCORD_FAILURE_TYPES.missingPermissions] = `Guildflow could not ${what}: ${why ?? 'it is missing a permission (Discord error 50013).'}`;
+      }
+      throw toDiscordFailure(err, what, explain);
+    }
+  }
+
+  async function sendDm(userId: string, message: DiscordMessage): Promise<APIMessage> {
+    const client = rest('send direct messages');
+    try {
+      const channel = (await client.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+      return (await client.post(Routes.channelMessages(channel.id), { body: message })) as APIMessage;
+    } catch (err) {
+      throw toDiscordFailure(err, `send a direct message to <@${userId}>`);
+    }
+  }
+
+  async function editOriginal(reply: InteractionReply, message: DiscordMessage): Promise<APIMessage> {
+    const client = rest('answer interactions');
+    try {
+      const body: RESTPatchAPIWebhookWithTokenMessageJSONBody = { content: message.content ?? '', embeds: message.embeds ?? [], components: message.components ?? [] };
+      return (await client.patch(Routes.webhookMessage(reply.applicationId, reply.interactionToken, '@original'), { body, auth: false })) as APIMessage;
+    } catch (err) {
+      throw toDiscordFailure(err, 'update the interaction’s message');
+    }
+  }
+
+  return {
+    /** Gives a member a role (idempotent: giving a role the member has changes nothing). */
+    async discordAddRole(input: RoleChangeInput): Promise<void> {
+      await changeRole('add', input);
+    },
+    /**
+     * Takes a role from a member. A member who left or a deleted role means there is nothing to remove:
+     * `{ removed: false, why }` rather than a failure.
+     */
+    async discordRemoveRole(input: RoleChangeInput): Promise<{ removed: boolean; why?: string }> {
+      try {
+        await changeRole('remove', input);
+        return { removed: true };
+      } catch (err) {
+        if (err instanceof ApplicationFailure && (err.type === DISCORD_FAILURE_TYPES.unknownMember || err.type === DISCORD_FAILURE_TYPES.unknownRole)) {
+          return { removed: false, why: err.message };
+        }
+        throw err;
+      }
+    },
+    /** A direct message to a user. */
+    async discordSendDm(input: { userId: string; message: DiscordMessage }): Promise<{ messageId: string }> {
+      return { messageId: (await sendDm(input.userId, input.message)).id };
+    },
+    /** Replaces an interaction's original response (the ephemeral confirm message, a deferred reply). */
+    async discordEditOriginal(input: { reply: InteractionReply; message: DiscordMessage }): Promise<{ messageId: string }> {
+      return { messageId: (await editOriginal(input.reply, input.message)).id };
+    },
+    /**
+     * Tells a member something: edits the interaction's message while its token is valid, otherwise (or
+     * when that fails for good) sends a DM. `{ via: 'none' }` when neither is possible (closed DMs).
+     */
+    async discordNotifyMember(input: { userId: string; reply?: InteractionReply | null; message: DiscordMessage }): Promise<{ via: 'edit' | 'dm' | 'none'; why?: string }> {
+      if (input.reply) {
+        try {
+          await editOriginal(input.reply, input.message);
+          return { via: 'edit' };
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure) || !err.nonRetryable || err.type === DISCORD_FAILURE_TYPES.notConfigured) throw err;
+          dlog.info({ userId: input.userId, type: err.type }, 'interaction message not editable; sending a DM instead');
+        }
+      }
+      try {
+        await sendDm(input.userId, input.message);
+        return { via: 'dm' };
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.type === DISCORD_FAILURE_TYPES.cannotDm) return { via: 'none', why: err.message };
+        throw err;
+      }
+    },
+    /**
+     * Posts in the guild's admin log channel (GuildSettings.adminLogChannelId). `{ posted: false }` when
+     * none is configured; a channel the bot cannot write in is a non-retryable failure saying so.
+     */
+    async discordPostAdminLog(input: { guildId: string; message: DiscordMessage }): Promise<{ posted: boolean; messageId?: string }> {
+      const settings = await prisma.guildSettings.findUnique({ where: { guildId: input.guildId }, select: { adminLogChannelId: true } });
+      const channelId = settings?.adminLogChannelId;
+      if (!channelId) {
+        dlog.info({ guildId: input.guildId }, 'no admin log channel configured; admin notice not posted');
+        return { posted: false };
+      }
+      const client = rest('post in the admin log');
+      try {
+        const message = (await client.post(Routes.channelMessages(channelId), { body: { ...input.message, allowed_mentions: { parse: [] } } })) as APIMessage;
+        return { posted: true, messageId: message.id };
+      } catch (err) {
+        throw toDiscordFailure(err, `post in the admin log channel <#${channelId}>`);
+      }
+    },
+  };
+}
+
+export type DiscordActivities = ReturnType<typeof createDiscordActivities>;

@@ -1,0 +1,113 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from 'discord.js';
+
+/**
+ * Discord's answers as Temporal sees them. Refusals that a retry cannot fix (missing permission, role
+ * above the bot's, unknown role/member/channel, closed DMs) become non-retryable ApplicationFailures
+ * whose `type` says what happened and whose message is written for the member or the admin who reads
+ * it; outages (5xx, 429, timeouts, network) stay retryable.
+ */
+export const DISCORD_FAILURE_TYPES = {
+  notConfigured: 'DiscordNotConfigured',
+  missingPermissions: 'DiscordMissingPermissions',
+  unknownRole: 'DiscordUnknownRole',
+  unknownMember: 'DiscordUnknownMember',
+  unknownChannel: 'DiscordUnknownChannel',
+  cannotDm: 'DiscordCannotDm',
+  interactionExpired: 'DiscordInteractionExpired',
+  rejected: 'DiscordRequestRejected',
+  unavailable: 'DiscordUnavailable',
+  rateLimited: 'DiscordRateLimited',
+} as const;
+
+/** The non-retryable ones, for a workflow's `nonRetryableErrorTypes`. */
+export const NON_RETRYABLE_DISCORD_FAILURES: string[] = [
+  DISCORD_FAILURE_TYPES.notConfigured,
+  DISCORD_FAILURE_TYPES.missingPermissions,
+  DISCORD_FAILURE_TYPES.unknownRole,
+  DISCORD_FAILURE_TYPES.unknownMember,
+  DISCORD_FAILURE_TYPES.unknownChannel,
+  DISCORD_FAILURE_TYPES.cannotDm,
+  DISCORD_FAILURE_TYPES.interactionExpired,
+  DISCORD_FAILURE_TYPES.rejected,
+];
+
+export function discordNotConfigured(what: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `Guildflow cannot ${what}: DISCORD_TOKEN is not set on the worker (see .env.example).`,
+    DISCORD_FAILURE_TYPES.notConfigured,
+  );
+}
+
+/** The JSON error code of a Discord refusal, if `err` is one. */
+export function discordCode(err: unknown): number | undefined {
+  return err instanceof DiscordAPIError && typeof err.code === 'number' ? err.code : undefined;
+}
+
+/**
+ * Turns an error of a REST call into what the activity throws. `what` completes "Guildflow could not …"
+ * ("give <@1> the role <@&2>"); `explain` may replace the message of a refusal with a better diagnosis.
+ */
+export function toDiscordFailure(err: unknown, what: string, explain?: Partial<Record<string, string>>): unknown {
+  if (err instanceof RateLimitError) {
+    return ApplicationFailure.create({
+      message: `Discord rate-limited Guildflow while trying to ${what}; retrying in ${err.retryAfter} ms.`,
+      type: DISCORD_FAILURE_TYPES.rateLimited,
+      nextRetryDelay: Math.max(err.retryAfter, 100),
+    });
+  }
+  if (err instanceof HTTPError) {
+    return ApplicationFailure.retryable(`Discord answered ${err.status} while Guildflow tried to ${what}.`, DISCORD_FAILURE_TYPES.unavailable);
+  }
+  if (!(err instanceof DiscordAPIError)) return err; // network, timeout: Temporal retries
+  if (err.status >= 500 || err.status === 429) {
+    return ApplicationFailure.retryable(`Discord answered ${err.status} while Guildflow tried to ${what}.`, DISCORD_FAILURE_TYPES.unavailable);
+  }
+  const type = failureTypeOf(err);
+  const message = explain?.[type] ?? `Guildflow could not ${what}: ${describe(err)}`;
+  return ApplicationFailure.nonRetryable(message, type, { status: err.status, code: err.code });
+}
+
+function failureTypeOf(err: DiscordAPIError): string {
+  switch (err.code) {
+    case RESTJSONErrorCodes.MissingPermissions:
+    case RESTJSONErrorCodes.MissingAccess:
+      return DISCORD_FAILURE_TYPES.missingPermissions;
+    case RESTJSONErrorCodes.UnknownRole:
+      return DISCORD_FAILURE_TYPES.unknownRole;
+    case RESTJSONErrorCodes.UnknownMember:
+    case RESTJSONErrorCodes.UnknownUser:
+      return DISCORD_FAILURE_TYPES.unknownMember;
+    case RESTJSONErrorCodes.UnknownChannel:
+      return DISCORD_FAILURE_TYPES.unknownChannel;
+    case RESTJSONErrorCodes.CannotSendMessagesToThisUser:
+    case RESTJSONErrorCodes.CannotSendMessagesToThisUserDueToHavingNoMutualGuilds:
+      return DISCORD_FAILURE_TYPES.cannotDm;
+    case RESTJSONErrorCodes.UnknownWebhook:
+    case RESTJSONErrorCodes.InvalidWebhookToken:
+    case RESTJSONErrorCodes.UnknownInteraction:
+    case RESTJSONErrorCodes.UnknownMessage:
+      return DISCORD_FAILURE_TYPES.interactionExpired;
+    default:
+      return err.status === 401 && String(err.url).includes('/webhooks/') ? DISCORD_FAILURE_TYPES.interactionExpired : DISCORD_FAILURE_TYPES.rejected;
+  }
+}
+
+function describe(err: DiscordAPIError): string {
+  switch (err.code) {
+    case RESTJSONErrorCodes.MissingPermissions:
+      return 'it is missing a permission (Discord error 50013).';
+    case RESTJSONErrorCodes.MissingAccess:
+      return 'it cannot see that channel (Discord error 50001).';
+    case RESTJSONErrorCodes.UnknownRole:
+      return 'the role no longer exists.';
+    case RESTJSONErrorCodes.UnknownMember:
+      return 'the member is no longer in the server.';
+    case RESTJSONErrorCodes.UnknownChannel:
+      return 'the channel no longer exists.';
+    case RESTJSONErrorCodes.CannotSendMessagesToThisUser:
+      return 'the member does not accept direct messages.';
+    default:
+      return `Discord refused (${err.status}, code ${String(err.code)}: ${err.message}).`;
+  }
+}

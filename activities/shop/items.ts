@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import type { PrismaClient, ShopItem } from '../../prisma/client';
+import { DEFAULT_ASSETS } from '../ledger/assets';
+import { itemNotFound, nameTaken } from './errors';
+
+/**
+ * Shop items (admin add / edit / remove). Removing is a soft delete (deletedAt): purchases and
+ * inventories keep pointing at the item, and its name can be reused. Every change is audited
+ * (AuditEvent) in the same transaction.
+ */
+
+const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
+const MAX_INT = 2_147_483_647;
+const MAX_PRICE = 10n ** 15n;
+
+/** The editable fields of an item, parsed at every edge (bot, API). */
+export const itemFieldsSchema = z
+  .object({
+    name: z.string().trim().min(1, 'A name is needed.').max(100, 'A name has at most 100 characters.'),
+    description: z.string().trim().max(1000, 'A description has at most 1000 characters.'),
+    emoji: z.string().trim().min(1).max(64).nullable(),
+    /** Per unit, in the asset's minor units. */
+    price: z.coerce
+      .bigint({ error: 'The price must be a whole number.' })
+      .refine((p) => p >= 0n && p <= MAX_PRICE, `The price must be between 0 and ${MAX_PRICE}.`),
+    assetCode: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be an asset code such as currency or gems'),
+    /** null = unlimited */
+    stock: z.number().int().min(0, 'Stock cannot be negative.').max(MAX_INT).nullable(),
+    perUserLimit: z.number().int().min(1, 'A per-member limit is at least 1.').max(MAX_INT).nullable(),
+    roleId: snowflake.nullable(),
+    roleDurationSeconds: z.number().int().min(1, 'A role duration is at least 1 second.').max(10 * 365 * 86_400).nullable(),
+    requiredRoleId: snowflake.nullable(),
+    active: z.boolean(),
+  })
+  .strict();
+
+export type ItemFields = z.infer<typeof itemFieldsSchema>;
+export const itemCreateSchema = itemFieldsSchema.partial().required({ name: true, price: true });
+export const itemPatchSchema = itemFieldsSchema.partial();
+export type ItemCreate = z.input<typeof itemCreateSchema>;
+export type ItemPatch = z.input<typeof itemPatchSchema>;
+
+export interface AuditActor {
+  /** 'user' (a Discord member: id `discord:{userId}`), 'api_token' (`token:{id}`), 'system'. */
+  actorType: 'user' | 'api_token' | 'system';
+  actorId: string;
+}
+
+/** An item as JSON (price as a decimal string). */
+export function itemToJson(item: ShopItem) {
+  return { ...item, price: item.price.toString() };
+}
+export type ShopItemJson = ReturnType<typeof itemToJson>;
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; '),
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return parsed.data;
+}
+
+function checkCombination(fields: Pick<ItemFields, 'roleId' | 'roleDurationSeconds'>): void {
+  if (fields.roleDurationSeconds !== null && fields.roleId === null) {
+    throw new ValidationError('A role duration needs a role: set the role the item gives, or clear the duration.');
+  }
+}
+
+async function checkAsset(prisma: PrismaClient, guildId: string, code: string): Promise<void> {
+  if (DEFAULT_ASSETS.some((a) => a.code === code)) return;
+  const asset = await prisma.asset.findUnique({ where: { guildId_code: { guildId, code } }, select: { id: true } });
+  if (!asset) throw new ValidationError(`This server has no asset ${JSON.stringify(code)}.`);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === 'P2002' || /shop_items_guild_id_live_name_key|unique/i.test(String((err as Error).message ?? ''));
+}
+
+export async function addItem(prisma: PrismaClient, guildId: string, input: ItemCreate, actor: AuditActor): Promise<ShopItem> {
+  const parsed = parse(itemCreateSchema, input);
+  const fields = {
+    description: '',
+    emoji: null,
+    assetCode: 'currency',
+    stock: null,
+    perUserLimit: null,
+    roleId: null,
+    roleDurationSeconds: null,
+    requiredRoleId: null,
+    active: true,
+    ...parsed,
+  } satisfies ItemFields;
+  checkCombination(fields);
+  await checkAsset(prisma, guildId, fields.assetCode);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const item = await tx.shopItem.create({ data: { guildId, ...fields } });
+      await tx.auditEvent.create({
+        data: { guildId, ...actor, action: 'shop_item.created', targetType: 'shop_item', targetId: String(item.id), data: itemToJson(item) as object },
+      });
+      return item;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(fields.name);
+    throw err;
+  }
+}
+
+export async function editItem(prisma: PrismaClient, guildId: string, itemId: number, patch: ItemPatch, actor: AuditActor): Promise<ShopItem> {
+  const parsed = parse(itemPatchSchema, patch);
+  if (Object.keys(parsed).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
+  const current = await liveItem(prisma, guildId, itemId);
+  checkCombination({ roleId: parsed.roleId !== undefined ? parsed.roleId : current.roleId, roleDurationSeconds: parsed.roleDurationSeconds !== undefined ? parsed.roleDurationSeconds : current.roleDurationSeconds });
+  if (parsed.assetCode) await checkAsset(prisma, guildId, parsed.assetCode);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const item = await tx.shopItem.update({ where: { id: current.id }, data: parsed });
+      const changed = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]));
+      await tx.auditEvent.create({ data: { guildId, ...actor, action: 'shop_item.updated', targetType: 'shop_item', targetId: String(item.id), data: changed } });
+      return item;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(parsed.name ?? current.name);
+    throw err;
+  }
+}
+
+/** Soft delete: the item leaves the shop (and /buy), purchases and inventories keep it. */
+export async function removeItem(prisma: PrismaClient, guildId: string, itemId: number, actor: AuditActor): Promise<ShopItem> {
+  const current = await liveItem(prisma, guildId, itemId);
+  return prisma.$transaction(async (tx) => {
+    const item = await tx.shopItem.update({ where: { id: current.id }, data: { deletedAt: new Date(), active: false } });
+    await tx.auditEvent.create({ data: { guildId, ...actor, action: 'shop_item.removed', targetType: 'shop_item', targetId: String(item.id), data: { name: item.name } } });
+    return item;
+  });
+}
+
+/** A live (not removed) item of the guild, or NotFoundError. */
+export async function liveItem(prisma: PrismaClient, guildId: string, itemId: number): Promise<ShopItem> {
+  const item = Number.isSafeInteger(itemId) ? await prisma.shopItem.findFirst({ where: { id: itemId, guildId, deletedAt: null } }) : null;
+  if (!item) throw new NotFoundError(itemNotFound(itemId).message);
+  return item;
+}
+
+/** Finds a live item by id (`12` or `#12`) or by name (case-insensitive). */
+export async function findItem(prisma: PrismaClient, guildId: string, ref: string): Promise<ShopItem> {
+  const trimmed = ref.trim();
+  const id = /^#?(\d{1,9})$/.exec(trimmed)?.[1];
+  const item =
+    (id ? await prisma.shopItem.findFirst({ where: { id: Number(id), guildId, deletedAt: null } }) : null) ??
+    (await prisma.shopItem.findFirst({ where: { guildId, deletedAt: null, name: { equals: trimmed, mode: 'insensitive' } } }));
+  if (!item) throw new NotFoundError(itemNotFound(trimmed).message);
+  return item;
+}
+
+/** Live items, by id; members see only active ones. */
+export async function listItems(
+  prisma: PrismaClient,
+  guildId: string,
+  opts: { includeInactive?: boolean; offset?: number; limit?: number } = {},
+): Promise<{ items: ShopItem[]; total: number }> {
+  const where = { guildId, deletedAt: null, ...(opts.includeInactive ? {} : { active: true }) };
+  const [items, total] = await prisma.$transaction([
+    prisma.shopItem.findMany({ where, orderBy: { id: 'asc' }, skip: opts.offset ?? 0, take: opts.limit ?? 25 }),
+    prisma.shopItem.count({ where }),
+  ]);
+  return { items, total };
+}

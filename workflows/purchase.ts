@@ -1,0 +1,271 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { InteractionReply } from '../activities/discord';
+import type { FailureInfo, PurchaseView } from '../activities/shop';
+import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * A shop purchase (DESIGN.md §3), workflow id `purchase:{purchaseId}`:
+ *
+ *   create the pending purchase (checks) → hold the price (user → sink) → take stock → give the role →
+ *   add to the inventory → post the hold → completed → tell the member → [timed role: sleep for the
+ *   item's duration, remove the role, role_expired, tell the member]
+ *
+ * A saga: each step that changed something pushes its compensation; when a later step fails for good
+ * (the role cannot be given: missing permission, role above the bot's, unknown role; out of stock) the
+ * compensations run in reverse — role removed, inventory taken back, stock returned, hold voided — and
+ * the purchase is `failed` with the reason, told to the member and, for anything but the member's own
+ * refusals, to the admin log. Nothing is lost: no money moves until the hold is posted, the last step.
+ *
+ * Durations come from the item (roleDurationSeconds), so tests use seconds. The timer is Temporal's:
+ * it survives worker restarts and deploys.
+ */
+
+export interface PurchaseInput {
+  purchaseId: string;
+  requestKey: string;
+  guildId: string;
+  userId: string;
+  itemId: number;
+  quantity: number;
+  /** The member's role ids when they confirmed (for the item's required role). */
+  memberRoleIds: string[];
+  /** The unit price the member was shown (decimal string); a changed price is refused. */
+  expectedUnitPrice?: string | null;
+  /** The confirm message, edited with the outcome while its interaction token is valid. */
+  reply?: InteractionReply | null;
+}
+
+export type PurchaseStatusName = 'pending' | 'completed' | 'failed' | 'role_expired';
+export type PurchaseStep =
+  | 'checking'
+  | 'holding_funds'
+  | 'taking_stock'
+  | 'granting_role'
+  | 'adding_to_inventory'
+  | 'charging'
+  | 'compensating'
+  | 'role_active'
+  | 'removing_role'
+  | 'done';
+
+export interface PurchaseState {
+  purchaseId: string;
+  status: PurchaseStatusName;
+  step: PurchaseStep;
+  failureReason: string | null;
+  /** ISO time the timed role ends, once granted. */
+  roleExpiresAt: string | null;
+}
+
+export const purchaseStatusQuery = defineQuery<PurchaseState>('status');
+
+export const purchaseWorkflowId = (purchaseId: string): string => `purchase:${purchaseId}`;
+
+/** Refusals the member caused (no admin needs to hear of them). */
+const MEMBER_REFUSALS = ['InsufficientFunds', 'OutOfStock', 'PerUserLimit', 'RequiredRoleMissing', 'ItemNotFound', 'ItemUnavailable', 'PriceChanged'];
+
+const NON_RETRYABLE = [
+  ...MEMBER_REFUSALS,
+  'IdempotencyConflict',
+  'InvalidInput',
+  'NotFound',
+  'PurchaseState',
+  'PurchaseNotFound',
+  'InsufficientItems',
+  'HoldNotPending',
+  'EntryNotFound',
+  'UnknownAsset',
+  'DiscordNotConfigured',
+  'DiscordMissingPermissions',
+  'DiscordUnknownRole',
+  'DiscordUnknownMember',
+  'DiscordUnknownChannel',
+  'DiscordCannotDm',
+  'DiscordInteractionExpired',
+  'DiscordRequestRejected',
+];
+
+/** Database steps: retried through short outages. */
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** Discord calls: a few retries for 5xx/429, then the step counts as failed (and is compensated). */
+const discord = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** Compensations and the end of a timed role must happen: retried until they do (refusals excepted). */
+const mustHappen = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
+  const workflowId = workflowInfo().workflowId;
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: DiscordUserId, value: input.userId },
+    { key: FlowKind, value: 'purchase' },
+  ]);
+  const state: PurchaseState = { purchaseId: input.purchaseId, status: 'pending', step: 'checking', failureReason: null, roleExpiresAt: null };
+  setHandler(purchaseStatusQuery, () => ({ ...state }));
+  const { purchaseId } = input;
+
+  const created = await db.shopCreatePurchase({
+    purchaseId,
+    requestKey: input.requestKey,
+    guildId: input.guildId,
+    userId: input.userId,
+    itemId: input.itemId,
+    quantity: input.quantity,
+    memberRoleIds: input.memberRoleIds,
+    expectedUnitPrice: input.expectedUnitPrice ?? null,
+  });
+  if (!created.ok) {
+    // Nothing was taken: say why (the refusal is recorded on the purchase when the item exists).
+    state.status = 'failed';
+    state.failureReason = created.reason;
+    state.step = 'done';
+    await notifyMember({ ...input }, 'failed', created.reason);
+    return { ...state };
+  }
+  const p: PurchaseView = created.purchase;
+
+  const holdKey = `${workflowId}:hold`;
+  const inventoryKey = `${workflowId}:inventory`;
+  const compensations: { name: string; run: () => Promise<unknown> }[] = [];
+  try {
+    if (BigInt(p.total) > 0n) {
+      state.step = 'holding_funds';
+      await db.ledgerHold({
+        guildId: p.guildId,
+        key: holdKey,
+        type: 'purchase',
+        actor: { type: 'user', id: p.userId },
+        reason: `Shop: ${p.quantity} × ${p.itemName}`,
+        refs: { purchaseId, itemId: p.itemId },
+        asset: p.assetCode,
+        from: { ownerType: 'user', ownerId: p.userId },
+        to: { ownerType: 'system', ownerId: 'sink' },
+        amount: p.total,
+      });
+      compensations.unshift({ name: 'void hold', run: () => mustHappen.ledgerVoidHold({ key: holdKey }) });
+    }
+
+    state.step = 'taking_stock';
+    await db.shopTakeStock({ purchaseId });
+    compensations.unshift({ name: 'restock', run: () => mustHappen.shopRestock({ purchaseId }) });
+
+    if (p.roleId) {
+      state.step = 'granting_role';
+      const role = { guildId: p.guildId, userId: p.userId, roleId: p.roleId };
+      await discord.discordAddRole({ ...role, reason: `Guildflow shop: ${p.quantity} × ${p.itemName} (purchase ${purchaseId})` });
+      compensations.unshift({ name: 'remove role', run: () => mustHappen.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` }) });
+      state.roleExpiresAt = (await db.shopMarkRoleGranted({ purchaseId })).roleExpiresAt;
+    }
+
+    state.step = 'adding_to_inventory';
+    compensations.unshift({
+      name: 'take back from inventory',
+      run: () => mustHappen.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:revert`, type: 'purchase_revert' }),
+    });
+    await db.shopAddToInventory({ purchaseId, key: inventoryKey });
+
+    if (BigInt(p.total) > 0n) {
+      state.step = 'charging';
+      await db.ledgerPostHold({ key: holdKey });
+    }
+  } catch (err) {
+    const failure = failureOf(err);
+    log.warn('purchase failed; compensating', { purchaseId, failure, compensations: compensations.map((c) => c.name) });
+    state.step = 'compensating';
+    // Compensations run even when the workflow is being cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      const problems: string[] = [];
+      for (const c of compensations) {
+        try {
+          await c.run();
+        } catch (cerr) {
+          // Only a refusal ends up here (the rest is retried until it works): the admins hear of it.
+          problems.push(`${c.name}: ${failureOf(cerr).message}`);
+        }
+      }
+      const { reason } = await mustHappen.shopFailPurchase({ purchaseId, failure });
+      state.status = 'failed';
+      state.failureReason = reason;
+      state.roleExpiresAt = null;
+      await notifyMember(input, 'failed', reason);
+      if (!MEMBER_REFUSALS.includes(failure.type) || problems.length) {
+        await notifyAdmins(purchaseId, 'failed', [failure.message, ...problems.map((x) => `Could not ${x}`)].join('\n'));
+      }
+    });
+    state.step = 'done';
+    if (isCancellation(err)) throw err;
+    return { ...state };
+  }
+
+  await db.shopCompletePurchase({ purchaseId });
+  state.status = 'completed';
+  await notifyMember(input, 'completed');
+
+  if (p.roleId && p.roleDurationSeconds) {
+    state.step = 'role_active';
+    await sleep(p.roleDurationSeconds * 1000);
+    state.step = 'removing_role';
+    let removed = false;
+    if (!(await mustHappen.shopRoleStillGrantedElsewhere({ purchaseId }))) {
+      try {
+        removed = (await mustHappen.discordRemoveRole({ guildId: p.guildId, userId: p.userId, roleId: p.roleId, reason: `Guildflow shop: ${p.itemName} ended (purchase ${purchaseId})` })).removed;
+      } catch (err) {
+        // The bot lost the right to manage the role: the admins remove it by hand.
+        await notifyAdmins(purchaseId, 'role_not_removed', failureOf(err).message);
+      }
+    }
+    await mustHappen.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:expired`, type: 'role_expired' });
+    await mustHappen.shopMarkRoleExpired({ purchaseId, removed });
+    state.status = 'role_expired';
+    // Hours later the confirm message's token has expired: the member is told by DM.
+    await notifyMember({ ...input, reply: null }, 'role_expired', undefined, removed);
+  }
+  state.step = 'done';
+  return { ...state };
+}
+
+/** Telling people never undoes a purchase: a failure to notify is logged, not thrown. */
+async function notifyMember(input: Pick<PurchaseInput, 'purchaseId' | 'reply' | 'userId'>, event: 'completed' | 'failed' | 'role_expired', reason?: string, roleRemoved?: boolean): Promise<void> {
+  try {
+    await discord.shopNotifyMember({ purchaseId: input.purchaseId, event, reply: input.reply ?? null, roleRemoved });
+  } catch (err) {
+    if (event === 'failed' && reason && failureOf(err).type === 'NotFound') return; // refused before a purchase existed
+    log.warn('could not tell the member', { purchaseId: input.purchaseId, event, failure: failureOf(err) });
+  }
+}
+
+async function notifyAdmins(purchaseId: string, event: 'failed' | 'role_not_removed', detail: string): Promise<void> {
+  try {
+    await discord.shopNotifyAdmins({ purchaseId, event, detail });
+  } catch (err) {
+    log.warn('could not tell the admins', { purchaseId, event, failure: failureOf(err) });
+  }
+}
+
+function failureOf(err: unknown): FailureInfo {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  if (isCancellation(err)) return { type: 'PurchaseCancelled', message: 'The purchase was cancelled.' };
+  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
+}
