@@ -57,7 +57,7 @@ export interface Ledger {
   postHold(input: { key: string; amount?: bigint }): Promise<MovementResult>;
   /** Releases a pending hold; nothing moves. Again: `replayed`. Refused for a posted hold. */
   voidHold(input: { key: string }): Promise<MovementResult>;
-  /** The entry recorded under `key`, or null. */
+  /** The entry recorded under `key` (live or archived), or null. */
   entry(key: string): Promise<LedgerEntry | null>;
   /** An account's balance; zeros for an account never used. */
   balance(guildId: string, account: AccountRef, asset: AssetCode): Promise<Balance>;
@@ -200,11 +200,13 @@ function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): Transac
 
     async entry(key) {
       checkKey(key);
-      const { rows } = await pool.query<{ r: EntryJson }>(
-        'SELECT ledger_entry_json(e.id, false) AS r FROM ledger_entries e WHERE e.idempotency_key = $1',
+      // An archived key still counts (archive.ts): its entry as it was.
+      const { rows } = await pool.query<{ r: EntryJson | null }>(
+        `SELECT coalesce((SELECT ledger_entry_json(e.id, false) FROM ledger_entries e WHERE e.idempotency_key = $1),
+                         ledger_archived_entry_json($1, false)) AS r`,
         [key],
       );
-      return rows[0] ? decodeEntry(rows[0].r) : null;
+      return rows[0]?.r ? decodeEntry(rows[0].r) : null;
     },
 
     async balance(guildId, account, asset) {
@@ -287,26 +289,35 @@ function checkPage(limit: number, offset: number): void {
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-async function listEntries(pool: Pick<SqlPool, 'query'>, q: EntriesQuery): Promise<Page<LedgerEntry>> {
+/**
+ * Entries newest first, filtered, one page after `q.cursor` (see EntriesQuery). `maxLimit` lets the CSV
+ * export (reports.ts) read bigger pages than the API's 100.
+ */
+export async function listEntries(pool: Pick<SqlPool, 'query'>, q: EntriesQuery, maxLimit = 100): Promise<Page<LedgerEntry>> {
   checkGuildId(q.guildId);
   const limit = q.limit ?? 25;
-  checkPage(limit, 0);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw new ValidationError(`limit must be an integer from 1 to ${maxLimit}.`);
   const params: unknown[] = [q.guildId];
   const param = (v: unknown) => `$${params.push(v)}`;
-  const where = ['e.guild_id = $1'];
+  // Conditions on the entry `e` besides its guild and the cursor.
+  const filters: string[] = [];
 
+  let cursor: string | null = null;
   if (q.cursor != null) {
     if (!/^[0-9]{1,19}$/.test(q.cursor)) throw new ValidationError('Invalid cursor: pass the nextCursor of the previous page.');
-    where.push(`e.id < ${param(q.cursor)}`);
+    cursor = param(q.cursor);
   }
   const types = asArray(q.type);
-  if (types) where.push(`e.type = ANY(${param(types)}::text[])`);
+  if (types) filters.push(`e.type = ANY(${param(types)}::text[])`);
   const statuses = asArray(q.status);
-  if (statuses) where.push(`e.status = ANY(${param(statuses)}::text[])`);
-  if (q.since) where.push(`e.created_at >= ${param(q.since)}`);
-  if (q.until) where.push(`e.created_at < ${param(q.until)}`);
+  if (statuses) filters.push(`e.status = ANY(${param(statuses)}::text[])`);
+  if (q.since) filters.push(`e.created_at >= ${param(q.since)}`);
+  if (q.until) filters.push(`e.created_at < ${param(q.until)}`);
   if (q.asset !== undefined) checkAsset(q.asset);
+  const take = param(limit + 1);
+  const and = (conditions: string[]) => conditions.map((c) => ` AND ${c}`).join('');
 
+  let sql: string;
   if (q.account || q.asset !== undefined) {
     // The accounts concerned, then the entries with a posting or a hold on one of them.
     const conditions = ['a.guild_id = $1'];
@@ -323,17 +334,31 @@ async function listEntries(pool: Pick<SqlPool, 'query'>, q: EntriesQuery): Promi
     const { rows } = await pool.query<{ id: string }>(`SELECT a.id::text AS id FROM ledger_accounts a WHERE ${conditions.join(' AND ')}`, accountParams);
     if (rows.length === 0) return { items: [], nextCursor: null };
     const ids = param(rows.map((r) => r.id));
-    where.push(
-      `(EXISTS (SELECT 1 FROM ledger_postings p WHERE p.entry_id = e.id AND p.account_id = ANY(${ids}::bigint[]))
-        OR EXISTS (SELECT 1 FROM ledger_holds h WHERE h.entry_id = e.id
-                     AND (h.debit_account_id = ANY(${ids}::bigint[]) OR h.credit_account_id = ANY(${ids}::bigint[]))))`,
-    );
+    // Driven by the postings' (account_id, entry_id DESC) index: per account, its newest postings whose
+    // entry passes the filters, at most a page of them; plus the accounts' holds (pending and voided
+    // holds have no postings). The page is the newest of those: an entry on the page is among the
+    // newest matches of some account, so the answer is the same as filtering every entry of the guild.
+    const entryConditions = (idColumn: string) => ['e.guild_id = $1', ...(cursor ? [`${idColumn} < ${cursor}`] : []), ...filters];
+    sql = `SELECT ledger_entry_json(c.id, false) AS r FROM (
+             SELECT DISTINCT m.id FROM (
+               SELECT p.entry_id AS id
+                 FROM unnest(${ids}::bigint[]) AS acc(id)
+                 CROSS JOIN LATERAL (
+                   SELECT p.entry_id FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id
+                    WHERE p.account_id = acc.id${and(entryConditions('p.entry_id'))}
+                    ORDER BY p.entry_id DESC LIMIT ${take}) p
+               UNION ALL
+               (SELECT h.entry_id FROM ledger_holds h JOIN ledger_entries e ON e.id = h.entry_id
+                 WHERE (h.debit_account_id = ANY(${ids}::bigint[]) OR h.credit_account_id = ANY(${ids}::bigint[]))${and(entryConditions('h.entry_id'))}
+                 ORDER BY h.entry_id DESC LIMIT ${take})) m) c
+           ORDER BY c.id DESC LIMIT ${take}`;
+  } else {
+    sql = `SELECT ledger_entry_json(e.id, false) AS r FROM ledger_entries e
+            WHERE e.guild_id = $1${and([...(cursor ? [`e.id < ${cursor}`] : []), ...filters])}
+            ORDER BY e.id DESC LIMIT ${take}`;
   }
 
-  const { rows } = await pool.query<{ r: EntryJson }>(
-    `SELECT ledger_entry_json(e.id, false) AS r FROM ledger_entries e WHERE ${where.join(' AND ')} ORDER BY e.id DESC LIMIT ${param(limit + 1)}`,
-    params,
-  );
+  const { rows } = await pool.query<{ r: EntryJson }>(sql, params);
   const items = rows.slice(0, limit).map((row) => decodeEntry(row.r));
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]!.id) : null };
 }

@@ -34,6 +34,8 @@ export const ENTRY_TYPES = [
   'reward',
   'reversal',
   'transfer',
+  /** Written by the archive only (archive.ts): carries the net postings of the entries it archived. */
+  'checkpoint',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

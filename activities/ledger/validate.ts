@@ -18,7 +18,7 @@ export interface ValidationReport {
   negativeUserAccounts: AccountProblem[];
   /** Accounts whose balance is not the sum of their postings, or whose held is not the sum of their pending holds. */
   balanceMismatches: (AccountProblem & { postingsSum: bigint; pendingHolds: bigint })[];
-  /** Idempotency keys applied more than once. */
+  /** Idempotency keys applied more than once (live and archived entries together). */
   duplicateKeys: { key: string; entries: number }[];
   /** Entries whose postings do not sum to zero in some asset. */
   unbalancedEntries: { entryId: bigint; key: string; guildId: string; asset: AssetCode; sum: bigint }[];
@@ -69,12 +69,14 @@ const MISMATCHES = `
      AND (a.balance <> coalesce(p.total, 0) OR a.held <> coalesce(h.total, 0))
    ORDER BY a.id`;
 
+// A key counts once among live and archived entries (archive.ts) together.
 const DUPLICATE_KEYS = `
-  SELECT idempotency_key AS key, count(*)::int AS entries
-    FROM ledger_entries
-   WHERE $1::text IS NULL OR guild_id = $1
-   GROUP BY idempotency_key HAVING count(*) > 1
-   ORDER BY idempotency_key`;
+  SELECT k.key, count(*)::int AS entries
+    FROM (SELECT idempotency_key AS key FROM ledger_entries WHERE $1::text IS NULL OR guild_id = $1
+          UNION ALL
+          SELECT idempotency_key FROM ledger_archived_entries WHERE $1::text IS NULL OR guild_id = $1) k
+   GROUP BY k.key HAVING count(*) > 1
+   ORDER BY k.key`;
 
 const UNBALANCED = `
   SELECT e.id::text AS id, e.idempotency_key AS key, e.guild_id, s.code, sum(p.amount)::text AS total
@@ -88,7 +90,7 @@ const UNBALANCED = `
 
 const INCONSISTENT = `
   WITH e AS (
-    SELECT e.id, e.idempotency_key, e.guild_id, e.status, h.entry_id IS NOT NULL AS is_hold, h.amount AS hold_amount,
+    SELECT e.id, e.idempotency_key, e.guild_id, e.type, e.status, h.entry_id IS NOT NULL AS is_hold, h.amount AS hold_amount,
            h.posted_amount, h.debit_account_id, h.credit_account_id,
            (SELECT count(*) FROM ledger_postings p WHERE p.entry_id = e.id) AS postings,
            (SELECT count(*) FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
@@ -104,7 +106,9 @@ const INCONSISTENT = `
       WHEN foreign_postings > 0 THEN 'has postings on another guild''s accounts'
       WHEN status <> 'posted' AND postings > 0 THEN status || ' entry has postings'
       WHEN status <> 'posted' AND NOT is_hold THEN status || ' entry is not a hold'
-      WHEN status = 'posted' AND NOT is_hold AND postings < 2 THEN 'posted entry has fewer than two postings'
+      -- A checkpoint whose archived entries net to zero on every account carries no posting (archive.ts).
+      WHEN status = 'posted' AND NOT is_hold AND postings < 2 AND NOT (type = 'checkpoint' AND postings = 0)
+        THEN 'posted entry has fewer than two postings'
       WHEN is_hold AND status = 'posted' AND posted_amount IS NULL THEN 'posted hold has no posted amount'
       WHEN is_hold AND status <> 'posted' AND posted_amount IS NOT NULL THEN status || ' hold has a posted amount'
       WHEN is_hold AND status = 'posted' AND (postings <> 2 OR off_hold_postings > 0) THEN 'posted hold''s postings do not move its posted amount from debit to credit'
