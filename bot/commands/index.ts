@@ -9,6 +9,7 @@ import type {
 import type { PermissionLevel } from '../../lib/permissions';
 import type { BotDeps } from '../deps';
 import { apiTokenCommand } from './api-token';
+import { shopCommands, shopComponents } from './shop';
 
 /** A slash command: its definition (what Discord is told) beside the handler that answers it. */
 export interface Command {
@@ -31,5 +32,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand];
-export const components: readonly ComponentHandler[] = [];
+export const commands: readonly Command[] = [apiTokenCommand, ...shopCommands];
+export const components: readonly ComponentHandler[] = [...shopComponents];
