@@ -6,6 +6,7 @@ import { createHttpMetrics } from './metrics';
 import type { ReadinessCheck } from './readiness';
 import { requestContext } from './request-context';
 import { guildRoutes } from './routes/guilds';
+import { ledgerRoutes } from './routes/ledger';
 import { systemRoutes } from './routes/system';
 
 export interface AppDeps {
@@ -30,5 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   const guilds = guildRoutes(deps.prisma);
   app.use(system.routes()).use(system.allowedMethods());
   app.use(guilds.routes()).use(guilds.allowedMethods());
+  const ledger = ledgerRoutes(deps.prisma);
+  app.use(ledger.routes()).use(ledger.allowedMethods());
   return app;
 }

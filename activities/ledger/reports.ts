@@ -133,8 +133,8 @@ export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
   const topHolders = [];
   for (const asset of assets) {
     const { rows: holders } = await pool.query<{ owner_id: string; balance: string; held: string }>(
-      `SELECT owner_id, balance::text AS balance, held::text AS held FROM ledger_accounts
-        WHERE asset_id = $1 AND owner_type = 'user' AND balance > 0 ORDER BY balance DESC, id LIMIT $2`,
+      `SELECT a.owner_id, a.balance::text AS balance, a.held::text AS held FROM ledger_accounts a
+        WHERE a.asset_id = $1 AND a.owner_type = 'user' AND a.balance > 0 ORDER BY a.balance DESC, a.id LIMIT $2`,
       [asset.id, top],
     );
     topHolders.push({
