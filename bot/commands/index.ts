@@ -9,6 +9,7 @@ import type {
 import type { PermissionLevel } from '../../lib/permissions';
 import type { BotDeps } from '../deps';
 import { apiTokenCommand } from './api-token';
+import { economyCommands, economyComponents } from './economy';
 import { shopCommands, shopComponents } from './shop';
 
 /** A slash command: its definition (what Discord is told) beside the handler that answers it. */
@@ -32,5 +33,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand, ...shopCommands];
-export const components: readonly ComponentHandler[] = [...shopComponents];
+export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents];
