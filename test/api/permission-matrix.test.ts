@@ -1,0 +1,137 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type Router from '@koa/router';
+import { createApp } from '../../api/app';
+import { createApiToken } from '../../lib/api-tokens';
+import { createLogger } from '../../lib/logger';
+import { PERMISSION_LEVELS, type PermissionLevel } from '../../lib/permissions';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createGuild } from '../helpers/ledger';
+
+/**
+ * Every route of the API, as createApp mounts it (read from the Koa routers' stacks, so a route someone
+ * adds shows up here by itself), against every kind of caller. The table below is the declared level of
+ * each route: a route missing from it fails the first test, so nobody adds an endpoint without saying
+ * who may call it.
+ */
+type Expected = PermissionLevel | 'public';
+
+const LEVELS: Record<string, Expected> = {
+  // System (no token)
+  'GET /health': 'public',
+  'GET /ready': 'public',
+  'GET /metrics': 'public',
+  // Guild
+  'GET /api/guilds/:guildId': 'mod',
+  'PATCH /api/guilds/:guildId/settings': 'admin',
+  'GET /api/guilds/:guildId/audit-events': 'admin',
+  'GET /api/guilds/:guildId/api-tokens': 'admin',
+  'POST /api/guilds/:guildId/api-tokens': 'admin',
+  'DELETE /api/guilds/:guildId/api-tokens/:tokenId': 'admin',
+  // Ledger (api/routes/ledger.ts, LEDGER_LEVELS)
+  'GET /api/guilds/:guildId/ledger/assets': 'mod',
+  'GET /api/guilds/:guildId/ledger/holders': 'mod',
+  'GET /api/guilds/:guildId/ledger/members/:userId/balances': 'mod',
+  'GET /api/guilds/:guildId/ledger/system/:name/balances': 'mod',
+  'GET /api/guilds/:guildId/ledger/accounts': 'mod',
+  'GET /api/guilds/:guildId/ledger/entries': 'mod',
+  'GET /api/guilds/:guildId/ledger/entries.csv': 'mod',
+  'GET /api/guilds/:guildId/ledger/entries/:key': 'mod',
+  'GET /api/guilds/:guildId/ledger/stats': 'mod',
+  'POST /api/guilds/:guildId/ledger/validate': 'admin',
+  'POST /api/guilds/:guildId/ledger/archive': 'admin',
+  // Economy (api/routes/economy.ts)
+  'GET /api/guilds/:guildId/economy/settings': 'mod',
+  'PATCH /api/guilds/:guildId/economy/settings': 'admin',
+  'POST /api/guilds/:guildId/economy/adjustments': 'admin',
+};
+
+/** Values for path parameters: well-formed, pointing at nothing in particular. */
+const PARAMS: Record<string, string> = {
+  tokenId: '000000000000',
+  userId: '300000000000000099',
+  name: 'issuance',
+  key: 'matrix-no-such-key',
+};
+
+let db: TestDatabase;
+let server: Server;
+let base: string;
+let guild: string;
+let routes: { method: string; path: string }[];
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  guild = await createGuild(db.prisma);
+  const other = await createGuild(db.prisma);
+  for (const level of PERMISSION_LEVELS) {
+    tokens[level] = (await createApiToken(db.prisma, { guildId: guild, name: level, level, createdBy: 'cli', creatorLevel: 'owner' })).token;
+  }
+  tokens.otherGuild = (await createApiToken(db.prisma, { guildId: other, name: 'other', level: 'owner', createdBy: 'cli', creatorLevel: 'owner' })).token;
+
+  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [] });
+  routes = app.middleware
+    .map((mw) => (mw as { router?: Router }).router)
+    .filter((r): r is Router => r !== undefined)
+    .flatMap((router) =>
+      router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: layer.path as string }))),
+    );
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  if (server) await new Promise((r) => server.close(r));
+  await db?.drop();
+});
+
+const id = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+it('declares a level for every route the app serves, and every declared route exists', () => {
+  expect(routes.length).toBeGreaterThan(10);
+  const served = routes.map(id);
+  expect({ missingFromTable: served.filter((r) => !(r in LEVELS)) }).toEqual({ missingFromTable: [] });
+  expect({ notServed: Object.keys(LEVELS).filter((r) => !served.includes(r)) }).toEqual({ notServed: [] });
+  expect(new Set(served).size).toBe(served.length);
+});
+
+async function request(method: string, path: string, token?: string): Promise<number> {
+  const url = base + path.replace(/:(\w+)/g, (_, name: string) => (name === 'guildId' ? guild : (PARAMS[name] ?? '1')));
+  const hasBody = !['GET', 'DELETE'].includes(method);
+  const res = await fetch(url, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+    // An empty object: at most a 400 past the permission check, and nothing changes.
+    body: hasBody ? '{}' : undefined,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const CALLERS = ['none', 'invalid', 'otherGuild', ...PERMISSION_LEVELS] as const;
+
+it('answers each route 401 / 403 / allowed exactly as its declared level says, for every kind of caller', async () => {
+  const rows: string[] = [];
+  const wrong: string[] = [];
+  for (const route of routes) {
+    const expected = LEVELS[id(route)];
+    if (!expected) continue; // reported by the test above
+    for (const caller of CALLERS) {
+      const token = caller === 'none' ? undefined : caller === 'invalid' ? `gf_000000000000_${'x'.repeat(43)}` : tokens[caller];
+      const status = await request(route.method, route.path, token);
+      let want: string;
+      if (expected === 'public') want = 'allowed';
+      else if (caller === 'none' || caller === 'invalid') want = '401';
+      else if (caller === 'otherGuild') want = '403';
+      else want = PERMISSION_LEVELS.indexOf(caller) >= PERMISSION_LEVELS.indexOf(expected) ? 'allowed' : '403';
+      const got = status === 401 || status === 403 ? String(status) : 'allowed';
+      rows.push(`${id(route)} as ${caller}: ${status}`);
+      if (got !== want) wrong.push(`${id(route)} as ${caller}: expected ${want}, got ${status}`);
+    }
+  }
+  expect(wrong).toEqual([]);
+  expect(rows.length).toBe(routes.length * CALLERS.length);
+});
