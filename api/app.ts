@@ -5,6 +5,7 @@ import { errorMiddleware } from './errors';
 import { createHttpMetrics } from './metrics';
 import type { ReadinessCheck } from './readiness';
 import { requestContext } from './request-context';
+import { economyRoutes } from './routes/economy';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { systemRoutes } from './routes/system';
@@ -31,6 +32,8 @@ export function createApp(deps: AppDeps): Koa {
   const guilds = guildRoutes(deps.prisma);
   app.use(system.routes()).use(system.allowedMethods());
   app.use(guilds.routes()).use(guilds.allowedMethods());
+  const economy = economyRoutes(deps.prisma);
+  app.use(economy.routes()).use(economy.allowedMethods());
   const ledger = ledgerRoutes(deps.prisma);
   app.use(ledger.routes()).use(ledger.allowedMethods());
   return app;
