@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import Koa from 'koa';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
@@ -8,6 +9,7 @@ import { requestContext } from './request-context';
 import { economyRoutes } from './routes/economy';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
+import { shopRoutes } from './routes/shop';
 import { systemRoutes } from './routes/system';
 
 export interface AppDeps {
@@ -15,6 +17,8 @@ export interface AppDeps {
   log: Logger;
   readiness: readonly ReadinessCheck[];
   extraMetrics?: () => Promise<string>;
+  /** For workflow status in responses (the shop's purchases); absent, they say UNAVAILABLE. */
+  temporal?: Client;
 }
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */
@@ -36,5 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(economy.routes()).use(economy.allowedMethods());
   const ledger = ledgerRoutes(deps.prisma);
   app.use(ledger.routes()).use(ledger.allowedMethods());
+  const shop = shopRoutes(deps.prisma, deps.temporal);
+  app.use(shop.routes()).use(shop.allowedMethods());
   return app;
 }

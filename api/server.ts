@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { pingTemporal } from '../lib/temporal';
@@ -30,6 +30,7 @@ export async function startApiServer(opts: {
       { name: 'temporal', check: () => pingTemporal(opts.temporal, opts.config.TEMPORAL_NAMESPACE) },
     ],
     extraMetrics: opts.workerMetricsUrl ? scrapeText(opts.workerMetricsUrl) : undefined,
+    temporal: new Client({ connection: opts.temporal, namespace: opts.config.TEMPORAL_NAMESPACE }),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.config.PORT, opts.config.HOST, () => resolve(s));

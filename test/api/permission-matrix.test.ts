@@ -44,6 +44,14 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/economy/settings': 'mod',
   'PATCH /api/guilds/:guildId/economy/settings': 'admin',
   'POST /api/guilds/:guildId/economy/adjustments': 'admin',
+  // Shop (api/routes/shop.ts)
+  'GET /api/guilds/:guildId/shop/items': 'mod',
+  'POST /api/guilds/:guildId/shop/items': 'admin',
+  'PATCH /api/guilds/:guildId/shop/items/:itemId': 'admin',
+  'DELETE /api/guilds/:guildId/shop/items/:itemId': 'admin',
+  'GET /api/guilds/:guildId/shop/inventory/:userId': 'mod',
+  'GET /api/guilds/:guildId/shop/purchases': 'mod',
+  'GET /api/guilds/:guildId/shop/purchases/:purchaseId': 'mod',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */

@@ -1,0 +1,146 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  addItem,
+  editItem,
+  itemCreateSchema,
+  itemPatchSchema,
+  itemToJson,
+  listInventory,
+  removeItem,
+  type AuditActor,
+} from '../../activities/shop';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { Prisma, PrismaClient, Purchase } from '../../prisma/client';
+import { purchaseStatusQuery, purchaseWorkflowId, type PurchaseState } from '../../workflows/purchase';
+import { requireGuildToken, type AuthState } from '../auth';
+import { readJsonBody } from '../body';
+
+const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
+const itemParams = z.object({ itemId: z.coerce.number().int().min(1).max(2_147_483_647) });
+const itemsQuery = z.object({
+  includeRemoved: z.enum(['true', 'false']).default('false'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const PURCHASE_STATUSES = ['pending', 'completed', 'failed', 'role_expired'] as const;
+const purchasesQuery = z.object({
+  status: z.enum(PURCHASE_STATUSES).optional(),
+  userId: snowflake.optional(),
+  itemId: z.coerce.number().int().min(1).optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+type State = AuthState & { log: Logger };
+
+export function purchaseToJson(p: Purchase) {
+  return { ...p, unitPrice: p.unitPrice.toString(), total: p.total.toString() };
+}
+
+/** Newest first by (createdAt, id); the cursor names the last row of the previous page. */
+function encodeCursor(p: Purchase): string {
+  return Buffer.from(JSON.stringify([p.createdAt.toISOString(), p.id])).toString('base64url');
+}
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
+  }
+}
+
+/**
+ * The shop for the dashboard: items (mods read, admins write; writes audited), a member's inventory,
+ * purchases with filters and cursor pagination, and one purchase with its workflow's status.
+ */
+export function shopRoutes(prisma: PrismaClient, temporal?: Client): Router<State> {
+  const router = new Router<State>({ prefix: '/api/guilds/:guildId/shop' });
+  const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
+  const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });
+
+  router.get('/items', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const q = itemsQuery.parse(ctx.query);
+    const where = { guildId: guildOf(ctx), ...(q.includeRemoved === 'true' ? {} : { deletedAt: null }) };
+    const [items, total] = await prisma.$transaction([
+      prisma.shopItem.findMany({ where, orderBy: { id: 'asc' }, skip: q.offset, take: q.limit }),
+      prisma.shopItem.count({ where }),
+    ]);
+    ctx.body = { items: items.map(itemToJson), total };
+  });
+
+  router.post('/items', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const input = itemCreateSchema.parse(await readJsonBody(ctx));
+    ctx.status = 201;
+    ctx.body = itemToJson(await addItem(prisma, guildOf(ctx), input, actorOf(ctx)));
+  });
+
+  router.patch('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const { itemId } = itemParams.parse(ctx.params);
+    const patch = itemPatchSchema.parse(await readJsonBody(ctx));
+    ctx.body = itemToJson(await editItem(prisma, guildOf(ctx), itemId, patch, actorOf(ctx)));
+  });
+
+  router.delete('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const { itemId } = itemParams.parse(ctx.params);
+    await removeItem(prisma, guildOf(ctx), itemId, actorOf(ctx));
+    ctx.status = 204;
+  });
+
+  router.get('/inventory/:userId', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const userId = snowflake.parse(ctx.params.userId);
+    ctx.body = { userId, items: await listInventory(prisma, guildOf(ctx), userId) };
+  });
+
+  router.get('/purchases', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const q = purchasesQuery.parse(ctx.query);
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const where: Prisma.PurchaseWhereInput = {
+      guildId: guildOf(ctx),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.userId ? { userId: q.userId } : {}),
+      ...(q.itemId ? { itemId: q.itemId } : {}),
+      ...(q.since || q.until ? { createdAt: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) } } : {}),
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    };
+    const rows = await prisma.purchase.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    ctx.body = { items: page.map(purchaseToJson), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+  });
+
+  router.get('/purchases/:purchaseId', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const purchaseId = z.string().min(1).max(64).parse(ctx.params.purchaseId);
+    const p = await prisma.purchase.findFirst({ where: { id: purchaseId, guildId: guildOf(ctx) } });
+    if (!p) throw new NotFoundError(`There is no purchase ${purchaseId} in this guild.`);
+    ctx.body = { ...purchaseToJson(p), workflow: await workflowStatus(temporal, purchaseWorkflowId(p.id), ctx.state.log) };
+  });
+
+  return router;
+}
+
+/** The flow's Temporal status, and its own `status` query while it runs (e.g. waiting out a timed role). */
+async function workflowStatus(temporal: Client | undefined, workflowId: string, log: Logger) {
+  if (!temporal) return { workflowId, status: 'UNAVAILABLE' as const };
+  const handle = temporal.workflow.getHandle(workflowId);
+  try {
+    const d = await handle.describe();
+    let state: PurchaseState | null = null;
+    if (d.status.name === 'RUNNING') {
+      state = await temporal.withDeadline(Date.now() + 3000, () => handle.query(purchaseStatusQuery)).catch((err: unknown) => {
+        log.warn({ err, workflowId }, 'purchase status query failed');
+        return null;
+      });
+    }
+    return { workflowId, status: d.status.name, startTime: d.startTime, closeTime: d.closeTime ?? null, historyLength: d.historyLength, state };
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') return { workflowId, status: 'NOT_FOUND' as const };
+    throw err;
+  }
+}
