@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   adjustBalance,
   claimDaily,
@@ -14,6 +13,7 @@ import {
 import { InsufficientFundsError, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
 import { transactionLedger } from '../../activities/ledger/ledger';
 import { checkRateLimit, recordRateLimitHit } from '../../lib/rate-limit';
+import { waitFor } from '../../lib/wait';
 import type { PrismaClient } from '../../prisma/client';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createGuild, fund, ledgerOn, snowflake, SYSTEM } from '../helpers/ledger';
@@ -31,6 +31,17 @@ afterAll(async () => {
   await prisma.$disconnect();
   await db.drop();
 });
+
+/** Cooldowns run on the database's clock: wait until it has passed `at`. */
+const dbClockPast = (at: Date) =>
+  waitFor(
+    async () => {
+      const rows = await prisma.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+      return rows[0]!.now > at;
+    },
+    { timeoutMs: 10_000, intervalMs: 25, what: `the database clock to pass ${at.toISOString()}` },
+  );
+const seconds = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
 
 const balanceOf = async (guildId: string, user: string) => (await ledger.balance(guildId, userAccount(user), 'currency')).balance;
 
@@ -127,13 +138,15 @@ describe('daily', () => {
     expect((early as Error).message).toMatch(/^You already claimed your daily reward\. Come back in 1s \(<t:\d+:R>\)\.$/);
 
     const paid = [first.amount];
+    let last = first;
     for (let i = 0; i < 3; i += 1) {
-      await delay(1100);
-      paid.push((await claimDaily(prisma, { guildId, userId: user })).amount);
+      await dbClockPast(last.nextClaimAt);
+      last = await claimDaily(prisma, { guildId, userId: user });
+      paid.push(last.amount);
     }
     // Bonus grows by 10 per consecutive claim up to streakMax (2) bonuses.
     expect(paid).toEqual([100n, 110n, 120n, 120n]);
-    await delay(2300); // past cooldown (1 s) + grace (1 s)
+    await dbClockPast(seconds(last.nextClaimAt, 1)); // past cooldown (1 s) + grace (1 s)
     const reset = await claimDaily(prisma, { guildId, userId: user });
     expect([reset.amount, reset.streak, reset.claimNumber]).toEqual([100n, 1, 5]);
     expect(await balanceOf(guildId, user)).toBe(550n);
@@ -259,10 +272,16 @@ describe('checkRateLimit', () => {
     expect(await take()).toEqual({ allowed: true, used: 0 });
     expect(await take()).toEqual({ allowed: true, used: 1 });
     expect(await take()).toEqual({ allowed: false, used: 2, retryAfterSeconds: 1 });
-    await delay(1050);
-    expect(await take()).toEqual({ allowed: true, used: 0 });
-    // Old hits are deleted on the way.
-    expect(await prisma.rateLimitHit.count({ where: { key } })).toBe(1);
+    const oldest = await prisma.rateLimitHit.findFirstOrThrow({ where: { key }, orderBy: { createdAt: 'asc' } });
+    const newest = await prisma.rateLimitHit.findFirstOrThrow({ where: { key }, orderBy: { createdAt: 'desc' } });
+    await dbClockPast(seconds(oldest.createdAt, 1));
+    expect(await take()).toMatchObject({ allowed: true });
+    await dbClockPast(seconds(newest.createdAt, 1));
+    expect(await take()).toMatchObject({ allowed: true });
+    // Hits that left the window are deleted on the way.
+    const left = await prisma.rateLimitHit.findMany({ where: { key } });
+    expect(left.map((h) => h.id)).not.toContain(oldest.id);
+    expect(left.map((h) => h.id)).not.toContain(newest.id);
   });
 });
 
