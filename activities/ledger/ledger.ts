@@ -153,6 +153,7 @@ function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): Transac
 
   async function movement(input: RecordInput, hold: boolean): Promise<MovementResult> {
     const params = recordParams(input, hold);
+    if (input.type === 'checkpoint') throw new ValidationError('Checkpoint entries are written by the archive only (archive.ts).');
     try {
       return await call(RECORD, params);
     } catch (err) {

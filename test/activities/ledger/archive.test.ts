@@ -372,6 +372,9 @@ describe('archive', () => {
     await expect(archiveEntries(prisma, { guildId, olderThanDays: 1.5 })).rejects.toThrow(/olderThanDays/);
     await expect(archiveEntries(prisma, { guildId, olderThanDays: 1, batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(archiveEntries(prisma, { guildId, olderThanDays: 1, key: `fund-a:${guildId}` })).rejects.toThrow(/not a checkpoint/);
+    await expect(
+      ledger.transfer({ guildId, key: `fake-cp:${guildId}`, type: 'checkpoint', actor: SYSTEM, asset: 'currency', from: userAccount(alice), to: userAccount(bob), amount: 1n }),
+    ).rejects.toThrow(/archive only/);
     await archiveEntries(prisma, { guildId, olderThanDays: 7 });
     expect(await archivedCount(guildId)).toBe(6);
     await prisma.guild.delete({ where: { id: guildId } });
