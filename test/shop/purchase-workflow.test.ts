@@ -159,6 +159,62 @@ describe('purchase workflow', () => {
     });
   });
 
+  describe('a step after the role fails → every compensation runs: inventory back, role removed, stock back, hold voided', () => {
+    it('the inventory add is refused (its key already used for something else)', async () => {
+      const user = newMember();
+      await fund(env, user, 500n);
+      const role = env.discord.createRole(guildId, { name: 'Inventory clash' });
+      const it = await item(env, { price: 120n, stock: 4, roleId: role.id });
+      const purchaseId = newPurchaseId();
+      // Someone else's movement already holds this purchase's inventory key: the add is an IdempotencyConflict.
+      await env.prisma.inventoryMovement.create({
+        data: { guildId, ownerId: '100000000000000001', itemId: it.id, delta: 9, idempotencyKey: `purchase:${purchaseId}:inventory`, type: 'test', actorType: 'system', actorId: 'test' },
+      });
+      const result = await (await startPurchase(env, { purchaseId, itemId: it.id, userId: user })).result();
+      expect(result.status).toBe('failed');
+      const changes = env.discord.roleChanges().filter((c) => c.userId === user && c.roleId === role.id).map((c) => c.action);
+      expect(changes).toEqual(['add', 'remove']);
+      expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(false);
+      expect(await balance(env, user)).toEqual({ balance: 500n, held: 0n, available: 500n });
+      expect(await stockOf(it.id)).toBe(4);
+      expect(await inventoryOf(env.prisma, guildId, user, it.id)).toBe(0);
+      expect((await holdOf(purchaseId))?.status).toBe('voided');
+      expect(await purchaseRow(purchaseId)).toMatchObject({ status: 'failed', stockTaken: false, roleGrantedAt: null });
+      // Not the member's doing: they get a reference, the admins the details.
+      expect((await purchaseRow(purchaseId)).failureReason).toBe(`Something went wrong on our side (reference purchase:${purchaseId}). An admin was told.`);
+      const notice = await env.discord.waitFor(() => adminLog().find((m) => m.embeds[0]?.footer?.text?.includes(purchaseId)), 5000, 'the admin log notice');
+      expect(notice.embeds[0]?.description).toContain(`Inventory key purchase:${purchaseId}:inventory was already used`);
+    });
+
+    it('the hold cannot be posted (voided behind the flow’s back while the role was being given)', async () => {
+      const user = newMember();
+      await fund(env, user, 500n);
+      const role = env.discord.createRole(guildId, { name: 'Slow role' });
+      const it = await item(env, { price: 200n, stock: 2, roleId: role.id, perUserLimit: 3 });
+      env.discord.setLatency({ route: new RegExp(`/roles/${role.id}$`), ms: 1500 });
+      try {
+        const handle = await startPurchase(env, { itemId: it.id, userId: user, quantity: 2 });
+        const purchaseId = handle.workflowId.split(':')[1]!;
+        await waitFor(async () => (await handle.query(purchaseStatusQuery)).step === 'granting_role', { timeoutMs: 10_000, what: 'the role step' });
+        await env.ledger.voidHold({ key: `purchase:${purchaseId}:hold` });
+        const result = await handle.result();
+        expect(result.status).toBe('failed');
+        expect(await inventoryOf(env.prisma, guildId, user, it.id)).toBe(0);
+        const moves = await env.prisma.inventoryMovement.findMany({ where: { idempotencyKey: { startsWith: `purchase:${purchaseId}:` } }, orderBy: { id: 'asc' } });
+        expect(moves.map((m) => [m.idempotencyKey, m.delta])).toEqual([
+          [`purchase:${purchaseId}:inventory`, 2],
+          [`purchase:${purchaseId}:inventory:revert`, -2],
+        ]);
+        expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(false);
+        expect(await stockOf(it.id)).toBe(2);
+        expect(await balance(env, user)).toEqual({ balance: 500n, held: 0n, available: 500n });
+        expect(await purchaseRow(purchaseId)).toMatchObject({ status: 'failed', stockTaken: false });
+      } finally {
+        env.discord.clearFaults();
+      }
+    });
+  });
+
   it('Discord 5xx on the role grant is retried, then the purchase completes', async () => {
     const user = newMember();
     await fund(env, user, 100n);
