@@ -6,6 +6,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -124,6 +125,13 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const state: PurchaseState = { purchaseId: input.purchaseId, status: 'pending', step: 'checking', failureReason: null, roleExpiresAt: null };
   setHandler(purchaseStatusQuery, () => ({ ...state }));
   const { purchaseId } = input;
+  let what = `${input.quantity} × item #${input.itemId} for <@${input.userId}>`;
+  /** Moves to a step; the Temporal UI shows it as the flow's current details (no history event). */
+  const at = (step: PurchaseStep) => {
+    state.step = step;
+    setCurrentDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}\n${what}${state.failureReason ? `\n${state.failureReason}` : ''}`);
+  };
+  at('checking');
 
   const created = await db.shopCreatePurchase({
     purchaseId,
@@ -139,18 +147,19 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     // Nothing was taken: say why (the refusal is recorded on the purchase when the item exists).
     state.status = 'failed';
     state.failureReason = created.reason;
-    state.step = 'done';
+    at('done');
     await notifyMember({ ...input }, 'failed', created.reason);
     return { ...state };
   }
   const p: PurchaseView = created.purchase;
+  what = `${p.quantity} × ${p.itemName} (item #${p.itemId}) for ${p.total} ${p.assetCode}, bought by <@${p.userId}>`;
 
   const holdKey = `${workflowId}:hold`;
   const inventoryKey = `${workflowId}:inventory`;
   const compensations: { name: string; run: () => Promise<unknown> }[] = [];
   try {
     if (BigInt(p.total) > 0n) {
-      state.step = 'holding_funds';
+      at('holding_funds');
       await db.ledgerHold({
         guildId: p.guildId,
         key: holdKey,
@@ -166,19 +175,19 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
       compensations.unshift({ name: 'void hold', run: () => mustHappen.ledgerVoidHold({ key: holdKey }) });
     }
 
-    state.step = 'taking_stock';
+    at('taking_stock');
     await db.shopTakeStock({ purchaseId });
     compensations.unshift({ name: 'restock', run: () => mustHappen.shopRestock({ purchaseId }) });
 
     if (p.roleId) {
-      state.step = 'granting_role';
+      at('granting_role');
       const role = { guildId: p.guildId, userId: p.userId, roleId: p.roleId };
       await discord.discordAddRole({ ...role, reason: `Guildflow shop: ${p.quantity} × ${p.itemName} (purchase ${purchaseId})` });
       compensations.unshift({ name: 'remove role', run: () => mustHappen.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` }) });
       state.roleExpiresAt = (await db.shopMarkRoleGranted({ purchaseId })).roleExpiresAt;
     }
 
-    state.step = 'adding_to_inventory';
+    at('adding_to_inventory');
     compensations.unshift({
       name: 'take back from inventory',
       run: () => mustHappen.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:revert`, type: 'purchase_revert' }),
@@ -186,13 +195,13 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     await db.shopAddToInventory({ purchaseId, key: inventoryKey });
 
     if (BigInt(p.total) > 0n) {
-      state.step = 'charging';
+      at('charging');
       await db.ledgerPostHold({ key: holdKey });
     }
   } catch (err) {
     const failure = failureOf(err);
     log.warn('purchase failed; compensating', { purchaseId, failure, compensations: compensations.map((c) => c.name) });
-    state.step = 'compensating';
+    at('compensating');
     // Compensations run even when the workflow is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       const problems: string[] = [];
@@ -213,7 +222,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
         await notifyAdmins(purchaseId, 'failed', [failure.message, ...problems.map((x) => `Could not ${x}`)].join('\n'));
       }
     });
-    state.step = 'done';
+    at('done');
     if (isCancellation(err)) throw err;
     return { ...state };
   }
@@ -223,9 +232,9 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   await notifyMember(input, 'completed');
 
   if (p.roleId && p.roleDurationSeconds) {
-    state.step = 'role_active';
+    at('role_active');
     await sleep(p.roleDurationSeconds * 1000);
-    state.step = 'removing_role';
+    at('removing_role');
     let removed = false;
     if (!(await mustHappen.shopRoleStillGrantedElsewhere({ purchaseId }))) {
       try {
@@ -241,7 +250,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     // Hours later the confirm message's token has expired: the member is told by DM.
     await notifyMember({ ...input, reply: null }, 'role_expired', undefined, removed);
   }
-  state.step = 'done';
+  at('done');
   return { ...state };
 }
 

@@ -76,6 +76,10 @@ describe('shop commands', () => {
     await e2e.waitForWorkflow(workflowId, 'COMPLETED');
     const result = await e2e.workflowResult<PurchaseState>(workflowId);
     expect(result.status).toBe('completed');
+    // Operators find it in the Temporal UI by guild, member and kind, with a summary in words.
+    const described = await e2e.temporal.workflow.getHandle(workflowId).describe();
+    expect(await described.staticSummary()).toBe(`Shop purchase: 2 × item #${sword.id} by alice (${alice})`);
+    expect(described.searchAttributes).toMatchObject({ GuildId: [guildId], DiscordUserId: [alice], FlowKind: ['purchase'] });
     // The confirm message now shows the outcome, without buttons.
     const shown = await e2e.discord.waitFor(() => (embedOf(buy.original()).title === 'Purchase complete' ? buy.original() : undefined), 5000, 'the edited confirm message');
     expect(buttons(shown)).toEqual([]);

@@ -315,6 +315,10 @@ describe('purchase workflow', () => {
       return s.step === 'role_active' ? s : undefined;
     }, { timeoutMs: 15_000, what: 'the role to be active' });
     expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(true);
+    // What the Temporal UI shows as the flow's current details.
+    const meta = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(meta.currentDetails).toContain('**completed** · role active');
+    expect(meta.currentDetails).toContain(`1 × ${it.name} (item #${it.id}) for 100 currency, bought by <@${user}>`);
     const row = await purchaseRow(purchaseId);
     expect(row.roleExpiresAt!.getTime() - row.roleGrantedAt!.getTime()).toBe(3000);
     expect(active.roleExpiresAt).toBe(row.roleExpiresAt!.toISOString());

@@ -9,7 +9,7 @@ import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes
 import { purchaseWorkflowId, type purchase } from '../../../workflows/purchase';
 import type { Command, ComponentHandler } from '../index';
 import { buyData } from './definitions';
-import { buttonRow, guildIdOf, memberRoleIds } from './shared';
+import { buttonRow, formatDuration, guildIdOf, memberRoleIds } from './shared';
 
 export const MAX_QUANTITY = 100;
 const CONFIRM = 'shop-buy';
@@ -35,7 +35,7 @@ export const buyCommand: Command = {
     const lines = [
       `**Price:** ${formatAmount(asset, item.price)} each · **total ${formatAmount(asset, total)}**`,
       `**You have:** ${formatAmount(asset, available)}${available < total ? ' — not enough for this purchase' : ''}`,
-      ...(item.roleId ? [`**Gives the role** <@&${item.roleId}>${item.roleDurationSeconds ? ` for ${item.roleDurationSeconds} seconds` : ''}`] : []),
+      ...(item.roleId ? [`**Gives the role** <@&${item.roleId}>${item.roleDurationSeconds ? ` for ${formatDuration(item.roleDurationSeconds)}` : ''}`] : []),
     ];
     await interaction.reply({
       flags: MessageFlags.Ephemeral,
