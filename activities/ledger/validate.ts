@@ -24,6 +24,11 @@ export interface ValidationReport {
   unbalancedEntries: { entryId: bigint; key: string; guildId: string; asset: AssetCode; sum: bigint }[];
   /** Entries whose status, hold and postings disagree (see the checks below). */
   inconsistentEntries: { entryId: bigint; key: string; guildId: string; problem: string }[];
+  /**
+   * Archive checkpoints (archive.ts) whose posting on an account differs from the net of the archived
+   * entries they carry there (`key` null: archived entries name a checkpoint that is nowhere).
+   */
+  checkpointMismatches: { checkpointEntryId: bigint; key: string | null; guildId: string; accountId: bigint; carried: bigint; archivedNet: bigint }[];
 }
 
 export interface AccountProblem {
@@ -116,6 +121,33 @@ const INCONSISTENT = `
    WHERE problem IS NOT NULL
    ORDER BY id`;
 
+// A checkpoint's postings (live, or as archived when a later run archived the checkpoint itself) must
+// equal, per account, the sum of the archived postings of the entries it carries.
+const CHECKPOINTS = `
+  WITH cp AS (
+    SELECT e.id, e.idempotency_key AS key, e.guild_id FROM ledger_entries e
+     WHERE e.type = 'checkpoint' AND ($1::text IS NULL OR e.guild_id = $1)
+    UNION ALL
+    SELECT a.id, a.idempotency_key, a.guild_id FROM ledger_archived_entries a
+     WHERE a.type = 'checkpoint' AND ($1::text IS NULL OR a.guild_id = $1)),
+  archived AS (
+    SELECT a.guild_id, a.type, a.id, a.checkpoint_entry_id, (x.value ->> 'accountId')::bigint AS account_id, (x.value ->> 'amount')::bigint AS amount
+      FROM ledger_archived_entries a CROSS JOIN jsonb_array_elements(a.postings) AS x
+     WHERE ($1::text IS NULL OR a.guild_id = $1) AND x.value ? 'amount'),
+  t AS (
+    SELECT p.entry_id AS cp_id, e.guild_id, p.account_id, p.amount AS carried, 0::bigint AS net
+      FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id
+     WHERE e.type = 'checkpoint' AND ($1::text IS NULL OR e.guild_id = $1)
+    UNION ALL
+    SELECT id, guild_id, account_id, amount, 0 FROM archived WHERE type = 'checkpoint'
+    UNION ALL
+    SELECT checkpoint_entry_id, guild_id, account_id, 0, amount FROM archived)
+  SELECT t.cp_id::text AS id, cp.key, t.guild_id, t.account_id::text AS account_id, sum(t.carried)::text AS carried, sum(t.net)::text AS net
+    FROM t LEFT JOIN cp ON cp.id = t.cp_id
+   GROUP BY t.cp_id, cp.key, t.guild_id, t.account_id
+  HAVING sum(t.carried) <> sum(t.net) OR cp.key IS NULL
+   ORDER BY t.cp_id, t.account_id`;
+
 interface AccountRow {
   id: string;
   guild_id: string;
@@ -153,6 +185,7 @@ export async function validateLedger(db: Db, guildId?: string): Promise<Validati
     const duplicates = await client.query<{ key: string; entries: number }>(DUPLICATE_KEYS, g);
     const unbalanced = await client.query<{ id: string; key: string; guild_id: string; code: string; total: string }>(UNBALANCED, g);
     const inconsistent = await client.query<{ id: string; key: string; guild_id: string; problem: string }>(INCONSISTENT, g);
+    const checkpoints = await client.query<{ id: string; key: string | null; guild_id: string; account_id: string; carried: string; net: string }>(CHECKPOINTS, g);
     await client.query('COMMIT');
 
     const report: Omit<ValidationReport, 'ok'> = {
@@ -171,6 +204,14 @@ export async function validateLedger(db: Db, guildId?: string): Promise<Validati
       duplicateKeys: duplicates.rows,
       unbalancedEntries: unbalanced.rows.map((r) => ({ entryId: BigInt(r.id), key: r.key, guildId: r.guild_id, asset: r.code, sum: BigInt(r.total) })),
       inconsistentEntries: inconsistent.rows.map((r) => ({ entryId: BigInt(r.id), key: r.key, guildId: r.guild_id, problem: r.problem })),
+      checkpointMismatches: checkpoints.rows.map((r) => ({
+        checkpointEntryId: BigInt(r.id),
+        key: r.key,
+        guildId: r.guild_id,
+        accountId: BigInt(r.account_id),
+        carried: BigInt(r.carried),
+        archivedNet: BigInt(r.net),
+      })),
     };
     const ok =
       report.assets.every((a) => a.ok) &&
@@ -178,7 +219,8 @@ export async function validateLedger(db: Db, guildId?: string): Promise<Validati
       report.balanceMismatches.length === 0 &&
       report.duplicateKeys.length === 0 &&
       report.unbalancedEntries.length === 0 &&
-      report.inconsistentEntries.length === 0;
+      report.inconsistentEntries.length === 0 &&
+      report.checkpointMismatches.length === 0;
     return { ok, ...report };
   } catch (err) {
     failure = err;

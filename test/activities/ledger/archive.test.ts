@@ -313,7 +313,16 @@ describe('archive', () => {
     await age(guildId, 5);
 
     let stop = false;
-    const archive = archiveEntries(prisma, { guildId, olderThanDays: 1, batchSize: 7 }).finally(() => {
+    let duringArchive = 0;
+    // Between batches the archive waits for the workers to get on (polled, with a deadline), so batches
+    // and movements really interleave however the two cores are shared.
+    let batchesDone = 0;
+    const onBatch = async () => {
+      batchesDone += 1;
+      const deadline = Date.now() + 10_000;
+      while (duringArchive < batchesDone * 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    };
+    const archive = archiveEntries(prisma, { guildId, olderThanDays: 1, batchSize: 7, onBatch }).finally(() => {
       stop = true;
     });
     const workers = Array.from({ length: 4 }, async (_, w) => {
@@ -336,6 +345,7 @@ describe('archive', () => {
           amount: 3n,
         });
         expect(again.replayed).toBe(true);
+        if (!stop) duringArchive += 1;
         if (from !== to) {
           try {
             await ledger.transfer({ guildId, key: `new:${guildId}:${w}:${n}`, type: 'give', actor: SYSTEM, asset: 'currency', from: userAccount(from), to: userAccount(to), amount: 1n + BigInt(n % 5) });
@@ -354,6 +364,7 @@ describe('archive', () => {
     });
     const [result] = await Promise.all([archive, ...workers]);
     expect(result.archived).toBeGreaterThanOrEqual(12 + 120);
+    expect(duringArchive).toBeGreaterThanOrEqual(2 * result.batches); // the workers really ran while batches were being archived
 
     const report = await ledger.validate(guildId);
     expect(report.ok).toBe(true);
@@ -364,6 +375,40 @@ describe('archive', () => {
       [guildId],
     );
     expect(Number(rows[0]!.n)).toBe(oldKeys.length);
+  });
+
+  it('validate checks the archive too: a checkpoint must carry exactly the net of the entries archived behind it', async () => {
+    const guildId = await createGuild(prisma);
+    await fund(ledger, guildId, alice, 10n, `t1:${guildId}`);
+    await ledger.transfer({ guildId, key: `t2:${guildId}`, type: 'give', actor: SYSTEM, asset: 'currency', from: userAccount(alice), to: userAccount(bob), amount: 4n });
+    await age(guildId, 2);
+    const run = await archiveEntries(prisma, { guildId, olderThanDays: 1 });
+    expect(await ledger.validate(guildId)).toMatchObject({ ok: true, checkpointMismatches: [] });
+    const tamper = async (statement: string, check: (report: Awaited<ReturnType<Ledger['validate']>>) => void) => {
+      await sql.query(statement, [`t2:${guildId}`]);
+      check(await ledger.validate(guildId));
+    };
+    const saved = (await sql.query<{ postings: unknown; checkpoint_entry_id: string }>('SELECT postings, checkpoint_entry_id::text FROM ledger_archived_entries WHERE idempotency_key = $1', [`t2:${guildId}`])).rows[0]!;
+    const restore = () =>
+      sql.query('UPDATE ledger_archived_entries SET postings = $2, checkpoint_entry_id = $3 WHERE idempotency_key = $1', [`t2:${guildId}`, JSON.stringify(saved.postings), saved.checkpoint_entry_id]);
+
+    await tamper(`UPDATE ledger_archived_entries SET postings = jsonb_set(postings, '{0,amount}', '"-5"') WHERE idempotency_key = $1`, (report) => {
+      expect(report.ok).toBe(false);
+      expect(report.checkpointMismatches).toEqual([
+        expect.objectContaining({ checkpointEntryId: run.checkpointEntryId, key: run.checkpointKey, guildId, carried: 6n, archivedNet: 5n }),
+      ]);
+    });
+    await restore();
+    await tamper(`UPDATE ledger_archived_entries SET checkpoint_entry_id = 999999999 WHERE idempotency_key = $1`, (report) => {
+      expect(report.checkpointMismatches.map((m) => [m.checkpointEntryId, m.key])).toEqual([
+        [run.checkpointEntryId, run.checkpointKey],
+        [run.checkpointEntryId, run.checkpointKey],
+        [999999999n, null],
+        [999999999n, null],
+      ]);
+    });
+    await restore();
+    expect(await ledger.validate(guildId)).toMatchObject({ ok: true, checkpointMismatches: [] });
   });
 
   it('refuses bad input, and a deleted guild takes its archived entries with it', async () => {
