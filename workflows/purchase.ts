@@ -5,6 +5,7 @@ import {
   defineQuery,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -74,6 +75,9 @@ export interface PurchaseState {
 export const purchaseStatusQuery = defineQuery<PurchaseState>('status');
 
 export const purchaseWorkflowId = (purchaseId: string): string => `purchase:${purchaseId}`;
+
+/** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
+const KEEP_PREEXISTING_ROLE = 'keep-preexisting-role';
 
 /** Refusals the member caused (no admin needs to hear of them). */
 const MEMBER_REFUSALS = ['InsufficientFunds', 'OutOfStock', 'PerUserLimit', 'RequiredRoleMissing', 'ItemNotFound', 'ItemUnavailable', 'PriceChanged'];
@@ -157,6 +161,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const holdKey = `${workflowId}:hold`;
   const inventoryKey = `${workflowId}:inventory`;
   const compensations: { name: string; run: () => Promise<unknown> }[] = [];
+  let hadRoleBefore = false;
   try {
     if (BigInt(p.total) > 0n) {
       at('holding_funds');
@@ -182,8 +187,14 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     if (p.roleId) {
       at('granting_role');
       const role = { guildId: p.guildId, userId: p.userId, roleId: p.roleId };
+      // v2: a role the member already had (an admin gave it) is neither taken back by a failed purchase
+      // nor removed when the purchase's time ends. Histories recorded before this change replay the old
+      // path (test/histories/purchase-*.json without -v2).
+      if (patched(KEEP_PREEXISTING_ROLE)) hadRoleBefore = await discord.discordMemberHasRole(role);
       await discord.discordAddRole({ ...role, reason: `Guildflow shop: ${p.quantity} × ${p.itemName} (purchase ${purchaseId})` });
-      compensations.unshift({ name: 'remove role', run: () => mustHappen.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` }) });
+      if (!hadRoleBefore) {
+        compensations.unshift({ name: 'remove role', run: () => mustHappen.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` }) });
+      }
       state.roleExpiresAt = (await db.shopMarkRoleGranted({ purchaseId })).roleExpiresAt;
     }
 
@@ -236,7 +247,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     await sleep(p.roleDurationSeconds * 1000);
     at('removing_role');
     let removed = false;
-    if (!(await mustHappen.shopRoleStillGrantedElsewhere({ purchaseId }))) {
+    if (!hadRoleBefore && !(await mustHappen.shopRoleStillGrantedElsewhere({ purchaseId }))) {
       try {
         removed = (await mustHappen.discordRemoveRole({ guildId: p.guildId, userId: p.userId, roleId: p.roleId, reason: `Guildflow shop: ${p.itemName} ended (purchase ${purchaseId})` })).removed;
       } catch (err) {

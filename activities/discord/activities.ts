@@ -103,6 +103,17 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
   }
 
   return {
+    /** Whether the member has the role now (false when they are no longer in the server). */
+    async discordMemberHasRole(input: { guildId: string; userId: string; roleId: string }): Promise<boolean> {
+      const client = rest('read members');
+      try {
+        const member = (await client.get(Routes.guildMember(input.guildId, input.userId))) as APIGuildMember;
+        return member.roles.includes(input.roleId);
+      } catch (err) {
+        if (discordCode(err) === 10007) return false;
+        throw toDiscordFailure(err, `read the roles of <@${input.userId}>`);
+      }
+    },
     /** Gives a member a role (idempotent: giving a role the member has changes nothing). */
     async discordAddRole(input: RoleChangeInput): Promise<void> {
       await changeRole('add', input);

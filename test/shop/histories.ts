@@ -11,7 +11,7 @@ import { fund, item, startPurchase, type ShopEnv } from './helpers';
  * test (replay.test.ts), which proves the current workflow code still replays them. Run it after a
  * change to workflows/purchase.ts that is guarded by patched() (keep the old files: both must replay):
  *
- *   GF_RECORD_HISTORIES=1 npx jest test/shop/replay.test.ts
+ *   GF_RECORD_HISTORIES=1 GF_HISTORY_SUFFIX=-v3 npx jest test/shop/replay.test.ts
  *
  * Each scenario runs the real workflow against the fake Discord and a test database (startShopEnv).
  */

@@ -341,6 +341,21 @@ describe('purchase workflow', () => {
     expect(dm.embeds[0]?.description).toContain(`<@&${role.id}>`);
   });
 
+  it('a role the member already had is left alone when the bought time ends (patched: keep-preexisting-role)', async () => {
+    const role = env.discord.createRole(guildId, { name: 'Given by an admin' });
+    const u = env.discord.createUser({ username: 'already-has-it' });
+    env.discord.addMember(guildId, u.id, { roles: [role.id] });
+    await fund(env, u.id, 100n);
+    const it = await item(env, { price: 100n, roleId: role.id, roleDurationSeconds: 2 });
+    const result = await (await startPurchase(env, { itemId: it.id, userId: u.id })).result();
+    expect(result.status).toBe('role_expired');
+    expect(memberHasRole(env.discord, guildId, u.id, role.id)).toBe(true);
+    expect(env.discord.roleChanges().filter((c) => c.userId === u.id && c.action === 'remove')).toEqual([]);
+    expect((await purchaseRow(result.purchaseId)).roleRemovedAt).toBeNull();
+    const dm = await env.discord.waitFor(() => env.discord.dms(u.id).find((m) => m.embeds[0]?.title === 'Your role has ended'), 5000, 'the DM');
+    expect(dm.embeds[0]?.description).toBe(`The time of **${it.name}** is over.`);
+  });
+
   it('a timed role is still removed after a worker restart during the timer', async () => {
     const user = newMember();
     await fund(env, user, 100n);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflows } from '../helpers/temporal';
 import { HISTORIES_DIR, recordPurchaseHistories, SCENARIOS } from './histories';
@@ -22,7 +22,7 @@ describe('purchase workflow histories', () => {
       const env = await startShopEnv();
       try {
         await env.startWorker();
-        const files = await recordPurchaseHistories(env);
+        const files = await recordPurchaseHistories(env, process.env.GF_HISTORY_SUFFIX ?? '');
         expect(files).toHaveLength(Object.keys(SCENARIOS).length);
       } finally {
         await env.close();
@@ -43,6 +43,40 @@ describe('purchase workflow histories', () => {
       expect(history.events?.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
+  });
+
+  it('the patched change (keep-preexisting-role): histories from before it and after it both replay', async () => {
+    const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
+    const patches = (file: string) =>
+      (load(file).events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString('utf8'));
+    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    for (const name of ['purchase-timed-role', 'purchase-role-grant-failed']) {
+      expect(patches(`${name}.json`)).toEqual([]);
+      expect(activities(`${name}.json`)).not.toContain('discordMemberHasRole');
+      expect(patches(`${name}-v2.json`)).toEqual([JSON.stringify({ id: 'keep-preexisting-role', deprecated: false })]);
+      expect(activities(`${name}-v2.json`)).toContain('discordMemberHasRole');
+      for (const file of [`${name}.json`, `${name}-v2.json`]) {
+        await expect(Worker.runReplayHistory({ workflowBundle }, load(file), `replay-${file}`)).resolves.toBeUndefined();
+      }
+    }
+  });
+
+  it('without its patched() guard the same change would break the old histories', async () => {
+    // The real workflows/ code, with patched() forced to true: the new step runs on old histories too.
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+      webpackConfigHook: (config) => ({
+        ...config,
+        resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': require.resolve('./workflows/always-patched') } },
+      }),
+    });
+    const err = await Worker.runReplayHistory({ workflowBundle }, load('purchase-timed-role.json'), 'replay-unguarded').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeterminismViolationError);
+    // The history scheduled discordAddRole where the unguarded code now schedules discordMemberHasRole.
+    expect((err as Error).message).toMatch(/discordMemberHasRole|discordAddRole/);
   });
 
   it('an incompatible change (stock taken before the hold) is caught: DeterminismViolationError', async () => {
