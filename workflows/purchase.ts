@@ -238,7 +238,8 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     return { ...state };
   }
 
-  await db.shopCompletePurchase({ purchaseId });
+  // The money has moved: completing the record must happen, however long the database is away.
+  await mustHappen.shopCompletePurchase({ purchaseId });
   state.status = 'completed';
   await notifyMember(input, 'completed');
 

@@ -77,7 +77,8 @@ async function checkAsset(prisma: PrismaClient, guildId: string, code: string): 
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === 'P2002' || /shop_items_guild_id_live_name_key|unique/i.test(String((err as Error).message ?? ''));
+  const e = err as { code?: string; message?: string; meta?: unknown };
+  return e.code === 'P2002' || /shop_items_guild_id_live_name_key/.test(`${e.message ?? ''} ${JSON.stringify(e.meta ?? {})}`);
 }
 
 export async function addItem(prisma: PrismaClient, guildId: string, input: ItemCreate, actor: AuditActor): Promise<ShopItem> {
