@@ -122,6 +122,7 @@ export function ledgerRoutes(prisma: PrismaClient): Router<State> {
     ctx.body = { accounts: toJsonSafe(page.items), nextCursor: page.nextCursor };
   });
 
+  /** Live entries only: archived ones are behind their checkpoint entry (and answer by key below). */
   router.get('/entries', read, async (ctx) => {
     const { guildId } = ctx.params as GuildParams;
     const q = entriesQuery.parse(ctx.query);
