@@ -1,5 +1,5 @@
 import { MessageFlags, type BaseMessageOptions } from 'discord.js';
-import { createLedger, userAccount, type Asset, type LedgerEntry } from '../../../activities/ledger';
+import { createLedger, userAccount, type Asset, type EntryType, type LedgerEntry } from '../../../activities/ledger';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
@@ -10,7 +10,8 @@ import { guildIdOf, pagingRow, parsePage, signedAmount } from './shared';
 export const TRANSACTIONS_PAGE_SIZE = 10;
 const ACTION = 'transactions';
 
-const TYPE_LABELS: Record<string, string> = {
+/** Every entry type has a label (the compiler checks), so a statement never shows a raw type. */
+const TYPE_LABELS: Record<EntryType, string> = {
   daily: 'Daily reward',
   admin_adjust: 'Adjusted by an admin',
   purchase: 'Purchase',
@@ -20,6 +21,8 @@ const TYPE_LABELS: Record<string, string> = {
   reward: 'Reward',
   reversal: 'Reversal',
   transfer: 'Transfer',
+  give: 'Gift',
+  checkpoint: 'Earlier history (archived)',
 };
 
 /** One line of a statement, from `userId`'s side: when, how much in or out, what and with whom. */
@@ -49,9 +52,9 @@ export function describeEntry(entry: LedgerEntry, userId: string, assets: Asset[
     const incoming = !amounts.startsWith('−');
     what = counterpart ? `${incoming ? 'Gift from' : 'Gift to'} <@${counterpart.ownerId}>` : 'Gift';
   } else if (entry.type === 'daily') {
-    what = entry.reason ?? TYPE_LABELS.daily!;
+    what = entry.reason ?? TYPE_LABELS.daily;
   } else {
-    what = TYPE_LABELS[entry.type] ?? entry.type;
+    what = TYPE_LABELS[entry.type];
   }
   const note = entry.reason && entry.type !== 'daily' ? ` — ${entry.reason.length > 80 ? `${entry.reason.slice(0, 79)}…` : entry.reason}` : '';
   return `<t:${Math.floor(entry.createdAt.getTime() / 1000)}:d> **${amounts}** · ${what}${note}`;
