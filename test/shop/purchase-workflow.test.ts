@@ -228,6 +228,19 @@ describe('purchase workflow', () => {
     expect(puts.map((r) => r.status)).toEqual([503, 503, 204]);
   });
 
+  it('Discord 429 on the role grant: retried after Discord’s retry-after, then the purchase completes', async () => {
+    const user = newMember();
+    await fund(env, user, 100n);
+    const role = env.discord.createRole(guildId, { name: 'Rate limited' });
+    const it = await item(env, { price: 100n, roleId: role.id });
+    env.discord.inject({ method: 'PUT', route: new RegExp(`/roles/${role.id}$`), status: 429, retryAfterSeconds: 1 });
+    const result = await (await startPurchase(env, { itemId: it.id, userId: user })).result();
+    expect(result.status).toBe('completed');
+    const puts = env.discord.requests().filter((r) => r.method === 'PUT' && r.route.endsWith(`/roles/${role.id}`));
+    expect(puts.map((r) => r.status)).toEqual([429, 204]);
+    expect(puts[1]!.at - puts[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
   describe('refusals change nothing', () => {
     it('insufficient funds', async () => {
       const user = newMember();
