@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflows } from '../helpers/temporal';
 import { HISTORIES_DIR, recordPurchaseHistories, SCENARIOS } from './histories';
-import { loadHistoryJson } from './history-json';
 import { startShopEnv } from './helpers';
 
 /**
@@ -14,7 +14,7 @@ import { startShopEnv } from './helpers';
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
 const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^purchase-.*\.json$/.test(f)).sort();
-const load = (file: string) => loadHistoryJson(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
 
 describe('purchase workflow histories', () => {
   if (recording) {
