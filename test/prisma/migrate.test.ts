@@ -31,6 +31,8 @@ const TABLES = [
   'ledger_holds',
   'ledger_postings',
   'members',
+  'payment_notifications',
+  'payments',
   'rate_limit_hits',
   'shop_items',
   'shop_purchases',
