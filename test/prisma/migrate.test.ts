@@ -36,6 +36,9 @@ const TABLES = [
   'rate_limit_hits',
   'shop_items',
   'shop_purchases',
+  'task_claims',
+  'task_settings',
+  'tasks',
 ];
 
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
