@@ -34,11 +34,14 @@ const TABLES = [
   'payment_notifications',
   'payments',
   'rate_limit_hits',
+  'roblox_links',
   'shop_items',
   'shop_purchases',
   'task_claims',
   'task_settings',
   'tasks',
+  'verification_settings',
+  'verifications',
 ];
 
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
