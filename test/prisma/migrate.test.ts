@@ -16,10 +16,12 @@ const MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
 const FOUNDATION = MIGRATIONS.find((name) => name.endsWith('_foundation'))!;
 const TABLES = [
   '_prisma_migrations',
+  'announcements',
   'api_tokens',
   'audit_events',
   'economy_daily_claims',
   'economy_settings',
+  'events',
   'guild_settings',
   'guilds',
   'inventory_items',
@@ -37,6 +39,8 @@ const TABLES = [
   'roblox_links',
   'shop_items',
   'shop_purchases',
+  'sync_channels',
+  'sync_messages',
   'task_claims',
   'task_settings',
   'tasks',
