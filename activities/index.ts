@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
+import { createPaymentActivities, type PaymentsDeps } from './payments/activities';
 import { createShopActivities } from './shop/activities';
 
 export interface ActivityDeps {
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   log: Logger;
   /** Discord REST client (activities/discord/rest.ts); null without DISCORD_TOKEN: Discord activities then fail saying so. */
   discord?: REST | null;
+  /** The payment gateway; null/absent when payments are off (payment activities then fail saying so). */
+  payments?: PaymentsDeps | null;
 }
 
 /**
@@ -21,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...createDiscordActivities({ ...deps, discord: deps.discord ?? null }),
     ...createShopActivities(deps),
+    ...createPaymentActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { shopRoutes } from './routes/shop';
 import { systemRoutes } from './routes/system';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -19,6 +20,8 @@ export interface AppDeps {
   extraMetrics?: () => Promise<string>;
   /** For workflow status in responses (the shop's purchases); absent, they say UNAVAILABLE. */
   temporal?: Client;
+  /** Midtrans's server key for the payment webhook; absent, payments are off. */
+  midtransServerKey?: string;
 }
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */
@@ -42,5 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(ledger.routes()).use(ledger.allowedMethods());
   const shop = shopRoutes(deps.prisma, deps.temporal);
   app.use(shop.routes()).use(shop.allowedMethods());
+  const webhooks = webhookRoutes({ prisma: deps.prisma, log: deps.log, temporal: deps.temporal, midtransServerKey: deps.midtransServerKey });
+  app.use(webhooks.routes()).use(webhooks.allowedMethods());
   return app;
 }

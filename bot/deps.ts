@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import type { TopupSettings } from '../lib/payments';
 import type { PrismaClient } from '../prisma/client';
 
 /** What handlers may use: one database client and one Temporal client per process. */
@@ -9,4 +10,6 @@ export interface BotDeps {
   /** Where workflows the bot starts are run. */
   taskQueue: string;
   log: Logger;
+  /** Top-up limits and durations; null/absent when payments are off (/topup then says so). */
+  topup?: TopupSettings | null;
 }

@@ -43,12 +43,21 @@ const schema = z.object({
 
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
+
+  MIDTRANS_SERVER_KEY: optionalString,
+  MIDTRANS_API_URL: z.url().default('https://api.sandbox.midtrans.com'),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()),
+  TOPUP_MIN_AMOUNT: z.coerce.number().int().min(1).max(1_000_000_000_000).default(10_000),
+  TOPUP_MAX_AMOUNT: z.coerce.number().int().min(1).max(1_000_000_000_000).default(10_000_000),
+  TOPUP_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  TOPUP_POLL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  TOPUP_LATE_SETTLEMENT_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3_600),
 });
 
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-export const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY'] as const satisfies readonly (keyof Config)[];
+export const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
@@ -63,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parsed.data;
   if (config.TEMPORAL_API_KEY && !config.TEMPORAL_ADDRESS) {
     throw new ConfigError(['TEMPORAL_API_KEY: set TEMPORAL_ADDRESS too (an API key is for a remote cluster)']);
+  }
+  if (config.TOPUP_MIN_AMOUNT > config.TOPUP_MAX_AMOUNT) {
+    throw new ConfigError([`TOPUP_MIN_AMOUNT: must not be above TOPUP_MAX_AMOUNT (${config.TOPUP_MIN_AMOUNT} > ${config.TOPUP_MAX_AMOUNT})`]);
   }
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
 }

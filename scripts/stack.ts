@@ -16,6 +16,7 @@ import { startEmbeddedDatabase } from '../lib/dev/embedded-db';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
 import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
 import type { Logger } from '../lib/logger';
+import { PAYMENTS_OFF_MESSAGE, topupSettingsFromConfig } from '../lib/payments';
 import type { Stoppable } from '../lib/process';
 import { connectTemporalClient } from '../lib/temporal';
 import { createPrismaClient, type PrismaClient } from '../prisma/client';
@@ -77,13 +78,14 @@ export async function startStack(
   if (config.DISCORD_TOKEN) {
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
-      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log },
+      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, topup: topupSettingsFromConfig(config) },
       opts.registry ?? { commands, components },
     );
     started.push({ name: 'bot', stop: bot.stop });
   } else {
     log.info('Discord bot is off: set DISCORD_TOKEN (see .env.example) to turn it on.');
   }
+  if (!config.MIDTRANS_SERVER_KEY) log.info(PAYMENTS_OFF_MESSAGE);
 
   const api = await startApiServer({
     config,

@@ -2,6 +2,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { REST } from 'discord.js';
 import { closeDiscordRest, createDiscordRest } from '../activities/discord/rest';
 import type { Config } from '../lib/config';
+import { paymentsFromConfig } from '../lib/payments';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
@@ -27,7 +28,8 @@ export async function startWorker(opts: {
   const connection = await NativeConnection.connect(temporalConnectionOptions({ ...opts.config, address: opts.temporalAddress }));
   const discord = opts.discord === undefined ? createDiscordRest(opts.config) : opts.discord;
   if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord }, opts.overrides);
+  const payments = paymentsFromConfig(opts.config);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
     await connection.close();

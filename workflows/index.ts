@@ -1,3 +1,4 @@
 // Every workflow the worker runs is exported from here (one file per flow). Workflow code is
 // deterministic: see eslint.config.mjs for what it may not import or call.
 export { purchase } from './purchase';
+export { topup } from './topup';

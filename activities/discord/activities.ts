@@ -8,6 +8,16 @@ import { DISCORD_FAILURE_TYPES, discordCode, discordNotConfigured, toDiscordFail
 /** A message as activities send it (content and/or embeds, optional components). */
 export type DiscordMessage = Pick<RESTPostAPIChannelMessageJSONBody, 'content' | 'embeds' | 'components' | 'allowed_mentions'>;
 
+/**
+ * A file sent with a message (an image, a .txt of codes). Text travels as a string; a Buffer only works
+ * when another activity calls these helpers in-process (a Buffer does not survive a workflow's JSON).
+ */
+export interface DiscordFile {
+  name: string;
+  data: Buffer | string;
+  contentType?: string;
+}
+
 /** Where an interaction's original response can be edited (its webhook; valid 15 minutes). */
 export interface InteractionReply {
   applicationId: string;
@@ -82,21 +92,30 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
     }
   }
 
-  async function sendDm(userId: string, message: DiscordMessage): Promise<APIMessage> {
+  const rawFiles = (files?: DiscordFile[]) =>
+    files?.length ? { files: files.map((f) => ({ name: f.name, data: typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data, contentType: f.contentType })) } : {};
+  const attachments = (files?: DiscordFile[]) => (files?.length ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {});
+
+  async function sendDm(userId: string, message: DiscordMessage, files?: DiscordFile[]): Promise<APIMessage> {
     const client = rest('send direct messages');
     try {
       const channel = (await client.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
-      return (await client.post(Routes.channelMessages(channel.id), { body: message })) as APIMessage;
+      return (await client.post(Routes.channelMessages(channel.id), { body: { ...message, ...attachments(files) }, ...rawFiles(files) })) as APIMessage;
     } catch (err) {
       throw toDiscordFailure(err, `send a direct message to <@${userId}>`);
     }
   }
 
-  async function editOriginal(reply: InteractionReply, message: DiscordMessage): Promise<APIMessage> {
+  async function editOriginal(reply: InteractionReply, message: DiscordMessage, files?: DiscordFile[]): Promise<APIMessage> {
     const client = rest('answer interactions');
     try {
-      const body: RESTPatchAPIWebhookWithTokenMessageJSONBody = { content: message.content ?? '', embeds: message.embeds ?? [], components: message.components ?? [] };
-      return (await client.patch(Routes.webhookMessage(reply.applicationId, reply.interactionToken, '@original'), { body, auth: false })) as APIMessage;
+      const body: RESTPatchAPIWebhookWithTokenMessageJSONBody = {
+        content: message.content ?? '',
+        embeds: message.embeds ?? [],
+        components: message.components ?? [],
+        ...attachments(files),
+      };
+      return (await client.patch(Routes.webhookMessage(reply.applicationId, reply.interactionToken, '@original'), { body, auth: false, ...rawFiles(files) })) as APIMessage;
     } catch (err) {
       throw toDiscordFailure(err, 'update the interaction’s message');
     }
@@ -134,12 +153,12 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
       }
     },
     /** A direct message to a user. */
-    async discordSendDm(input: { userId: string; message: DiscordMessage }): Promise<{ messageId: string }> {
-      return { messageId: (await sendDm(input.userId, input.message)).id };
+    async discordSendDm(input: { userId: string; message: DiscordMessage; files?: DiscordFile[] }): Promise<{ messageId: string }> {
+      return { messageId: (await sendDm(input.userId, input.message, input.files)).id };
     },
     /** Replaces an interaction's original response (the ephemeral confirm message, a deferred reply). */
-    async discordEditOriginal(input: { reply: InteractionReply; message: DiscordMessage }): Promise<{ messageId: string }> {
-      return { messageId: (await editOriginal(input.reply, input.message)).id };
+    async discordEditOriginal(input: { reply: InteractionReply; message: DiscordMessage; files?: DiscordFile[] }): Promise<{ messageId: string }> {
+      return { messageId: (await editOriginal(input.reply, input.message, input.files)).id };
     },
     /**
      * Tells a member something: edits the interaction's message while its token is valid, otherwise (or

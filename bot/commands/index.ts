@@ -10,6 +10,7 @@ import type { PermissionLevel } from '../../lib/permissions';
 import type { BotDeps } from '../deps';
 import { apiTokenCommand } from './api-token';
 import { economyCommands, economyComponents } from './economy';
+import { paymentCommands, paymentComponents } from './payments';
 import { shopCommands, shopComponents } from './shop';
 
 /** A slash command: its definition (what Discord is told) beside the handler that answers it. */
@@ -33,5 +34,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands];
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents];
+export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents];

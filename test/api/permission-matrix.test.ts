@@ -52,6 +52,8 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/shop/inventory/:userId': 'mod',
   'GET /api/guilds/:guildId/shop/purchases': 'mod',
   'GET /api/guilds/:guildId/shop/purchases/:purchaseId': 'mod',
+  // Payments (api/routes/webhooks.ts): no token, the gateway's signature is checked instead
+  'POST /webhooks/midtrans': 'public',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */

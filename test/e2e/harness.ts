@@ -30,6 +30,8 @@ export interface E2EOptions {
   /** In-process only: worker overrides (test-only workflows and activities), built once the fakes run. */
   worker?: (fakes: { discord: FakeDiscord; roblox: FakeRoblox; midtrans: FakeMidtrans }) => Partial<WorkerOptions>;
   logLevel?: string;
+  /** Settings added to (or replacing) the harness's environment, e.g. TOPUP_EXPIRY_SECONDS. */
+  env?: Record<string, string>;
 }
 
 export interface E2E {
@@ -85,6 +87,11 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
       DISCORD_TOKEN: discord.token,
       DISCORD_API_URL: discord.restUrl,
+      // Payments against the fake Midtrans, which notifies our webhook (the charge names it).
+      MIDTRANS_SERVER_KEY,
+      MIDTRANS_API_URL: midtrans.url,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      ...opts.env,
     };
     const apiUrl = `http://127.0.0.1:${port}`;
 

@@ -1,0 +1,101 @@
+import Router from '@koa/router';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { markNotificationSignalled, recordNotification, type PaymentUpdate } from '../../activities/payments';
+import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import { MIDTRANS_WEBHOOK_PATH, midtransStatus, verifyMidtransSignature } from '../../lib/payments';
+import type { PrismaClient } from '../../prisma/client';
+import { paymentUpdateSignal, topupWorkflowId } from '../../workflows/topup';
+import { readRawBody } from '../body';
+
+export interface WebhookDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  temporal?: Client;
+  /** Absent: payments are off and the webhook answers 404 saying so. */
+  midtransServerKey?: string;
+}
+
+const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 'transaction_status', 'transaction_id'] as const;
+
+/**
+ * POST /webhooks/midtrans — Midtrans's HTTP notifications (DESIGN.md §1, STYLE.md "Webhooks"):
+ *
+ * 1. the raw body must be a JSON object with the signed fields (else 400, nothing recorded);
+ * 2. the signature `SHA512(order_id + status_code + gross_amount + server key)` must match, compared in
+ *    constant time (else 401, nothing recorded);
+ * 3. it is recorded durably, once per (transaction id, status): a redelivery is a 200 that changes nothing;
+ *    our own failure to record is a 503, so Midtrans retries;
+ * 4. the answer goes out, then the top-up workflow `topup:{order_id}` is signalled. A signal that cannot
+ *    be delivered is not lost: the workflow polls the gateway for the status anyway.
+ */
+export function webhookRoutes(deps: WebhookDeps): Router {
+  const router = new Router();
+  const wlog = deps.log.child({ component: 'webhooks' });
+
+  router.post(MIDTRANS_WEBHOOK_PATH, async (ctx) => {
+    const serverKey = deps.midtransServerKey;
+    if (!serverKey) throw new AppError('payments_disabled', 'Payments are not set up on this Guildflow (MIDTRANS_SERVER_KEY is not set).', 404);
+    const raw = await readRawBody(ctx, 64 * 1024);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ValidationError('The body is not valid JSON.');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('The body must be a JSON object.');
+    const n = body as Record<string, unknown>;
+    const missing = REQUIRED.filter((k) => typeof n[k] !== 'string' || (n[k] as string).length === 0 || (n[k] as string).length > 200);
+    if (missing.length) throw new ValidationError(`Missing or invalid fields: ${missing.join(', ')}.`);
+    if (!verifyMidtransSignature(n, serverKey)) {
+      wlog.warn({ orderId: String(n.order_id).slice(0, 60), requestId: ctx.state.requestId }, 'Midtrans notification with a wrong signature refused');
+      throw new UnauthorizedError('The notification signature does not match.');
+    }
+    const orderId = n.order_id as string;
+    const fraudStatus = typeof n.fraud_status === 'string' ? n.fraud_status : null;
+    let recorded: { id: bigint; duplicate: boolean };
+    try {
+      recorded = await recordNotification(deps.prisma, {
+        provider: 'midtrans',
+        orderId,
+        transactionId: n.transaction_id as string,
+        transactionStatus: n.transaction_status as string,
+        statusCode: n.status_code as string,
+        fraudStatus,
+        grossAmount: n.gross_amount as string,
+        body: n,
+      });
+    } catch (err) {
+      wlog.error({ err: (err as Error).message, orderId }, 'could not record a Midtrans notification; asking Midtrans to retry');
+      ctx.set('Retry-After', '5');
+      throw new AppError('unavailable', 'The notification could not be recorded right now; retry later.', 503);
+    }
+    ctx.status = 200;
+    ctx.body = { status: recorded.duplicate ? 'duplicate' : 'recorded' };
+    if (recorded.duplicate) return;
+
+    const update: PaymentUpdate = {
+      status: midtransStatus(n.transaction_status as string, fraudStatus),
+      providerStatus: n.transaction_status as string,
+      fraudStatus,
+      transactionId: n.transaction_id as string,
+      grossAmount: n.gross_amount as string,
+      source: 'webhook',
+    };
+    // After the answer: Midtrans does not wait for our workflow.
+    const temporal = deps.temporal;
+    if (!temporal) return;
+    ctx.res.once('finish', () => {
+      void (async () => {
+        try {
+          await temporal.workflow.getHandle(topupWorkflowId(orderId)).signal(paymentUpdateSignal, update);
+          await markNotificationSignalled(deps.prisma, recorded.id);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
+          else wlog.warn({ orderId, err: (err as Error).message }, 'could not signal the top-up; its status polling will see the payment');
+        }
+      })();
+    });
+  });
+  return router;
+}

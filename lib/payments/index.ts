@@ -1,0 +1,41 @@
+import type { Config } from '../config';
+import { createMidtransProvider } from './midtrans';
+import type { PaymentProvider } from './provider';
+
+export * from './provider';
+export { createMidtransProvider, midtransStatus, parseJakartaTime } from './midtrans';
+export { midtransSignature, verifyMidtransSignature } from './midtrans-signature';
+
+export const MIDTRANS_WEBHOOK_PATH = '/webhooks/midtrans';
+
+/** The gateway from the settings, or null when payments are off (no MIDTRANS_SERVER_KEY). */
+export function paymentsFromConfig(config: Pick<Config, 'MIDTRANS_SERVER_KEY' | 'MIDTRANS_API_URL' | 'PUBLIC_BASE_URL'>): { provider: PaymentProvider; notificationUrl?: string } | null {
+  if (!config.MIDTRANS_SERVER_KEY) return null;
+  return {
+    provider: createMidtransProvider({ serverKey: config.MIDTRANS_SERVER_KEY, apiUrl: config.MIDTRANS_API_URL }),
+    notificationUrl: config.PUBLIC_BASE_URL ? `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${MIDTRANS_WEBHOOK_PATH}` : undefined,
+  };
+}
+
+/** The one line `npm start` prints when payments are off. */
+export const PAYMENTS_OFF_MESSAGE = 'Payments are off: set MIDTRANS_SERVER_KEY (see .env.example) to turn on /topup and the Midtrans webhook.';
+
+/** What /topup and the API pass to the top-up workflow (durations from the settings, DESIGN.md §7). */
+export interface TopupSettings {
+  limits: { min: number; max: number };
+  expirySeconds: number;
+  pollSeconds: number;
+  lateSettlementSeconds: number;
+}
+
+export function topupSettingsFromConfig(
+  config: Pick<Config, 'MIDTRANS_SERVER_KEY' | 'TOPUP_MIN_AMOUNT' | 'TOPUP_MAX_AMOUNT' | 'TOPUP_EXPIRY_SECONDS' | 'TOPUP_POLL_SECONDS' | 'TOPUP_LATE_SETTLEMENT_SECONDS'>,
+): TopupSettings | null {
+  if (!config.MIDTRANS_SERVER_KEY) return null;
+  return {
+    limits: { min: config.TOPUP_MIN_AMOUNT, max: config.TOPUP_MAX_AMOUNT },
+    expirySeconds: config.TOPUP_EXPIRY_SECONDS,
+    pollSeconds: config.TOPUP_POLL_SECONDS,
+    lateSettlementSeconds: config.TOPUP_LATE_SETTLEMENT_SECONDS,
+  };
+}

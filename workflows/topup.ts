@@ -1,0 +1,258 @@
+import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { InteractionReply } from '../activities/discord';
+import type { PaymentUpdate } from '../activities/payments';
+import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * A top-up (DESIGN.md §3), workflow id `topup:{paymentId}`:
+ *
+ *   payment row → gateway charge (QRIS) → the QR shown to the member (ephemeral, with amount and expiry)
+ *   → wait for the gateway: its webhook (signal `paymentUpdate`) or our own status polling every
+ *   `pollSeconds` (the reconciler: a dropped notification never loses a payment) → paid: credit the
+ *   ledger once (from the guild's 'gateway' account, key `topup:{id}:credit`) and DM a receipt.
+ *
+ * At `expirySeconds` the member is told the code expired; a payment that still arrives within
+ * `lateSettlementSeconds` after that is credited all the same (the gateway's charge is valid that long).
+ * At the end of that window the charge is cancelled at the gateway, so nothing can be paid afterwards;
+ * a cancel that finds it paid credits it. Denied or cancelled → the member is told; nothing moves.
+ *
+ * Statuses only move forward: a duplicate or a stale ('pending' after 'settlement') update is ignored.
+ * Every duration comes from the input (guild settings / config), so tests use seconds.
+ */
+
+export interface TopupInput {
+  paymentId: string;
+  requestKey: string;
+  guildId: string;
+  userId: string;
+  /** Whole rupiah, decimal string; credited 1:1 in the guild's currency. */
+  amount: string;
+  /** How long the QR code is shown as valid. */
+  expirySeconds: number;
+  /** How often the gateway is asked for the status while waiting. */
+  pollSeconds: number;
+  /** After the expiry, how long a late payment is still waited for (and accepted by the gateway). */
+  lateSettlementSeconds: number;
+  /** The /topup reply (ephemeral), edited with the QR code and the outcome. */
+  reply?: InteractionReply | null;
+}
+
+export type TopupStatusName = 'created' | 'pending' | 'settled' | 'expired' | 'denied' | 'cancelled' | 'failed';
+export type TopupStep = 'charging' | 'waiting' | 'waiting_late' | 'crediting' | 'done';
+
+export interface TopupState {
+  paymentId: string;
+  status: TopupStatusName;
+  step: TopupStep;
+  /** The gateway's last accepted status (settlement, pending, expire…). */
+  providerStatus: string | null;
+  credited: boolean;
+  /** ISO time the QR code expires. */
+  expiresAt: string | null;
+  failureReason: string | null;
+  /** Updates received by signal (duplicates included) and status polls made. */
+  notifications: number;
+  polls: number;
+}
+
+export const paymentUpdateSignal = defineSignal<[PaymentUpdate]>('paymentUpdate');
+export const topupStatusQuery = defineQuery<TopupState>('status');
+export const topupWorkflowId = (paymentId: string): string => `topup:${paymentId}`;
+
+const NON_RETRYABLE = [
+  'PaymentsDisabled',
+  'PaymentProviderRejected',
+  'TopupAmountOutOfRange',
+  'PaymentAmountMismatch',
+  'PaymentConflict',
+  'PaymentNotFound',
+  'InvalidInput',
+  'NotFound',
+  'IdempotencyConflict',
+  'UnknownAsset',
+  'DiscordNotConfigured',
+  'DiscordMissingPermissions',
+  'DiscordUnknownMember',
+  'DiscordUnknownChannel',
+  'DiscordCannotDm',
+  'DiscordInteractionExpired',
+  'DiscordRequestRejected',
+];
+
+/** Database and gateway steps: retried through short outages. */
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** A status poll is best effort: the next one comes soon, and a webhook may come first. */
+const poller = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const discord = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** The credit and the end of the charge must happen, however long the database or gateway is away. */
+const mustHappen = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** How much longer than our late window the gateway's charge lives (our cancel ends it). */
+const GATEWAY_MARGIN_SECONDS = 60;
+
+const rank = (s: PaymentUpdate['status']): number => (s === 'pending' ? 0 : s === 'refunded' ? 2 : 1);
+const isFinal = (u: PaymentUpdate | null): u is PaymentUpdate => u !== null && u.status !== 'pending';
+
+export async function topup(input: TopupInput): Promise<TopupState> {
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: DiscordUserId, value: input.userId },
+    { key: FlowKind, value: 'topup' },
+  ]);
+  const state: TopupState = {
+    paymentId: input.paymentId,
+    status: 'created',
+    step: 'charging',
+    providerStatus: null,
+    credited: false,
+    expiresAt: null,
+    failureReason: null,
+    notifications: 0,
+    polls: 0,
+  };
+  const what = `Rp ${input.amount} top-up for <@${input.userId}>`;
+  const at = (step: TopupStep) => {
+    state.step = step;
+    setCurrentDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}\n${what}${state.failureReason ? `\n${state.failureReason}` : ''}`);
+  };
+  setHandler(topupStatusQuery, () => ({ ...state }));
+
+  let latest: PaymentUpdate | null = null;
+  /** Keeps the furthest status: duplicates and regressions change nothing. */
+  const accept = (u: PaymentUpdate) => {
+    if (latest === null || rank(u.status) > rank(latest.status)) {
+      latest = u;
+      state.providerStatus = u.providerStatus;
+    }
+  };
+  setHandler(paymentUpdateSignal, (u) => {
+    state.notifications += 1;
+    accept(u);
+  });
+  at('charging');
+
+  const { paymentId } = input;
+  const reply = input.reply ?? null;
+  await db.paymentsCreate({ paymentId, guildId: input.guildId, userId: input.userId, amount: input.amount, requestKey: input.requestKey });
+  try {
+    // The gateway keeps the charge payable through the late window (and a minute more, so it is our cancel
+    // that ends it, not a race with the gateway's clock); the member is shown the shorter expiry.
+    await db.paymentsCharge({ paymentId, expirySeconds: input.expirySeconds + input.lateSettlementSeconds + GATEWAY_MARGIN_SECONDS });
+  } catch (err) {
+    const failure = failureOf(err);
+    state.status = 'failed';
+    state.failureReason = failure.message;
+    at('done');
+    await mustHappen.paymentsFail({ paymentId, reason: failure.message });
+    await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'failed', reply, reason: 'the payment provider refused the charge' }));
+    await tell(() => discord.paymentsNotifyAdmins({ paymentId, detail: `The charge could not be created: ${failure.message}` }));
+    return { ...state };
+  }
+  state.status = 'pending';
+  const expiresAt = nowMs() + input.expirySeconds * 1000;
+  const lateUntil = expiresAt + input.lateSettlementSeconds * 1000;
+  state.expiresAt = new Date(expiresAt).toISOString();
+  at('waiting');
+  await tell(() => discord.paymentsShowQr({ paymentId, reply, expiresAt: state.expiresAt ?? '' }));
+
+  const pollMs = Math.max(1, input.pollSeconds) * 1000;
+  let nextPollAt = nowMs() + pollMs;
+  const poll = async () => {
+    state.polls += 1;
+    try {
+      const u = await poller.paymentsCheckStatus({ paymentId });
+      if (u) accept(u);
+    } catch (err) {
+      log.warn('status poll failed; trying again later', { paymentId, failure: failureOf(err) });
+    }
+    nextPollAt = nowMs() + pollMs;
+  };
+
+  let toldExpired = false;
+  for (;;) {
+    if (isFinal(latest)) break;
+    const now = nowMs();
+    if (!toldExpired && now >= expiresAt) {
+      await poll(); // a last look before saying it expired
+      if (isFinal(latest)) break;
+      toldExpired = true;
+      state.status = 'expired';
+      at('waiting_late');
+      await mustHappen.paymentsEnd({ paymentId, status: 'expired', providerStatus: null });
+      await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'expired', reply }));
+      continue;
+    }
+    if (toldExpired && now >= lateUntil) {
+      // The late window is over: the charge is cancelled, so it can no longer be paid. A cancel that finds
+      // it paid (or expired by the gateway) says so.
+      const u = await mustHappen.paymentsCancel({ paymentId });
+      if (u) accept(u);
+      if (!isFinal(latest)) await poll();
+      break;
+    }
+    const deadline = Math.min(nextPollAt, toldExpired ? lateUntil : expiresAt);
+    await condition(() => isFinal(latest), Math.max(1, deadline - now));
+    if (!isFinal(latest) && nowMs() >= nextPollAt) await poll();
+  }
+
+  const outcome = latest as PaymentUpdate | null;
+  if (outcome?.status === 'paid') {
+    state.step = 'crediting';
+    at('crediting');
+    try {
+      await mustHappen.paymentsCredit({ paymentId, update: outcome });
+    } catch (err) {
+      const failure = failureOf(err);
+      state.status = 'failed';
+      state.failureReason = failure.message;
+      at('done');
+      await tell(() => discord.paymentsNotifyAdmins({ paymentId, detail: failure.message }));
+      return { ...state };
+    }
+    state.status = 'settled';
+    state.credited = true;
+    at('done');
+    await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'paid', reply }));
+    return { ...state };
+  }
+
+  // Not paid: denied, cancelled, the gateway's expiry, or nothing at all by the end of the late window.
+  const ended: 'expired' | 'denied' | 'cancelled' =
+    outcome?.status === 'denied' || outcome?.status === 'failed' ? 'denied' : outcome?.status === 'cancelled' && !toldExpired ? 'cancelled' : 'expired';
+  state.status = ended;
+  at('done');
+  await mustHappen.paymentsEnd({ paymentId, status: ended, providerStatus: outcome?.providerStatus ?? null });
+  if (!(ended === 'expired' && toldExpired)) await tell(() => discord.paymentsNotifyMember({ paymentId, event: ended, reply }));
+  return { ...state };
+}
+
+/** Telling people never changes the outcome: a failure to notify is logged, not thrown. */
+async function tell(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log.warn('could not tell the member or admins', { failure: failureOf(err) });
+  }
+}
+
+function failureOf(err: unknown): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+/** Workflow time (replayed from history), in milliseconds. */
+const nowMs = (): number => new Date().getTime();
