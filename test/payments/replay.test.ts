@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflows } from '../helpers/temporal';
+import { HISTORIES_DIR, recordTopupHistories, SCENARIOS } from './histories';
+import { startPaymentsEnv } from './helpers';
+
+/**
+ * Recorded histories of the top-up workflow (test/histories/topup-*.json, written by histories.ts) must
+ * replay with the current workflow code; the negative test proves the replayer catches a change that
+ * would break running top-ups.
+ */
+const recording = process.env.GF_RECORD_HISTORIES === '1';
+const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^topup-.*\.json$/.test(f)).sort();
+const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+
+describe('top-up workflow histories', () => {
+  if (recording) {
+    it('records fresh histories (GF_RECORD_HISTORIES=1)', async () => {
+      const env = await startPaymentsEnv();
+      try {
+        await env.startWorker();
+        const files = await recordTopupHistories(env, process.env.GF_HISTORY_SUFFIX ?? '');
+        expect(files).toHaveLength(Object.keys(SCENARIOS).length);
+      } finally {
+        await env.close();
+      }
+    }, 120_000);
+  }
+
+  it('has a recorded history for every scenario', () => {
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles()).toContain(`${name}.json`);
+  });
+
+  it('every recorded history replays with the current workflows/ code', async () => {
+    const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
+    const files = historyFiles();
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const history = load(file);
+      const kinds = (history.events ?? []).map((e) => e.eventType);
+      expect(kinds.length).toBeGreaterThan(10);
+      await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
+    }
+  });
+
+  it('the histories cover what they say: a signal, polls only, a timer before the late credit, a cancel', () => {
+    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const signals = (file: string) => (load(file).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    expect(signals('topup-settled-by-webhook.json')).toBeGreaterThanOrEqual(1);
+    expect(activities('topup-settled-by-webhook.json')).toContain('paymentsCredit');
+    expect(signals('topup-reconciled-by-polling.json')).toBe(0);
+    expect(activities('topup-reconciled-by-polling.json')).toEqual(expect.arrayContaining(['paymentsCheckStatus', 'paymentsCredit']));
+    expect(activities('topup-expired-then-late-settlement.json')).toEqual(expect.arrayContaining(['paymentsEnd', 'paymentsCredit']));
+    expect(activities('topup-expired-cancelled.json')).toContain('paymentsCancel');
+    expect(activities('topup-expired-cancelled.json')).not.toContain('paymentsCredit');
+  });
+
+  it('an incompatible change (charge before the payment row) is caught: DeterminismViolationError', async () => {
+    const workflowBundle = await bundleWorkflows(require.resolve('./workflows/topup-reordered'));
+    const err = await Worker.runReplayHistory({ workflowBundle }, load('topup-settled-by-webhook.json'), 'replay-reordered').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeterminismViolationError);
+    expect((err as Error).message).toMatch(/nondetermin|Activity type|does not match|mismatch/i);
+  });
+});
