@@ -5,12 +5,16 @@ import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
 import { createPaymentActivities, type PaymentsDeps } from './payments/activities';
 import { createShopActivities } from './shop/activities';
+import { createVerifyActivities } from './verify/activities';
+import type { RobloxClient } from '../lib/roblox/client';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
   log: Logger;
   /** Discord REST client (activities/discord/rest.ts); null without DISCORD_TOKEN: Discord activities then fail saying so. */
   discord?: REST | null;
+  /** Roblox web API client (lib/roblox/client.ts); null/absent: Roblox activities fail saying so. */
+  roblox?: RobloxClient | null;
   /** The payment gateway; null/absent when payments are off (payment activities then fail saying so). */
   payments?: PaymentsDeps | null;
 }
@@ -20,10 +24,12 @@ export interface ActivityDeps {
  * `...createLedgerActivities(deps)`, and workflows import the type only.
  */
 export function createActivities(deps: ActivityDeps) {
+  const discord = createDiscordActivities({ ...deps, discord: deps.discord ?? null });
   return {
     ...createLedgerActivities(deps),
-    ...createDiscordActivities({ ...deps, discord: deps.discord ?? null }),
+    ...discord,
     ...createShopActivities(deps),
+    ...createVerifyActivities({ ...deps, roblox: deps.roblox ?? null, discord }),
     ...createPaymentActivities(deps),
   };
 }

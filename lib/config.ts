@@ -41,6 +41,9 @@ const schema = z.object({
   TEMPORAL_METRICS_ADDRESS: hostPort.default('127.0.0.1:9464'),
   WORKFLOW_BUNDLE_PATH: optionalString,
 
+  /** users.roblox.com (verification); the test fake serves the same paths on one port. */
+  ROBLOX_USERS_API_URL: z.url().default('https://users.roblox.com'),
+
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
 

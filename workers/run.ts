@@ -2,6 +2,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { REST } from 'discord.js';
 import { closeDiscordRest, createDiscordRest } from '../activities/discord/rest';
 import type { Config } from '../lib/config';
+import { createRobloxClient } from '../lib/roblox/client';
 import { paymentsFromConfig } from '../lib/payments';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
@@ -29,7 +30,7 @@ export async function startWorker(opts: {
   const discord = opts.discord === undefined ? createDiscordRest(opts.config) : opts.discord;
   if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
   const payments = paymentsFromConfig(opts.config);
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments }, opts.overrides);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL }) }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
     await connection.close();

@@ -2,3 +2,4 @@
 // deterministic: see eslint.config.mjs for what it may not import or call.
 export { purchase } from './purchase';
 export { topup } from './topup';
+export { unverify, verify } from './verify';

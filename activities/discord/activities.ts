@@ -121,6 +121,25 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
     }
   }
 
+  /** Why the bot may not change `userId`'s nickname: the server owner, the member's roles, or Manage Nicknames. */
+  async function explainNicknameRefusal(client: REST, guildId: string, userId: string): Promise<string | undefined> {
+    try {
+      const guild = (await client.get(Routes.guild(guildId))) as { owner_id: string };
+      if (guild.owner_id === userId) return 'Discord never lets a bot change the server owner’s nickname.';
+      const roles = (await client.get(Routes.guildRoles(guildId))) as APIRole[];
+      const me = (await client.get(Routes.user())) as { id: string };
+      const [bot, member] = (await Promise.all([client.get(Routes.guildMember(guildId, me.id)), client.get(Routes.guildMember(guildId, userId))])) as APIGuildMember[];
+      const top = (m: APIGuildMember) => Math.max(0, ...roles.filter((r) => m.roles.includes(r.id)).map((r) => r.position));
+      if (top(member!) >= top(bot!)) {
+        return 'the member has a role that is not below Guildflow’s highest role: move Guildflow’s role above it (Server Settings → Roles).';
+      }
+      return 'Guildflow lacks the Manage Nicknames permission in this server.';
+    } catch (err) {
+      dlog.warn({ err, guildId, userId }, 'could not diagnose a nickname refusal');
+      return undefined;
+    }
+  }
+
   return {
     /** Whether the member has the role now (false when they are no longer in the server). */
     async discordMemberHasRole(input: { guildId: string; userId: string; roleId: string }): Promise<boolean> {
@@ -131,6 +150,33 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
       } catch (err) {
         if (discordCode(err) === 10007) return false;
         throw toDiscordFailure(err, `read the roles of <@${input.userId}>`);
+      }
+    },
+    /** A member as Discord shows them now: roles, nickname, names; null when they are not in the server. */
+    async discordGetMember(input: { guildId: string; userId: string }): Promise<{ roles: string[]; nick: string | null; username: string; globalName: string | null } | null> {
+      const client = rest('read members');
+      try {
+        const member = (await client.get(Routes.guildMember(input.guildId, input.userId))) as APIGuildMember;
+        return { roles: member.roles, nick: member.nick ?? null, username: member.user.username, globalName: member.user.global_name ?? null };
+      } catch (err) {
+        if (discordCode(err) === 10007) return null;
+        throw toDiscordFailure(err, `read the member <@${input.userId}>`);
+      }
+    },
+    /** Sets (or, with null, clears) a member's nickname; idempotent. A refusal says exactly why. */
+    async discordSetNickname(input: { guildId: string; userId: string; nick: string | null; reason: string }): Promise<void> {
+      const client = rest('change nicknames');
+      const what = `change the nickname of <@${input.userId}>`;
+      try {
+        await client.patch(Routes.guildMember(input.guildId, input.userId), { body: { nick: input.nick ?? '' }, reason: input.reason });
+        dlog.info({ guildId: input.guildId, userId: input.userId }, 'member nickname changed');
+      } catch (err) {
+        const explain: Record<string, string> = { [DISCORD_FAILURE_TYPES.unknownMember]: `Guildflow could not ${what}: the member is no longer in the server.` };
+        if (discordCode(err) === 50013) {
+          const why = await explainNicknameRefusal(client, input.guildId, input.userId);
+          explain[DISCORD_FAILURE_TYPES.missingPermissions] = `Guildflow could not ${what}: ${why ?? 'it is missing a permission (Discord error 50013).'}`;
+        }
+        throw toDiscordFailure(err, what, explain);
       }
     },
     /** Gives a member a role (idempotent: giving a role the member has changes nothing). */

@@ -1,0 +1,424 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineUpdate,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { InteractionReply } from '../activities/discord';
+import type { FailureInfo, LinkSnapshot, VerifyMethod, VerifySettingsView, VerifyView } from '../activities/verify/types';
+import { descriptionHasPhrase, generatePhrase, renderNickname, seededRandom, trimDescription } from '../lib/roblox/phrase';
+import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * Roblox verification (DESIGN.md §3), workflow id `verify:{guild}:{user}`:
+ *
+ *   settings → resolve the username (unknown / banned: failed) → refuse an account another member holds →
+ *   a phrase of random words (deterministic: seeded by the run id) → wait for Check (update; at most
+ *   N per minute, each reads the profile through an activity) or Cancel, until the expiry → on a match:
+ *   save the link (the unique index decides a race) → verified role → unverified role off → nickname.
+ *
+ * A saga: when the role or the nickname cannot be applied (missing permission, role hierarchy, the server
+ * owner), what was done is undone in reverse — nickname back, unverified role back, verified role off, the
+ * link removed and the member's previous link restored — and the run ends `failed` with the exact reason,
+ * told to the member and the admin log.
+ *
+ * The bot starts it with update-with-start (`show`), so a second /verify finds the same pending phrase.
+ * An admin's link (`method: 'admin'`) skips the phrase. Durations come from the guild's settings.
+ */
+
+export interface VerifyInput {
+  guildId: string;
+  userId: string;
+  /** The Roblox username to link. */
+  username: string;
+  /** 'admin': linked by an admin without the phrase (`linkedBy` says who). Default 'profile_phrase'. */
+  method?: VerifyMethod;
+  linkedBy?: string | null;
+  /** An admin's override: an account linked to another member moves to this one. */
+  override?: boolean;
+  /** 'dm': nobody waits on an update (an API start): the member gets the phrase and the outcome by DM. */
+  notify?: 'dm' | null;
+}
+
+export interface ShowInput {
+  username: string;
+  reply?: InteractionReply | null;
+}
+
+export const showVerification = defineUpdate<VerifyView, [ShowInput]>('show');
+export const checkVerification = defineUpdate<VerifyView, [{ reply?: InteractionReply | null }]>('check');
+export const cancelVerification = defineUpdate<VerifyView, []>('cancel');
+export const verifyStatusQuery = defineQuery<VerifyView>('status');
+
+export const verifyWorkflowId = (guildId: string, userId: string): string => `verify:${guildId}:${userId}`;
+
+const TERMINAL = ['verified', 'failed', 'expired', 'cancelled'];
+
+const NON_RETRYABLE = [
+  'RobloxAccountTaken',
+  'RobloxRefused',
+  'RobloxNotConfigured',
+  'RobloxUserGone',
+  'DiscordNotConfigured',
+  'DiscordMissingPermissions',
+  'DiscordUnknownRole',
+  'DiscordUnknownMember',
+  'DiscordUnknownChannel',
+  'DiscordCannotDm',
+  'DiscordInteractionExpired',
+  'DiscordRequestRejected',
+];
+
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** Roblox reads: a member is waiting, so a few quick retries, then the check says Roblox is unavailable. */
+const roblox = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const discord = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** Compensations and the run's record must happen: retried until they do (refusals excepted). */
+const mustHappen = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export async function verify(input: VerifyInput): Promise<VerifyView> {
+  const { workflowId, runId } = workflowInfo();
+  const method: VerifyMethod = input.method ?? 'profile_phrase';
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: DiscordUserId, value: input.userId },
+    { key: FlowKind, value: 'verify' },
+  ]);
+  const view: VerifyView = {
+    workflowId,
+    guildId: input.guildId,
+    userId: input.userId,
+    method,
+    phase: 'resolving',
+    username: input.username,
+    roblox: null,
+    phrase: null,
+    expiresAt: null,
+    expirySeconds: 0,
+    checksPerMinute: 0,
+    checks: 0,
+    lastFound: null,
+    reason: null,
+    roleGiven: null,
+    nicknameSet: null,
+    note: null,
+  };
+  const details = () =>
+    setCurrentDetails(`**${view.phase}** · <@${input.userId}> → Roblox ${view.roblox ? `${view.roblox.name} (${view.roblox.id})` : input.username}${view.reason ? `\n${view.reason}` : ''}`);
+  details();
+
+  let lastReply: InteractionReply | null = null;
+  let checking = false;
+  let matched = false;
+  let cancelled = false;
+  const checkTimes: number[] = [];
+  const snapshot = (note: string | null = null): VerifyView => ({ ...view, roblox: view.roblox && { ...view.roblox }, note });
+
+  setHandler(verifyStatusQuery, () => snapshot());
+  setHandler(showVerification, async (args) => {
+    if (args.reply) lastReply = args.reply;
+    await condition(() => view.phase !== 'resolving');
+    const other = args.username.trim().toLowerCase() !== input.username.trim().toLowerCase();
+    return snapshot(
+      other && view.phase === 'waiting'
+        ? `You already have a verification pending for **${view.roblox?.name ?? input.username}**: finish it, or press Cancel and use /verify again for ${args.username}.`
+        : null,
+    );
+  });
+  setHandler(
+    checkVerification,
+    async (args) => {
+      if (args.reply) lastReply = args.reply;
+      if (view.phase !== 'waiting') return snapshot();
+      checking = true;
+      checkTimes.push(new Date().getTime());
+      view.checks += 1;
+      try {
+        const profile = await roblox.robloxReadProfile({ robloxId: view.roblox!.id });
+        if (descriptionHasPhrase(profile.description, view.phrase!)) matched = true;
+        else view.lastFound = trimDescription(profile.description);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`Guildflow could not read the Roblox profile right now (${failureOf(err).message}) Press Check again in a moment.`, 'CheckFailed');
+      } finally {
+        checking = false;
+      }
+      if (matched) await condition(() => TERMINAL.includes(view.phase));
+      return snapshot();
+    },
+    {
+      validator: (_args) => {
+        if (view.phase !== 'waiting') return;
+        if (checking) throw ApplicationFailure.nonRetryable('A check is already running: wait for its answer.', 'CheckBusy');
+        const now = new Date().getTime();
+        const recent = checkTimes.filter((t) => now - t < 60_000);
+        if (recent.length >= view.checksPerMinute) {
+          const wait = Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
+          throw ApplicationFailure.nonRetryable(`You can check ${view.checksPerMinute} time${view.checksPerMinute === 1 ? '' : 's'} a minute: try again in ${wait} s.`, 'CheckLimit');
+        }
+      },
+    },
+  );
+  setHandler(cancelVerification, async () => {
+    if (view.phase !== 'waiting') return snapshot(`This verification is already ${view.phase}.`);
+    cancelled = true;
+    await condition(() => view.phase === 'cancelled' || TERMINAL.includes(view.phase));
+    return snapshot();
+  });
+
+  const finish = async (phase: 'verified' | 'failed' | 'expired' | 'cancelled', reason: string | null): Promise<VerifyView> => {
+    view.phase = phase;
+    view.reason = reason;
+    details();
+    await mustHappen.verifyEnd({ runId, status: phase, reason, robloxId: view.roblox?.id ?? null, robloxName: view.roblox?.name ?? null });
+    if (input.notify === 'dm' && phase !== 'cancelled') await notifyMember(input.userId, null, snapshot());
+    // Updates waiting on this outcome answer before the run closes.
+    await condition(allHandlersFinished);
+    return snapshot();
+  };
+
+  const settings = await db.verifyLoadSettings({ guildId: input.guildId });
+  view.expirySeconds = settings.expirySeconds;
+  view.checksPerMinute = settings.checksPerMinute;
+  await db.verifyBegin({ runId, workflowId, guildId: input.guildId, userId: input.userId, method });
+
+  const found = await roblox.robloxLookup({ username: input.username });
+  if (found.status === 'unknown') {
+    return finish('failed', `No Roblox account is named **${input.username}**. Check the spelling (the username, not the display name) and try again.`);
+  }
+  view.roblox = found.user;
+  if (found.status === 'banned') return finish('failed', `The Roblox account **${found.user.name}** is banned by Roblox and cannot be linked.`);
+
+  if (method === 'profile_phrase') {
+    const holder = await db.verifyLinkHolder({ guildId: input.guildId, robloxId: found.user.id });
+    if (holder && holder !== input.userId) {
+      return finish('failed', `The Roblox account **${found.user.name}** is already linked to another member of this server. If it is yours, ask an admin (they can link it with /verify-admin force).`);
+    }
+    view.phrase = generatePhrase(settings.phraseWords, seededRandom(runId));
+    view.expiresAt = new Date(new Date().getTime() + settings.expirySeconds * 1000).toISOString();
+    view.phase = 'waiting';
+    details();
+    if (input.notify === 'dm') await notifyMember(input.userId, null, snapshot());
+
+    const decided = await condition(() => matched || cancelled, settings.expirySeconds * 1000);
+    // A check that was running when the time ran out still counts.
+    if (!decided && checking) await condition(() => !checking);
+    if (cancelled && !matched) return finish('cancelled', null);
+    if (!matched) {
+      const expired = await finish('expired', null);
+      if (input.notify !== 'dm') await notifyMember(input.userId, lastReply, expired);
+      return expired;
+    }
+  }
+  return link(settings);
+
+  async function link(s: VerifySettingsView): Promise<VerifyView> {
+    view.phase = 'linking';
+    details();
+    const user = view.roblox!;
+    const compensations: { name: string; run: () => Promise<unknown> }[] = [];
+    const reason = `Guildflow verification: Roblox ${user.name} (${user.id})`;
+    try {
+      const saved = await db.verifySaveLink({
+        guildId: input.guildId,
+        userId: input.userId,
+        roblox: user,
+        method,
+        linkedBy: input.linkedBy ?? null,
+        override: input.override ?? false,
+        workflowId,
+        runId,
+      });
+      compensations.unshift({ name: 'remove the link', run: () => mustHappen.verifyUndoLink({ guildId: input.guildId, userId: input.userId, runId }) });
+
+      const member = await discord.discordGetMember({ guildId: input.guildId, userId: input.userId });
+      if (!member) throw ApplicationFailure.nonRetryable(`<@${input.userId}> is no longer a member of the server.`, 'DiscordUnknownMember');
+      const who = { guildId: input.guildId, userId: input.userId };
+
+      if (s.verifiedRoleId) {
+        if (!member.roles.includes(s.verifiedRoleId)) {
+          await discord.discordAddRole({ ...who, roleId: s.verifiedRoleId, reason });
+          const roleId = s.verifiedRoleId;
+          compensations.unshift({ name: 'take the verified role back', run: () => mustHappen.discordRemoveRole({ ...who, roleId, reason: `${reason} failed` }) });
+        }
+        view.roleGiven = s.verifiedRoleId;
+      }
+      if (s.unverifiedRoleId && member.roles.includes(s.unverifiedRoleId)) {
+        const roleId = s.unverifiedRoleId;
+        await discord.discordRemoveRole({ ...who, roleId, reason });
+        compensations.unshift({ name: 'give the unverified role back', run: () => mustHappen.discordAddRole({ ...who, roleId, reason: `${reason} failed` }) });
+      }
+      if (s.nicknameTemplate) {
+        const nick = renderNickname(s.nicknameTemplate, { robloxName: user.name, displayName: user.displayName, discordName: member.globalName ?? member.username });
+        if (nick && nick !== member.nick) {
+          await discord.discordSetNickname({ ...who, nick, reason });
+          const before = member.nick;
+          compensations.unshift({ name: 'restore the nickname', run: () => mustHappen.discordSetNickname({ ...who, nick: before, reason: `${reason} failed` }) });
+          // Re-verify: the nickname to restore one day is the one from before Guildflow's first.
+          const previous: LinkSnapshot | null = saved.previous;
+          const original = previous && previous.nicknameSet === member.nick ? previous.nicknameBefore : member.nick;
+          await db.verifyRecordNickname({ ...who, runId, nicknameSet: nick, nicknameBefore: original });
+        }
+        if (nick) view.nicknameSet = nick;
+      }
+    } catch (err) {
+      const failure = failureOf(err);
+      log.warn('verification failed; compensating', { workflowId, failure, compensations: compensations.map((c) => c.name) });
+      const problems: string[] = [];
+      await CancellationScope.nonCancellable(async () => {
+        for (const c of compensations) {
+          try {
+            await c.run();
+          } catch (cerr) {
+            problems.push(`Could not ${c.name}: ${failureOf(cerr).message}`);
+          }
+        }
+      });
+      view.roleGiven = null;
+      view.nicknameSet = null;
+      const undone = compensations.length ? ' Nothing was kept: the link, roles and nickname are as they were.' : '';
+      const result = await finish('failed', `${failure.message}${undone}${problems.length ? `\n${problems.join('\n')}` : ''}`);
+      if (failure.type !== 'RobloxAccountTaken' || problems.length) {
+        await notifyAdmins(
+          'Verification failed',
+          `<@${input.userId}> proved the Roblox account **${user.name}** (${user.id}) but Guildflow could not finish:\n${failure.message}${undone}${problems.length ? `\n${problems.join('\n')}` : ''}`,
+          'error',
+        );
+      }
+      if (isCancellation(err)) throw err;
+      return result;
+    }
+    const done = await finish('verified', null);
+    if (method === 'admin') {
+      await notifyAdmins('Roblox account linked by an admin', `${input.linkedBy ?? 'An admin'} linked <@${input.userId}> to **${user.name}** (${user.id}).`, 'info');
+    }
+    return done;
+  }
+
+  async function notifyAdmins(title: string, detail: string, outcome: 'error' | 'info' | 'warning'): Promise<void> {
+    try {
+      await discord.verifyNotifyAdmins({ guildId: input.guildId, title, detail, flowId: workflowId, outcome });
+    } catch (err) {
+      log.warn('could not tell the admins', { workflowId, failure: failureOf(err) });
+    }
+  }
+}
+
+/** Telling the member never changes the outcome: a failure to notify is logged. */
+async function notifyMember(userId: string, reply: InteractionReply | null, view: VerifyView): Promise<void> {
+  try {
+    await discord.verifyNotifyMember({ userId, reply, view });
+  } catch (err) {
+    log.warn('could not tell the member', { workflowId: view.workflowId, failure: failureOf(err) });
+  }
+}
+
+// ─── /unverify ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface UnverifyInput {
+  guildId: string;
+  userId: string;
+  /** Who asked: 'discord:{id}' or 'api_token:{id}'. */
+  actorId: string;
+}
+
+export interface UnverifyResult {
+  status: 'removed' | 'not_linked';
+  link: LinkSnapshot | null;
+  roleRemoved: boolean;
+  unverifiedRoleGiven: boolean;
+  nicknameRestored: boolean;
+  /** What could not be undone on Discord (the admins are told). */
+  problems: string[];
+}
+
+export const unverifyWorkflowId = (guildId: string, userId: string): string => `unverify:${guildId}:${userId}`;
+
+/**
+ * Removes a member's link and what verification gave: the verified role off, the unverified role back, the
+ * nickname Guildflow set back to the one it replaced (only while the member still has Guildflow's). The link
+ * goes last, so a retried run finds it and finishes the job; a Discord refusal is reported, not hidden.
+ */
+export async function unverify(input: UnverifyInput): Promise<UnverifyResult> {
+  const { workflowId } = workflowInfo();
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: DiscordUserId, value: input.userId },
+    { key: FlowKind, value: 'unverify' },
+  ]);
+  const result: UnverifyResult = { status: 'not_linked', link: null, roleRemoved: false, unverifiedRoleGiven: false, nicknameRestored: false, problems: [] };
+  const link = await db.verifyGetLink({ guildId: input.guildId, userId: input.userId });
+  if (!link) return result;
+  result.link = link;
+  const settings = await db.verifyLoadSettings({ guildId: input.guildId });
+  const who = { guildId: input.guildId, userId: input.userId };
+  const reason = `Guildflow: Roblox ${link.robloxName} unlinked`;
+  const member = await discord.discordGetMember(who);
+  const attempt = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      result.problems.push(`Could not ${what}: ${failureOf(err).message}`);
+      return false;
+    }
+  };
+  if (member) {
+    if (settings.verifiedRoleId && member.roles.includes(settings.verifiedRoleId)) {
+      const roleId = settings.verifiedRoleId;
+      result.roleRemoved = await attempt('take the verified role', () => discord.discordRemoveRole({ ...who, roleId, reason }));
+    }
+    if (settings.unverifiedRoleId && !member.roles.includes(settings.unverifiedRoleId)) {
+      const roleId = settings.unverifiedRoleId;
+      result.unverifiedRoleGiven = await attempt('give the unverified role', () => discord.discordAddRole({ ...who, roleId, reason }));
+    }
+    if (link.nicknameSet && member.nick === link.nicknameSet) {
+      result.nicknameRestored = await attempt('restore the nickname', () => discord.discordSetNickname({ ...who, nick: link.nicknameBefore, reason }));
+    }
+  }
+  await mustHappen.verifyDeleteLink({ ...who, runId: link.runId, actorId: input.actorId });
+  result.status = 'removed';
+  if (result.problems.length) {
+    try {
+      await discord.verifyNotifyAdmins({
+        guildId: input.guildId,
+        title: 'Unverify incomplete',
+        detail: `The link of <@${input.userId}> to **${link.robloxName}** was removed, but:\n${result.problems.join('\n')}`,
+        flowId: workflowId,
+        outcome: 'warning',
+      });
+    } catch (err) {
+      log.warn('could not tell the admins', { workflowId, failure: failureOf(err) });
+    }
+  }
+  return result;
+}
+
+function failureOf(err: unknown): FailureInfo {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  if (isCancellation(err)) return { type: 'Cancelled', message: 'The verification was cancelled.' };
+  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
+}
