@@ -24,7 +24,8 @@ const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 't
  * 1. the raw body must be a JSON object with the signed fields (else 400, nothing recorded);
  * 2. the signature `SHA512(order_id + status_code + gross_amount + server key)` must match, compared in
  *    constant time (else 401, nothing recorded);
- * 3. it is recorded durably, once per (transaction id, status): a redelivery is a 200 that changes nothing;
+ * 3. it is recorded durably, once per (transaction id, status) — a capture's status includes its fraud
+ *    review, `capture:challenge` / `capture:accept` — so a redelivery is a 200 that changes nothing;
  *    our own failure to record is a 503, so Midtrans retries;
  * 4. the answer goes out, then the top-up workflow `topup:{order_id}` is signalled. A signal that cannot
  *    be delivered is not lost: the workflow polls the gateway for the status anyway.
@@ -53,13 +54,16 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     }
     const orderId = n.order_id as string;
     const fraudStatus = typeof n.fraud_status === 'string' ? n.fraud_status : null;
+    // A card capture changes meaning with its fraud review (challenge → accept), under the same
+    // transaction_status: the review's outcome is part of the status a notification is unique by.
+    const recordedStatus = n.transaction_status === 'capture' && fraudStatus ? `capture:${fraudStatus}` : (n.transaction_status as string);
     let recorded: { id: bigint; duplicate: boolean };
     try {
       recorded = await recordNotification(deps.prisma, {
         provider: 'midtrans',
         orderId,
         transactionId: n.transaction_id as string,
-        transactionStatus: n.transaction_status as string,
+        transactionStatus: recordedStatus,
         statusCode: n.status_code as string,
         fraudStatus,
         grossAmount: n.gross_amount as string,

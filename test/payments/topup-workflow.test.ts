@@ -157,6 +157,31 @@ describe('top-up workflow', () => {
     await h.terminate('test over');
   });
 
+  it('capture is credited only with fraud_status accept: a challenged capture waits, the accepted one credits', async () => {
+    const user = newMember(env);
+    const h = await startTopup(env, { userId: user, amount: '17000' });
+    const paymentId = h.workflowId.slice('topup:'.length);
+    await charged(h);
+    const { transactionId } = env.midtrans.charge(paymentId)!;
+    const signed = (fraud: string) => {
+      const b = { order_id: paymentId, status_code: '200', gross_amount: '17000.00', transaction_status: 'capture', transaction_id: transactionId, fraud_status: fraud };
+      return { ...b, signature_key: createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${SERVER_KEY}`).digest('hex') };
+    };
+    const post = (b: unknown) => fetch(env.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    expect((await post(signed('challenge'))).status).toBe(200);
+    await waitState(h, (s) => s.notifications >= 2, 'the challenged capture signal');
+    expect(await stateOf(h)).toMatchObject({ status: 'pending', credited: false });
+    expect(await balanceOf(env, user)).toBe(0n);
+    // The review accepts it: the same transaction, the same transaction_status, now fraud_status accept.
+    expect(await (await post(signed('accept'))).json()).toEqual({ status: 'recorded' });
+    const result = await h.result();
+    expect(result).toMatchObject({ status: 'settled', credited: true });
+    expect(await balanceOf(env, user)).toBe(17000n);
+    expect(await creditEntries(env.prisma, paymentId)).toBe(1);
+    expect((await notificationsOf(paymentId)).map((n) => n.transactionStatus)).toEqual(['pending', 'capture:challenge', 'capture:accept']);
+    expect(await payment(paymentId)).toMatchObject({ status: 'settled', providerStatus: 'capture' });
+  });
+
   it('every notification dropped: the reconciler (status polling) credits the payment, once', async () => {
     const user = newMember(env);
     const paymentId = newPaymentId();
