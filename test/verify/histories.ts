@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { VerifyView } from '../../activities/verify';
+import { waitFor } from '../../lib/wait';
+import { checkVerification, showVerification, unverify, verify, verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
+import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { newMember, type VerifyEnv } from './helpers';
+
+/**
+ * Records real histories of the verification workflows into test/histories/verify-*.json for
+ * replay.test.ts (`GF_RECORD_HISTORIES=1 npx jest test/verify/replay.test.ts`). Each scenario drives the
+ * workflow through the Temporal client (no bot) against the fake Discord and Roblox.
+ */
+export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
+
+async function startAndWait(env: VerifyEnv, userId: string, username: string) {
+  const handle = await env.temporal.client.workflow.start(verify, {
+    taskQueue: env.taskQueue,
+    workflowId: verifyWorkflowId(env.guildId, userId),
+    args: [{ guildId: env.guildId, userId, username }],
+  });
+  const view = await handle.executeUpdate(showVerification, { args: [{ username }] });
+  return { handle, view };
+}
+
+export const SCENARIOS: Record<string, (env: VerifyEnv) => Promise<string>> = {
+  /** Wrong phrase, then the right one: link, verified role, unverified role off, nickname; verified. */
+  'verify-wrong-then-right': async (env) => {
+    const user = newMember(env, 'history-happy');
+    const rbx = env.roblox.addUser({ name: 'HistoryHappy', description: 'nothing yet' });
+    const { handle, view } = await startAndWait(env, user, 'HistoryHappy');
+    await handle.executeUpdate(checkVerification, { args: [{}] });
+    env.roblox.setDescription(rbx.id, view.phrase!);
+    await handle.executeUpdate(checkVerification, { args: [{}] });
+    await handle.result();
+    return handle.workflowId;
+  },
+  /** The nickname is refused (the server owner): roles and link undone, failed, admin log told. */
+  'verify-rollback': async (env) => {
+    const owner = env.demo.owner.id;
+    const rbx = env.roblox.addUser({ name: 'HistoryOwner' });
+    const { handle, view } = await startAndWait(env, owner, 'HistoryOwner');
+    env.roblox.setDescription(rbx.id, view.phrase!);
+    await handle.executeUpdate(checkVerification, { args: [{}] });
+    await handle.result();
+    return handle.workflowId;
+  },
+  /** Nobody checks: the expiry timer ends it. */
+  'verify-expired': async (env) => {
+    await env.settings({ expirySeconds: 5 });
+    const user = newMember(env, 'history-late');
+    env.roblox.addUser({ name: 'HistoryLate' });
+    const { handle } = await startAndWait(env, user, 'HistoryLate');
+    await handle.query(verifyStatusQuery); // queries leave no trace in history
+    await handle.result();
+    await env.settings({ expirySeconds: 120 });
+    return handle.workflowId;
+  },
+  /** /unverify after a verification: role off, unverified role back, nickname restored, link deleted. */
+  'unverify-removed': async (env) => {
+    const user = newMember(env, 'history-undo', { nick: 'undo' });
+    const rbx = env.roblox.addUser({ name: 'HistoryUndo' });
+    const { handle, view } = await startAndWait(env, user, 'HistoryUndo');
+    env.roblox.setDescription(rbx.id, view.phrase!);
+    await handle.executeUpdate(checkVerification, { args: [{}] });
+    await waitFor(async () => ((await handle.result()) as VerifyView).phase === 'verified' || undefined, { timeoutMs: 10_000, intervalMs: 100, what: 'verified' });
+    const un = await env.temporal.client.workflow.start(unverify, {
+      taskQueue: env.taskQueue,
+      workflowId: `unverify:${env.guildId}:${user}`,
+      args: [{ guildId: env.guildId, userId: user, actorId: `discord:${user}` }],
+    });
+    await un.result();
+    return un.workflowId;
+  },
+};
+
+export async function recordVerifyHistories(env: VerifyEnv): Promise<string[]> {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  const files: string[] = [];
+  for (const [name, run] of Object.entries(SCENARIOS)) {
+    const workflowId = await run(env);
+    const { stdout } = await promisify(execFile)(
+      testTemporalCli(),
+      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const file = path.join(HISTORIES_DIR, `${name}.json`);
+    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
+    files.push(file);
+  }
+  return files;
+}
