@@ -5,6 +5,7 @@ import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
 import { createPaymentActivities, type PaymentsDeps } from './payments/activities';
 import { createShopActivities } from './shop/activities';
+import { createTaskActivities } from './tasks/activities';
 import { createVerifyActivities } from './verify/activities';
 import type { RobloxClient } from '../lib/roblox/client';
 
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...discord,
     ...createShopActivities(deps),
+    ...createTaskActivities(deps),
     ...createVerifyActivities({ ...deps, roblox: deps.roblox ?? null, discord }),
     ...createPaymentActivities(deps),
   };

@@ -10,6 +10,7 @@ import { economyRoutes } from './routes/economy';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { shopRoutes } from './routes/shop';
+import { taskRoutes } from './routes/tasks';
 import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   extraMetrics?: () => Promise<string>;
   /** For workflow status in responses (the shop's purchases); absent, they say UNAVAILABLE. */
   temporal?: Client;
+  /** Where workflows the API starts run (the task message sync); absent, the API starts none. */
+  taskQueue?: string;
   /** Midtrans's server key for the payment webhook; absent, payments are off. */
   midtransServerKey?: string;
 }
@@ -45,6 +48,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(ledger.routes()).use(ledger.allowedMethods());
   const shop = shopRoutes(deps.prisma, deps.temporal);
   app.use(shop.routes()).use(shop.allowedMethods());
+  const tasks = taskRoutes(deps.prisma, deps.temporal, deps.taskQueue);
+  app.use(tasks.routes()).use(tasks.allowedMethods());
   const webhooks = webhookRoutes({ prisma: deps.prisma, log: deps.log, temporal: deps.temporal, midtransServerKey: deps.midtransServerKey });
   app.use(webhooks.routes()).use(webhooks.allowedMethods());
   return app;

@@ -31,6 +31,7 @@ export async function startApiServer(opts: {
     ],
     extraMetrics: opts.workerMetricsUrl ? scrapeText(opts.workerMetricsUrl) : undefined,
     temporal: new Client({ connection: opts.temporal, namespace: opts.config.TEMPORAL_NAMESPACE }),
+    taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
   });
   const server: Server = await new Promise((resolve, reject) => {

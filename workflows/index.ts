@@ -3,3 +3,4 @@
 export { purchase } from './purchase';
 export { topup } from './topup';
 export { unverify, verify } from './verify';
+export { taskClaim, taskMessage } from './task';

@@ -12,6 +12,7 @@ import { apiTokenCommand } from './api-token';
 import { economyCommands, economyComponents } from './economy';
 import { paymentCommands, paymentComponents } from './payments';
 import { shopCommands, shopComponents } from './shop';
+import { taskCommands, taskComponents } from './tasks';
 import { verifyCommands, verifyComponents } from './verify';
 
 /** A slash command: its definition (what Discord is told) beside the handler that answers it. */
@@ -35,5 +36,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...verifyCommands];
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...verifyComponents];
+export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...verifyCommands, ...taskCommands];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...verifyComponents, ...taskComponents];

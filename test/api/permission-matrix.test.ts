@@ -52,6 +52,19 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/shop/inventory/:userId': 'mod',
   'GET /api/guilds/:guildId/shop/purchases': 'mod',
   'GET /api/guilds/:guildId/shop/purchases/:purchaseId': 'mod',
+  // Tasks (api/routes/tasks.ts)
+  'GET /api/guilds/:guildId/tasks/settings': 'mod',
+  'PATCH /api/guilds/:guildId/tasks/settings': 'admin',
+  'GET /api/guilds/:guildId/tasks/stats': 'mod',
+  'GET /api/guilds/:guildId/tasks/claims': 'mod',
+  'GET /api/guilds/:guildId/tasks': 'mod',
+  'POST /api/guilds/:guildId/tasks': 'admin',
+  'GET /api/guilds/:guildId/tasks/:taskId': 'mod',
+  'PATCH /api/guilds/:guildId/tasks/:taskId': 'admin',
+  'DELETE /api/guilds/:guildId/tasks/:taskId': 'admin',
+  'GET /api/guilds/:guildId/tasks/:taskId/claims/:userId': 'mod',
+  'POST /api/guilds/:guildId/tasks/:taskId/claims/:userId/review': 'admin',
+  'POST /api/guilds/:guildId/tasks/:taskId/claims/:userId/revoke': 'admin',
   // Payments (api/routes/webhooks.ts): no token, the gateway's signature is checked instead
   'POST /webhooks/midtrans': 'public',
 };
