@@ -10,6 +10,7 @@ import { economyRoutes } from './routes/economy';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { shopRoutes } from './routes/shop';
+import { verifyRoutes } from './routes/verify';
 import { taskRoutes } from './routes/tasks';
 import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(ledger.routes()).use(ledger.allowedMethods());
   const shop = shopRoutes(deps.prisma, deps.temporal);
   app.use(shop.routes()).use(shop.allowedMethods());
+  const verify = verifyRoutes(deps.prisma, deps.temporal, deps.taskQueue);
+  app.use(verify.routes()).use(verify.allowedMethods());
   const tasks = taskRoutes(deps.prisma, deps.temporal, deps.taskQueue);
   app.use(tasks.routes()).use(tasks.allowedMethods());
   const webhooks = webhookRoutes({ prisma: deps.prisma, log: deps.log, temporal: deps.temporal, midtransServerKey: deps.midtransServerKey });

@@ -4,6 +4,9 @@ import { commands as registeredCommands, components as registeredComponents } fr
 import type { BotDeps } from './deps';
 import { routeInteraction, type Registry } from './router';
 
+/** How long stop() waits for running interaction handlers. */
+const STOP_DRAIN_MS = 10_000;
+
 export interface RunningBot {
   stop(): Promise<void>;
 }
@@ -30,8 +33,13 @@ export async function startBot(
 
   client.on(Events.GuildCreate, (guild) => void syncGuild(guild));
   client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
+  // Handlers still running when the bot stops (an update waiting on its workflow) finish first, so
+  // they never outlive the Temporal client that the process closes next.
+  const inFlight = new Set<Promise<void>>();
   client.on(Events.InteractionCreate, (interaction) => {
-    routeInteraction(interaction, { ...deps, log }, registry).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
+    const handling = routeInteraction(interaction, { ...deps, log }, registry).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.DISCORD_TOKEN);
@@ -40,5 +48,16 @@ export async function startBot(
   await Promise.all(client.guilds.cache.map(syncGuild));
   await client.application?.commands.set(registry.commands.map((c) => c.data));
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: registry.commands.length }, 'bot logged in');
-  return { stop: () => client.destroy() };
+  return {
+    async stop() {
+      await client.destroy();
+      if (inFlight.size) {
+        log.info({ handlers: inFlight.size }, 'waiting for interaction handlers to finish');
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_DRAIN_MS)));
+        await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+        clearTimeout(timer);
+      }
+    },
+  };
 }

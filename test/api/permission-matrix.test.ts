@@ -52,6 +52,13 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/shop/inventory/:userId': 'mod',
   'GET /api/guilds/:guildId/shop/purchases': 'mod',
   'GET /api/guilds/:guildId/shop/purchases/:purchaseId': 'mod',
+  // Roblox verification (api/routes/verify.ts)
+  'POST /api/guilds/:guildId/verify/verifications': 'admin',
+  'GET /api/guilds/:guildId/verify/verifications/:userId': 'mod',
+  'GET /api/guilds/:guildId/verify/links': 'mod',
+  'DELETE /api/guilds/:guildId/verify/links/:userId': 'admin',
+  'GET /api/guilds/:guildId/verify/settings': 'mod',
+  'PATCH /api/guilds/:guildId/verify/settings': 'admin',
   // Tasks (api/routes/tasks.ts)
   'GET /api/guilds/:guildId/tasks/settings': 'mod',
   'PATCH /api/guilds/:guildId/tasks/settings': 'admin',
