@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import type { CodeKeyring } from '../lib/crypto/codes';
 import type { TopupSettings } from '../lib/payments';
 import type { PrismaClient } from '../prisma/client';
 
@@ -12,4 +13,6 @@ export interface BotDeps {
   log: Logger;
   /** Top-up limits and durations; null/absent when payments are off (/topup then says so). */
   topup?: TopupSettings | null;
+  /** The code stock's keys; null/absent when the code shop is off (/stock add then says so). */
+  codes?: CodeKeyring | null;
 }

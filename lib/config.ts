@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseKey, parseOldKeys } from './crypto/codes';
 import { ConfigError } from './errors';
 
 /**
@@ -55,12 +56,16 @@ const schema = z.object({
   TOPUP_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   TOPUP_POLL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOPUP_LATE_SETTLEMENT_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3_600),
+
+  CODE_ENCRYPTION_KEY: optionalString,
+  CODE_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 . _ -').default('k1'),
+  CODE_ENCRYPTION_OLD_KEYS: optionalString,
 });
 
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-export const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY'] as const satisfies readonly (keyof Config)[];
+export const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
@@ -76,10 +81,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.TEMPORAL_API_KEY && !config.TEMPORAL_ADDRESS) {
     throw new ConfigError(['TEMPORAL_API_KEY: set TEMPORAL_ADDRESS too (an API key is for a remote cluster)']);
   }
+  const codeKeyProblems = checkCodeKeys(config);
+  if (codeKeyProblems.length) throw new ConfigError(codeKeyProblems);
   if (config.TOPUP_MIN_AMOUNT > config.TOPUP_MAX_AMOUNT) {
     throw new ConfigError([`TOPUP_MIN_AMOUNT: must not be above TOPUP_MAX_AMOUNT (${config.TOPUP_MIN_AMOUNT} > ${config.TOPUP_MAX_AMOUNT})`]);
   }
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
+}
+
+/** The code encryption keys decode to AES-256 keys (messages never include a key). */
+function checkCodeKeys(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.CODE_ENCRYPTION_KEY) {
+    const key = parseKey(config.CODE_ENCRYPTION_KEY);
+    if (typeof key === 'string') problems.push(`CODE_ENCRYPTION_KEY: ${key}`);
+  } else if (config.CODE_ENCRYPTION_OLD_KEYS) {
+    problems.push('CODE_ENCRYPTION_OLD_KEYS: set CODE_ENCRYPTION_KEY too (old keys only decrypt; new codes need a current key)');
+  }
+  const old = parseOldKeys(config.CODE_ENCRYPTION_OLD_KEYS);
+  problems.push(...old.problems.map((p) => `CODE_ENCRYPTION_OLD_KEYS: ${p}`));
+  if (old.keys.has(config.CODE_ENCRYPTION_KEY_ID)) problems.push(`CODE_ENCRYPTION_OLD_KEYS: key id ${config.CODE_ENCRYPTION_KEY_ID} is the current key's id`);
+  return problems;
 }
 
 /** A copy safe to print: secrets replaced, database passwords hidden. */

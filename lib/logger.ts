@@ -23,6 +23,18 @@ export const REDACT_PATHS = [
   '*.codes',
   'secret',
   '*.secret',
+  'MIDTRANS_SERVER_KEY',
+  '*.MIDTRANS_SERVER_KEY',
+  'CODE_ENCRYPTION_KEY',
+  '*.CODE_ENCRYPTION_KEY',
+  'CODE_ENCRYPTION_OLD_KEYS',
+  '*.CODE_ENCRYPTION_OLD_KEYS',
+  'serverKey',
+  '*.serverKey',
+  'signature_key',
+  '*.signature_key',
+  'plaintext',
+  '*.plaintext',
 ];
 
 export function createLogger(

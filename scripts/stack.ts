@@ -15,6 +15,7 @@ import { redactConfig, redactUrl, type Config } from '../lib/config';
 import { startEmbeddedDatabase } from '../lib/dev/embedded-db';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
 import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
+import { CODE_SHOP_OFF_MESSAGE, keyringFromConfig } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { PAYMENTS_OFF_MESSAGE, topupSettingsFromConfig } from '../lib/payments';
 import type { Stoppable } from '../lib/process';
@@ -78,7 +79,7 @@ export async function startStack(
   if (config.DISCORD_TOKEN) {
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
-      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, topup: topupSettingsFromConfig(config) },
+      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config) },
       opts.registry ?? { commands, components },
     );
     started.push({ name: 'bot', stop: bot.stop });
@@ -86,6 +87,7 @@ export async function startStack(
     log.info('Discord bot is off: set DISCORD_TOKEN (see .env.example) to turn it on.');
   }
   if (!config.MIDTRANS_SERVER_KEY) log.info(PAYMENTS_OFF_MESSAGE);
+  if (!config.CODE_ENCRYPTION_KEY) log.info(CODE_SHOP_OFF_MESSAGE);
 
   const api = await startApiServer({
     config,

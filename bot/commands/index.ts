@@ -10,6 +10,7 @@ import type { PermissionLevel } from '../../lib/permissions';
 import type { BotDeps } from '../deps';
 import { apiTokenCommand } from './api-token';
 import { economyCommands, economyComponents } from './economy';
+import { orderCommands, orderComponents } from './orders';
 import { paymentCommands, paymentComponents } from './payments';
 import { shopCommands, shopComponents } from './shop';
 import { taskCommands, taskComponents } from './tasks';
@@ -36,5 +37,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...verifyCommands, ...taskCommands];
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...verifyComponents, ...taskComponents];
+export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...orderCommands, ...verifyCommands, ...taskCommands];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents];

@@ -51,6 +51,8 @@ export interface E2E {
 }
 
 export const MIDTRANS_SERVER_KEY = 'SB-Mid-server-e2e-test-key';
+/** The code stock's AES-256 key in e2e runs (32 bytes, base64). */
+export const CODE_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -92,6 +94,8 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       MIDTRANS_SERVER_KEY,
       MIDTRANS_API_URL: midtrans.url,
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      CODE_ENCRYPTION_KEY,
+      CODE_ENCRYPTION_KEY_ID: 'e2e',
       ...opts.env,
     };
     const apiUrl = `http://127.0.0.1:${port}`;

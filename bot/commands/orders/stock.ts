@@ -1,0 +1,107 @@
+import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ensurePackages, setPackage } from '../../../activities/codes/packages';
+import { importCodes, stockCounts, type ImportReport } from '../../../activities/codes/stock';
+import { getCodeShopSettings } from '../../../activities/codes/stock';
+import { assetLabel } from '../../../activities/shop/messages';
+import { formatAmount } from '../../../lib/discord/amounts';
+import { guildflowEmbed } from '../../../lib/discord/embeds';
+import { AppError } from '../../../lib/errors';
+import type { Command } from '../index';
+import { guildIdOf } from '../shop/shared';
+
+export const stockData = {
+  name: 'stock',
+  description: 'The code shop’s stock and packages (admins)',
+  contexts: [0],
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'add',
+      description: 'Add codes, one per line (text or a .txt file)',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'codes', description: 'Codes, one per line (or separated by spaces)', max_length: 6000 },
+        { type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'A .txt file with one code per line' },
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'view', description: 'How many codes are available, reserved and delivered' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'package',
+      description: 'Set the price of a package (a new size creates it)',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: 'codes', description: 'Codes in the package (1, 5, 10…)', required: true },
+        { type: ApplicationCommandOptionType.Integer, name: 'price', description: 'Its price in the server currency', required: true },
+        { type: ApplicationCommandOptionType.Boolean, name: 'active', description: 'On sale (true) or paused (false)' },
+      ],
+    },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Reads a .txt attachment (≤ 1 MiB, text/plain or .txt). */
+export async function readTextAttachment(att: { name: string; size: number; url: string; contentType?: string | null }): Promise<string> {
+  if (!att.name.toLowerCase().endsWith('.txt') && !(att.contentType ?? '').startsWith('text/plain')) throw new AppError('invalid_input', 'Attach a .txt file with one code per line.');
+  if (att.size > MAX_FILE_BYTES) throw new AppError('invalid_input', 'The file is over 1 MiB: split it into smaller files.');
+  const res = await fetch(att.url, { signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new AppError('attachment_unavailable', `Discord did not give the file (HTTP ${res.status}); try again.`, 502);
+  const buf = Buffer.from(await res.arrayBuffer());
+  if (buf.length > MAX_FILE_BYTES) throw new AppError('invalid_input', 'The file is over 1 MiB: split it into smaller files.');
+  return buf.toString('utf8');
+}
+
+export function importReportText(r: ImportReport): string {
+  const lines = [`**Added:** ${r.added}`, `**Duplicates (skipped):** ${r.duplicates}`, `**Invalid (skipped):** ${r.invalid.length}`];
+  if (r.invalid.length) {
+    const shown = r.invalid.slice(0, 15).map((i) => `line ${i.line}: ${i.reason}`);
+    lines.push(...shown, ...(r.invalid.length > 15 ? [`…and ${r.invalid.length - 15} more`] : []));
+  }
+  lines.push(`**Available now:** ${r.available}`);
+  return lines.join('\n');
+}
+
+/**
+ * `/stock add|view|package` (admins): codes are encrypted as they are stored and never shown back —
+ * the report names line numbers, view shows counts only.
+ */
+export const stockCommand: Command = {
+  level: 'admin',
+  data: stockData,
+  async handle(interaction, { prisma, codes: keyring }) {
+    const guildId = guildIdOf(interaction);
+    const sub = interaction.options.getSubcommand();
+    const reply = (title: string, description: string, outcome: 'success' | 'info' = 'success') =>
+      interaction.reply({ flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome, title, description })] });
+    if (sub === 'view') {
+      const counts = await stockCounts(prisma, guildId);
+      const settings = await getCodeShopSettings(prisma, guildId);
+      const packages = await ensurePackages(prisma, guildId);
+      const asset = await assetLabel(prisma, guildId, 'currency');
+      const pk = packages.map((p) => `${p.quantity} code${p.quantity === 1 ? '' : 's'} — ${formatAmount(asset, p.price)}${p.active ? '' : ' (paused)'}`);
+      await reply(
+        'Code stock',
+        [`**Available:** ${counts.available}`, `**Reserved by orders:** ${counts.reserved}`, `**Delivered:** ${counts.delivered}`, `**Low-stock alert at:** ${settings.lowStockThreshold}`, '', '**Packages**', ...pk].join('\n'),
+        'info',
+      );
+      return;
+    }
+    if (sub === 'package') {
+      const quantity = interaction.options.getInteger('codes', true);
+      const price = interaction.options.getInteger('price', true);
+      const active = interaction.options.getBoolean('active');
+      const p = await setPackage(prisma, guildId, { quantity, price: BigInt(price), ...(active === null ? {} : { active }) });
+      const asset = await assetLabel(prisma, guildId, p.assetCode);
+      await reply('Package saved', `${p.quantity} code${p.quantity === 1 ? '' : 's'} for ${formatAmount(asset, p.price)}${p.active ? '' : ' (paused)'}.`);
+      return;
+    }
+    if (!keyring) throw new AppError('code_shop_disabled', 'The code shop is not set up on this Guildflow: an operator must set CODE_ENCRYPTION_KEY.');
+    const text = interaction.options.getString('codes');
+    const file = interaction.options.getAttachment('file');
+    if (!text && !file) throw new AppError('invalid_input', 'Give the codes as text or attach a .txt file.');
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const body = [text ? text.split(/\s+/).join('\n') : '', file ? await readTextAttachment(file) : ''].join('\n');
+    const report = await importCodes(prisma, keyring, guildId, body);
+    await interaction.editReply({ allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome: report.added ? 'success' : 'warning', title: 'Codes imported', description: importReportText(report) })] });
+  },
+};
