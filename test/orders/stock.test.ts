@@ -3,7 +3,7 @@ import { ensurePackages, setPackage } from '../../activities/codes/packages';
 import { codesForDelivery, importCodes, lowStockCrossed, markCodesShown, OutOfStockError, releaseCodes, reserveCodes, stockCounts } from '../../activities/codes/stock';
 import { loadConfig } from '../../lib/config';
 import { codeHash, createCodeKeyring, keyringFromConfig, parseKey } from '../../lib/crypto';
-import { ConfigError } from '../../lib/errors';
+import { type ConfigError } from '../../lib/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createGuild } from '../helpers/ledger';
 
