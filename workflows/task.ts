@@ -509,7 +509,8 @@ export const taskMessageWorkflowId = (taskId: number): string => `task-message:$
 
 /**
  * `task-message:{taskId}`: brings the task's message up to date, again for every `changed` signal that
- * arrives meanwhile (callers use signal-with-start), then ends.
+ * arrives meanwhile (callers use signal-with-start). An open task with an end date waits for it and redraws
+ * the post then (Claim disabled), so members see it close without anyone touching it; then it ends.
  */
 export async function taskMessage(input: { guildId: string; taskId: number }): Promise<{ syncs: number }> {
   upsertSearchAttributes([
@@ -524,7 +525,13 @@ export async function taskMessage(input: { guildId: string; taskId: number }): P
   while (dirty) {
     dirty = false;
     syncs += 1;
-    await mustHappen.taskSyncMessage({ taskId: input.taskId });
+    const { refreshAt } = await mustHappen.taskSyncMessage({ taskId: input.taskId });
+    if (!dirty && refreshAt) {
+      // Woken early by a change, or at the end date: either way the post is drawn again (at least a
+      // second apart, should the worker's and the database's clocks disagree).
+      await condition(() => dirty, Math.max(1000, new Date(refreshAt).getTime() - new Date().getTime()));
+      dirty = true;
+    }
   }
   return { syncs };
 }

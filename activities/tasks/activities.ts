@@ -198,8 +198,11 @@ export function createTaskActivities({ prisma, log, discord }: { prisma: PrismaC
       });
     },
     /** Brings the task's message (Claim button, counters) up to date. */
-    async taskSyncMessage(input: { taskId: number }): Promise<{ action: string }> {
-      return run('taskSyncMessage', input, async () => ({ action: (await syncTaskMessage(prisma, rest, tlog, input.taskId)).action }));
+    async taskSyncMessage(input: { taskId: number }): Promise<{ action: string; refreshAt: string | null }> {
+      return run('taskSyncMessage', input, async () => {
+        const { action, refreshAt } = await syncTaskMessage(prisma, rest, tlog, input.taskId);
+        return { action, refreshAt };
+      });
     },
   };
 }

@@ -116,8 +116,13 @@ export async function editChannelMessage(rest: REST | null, channelId: string, m
  * (a removed task's message is only edited, never reposted), or does nothing when the guild has no task
  * channel. Serialised per task by an advisory lock held across the render and the Discord call.
  */
-export async function syncTaskMessage(prisma: PrismaClient, rest: REST | null, log: Logger, taskId: number): Promise<{ messageId: string | null; action: 'posted' | 'edited' | 'none' }> {
-  return prisma.$transaction(
+export async function syncTaskMessage(
+  prisma: PrismaClient,
+  rest: REST | null,
+  log: Logger,
+  taskId: number,
+): Promise<{ messageId: string | null; action: 'posted' | 'edited' | 'none'; refreshAt: string | null }> {
+  const result = await prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`task-message:${taskId}`}, 0))`;
       const task = await tx.task.findUnique({ where: { id: taskId } });
@@ -138,6 +143,11 @@ export async function syncTaskMessage(prisma: PrismaClient, rest: REST | null, l
     },
     { timeout: 30_000, maxWait: 30_000 },
   );
+  // An open task with an end date (auto-expire on) needs its post redrawn when it closes.
+  const task = await prisma.task.findUnique({ where: { id: taskId } });
+  const settings = task ? await getTaskSettings(prisma, task.guildId) : null;
+  const refreshAt = task && settings && isOpen(task, settings) && settings.autoExpire && task.expiresAt ? task.expiresAt.toISOString() : null;
+  return { ...result, refreshAt };
 }
 
 export type ReviewState = 'pending' | 'award_failed' | 'accepted' | 'rejected' | 'revoked' | 'expired' | 'abandoned' | 'cancelled';
