@@ -5,6 +5,8 @@ import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
 import { createPaymentActivities, type PaymentsDeps } from './payments/activities';
 import { createShopActivities } from './shop/activities';
+import { createAnnouncementActivities } from './announcements/activities';
+import { createSyncActivities } from './sync/activities';
 import { createTaskActivities } from './tasks/activities';
 import { createVerifyActivities } from './verify/activities';
 import type { RobloxClient } from '../lib/roblox/client';
@@ -30,6 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...discord,
     ...createShopActivities(deps),
+    ...createSyncActivities(deps),
+    ...createAnnouncementActivities(deps),
     ...createTaskActivities(deps),
     ...createVerifyActivities({ ...deps, roblox: deps.roblox ?? null, discord }),
     ...createPaymentActivities(deps),

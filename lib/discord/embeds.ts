@@ -20,14 +20,19 @@ export interface EmbedInput {
   flowId?: string;
   /** ISO time shown by Discord under the embed. */
   timestamp?: string;
+  /** Replaces the outcome's colour (0xRRGGBB) where a person chose one (announcements). */
+  colour?: number | null;
+  /** A large image under the text (http(s) URL). */
+  imageUrl?: string | null;
 }
 
 export function guildflowEmbed(input: EmbedInput): APIEmbed {
   return {
     title: input.title.slice(0, 256),
     ...(input.description ? { description: input.description.slice(0, 4096) } : {}),
-    color: OUTCOME_COLOURS[input.outcome],
+    color: input.colour ?? OUTCOME_COLOURS[input.outcome],
     ...(input.fields?.length ? { fields: input.fields.slice(0, 25).map((f) => ({ ...f, name: f.name.slice(0, 256), value: f.value.slice(0, 1024) })) } : {}),
+    ...(input.imageUrl ? { image: { url: input.imageUrl } } : {}),
     footer: { text: input.flowId ? `Guildflow · ${input.flowId}` : 'Guildflow' },
     ...(input.timestamp ? { timestamp: input.timestamp } : {}),
   };

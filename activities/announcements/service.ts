@@ -1,0 +1,200 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import type { Announcement, PrismaClient } from '../../prisma/client';
+import { announcementCancelSignal, announcementChangedSignal, type AnnouncementInput } from '../../workflows/announcement';
+import type { SyncSettings } from '../../workflows/sync';
+import { signalSync } from '../sync/client';
+import { DEFAULT_SYNC_SETTINGS } from '../sync/settings';
+import { announcementFlowId } from './messages';
+
+/**
+ * Announcements for the bot (/announce) and the API. A draft is previewed first (the bot's Post/Cancel
+ * buttons); scheduling starts `announcement:{id}`, which waits for sendAt (a Temporal timer) and then
+ * hands the message to `sync:announcement:{id}`. Edits and cancels change the row first (one
+ * transaction, conditional on the status) and then tell the flow that owns it, so the database decides a
+ * race between "cancel" and "send": the flow only sends a row it moves from scheduled to sent.
+ */
+
+const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
+const MAX_AHEAD_MS = 366 * 86_400_000;
+
+/** '#ff8800', 'ff8800', '0xff8800' or a number; null/'' = default colour. */
+export const colourSchema = z
+  .union([z.number().int(), z.string().trim()])
+  .nullable()
+  .transform((v, ctx) => {
+    if (v === null || v === '') return null;
+    const n = typeof v === 'number' ? v : /^(#|0x)?[0-9a-f]{6}$/i.test(v) ? parseInt(v.replace(/^(#|0x)/i, ''), 16) : NaN;
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffff) {
+      ctx.addIssue({ code: 'custom', message: 'A colour is six hex digits, such as #5865F2.' });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const fields = {
+  channelId: snowflake,
+  title: z.string().trim().min(1, 'A title is needed.').max(256, 'A title has at most 256 characters.'),
+  body: z.string().trim().min(1, 'A text is needed.').max(4000, 'The text has at most 4000 characters.'),
+  colour: colourSchema,
+  imageUrl: z
+    .string()
+    .trim()
+    .nullable()
+    .transform((v) => (v ? v : null))
+    .pipe(z.url({ protocol: /^https?$/, error: 'The image must be an http(s):// URL.' }).max(2000).nullable()),
+  pingRoleId: snowflake.nullable(),
+  pin: z.boolean(),
+  /** ISO time; null = as soon as confirmed. */
+  sendAt: z.coerce.date({ error: 'sendAt must be a date and time (ISO 8601).' }).nullable(),
+};
+
+export const announcementCreateSchema = z
+  .object(fields)
+  .partial()
+  .required({ channelId: true, title: true, body: true })
+  .strict();
+export const announcementPatchSchema = z.object(fields).omit({ channelId: true }).partial().strict();
+export type AnnouncementCreate = z.input<typeof announcementCreateSchema>;
+export type AnnouncementPatch = z.input<typeof announcementPatchSchema>;
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'announcement'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+function checkSendAt(sendAt: Date | null | undefined, now = new Date()): void {
+  if (!sendAt) return;
+  if (sendAt.getTime() > now.getTime() + MAX_AHEAD_MS) throw new ValidationError('sendAt: an announcement can be scheduled at most a year ahead.');
+  if (sendAt.getTime() < now.getTime() - 60_000) throw new ValidationError('sendAt: that time has passed (leave it empty to send now).');
+}
+
+export class AnnouncementStateError extends AppError {
+  constructor(message: string) {
+    super('conflict', message, 409);
+  }
+}
+
+export interface AnnouncementContext {
+  prisma: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+  /** Message sync timings for the announcement's message (tests pass milliseconds). */
+  syncSettings?: SyncSettings;
+}
+
+export function announcementToJson(a: Announcement) {
+  return { ...a };
+}
+
+export async function getAnnouncement(prisma: PrismaClient, guildId: string, id: string): Promise<Announcement> {
+  const a = await prisma.announcement.findFirst({ where: { id, guildId } });
+  if (!a) throw new NotFoundError(`There is no announcement ${id} in this server.`);
+  return a;
+}
+
+/** A new announcement: a `draft` to preview (the bot), or `scheduled` at once (the API, or a draft's Post). */
+export async function createAnnouncement(
+  ctx: AnnouncementContext,
+  guildId: string,
+  id: string,
+  input: AnnouncementCreate,
+  createdBy: string,
+  opts: { draft: boolean },
+): Promise<Announcement> {
+  const data = parse(announcementCreateSchema, input);
+  checkSendAt(data.sendAt);
+  const existing = await ctx.prisma.announcement.findUnique({ where: { id } });
+  if (existing) {
+    if (existing.guildId !== guildId) throw new AnnouncementStateError(`The announcement id ${id} is taken.`);
+    return opts.draft ? existing : scheduleAnnouncement(ctx, guildId, id); // a repeated request finds the first
+  }
+  await ctx.prisma.announcement.create({
+    data: {
+      id,
+      guildId,
+      channelId: data.channelId,
+      title: data.title,
+      body: data.body,
+      colour: data.colour ?? null,
+      imageUrl: data.imageUrl ?? null,
+      pingRoleId: data.pingRoleId ?? null,
+      pin: data.pin ?? false,
+      sendAt: data.sendAt ?? null,
+      createdBy,
+      status: 'draft',
+    },
+  });
+  return opts.draft ? getAnnouncement(ctx.prisma, guildId, id) : scheduleAnnouncement(ctx, guildId, id);
+}
+
+/** draft → scheduled, and its flow started (idempotent: a second Post finds the flow running). */
+export async function scheduleAnnouncement(ctx: AnnouncementContext, guildId: string, id: string): Promise<Announcement> {
+  await ctx.prisma.announcement.updateMany({ where: { id, guildId, status: 'draft' }, data: { status: 'scheduled' } });
+  const a = await getAnnouncement(ctx.prisma, guildId, id);
+  if (a.status !== 'scheduled') {
+    if (a.status === 'sent') return a;
+    throw new AnnouncementStateError(`This announcement was ${a.status}; it cannot be posted.`);
+  }
+  const input: AnnouncementInput = { announcementId: a.id, guildId, sendAt: a.sendAt?.toISOString() ?? null, sync: ctx.syncSettings ?? DEFAULT_SYNC_SETTINGS };
+  try {
+    await ctx.temporal.workflow.start('announcement', { workflowId: announcementFlowId(a.id), taskQueue: ctx.taskQueue, args: [input] });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return a;
+}
+
+/**
+ * Changes an announcement: a draft or a scheduled one (its flow is told the new send time), or a sent
+ * one (its message is edited by its sync flow). Cancelled or taken-down ones are refused.
+ */
+export async function editAnnouncement(ctx: AnnouncementContext, guildId: string, id: string, patch: AnnouncementPatch): Promise<Announcement> {
+  const data = parse(announcementPatchSchema, patch);
+  if (Object.keys(data).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
+  const current = await getAnnouncement(ctx.prisma, guildId, id);
+  if (data.sendAt !== undefined) {
+    if (current.status === 'sent') throw new AnnouncementStateError('This announcement was already sent: its send time cannot change.');
+    checkSendAt(data.sendAt);
+  }
+  const updated = await ctx.prisma.announcement.updateMany({ where: { id, guildId, status: current.status }, data });
+  if (updated.count === 0 || current.status === 'cancelled' || current.status === 'deleted') {
+    const now = await getAnnouncement(ctx.prisma, guildId, id);
+    throw new AnnouncementStateError(`This announcement is ${now.status}; it can no longer be edited.`);
+  }
+  const a = await getAnnouncement(ctx.prisma, guildId, id);
+  if (a.status === 'scheduled') await signalFlow(ctx, a.id, (h) => h.signal(announcementChangedSignal, { sendAt: a.sendAt?.toISOString() ?? null }));
+  if (a.status === 'sent') await signalSync(ctx.temporal, ctx.taskQueue, { entityType: 'announcement', entityId: a.id, guildId }, { settings: ctx.syncSettings });
+  return a;
+}
+
+/** Cancels a draft or scheduled announcement (never sent), or takes a sent one down (its message deleted). */
+export async function cancelAnnouncement(ctx: AnnouncementContext, guildId: string, id: string): Promise<Announcement> {
+  const cancelled = await ctx.prisma.announcement.updateMany({
+    where: { id, guildId, status: { in: ['draft', 'scheduled'] } },
+    data: { status: 'cancelled', cancelledAt: new Date() },
+  });
+  if (cancelled.count === 1) {
+    await signalFlow(ctx, id, (h) => h.signal(announcementCancelSignal));
+    return getAnnouncement(ctx.prisma, guildId, id);
+  }
+  const takenDown = await ctx.prisma.announcement.updateMany({ where: { id, guildId, status: 'sent' }, data: { status: 'deleted', cancelledAt: new Date() } });
+  if (takenDown.count === 1) {
+    await signalSync(ctx.temporal, ctx.taskQueue, { entityType: 'announcement', entityId: id, guildId }, { deleted: true, settings: ctx.syncSettings });
+    return getAnnouncement(ctx.prisma, guildId, id);
+  }
+  const a = await getAnnouncement(ctx.prisma, guildId, id);
+  throw new AnnouncementStateError(`This announcement is already ${a.status}.`);
+}
+
+/** Signals the announcement's flow; a flow that has ended (or never started: a draft) needs no signal. */
+async function signalFlow(ctx: AnnouncementContext, id: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+  try {
+    await send(ctx.temporal.workflow.getHandle(announcementFlowId(id)));
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return;
+    throw err;
+  }
+}

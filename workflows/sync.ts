@@ -1,0 +1,179 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { SyncApplyResult, SyncMode } from '../activities/sync';
+import { FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * Message sync (DESIGN.md §3), workflow id `sync:{entityType}:{entityId}`: one long-lived flow per entity
+ * that owns the entity's one Discord message (activities/sync has the renderer registry and how to add
+ * an entity type).
+ *
+ *   wait for a change (signal `changed`) → wait `coalesceMs` more (a burst becomes one render) → render
+ *   the current state and post / edit / re-post (syncApply) → repeat
+ *
+ * - Someone deleted the message → the next edit (or the periodic check every `verifyEveryMs`) posts it
+ *   again and stores the new id.
+ * - Channel gone or no permission → `orphaned`, the admin log is told once; the next change tries again.
+ * - Discord failing → `pending` (in sync_messages, so the API shows it) and retried with backoff
+ *   (`retryInitialMs` doubling up to `retryMaxMs`), for as long as it takes; changes meanwhile are
+ *   coalesced into the retry.
+ * - Entity gone (the renderer finds nothing) or signal `deleted` → the message is deleted, the flow ends.
+ * - After `roundsBeforeContinue` renders (or when Temporal suggests it) the flow continues as new,
+ *   carrying its state: a history stays a few hundred events however long the entity lives.
+ * Every duration comes from the input (production defaults in activities/sync/settings.ts).
+ */
+
+export interface SyncSettings {
+  /** Quiet time after a change before rendering: changes within it are one render. */
+  coalesceMs: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** Check that the message still exists this often when nothing changes (null: only on changes). */
+  verifyEveryMs: number | null;
+  /** Renders per run before continue-as-new. */
+  roundsBeforeContinue: number;
+}
+
+export type SyncStateName = 'creating' | 'synced' | 'pending' | 'orphaned' | 'deleted';
+
+export interface SyncStatus {
+  entityType: string;
+  entityId: string;
+  state: SyncStateName;
+  messageId: string | null;
+  channelId: string | null;
+  /** Change signals received (over all runs). */
+  changes: number;
+  /** Renders (syncApply calls that succeeded) and what Discord was asked to do. */
+  renders: number;
+  creates: number;
+  edits: number;
+  lastError: string | null;
+  /** This run's renders (continue-as-new after settings.roundsBeforeContinue). */
+  runRounds: number;
+  runs: number;
+}
+
+export interface SyncInput {
+  entityType: string;
+  entityId: string;
+  guildId: string;
+  settings: SyncSettings;
+  /** Set by continue-as-new. */
+  carried?: { status: SyncStatus; dirty: boolean };
+}
+
+export const syncChangedSignal = defineSignal('changed');
+export const syncDeletedSignal = defineSignal('deleted');
+export const syncStatusQuery = defineQuery<SyncStatus>('status');
+
+const NON_RETRYABLE = ['UnknownEntityType', 'DiscordNotConfigured'];
+
+export async function sync(input: SyncInput): Promise<SyncStatus> {
+  const { entityType, entityId, settings } = input;
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: FlowKind, value: 'sync' },
+  ]);
+  const status: SyncStatus = input.carried
+    ? { ...input.carried.status, runRounds: 0, runs: input.carried.status.runs + 1 }
+    : { entityType, entityId, state: 'creating', messageId: null, channelId: null, changes: 0, renders: 0, creates: 0, edits: 0, lastError: null, runRounds: 0, runs: 1 };
+  let dirty = input.carried ? input.carried.dirty : true;
+  let deleting = false;
+  setHandler(syncChangedSignal, () => {
+    dirty = true;
+    status.changes += 1;
+  });
+  setHandler(syncDeletedSignal, () => {
+    deleting = true;
+  });
+  setHandler(syncStatusQuery, () => ({ ...status }));
+  const show = () =>
+    setCurrentDetails(
+      `**${status.state}** · ${entityType} ${entityId}\nmessage ${status.messageId ?? '—'} in ${status.channelId ? `<#${status.channelId}>` : '—'}\n` +
+        `${status.changes} changes → ${status.creates} posts, ${status.edits} edits${status.lastError ? `\n${status.lastError}` : ''}`,
+    );
+  show();
+
+  // One attempt per call: the loop below owns retries, so a delete or new changes can cut a backoff short.
+  const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1, nonRetryableErrorTypes: NON_RETRYABLE } });
+  const mustHappen = proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: settings.retryInitialMs, backoffCoefficient: 2, maximumInterval: settings.retryMaxMs, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+
+  const finish = async (): Promise<SyncStatus> => {
+    await mustHappen.syncDelete({ entityType, entityId });
+    status.state = 'deleted';
+    status.messageId = null;
+    show();
+    return { ...status };
+  };
+
+  /** Renders until it works (or the entity is being deleted: then null). */
+  const apply = async (mode: SyncMode): Promise<SyncApplyResult | null> => {
+    let delay = settings.retryInitialMs;
+    for (;;) {
+      try {
+        return await acts.syncApply({ entityType, entityId, mode });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : err;
+        if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
+        status.state = 'pending';
+        status.lastError = cause instanceof Error ? cause.message : String(cause);
+        show();
+        if (await condition(() => deleting, delay)) return null;
+        delay = Math.min(delay * 2, settings.retryMaxMs);
+      }
+    }
+  };
+
+  for (;;) {
+    const woken = () => dirty || deleting;
+    const changed = settings.verifyEveryMs === null ? (await condition(woken), true) : await condition(woken, settings.verifyEveryMs);
+    if (deleting) return finish();
+    if (changed) {
+      // Let the burst finish: everything signalled in this window is one render.
+      if (await condition(() => deleting, settings.coalesceMs)) return finish();
+    }
+    dirty = false;
+    const wasOrphaned = status.state === 'orphaned';
+    const result = await apply(changed ? 'render' : 'verify');
+    if (!result) return finish();
+    if (result.outcome === 'gone') return finish();
+    status.renders += 1;
+    status.runRounds += 1;
+    status.messageId = result.messageId;
+    status.channelId = result.channelId;
+    if (result.outcome === 'created' || result.outcome === 'recreated' || result.outcome === 'moved') status.creates += 1;
+    if (result.outcome === 'edited') status.edits += 1;
+    if (result.outcome === 'orphaned') {
+      status.state = 'orphaned';
+      status.lastError = result.reason ?? null;
+      if (!wasOrphaned) await mustHappen.syncNotifyOrphaned({ entityType, entityId, reason: result.reason ?? 'unknown reason' });
+    } else {
+      status.state = 'synced';
+      status.lastError = result.pinError ?? null;
+    }
+    show();
+
+    if (status.runRounds >= settings.roundsBeforeContinue || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (deleting) return finish();
+      await continueAsNew<typeof sync>({ ...input, carried: { status: { ...status }, dirty } });
+    }
+  }
+}
