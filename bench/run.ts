@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { ledgerScenario } from './ledger';
 import { startScenario } from './start';
+import { tasksScenario } from './tasks';
 import type { BenchRow, BenchScenario } from './types';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [

@@ -72,21 +72,22 @@ export function createTaskActivities({ prisma, log, discord }: { prisma: PrismaC
       return run('taskClaim', input, async () => {
         const r = await claimTask(prisma, input);
         if (!r.ok) return r;
+        const c = r.claim;
         return {
           ok: true,
           claim: {
-            claimId: r.claim.id,
-            guildId: r.claim.guildId,
-            taskId: r.task.id,
-            userId: r.claim.userId,
-            taskName: r.task.name,
-            reward: r.task.reward.toString(),
-            assetCode: r.task.assetCode,
-            roleId: r.task.roleId,
-            deadlineAt: r.claim.deadlineAt.toISOString(),
-            proofType: r.task.proofType,
-            reviewerLevel: r.settings.reviewerLevel,
-            revokeWindowSeconds: r.settings.revokeWindowSeconds,
+            claimId: c.claimId,
+            guildId: c.guildId,
+            taskId: c.taskId,
+            userId: c.userId,
+            taskName: c.taskName,
+            reward: c.reward.toString(),
+            assetCode: c.assetCode,
+            roleId: c.roleId,
+            deadlineAt: c.deadlineAt.toISOString(),
+            proofType: c.proofType,
+            reviewerLevel: c.reviewerLevel,
+            revokeWindowSeconds: c.revokeWindowSeconds,
           },
         };
       });

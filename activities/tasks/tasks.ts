@@ -86,8 +86,13 @@ export function claimToJson(claim: TaskClaim) {
   };
 }
 
+/** The guild's task settings (defaults stored on first use). A plain read when they exist: an upsert would
+ *  write — and lock — the row in every claim's transaction, serialising a guild's claims. */
 export async function getTaskSettings(db: PrismaClient | Prisma.TransactionClient, guildId: string): Promise<TaskSettings> {
-  return db.taskSettings.upsert({ where: { guildId }, create: { guildId }, update: {} });
+  const found = await db.taskSettings.findUnique({ where: { guildId } });
+  if (found) return found;
+  await db.taskSettings.createMany({ data: [{ guildId }], skipDuplicates: true });
+  return db.taskSettings.findUniqueOrThrow({ where: { guildId } });
 }
 
 export async function updateTaskSettings(prisma: PrismaClient, guildId: string, patch: unknown, actor: AuditActor): Promise<TaskSettings> {
