@@ -411,7 +411,7 @@ describe('task claims', () => {
     }
   });
 
-  it('Discord down while a DM is due never undoes a step (the claim still completes)', async () => {
+  it('a member with closed DMs: telling them fails quietly, no step is undone (the claim still completes)', async () => {
     const task = await postTask({ name: 'DMs closed', reward: 9n });
     const member = newMember(env, 'closed');
     env.discord.setDmsClosed(member, true);
