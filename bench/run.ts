@@ -5,12 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { interactionsScenario } from './interactions';
 import { ledgerScenario } from './ledger';
 import { startScenario } from './start';
 import { tasksScenario } from './tasks';
 import type { BenchRow, BenchScenario } from './types';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [

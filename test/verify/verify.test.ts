@@ -214,6 +214,38 @@ describe('Roblox verification', () => {
     expect(changes.map((c) => c.action)).toEqual(['add', 'remove']);
   });
 
+  it('re-verify with another account that fails after the link was saved: the old link is put back as it was', async () => {
+    const user = newMember(env, 'kim');
+    const one = env.roblox.addUser({ name: 'KimOne' });
+    const two = env.roblox.addUser({ name: 'KimTwo' });
+    const first = await slashVerify(env, user, 'KimOne');
+    env.roblox.setDescription(one.id, phraseOf(first.message));
+    await click(env, first.message, 'Check', user);
+    await messageWhere(env, first.h, titled('Verified as KimOne'), 'verified as KimOne');
+    const before = await link(user);
+
+    const botTop = env.discord.roles(guildId).find((r) => r.id === env.demo.guild.botRoleId)!.position;
+    const high = env.discord.createRole(guildId, { name: 'Elite2', position: botTop + 1 });
+    await env.settings({ verifiedRoleId: high.id });
+    try {
+      const second = await slashVerify(env, user, 'KimTwo');
+      env.roblox.setDescription(two.id, phraseOf(second.message));
+      await click(env, second.message, 'Check', user);
+      const failed = await messageWhere(env, second.h, titled('Verification failed'), 'the failure');
+      expect(embedOf(failed).description).toContain('@Elite2 is not below');
+      // The link row is KimOne's again, with everything it had (its run, time, nickname bookkeeping).
+      const { createdAt: _c1, replaced: _r1, ...was } = before!;
+      const { createdAt: _c2, replaced: _r2, ...now } = (await link(user))!;
+      expect(now).toEqual(was);
+      expect(member(user).nick).toBe('KimOne');
+      expect(member(user).roles).toEqual([verified]);
+      const undone = await env.prisma.auditEvent.findFirst({ where: { guildId, action: 'roblox_link.undone', targetId: user } });
+      expect(undone?.data).toMatchObject({ robloxId: String(two.id), restored: 1 });
+    } finally {
+      await env.settings({ verifiedRoleId: verified });
+    }
+  });
+
   it('two members racing to link one Roblox account: exactly one wins', async () => {
     const a = newMember(env, 'racer-a');
     const b = newMember(env, 'racer-b');
