@@ -3,7 +3,9 @@ import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
+import { createOrderActivities } from './orders/activities';
 import { createPaymentActivities, type PaymentsDeps } from './payments/activities';
+import type { CodeKeyring } from '../lib/crypto/codes';
 import { createShopActivities } from './shop/activities';
 import { createAnnouncementActivities } from './announcements/activities';
 import { createSyncActivities } from './sync/activities';
@@ -20,6 +22,8 @@ export interface ActivityDeps {
   roblox?: RobloxClient | null;
   /** The payment gateway; null/absent when payments are off (payment activities then fail saying so). */
   payments?: PaymentsDeps | null;
+  /** The code stock's keys; null/absent when the code shop is off (order delivery then fails saying so). */
+  codes?: CodeKeyring | null;
 }
 
 /**
@@ -37,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities(deps),
     ...createVerifyActivities({ ...deps, roblox: deps.roblox ?? null, discord }),
     ...createPaymentActivities(deps),
+    ...createOrderActivities(deps),
   };
 }
 

@@ -3,6 +3,7 @@ import type { REST } from 'discord.js';
 import { closeDiscordRest, createDiscordRest } from '../activities/discord/rest';
 import type { Config } from '../lib/config';
 import { createRobloxClient } from '../lib/roblox/client';
+import { keyringFromConfig } from '../lib/crypto';
 import { paymentsFromConfig } from '../lib/payments';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
@@ -30,7 +31,7 @@ export async function startWorker(opts: {
   const discord = opts.discord === undefined ? createDiscordRest(opts.config) : opts.discord;
   if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
   const payments = paymentsFromConfig(opts.config);
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL }) }, opts.overrides);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, codes: keyringFromConfig(opts.config), roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL }) }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
     await connection.close();

@@ -6,3 +6,4 @@ export { announcement } from './announcement';
 export { topup } from './topup';
 export { unverify, verify } from './verify';
 export { taskClaim, taskMessage } from './task';
+export { order } from './order';

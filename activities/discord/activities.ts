@@ -202,6 +202,20 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
     async discordSendDm(input: { userId: string; message: DiscordMessage; files?: DiscordFile[] }): Promise<{ messageId: string }> {
       return { messageId: (await sendDm(input.userId, input.message, input.files)).id };
     },
+    /**
+     * A follow-up message to an interaction (ephemeral by default: only the member sees it), while its
+     * token is valid (15 minutes); with files.
+     */
+    async discordFollowUp(input: { reply: InteractionReply; message: DiscordMessage; files?: DiscordFile[]; ephemeral?: boolean }): Promise<{ messageId: string }> {
+      const client = rest('answer interactions');
+      try {
+        const body = { ...input.message, ...attachments(input.files), flags: input.ephemeral === false ? 0 : 64 };
+        const m = (await client.post(Routes.webhook(input.reply.applicationId, input.reply.interactionToken), { body, auth: false, ...rawFiles(input.files) })) as APIMessage;
+        return { messageId: m.id };
+      } catch (err) {
+        throw toDiscordFailure(err, 'send a follow-up to the interaction');
+      }
+    },
     /** Replaces an interaction's original response (the ephemeral confirm message, a deferred reply). */
     async discordEditOriginal(input: { reply: InteractionReply; message: DiscordMessage; files?: DiscordFile[] }): Promise<{ messageId: string }> {
       return { messageId: (await editOriginal(input.reply, input.message, input.files)).id };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -7,6 +8,7 @@ import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { closeDiscordRest } from '../../activities/discord/rest';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
+import { createCodeKeyring, type CodeKeyring } from '../../lib/crypto/codes';
 import { createLogger, type Logger } from '../../lib/logger';
 import { createMidtransProvider, MIDTRANS_WEBHOOK_PATH } from '../../lib/payments';
 import type { PrismaClient } from '../../prisma/client';
@@ -36,6 +38,8 @@ export interface PaymentsEnv {
   /** Our API (the webhook is at {apiUrl}/webhooks/midtrans). */
   apiUrl: string;
   webhookUrl: string;
+  /** The code stock's keys (the workers get them too). */
+  keyring: CodeKeyring;
   /** Everything logged by the worker's activities and the API, as JSON lines. */
   logs: string[];
   /** A worker on the env's task queue (or `taskQueue`), with the right server key unless told otherwise. */
@@ -63,6 +67,7 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
   const webhookUrl = `${apiUrl}${MIDTRANS_WEBHOOK_PATH}`;
   const taskQueue = uniqueTaskQueue('payments');
   const bundle = await bundleWorkflows(require.resolve('../../workflows'));
+  const keyring = createCodeKeyring({ id: 'test-k1', key: randomBytes(32) });
   const workers = new Set<{ stop(): Promise<void> }>();
   return {
     discord,
@@ -75,6 +80,7 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
     taskQueue,
     apiUrl,
     webhookUrl,
+    keyring,
     logs,
     async startWorker(w = {}) {
       const provider = createMidtransProvider({ serverKey: w.serverKey ?? SERVER_KEY, apiUrl: midtrans.url });
@@ -83,7 +89,7 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
         namespace: temporal.namespace,
         taskQueue: w.taskQueue ?? taskQueue,
         workflowBundle: bundle,
-        activities: createActivities({ prisma: db.prisma, log, discord: rest, payments: { provider, notificationUrl: webhookUrl } }),
+        activities: createActivities({ prisma: db.prisma, log, discord: rest, payments: { provider, notificationUrl: webhookUrl }, codes: keyring }),
       });
       const done = worker.run();
       const running = {

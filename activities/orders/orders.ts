@@ -1,0 +1,94 @@
+import { AppError, NotFoundError } from '../../lib/errors';
+import { Prisma, type CodeOrder, type CodePackage, type PrismaClient } from '../../prisma/client';
+import { ensurePackages } from '../codes/packages';
+
+/**
+ * Code orders in the database (`code_orders`), written by the `order:{id}` workflow. Status moves:
+ * pending → awaiting_funds ⇄ pending → completed | failed | needs_admin → completed | refunded.
+ */
+export class OrderError extends AppError {
+  constructor(
+    code: string,
+    readonly failureType: string,
+    message: string,
+    status = 409,
+  ) {
+    super(code, message, status);
+  }
+}
+
+export const ORDER_STATUSES = ['pending', 'awaiting_funds', 'completed', 'failed', 'refunded', 'needs_admin'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const orderHoldKey = (orderId: string): string => `order:${orderId}:hold`;
+
+export interface CreateOrderInput {
+  orderId: string;
+  requestKey: string;
+  guildId: string;
+  userId: string;
+  packageId: number;
+  /** The price the member was shown (decimal string): a changed price is refused. */
+  expectedPrice?: string | null;
+}
+
+export type CreateOrderResult = { ok: true; order: CodeOrder; pkg: CodePackage } | { ok: false; type: string; reason: string };
+
+/** The pending order for a confirm click, once per order id; refusals change nothing. */
+export async function createOrder(prisma: PrismaClient, input: CreateOrderInput): Promise<CreateOrderResult> {
+  const existing = await prisma.codeOrder.findUnique({ where: { id: input.orderId }, include: { package: true } });
+  if (existing) {
+    const { package: pkg, ...order } = existing;
+    return { ok: true, order, pkg };
+  }
+  await ensurePackages(prisma, input.guildId);
+  const pkg = await prisma.codePackage.findFirst({ where: { id: input.packageId, guildId: input.guildId } });
+  if (!pkg) return { ok: false, type: 'PackageNotFound', reason: 'That package does not exist in this server.' };
+  if (!pkg.active) return { ok: false, type: 'PackageUnavailable', reason: `The ${pkg.quantity}-code package is not on sale right now.` };
+  if (input.expectedPrice != null && BigInt(input.expectedPrice) !== pkg.price) {
+    return { ok: false, type: 'PriceChanged', reason: 'The price of this package changed since you asked: open the order menu again to see the new price.' };
+  }
+  try {
+    const order = await prisma.codeOrder.create({
+      data: { id: input.orderId, requestKey: input.requestKey, guildId: input.guildId, userId: input.userId, packageId: pkg.id, quantity: pkg.quantity, price: pkg.price, assetCode: pkg.assetCode },
+    });
+    return { ok: true, order, pkg };
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      const again = await prisma.codeOrder.findUnique({ where: { id: input.orderId }, include: { package: true } });
+      if (again) {
+        const { package: p, ...order } = again;
+        return { ok: true, order, pkg: p };
+      }
+      return { ok: false, type: 'OrderConflict', reason: 'This request already made another order.' };
+    }
+    throw err;
+  }
+}
+
+export async function getOrder(prisma: PrismaClient, orderId: string): Promise<CodeOrder> {
+  const o = await prisma.codeOrder.findUnique({ where: { id: orderId } });
+  if (!o) throw new NotFoundError(`There is no order ${orderId}.`);
+  return o;
+}
+
+const FINAL: OrderStatus[] = ['completed', 'failed', 'refunded'];
+
+/** Moves the order to `status` unless it already ended (idempotent; a final order is never reopened). */
+export async function setOrderStatus(prisma: PrismaClient, orderId: string, status: OrderStatus, extra: { failureReason?: string | null; deliveredVia?: string; topupPaymentId?: string } = {}): Promise<CodeOrder> {
+  await prisma.codeOrder.updateMany({
+    where: { id: orderId, status: { notIn: FINAL.filter((s) => s !== status) } },
+    data: {
+      status,
+      ...(extra.failureReason !== undefined ? { failureReason: extra.failureReason?.slice(0, 1000) ?? null } : {}),
+      ...(extra.deliveredVia ? { deliveredVia: extra.deliveredVia } : {}),
+      ...(extra.topupPaymentId ? { topupPaymentId: extra.topupPaymentId } : {}),
+      ...(status === 'completed' ? { completedAt: new Date() } : {}),
+    },
+  });
+  return getOrder(prisma, orderId);
+}
+
+export function orderToJson(o: CodeOrder) {
+  return { ...o, price: o.price.toString() };
+}

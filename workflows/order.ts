@@ -1,0 +1,325 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { InteractionReply } from '../activities/discord';
+import type { OrderView } from '../activities/orders';
+import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * A code order (DESIGN.md §3), workflow id `order:{orderId}`:
+ *
+ *   order row → hold the price (member → sink; balance short: the member is told, and the hold is tried
+ *   again on a `fundsAdded` signal and every `fundsRetrySeconds` until `topupWaitSeconds`) → reserve the
+ *   package's codes (all or nothing, FOR UPDATE SKIP LOCKED) → deliver (DM, .txt for many; DMs closed →
+ *   ephemeral follow-up; retried with backoff until `deliveryTimeoutSeconds`) → post the hold → completed,
+ *   receipt.
+ *
+ * Compensations: out of stock → void the hold, the member is told. Delivery impossible for the whole
+ * timeout → `needs_admin`: the codes stay with the order, the funds stay held, and an admin decides
+ * (signal `adminAction`: retry | complete | refund). Codes are marked shown before any delivery attempt,
+ * so a code that may have been shown is never sold again; a refund releases only codes never shown.
+ */
+
+export interface OrderInput {
+  orderId: string;
+  requestKey: string;
+  guildId: string;
+  userId: string;
+  packageId: number;
+  /** The package price the member was shown (decimal string); a changed price is refused. */
+  expectedPrice?: string | null;
+  reply?: InteractionReply | null;
+  /** How long a short balance is waited for. */
+  topupWaitSeconds: number;
+  /** How often the hold is retried while waiting for funds. */
+  fundsRetrySeconds: number;
+  /** How long delivery is retried before the order needs an admin. */
+  deliveryTimeoutSeconds: number;
+  /** First wait between delivery attempts (doubles, at most 10 minutes). */
+  deliveryRetrySeconds: number;
+}
+
+export type OrderStatusName = 'pending' | 'awaiting_funds' | 'completed' | 'failed' | 'refunded' | 'needs_admin';
+export type OrderStep = 'checking' | 'holding_funds' | 'awaiting_funds' | 'reserving' | 'delivering' | 'needs_admin' | 'charging' | 'compensating' | 'done';
+
+export interface OrderState {
+  orderId: string;
+  status: OrderStatusName;
+  step: OrderStep;
+  failureReason: string | null;
+  deliveredVia: string | null;
+  deliveryAttempts: number;
+}
+
+export interface AdminAction {
+  action: 'retry' | 'complete' | 'refund';
+  /** Discord user id or API token id of the admin. */
+  by: string;
+}
+
+export const orderStatusQuery = defineQuery<OrderState>('status');
+export const fundsAddedSignal = defineSignal('fundsAdded');
+export const orderAdminSignal = defineSignal<[AdminAction]>('adminAction');
+export const orderWorkflowId = (orderId: string): string => `order:${orderId}`;
+
+const NON_RETRYABLE = [
+  'InsufficientFunds',
+  'OutOfStock',
+  'IdempotencyConflict',
+  'HoldNotPending',
+  'EntryNotFound',
+  'UnknownAsset',
+  'InvalidInput',
+  'NotFound',
+  'CodeShopDisabled',
+  'DiscordNotConfigured',
+  'DiscordMissingPermissions',
+  'DiscordUnknownMember',
+  'DiscordUnknownChannel',
+  'DiscordCannotDm',
+  'DiscordInteractionExpired',
+  'DiscordRequestRejected',
+];
+
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** One delivery attempt: a few quick retries (5xx, 429); the workflow's own loop retries for hours. */
+const deliver = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const discord = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const mustHappen = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export async function order(input: OrderInput): Promise<OrderState> {
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: DiscordUserId, value: input.userId },
+    { key: FlowKind, value: 'order' },
+  ]);
+  const state: OrderState = { orderId: input.orderId, status: 'pending', step: 'checking', failureReason: null, deliveredVia: null, deliveryAttempts: 0 };
+  setHandler(orderStatusQuery, () => ({ ...state }));
+  let fundsAdded = false;
+  setHandler(fundsAddedSignal, () => {
+    fundsAdded = true;
+  });
+  const adminActions: AdminAction[] = [];
+  setHandler(orderAdminSignal, (a) => {
+    if (state.status === 'needs_admin') adminActions.push(a);
+    else log.info('admin action ignored: the order does not need an admin', { action: a.action, status: state.status });
+  });
+  let what = `order ${input.orderId} by <@${input.userId}>`;
+  const at = (step: OrderStep) => {
+    state.step = step;
+    setCurrentDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}\n${what}${state.failureReason ? `\n${state.failureReason}` : ''}`);
+  };
+  at('checking');
+  const { orderId } = input;
+  const reply = input.reply ?? null;
+  const holdKey = `order:${orderId}:hold`;
+
+  const created = await db.ordersCreate({
+    orderId,
+    requestKey: input.requestKey,
+    guildId: input.guildId,
+    userId: input.userId,
+    packageId: input.packageId,
+    expectedPrice: input.expectedPrice ?? null,
+  });
+  if (!created.ok) {
+    state.status = 'failed';
+    state.failureReason = created.reason;
+    at('done');
+    return { ...state };
+  }
+  const o: OrderView = created.order;
+  what = `${o.quantity} codes for ${o.price} ${o.assetCode}, ordered by <@${o.userId}>`;
+
+  /** Ends the order as failed: compensations already ran; the member is told. */
+  const fail = async (reason: string): Promise<OrderState> => {
+    state.status = 'failed';
+    state.failureReason = reason;
+    at('done');
+    await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: reason });
+    await tell(() => discord.ordersNotifyMember({ orderId, event: 'failed', reply }));
+    return { ...state };
+  };
+
+  // ---- hold the funds (waiting for a top-up when short) --------------------------------------------
+  const paid = BigInt(o.price) > 0n;
+  if (paid) {
+    at('holding_funds');
+    const deadline = nowMs() + input.topupWaitSeconds * 1000;
+    let told = false;
+    for (;;) {
+      fundsAdded = false; // a signal from now on (even during the attempt) triggers the next one
+      try {
+        await db.ledgerHold({
+          guildId: o.guildId,
+          key: holdKey,
+          type: 'purchase',
+          actor: { type: 'user', id: o.userId },
+          reason: `Code order: ${o.quantity} codes`,
+          refs: { orderId },
+          asset: o.assetCode,
+          from: { ownerType: 'user', ownerId: o.userId },
+          to: { ownerType: 'system', ownerId: 'sink' },
+          amount: o.price,
+        });
+        break;
+      } catch (err) {
+        if (failureOf(err).type !== 'InsufficientFunds') throw err;
+        if (!told) {
+          told = true;
+          state.status = 'awaiting_funds';
+          at('awaiting_funds');
+          await db.ordersSetStatus({ orderId, status: 'awaiting_funds' });
+          await tell(() => discord.ordersNotifyMember({ orderId, event: 'awaiting_funds', reply, waitSeconds: input.topupWaitSeconds }));
+        }
+        const left = deadline - nowMs();
+        if (left <= 0) return fail(`Your balance was not enough for ${o.quantity} codes within ${Math.round(input.topupWaitSeconds / 60)} minutes, so the order was cancelled.`);
+        await condition(() => fundsAdded, Math.max(1, Math.min(left, input.fundsRetrySeconds * 1000)));
+      }
+    }
+    if (told) {
+      state.status = 'pending';
+      await db.ordersSetStatus({ orderId, status: 'pending' });
+    }
+  }
+  const voidHold = async () => {
+    if (paid) await mustHappen.ledgerVoidHold({ key: holdKey });
+  };
+
+  try {
+    // ---- reserve the codes -------------------------------------------------------------------------
+    at('reserving');
+    try {
+      await db.ordersReserveCodes({ orderId });
+    } catch (err) {
+      if (failureOf(err).type !== 'OutOfStock') throw err;
+      at('compensating');
+      await CancellationScope.nonCancellable(voidHold);
+      await tell(() => discord.ordersCheckLowStock({ guildId: o.guildId }));
+      return await fail(`Sorry, there are not enough codes in stock for ${o.quantity} right now. An admin will restock soon.`);
+    }
+    await tell(() => discord.ordersCheckLowStock({ guildId: o.guildId }));
+
+    // ---- deliver, retried; then an admin decides --------------------------------------------------
+    let delivered = await deliverWithRetries(input, state, at, reply);
+    while (!delivered) {
+      state.status = 'needs_admin';
+      at('needs_admin');
+      await mustHappen.ordersSetStatus({ orderId, status: 'needs_admin', failureReason: state.failureReason });
+      await tell(() => discord.ordersNotifyAdmins({ orderId, detail: `the codes could not be delivered for ${Math.round(input.deliveryTimeoutSeconds / 60)} minutes (${state.failureReason ?? 'unknown'}).` }));
+      await condition(() => adminActions.length > 0);
+      const action = adminActions.shift() as AdminAction;
+      log.info('admin action', { orderId, action: action.action, by: action.by });
+      if (action.action === 'refund') {
+        at('compensating');
+        await CancellationScope.nonCancellable(async () => {
+          await voidHold();
+          await mustHappen.ordersReleaseCodes({ orderId });
+        });
+        state.status = 'refunded';
+        state.failureReason = `Refunded by an admin (${action.by}).`;
+        at('done');
+        await mustHappen.ordersSetStatus({ orderId, status: 'refunded', failureReason: state.failureReason });
+        await tell(() => discord.ordersNotifyMember({ orderId, event: 'refunded', reply: null }));
+        return { ...state };
+      }
+      state.status = 'pending';
+      await mustHappen.ordersSetStatus({ orderId, status: 'pending', failureReason: null });
+      if (action.action === 'complete') {
+        // The admin handed the codes over another way.
+        state.deliveredVia = state.deliveredVia ?? 'admin';
+        delivered = true;
+      } else {
+        delivered = await deliverWithRetries(input, state, at, reply);
+      }
+    }
+  } catch (err) {
+    // Anything unexpected (cancellation included): release what was taken, nothing is charged.
+    if (state.status === 'failed') throw err;
+    at('compensating');
+    await CancellationScope.nonCancellable(async () => {
+      await voidHold();
+      await mustHappen.ordersReleaseCodes({ orderId });
+      await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: failureOf(err).message });
+    });
+    state.status = 'failed';
+    state.failureReason = failureOf(err).message;
+    at('done');
+    if (isCancellation(err)) throw err;
+    return { ...state };
+  }
+
+  // ---- charge and complete ------------------------------------------------------------------------
+  at('charging');
+  if (paid) await mustHappen.ledgerPostHold({ key: holdKey });
+  state.status = 'completed';
+  await mustHappen.ordersSetStatus({ orderId, status: 'completed', failureReason: null });
+  at('done');
+  await tell(() => discord.ordersNotifyMember({ orderId, event: 'completed', reply }));
+  return { ...state };
+}
+
+/** Delivery attempts with doubling waits until the timeout; true once delivered. */
+async function deliverWithRetries(input: OrderInput, state: OrderState, at: (s: OrderStep) => void, reply: InteractionReply | null): Promise<boolean> {
+  at('delivering');
+  const deadline = nowMs() + input.deliveryTimeoutSeconds * 1000;
+  let wait = Math.max(1, input.deliveryRetrySeconds) * 1000;
+  for (;;) {
+    state.deliveryAttempts += 1;
+    try {
+      state.deliveredVia = (await deliver.ordersDeliver({ orderId: input.orderId, reply })).via;
+      state.failureReason = null;
+      return true;
+    } catch (err) {
+      state.failureReason = failureOf(err).message;
+      log.warn('delivery failed; retrying', { orderId: input.orderId, attempt: state.deliveryAttempts, failure: failureOf(err) });
+    }
+    const left = deadline - nowMs();
+    if (left <= 0) return false;
+    await sleep(Math.min(wait, left));
+    wait = Math.min(wait * 2, 600_000);
+  }
+}
+
+async function tell(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log.warn('could not tell the member or admins', { failure: failureOf(err) });
+  }
+}
+
+function failureOf(err: unknown): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  if (isCancellation(err)) return { type: 'OrderCancelled', message: 'The order was cancelled.' };
+  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+/** Workflow time (replayed from history), in milliseconds. */
+const nowMs = (): number => new Date().getTime();
