@@ -1,17 +1,22 @@
 import type { Client } from '@temporalio/client';
 import Koa from 'koa';
+import type { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
+import type { SyncSettings } from '../workflows/sync';
 import { errorMiddleware } from './errors';
 import { createHttpMetrics } from './metrics';
 import type { ReadinessCheck } from './readiness';
 import { requestContext } from './request-context';
+import { announcementRoutes } from './routes/announcements';
 import { economyRoutes } from './routes/economy';
+import { eventRoutes } from './routes/events';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { shopRoutes } from './routes/shop';
 import { verifyRoutes } from './routes/verify';
 import { taskRoutes } from './routes/tasks';
+import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -26,6 +31,12 @@ export interface AppDeps {
   taskQueue?: string;
   /** Midtrans's server key for the payment webhook; absent, payments are off. */
   midtransServerKey?: string;
+  /** The live-events hub (lib/events/hub.ts) behind GET /events; absent, that route answers 503. */
+  events?: EventHub;
+  /** SSE heartbeat interval (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Timings of the message sync flows the API starts (default activities/sync/settings.ts). */
+  syncSettings?: SyncSettings;
 }
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */
@@ -53,6 +64,12 @@ export function createApp(deps: AppDeps): Koa {
   app.use(verify.routes()).use(verify.allowedMethods());
   const tasks = taskRoutes(deps.prisma, deps.temporal, deps.taskQueue);
   app.use(tasks.routes()).use(tasks.allowedMethods());
+  const events = eventRoutes(deps.prisma, deps.events, { heartbeatMs: deps.eventHeartbeatMs });
+  app.use(events.routes()).use(events.allowedMethods());
+  const announcements = announcementRoutes(deps.prisma, deps.temporal, { taskQueue: deps.taskQueue, syncSettings: deps.syncSettings });
+  app.use(announcements.routes()).use(announcements.allowedMethods());
+  const sync = syncRoutes(deps.prisma, deps.temporal, { taskQueue: deps.taskQueue, syncSettings: deps.syncSettings });
+  app.use(sync.routes()).use(sync.allowedMethods());
   const webhooks = webhookRoutes({ prisma: deps.prisma, log: deps.log, temporal: deps.temporal, midtransServerKey: deps.midtransServerKey });
   app.use(webhooks.routes()).use(webhooks.allowedMethods());
   return app;

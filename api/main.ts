@@ -11,6 +11,6 @@ runProcess('guildflow-api', async ({ config: raw, log, started }) => {
   started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
   const temporal = await connectTemporalClient({ ...config, address: config.TEMPORAL_ADDRESS });
   started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-  const api = await startApiServer({ config, prisma, temporal: temporal.connection, log });
+  const api = await startApiServer({ config, prisma, temporal: temporal.connection, log, databaseUrl: config.DATABASE_URL });
   started.push({ name: 'API', stop: api.stop });
 });

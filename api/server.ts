@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
+import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
 import { pingTemporal } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
@@ -20,9 +21,13 @@ export async function startApiServer(opts: {
   log: Logger;
   /** Where the in-process worker's metrics are, when it runs beside the API. */
   workerMetricsUrl?: string;
+  /** The database for the live-events hub's LISTEN connection; absent, GET /events answers 503. */
+  databaseUrl?: string;
 }): Promise<RunningApi> {
   const log = opts.log.child({ component: 'api' });
+  const events = opts.databaseUrl ? await startEventHub(opts.databaseUrl, log) : undefined;
   const app = createApp({
+    events,
     prisma: opts.prisma,
     log,
     readiness: [
@@ -43,10 +48,26 @@ export async function startApiServer(opts: {
   log.info({ url }, 'API listening');
   return {
     url,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    // Live-event streams never go idle: the hub ends them first, then the server can close.
+    stop: async () => {
+      await events?.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
+}
+
+/** The live-events hub; a database without LISTEN (or unreachable) leaves the API up without live events. */
+async function startEventHub(databaseUrl: string, log: Logger): Promise<EventHub | undefined> {
+  const hub = new EventHub({ databaseUrl, log });
+  try {
+    await hub.start();
+    return hub;
+  } catch (err) {
+    log.warn({ err }, 'live events are off: the event hub could not start');
+    await hub.stop();
+    return undefined;
+  }
 }

@@ -95,6 +95,7 @@ export async function startStack(
     temporal: temporal.connection,
     log,
     workerMetricsUrl: opts.installRuntime === false ? undefined : `http://${config.TEMPORAL_METRICS_ADDRESS}/metrics`,
+    databaseUrl,
   });
   started.push({ name: 'API', stop: api.stop });
 

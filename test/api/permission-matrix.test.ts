@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type Router from '@koa/router';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
+import { EventHub } from '../../lib/events/hub';
 import { createLogger } from '../../lib/logger';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../../lib/permissions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -72,6 +73,18 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/tasks/:taskId/claims/:userId': 'mod',
   'POST /api/guilds/:guildId/tasks/:taskId/claims/:userId/review': 'admin',
   'POST /api/guilds/:guildId/tasks/:taskId/claims/:userId/revoke': 'admin',
+  // Live events, announcements and message sync (api/routes/events.ts, announcements.ts, sync.ts)
+  'GET /api/guilds/:guildId/events': 'admin',
+  'GET /api/guilds/:guildId/announcements': 'mod',
+  'POST /api/guilds/:guildId/announcements/preview': 'admin',
+  'POST /api/guilds/:guildId/announcements': 'admin',
+  'GET /api/guilds/:guildId/announcements/:announcementId': 'mod',
+  'PATCH /api/guilds/:guildId/announcements/:announcementId': 'admin',
+  'DELETE /api/guilds/:guildId/announcements/:announcementId': 'admin',
+  'GET /api/guilds/:guildId/sync': 'mod',
+  'GET /api/guilds/:guildId/sync/channels': 'mod',
+  'PUT /api/guilds/:guildId/sync/channels/:entityType': 'admin',
+  'DELETE /api/guilds/:guildId/sync/channels/:entityType': 'admin',
   // Payments (api/routes/webhooks.ts): no token, the gateway's signature is checked instead
   'POST /webhooks/midtrans': 'public',
 };
@@ -86,6 +99,7 @@ const PARAMS: Record<string, string> = {
 
 let db: TestDatabase;
 let server: Server;
+let events: EventHub;
 let base: string;
 let guild: string;
 let routes: { method: string; path: string }[];
@@ -100,7 +114,9 @@ beforeAll(async () => {
   }
   tokens.otherGuild = (await createApiToken(db.prisma, { guildId: other, name: 'other', level: 'owner', createdBy: 'cli', creatorLevel: 'owner' })).token;
 
-  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [] });
+  events = new EventHub({ databaseUrl: db.url, log: createLogger({ level: 'silent' }) });
+  await events.start();
+  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events });
   routes = app.middleware
     .map((mw) => (mw as { router?: Router }).router)
     .filter((r): r is Router => r !== undefined)
@@ -114,6 +130,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await events?.stop();
   if (server) await new Promise((r) => server.close(r));
   await db?.drop();
 });
@@ -137,7 +154,9 @@ async function request(method: string, path: string, token?: string): Promise<nu
     // An empty object: at most a 400 past the permission check, and nothing changes.
     body: hasBody ? '{}' : undefined,
   });
-  await res.arrayBuffer();
+  // A live-events stream never ends by itself: its status is the answer.
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) await res.body?.cancel();
+  else await res.arrayBuffer();
   return res.status;
 }
 

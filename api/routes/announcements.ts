@@ -1,0 +1,95 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  announcementCreateSchema,
+  announcementMessage,
+  announcementPatchSchema,
+  announcementToJson,
+  cancelAnnouncement,
+  createAnnouncement,
+  editAnnouncement,
+  getAnnouncement,
+  type AnnouncementContext,
+} from '../../activities/announcements';
+import { AppError, ValidationError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { PrismaClient } from '../../prisma/client';
+import type { SyncSettings } from '../../workflows/sync';
+import { requireGuildToken, type AuthState } from '../auth';
+import { readJsonBody } from '../body';
+
+type State = AuthState & { log: Logger };
+
+const idParam = z.object({ announcementId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an announcement id') });
+const listQuery = z.object({
+  status: z.enum(['draft', 'scheduled', 'sent', 'cancelled', 'deleted']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+const createBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id: letters, digits, - and _ (at most 64)').optional() }).passthrough();
+
+/**
+ * Announcements for the dashboard: list and read (mods), create (sent now or at sendAt), preview (the
+ * exact message, nothing stored), edit before or after sending, cancel or take down (admins). A create
+ * may carry its own `id` so a retried request finds the first one. The message state of a sent one is
+ * its sync flow's (`sync` in the answer).
+ */
+export function announcementRoutes(prisma: PrismaClient, temporal: Client | undefined, opts: { taskQueue?: string; syncSettings?: SyncSettings } = {}): Router<State> {
+  const router = new Router<State>({ prefix: '/api/guilds/:guildId/announcements' });
+  const context = (): AnnouncementContext => {
+    if (!temporal || !opts.taskQueue) throw new AppError('unavailable', 'Announcements need Temporal, which this API process is not connected to.', 503);
+    return { prisma, temporal, taskQueue: opts.taskQueue, syncSettings: opts.syncSettings };
+  };
+  const withSync = async (a: Awaited<ReturnType<typeof getAnnouncement>>) => ({
+    ...announcementToJson(a),
+    sync: await prisma.syncMessage.findUnique({
+      where: { entityType_entityId: { entityType: 'announcement', entityId: a.id } },
+      select: { state: true, channelId: true, messageId: true, lastError: true, syncedAt: true },
+    }),
+  });
+
+  router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const q = listQuery.parse(ctx.query);
+    const items = await prisma.announcement.findMany({
+      where: { guildId: ctx.params.guildId!, ...(q.status ? { status: q.status } : {}) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: q.limit,
+    });
+    ctx.body = { items: items.map(announcementToJson) };
+  });
+
+  router.post('/preview', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const input = announcementCreateSchema.parse(await readJsonBody(ctx));
+    ctx.body = { channelId: input.channelId, message: announcementMessage({ id: 'preview', title: input.title, body: input.body, colour: input.colour ?? null, imageUrl: input.imageUrl ?? null, pingRoleId: input.pingRoleId ?? null }) };
+  });
+
+  router.post('/', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const raw = await readJsonBody(ctx);
+    const { id, ...rest } = createBody.parse(raw);
+    if (Object.keys(rest).length === 0) throw new ValidationError('Give at least channelId, title and body.');
+    const a = await createAnnouncement(context(), ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
+    ctx.status = 201;
+    ctx.body = await withSync(a);
+  });
+
+  router.get('/:announcementId', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const { announcementId } = idParam.parse(ctx.params);
+    ctx.body = await withSync(await getAnnouncement(prisma, ctx.params.guildId!, announcementId));
+  });
+
+  router.patch('/:announcementId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const { announcementId } = idParam.parse(ctx.params);
+    const patch = announcementPatchSchema.parse(await readJsonBody(ctx));
+    if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
+    await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
+    ctx.body = await withSync(await editAnnouncement(context(), ctx.params.guildId!, announcementId, patch));
+  });
+
+  router.delete('/:announcementId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const { announcementId } = idParam.parse(ctx.params);
+    await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
+    ctx.body = await withSync(await cancelAnnouncement(context(), ctx.params.guildId!, announcementId));
+  });
+
+  return router;
+}
