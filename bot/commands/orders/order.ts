@@ -1,0 +1,126 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationCommandOptionType, ButtonStyle, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ensurePackages } from '../../../activities/codes/packages';
+import { getCodeShopSettings, stockCounts } from '../../../activities/codes/stock';
+import { createLedger, userAccount } from '../../../activities/ledger';
+import { assetLabel } from '../../../activities/shop/messages';
+import { formatAmount } from '../../../lib/discord/amounts';
+import { guildflowEmbed } from '../../../lib/discord/embeds';
+import { AppError } from '../../../lib/errors';
+import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
+import type { PrismaClient } from '../../../prisma/client';
+import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
+import type { Command, ComponentHandler } from '../index';
+import { buttonRow, guildIdOf } from '../shop/shared';
+
+const CONFIRM = 'order-confirm';
+const CANCEL = 'order-cancel';
+
+export const orderData = {
+  name: 'order',
+  description: 'Order a package of codes (you confirm before paying)',
+  contexts: [0],
+  options: [{ type: ApplicationCommandOptionType.Integer, name: 'package', description: 'How many codes: 1, 5, 10, 25 or 50', required: true }],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** The durations an order waits, from the guild's code shop settings (DESIGN.md §7). */
+export async function orderTimings(prisma: PrismaClient, guildId: string): Promise<Pick<OrderInput, 'topupWaitSeconds' | 'fundsRetrySeconds' | 'deliveryTimeoutSeconds' | 'deliveryRetrySeconds'>> {
+  const s = await getCodeShopSettings(prisma, guildId);
+  return { topupWaitSeconds: s.topupWaitSeconds, fundsRetrySeconds: Math.min(30, s.topupWaitSeconds), deliveryTimeoutSeconds: s.deliveryTimeoutSeconds, deliveryRetrySeconds: 5 };
+}
+
+/**
+ * `/order package`: an ephemeral confirm message with the price, the member's balance and the stock;
+ * Confirm (`gf:order-confirm:{packageId}.{price}.{requestId}`) starts `order:{requestId}` — a double click
+ * finds the same flow.
+ */
+export const orderCommand: Command = {
+  data: orderData,
+  async handle(interaction, { prisma, codes }) {
+    const guildId = guildIdOf(interaction);
+    if (!codes) throw new AppError('code_shop_disabled', 'The code shop is not set up on this server’s Guildflow yet.');
+    const size = interaction.options.getInteger('package', true);
+    const pkg = (await ensurePackages(prisma, guildId)).find((p) => p.quantity === size && p.active);
+    if (!pkg) throw new AppError('package_not_found', `There is no ${size}-code package on sale: see /stock view for the packages.`);
+    const asset = await assetLabel(prisma, guildId, pkg.assetCode);
+    const { available } = await createLedger(prisma).balance(guildId, userAccount(interaction.user.id), pkg.assetCode);
+    const stock = (await stockCounts(prisma, guildId)).available;
+    const lines = [
+      `**Price:** ${formatAmount(asset, pkg.price)}`,
+      `**You have:** ${formatAmount(asset, available)}${available < pkg.price ? ' — not enough: confirm, then top up with /topup and the order goes ahead' : ''}`,
+      stock < pkg.quantity ? `**Stock:** only ${stock} code${stock === 1 ? '' : 's'} left` : '**Stock:** available',
+      'The codes come by direct message.',
+    ];
+    await interaction.reply({
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+      embeds: [guildflowEmbed({ outcome: 'pending', title: `Order ${pkg.quantity} code${pkg.quantity === 1 ? '' : 's'}?`, description: lines.join('\n') })],
+      components: [
+        buttonRow([
+          { action: CONFIRM, key: `${pkg.id}.${pkg.price}.${interaction.id}`, label: 'Confirm', style: ButtonStyle.Success },
+          { action: CANCEL, key: interaction.id, label: 'Cancel' },
+        ]),
+      ],
+    });
+  },
+};
+
+export const orderConfirmButton: ComponentHandler = {
+  action: CONFIRM,
+  async handle(interaction, key, { temporal, taskQueue, log, prisma }) {
+    const m = /^(\d{1,9})\.(\d{1,19})\.(\d{15,21})$/.exec(key);
+    if (!interaction.isButton() || !m) throw new AppError('invalid_component', 'This is not an order button.');
+    const [, packageId, price, requestId] = m as unknown as [string, string, string, string];
+    const guildId = guildIdOf(interaction);
+    const buyer = interaction.message.interactionMetadata?.user.id;
+    if (buyer && buyer !== interaction.user.id) throw new AppError('forbidden', 'Only the member who asked can confirm this order.');
+    await interaction.deferUpdate();
+    const workflowId = orderWorkflowId(requestId);
+    try {
+      await temporal.workflow.start<typeof order>('order', {
+        taskQueue,
+        workflowId,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: GuildId, value: guildId },
+          { key: DiscordUserId, value: interaction.user.id },
+          { key: FlowKind, value: 'order' },
+        ],
+        staticSummary: `Code order: package #${packageId} by ${interaction.user.username} (${interaction.user.id})`,
+        args: [
+          {
+            orderId: requestId,
+            requestKey: `order:${requestId}`,
+            guildId,
+            userId: interaction.user.id,
+            packageId: Number(packageId),
+            expectedPrice: price,
+            reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+            ...(await orderTimings(prisma, guildId)),
+          },
+        ],
+      });
+      log.info({ workflowId }, 'order started');
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await interaction.followUp({ flags: MessageFlags.Ephemeral, content: 'This order is already confirmed: its result shows in the message above.' });
+    }
+  },
+};
+
+export const orderCancelButton: ComponentHandler = {
+  action: CANCEL,
+  async handle(interaction, key, { temporal }) {
+    if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not an order button.');
+    const started = await temporal.workflow
+      .getHandle(orderWorkflowId(key))
+      .describe()
+      .then(() => true)
+      .catch((err: unknown) => {
+        if ((err as Error).name === 'WorkflowNotFoundError') return false;
+        throw err;
+      });
+    if (started) throw new AppError('already_confirmed', 'This order is already confirmed and cannot be cancelled.');
+    await interaction.update({ embeds: [guildflowEmbed({ outcome: 'info', title: 'Order cancelled', description: 'Nothing was charged.' })], components: [] });
+  },
+};
