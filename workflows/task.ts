@@ -255,7 +255,8 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   });
 
   // ─── Claim ─────────────────────────────────────────────────────────────────────────────────────────
-  const claimed = await db.taskClaim({ claimId: workflowId, guildId: input.guildId, taskId: input.taskId, userId: input.userId });
+  // Retried until the database answers: a claim that might have taken its slot must not be abandoned.
+  const claimed = await mustHappen.taskClaim({ claimId: workflowId, guildId: input.guildId, taskId: input.taskId, userId: input.userId });
   if (!claimed.ok) {
     state.status = 'refused';
     state.refusal = claimed.reason;
@@ -332,6 +333,12 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       } else {
         reply(action, false, 'Only an accepted award can be revoked.');
       }
+    } catch (err) {
+      // A step that kept failing (the database away for minutes): the claim stays as it was, the person
+      // who asked is told to try again, the flow goes on waiting.
+      if (isCancellation(err)) throw err;
+      log.warn('a claim request could not be applied', { claimId: workflowId, kind: action.kind, failure: failureOf(err) });
+      if (!results.has(action.id)) reply(action, false, `That could not be done right now (${failureOf(err).message}); nothing changed, try again.`);
     } finally {
       if (!results.has(action.id) && action.kind !== 'cancel') reply(action, false, 'The request could not be applied.');
       busy = queue.length > 0;
