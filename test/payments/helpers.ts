@@ -40,6 +40,8 @@ export interface PaymentsEnv {
   webhookUrl: string;
   /** The code stock's keys (the workers get them too). */
   keyring: CodeKeyring;
+  /** Its AES-256 key (for a worker in another process). */
+  codeKey: Buffer;
   /** Everything logged by the worker's activities and the API, as JSON lines. */
   logs: string[];
   /** A worker on the env's task queue (or `taskQueue`), with the right server key unless told otherwise. */
@@ -67,7 +69,8 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
   const webhookUrl = `${apiUrl}${MIDTRANS_WEBHOOK_PATH}`;
   const taskQueue = uniqueTaskQueue('payments');
   const bundle = await bundleWorkflows(require.resolve('../../workflows'));
-  const keyring = createCodeKeyring({ id: 'test-k1', key: randomBytes(32) });
+  const codeKey = randomBytes(32);
+  const keyring = createCodeKeyring({ id: 'test-k1', key: codeKey });
   const workers = new Set<{ stop(): Promise<void> }>();
   return {
     discord,
@@ -81,6 +84,7 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
     apiUrl,
     webhookUrl,
     keyring,
+    codeKey,
     logs,
     async startWorker(w = {}) {
       const provider = createMidtransProvider({ serverKey: w.serverKey ?? SERVER_KEY, apiUrl: midtrans.url });
