@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(economy.routes()).use(economy.allowedMethods());
   const ledger = ledgerRoutes(deps.prisma);
   app.use(ledger.routes()).use(ledger.allowedMethods());
-  const shop = shopRoutes(deps.prisma, deps.temporal);
+  const shop = shopRoutes(deps.prisma, deps.temporal, { taskQueue: deps.taskQueue, syncSettings: deps.syncSettings });
   app.use(shop.routes()).use(shop.allowedMethods());
   const verify = verifyRoutes(deps.prisma, deps.temporal, deps.taskQueue);
   app.use(verify.routes()).use(verify.allowedMethods());

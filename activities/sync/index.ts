@@ -2,3 +2,4 @@ export { createSyncActivities, type SyncActivities, type SyncApplyResult, type S
 export { announcementRenderer, createRendererRegistry, DEFAULT_RENDERERS, leaderboardRenderer, shopItemRenderer, syncFlowId, type EntityRenderer, type RenderedEntity } from './registry';
 export { DEFAULT_SYNC_SETTINGS } from './settings';
 export { signalSync, type SyncTarget } from './client';
+export { syncShopItemPost, type ShopSyncDeps } from './shop-hook';

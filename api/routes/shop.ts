@@ -11,6 +11,7 @@ import {
   removeItem,
   type AuditActor,
 } from '../../activities/shop';
+import { syncShopItemPost, type ShopSyncDeps } from '../../activities/sync/shop-hook';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient, Purchase } from '../../prisma/client';
@@ -61,7 +62,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
  * The shop for the dashboard: items (mods read, admins write; writes audited), a member's inventory,
  * purchases with filters and cursor pagination, and one purchase with its workflow's status.
  */
-export function shopRoutes(prisma: PrismaClient, temporal?: Client): Router<State> {
+export function shopRoutes(prisma: PrismaClient, temporal?: Client, sync: Omit<ShopSyncDeps, 'prisma' | 'temporal' | 'log'> = {}): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/shop' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });
@@ -78,19 +79,24 @@ export function shopRoutes(prisma: PrismaClient, temporal?: Client): Router<Stat
 
   router.post('/items', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const input = itemCreateSchema.parse(await readJsonBody(ctx));
+    const item = await addItem(prisma, guildOf(ctx), input, actorOf(ctx));
+    await syncShopItemPost({ prisma, temporal, log: ctx.state.log, ...sync }, item, 'saved'); // its post (message sync)
     ctx.status = 201;
-    ctx.body = itemToJson(await addItem(prisma, guildOf(ctx), input, actorOf(ctx)));
+    ctx.body = itemToJson(item);
   });
 
   router.patch('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { itemId } = itemParams.parse(ctx.params);
     const patch = itemPatchSchema.parse(await readJsonBody(ctx));
-    ctx.body = itemToJson(await editItem(prisma, guildOf(ctx), itemId, patch, actorOf(ctx)));
+    const item = await editItem(prisma, guildOf(ctx), itemId, patch, actorOf(ctx));
+    await syncShopItemPost({ prisma, temporal, log: ctx.state.log, ...sync }, item, 'saved');
+    ctx.body = itemToJson(item);
   });
 
   router.delete('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { itemId } = itemParams.parse(ctx.params);
-    await removeItem(prisma, guildOf(ctx), itemId, actorOf(ctx));
+    const item = await removeItem(prisma, guildOf(ctx), itemId, actorOf(ctx));
+    await syncShopItemPost({ prisma, temporal, log: ctx.state.log, ...sync }, item, 'removed');
     ctx.status = 204;
   });
 

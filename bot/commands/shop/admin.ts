@@ -4,6 +4,7 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import type { Command } from '../index';
 import { shopAdminData } from './definitions';
 import { describeItem, guildIdOf, parseDuration } from './shared';
+import { syncShopItemPost } from '../../../activities/sync/shop-hook';
 
 /** The item fields given as options (edit: only those present). */
 function fieldsFrom(interaction: ChatInputCommandInteraction): ItemPatch {
@@ -40,7 +41,8 @@ function fieldsFrom(interaction: ChatInputCommandInteraction): ItemPatch {
 export const shopAdminCommand: Command = {
   level: 'admin',
   data: shopAdminData,
-  async handle(interaction, { prisma }) {
+  async handle(interaction, deps) {
+    const { prisma } = deps;
     const guildId = guildIdOf(interaction);
     const actor: AuditActor = { actorType: 'user', actorId: `discord:${interaction.user.id}` };
     const sub = interaction.options.getSubcommand();
@@ -49,14 +51,17 @@ export const shopAdminCommand: Command = {
     if (sub === 'add') {
       const { name, price, ...rest } = fieldsFrom(interaction);
       const item = await addItem(prisma, guildId, { name: name!, price: price!, ...rest }, actor);
+      await syncShopItemPost(deps, item, 'saved'); // its post in the shop channel (message sync)
       await reply(`Added ${itemLabel(item)} to the shop`, describeItem(item, await assetLabel(prisma, guildId, item.assetCode)));
     } else if (sub === 'edit') {
       const current = await findItem(prisma, guildId, interaction.options.getString('item', true));
       const item = await editItem(prisma, guildId, current.id, fieldsFrom(interaction), actor);
+      await syncShopItemPost(deps, item, 'saved');
       await reply(`Updated ${itemLabel(item)}`, describeItem(item, await assetLabel(prisma, guildId, item.assetCode)));
     } else {
       const current = await findItem(prisma, guildId, interaction.options.getString('item', true));
       const item = await removeItem(prisma, guildId, current.id, actor);
+      await syncShopItemPost(deps, item, 'removed');
       await reply(`Removed ${itemLabel(item)} from the shop`, 'Members who own it keep it; its name can be used again.');
     }
   },
