@@ -103,6 +103,15 @@ export const SCENARIOS: Record<string, (env: TasksEnv) => Promise<string>> = {
     await answer(env.discord.slash(env.guildId, env.demo.admin.id, 'task-admin', { task: `#${task.id}` }, { subcommand: 'delete' }));
     return `task:${task.id}:${user}`;
   },
+  /** The task's post: posted, changed by an edit meanwhile (signal), redrawn at the task's end date, then done. */
+  'task-message': async (env) => {
+    const row = await createTaskRow(env, { name: 'History: post', reward: 1n, expiresAt: new Date(Date.now() + 2000) });
+    await requestTaskMessageSync(env.temporal.client, env.taskQueue, env.guildId, row.id);
+    await postedTask(env, row.id);
+    await env.prisma.task.update({ where: { id: row.id }, data: { description: 'Edited while it waits.' } });
+    await requestTaskMessageSync(env.temporal.client, env.taskQueue, env.guildId, row.id);
+    return `task-message:${row.id}`;
+  },
 };
 
 /** Runs every scenario (a worker must be polling env.taskQueue) and writes `{name}.json`; returns the files. */

@@ -63,6 +63,8 @@ describe('task claim histories', () => {
     expect(kinds('task-award-failed.json').activities).toEqual(expect.arrayContaining(['ledgerTransfer', 'discordRemoveRole', 'taskRecordAwardFailure', 'taskRejectProof', 'taskEndClaim']));
     expect(kinds('task-revoked.json').activities).toEqual(expect.arrayContaining(['taskReverseAward', 'taskMarkRevoked']));
     expect(kinds('task-cancelled.json').signals).toEqual(['cancelClaim']);
+    expect(kinds('task-message.json').signals).toEqual(['changed', 'changed']);
+    expect(kinds('task-message.json').activities.filter((a) => a === 'taskSyncMessage').length).toBeGreaterThanOrEqual(3);
   });
 
   it('an incompatible change (the post updated before the slot is taken) is caught: DeterminismViolationError', async () => {
