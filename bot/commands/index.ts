@@ -8,6 +8,7 @@ import type {
 } from 'discord.js';
 import type { PermissionLevel } from '../../lib/permissions';
 import type { BotDeps } from '../deps';
+import { announceCommands, announceComponents } from './announce';
 import { apiTokenCommand } from './api-token';
 import { economyCommands, economyComponents } from './economy';
 import { orderCommands, orderComponents } from './orders';
@@ -37,5 +38,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...orderCommands, ...verifyCommands, ...taskCommands];
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents];
+export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...orderCommands, ...verifyCommands, ...taskCommands, ...announceCommands];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents, ...announceComponents];
