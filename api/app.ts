@@ -19,6 +19,9 @@ import { taskRoutes } from './routes/tasks';
 import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
+import { orderRoutes } from './routes/orders';
+import { paymentRoutes } from './routes/payments';
+import type { CodeKeyring } from '../lib/crypto/codes';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -31,6 +34,8 @@ export interface AppDeps {
   taskQueue?: string;
   /** Midtrans's server key for the payment webhook; absent, payments are off. */
   midtransServerKey?: string;
+  /** The code stock's keys, for code imports; absent, imports answer 503. */
+  codes?: CodeKeyring | null;
   /** The live-events hub (lib/events/hub.ts) behind GET /events; absent, that route answers 503. */
   events?: EventHub;
   /** SSE heartbeat interval (default 15 s). */
@@ -72,5 +77,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(sync.routes()).use(sync.allowedMethods());
   const webhooks = webhookRoutes({ prisma: deps.prisma, log: deps.log, temporal: deps.temporal, midtransServerKey: deps.midtransServerKey });
   app.use(webhooks.routes()).use(webhooks.allowedMethods());
+  const payments = paymentRoutes(deps.prisma, deps.temporal);
+  app.use(payments.routes()).use(payments.allowedMethods());
+  const orders = orderRoutes(deps.prisma, deps.temporal, deps.codes);
+  app.use(orders.routes()).use(orders.allowedMethods());
   return app;
 }

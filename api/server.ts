@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
+import { keyringFromConfig } from '../lib/crypto';
 import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
 import { pingTemporal } from '../lib/temporal';
@@ -38,6 +39,7 @@ export async function startApiServer(opts: {
     temporal: new Client({ connection: opts.temporal, namespace: opts.config.TEMPORAL_NAMESPACE }),
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
+    codes: keyringFromConfig(opts.config),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.config.PORT, opts.config.HOST, () => resolve(s));

@@ -87,6 +87,15 @@ const LEVELS: Record<string, Expected> = {
   'DELETE /api/guilds/:guildId/sync/channels/:entityType': 'admin',
   // Payments (api/routes/webhooks.ts): no token, the gateway's signature is checked instead
   'POST /webhooks/midtrans': 'public',
+  'GET /api/guilds/:guildId/payments/topups': 'mod',
+  'GET /api/guilds/:guildId/payments/topups/:paymentId': 'mod',
+  // Code shop (api/routes/orders.ts)
+  'GET /api/guilds/:guildId/orders': 'mod',
+  'GET /api/guilds/:guildId/orders/:orderId': 'mod',
+  'POST /api/guilds/:guildId/orders/:orderId/process': 'admin',
+  'GET /api/guilds/:guildId/codes/stock': 'mod',
+  'POST /api/guilds/:guildId/codes/import': 'admin',
+  'PUT /api/guilds/:guildId/codes/packages/:quantity': 'admin',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */

@@ -1,0 +1,107 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { ensurePackages, packageToJson, setPackage } from '../../activities/codes/packages';
+import { importCodes, stockCounts } from '../../activities/codes/stock';
+import { orderToJson, ORDER_STATUSES } from '../../activities/orders';
+import type { CodeKeyring } from '../../lib/crypto/codes';
+import { AppError, NotFoundError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { Prisma, PrismaClient } from '../../prisma/client';
+import { orderAdminSignal, orderStatusQuery, orderWorkflowId } from '../../workflows/order';
+import { requireGuildToken, type AuthState } from '../auth';
+import { readJsonBody } from '../body';
+
+const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
+const listQuery = z.object({
+  status: z.enum(ORDER_STATUSES).optional(),
+  userId: snowflake.optional(),
+  before: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+const processBody = z.object({ action: z.enum(['retry', 'complete', 'refund']) }).strict();
+const importBody = z.object({ codes: z.string().min(1).max(2_000_000) }).strict();
+const packageBody = z.object({ price: z.union([z.string().regex(/^\d{1,16}$/), z.number().int().min(0)]), active: z.boolean().optional() }).strict();
+
+type State = AuthState & { log: Logger };
+
+/**
+ * The code shop for the dashboard: orders (mods read; admins process a `needs_admin` order by signalling
+ * its workflow), stock counts and packages (mods read; admins import codes and set prices). Codes are
+ * never returned.
+ */
+export function orderRoutes(prisma: PrismaClient, temporal?: Client, codes?: CodeKeyring | null): Router<State> {
+  const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
+  const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
+  const audit = (ctx: { state: State; params: Record<string, string> }, action: string, targetType: string, targetId: string, data: object) =>
+    prisma.auditEvent.create({ data: { guildId: guildOf(ctx), actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}`, action, targetType, targetId, data } });
+
+  router.get('/orders', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const q = listQuery.parse(ctx.query);
+    const before = q.before ? await prisma.codeOrder.findFirst({ where: { id: q.before, guildId: guildOf(ctx) } }) : null;
+    if (q.before && !before) throw new NotFoundError(`before: there is no order ${q.before} in this guild.`);
+    const where: Prisma.CodeOrderWhereInput = {
+      guildId: guildOf(ctx),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.userId ? { userId: q.userId } : {}),
+      ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}),
+    };
+    const rows = await prisma.codeOrder.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    ctx.body = { items: page.map(orderToJson), next: rows.length > q.limit ? page[page.length - 1]!.id : null };
+  });
+
+  router.get('/orders/:orderId', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const id = z.string().min(1).max(64).parse(ctx.params.orderId);
+    const o = await prisma.codeOrder.findFirst({ where: { id, guildId: guildOf(ctx) } });
+    if (!o) throw new NotFoundError(`There is no order ${id} in this guild.`);
+    let workflow: unknown = { workflowId: orderWorkflowId(o.id), status: 'UNAVAILABLE' };
+    if (temporal) {
+      try {
+        const h = temporal.workflow.getHandle(orderWorkflowId(o.id));
+        const d = await h.describe();
+        workflow = { workflowId: h.workflowId, status: d.status.name, state: d.status.name === 'RUNNING' ? await h.query(orderStatusQuery) : null };
+      } catch {
+        workflow = { workflowId: orderWorkflowId(o.id), status: 'UNKNOWN' };
+      }
+    }
+    const codeCount = await prisma.code.groupBy({ by: ['status'], where: { orderId: o.id }, _count: { _all: true } });
+    ctx.body = { ...orderToJson(o), codes: Object.fromEntries(codeCount.map((c) => [c.status, c._count._all])), workflow };
+  });
+
+  router.post('/orders/:orderId/process', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const id = z.string().min(1).max(64).parse(ctx.params.orderId);
+    const { action } = processBody.parse(await readJsonBody(ctx));
+    const o = await prisma.codeOrder.findFirst({ where: { id, guildId: guildOf(ctx) } });
+    if (!o) throw new NotFoundError(`There is no order ${id} in this guild.`);
+    if (o.status !== 'needs_admin') throw new AppError('order_not_waiting', `Order ${id} is ${o.status}; only an order that needs an admin can be processed.`, 409);
+    if (!temporal) throw new AppError('unavailable', 'Temporal is not reachable from the API right now.', 503);
+    await temporal.workflow.getHandle(orderWorkflowId(o.id)).signal(orderAdminSignal, { action, by: `token:${ctx.state.auth.tokenId}` });
+    await audit(ctx, `code_order.${action}`, 'code_order', o.id, { action });
+    ctx.status = 202;
+    ctx.body = { orderId: o.id, action, accepted: true };
+  });
+
+  router.get('/codes/stock', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    const packages = await ensurePackages(prisma, guildOf(ctx));
+    ctx.body = { stock: await stockCounts(prisma, guildOf(ctx)), packages: packages.map(packageToJson) };
+  });
+
+  router.post('/codes/import', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const { codes: text } = importBody.parse(await readJsonBody(ctx, 4 * 1024 * 1024));
+    if (!codes) throw new AppError('code_shop_disabled', 'The code shop is not set up (CODE_ENCRYPTION_KEY is not set).', 503);
+    const report = await importCodes(prisma, codes, guildOf(ctx), text);
+    await audit(ctx, 'codes.imported', 'codes', guildOf(ctx), { added: report.added, duplicates: report.duplicates, invalid: report.invalid.length });
+    ctx.body = report;
+  });
+
+  router.put('/codes/packages/:quantity', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const quantity = z.coerce.number().int().min(1).max(1000).parse(ctx.params.quantity);
+    const body = packageBody.parse(await readJsonBody(ctx));
+    const p = await setPackage(prisma, guildOf(ctx), { quantity, price: BigInt(body.price), ...(body.active === undefined ? {} : { active: body.active }) });
+    await audit(ctx, 'code_package.saved', 'code_package', String(p.id), packageToJson(p));
+    ctx.body = packageToJson(p);
+  });
+
+  return router;
+}
