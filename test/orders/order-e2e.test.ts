@@ -2,7 +2,8 @@ import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'disc
 import { codesForDelivery, importCodes } from '../../activities/codes/stock';
 import { createLedger, systemAccount, userAccount } from '../../activities/ledger';
 import { createCodeKeyring } from '../../lib/crypto/codes';
-import type { OrderState } from '../../workflows/order';
+import { waitFor } from '../../lib/wait';
+import { orderStatusQuery, type order, type OrderState } from '../../workflows/order';
 import { CODE_ENCRYPTION_KEY, startE2E, type E2E } from '../e2e/harness';
 import type { MessageRecord } from '../fakes/discord';
 
@@ -66,5 +67,36 @@ describe('/order end to end', () => {
     expect(e2e.discord.messages(e2e.demo.channels.general).some((m) => !m.ephemeral && JSON.stringify(m.embeds).includes(code!))).toBe(false);
     expect((await ledger().balance(guildId, userAccount(user), 'currency')).balance).toBe(0n);
     expect(await e2e.prisma.codeOrder.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: 'completed', deliveredVia: 'followup' });
+  });
+
+  it('/orders view lists a needs-admin order; /orders process refund signals it; a member cannot', async () => {
+    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
+    const user = await member('e2e-stuck', 10_000n);
+    await importCodes(e2e.prisma, keyring, guildId, 'E2E-CODE-0099');
+    e2e.discord.setDmsClosed(user, true);
+    const pkg = (await e2e.prisma.codePackage.findFirstOrThrow({ where: { guildId, quantity: 1 } }));
+    const orderId = '900000000000000777';
+    const h = await e2e.temporal.workflow.start<typeof order>('order', {
+      taskQueue: e2e.taskQueue,
+      workflowId: `order:${orderId}`,
+      args: [{ orderId, requestKey: `t:${orderId}`, guildId, userId: user, packageId: pkg.id, reply: null, topupWaitSeconds: 10, fundsRetrySeconds: 5, deliveryTimeoutSeconds: 1, deliveryRetrySeconds: 1 }],
+    });
+    await waitFor(async () => (await e2e.prisma.codeOrder.findUnique({ where: { id: orderId } }))?.status === 'needs_admin', { timeoutMs: 15_000, what: 'needs admin' });
+
+    const view = e2e.discord.slash(guildId, e2e.demo.admin.id, 'orders', { status: 'needs_admin' }, { subcommand: 'view' });
+    await view.waitForResponse();
+    expect(view.original()?.embeds[0]?.title).toBe('Orders (1)');
+    expect(view.original()?.embeds[0]?.description).toContain(`\`${orderId}\` · <@${user}> · 1 code`);
+
+    const refused = e2e.discord.slash(guildId, user, 'orders', { id: orderId, action: 'refund' }, { subcommand: 'process', ignoreCommandPermissions: true });
+    expect(((await refused.waitForResponse()).data as { content?: string }).content).toMatch(/admin/i);
+    expect((await h.query(orderStatusQuery)).status).toBe('needs_admin');
+
+    const process = e2e.discord.slash(guildId, e2e.demo.admin.id, 'orders', { id: orderId, action: 'refund' }, { subcommand: 'process' });
+    await process.waitForResponse();
+    expect(process.original()?.embeds[0]?.title).toBe(`Order ${orderId}: refund`);
+    expect(await h.result()).toMatchObject({ status: 'refunded' });
+    expect((await ledger().balance(guildId, userAccount(user), 'currency')).balance).toBe(10_000n);
+    expect(await e2e.prisma.auditEvent.count({ where: { guildId, action: 'code_order.refund', targetId: orderId } })).toBe(1);
   });
 });
