@@ -26,6 +26,7 @@ const TABLES = [
   'economy_daily_claims',
   'economy_settings',
   'events',
+  'game_deposits',
   'guild_settings',
   'guilds',
   'inventory_items',
@@ -39,7 +40,12 @@ const TABLES = [
   'members',
   'payment_notifications',
   'payments',
+  'pet_holdings',
+  'pet_movements',
+  'pet_species',
   'rate_limit_hits',
+  'roblox_game_nonces',
+  'roblox_games',
   'roblox_links',
   'shop_items',
   'shop_purchases',
@@ -48,8 +54,10 @@ const TABLES = [
   'task_claims',
   'task_settings',
   'tasks',
+  'trade_settings',
   'verification_settings',
   'verifications',
+  'withdrawals',
 ];
 
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
