@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import { keyringFromConfig } from '../lib/crypto';
+import { startLeaderboardRelay } from '../activities/sync/relay';
 import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
 import { pingTemporal } from '../lib/temporal';
@@ -27,6 +28,9 @@ export async function startApiServer(opts: {
 }): Promise<RunningApi> {
   const log = opts.log.child({ component: 'api' });
   const events = opts.databaseUrl ? await startEventHub(opts.databaseUrl, log) : undefined;
+  const temporal = new Client({ connection: opts.temporal, namespace: opts.config.TEMPORAL_NAMESPACE });
+  // Ledger changes wake the guild's leaderboard panel (message sync).
+  const stopRelay = events ? startLeaderboardRelay({ hub: events, prisma: opts.prisma, temporal, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, log }) : undefined;
   const app = createApp({
     events,
     prisma: opts.prisma,
@@ -36,7 +40,7 @@ export async function startApiServer(opts: {
       { name: 'temporal', check: () => pingTemporal(opts.temporal, opts.config.TEMPORAL_NAMESPACE) },
     ],
     extraMetrics: opts.workerMetricsUrl ? scrapeText(opts.workerMetricsUrl) : undefined,
-    temporal: new Client({ connection: opts.temporal, namespace: opts.config.TEMPORAL_NAMESPACE }),
+    temporal,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     codes: keyringFromConfig(opts.config),
@@ -52,6 +56,7 @@ export async function startApiServer(opts: {
     url,
     // Live-event streams never go idle: the hub ends them first, then the server can close.
     stop: async () => {
+      stopRelay?.();
       await events?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

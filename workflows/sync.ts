@@ -81,6 +81,8 @@ export const syncDeletedSignal = defineSignal('deleted');
 export const syncStatusQuery = defineQuery<SyncStatus>('status');
 
 const NON_RETRYABLE = ['UnknownEntityType', 'DiscordNotConfigured'];
+/** Continue as new past this many events (Temporal warns at 10,240 and stops a run at 51,200). */
+const MAX_HISTORY_EVENTS = 2_000;
 
 export async function sync(input: SyncInput): Promise<SyncStatus> {
   const { entityType, entityId, settings } = input;
@@ -170,7 +172,9 @@ export async function sync(input: SyncInput): Promise<SyncStatus> {
     }
     show();
 
-    if (status.runRounds >= settings.roundsBeforeContinue || workflowInfo().continueAsNewSuggested) {
+    // Signals count too (a burst is many events for one render): keep each run far below Temporal's limits.
+    const info = workflowInfo();
+    if (status.runRounds >= settings.roundsBeforeContinue || info.historyLength > MAX_HISTORY_EVENTS || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (deleting) return finish();
       await continueAsNew<typeof sync>({ ...input, carried: { status: { ...status }, dirty } });

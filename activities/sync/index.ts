@@ -3,3 +3,4 @@ export { announcementRenderer, createRendererRegistry, DEFAULT_RENDERERS, leader
 export { DEFAULT_SYNC_SETTINGS } from './settings';
 export { signalSync, type SyncTarget } from './client';
 export { syncShopItemPost, type ShopSyncDeps } from './shop-hook';
+export { startLeaderboardRelay } from './relay';

@@ -34,7 +34,8 @@ export interface EventHubOptions {
   lateMs?: number;
 }
 
-interface Subscriber {
+export interface Subscriber {
+  /** '*' for every guild's events (the leaderboard relay). */
   guildId: string;
   deliver(events: LiveEvent[]): void;
   close(): void;
@@ -174,7 +175,7 @@ export class EventHub {
     const byGuild = new Map<string, LiveEvent[]>();
     for (const e of events) byGuild.set(e.guildId, [...(byGuild.get(e.guildId) ?? []), e]);
     for (const sub of this.subscribers) {
-      const mine = byGuild.get(sub.guildId);
+      const mine = sub.guildId === '*' ? events : byGuild.get(sub.guildId);
       if (mine) sub.deliver(mine);
     }
   }

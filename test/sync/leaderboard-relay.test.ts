@@ -1,0 +1,57 @@
+import { startLeaderboardRelay } from '../../activities/sync';
+import { EventHub } from '../../lib/events/hub';
+import { createLogger } from '../../lib/logger';
+import { syncStatusQuery } from '../../workflows/sync';
+import { fund, startShopEnv, type ShopEnv } from '../shop/helpers';
+import { eventually, FAST_SYNC, syncRow, useChannel } from './helpers';
+
+/**
+ * Ledger changes reach the leaderboard panel with nobody signalling by hand: the events trigger records
+ * each entry, the API's hub reads it, the relay signals sync:leaderboard:{guild}:{asset} — throttled, so
+ * a burst of transfers is a few signals and fewer edits.
+ */
+jest.setTimeout(60_000);
+
+let env: ShopEnv;
+let hub: EventHub;
+let stopRelay: () => void;
+
+beforeAll(async () => {
+  env = await startShopEnv();
+  await env.startWorker();
+  const log = createLogger({ level: 'silent' });
+  hub = new EventHub({ databaseUrl: env.db.url, log, pollMs: 100 });
+  await hub.start();
+  stopRelay = startLeaderboardRelay({ hub, prisma: env.prisma, temporal: env.temporal.client, taskQueue: env.taskQueue, log, settings: FAST_SYNC, minIntervalMs: 500, cacheMs: 0 });
+});
+afterAll(async () => {
+  stopRelay?.();
+  await hub?.stop();
+  await env?.close();
+});
+
+it('a transfer posts and then updates the panel; a burst of 20 transfers is a few signals and edits', async () => {
+  await useChannel(env, 'leaderboard', env.demo.channels.general, { asset: 'currency', size: 5 });
+  const entityId = `${env.demo.guild.id}:currency`;
+  const u = env.discord.createUser({ username: 'relay-rich' });
+  env.discord.addMember(env.demo.guild.id, u.id);
+  await fund(env, u.id, 40n);
+  const row = await eventually(async () => {
+    const r = await syncRow(env, 'leaderboard', entityId);
+    return r?.state === 'synced' ? r : null;
+  }, 'the panel posted by a ledger change');
+  expect(env.discord.message(row.messageId!)!.embeds[0]!.description).toContain(`<@${u.id}> — 🪙 40 Coins`);
+
+  const handle = env.temporal.client.workflow.getHandle(`sync:leaderboard:${entityId}`);
+  const before = await handle.query(syncStatusQuery);
+  for (let i = 0; i < 20; i += 1) await fund(env, u.id, 1n);
+  await eventually(() => env.discord.message(row.messageId!)?.embeds[0]?.description?.includes('🪙 60 Coins'), 'the final balance', 15_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = await handle.query(syncStatusQuery);
+  const signals = after.changes - before.changes;
+  const edits = after.edits - before.edits;
+  expect(signals).toBeGreaterThanOrEqual(1);
+  expect(signals).toBeLessThanOrEqual(6);
+  expect(edits).toBeLessThanOrEqual(signals);
+  process.stdout.write(`[leaderboard relay] 20 transfers → ${signals} signals → ${edits} edits\n`);
+});
