@@ -42,7 +42,7 @@ export function channelMessages(discord: REST | null) {
       }
     },
     async pin(channelId: string, messageId: string): Promise<void> {
-      await rest('pin messages').put(Routes.channelPin(channelId, messageId));
+      await rest('pin messages').put(Routes.channelMessagesPin(channelId, messageId));
     },
   };
 }

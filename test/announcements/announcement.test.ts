@@ -8,6 +8,7 @@ import {
 } from '../../activities/announcements';
 import { ValidationError } from '../../lib/errors';
 import { announcementStatusQuery, type AnnouncementFlowState } from '../../workflows/announcement';
+import { syncStatusQuery } from '../../workflows/sync';
 import { startShopEnv, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, syncRow } from '../sync/helpers';
 
@@ -55,6 +56,31 @@ it('sent now: posted in the channel, the chosen role pinged, colour and image ke
   const posted = env.discord.requests().find((r) => r.method === 'POST' && r.route === `/channels/${channel}/messages` && (r.body as { embeds?: { title?: string }[] })?.embeds?.[0]?.title === 'Server update');
   expect((posted!.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [], roles: [role.id] });
   expect(await env.prisma.announcement.findUnique({ where: { id } })).toMatchObject({ status: 'sent', sentAt: expect.any(Date) });
+});
+
+it('pin on request: the posted message is pinned; a channel where the bot may not pin still gets the message', async () => {
+  const id = `t-${randomUUID()}`;
+  await createAnnouncement(ctx, guild(), id, { channelId: channel, title: 'Pinned news', body: 'Stays on top.', pin: true }, 'discord:1', { draft: false });
+  const row = await eventually(async () => {
+    const r = await syncRow(env, 'announcement', id);
+    return r?.state === 'synced' ? r : null;
+  }, 'the post');
+  expect(env.discord.message(row.messageId!)!.api.pinned).toBe(true);
+
+  env.discord.denyPermission({ channelId: channel, route: /\/pins\// });
+  try {
+    const id2 = `t-${randomUUID()}`;
+    await createAnnouncement(ctx, guild(), id2, { channelId: channel, title: 'Unpinnable news', body: 'Still posted.', pin: true }, 'discord:1', { draft: false });
+    const row2 = await eventually(async () => {
+      const r = await syncRow(env, 'announcement', id2);
+      return r?.state === 'synced' ? r : null;
+    }, 'the post');
+    expect(env.discord.message(row2.messageId!)!.api.pinned).toBe(false);
+    const status = await env.temporal.client.workflow.getHandle(`sync:announcement:${id2}`).query(syncStatusQuery);
+    expect(status.lastError).toMatch(/could not pin the message/);
+  } finally {
+    env.discord.clearFaults();
+  }
 });
 
 it('scheduled: nothing before its time, posted at it (a short delay)', async () => {

@@ -628,6 +628,19 @@ export function apiRoutes(core: Core): RouteDef[] {
     { method: 'GET', pattern: '/channels/:channelId', auth: true, handler: (ctx) => ok(s.toAPIChannel(channelOr404(ctx.params.channelId))) },
     { method: 'PATCH', pattern: '/channels/:channelId', auth: true, handler: patchChannel },
     { method: 'DELETE', pattern: '/channels/:channelId', auth: true, handler: deleteChannel },
+    {
+      // Pins (only what the message sync uses): the bot pins a message in a channel where it may manage messages.
+      method: 'PUT',
+      pattern: '/channels/:channelId/messages/pins/:messageId',
+      auth: true,
+      handler: (ctx) => {
+        const channel = channelOr404(ctx.params.channelId);
+        const message = messageOr404(channel, ctx.params.messageId);
+        if (channel.guildId) requireChannelPerms(channel, P.ManageMessages);
+        message.pinned = true;
+        return noContent();
+      },
+    },
     { method: 'GET', pattern: '/channels/:channelId/messages', auth: true, handler: listMessages },
     {
       method: 'POST',

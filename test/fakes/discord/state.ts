@@ -140,6 +140,8 @@ export interface StoredMessage {
   interactionMetadata?: APIMessageInteractionMetadata;
   interaction?: APIMessageInteraction;
   interactionId?: string;
+  /** Set by PUT /channels/:id/pins/:id (issue 10's pinned announcements). */
+  pinned?: boolean;
   at: number;
 }
 
@@ -953,7 +955,7 @@ export class DiscordState {
       attachments: m.attachments.map((a) => this.toAPIAttachment(a)),
       embeds: m.embeds,
       components: m.components,
-      pinned: false,
+      pinned: m.pinned ?? false,
       flags: m.flags,
     };
     if (m.webhookId) api.webhook_id = m.webhookId;
