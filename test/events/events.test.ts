@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { createApp } from '../../api/app';
 import { createLedger, systemAccount, userAccount } from '../../activities/ledger';
 import { addItem, editItem } from '../../activities/shop';
@@ -156,6 +157,24 @@ it('resumes with Last-Event-ID without losing or repeating events, including cha
   expect(mine[mine.length - 1]!.data).toContain('"balanceAfter":"45"');
 });
 
+it('an event whose transaction commits after a later one is still delivered (ids are taken before commit)', async () => {
+  const sse = await stream(a);
+  const slow = new pg.Client({ connectionString: db.url });
+  await slow.connect();
+  try {
+    await slow.query('BEGIN');
+    const { rows } = await slow.query<{ id: string }>(`SELECT gf_record_event($1, 'probe', '{"n":"slow"}'::jsonb)::text AS id`, [guildId]);
+    await db.prisma.$executeRawUnsafe(`SELECT gf_emit_event($1, 'probe', '{"n":"fast"}'::jsonb)`, guildId);
+    const fast = await sse.waitFor((x) => x.event === 'probe' && x.data.includes('"fast"'), 2000, 'the later event');
+    expect(BigInt(fast.id!)).toBeGreaterThan(BigInt(rows[0]!.id));
+    await slow.query('COMMIT');
+    const late = await sse.waitFor((x) => x.event === 'probe' && x.data.includes('"slow"'), 2000, 'the earlier id, committed later');
+    expect(late.id).toBe(rows[0]!.id);
+  } finally {
+    await slow.end();
+  }
+});
+
 it('sends heartbeats while nothing happens', async () => {
   const sse = await stream(a);
   await new Promise((r) => setTimeout(r, 800));
@@ -167,6 +186,14 @@ it('a Last-Event-ID older than the kept events gets a reset event', async () => 
   const sse = await stream(a, { 'last-event-id': '1' });
   const reset = await sse.waitFor((x) => x.event === 'reset', 2000, 'reset');
   expect(JSON.parse(reset.data).reason).toMatch(/no longer kept/);
+});
+
+it('the events table stays bounded: every 1000th event trims what is over 100,000 events old', async () => {
+  await db.prisma.$executeRawUnsafe(`SELECT gf_record_event('1', 'bound-test', '{}'::jsonb) FROM generate_series(1, 101500)`);
+  const [{ n, span }] = await db.prisma.$queryRawUnsafe<{ n: bigint; span: bigint }[]>('SELECT count(*) AS n, max(id) - min(id) AS span FROM events');
+  expect(Number(span)).toBeLessThan(101_000);
+  expect(Number(n)).toBeLessThan(101_000);
+  expect(Number(n)).toBeGreaterThan(99_000);
 });
 
 it('stopping the hub ends every open stream, so the API server closes at once', async () => {
