@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MessageFlags } from 'discord.js';
-import type { Command } from '../bot/commands';
+import { spawn } from 'node:child_process';
 import { commands, components } from '../bot/commands';
 import { loadConfig } from '../lib/config';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
@@ -16,6 +15,7 @@ import { seedDemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type InteractionHandle } from '../test/fakes/discord';
 import { startFakeRoblox } from '../test/fakes/roblox';
 import { createEmptyDatabase } from '../test/helpers/database';
+import { echoCommand } from './interactions-echo';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -29,13 +29,9 @@ import type { BenchRow, BenchScenario } from './types';
  */
 const CONCURRENCY = Number(process.env.BENCH_INTERACTIONS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** 'process' (default): Guildflow in its own process, as deployed; 'inline': in the benchmark's process. */
+const STACK = process.env.BENCH_STACK === 'inline' ? 'inline' : 'process';
 
-const echoCommand: Command = {
-  data: { name: 'bench-echo', description: 'Benchmark only: replies at once' },
-  async handle(interaction) {
-    await interaction.reply({ content: 'echo', flags: MessageFlags.Ephemeral });
-  },
-};
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
@@ -43,7 +39,7 @@ function percentile(sorted: number[], p: number): number {
 
 export const interactionsScenario: BenchScenario = {
   name: 'interactions',
-  description: `${CONCURRENCY} concurrent /verify vs an echo command: injected interaction → initial response (ack)`,
+  description: `${CONCURRENCY} concurrent /verify vs an echo command: injected interaction → initial response (ack); Guildflow ${STACK === 'inline' ? 'in the benchmark process' : 'in its own process'}`,
   async run(): Promise<BenchRow[]> {
     const log = createLogger({ level: process.env.LOG_LEVEL ?? 'error' });
     const started: Stoppable[] = [];
@@ -79,10 +75,34 @@ export const interactionsScenario: BenchScenario = {
         DISCORD_API_URL: discord.restUrl,
         ROBLOX_USERS_API_URL: roblox.url,
       });
-      cleanup.push(async () => {
-        for (const part of [...started].reverse()) await part.stop();
+      if (STACK === 'inline') {
+        cleanup.push(async () => {
+          for (const part of [...started].reverse()) await part.stop();
+        });
+        await startStack({ config, log, started }, { registry: { commands: [...commands, echoCommand], components } });
+      } else {
+        const env = Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'interactions-stack.ts')], {
+          cwd: path.resolve(__dirname, '..'),
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        cleanup.push(async () => {
+          if (child.exitCode === null) child.kill('SIGTERM');
+          await exited;
+        });
+        await waitFor(async () => ((await fetch(`http://127.0.0.1:${config.PORT}/ready`).catch(() => null))?.status === 200 ? true : undefined), {
+          timeoutMs: 120_000,
+          intervalMs: 250,
+          what: 'the Guildflow process to be ready',
+        });
+      }
+      await waitFor(() => (['verify', 'bench-echo'].every((n) => discord.commands().some((c) => c.name === n)) ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'the bot to register its commands',
       });
-      await startStack({ config, log, started }, { registry: { commands: [...commands, echoCommand], components } });
       const guildId = demo.guild.id;
 
       let seq = 0;

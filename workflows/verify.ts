@@ -139,6 +139,8 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
 
   setHandler(verifyStatusQuery, () => snapshot());
   setHandler(showVerification, async (args) => {
+    // A /verify that reaches a run which has already ended (it was closing): the caller starts a new one.
+    if (TERMINAL.includes(view.phase)) return { ...snapshot('This verification has just ended.'), ended: true };
     if (args.reply) lastReply = args.reply;
     await condition(() => view.phase !== 'resolving');
     const other = args.username.trim().toLowerCase() !== input.username.trim().toLowerCase();

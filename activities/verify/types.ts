@@ -28,6 +28,8 @@ export interface VerifyView {
   nicknameSet: string | null;
   /** A remark for this answer only, e.g. a second /verify for another username. */
   note: string | null;
+  /** Set on a `show` that reached a run which had already ended (the caller starts a new run). */
+  ended?: boolean;
 }
 
 /** A roblox_links row as activities and workflows pass it (ids as strings, times ISO). */

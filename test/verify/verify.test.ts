@@ -90,6 +90,9 @@ describe('Roblox verification', () => {
     const workflowId = verifyWorkflowId(guildId, user);
     await env.waitForWorkflow(workflowId, 'COMPLETED');
     expect(await result(workflowId)).toMatchObject({ phase: 'failed' });
+    const runs = [];
+    for await (const w of env.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
+    expect(runs).toHaveLength(1);
     expect(await link(user)).toBeNull();
     expect(member(user).roles).toEqual([unverified]);
     // A name that cannot be a Roblox username is refused by the bot before any flow starts.

@@ -52,13 +52,11 @@ export async function startOrShowVerification(
       args: [{ guildId: input.guildId, userId: input.userId, username: input.username } satisfies VerifyInput],
     });
     const view = await deps.temporal.workflow.executeUpdateWithStart(showVerification, { args: [{ username: input.username, reply: input.reply }], startWorkflowOperation });
-    if (!TERMINAL.includes(view.phase) || attempt >= 3) return view;
-    // Joined a run in its last steps (it just ended): once it has closed, the next try starts a new one.
+    if (!view.ended || attempt >= 3) return view;
+    // Joined a run in its last steps (it had just ended): once it has closed, the next try starts a new one.
     await (await startWorkflowOperation.workflowHandle()).result().catch(() => undefined);
   }
 }
-
-const TERMINAL: readonly string[] = ['verified', 'failed', 'expired', 'cancelled'];
 
 /** Starts a run that no interaction waits on (admin force, the API): it ends by itself. */
 export async function startVerificationRun(
