@@ -7,11 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { interactionsScenario } from './interactions';
 import { ledgerScenario } from './ledger';
+import { ordersScenario } from './orders';
 import { startScenario } from './start';
 import { tasksScenario } from './tasks';
 import type { BenchRow, BenchScenario } from './types';
+import { webhooksScenario } from './webhooks';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [
