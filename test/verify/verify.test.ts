@@ -249,6 +249,73 @@ describe('Roblox verification', () => {
     }
   });
 
+  it('a member above the bot: roles changed, the nickname refused (hierarchy) — unverified role back, verified role off, no link', async () => {
+    const botTop = env.discord.roles(guildId).find((r) => r.id === env.demo.guild.botRoleId)!.position;
+    const senior = env.discord.createRole(guildId, { name: 'Senior', position: botTop + 1 });
+    const user = newMember(env, 'lena', { roles: [unverified, senior.id], nick: 'Lena' });
+    const rbx = env.roblox.addUser({ name: 'LenaL' });
+    const { h, message } = await slashVerify(env, user, 'LenaL');
+    env.roblox.setDescription(rbx.id, phraseOf(message));
+    await click(env, message, 'Check', user);
+    const failed = await messageWhere(env, h, titled('Verification failed'), 'the failure');
+    expect(embedOf(failed).description).toContain('the member has a role that is not below Guildflow’s highest role');
+    expect(member(user).roles.sort()).toEqual([unverified, senior.id].sort());
+    expect(member(user).nick).toBe('Lena');
+    expect(await link(user)).toBeNull();
+    const changes = env.discord.roleChanges().filter((c) => c.userId === user).map((c) => `${c.action} ${c.roleId === verified ? 'verified' : 'unverified'}`);
+    expect(changes).toEqual(['add verified', 'remove unverified', 'add unverified', 'remove verified']);
+  });
+
+  it('an admin override that fails puts the other member’s link back', async () => {
+    const holder = newMember(env, 'holder');
+    const claimer = newMember(env, 'claimer');
+    const rbx = env.roblox.addUser({ name: 'Overridden' });
+    const start = (userId: string, override: boolean) =>
+      env.temporal.client.workflow.execute('verify', {
+        taskQueue: env.taskQueue,
+        workflowId: verifyWorkflowId(guildId, userId),
+        args: [{ guildId, userId, username: 'Overridden', method: 'admin', linkedBy: `discord:${env.demo.admin.id}`, override }],
+      }) as Promise<VerifyView>;
+    expect(await start(holder, false)).toMatchObject({ phase: 'verified', method: 'admin' });
+    const held = await link(holder);
+    const botTop = env.discord.roles(guildId).find((r) => r.id === env.demo.guild.botRoleId)!.position;
+    const high = env.discord.createRole(guildId, { name: 'Elite3', position: botTop + 1 });
+    await env.settings({ verifiedRoleId: high.id });
+    try {
+      const failed = await start(claimer, true);
+      expect(failed.phase).toBe('failed');
+      expect(failed.reason).toContain('@Elite3 is not below');
+    } finally {
+      await env.settings({ verifiedRoleId: verified });
+    }
+    expect(await link(claimer)).toBeNull();
+    const { createdAt: _a, replaced: _b, ...was } = held!;
+    const { createdAt: _c, replaced: _d, ...now } = (await link(holder))!;
+    expect(now).toEqual(was);
+    expect(now.robloxId).toBe(BigInt(rbx.id));
+  });
+
+  it('Roblox down during a Check: retried, then the member is told and the flow keeps waiting; a brief 503 is absorbed', async () => {
+    const user = newMember(env, 'mona');
+    const rbx = env.roblox.addUser({ name: 'MonaM' });
+    const { h, message } = await slashVerify(env, user, 'MonaM');
+    const details = new RegExp(`^/v1/users/${rbx.id}$`);
+    env.roblox.inject({ route: details, status: 503 });
+    try {
+      const first = await click(env, message, 'Check', user);
+      const told = await env.discord.waitFor(() => first.h.responses().find((r) => r.kind === 'followup'), 15_000, 'the outage answer');
+      expect(JSON.stringify(told.data)).toContain('Guildflow could not read the Roblox profile right now');
+      expect(env.roblox.requests().filter((r) => details.test(r.path) && r.status === 503).length).toBeGreaterThanOrEqual(4);
+    } finally {
+      env.roblox.clearFaults();
+    }
+    expect(await env.temporal.client.workflow.getHandle(verifyWorkflowId(guildId, user)).query('status')).toMatchObject({ phase: 'waiting' });
+    env.roblox.setDescription(rbx.id, phraseOf(message));
+    env.roblox.inject({ route: details, status: 503, times: 1 });
+    await click(env, message, 'Check', user);
+    await messageWhere(env, h, titled('Verified as MonaM'), 'verified after the outage');
+  });
+
   it('two members racing to link one Roblox account: exactly one wins', async () => {
     const a = newMember(env, 'racer-a');
     const b = newMember(env, 'racer-b');
