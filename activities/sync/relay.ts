@@ -6,11 +6,13 @@ import type { SyncSettings } from '../../workflows/sync';
 import { signalSync } from './client';
 
 /**
- * Ledger changes → leaderboard panels. The API's event hub sees every balance event (lib/events/hub.ts);
- * this relay signals `sync:leaderboard:{guild}:{asset}` for guilds that have a panel of that asset, at
- * most once per `minIntervalMs` per panel (the flow coalesces further), so a busy ledger costs a few
+ * Data changes → the messages that show them, for changes made where no hook runs. The API's event hub
+ * sees every event (lib/events/hub.ts); this relay signals
+ *   - `sync:leaderboard:{guild}:{asset}` on balance events of guilds that have a panel of that asset;
+ *   - `sync:shop_item:{id}` on shop item changes (a purchase taking stock) of items that have a post;
+ * at most once per `minIntervalMs` per message (the flow coalesces further), so a busy ledger costs a few
  * signals a second, not one per transfer. With several API processes each relays: duplicates are
- * coalesced by the flow. Panels are looked up at most every `cacheMs`.
+ * coalesced by the flow. Panels and posts are looked up at most every `cacheMs`.
  */
 export function startLeaderboardRelay(deps: {
   hub: EventHub;
@@ -37,17 +39,39 @@ export function startLeaderboardRelay(deps: {
     return asset;
   }
 
-  const fire = (guildId: string, entityId: string) => {
-    pending.delete(entityId);
-    lastSignal.set(entityId, Date.now());
-    signalSync(deps.temporal, deps.taskQueue, { entityType: 'leaderboard', entityId, guildId }, { settings: deps.settings }).catch((err: unknown) =>
-      deps.log.warn({ err, entityId }, 'leaderboard panel not signalled'),
+  const posted = new Map<string, { at: number; live: boolean }>();
+  async function hasPost(itemId: string): Promise<boolean> {
+    const cached = posted.get(itemId);
+    if (cached && Date.now() - cached.at < cacheMs) return cached.live;
+    const row = await deps.prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'shop_item', entityId: itemId } }, select: { state: true } });
+    const live = !!row && row.state !== 'deleted';
+    posted.set(itemId, { at: Date.now(), live });
+    return live;
+  }
+
+  const fire = (guildId: string, entityType: string, entityId: string) => {
+    const key = `${entityType}:${entityId}`;
+    pending.delete(key);
+    lastSignal.set(key, Date.now());
+    signalSync(deps.temporal, deps.taskQueue, { entityType, entityId, guildId }, { settings: deps.settings }).catch((err: unknown) =>
+      deps.log.warn({ err, entityType, entityId }, 'synced message not signalled'),
     );
+  };
+  const schedule = (guildId: string, entityType: string, entityId: string) => {
+    const key = `${entityType}:${entityId}`;
+    if (pending.has(key)) return;
+    const wait = Math.max(0, (lastSignal.get(key) ?? 0) + minIntervalMs - Date.now());
+    pending.set(key, setTimeout(() => fire(guildId, entityType, entityId), wait));
   };
 
   async function onEvents(events: LiveEvent[]): Promise<void> {
     const guilds = new Map<string, Set<string>>();
     for (const e of events) {
+      if (e.kind === 'shop_item') {
+        const item = e.data as { itemId: number; removed: boolean; op: string };
+        if (item.op === 'update' && !item.removed && (await hasPost(String(item.itemId)))) schedule(e.guildId, 'shop_item', String(item.itemId));
+        continue;
+      }
       if (e.kind !== 'balance') continue;
       const assets = new Set(((e.data as { moves?: { asset: string; ownerType: string }[] }).moves ?? []).filter((m) => m.ownerType === 'user').map((m) => m.asset));
       if (assets.size) guilds.set(e.guildId, new Set([...(guilds.get(e.guildId) ?? []), ...assets]));
@@ -55,10 +79,7 @@ export function startLeaderboardRelay(deps: {
     for (const [guildId, assets] of guilds) {
       const asset = await panelAsset(guildId);
       if (!asset || !assets.has(asset)) continue;
-      const entityId = `${guildId}:${asset}`;
-      if (pending.has(entityId)) continue;
-      const wait = Math.max(0, (lastSignal.get(entityId) ?? 0) + minIntervalMs - Date.now());
-      pending.set(entityId, setTimeout(() => fire(guildId, entityId), wait));
+      schedule(guildId, 'leaderboard', `${guildId}:${asset}`);
     }
   }
 

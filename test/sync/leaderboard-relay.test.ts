@@ -2,8 +2,8 @@ import { startLeaderboardRelay } from '../../activities/sync';
 import { EventHub } from '../../lib/events/hub';
 import { createLogger } from '../../lib/logger';
 import { syncStatusQuery } from '../../workflows/sync';
-import { fund, startShopEnv, type ShopEnv } from '../shop/helpers';
-import { eventually, FAST_SYNC, syncRow, useChannel } from './helpers';
+import { fund, item, startPurchase, startShopEnv, type ShopEnv } from '../shop/helpers';
+import { eventually, FAST_SYNC, signal, syncRow, useChannel } from './helpers';
 
 /**
  * Ledger changes reach the leaderboard panel with nobody signalling by hand: the events trigger records
@@ -54,4 +54,21 @@ it('a transfer posts and then updates the panel; a burst of 20 transfers is a fe
   expect(signals).toBeLessThanOrEqual(6);
   expect(edits).toBeLessThanOrEqual(signals);
   process.stdout.write(`[leaderboard relay] 20 transfers → ${signals} signals → ${edits} edits\n`);
+});
+
+it('a purchase taking stock updates the item’s post (no hook in the purchase flow needed)', async () => {
+  await useChannel(env, 'shop_item', env.demo.channels.shop.id);
+  const it_ = await item(env, { name: 'Relay gem', price: 5n, stock: 3 });
+  await signal(env, 'shop_item', String(it_.id));
+  const row = await eventually(async () => {
+    const r = await syncRow(env, 'shop_item', String(it_.id));
+    return r?.state === 'synced' ? r : null;
+  }, 'the post');
+  const stock = () => env.discord.message(row.messageId!)?.embeds[0]?.fields?.find((f) => f.name === 'Stock')?.value;
+  expect(stock()).toBe('3');
+  const buyer = env.discord.createUser({ username: 'relay-buyer' });
+  env.discord.addMember(env.demo.guild.id, buyer.id);
+  await fund(env, buyer.id, 50n);
+  await (await startPurchase(env, { itemId: it_.id, userId: buyer.id })).result();
+  await eventually(() => stock() === '2', 'the stock on the post', 10_000);
 });
