@@ -1,8 +1,9 @@
-import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { PaymentUpdate } from '../activities/payments';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { fundsAddedSignal, orderWorkflowId } from './order';
 
 /**
  * A top-up (DESIGN.md §3), workflow id `topup:{paymentId}`:
@@ -36,6 +37,8 @@ export interface TopupInput {
   lateSettlementSeconds: number;
   /** The /topup reply (ephemeral), edited with the QR code and the outcome. */
   reply?: InteractionReply | null;
+  /** A code order waiting for this money (its Top up button): signalled `fundsAdded` once credited. */
+  notifyOrderId?: string | null;
 }
 
 export type TopupStatusName = 'created' | 'pending' | 'settled' | 'expired' | 'denied' | 'cancelled' | 'failed';
@@ -225,6 +228,11 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     state.status = 'settled';
     state.credited = true;
     at('done');
+    if (input.notifyOrderId) {
+      const orderId = input.notifyOrderId;
+      // The order may have ended meanwhile (timed out, cancelled): then there is nobody to tell.
+      await tell(() => getExternalWorkflowHandle(orderWorkflowId(orderId)).signal(fundsAddedSignal));
+    }
     await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'paid', reply }));
     return { ...state };
   }

@@ -10,6 +10,7 @@ import { DISCORD_FAILURE_TYPES } from '../discord/errors';
 import { createLedger } from '../ledger/ledger';
 import { userAccount } from '../ledger/types';
 import { assetLabel } from '../shop/messages';
+import { topupButtonRow } from './buttons';
 import { awaitingFundsEmbed, completedEmbed, deliveryMessage, failedEmbed, lowStockEmbed, needsAdminEmbed } from './messages';
 import { createOrder, getOrder, OrderError, setOrderStatus, type CreateOrderInput, type OrderStatus } from './orders';
 
@@ -128,7 +129,9 @@ export function createOrderActivities({ prisma, log, discord, codes }: { prisma:
           const bal = await ledger.balance(o.guildId, userAccount(o.userId), o.assetCode);
           embed = awaitingFundsEmbed(o, asset, bal.available, input.waitSeconds ?? 0);
         } else embed = failedEmbed(o, o.failureReason ?? (input.event === 'refunded' ? 'An admin refunded the order.' : 'The order failed.'));
-        const r = await d.discordNotifyMember({ userId: o.userId, reply: input.reply, message: { embeds: [embed], components: [] } });
+        // Waiting for funds: a Top up button (gf:order-topup:{orderId}) starts a top-up that wakes this order.
+        const components = input.event === 'awaiting_funds' ? [topupButtonRow(o.id)] : [];
+        const r = await d.discordNotifyMember({ userId: o.userId, reply: input.reply, message: { embeds: [embed], components } });
         return { via: r.via };
       });
     },

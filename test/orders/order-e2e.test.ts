@@ -99,4 +99,33 @@ describe('/order end to end', () => {
     expect((await ledger().balance(guildId, userAccount(user), 'currency')).balance).toBe(10_000n);
     expect(await e2e.prisma.auditEvent.count({ where: { guildId, action: 'code_order.refund', targetId: orderId } })).toBe(1);
   });
+
+  it('short balance: the confirm message offers Top up; paying that top-up wakes the order, which completes', async () => {
+    const user = await member('e2e-short', 3_000n);
+    await importCodes(e2e.prisma, keyring, guildId, 'E2E-CODE-0200');
+    const slash = e2e.discord.slash(guildId, user, 'order', { package: 1 });
+    await slash.waitForResponse();
+    const confirm = buttons(slash.original()).find((b) => b.label === 'Confirm')!;
+    const click = e2e.discord.clickButton(slash.original()!, confirm.custom_id, user);
+    await click.waitForResponse();
+    const waiting = await e2e.discord.waitFor(() => (slash.original()?.embeds[0]?.title === 'Not enough balance for 1 code' ? slash.original() : undefined), 10_000, 'the top-up offer');
+    expect(waiting.embeds[0]?.description).toContain('you have **🪙 3,000 Coins** available');
+    const topupButton = buttons(waiting).find((b) => b.label === 'Top up')!;
+    expect(topupButton.custom_id).toBe(`gf:order-topup:${slash.id}`);
+
+    const t0 = Date.now();
+    const topupClick = e2e.discord.clickButton(waiting, topupButton.custom_id, user);
+    expect(await topupClick.waitForResponse()).toMatchObject({ type: 5, ephemeral: true });
+    const paymentId = `tp-${topupClick.id}`;
+    const qr = await e2e.discord.waitFor(() => (topupClick.original()?.attachments.length ? topupClick.original() : undefined), 10_000, 'the QR code');
+    expect(qr.embeds[0]?.title).toBe('Top up Rp 10,000'); // the 7,000 missing, raised to the minimum top-up
+    await e2e.midtrans.pay(paymentId);
+    await e2e.waitForWorkflow(`order:${slash.id}`, 'COMPLETED', 20_000);
+    // Woken by the top-up's signal, not the 30-second retry.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(await e2e.workflowResult<OrderState>(`order:${slash.id}`)).toMatchObject({ status: 'completed' });
+    expect((await ledger().balance(guildId, userAccount(user), 'currency')).balance).toBe(3_000n);
+    const [code] = await codesForDelivery(e2e.prisma, keyring, slash.id);
+    expect(e2e.discord.dms(user).some((m) => m.embeds[0]?.description?.includes(code!))).toBe(true);
+  });
 });

@@ -1,8 +1,8 @@
 import type { Command, ComponentHandler } from '../index';
 import { ordersCommand, ordersPageButtons } from './admin';
-import { orderCancelButton, orderCommand, orderConfirmButton } from './order';
+import { orderCancelButton, orderCommand, orderConfirmButton, orderTopupButton } from './order';
 import { stockCommand } from './stock';
 
 /** The code shop's commands and components (issue 7), for the one registry in bot/commands/index.ts. */
 export const orderCommands: readonly Command[] = [orderCommand, stockCommand, ordersCommand];
-export const orderComponents: readonly ComponentHandler[] = [orderConfirmButton, orderCancelButton, ordersPageButtons];
+export const orderComponents: readonly ComponentHandler[] = [orderConfirmButton, orderCancelButton, orderTopupButton, ordersPageButtons];

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationCommandOptionType, ButtonStyle, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ensurePackages } from '../../../activities/codes/packages';
+import { ORDER_TOPUP_ACTION } from '../../../activities/orders/buttons';
 import { getCodeShopSettings, stockCounts } from '../../../activities/codes/stock';
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel } from '../../../activities/shop/messages';
@@ -10,6 +11,8 @@ import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
 import type { PrismaClient } from '../../../prisma/client';
 import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
+import { topupWorkflowId, type topup } from '../../../workflows/topup';
+import { topupPaymentId } from '../payments/topup';
 import type { Command, ComponentHandler } from '../index';
 import { buttonRow, guildIdOf } from '../shop/shared';
 
@@ -122,5 +125,60 @@ export const orderCancelButton: ComponentHandler = {
       });
     if (started) throw new AppError('already_confirmed', 'This order is already confirmed and cannot be cancelled.');
     await interaction.update({ embeds: [guildflowEmbed({ outcome: 'info', title: 'Order cancelled', description: 'Nothing was charged.' })], components: [] });
+  },
+};
+
+/**
+ * The Top up button on an order waiting for funds (`gf:order-topup:{orderId}`): starts a top-up of what is
+ * missing (at least the minimum top-up) whose credit wakes the order; the QR code shows in a new
+ * ephemeral reply.
+ */
+export const orderTopupButton: ComponentHandler = {
+  action: ORDER_TOPUP_ACTION,
+  async handle(interaction, key, { prisma, temporal, taskQueue, log, topup: settings }) {
+    if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not an order button.');
+    const guildId = guildIdOf(interaction);
+    if (!settings) throw new AppError('payments_disabled', 'Top-ups are not set up on this server’s Guildflow yet: an operator must configure the payment gateway.');
+    const o = await prisma.codeOrder.findFirst({ where: { id: key, guildId } });
+    if (!o) throw new AppError('not_found', 'This order no longer exists.', 404);
+    if (o.userId !== interaction.user.id) throw new AppError('forbidden', 'Only the member who ordered can top up for this order.');
+    if (o.status !== 'awaiting_funds') throw new AppError('order_not_waiting', `This order is ${o.status.replace('_', ' ')}: it is not waiting for money any more.`);
+    const { available } = await createLedger(prisma).balance(guildId, userAccount(o.userId), o.assetCode);
+    const missing = o.price - available;
+    if (missing <= 0n) throw new AppError('enough_funds', 'Your balance is already enough: the order goes ahead by itself in a moment.');
+    const amount = Math.min(settings.limits.max, Math.max(settings.limits.min, Number(missing)));
+    if (BigInt(amount) < missing) throw new AppError('topup_too_large', `You need ${missing} more, above the largest top-up (${settings.limits.max}): top up several times with /topup.`);
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const paymentId = topupPaymentId(interaction.id);
+    try {
+      await temporal.workflow.start<typeof topup>('topup', {
+        taskQueue,
+        workflowId: topupWorkflowId(paymentId),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: GuildId, value: guildId },
+          { key: DiscordUserId, value: interaction.user.id },
+          { key: FlowKind, value: 'topup' },
+        ],
+        staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')} for order ${o.id} by ${interaction.user.username} (${interaction.user.id})`,
+        args: [
+          {
+            paymentId,
+            requestKey: `topup:${interaction.id}`,
+            guildId,
+            userId: interaction.user.id,
+            amount: String(amount),
+            expirySeconds: settings.expirySeconds,
+            pollSeconds: settings.pollSeconds,
+            lateSettlementSeconds: settings.lateSettlementSeconds,
+            reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+            notifyOrderId: o.id,
+          },
+        ],
+      });
+      log.info({ paymentId, orderId: o.id }, 'top-up for an order started');
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
   },
 };
