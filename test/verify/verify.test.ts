@@ -130,6 +130,17 @@ describe('Roblox verification', () => {
     expect(await env.prisma.verification.findFirst({ where: { workflowId } })).toMatchObject({ status: 'cancelled' });
   });
 
+  it('two /verify at the same instant (no flow yet): one run, both show the same phrase', async () => {
+    const user = newMember(env, 'olga');
+    env.roblox.addUser({ name: 'OlgaTwice' });
+    const [a, b] = await Promise.all([slashVerify(env, user, 'OlgaTwice'), slashVerify(env, user, 'OlgaTwice')]);
+    expect(phraseOf(a.message)).toBe(phraseOf(b.message));
+    const runs = [];
+    for await (const w of env.temporal.client.workflow.list({ query: `WorkflowId = '${verifyWorkflowId(guildId, user)}'` })) runs.push(w.runId);
+    expect(runs).toHaveLength(1);
+    expect(await env.prisma.verification.count({ where: { guildId, userId: user } })).toBe(1);
+  });
+
   it('someone else’s button is refused; checks beyond the per-minute limit are refused with the wait', async () => {
     await env.settings({ checksPerMinute: 1 });
     try {
