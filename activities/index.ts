@@ -10,6 +10,7 @@ import { createShopActivities } from './shop/activities';
 import { createAnnouncementActivities } from './announcements/activities';
 import { createSyncActivities } from './sync/activities';
 import { createTaskActivities } from './tasks/activities';
+import { createTradeActivities } from './trades/activities';
 import { createVerifyActivities } from './verify/activities';
 import type { RobloxClient } from '../lib/roblox/client';
 
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVerifyActivities({ ...deps, roblox: deps.roblox ?? null, discord }),
     ...createPaymentActivities(deps),
     ...createOrderActivities(deps),
+    ...createTradeActivities(deps),
   };
 }
 

@@ -21,6 +21,7 @@ import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
+import { robloxGameRoutes } from './routes/roblox-game';
 import type { CodeKeyring } from '../lib/crypto/codes';
 
 export interface AppDeps {
@@ -42,6 +43,8 @@ export interface AppDeps {
   eventHeartbeatMs?: number;
   /** Timings of the message sync flows the API starts (default activities/sync/settings.ts). */
   syncSettings?: SyncSettings;
+  /** The game API's clock for signature windows (tests move it); default the system clock. */
+  gameClock?: () => Date;
 }
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */
@@ -81,5 +84,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(payments.routes()).use(payments.allowedMethods());
   const orders = orderRoutes(deps.prisma, deps.temporal, deps.codes);
   app.use(orders.routes()).use(orders.allowedMethods());
+  const robloxGame = robloxGameRoutes({ prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.taskQueue, codes: deps.codes, now: deps.gameClock });
+  app.use(robloxGame.routes()).use(robloxGame.allowedMethods());
   return app;
 }

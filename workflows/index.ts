@@ -7,3 +7,5 @@ export { topup } from './topup';
 export { unverify, verify } from './verify';
 export { taskClaim, taskMessage } from './task';
 export { order } from './order';
+export { deposit } from './deposit';
+export { withdraw } from './withdraw';

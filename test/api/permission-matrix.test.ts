@@ -15,7 +15,8 @@ import { createGuild } from '../helpers/ledger';
  * each route: a route missing from it fails the first test, so nobody adds an endpoint without saying
  * who may call it.
  */
-type Expected = PermissionLevel | 'public';
+/** 'game': signed by a registered Roblox game (api/routes/roblox-game.ts); an API token never passes. */
+type Expected = PermissionLevel | 'public' | 'game';
 
 const LEVELS: Record<string, Expected> = {
   // System (no token)
@@ -96,6 +97,13 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/codes/stock': 'mod',
   'POST /api/guilds/:guildId/codes/import': 'admin',
   'PUT /api/guilds/:guildId/codes/packages/:quantity': 'admin',
+  // Roblox game-server API (api/routes/roblox-game.ts): HMAC-signed by the game, never a token
+  'GET /roblox/v1/links/:robloxUserId': 'game',
+  'POST /roblox/v1/deposits': 'game',
+  'GET /roblox/v1/withdrawals': 'game',
+  'POST /roblox/v1/withdrawals/:id/claim': 'game',
+  'POST /roblox/v1/withdrawals/:id/confirm': 'game',
+  'POST /roblox/v1/heartbeat': 'game',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */
@@ -182,6 +190,7 @@ it('answers each route 401 / 403 / allowed exactly as its declared level says, f
       const status = await request(route.method, route.path, token);
       let want: string;
       if (expected === 'public') want = 'allowed';
+      else if (expected === 'game') want = '401';
       else if (caller === 'none' || caller === 'invalid') want = '401';
       else if (caller === 'otherGuild') want = '403';
       else want = PERMISSION_LEVELS.indexOf(caller) >= PERMISSION_LEVELS.indexOf(expected) ? 'allowed' : '403';

@@ -1,0 +1,293 @@
+import { systemAccount, userAccount, type Ledger } from '../ledger';
+import { ValidationError } from '../../lib/errors';
+import type { PrismaClient, Withdrawal } from '../../prisma/client';
+import { insufficientGems, invalidTrade, notLinked, overLimit, tradeState, unknownPet } from './errors';
+import { linkByRobloxId, linkByUserId } from './games';
+import { ESCROW_OWNER, isVariant, movePetsIn, type PetLine, type PetVariant } from './pets';
+
+/**
+ * Deposits and withdrawals in the database. Every step is idempotent by the flow's id, so Temporal's
+ * retries and a repeated report change nothing: gems move through the ledger (keys `deposit:{id}:gems`,
+ * `withdraw:{id}:gems`), pets through pet movements (keys `deposit:{id}`, `withdraw:{id}:escrow`, …).
+ */
+
+export interface TradeSettingsView {
+  withdrawTimeoutSeconds: number;
+  maxDepositGems: bigint;
+  maxDepositPets: number;
+  maxWithdrawGems: bigint;
+  maxWithdrawPets: number;
+}
+
+export async function tradeSettings(prisma: PrismaClient, guildId: string): Promise<TradeSettingsView> {
+  const row = await prisma.tradeSettings.findUnique({ where: { guildId } });
+  return row ?? { withdrawTimeoutSeconds: 86_400, maxDepositGems: 1_000_000_000n, maxDepositPets: 200, maxWithdrawGems: 1_000_000_000n, maxWithdrawPets: 200 };
+}
+
+// ─── Deposits ─────────────────────────────────────────────────────────────────────────────────────────
+
+export interface ReportedPet {
+  /** The species key (the game's id for it). */
+  species: string;
+  variant: PetVariant;
+  quantity: number;
+}
+
+export interface DepositReport {
+  depositId: string;
+  guildId: string;
+  gameId: string;
+  tradeId: string;
+  robloxUserId: string;
+  serverId?: string | null;
+  gems: string;
+  pets: ReportedPet[];
+}
+
+export type DepositCheck =
+  | { ok: true; userId: string; gems: string; lines: PetLine[] }
+  | { ok: false; reason: string; message: string };
+
+export const depositId = (gameId: string, tradeId: string) => `${gameId}:${tradeId}`;
+
+/** Parses what a game reports; throws ValidationError (a 400 to the game) for malformed input. */
+export function parseDepositBody(body: unknown): { tradeId: string; robloxUserId: string; serverId: string | null; gems: string; pets: ReportedPet[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('The body must be a JSON object.');
+  const b = body as Record<string, unknown>;
+  if (typeof b.tradeId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(b.tradeId)) throw new ValidationError('tradeId: 1–64 characters of letters, digits, _ and -.');
+  const robloxUserId = typeof b.robloxUserId === 'number' ? String(b.robloxUserId) : b.robloxUserId;
+  if (typeof robloxUserId !== 'string' || !/^[1-9][0-9]{0,18}$/.test(robloxUserId)) throw new ValidationError('robloxUserId: a positive whole number.');
+  const gemsRaw = b.gems ?? 0;
+  const gems = typeof gemsRaw === 'number' && Number.isSafeInteger(gemsRaw) ? String(gemsRaw) : gemsRaw;
+  if (typeof gems !== 'string' || !/^[0-9]{1,15}$/.test(gems)) throw new ValidationError('gems: a whole number ≥ 0.');
+  const petsRaw = b.pets ?? [];
+  if (!Array.isArray(petsRaw) || petsRaw.length > 100) throw new ValidationError('pets: a list of at most 100 { species, variant, quantity }.');
+  const pets = petsRaw.map((p, i) => {
+    const q = p as Record<string, unknown>;
+    if (typeof q?.species !== 'string' || q.species.length < 1 || q.species.length > 64) throw new ValidationError(`pets[${i}].species: the pet's key.`);
+    const variant = q.variant ?? 'normal';
+    if (!isVariant(variant)) throw new ValidationError(`pets[${i}].variant: normal, shiny, rainbow or shiny_rainbow.`);
+    if (typeof q.quantity !== 'number' || !Number.isSafeInteger(q.quantity) || q.quantity < 1 || q.quantity > 100_000) throw new ValidationError(`pets[${i}].quantity: a whole number ≥ 1.`);
+    return { species: q.species, variant, quantity: q.quantity };
+  });
+  if (gems === '0' && pets.length === 0) throw new ValidationError('A deposit has gems or pets.');
+  const serverId = typeof b.serverId === 'string' && b.serverId.length <= 100 ? b.serverId : null;
+  return { tradeId: b.tradeId, robloxUserId, serverId, gems: String(BigInt(gems)), pets };
+}
+
+async function refuseDeposit(prisma: PrismaClient, id: string, reason: string, message: string): Promise<DepositCheck> {
+  await prisma.gameDeposit.update({ where: { id }, data: { status: 'refused', reason, message, completedAt: new Date() } });
+  return { ok: false, reason, message };
+}
+
+/** Records the deposit (once) and checks it: a linked member, known pets, within the limits. */
+export async function checkDeposit(prisma: PrismaClient, r: DepositReport): Promise<DepositCheck> {
+  const robloxId = BigInt(r.robloxUserId);
+  const existing = await prisma.gameDeposit.findUnique({ where: { id: r.depositId } });
+  if (existing && existing.status === 'refused') return { ok: false, reason: existing.reason ?? 'refused', message: existing.message ?? 'Refused.' };
+  if (!existing) {
+    await prisma.gameDeposit.createMany({
+      data: [{ id: r.depositId, guildId: r.guildId, gameId: r.gameId, tradeId: r.tradeId, robloxId, serverId: r.serverId ?? null, gems: BigInt(r.gems), pets: r.pets as object[] }],
+      skipDuplicates: true,
+    });
+  }
+  const link = await linkByRobloxId(prisma, r.guildId, robloxId);
+  if (!link) return refuseDeposit(prisma, r.depositId, 'not_linked', 'Link your Roblox account in Discord with /verify first.');
+  await prisma.gameDeposit.update({ where: { id: r.depositId }, data: { userId: link.userId } });
+  const settings = await tradeSettings(prisma, r.guildId);
+  const gems = BigInt(r.gems);
+  const petCount = r.pets.reduce((s, p) => s + p.quantity, 0);
+  if (gems > settings.maxDepositGems) return refuseDeposit(prisma, r.depositId, 'over_limit', `At most ${settings.maxDepositGems} gems per deposit.`);
+  if (petCount > settings.maxDepositPets) return refuseDeposit(prisma, r.depositId, 'over_limit', `At most ${settings.maxDepositPets} pets per deposit.`);
+  const keys = [...new Set(r.pets.map((p) => p.species))];
+  const species = await prisma.petSpecies.findMany({ where: { guildId: r.guildId, key: { in: keys }, deletedAt: null } });
+  const byKey = new Map(species.map((s) => [s.key, s]));
+  const missing = keys.filter((k) => !byKey.has(k));
+  if (missing.length) return refuseDeposit(prisma, r.depositId, 'unknown_pet', `Unknown pet: ${missing.join(', ')}. Ask an admin to add it to the catalogue.`);
+  const merged = new Map<string, PetLine>();
+  for (const p of r.pets) {
+    const s = byKey.get(p.species)!;
+    const k = `${s.id}:${p.variant}`;
+    const line = merged.get(k) ?? { speciesId: s.id, variant: p.variant, quantity: 0 };
+    line.quantity += p.quantity;
+    merged.set(k, line);
+  }
+  return { ok: true, userId: link.userId, gems: r.gems, lines: [...merged.values()] };
+}
+
+/** Credits a checked deposit: gems issued to the member, pets added; each once. */
+export async function creditDeposit(prisma: PrismaClient, ledger: Ledger, input: { depositId: string; guildId: string; userId: string; gems: string; lines: PetLine[] }): Promise<void> {
+  const gems = BigInt(input.gems);
+  if (gems > 0n) {
+    await ledger.transfer({
+      guildId: input.guildId,
+      key: `deposit:${input.depositId}:gems`,
+      type: 'transfer',
+      actor: { type: 'system', id: 'deposit' },
+      asset: 'gems',
+      from: systemAccount('issuance'),
+      to: userAccount(input.userId),
+      amount: gems,
+      reason: 'Deposited in the Roblox game',
+      refs: { depositId: input.depositId, workflowId: `deposit:${input.depositId}` },
+    });
+  }
+  await prisma.$transaction(async (tx) => {
+    await movePetsIn(tx, {
+      guildId: input.guildId,
+      key: `deposit:${input.depositId}`,
+      type: 'deposit',
+      actor: { type: 'system', id: 'deposit' },
+      reason: 'Deposited in the Roblox game',
+      refs: { depositId: input.depositId },
+      moves: input.lines.map((l) => ({ ownerId: input.userId, speciesId: l.speciesId, variant: l.variant, delta: l.quantity })),
+    });
+    await tx.gameDeposit.update({ where: { id: input.depositId }, data: { status: 'credited', completedAt: new Date() } });
+  });
+}
+
+// ─── Withdrawals ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface WithdrawRequest {
+  withdrawalId: string;
+  guildId: string;
+  userId: string;
+  gems: string;
+  pets: PetLine[];
+}
+
+/** Checks a withdrawal before anything moves: a linked member, within the limits, something to withdraw. */
+export async function checkWithdrawal(prisma: PrismaClient, ledger: Ledger, w: WithdrawRequest): Promise<{ robloxId: string; timeoutSeconds: number }> {
+  const link = await linkByUserId(prisma, w.guildId, w.userId);
+  if (!link) throw notLinked('You');
+  const settings = await tradeSettings(prisma, w.guildId);
+  const gems = BigInt(w.gems);
+  if (gems < 0n) throw invalidTrade('Gems to withdraw cannot be negative.');
+  const petCount = w.pets.reduce((s, p) => s + p.quantity, 0);
+  if (gems === 0n && petCount === 0) throw invalidTrade('Choose gems or pets to withdraw.');
+  if (w.pets.some((p) => !Number.isSafeInteger(p.quantity) || p.quantity < 1 || !isVariant(p.variant))) throw invalidTrade('Each pet line needs a quantity ≥ 1 and a known variant.');
+  if (gems > settings.maxWithdrawGems) throw overLimit(`at most ${settings.maxWithdrawGems} gems per withdrawal`);
+  if (petCount > settings.maxWithdrawPets) throw overLimit(`at most ${settings.maxWithdrawPets} pets per withdrawal`);
+  if (gems > 0n) {
+    const bal = await ledger.balance(w.guildId, userAccount(w.userId), 'gems');
+    if (bal.available < gems) throw insufficientGems(bal.available, gems);
+  }
+  return { robloxId: link.robloxId, timeoutSeconds: settings.withdrawTimeoutSeconds };
+}
+
+/** Moves the pets to escrow and records the withdrawal (status 'escrowed'), in one transaction, once. */
+export async function escrowPets(prisma: PrismaClient, w: WithdrawRequest & { robloxId: string; expiresAt: string }): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const existing = await tx.withdrawal.findUnique({ where: { id: w.withdrawalId } });
+    if (existing) return; // applied before (a retried activity)
+    const moves = w.pets.flatMap((l) => [
+      { ownerId: w.userId, speciesId: l.speciesId, variant: l.variant, delta: -l.quantity },
+      { ownerId: ESCROW_OWNER, speciesId: l.speciesId, variant: l.variant, delta: l.quantity },
+    ]);
+    await movePetsIn(tx, { guildId: w.guildId, key: `withdraw:${w.withdrawalId}:escrow`, type: 'withdraw_escrow', actor: { type: 'user', id: w.userId }, refs: { withdrawalId: w.withdrawalId }, moves });
+    await tx.withdrawal.create({
+      data: { id: w.withdrawalId, guildId: w.guildId, userId: w.userId, robloxId: BigInt(w.robloxId), gems: BigInt(w.gems), pets: w.pets as unknown as object[], status: 'escrowed', expiresAt: new Date(w.expiresAt) },
+    });
+  });
+}
+
+export type WithdrawOutcome = 'delivered' | 'partial' | 'cancelled' | 'expired' | 'failed' | 'refused';
+
+/**
+ * Settles the escrow: `delivered` pets leave (the game has them now), the rest go back to the member;
+ * the row gets its terminal status. Idempotent (keys `withdraw:{id}:deliver` / `:release`).
+ */
+export async function settlePets(
+  prisma: PrismaClient,
+  input: { withdrawalId: string; status: WithdrawOutcome; delivered: PetLine[]; deliveredGems: string; reason?: string | null },
+): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const w = await tx.withdrawal.findUnique({ where: { id: input.withdrawalId } });
+    if (!w) return; // refused before anything was escrowed: nothing to settle
+    const escrowed = w.pets as unknown as PetLine[];
+    const delivered = new Map(input.delivered.map((l) => [`${l.speciesId}:${l.variant}`, l.quantity]));
+    const deliver: { ownerId: string; speciesId: number; variant: PetVariant; delta: number }[] = [];
+    const release: typeof deliver = [];
+    for (const l of escrowed) {
+      const d = Math.min(delivered.get(`${l.speciesId}:${l.variant}`) ?? 0, l.quantity);
+      if (d > 0) deliver.push({ ownerId: ESCROW_OWNER, speciesId: l.speciesId, variant: l.variant, delta: -d });
+      if (l.quantity - d > 0) {
+        release.push({ ownerId: ESCROW_OWNER, speciesId: l.speciesId, variant: l.variant, delta: -(l.quantity - d) });
+        release.push({ ownerId: w.userId, speciesId: l.speciesId, variant: l.variant, delta: l.quantity - d });
+      }
+    }
+    const actor = { type: 'system' as const, id: 'withdraw' };
+    if (deliver.length) await movePetsIn(tx, { guildId: w.guildId, key: `withdraw:${w.id}:deliver`, type: 'withdraw_delivered', actor, refs: { withdrawalId: w.id }, moves: deliver });
+    if (release.length) await movePetsIn(tx, { guildId: w.guildId, key: `withdraw:${w.id}:release`, type: 'withdraw_release', actor, refs: { withdrawalId: w.id }, moves: release });
+    if (w.status === 'escrowed') {
+      await tx.withdrawal.update({
+        where: { id: w.id },
+        data: { status: input.status, deliveredGems: BigInt(input.deliveredGems), deliveredPets: [...deliver.map((m) => ({ speciesId: m.speciesId, variant: m.variant, quantity: -m.delta }))], reason: input.reason ?? null, completedAt: new Date() },
+      });
+    }
+  });
+}
+
+/** A refused withdrawal (nothing escrowed) still leaves a row for /history and /trades view. */
+export async function recordRefusedWithdrawal(prisma: PrismaClient, w: WithdrawRequest & { robloxId: string | null; reason: string }): Promise<void> {
+  await prisma.withdrawal.createMany({
+    data: [{ id: w.withdrawalId, guildId: w.guildId, userId: w.userId, robloxId: BigInt(w.robloxId ?? 0), gems: BigInt(w.gems), pets: w.pets as unknown as object[], status: 'refused', reason: w.reason, completedAt: new Date() }],
+    skipDuplicates: true,
+  });
+}
+
+/** Marks an escrowed withdrawal as taken by a game (it is delivering it now). */
+export async function markClaimed(prisma: PrismaClient, withdrawalId: string, gameId: string): Promise<void> {
+  await prisma.withdrawal.updateMany({ where: { id: withdrawalId, status: 'escrowed' }, data: { gameId } });
+}
+
+export interface PendingWithdrawalView {
+  id: string;
+  robloxUserId: string;
+  gems: string;
+  pets: { species: string; name: string; variant: PetVariant; quantity: number }[];
+  claimed: boolean;
+  expiresAt: string | null;
+}
+
+/** Escrowed withdrawals of these Roblox players, oldest first (what a game server should deliver). */
+export async function pendingWithdrawals(prisma: PrismaClient, guildId: string, robloxIds: bigint[]): Promise<PendingWithdrawalView[]> {
+  const rows = await prisma.withdrawal.findMany({ where: { guildId, status: 'escrowed', robloxId: { in: robloxIds } }, orderBy: { createdAt: 'asc' }, take: 200 });
+  return describeWithdrawals(prisma, guildId, rows);
+}
+
+export async function describeWithdrawals(prisma: PrismaClient, guildId: string, rows: Withdrawal[]): Promise<PendingWithdrawalView[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.pets as unknown as PetLine[]).map((p) => p.speciesId)))];
+  const species = new Map((await prisma.petSpecies.findMany({ where: { guildId, id: { in: ids } } })).map((s) => [s.id, s]));
+  return rows.map((r) => ({
+    id: r.id,
+    robloxUserId: String(r.robloxId),
+    gems: String(r.gems),
+    pets: (r.pets as unknown as PetLine[]).map((p) => ({ species: species.get(p.speciesId)?.key ?? String(p.speciesId), name: species.get(p.speciesId)?.name ?? '?', variant: p.variant, quantity: p.quantity })),
+    claimed: r.gameId !== null,
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+  }));
+}
+
+/** Turns what a game says it delivered (species keys) into pet lines of this withdrawal; refuses more than escrowed. */
+export async function deliveredLines(prisma: PrismaClient, w: Withdrawal, reported: ReportedPet[]): Promise<PetLine[]> {
+  const escrowed = w.pets as unknown as PetLine[];
+  const species = await prisma.petSpecies.findMany({ where: { guildId: w.guildId, key: { in: reported.map((p) => p.species) } } });
+  const byKey = new Map(species.map((s) => [s.key, s.id]));
+  const out = new Map<string, PetLine>();
+  for (const p of reported) {
+    const speciesId = byKey.get(p.species);
+    if (speciesId === undefined) throw unknownPet(p.species);
+    const k = `${speciesId}:${p.variant}`;
+    const line = out.get(k) ?? { speciesId, variant: p.variant, quantity: 0 };
+    line.quantity += p.quantity;
+    out.set(k, line);
+  }
+  for (const l of out.values()) {
+    const e = escrowed.find((x) => x.speciesId === l.speciesId && x.variant === l.variant);
+    if (!e || l.quantity > e.quantity) throw tradeState(`The delivery reports more ${l.variant} pets #${l.speciesId} than this withdrawal holds.`);
+  }
+  return [...out.values()];
+}
+
+

@@ -1,0 +1,234 @@
+import Router from '@koa/router';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Context, Next } from 'koa';
+import {
+  deliveredLines,
+  depositId,
+  linkByRobloxId,
+  loadGameSecret,
+  parseDepositBody,
+  parseRobloxId,
+  pendingWithdrawals,
+  recordHeartbeat,
+  useNonce,
+  isVariant,
+  type ReportedPet,
+} from '../../activities/trades';
+import type { CodeKeyring } from '../../lib/crypto/codes';
+import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { GAME_SIGNATURE_HEADERS, verifyGameSignature } from '../../lib/roblox/game-signature';
+import { FlowKind, GuildId } from '../../lib/search-attributes';
+import type { PrismaClient } from '../../prisma/client';
+import { depositWorkflowId, type deposit, type DepositResult } from '../../workflows/deposit';
+import { claimWithdrawalUpdate, confirmWithdrawalUpdate, withdrawWorkflowId } from '../../workflows/withdraw';
+import { readRawBody } from '../body';
+
+export const GAME_API_PREFIX = '/roblox/v1';
+export const MAX_SKEW_SECONDS = 300;
+
+export interface GameApiDeps {
+  prisma: PrismaClient;
+  temporal?: Client;
+  taskQueue?: string;
+  /** Decrypts the games' HMAC secrets; absent, the game API answers 503. */
+  codes?: CodeKeyring | null;
+  /** The server's clock (tests move it). */
+  now?: () => Date;
+}
+
+export interface GameState {
+  game: { id: string; guildId: string };
+  raw: Buffer;
+}
+
+class GameAuthError extends AppError {
+  constructor(reason: string, message: string) {
+    super(reason, message, 401);
+  }
+}
+
+const REASONS: Record<string, string> = {
+  missing_headers: `Sign the request: ${Object.values(GAME_SIGNATURE_HEADERS).join(', ')} are all required.`,
+  bad_timestamp: 'X-Guildflow-Timestamp must be Unix seconds.',
+  stale_timestamp: `The timestamp is more than ${MAX_SKEW_SECONDS} seconds from the server's clock (check os.time()).`,
+  bad_nonce: 'X-Guildflow-Nonce must be 16–64 characters of [A-Za-z0-9_-].',
+  bad_signature: 'The signature does not match (secret, or the signed timestamp/nonce/method/path/body).',
+  unknown_game: 'X-Guildflow-Game is not a registered game (or it was revoked).',
+  nonce_reused: 'This nonce was already used: send a new one with every request.',
+};
+
+/**
+ * The signed game-server API (issue 9). Every request under /roblox/v1 passes `gameAuth` before anything
+ * reads or changes data: the raw body is read once, the game's secret decrypted, the signature checked in
+ * constant time within ±300 s (lib/roblox/game-signature.ts), and the nonce recorded in the database
+ * (roblox_game_nonces) so a replay is refused in every API process. Any failure is a 401 whose code says
+ * why, and nothing changed. The game acts for its guild only.
+ */
+export function gameAuth(deps: GameApiDeps) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const required = Object.values(GAME_SIGNATURE_HEADERS).every((h) => ctx.get(h) !== '');
+    if (!required) throw new GameAuthError('missing_headers', REASONS.missing_headers!);
+    if (!deps.codes) throw new AppError('trades_disabled', 'The game API is off: set CODE_ENCRYPTION_KEY so game secrets can be stored.', 503);
+    const raw = await readRawBody(ctx, 64 * 1024);
+    const gameId = ctx.get(GAME_SIGNATURE_HEADERS.game);
+    const game = await loadGameSecret(deps.prisma, deps.codes, gameId);
+    if (!game) throw new GameAuthError('unknown_game', REASONS.unknown_game!);
+    const now = deps.now?.() ?? new Date();
+    const result = verifyGameSignature({ secret: game.secret, method: ctx.method, path: ctx.originalUrl, body: raw, headers: ctx.headers, now, maxSkewSeconds: MAX_SKEW_SECONDS });
+    if (!result.ok) throw new GameAuthError(result.reason, REASONS[result.reason]!);
+    const ts = Number(ctx.get(GAME_SIGNATURE_HEADERS.timestamp));
+    // Kept until the timestamp itself falls out of the window: after that the request is stale anyway.
+    const fresh = await useNonce(deps.prisma, game.id, ctx.get(GAME_SIGNATURE_HEADERS.nonce), new Date((ts + MAX_SKEW_SECONDS + 1) * 1000), now);
+    if (!fresh) throw new GameAuthError('nonce_reused', REASONS.nonce_reused!);
+    ctx.state.game = { id: game.id, guildId: game.guildId };
+    ctx.state.raw = raw;
+    ctx.state.log = ctx.state.log?.child({ gameId: game.id, guildId: game.guildId });
+    await next();
+  };
+}
+
+function jsonOf(ctx: Context): unknown {
+  const raw = (ctx.state as GameState).raw;
+  if (raw.length === 0) return {};
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('The body is not valid JSON.');
+  }
+}
+
+function temporalOf(deps: GameApiDeps): { temporal: Client; taskQueue: string } {
+  if (!deps.temporal || !deps.taskQueue) throw new AppError('unavailable', 'Workflows are not reachable from this API process.', 503);
+  return { temporal: deps.temporal, taskQueue: deps.taskQueue };
+}
+
+/** An update refused by the withdraw workflow's validator: `code: message`. */
+function updateRefusal(err: unknown): AppError | null {
+  if (err instanceof WorkflowNotFoundError) return new NotFoundError('No such withdrawal.');
+  if (!(err instanceof WorkflowUpdateFailedError)) return null;
+  const message = (err.cause as Error | undefined)?.message ?? err.message;
+  const m = /^([a-z_]+): (.*)$/s.exec(message);
+  return new AppError(m?.[1] ?? 'refused', m?.[2] ?? message, 409);
+}
+
+function parsePets(v: unknown): ReportedPet[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > 100) throw new ValidationError('pets: a list of { species, variant, quantity }.');
+  return v.map((p: Record<string, unknown>, i) => {
+    const variant = p?.variant ?? 'normal';
+    if (typeof p?.species !== 'string' || !isVariant(variant) || typeof p.quantity !== 'number' || !Number.isSafeInteger(p.quantity) || p.quantity < 0) {
+      throw new ValidationError(`pets[${i}]: { species, variant, quantity ≥ 0 }.`);
+    }
+    return { species: p.species, variant, quantity: p.quantity };
+  });
+}
+
+export function robloxGameRoutes(deps: GameApiDeps): Router {
+  const router = new Router({ prefix: GAME_API_PREFIX });
+  router.use(gameAuth(deps));
+
+  /** Which Discord member a Roblox player is linked to in the game's guild. */
+  router.get('/links/:robloxUserId', async (ctx) => {
+    const { game } = ctx.state as GameState;
+    const link = await linkByRobloxId(deps.prisma, game.guildId, parseRobloxId(ctx.params.robloxUserId));
+    if (!link) throw new AppError('not_linked', 'This Roblox account is not linked to a Discord member here: run /verify in Discord.', 404);
+    ctx.body = { linked: true, discordUserId: link.userId, robloxUserId: link.robloxId, robloxName: link.robloxName };
+  });
+
+  /** A deposit: runs deposit:{gameId}:{tradeId} and answers with its outcome. A repeat gets the same answer. */
+  router.post('/deposits', async (ctx) => {
+    const { game } = ctx.state as GameState;
+    const body = parseDepositBody(jsonOf(ctx));
+    const { temporal, taskQueue } = temporalOf(deps);
+    const id = depositId(game.id, body.tradeId);
+    const workflowId = depositWorkflowId(id);
+    let result: DepositResult;
+    try {
+      const handle = await temporal.workflow.start<typeof deposit>('deposit', {
+        taskQueue,
+        workflowId,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: GuildId, value: game.guildId },
+          { key: FlowKind, value: 'deposit' },
+        ],
+        staticSummary: `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`,
+        args: [{ depositId: id, guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets }],
+      });
+      result = await handle.result();
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      result = await temporal.workflow.getHandle<typeof deposit>(workflowId).result();
+    }
+    if (result.status === 'refused') {
+      ctx.status = 422;
+      ctx.body = { status: 'refused', depositId: id, reason: result.reason, message: result.message };
+      return;
+    }
+    ctx.body = { status: 'credited', depositId: id, discordUserId: result.userId };
+  });
+
+  /** Escrowed withdrawals of the players on a server: `?players=1,2,3`. */
+  router.get('/withdrawals', async (ctx) => {
+    const { game } = ctx.state as GameState;
+    const players = String(ctx.query.players ?? '').split(',').filter(Boolean);
+    if (players.length === 0 || players.length > 200) throw new ValidationError('players: 1–200 Roblox user ids, comma-separated.');
+    const ids = players.map(parseRobloxId);
+    ctx.body = { withdrawals: await pendingWithdrawals(deps.prisma, game.guildId, ids) };
+  });
+
+  async function withdrawalOf(ctx: Context) {
+    const { game } = ctx.state as GameState;
+    const id = String((ctx as Context & { params: Record<string, string> }).params.id);
+    const w = await deps.prisma.withdrawal.findUnique({ where: { id } });
+    if (!w || w.guildId !== game.guildId) throw new NotFoundError('No such withdrawal in this game\'s server.');
+    return { game, w };
+  }
+
+  /** The game takes a withdrawal before it gives anything: from now on the member cannot cancel it. */
+  router.post('/withdrawals/:id/claim', async (ctx) => {
+    const { game, w } = await withdrawalOf(ctx);
+    const { temporal } = temporalOf(deps);
+    try {
+      await temporal.workflow.getHandle(withdrawWorkflowId(w.id)).executeUpdate(claimWithdrawalUpdate, { args: [{ gameId: game.id }] });
+    } catch (err) {
+      throw updateRefusal(err) ?? err;
+    }
+    ctx.body = { claimed: true, withdrawalId: w.id };
+  });
+
+  /** What the game delivered (`{ delivered: { gems, pets } }`), or that it could not (`{ failed: reason }`). */
+  router.post('/withdrawals/:id/confirm', async (ctx) => {
+    const { game, w } = await withdrawalOf(ctx);
+    const body = jsonOf(ctx) as { delivered?: { gems?: unknown; pets?: unknown }; failed?: unknown };
+    const { temporal } = temporalOf(deps);
+    let delivery;
+    if (typeof body.failed === 'string' && body.failed.length > 0) {
+      delivery = { gameId: game.id, gems: '0', pets: [], failure: body.failed.slice(0, 200) };
+    } else {
+      if (typeof body.delivered !== 'object' || body.delivered === null) throw new ValidationError('Send { delivered: { gems, pets } } or { failed: "reason" }.');
+      const gemsRaw = body.delivered.gems ?? 0;
+      const gems = typeof gemsRaw === 'number' && Number.isSafeInteger(gemsRaw) && gemsRaw >= 0 ? String(gemsRaw) : gemsRaw;
+      if (typeof gems !== 'string' || !/^[0-9]{1,19}$/.test(gems)) throw new ValidationError('delivered.gems: a whole number ≥ 0.');
+      const pets = await deliveredLines(deps.prisma, w, parsePets(body.delivered.pets).filter((p) => p.quantity > 0));
+      delivery = { gameId: game.id, gems, pets, failure: null };
+    }
+    try {
+      const r = await temporal.workflow.getHandle(withdrawWorkflowId(w.id)).executeUpdate(confirmWithdrawalUpdate, { args: [delivery] });
+      ctx.body = { withdrawalId: w.id, outcome: r.outcome };
+    } catch (err) {
+      throw updateRefusal(err) ?? err;
+    }
+  });
+
+  router.post('/heartbeat', async (ctx) => {
+    const { game } = ctx.state as GameState;
+    const body = jsonOf(ctx) as { serverId?: unknown; players?: unknown };
+    const serverId = typeof body.serverId === 'string' ? body.serverId.slice(0, 100) : null;
+    const players = Array.isArray(body.players) ? body.players.length : null;
+    await recordHeartbeat(deps.prisma, game.id, serverId, players);
+    ctx.body = { ok: true, serverTime: Math.floor((deps.now?.() ?? new Date()).getTime() / 1000) };
+  });
+
+  return router;
+}

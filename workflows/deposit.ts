@@ -1,0 +1,71 @@
+import { ActivityFailure, ApplicationFailure, defineQuery, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DepositReport } from '../activities/trades/service';
+import type { PetLine } from '../activities/trades/pets';
+import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * A deposit reported by a Roblox game server (DESIGN.md §3), workflow id `deposit:{gameId}:{tradeId}`:
+ *
+ *   record + check (linked member, known pets, limits) → credit once (gems issued through the ledger,
+ *   pets added) → DM the member a receipt.
+ *
+ * No compensation is needed: nothing moves before the checks pass, and the credit is idempotent by the
+ * deposit's id (a retried activity or a repeated report changes nothing; the workflow id makes ten
+ * identical reports one flow). A refusal ends the flow with a reason code the game shows the player.
+ * A receipt that cannot be sent (DMs closed) does not undo the credit.
+ */
+export type DepositInput = DepositReport;
+
+export type DepositResult = { status: 'credited'; userId: string } | { status: 'refused'; reason: string; message: string };
+
+export interface DepositState {
+  depositId: string;
+  status: 'checking' | 'crediting' | 'credited' | 'refused';
+  reason: string | null;
+}
+
+export const depositStatusQuery = defineQuery<DepositState>('status');
+export const depositWorkflowId = (depositId: string) => `deposit:${depositId}`;
+
+const NON_RETRYABLE = ['NotLinked', 'UnknownPet', 'TradeLimit', 'InvalidTrade', 'InvalidInput', 'NotFound', 'IdempotencyConflict', 'PetKeyConflict', 'InsufficientPets'];
+
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const discord = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+export async function deposit(input: DepositInput): Promise<DepositResult> {
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: FlowKind, value: 'deposit' },
+  ]);
+  const state: DepositState = { depositId: input.depositId, status: 'checking', reason: null };
+  setHandler(depositStatusQuery, () => ({ ...state }));
+
+  const check = await db.tradeCheckDeposit(input);
+  if (!check.ok) {
+    state.status = 'refused';
+    state.reason = check.reason;
+    return { status: 'refused', reason: check.reason, message: check.message };
+  }
+  upsertSearchAttributes([{ key: DiscordUserId, value: check.userId }]);
+  state.status = 'crediting';
+  const lines: PetLine[] = check.lines;
+  await db.tradeCreditDeposit({ depositId: input.depositId, guildId: input.guildId, userId: check.userId, gems: check.gems, lines });
+  state.status = 'credited';
+
+  try {
+    const message = await discord.tradeDepositReceipt({ depositId: input.depositId, lines });
+    await discord.discordSendDm({ userId: check.userId, message });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause instanceof ApplicationFailure ? err.cause.type : 'unknown';
+    log.warn('deposit receipt not sent', { depositId: input.depositId, cause });
+  }
+  return { status: 'credited', userId: check.userId };
+}

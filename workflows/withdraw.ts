@@ -1,0 +1,244 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { InteractionReply } from '../activities/discord';
+import type { PetLine } from '../activities/trades/pets';
+import type { WithdrawOutcome } from '../activities/trades/service';
+import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+
+/**
+ * A member's withdrawal into the Roblox game (DESIGN.md §3), workflow id `withdraw:{id}`:
+ *
+ *   check (linked account, limits, balance) → hold the gems (user → escrow, ledger hold) → pets to escrow
+ *   (+ the withdrawal row the game polls) → wait: the game claims it (it is delivering now), then
+ *   confirms what it delivered | the member cancels | the timeout passes → settle: what was delivered is
+ *   posted (gems) / leaves escrow (pets), the rest goes back → tell the member.
+ *
+ * Exactly one outcome: claim, confirm and cancel are updates, handled one at a time, and each is refused
+ * (in its validator, so the refusal never reaches history) once an outcome is decided. A game must claim
+ * (or confirm) before it gives anything in-game, so a cancel can never race an item the player already
+ * has: after a claim only the game's confirmation or an admin's force-release ends the flow. The timeout
+ * (input or the guild's trade settings; tests use seconds) applies until the claim.
+ * Compensations: pets that cannot be escrowed void the gem hold; every ending releases what was not
+ * delivered. Each step is idempotent by the withdrawal id, so a worker restart anywhere resumes safely.
+ */
+export interface WithdrawInput {
+  withdrawalId: string;
+  guildId: string;
+  userId: string;
+  /** Gems to withdraw (decimal string, may be "0"). */
+  gems: string;
+  pets: PetLine[];
+  /** Overrides the guild's withdraw timeout (seconds). */
+  timeoutSeconds?: number | null;
+  /** The /withdraw reply, edited with the outcome while its token is valid. */
+  reply?: InteractionReply | null;
+}
+
+export type WithdrawStatus = 'checking' | 'escrowing' | 'waiting' | 'delivering' | 'settling' | WithdrawOutcome;
+
+export interface WithdrawState {
+  withdrawalId: string;
+  status: WithdrawStatus;
+  claimedBy: string | null;
+  outcome: WithdrawOutcome | null;
+  reason: string | null;
+  expiresAt: string | null;
+}
+
+export interface Delivery {
+  gameId: string;
+  /** What the game gave the player (≤ what is escrowed); nothing at all is a failure. */
+  gems: string;
+  pets: PetLine[];
+  /** Set when the game could not deliver (player left, inventory full…): everything goes back. */
+  failure?: string | null;
+}
+
+export const withdrawStatusQuery = defineQuery<WithdrawState>('status');
+export const claimWithdrawalUpdate = defineUpdate<{ claimed: true }, [{ gameId: string }]>('claim');
+export const confirmWithdrawalUpdate = defineUpdate<{ outcome: WithdrawOutcome }, [Delivery]>('confirm');
+export const cancelWithdrawalUpdate = defineUpdate<{ outcome: WithdrawOutcome }, [{ by: string; force?: boolean; reason?: string | null }]>('cancel');
+export const withdrawWorkflowId = (withdrawalId: string) => `withdraw:${withdrawalId}`;
+
+const NON_RETRYABLE = ['NotLinked', 'TradeLimit', 'InvalidTrade', 'InvalidInput', 'NotFound', 'IdempotencyConflict', 'PetKeyConflict', 'InsufficientPets', 'InsufficientGems', 'InsufficientFunds', 'HoldNotPending', 'EntryNotFound'];
+
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+/** Settling must happen: retried until the database answers. */
+const mustHappen = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const discord = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
+  upsertSearchAttributes([
+    { key: GuildId, value: input.guildId },
+    { key: DiscordUserId, value: input.userId },
+    { key: FlowKind, value: 'withdraw' },
+  ]);
+  const state: WithdrawState = { withdrawalId: input.withdrawalId, status: 'checking', claimedBy: null, outcome: null, reason: null, expiresAt: null };
+  let delivered: { gems: bigint; pets: PetLine[] } = { gems: 0n, pets: [] };
+  setHandler(withdrawStatusQuery, () => ({ ...state }));
+  const show = () => setCurrentDetails(`**${state.status}** · ${input.gems} gems, ${input.pets.reduce((s, p) => s + p.quantity, 0)} pets${state.reason ? `\n${state.reason}` : ''}`);
+  const gems = BigInt(input.gems);
+  const holdKey = `withdraw:${input.withdrawalId}:gems`;
+  const request = { withdrawalId: input.withdrawalId, guildId: input.guildId, userId: input.userId, gems: input.gems, pets: input.pets };
+
+  const open = () => state.outcome === null && (state.status === 'waiting' || state.status === 'delivering');
+  setHandler(
+    claimWithdrawalUpdate,
+    async ({ gameId }) => {
+      if (state.claimedBy === null) {
+        state.claimedBy = gameId;
+        state.status = 'delivering';
+        show();
+        await db.tradeMarkClaimed({ withdrawalId: input.withdrawalId, gameId });
+      }
+      return { claimed: true };
+    },
+    {
+      validator: ({ gameId }) => {
+        if (!open()) throw new Error(`withdrawal_closed: this withdrawal is ${state.outcome ?? state.status}; do not deliver it.`);
+        if (state.claimedBy !== null && state.claimedBy !== gameId) throw new Error('withdrawal_claimed: another game is delivering this withdrawal.');
+      },
+    },
+  );
+  setHandler(
+    confirmWithdrawalUpdate,
+    (d) => {
+      const g = BigInt(d.gems);
+      const count = d.pets.reduce((s, p) => s + p.quantity, 0);
+      delivered = { gems: d.failure ? 0n : g, pets: d.failure ? [] : d.pets };
+      const all = g === gems && count === input.pets.reduce((s, p) => s + p.quantity, 0);
+      state.claimedBy ??= d.gameId;
+      state.outcome = d.failure || (g === 0n && count === 0) ? 'failed' : all ? 'delivered' : 'partial';
+      state.reason = d.failure ?? null;
+      return { outcome: state.outcome };
+    },
+    {
+      validator: (d) => {
+        if (!open()) throw new Error(`withdrawal_closed: this withdrawal is ${state.outcome ?? state.status}.`);
+        if (state.claimedBy !== null && state.claimedBy !== d.gameId) throw new Error('withdrawal_claimed: another game is delivering this withdrawal.');
+        if (!/^[0-9]{1,19}$/.test(d.gems) || BigInt(d.gems) > gems) throw new Error('over_delivery: more gems than this withdrawal holds.');
+        for (const p of d.pets) {
+          const e = input.pets.find((x) => x.speciesId === p.speciesId && x.variant === p.variant);
+          if (!e || !Number.isSafeInteger(p.quantity) || p.quantity < 0 || p.quantity > e.quantity) throw new Error('over_delivery: more pets than this withdrawal holds.');
+        }
+      },
+    },
+  );
+  setHandler(
+    cancelWithdrawalUpdate,
+    ({ force, reason }) => {
+      state.outcome = 'cancelled';
+      state.reason = reason ?? (force ? 'Released by an admin.' : 'Cancelled by you.');
+      return { outcome: state.outcome };
+    },
+    {
+      validator: ({ force }) => {
+        if (!open()) throw new Error(`withdrawal_closed: this withdrawal is already ${state.outcome ?? state.status}.`);
+        if (state.claimedBy !== null && !force) throw new Error('withdrawal_delivering: the game is delivering this withdrawal now; it can no longer be cancelled.');
+      },
+    },
+  );
+
+  // ── check and escrow (a refusal here has nothing, or only the gem hold, to undo) ──
+  let robloxId: string | null = null;
+  let holdPlaced = false;
+  try {
+    const checked = await db.tradeCheckWithdrawal(request);
+    robloxId = checked.robloxId;
+    const timeoutSeconds = input.timeoutSeconds ?? checked.timeoutSeconds;
+    state.expiresAt = new Date(new Date().getTime() + timeoutSeconds * 1000).toISOString();
+    state.status = 'escrowing';
+    show();
+    if (gems > 0n) {
+      await db.ledgerHold({
+        guildId: input.guildId,
+        key: holdKey,
+        type: 'escrow',
+        actor: { type: 'user', id: input.userId },
+        asset: 'gems',
+        from: { ownerType: 'user', ownerId: input.userId },
+        to: { ownerType: 'system', ownerId: 'escrow' },
+        amount: input.gems,
+        reason: 'Withdrawal to the Roblox game',
+      });
+      holdPlaced = true;
+    }
+    await db.tradeEscrowPets({ ...request, robloxId, expiresAt: state.expiresAt });
+    state.status = 'waiting';
+    show();
+
+    // ── wait for the game, the member or the timer ──
+    const decided = await condition(() => state.outcome !== null || state.claimedBy !== null, timeoutSeconds * 1000);
+    if (!decided && state.outcome === null && state.claimedBy === null) {
+      state.outcome = 'expired';
+      state.reason = `Not delivered within ${timeoutSeconds} seconds.`;
+    }
+    // Claimed: the game is delivering; only its confirmation or an admin's force-release ends this.
+    await condition(() => state.outcome !== null);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !NON_RETRYABLE.includes(err.cause.type ?? '')) throw err;
+    state.outcome = 'refused';
+    state.reason = err.cause.message;
+    if (holdPlaced) await mustHappen.ledgerVoidHold({ key: holdKey });
+    await mustHappen.tradeRecordRefusedWithdrawal({ ...request, robloxId, reason: err.cause.message });
+  }
+
+  // ── settle ──
+  const outcome: WithdrawOutcome = state.outcome ?? 'failed';
+  if (outcome !== 'refused') {
+    state.status = 'settling';
+    show();
+    if (gems > 0n) {
+      if (delivered.gems > 0n) {
+        await mustHappen.ledgerPostHold({ key: holdKey, amount: String(delivered.gems) });
+        // The delivered gems left the economy (they are in the game now): back to issuance.
+        await mustHappen.ledgerTransfer({
+          guildId: input.guildId,
+          key: `withdraw:${input.withdrawalId}:gems:out`,
+          type: 'transfer',
+          actor: { type: 'system', id: 'withdraw' },
+          asset: 'gems',
+          from: { ownerType: 'system', ownerId: 'escrow' },
+          to: { ownerType: 'system', ownerId: 'issuance' },
+          amount: String(delivered.gems),
+          reason: 'Delivered in the Roblox game',
+        });
+      } else {
+        await mustHappen.ledgerVoidHold({ key: holdKey });
+      }
+    }
+    await mustHappen.tradeSettlePets({ withdrawalId: input.withdrawalId, status: outcome, delivered: delivered.pets, deliveredGems: String(delivered.gems), reason: state.reason });
+  }
+  state.status = outcome;
+  show();
+
+  try {
+    const message = await discord.tradeWithdrawalMessage({ withdrawalId: input.withdrawalId });
+    await discord.discordNotifyMember({ userId: input.userId, reply: input.reply ?? null, message });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.warn('withdrawal outcome not told', { withdrawalId: input.withdrawalId, workflowId: workflowInfo().workflowId });
+  }
+  return { ...state };
+}
