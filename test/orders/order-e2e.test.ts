@@ -128,4 +128,41 @@ describe('/order end to end', () => {
     const [code] = await codesForDelivery(e2e.prisma, keyring, slash.id);
     expect(e2e.discord.dms(user).some((m) => m.embeds[0]?.description?.includes(code!))).toBe(true);
   });
+
+  it('the shop panel: Order codes → package menu → Confirm; Balance; Top up → amount form → QR', async () => {
+    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
+    await importCodes(e2e.prisma, keyring, guildId, 'E2E-CODE-0300');
+    const post = e2e.discord.slash(guildId, e2e.demo.admin.id, 'stock', {}, { subcommand: 'panel' });
+    expect((await post.waitForResponse()).ephemeral).toBe(true);
+    const panel = await e2e.discord.waitFor(() => e2e.discord.messages(e2e.demo.channels.general).find((m) => m.embeds[0]?.title === 'Code shop'), 5000, 'the panel');
+    expect(panel.ephemeral).toBe(false);
+    expect(buttons(panel).map((b) => b.label)).toEqual(['Order codes', 'Top up', 'Balance']);
+
+    const user = await member('e2e-panel', 10_000n);
+    const bal = e2e.discord.clickButton(panel, buttons(panel)[2]!.custom_id, user);
+    await bal.waitForResponse();
+    expect(bal.original()?.embeds[0]?.description).toContain('🪙 10,000 Coins');
+
+    const open = e2e.discord.clickButton(panel, buttons(panel)[0]!.custom_id, user);
+    await open.waitForResponse();
+    const menu = open.original()!;
+    const select = (menu.components[0] as { components: { custom_id: string; options: { label: string; value: string }[] }[] }).components[0]!;
+    const one = select.options.find((o) => o.label === '1 code')!;
+    const pick = e2e.discord.selectMenu(menu, select.custom_id, user, [one.value]);
+    await pick.waitForResponse();
+    const confirmMsg = await e2e.discord.waitFor(() => (e2e.discord.message(menu.id)?.embeds[0]?.title === 'Order 1 code?' ? e2e.discord.message(menu.id) : undefined), 5000, 'the confirm message');
+    const confirm = buttons(confirmMsg).find((b) => b.label === 'Confirm')!;
+    const click = e2e.discord.clickButton(confirmMsg, confirm.custom_id, user);
+    await click.waitForResponse();
+    await e2e.waitForWorkflow(`order:${pick.id}`, 'COMPLETED');
+    expect(await e2e.workflowResult<OrderState>(`order:${pick.id}`)).toMatchObject({ status: 'completed' });
+
+    const topupClick = e2e.discord.clickButton(panel, buttons(panel)[1]!.custom_id, user);
+    await topupClick.waitForResponse();
+    expect(topupClick.modal()).toBeDefined();
+    const submit = e2e.discord.submitModal(topupClick, 'gf:panel-topup-modal:', user, { amount: '20,000' });
+    expect(await submit.waitForResponse()).toMatchObject({ type: 5, ephemeral: true });
+    const qr = await e2e.discord.waitFor(() => (submit.original()?.attachments.length ? submit.original() : undefined), 10_000, 'the QR code');
+    expect(qr.embeds[0]?.title).toBe('Top up Rp 20,000');
+  });
 });

@@ -9,7 +9,7 @@ import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
-import type { PrismaClient } from '../../../prisma/client';
+import type { CodePackage, PrismaClient } from '../../../prisma/client';
 import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
 import { topupWorkflowId, type topup } from '../../../workflows/topup';
 import { topupPaymentId } from '../payments/topup';
@@ -45,28 +45,33 @@ export const orderCommand: Command = {
     const size = interaction.options.getInteger('package', true);
     const pkg = (await ensurePackages(prisma, guildId)).find((p) => p.quantity === size && p.active);
     if (!pkg) throw new AppError('package_not_found', `There is no ${size}-code package on sale: see /stock view for the packages.`);
-    const asset = await assetLabel(prisma, guildId, pkg.assetCode);
-    const { available } = await createLedger(prisma).balance(guildId, userAccount(interaction.user.id), pkg.assetCode);
-    const stock = (await stockCounts(prisma, guildId)).available;
-    const lines = [
-      `**Price:** ${formatAmount(asset, pkg.price)}`,
-      `**You have:** ${formatAmount(asset, available)}${available < pkg.price ? ' — not enough: confirm, then top up with /topup and the order goes ahead' : ''}`,
-      stock < pkg.quantity ? `**Stock:** only ${stock} code${stock === 1 ? '' : 's'} left` : '**Stock:** available',
-      'The codes come by direct message.',
-    ];
-    await interaction.reply({
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: { parse: [] },
-      embeds: [guildflowEmbed({ outcome: 'pending', title: `Order ${pkg.quantity} code${pkg.quantity === 1 ? '' : 's'}?`, description: lines.join('\n') })],
-      components: [
-        buttonRow([
-          { action: CONFIRM, key: `${pkg.id}.${pkg.price}.${interaction.id}`, label: 'Confirm', style: ButtonStyle.Success },
-          { action: CANCEL, key: interaction.id, label: 'Cancel' },
-        ]),
-      ],
-    });
+    await interaction.reply(await orderConfirmMessage(prisma, guildId, interaction.user.id, pkg, interaction.id));
   },
 };
+
+/** The ephemeral confirm message for a package (from /order or the shop panel's package menu). */
+export async function orderConfirmMessage(prisma: PrismaClient, guildId: string, userId: string, pkg: CodePackage, requestId: string) {
+  const asset = await assetLabel(prisma, guildId, pkg.assetCode);
+  const { available } = await createLedger(prisma).balance(guildId, userAccount(userId), pkg.assetCode);
+  const stock = (await stockCounts(prisma, guildId)).available;
+  const lines = [
+    `**Price:** ${formatAmount(asset, pkg.price)}`,
+    `**You have:** ${formatAmount(asset, available)}${available < pkg.price ? ' — not enough: confirm, then top up with the Top up button and the order goes ahead' : ''}`,
+    stock < pkg.quantity ? `**Stock:** only ${stock} code${stock === 1 ? '' : 's'} left` : '**Stock:** available',
+    'The codes come by direct message.',
+  ];
+  return {
+    flags: MessageFlags.Ephemeral as const,
+    allowedMentions: { parse: [] },
+    embeds: [guildflowEmbed({ outcome: 'pending', title: `Order ${pkg.quantity} code${pkg.quantity === 1 ? '' : 's'}?`, description: lines.join('\n') })],
+    components: [
+      buttonRow([
+        { action: CONFIRM, key: `${pkg.id}.${pkg.price}.${requestId}`, label: 'Confirm', style: ButtonStyle.Success },
+        { action: CANCEL, key: requestId, label: 'Cancel' },
+      ]),
+    ],
+  };
+}
 
 export const orderConfirmButton: ComponentHandler = {
   action: CONFIRM,

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ensurePackages, setPackage } from '../../../activities/codes/packages';
 import { importCodes, stockCounts, type ImportReport } from '../../../activities/codes/stock';
 import { getCodeShopSettings } from '../../../activities/codes/stock';
@@ -8,6 +8,7 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { Command } from '../index';
 import { guildIdOf } from '../shop/shared';
+import { postShopPanel } from './panel';
 
 export const stockData = {
   name: 'stock',
@@ -25,6 +26,12 @@ export const stockData = {
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'view', description: 'How many codes are available, reserved and delivered' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'panel',
+      description: 'Post the shop panel (Order codes, Top up, Balance) in a channel',
+      options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where (default: here)', channel_types: [ChannelType.GuildText] }],
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'package',
@@ -68,9 +75,14 @@ export function importReportText(r: ImportReport): string {
 export const stockCommand: Command = {
   level: 'admin',
   data: stockData,
-  async handle(interaction, { prisma, codes: keyring }) {
+  async handle(interaction, deps) {
+    const { prisma, codes: keyring } = deps;
     const guildId = guildIdOf(interaction);
     const sub = interaction.options.getSubcommand();
+    if (sub === 'panel') {
+      await postShopPanel(interaction, deps);
+      return;
+    }
     const reply = (title: string, description: string, outcome: 'success' | 'info' = 'success') =>
       interaction.reply({ flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome, title, description })] });
     if (sub === 'view') {

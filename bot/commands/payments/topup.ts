@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { ApplicationCommandOptionType, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, MessageFlags, type ChatInputCommandInteraction, type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { BotDeps } from '../../deps';
 import { checkTopupAmount } from '../../../activities/payments';
 import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
@@ -24,42 +25,50 @@ export const topupPaymentId = (interactionId: string): string => `tp-${interacti
  */
 export const topupCommand: Command = {
   data: topupData,
-  async handle(interaction, { temporal, taskQueue, log, topup: settings }) {
-    const guildId = guildIdOf(interaction);
-    if (!settings) throw new AppError('payments_disabled', 'Top-ups are not set up on this server’s Guildflow yet: an operator must configure the payment gateway.');
-    const amount = interaction.options.getInteger('amount', true);
-    checkTopupAmount(amount, settings.limits);
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const paymentId = topupPaymentId(interaction.id);
-    const workflowId = topupWorkflowId(paymentId);
-    try {
-      await temporal.workflow.start<typeof topup>('topup', {
-        taskQueue,
-        workflowId,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: GuildId, value: guildId },
-          { key: DiscordUserId, value: interaction.user.id },
-          { key: FlowKind, value: 'topup' },
-        ],
-        staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')} by ${interaction.user.username} (${interaction.user.id})`,
-        args: [
-          {
-            paymentId,
-            requestKey: `topup:${interaction.id}`,
-            guildId,
-            userId: interaction.user.id,
-            amount: String(amount),
-            expirySeconds: settings.expirySeconds,
-            pollSeconds: settings.pollSeconds,
-            lateSettlementSeconds: settings.lateSettlementSeconds,
-            reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-          },
-        ],
-      });
-      log.info({ workflowId, interactionId: interaction.id }, 'top-up started');
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+  async handle(interaction, deps) {
+    await startTopupFor(interaction, interaction.options.getInteger('amount', true), deps);
   },
 };
+
+/** Checks the amount, defers an ephemeral reply and starts `topup:{paymentId}` (shared by /topup and the shop panel). */
+export async function startTopupFor(
+  interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
+  amount: number,
+  { temporal, taskQueue, log, topup: settings }: BotDeps,
+): Promise<void> {
+  const guildId = guildIdOf(interaction);
+  if (!settings) throw new AppError('payments_disabled', 'Top-ups are not set up on this server’s Guildflow yet: an operator must configure the payment gateway.');
+  checkTopupAmount(amount, settings.limits);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const paymentId = topupPaymentId(interaction.id);
+  const workflowId = topupWorkflowId(paymentId);
+  try {
+    await temporal.workflow.start<typeof topup>('topup', {
+      taskQueue,
+      workflowId,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: GuildId, value: guildId },
+        { key: DiscordUserId, value: interaction.user.id },
+        { key: FlowKind, value: 'topup' },
+      ],
+      staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')} by ${interaction.user.username} (${interaction.user.id})`,
+      args: [
+        {
+          paymentId,
+          requestKey: `topup:${interaction.id}`,
+          guildId,
+          userId: interaction.user.id,
+          amount: String(amount),
+          expirySeconds: settings.expirySeconds,
+          pollSeconds: settings.pollSeconds,
+          lateSettlementSeconds: settings.lateSettlementSeconds,
+          reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+        },
+      ],
+    });
+    log.info({ workflowId, interactionId: interaction.id }, 'top-up started');
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
