@@ -6,7 +6,7 @@ import { findLink, getVerifySettings, listLinks, parseVerifySettingsChange, upda
 import { AppError, NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
-import { checkUsername, runUnverify, startVerificationRun } from '../../bot/commands/verify/flow';
+import { checkUsername, runUnverify, startVerificationRun } from '../../activities/verify/client';
 import { verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';

@@ -21,7 +21,7 @@ import type { BotDeps } from '../../deps';
 import type { Command, ComponentHandler } from '../index';
 import { guildIdOf } from '../shop/shared';
 import { setupData, unverifyData, verifyAdminData, verifyData, whoisData } from './definitions';
-import { checkUsername, runUnverify, startOrShowVerification, startVerificationRun, updateVerification } from './flow';
+import { checkUsername, runUnverify, startOrShowVerification, startVerificationRun, updateVerification } from '../../../activities/verify/client';
 
 const replyOf = (interaction: Interaction) => ({ applicationId: interaction.applicationId, interactionToken: 'token' in interaction ? (interaction.token as string) : '' });
 const memberName = (interaction: Interaction) => interaction.user.globalName ?? interaction.user.username;

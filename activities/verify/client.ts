@@ -1,10 +1,10 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import type { InteractionReply } from '../../../activities/discord';
-import type { VerifyView } from '../../../activities/verify';
-import { AppError } from '../../../lib/errors';
-import { ROBLOX_USERNAME } from '../../../lib/roblox/client';
-import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
+import type { InteractionReply } from '../discord';
+import type { VerifyView } from './types';
+import { AppError } from '../../lib/errors';
+import { ROBLOX_USERNAME } from '../../lib/roblox/client';
+import { DiscordUserId, FlowKind, GuildId } from '../../lib/search-attributes';
 import {
   showVerification,
   unverify,
@@ -14,7 +14,7 @@ import {
   verifyWorkflowId,
   type UnverifyResult,
   type VerifyInput,
-} from '../../../workflows/verify';
+} from '../../workflows/verify';
 
 /**
  * How the bot and the API reach the verification workflows. Nothing here waits for a member: the update
