@@ -22,6 +22,8 @@ describe('npm start on embedded defaults', () => {
     expect(metrics).toContain('guildflow_http_requests_total');
     expect(metrics).toMatch(/temporal_/); // the worker's own metrics, appended
     expect(first.output()).toMatch(/Discord bot is off: set DISCORD_TOKEN/);
+    expect(first.output()).toMatch(/Payments are off: set MIDTRANS_SERVER_KEY/);
+    expect(first.output()).toMatch(/The code shop is off: set CODE_ENCRYPTION_KEY/);
     expect(first.output()).toContain(path.join(dataDir, 'pglite'));
 
     // Write through the embedded database as any client would, to see it again after a restart.
