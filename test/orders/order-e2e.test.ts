@@ -165,4 +165,25 @@ describe('/order end to end', () => {
     const qr = await e2e.discord.waitFor(() => (submit.original()?.attachments.length ? submit.original() : undefined), 10_000, 'the QR code');
     expect(qr.embeds[0]?.title).toBe('Top up Rp 20,000');
   });
+
+  it('/botstats shows the completed orders, revenue, top-ups and the stock (admins)', async () => {
+    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
+    const completed = await e2e.prisma.codeOrder.findMany({ where: { guildId, status: 'completed' } });
+    const settled = await e2e.prisma.payment.findMany({ where: { guildId, status: 'settled' } });
+    expect(completed.length).toBeGreaterThan(0);
+    const h = e2e.discord.slash(guildId, e2e.demo.admin.id, 'botstats', { days: 2 });
+    await h.waitForResponse();
+    const embed = h.original()!.embeds[0]!;
+    expect(embed.title).toBe('Code shop, last 2 days');
+    const revenue = completed.reduce((a, o) => a + o.price, 0n);
+    expect(embed.fields).toEqual([
+      { name: 'Orders', value: String(completed.length), inline: true },
+      { name: 'Revenue', value: `🪙 ${revenue.toLocaleString('en-US')} Coins`, inline: true },
+      { name: 'Top-ups', value: String(settled.length), inline: true },
+      { name: 'Stock', value: expect.stringMatching(/^\d+ available · \d+ reserved · \d+ delivered$/) },
+    ]);
+    expect(embed.description?.split('\n')).toHaveLength(2);
+    const member = e2e.discord.slash(guildId, e2e.demo.member.id, 'botstats', {}, { ignoreCommandPermissions: true });
+    expect(((await member.waitForResponse()).data as { content?: string }).content).toMatch(/admin/i);
+  });
 });

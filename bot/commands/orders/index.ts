@@ -1,9 +1,10 @@
 import type { Command, ComponentHandler } from '../index';
 import { ordersCommand, ordersPageButtons } from './admin';
+import { botstatsCommand } from './botstats';
 import { orderCancelButton, orderCommand, orderConfirmButton, orderTopupButton } from './order';
 import { panelComponents } from './panel';
 import { stockCommand } from './stock';
 
 /** The code shop's commands and components (issue 7), for the one registry in bot/commands/index.ts. */
-export const orderCommands: readonly Command[] = [orderCommand, stockCommand, ordersCommand];
+export const orderCommands: readonly Command[] = [orderCommand, stockCommand, ordersCommand, botstatsCommand];
 export const orderComponents: readonly ComponentHandler[] = [orderConfirmButton, orderCancelButton, orderTopupButton, ordersPageButtons, ...panelComponents];
