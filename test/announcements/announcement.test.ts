@@ -10,7 +10,7 @@ import { ValidationError } from '../../lib/errors';
 import { announcementStatusQuery, type AnnouncementFlowState } from '../../workflows/announcement';
 import { syncStatusQuery } from '../../workflows/sync';
 import { startShopEnv, type ShopEnv } from '../shop/helpers';
-import { eventually, FAST_SYNC, syncRow } from '../sync/helpers';
+import { eventually, FAST_SYNC, syncRow, endFlows } from '../sync/helpers';
 
 /**
  * Announcements end to end below the bot: the service (what /announce and the API call), the flow
@@ -30,6 +30,7 @@ beforeAll(async () => {
   channel = env.demo.channels.general;
 });
 afterAll(async () => {
+  if (env) await endFlows(env);
   await env?.close();
 });
 

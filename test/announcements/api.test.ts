@@ -4,7 +4,7 @@ import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
 import { fund, startShopEnv, type ShopEnv } from '../shop/helpers';
-import { eventually, FAST_SYNC, syncRow } from '../sync/helpers';
+import { eventually, FAST_SYNC, syncRow, endFlows } from '../sync/helpers';
 
 /** The announcement and sync APIs over HTTP, with a worker running the flows against the fake Discord. */
 jest.setTimeout(60_000);
@@ -28,6 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (server) await new Promise((r) => server.close(r));
+  if (env) await endFlows(env);
   await env?.close();
 });
 

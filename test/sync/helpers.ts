@@ -23,7 +23,7 @@ export async function syncRow(env: ShopEnv, entityType: string, entityId: string
 }
 
 /** Polls `probe` until it returns a truthy value (or fails after `timeoutMs`). */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -51,3 +51,21 @@ export function messageCalls(env: ShopEnv, channelId: string, since = 0) {
 }
 
 export const flowHandle = (env: ShopEnv, entityType: string, entityId: string) => env.temporal.client.workflow.getHandle(syncFlowId(entityType, entityId));
+
+/**
+ * Terminates the flows this test file left running (long-lived sync flows never end by themselves).
+ * Every test file has its own database, so item ids — and so `sync:shop_item:{id}` — repeat across files
+ * on the one Temporal server of the run: a flow left behind on a stopped worker's task queue would swallow
+ * the next file's signal-with-start.
+ */
+export async function endFlows(env: Pick<ShopEnv, 'temporal' | 'taskQueue'>): Promise<number> {
+  let n = 0;
+  for await (const wf of env.temporal.client.workflow.list({ query: `TaskQueue = "${env.taskQueue}" AND ExecutionStatus = "Running"` })) {
+    await env.temporal.client.workflow
+      .getHandle(wf.workflowId, wf.runId)
+      .terminate('test file finished')
+      .catch(() => undefined);
+    n += 1;
+  }
+  return n;
+}

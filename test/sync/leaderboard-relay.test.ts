@@ -3,7 +3,7 @@ import { EventHub } from '../../lib/events/hub';
 import { createLogger } from '../../lib/logger';
 import { syncStatusQuery } from '../../workflows/sync';
 import { fund, item, startPurchase, startShopEnv, type ShopEnv } from '../shop/helpers';
-import { eventually, FAST_SYNC, signal, syncRow, useChannel } from './helpers';
+import { eventually, FAST_SYNC, signal, syncRow, useChannel, endFlows } from './helpers';
 
 /**
  * Ledger changes reach the leaderboard panel with nobody signalling by hand: the events trigger records
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stopRelay?.();
   await hub?.stop();
+  if (env) await endFlows(env);
   await env?.close();
 });
 

@@ -4,7 +4,7 @@ import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
 import { startShopEnv, type ShopEnv } from '../shop/helpers';
-import { eventually, FAST_SYNC, syncRow, useChannel } from './helpers';
+import { eventually, FAST_SYNC, syncRow, useChannel, endFlows } from './helpers';
 
 /**
  * The shop's hook into the message sync (activities/sync/shop-hook.ts), through the shop API: an item
@@ -30,6 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (server) await new Promise((r) => server.close(r));
+  if (env) await endFlows(env);
   await env?.close();
 });
 

@@ -1,7 +1,7 @@
 import { editItem, removeItem } from '../../activities/shop';
 import { syncStatusQuery, type SyncStatus } from '../../workflows/sync';
 import { ADMIN_ACTOR, fund, item, startShopEnv, type ShopEnv } from '../shop/helpers';
-import { eventually, FAST_SYNC, flowHandle, messageCalls, signal, syncRow, useChannel } from './helpers';
+import { eventually, FAST_SYNC, flowHandle, messageCalls, signal, syncRow, useChannel, endFlows } from './helpers';
 
 /**
  * The message sync workflow (workflows/sync.ts) with the real activities against the fake Discord and a
@@ -21,6 +21,7 @@ beforeAll(async () => {
 });
 afterEach(() => env.discord.clearFaults());
 afterAll(async () => {
+  if (env) await endFlows(env);
   await env?.close();
 });
 
