@@ -222,6 +222,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
       state.status = 'failed';
       state.failureReason = failure.message;
       at('done');
+      await mustHappen.paymentsFail({ paymentId, reason: failure.message });
       await tell(() => discord.paymentsNotifyAdmins({ paymentId, detail: failure.message }));
       return { ...state };
     }

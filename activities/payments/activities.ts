@@ -99,7 +99,7 @@ export function createPaymentActivities({ prisma, log, discord, payments }: { pr
       });
     },
 
-    /** The charge could not be made: the payment is 'failed' with the reason. */
+    /** The charge could not be made, or the paid amount cannot be credited: the payment is failed with the reason. */
     async paymentsFail(input: { paymentId: string; reason: string }): Promise<{ status: string }> {
       return run('paymentsFail', { paymentId: input.paymentId }, async () => ({ status: (await failPayment(prisma, input.paymentId, input.reason)).status }));
     },

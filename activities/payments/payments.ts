@@ -93,9 +93,9 @@ export async function recordCharge(prisma: PrismaClient, id: string, charge: Cha
   return getPayment(prisma, id);
 }
 
-/** The charge could not be made (created → failed). */
+/** The charge could not be made, or what was paid cannot be credited (→ failed, with the reason). Never a settled one. */
 export async function failPayment(prisma: PrismaClient, id: string, reason: string): Promise<Payment> {
-  await prisma.payment.updateMany({ where: { id, status: 'created' }, data: { status: 'failed', failureReason: reason.slice(0, 1000) } });
+  await prisma.payment.updateMany({ where: { id, status: { in: ['created', 'pending', 'expired'] } }, data: { status: 'failed', failureReason: reason.slice(0, 1000) } });
   return getPayment(prisma, id);
 }
 

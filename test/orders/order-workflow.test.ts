@@ -197,6 +197,26 @@ describe('order workflow', () => {
     expect(await balance(env, user)).toMatchObject({ balance: 0n, held: 0n });
   });
 
+  it('cancelled while waiting for an admin: the hold is voided, the order failed, shown codes stay out of stock', async () => {
+    const user = newMember(env, 'cancelled');
+    const pkg = await packageOf(env, 1);
+    await fund(env, user, pkg.price);
+    await addCodes(env, uniqueCodes(1));
+    env.discord.setDmsClosed(user, true);
+    const h = await startOrder(env, { userId: user, packageId: pkg.id, deliveryTimeoutSeconds: 1, deliveryRetrySeconds: 1 });
+    const orderId = h.workflowId.slice('order:'.length);
+    await waitFor(async () => (await h.query(orderStatusQuery)).status === 'needs_admin', { timeoutMs: 15_000, what: 'needs admin' });
+    const stockBefore = await stockCounts(env.prisma, guildId);
+    await h.cancel();
+    await expect(h.result()).rejects.toThrow();
+    expect((await h.describe()).status.name).toBe('CANCELLED');
+    expect(await orderRow(orderId)).toMatchObject({ status: 'failed', failureReason: 'The order was cancelled.' });
+    expect((await hold(orderId))?.status).toBe('voided');
+    expect(await balance(env, user)).toEqual({ balance: pkg.price, held: 0n, available: pkg.price });
+    expect((await codesOf(orderId)).map((c) => c.status)).toEqual(['delivered']);
+    expect(await stockCounts(env.prisma, guildId)).toEqual(stockBefore);
+  });
+
   it('codes never appear in the logs', () => {
     const all = env.logs.join('\n');
     expect(all).toContain('order delivered');

@@ -182,6 +182,26 @@ describe('top-up workflow', () => {
     expect(await payment(paymentId)).toMatchObject({ status: 'settled', providerStatus: 'capture' });
   });
 
+  it('a paid amount other than the payment amount is not credited; the admins are told', async () => {
+    const user = newMember(env);
+    const h = await startTopup(env, { userId: user, amount: '18000' });
+    const paymentId = h.workflowId.slice('topup:'.length);
+    await charged(h);
+    const { transactionId } = env.midtrans.charge(paymentId)!;
+    const b = { order_id: paymentId, status_code: '200', gross_amount: '1000.00', transaction_status: 'settlement', transaction_id: transactionId, fraud_status: 'accept' };
+    const signature_key = createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${SERVER_KEY}`).digest('hex');
+    expect((await fetch(env.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...b, signature_key }) })).status).toBe(200);
+    const result = await h.result();
+    expect(result).toMatchObject({ status: 'failed', credited: false });
+    expect(result.failureReason).toMatch(/reports 1000.00 paid .* which is for 18000: nothing was credited/);
+    expect(await balanceOf(env, user)).toBe(0n);
+    expect(await creditEntries(env.prisma, paymentId)).toBe(0);
+    expect(await payment(paymentId)).toMatchObject({ status: 'failed', creditedAt: null });
+    expect((await payment(paymentId)).failureReason).toContain('nothing was credited');
+    const notice = await env.discord.waitFor(() => env.discord.messages(env.demo.channels.adminLog.id).find((m) => m.embeds[0]?.description?.includes(paymentId)), 5000, 'admin notice');
+    expect(notice.embeds[0]?.description).toContain('nothing was credited');
+  });
+
   it('every notification dropped: the reconciler (status polling) credits the payment, once', async () => {
     const user = newMember(env);
     const paymentId = newPaymentId();
