@@ -28,6 +28,16 @@ export const stockData = {
     { type: ApplicationCommandOptionType.Subcommand, name: 'view', description: 'How many codes are available, reserved and delivered' },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: 'settings',
+      description: 'Low-stock alert, how long orders wait for a top-up and for delivery',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: 'low_stock', description: 'Alert the admin log when available codes fall to this (0-100000)' },
+        { type: ApplicationCommandOptionType.Integer, name: 'topup_wait_minutes', description: 'How long an order waits for a top-up (1-1440)' },
+        { type: ApplicationCommandOptionType.Integer, name: 'delivery_timeout_hours', description: 'How long delivery is retried before an admin is needed (1-168)' },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: 'panel',
       description: 'Post the shop panel (Order codes, Top up, Balance) in a channel',
       options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where (default: here)', channel_types: [ChannelType.GuildText] }],
@@ -79,12 +89,37 @@ export const stockCommand: Command = {
     const { prisma, codes: keyring } = deps;
     const guildId = guildIdOf(interaction);
     const sub = interaction.options.getSubcommand();
+    const reply = (title: string, description: string, outcome: 'success' | 'info' = 'success') =>
+      interaction.reply({ flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome, title, description })] });
     if (sub === 'panel') {
       await postShopPanel(interaction, deps);
       return;
     }
-    const reply = (title: string, description: string, outcome: 'success' | 'info' = 'success') =>
-      interaction.reply({ flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome, title, description })] });
+    if (sub === 'settings') {
+      const low = interaction.options.getInteger('low_stock');
+      const wait = interaction.options.getInteger('topup_wait_minutes');
+      const timeout = interaction.options.getInteger('delivery_timeout_hours');
+      if (low !== null && (low < 0 || low > 100_000)) throw new AppError('invalid_input', 'low_stock must be from 0 to 100000.');
+      if (wait !== null && (wait < 1 || wait > 1440)) throw new AppError('invalid_input', 'topup_wait_minutes must be from 1 to 1440.');
+      if (timeout !== null && (timeout < 1 || timeout > 168)) throw new AppError('invalid_input', 'delivery_timeout_hours must be from 1 to 168.');
+      await getCodeShopSettings(prisma, guildId);
+      const s = await prisma.codeShopSettings.update({
+        where: { guildId },
+        data: {
+          ...(low !== null ? { lowStockThreshold: low } : {}),
+          ...(wait !== null ? { topupWaitSeconds: wait * 60 } : {}),
+          ...(timeout !== null ? { deliveryTimeoutSeconds: timeout * 3600 } : {}),
+        },
+      });
+      await prisma.auditEvent.create({
+        data: { guildId, actorType: 'user', actorId: `discord:${interaction.user.id}`, action: 'code_shop_settings.updated', targetType: 'code_shop_settings', targetId: guildId, data: { low, wait, timeout } },
+      });
+      await reply(
+        'Code shop settings',
+        `**Low-stock alert at:** ${s.lowStockThreshold}\n**Orders wait for a top-up:** ${Math.round(s.topupWaitSeconds / 60)} minutes\n**Delivery retried for:** ${Math.round(s.deliveryTimeoutSeconds / 3600)} hours`,
+      );
+      return;
+    }
     if (sub === 'view') {
       const counts = await stockCounts(prisma, guildId);
       const settings = await getCodeShopSettings(prisma, guildId);
