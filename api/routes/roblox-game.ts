@@ -182,6 +182,7 @@ export function robloxGameRoutes(deps: GameApiDeps): Router {
     const id = String((ctx as Context & { params: Record<string, string> }).params.id);
     const w = await deps.prisma.withdrawal.findUnique({ where: { id } });
     if (!w || w.guildId !== game.guildId) throw new NotFoundError('No such withdrawal in this game\'s server.');
+    if (w.status !== 'escrowed') throw new AppError('withdrawal_closed', `This withdrawal is ${w.status}; do not deliver it.`, 409);
     return { game, w };
   }
 
