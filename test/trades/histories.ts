@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { cancelWithdrawalUpdate, withdrawStatusQuery } from '../../workflows/withdraw';
+import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { member, newId, newRobloxId, waitFor, type TradeEnv } from './helpers';
+
+/**
+ * Records real histories of the deposit and withdraw workflows into test/histories/{deposit,withdraw}-*.json
+ * for test/trades/replay.test.ts:  GF_RECORD_HISTORIES=1 npx jest test/trades/replay.test.ts
+ */
+export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
+
+const waiting = (env: TradeEnv, workflowId: string) =>
+  waitFor(() => env.temporal.client.workflow.getHandle(workflowId).query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting');
+
+export const SCENARIOS: Record<string, (env: TradeEnv) => Promise<string>> = {
+  /** Checked, gems + pets credited, receipt DM. */
+  'deposit-credited': async (env) => {
+    const user = member(env, 'hist-dep');
+    const robloxId = await env.link(user);
+    const sp = await env.species(`histdragon${newId()}`);
+    const tradeId = `h-${newId()}`;
+    const res = await env.client().request('POST', '/roblox/v1/deposits', { tradeId, robloxUserId: String(robloxId), gems: 40, pets: [{ species: sp.key, variant: 'rainbow', quantity: 1 }] });
+    if (res.status !== 200) throw new Error(`deposit: ${res.text}`);
+    return `deposit:${env.game.id}:${tradeId}`;
+  },
+  /** Unlinked player: refused, nothing else. */
+  'deposit-refused': async (env) => {
+    const tradeId = `h-${newId()}`;
+    await env.client().request('POST', '/roblox/v1/deposits', { tradeId, robloxUserId: String(newRobloxId()), gems: 5 });
+    return `deposit:${env.game.id}:${tradeId}`;
+  },
+  /** Hold gems, escrow pets, game claims (update) and confirms a partial delivery (update), post + burn, release rest. */
+  'withdraw-partial': async (env) => {
+    const user = member(env, 'hist-wd');
+    await env.link(user);
+    const sp = await env.species(`histcat${newId()}`);
+    await env.giveGems(user, 100n);
+    await env.givePets(user, sp.id, 2, 'shiny');
+    const h = await env.startWithdraw({ userId: user, gems: '100', pets: [{ speciesId: sp.id, variant: 'shiny', quantity: 2 }] });
+    await waiting(env, h.workflowId);
+    const id = h.workflowId.slice('withdraw:'.length);
+    await env.client().request('POST', `/roblox/v1/withdrawals/${id}/claim`);
+    await env.client().request('POST', `/roblox/v1/withdrawals/${id}/confirm`, { delivered: { gems: 60, pets: [{ species: sp.key, variant: 'shiny', quantity: 1 }] } });
+    await h.result();
+    return h.workflowId;
+  },
+  /** Nobody delivers: the timer (2 s from the input) releases everything. */
+  'withdraw-expired': async (env) => {
+    const user = member(env, 'hist-exp');
+    await env.link(user);
+    await env.giveGems(user, 30n);
+    const h = await env.startWithdraw({ userId: user, gems: '30', timeoutSeconds: 2 });
+    await h.result();
+    return h.workflowId;
+  },
+  /** The member cancels (update) before any game claims it. */
+  'withdraw-cancelled': async (env) => {
+    const user = member(env, 'hist-can');
+    await env.link(user);
+    await env.giveGems(user, 30n);
+    const h = await env.startWithdraw({ userId: user, gems: '30' });
+    await waiting(env, h.workflowId);
+    await h.executeUpdate(cancelWithdrawalUpdate, { args: [{ by: user }] });
+    await h.result();
+    return h.workflowId;
+  },
+  /** More pets than owned: the gem hold is voided (compensation), refused. */
+  'withdraw-refused': async (env) => {
+    const user = member(env, 'hist-ref');
+    await env.link(user);
+    const sp = await env.species(`histfox${newId()}`);
+    await env.giveGems(user, 30n);
+    const h = await env.startWithdraw({ userId: user, gems: '30', pets: [{ speciesId: sp.id, variant: 'normal', quantity: 1 }] });
+    await h.result();
+    return h.workflowId;
+  },
+};
+
+export async function recordTradeHistories(env: TradeEnv): Promise<string[]> {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  const files: string[] = [];
+  for (const [name, run] of Object.entries(SCENARIOS)) {
+    const workflowId = await run(env);
+    const { stdout } = await promisify(execFile)(
+      testTemporalCli(),
+      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const file = path.join(HISTORIES_DIR, `${name}.json`);
+    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
+    files.push(file);
+  }
+  return files;
+}
