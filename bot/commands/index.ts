@@ -15,6 +15,7 @@ import { orderCommands, orderComponents } from './orders';
 import { paymentCommands, paymentComponents } from './payments';
 import { shopCommands, shopComponents } from './shop';
 import { taskCommands, taskComponents } from './tasks';
+import { tradeCommands, tradeComponents } from './trades';
 import { verifyCommands, verifyComponents } from './verify';
 
 /** A slash command: its definition (what Discord is told) beside the handler that answers it. */
@@ -38,5 +39,5 @@ export interface ComponentHandler {
  * The one registry: the deploy step and the interaction router both read it, so a command exists in
  * one place. Features add their commands and component handlers here.
  */
-export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...orderCommands, ...verifyCommands, ...taskCommands, ...announceCommands];
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents, ...announceComponents];
+export const commands: readonly Command[] = [apiTokenCommand, ...economyCommands, ...shopCommands, ...paymentCommands, ...orderCommands, ...verifyCommands, ...taskCommands, ...announceCommands, ...tradeCommands];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents, ...announceComponents, ...tradeComponents];

@@ -4,6 +4,8 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import type { Command } from '../index';
 import { inventoryData } from './definitions';
 import { guildIdOf } from './shared';
+// Roblox trades (issue 9): pets and gems are shown under the shop items — the one /inventory command.
+import { tradeInventoryEmbed } from '../trades';
 
 /** `/inventory [user]`: what a member owns, only for the member who asked. */
 export const inventoryCommand: Command = {
@@ -26,6 +28,8 @@ export const inventoryCommand: Command = {
               ? 'You own nothing yet: see /shop.'
               : `<@${user.id}> owns nothing yet.`,
         }),
+        // ── Roblox trades addition (issue 9): pets and gems, with totals ──
+        await tradeInventoryEmbed(prisma, guildId, user.id),
       ],
     });
   },

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed, APIStringSelectComponent } from 'discord-api-types/v10';
+import { createLedger, systemAccount, userAccount } from '../../activities/ledger';
+import { ESCROW_OWNER, movePets, upsertSpecies } from '../../activities/trades';
+import type { InteractionHandle, MessageRecord } from '../fakes/discord';
+import { startE2E, type E2E } from '../e2e/harness';
+import type { WithdrawState } from '../../workflows/withdraw';
+
+/**
+ * The trade commands as members and admins use them, through the fake Discord, the bot, Temporal and the
+ * database: /withdraw (select menu → escrow → Cancel button → released), /inventory's pets-and-gems
+ * addition, /tip, /history, /trades view|adjust|pet|release.
+ */
+describe('trade commands', () => {
+  let e2e: E2E;
+  let guildId: string;
+  const ledger = () => createLedger(e2e.prisma);
+  let seq = 0;
+
+  beforeAll(async () => {
+    e2e = await startE2E();
+    guildId = e2e.demo.guild.id;
+    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
+  });
+  afterAll(() => e2e?.close());
+
+  const embedOf = (m: MessageRecord | undefined, i = 0): APIEmbed => m?.embeds[i] ?? {};
+  const components = (m: MessageRecord | undefined) => (m?.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithCustomId | APIStringSelectComponent>).components ?? []);
+  const reply = async (h: InteractionHandle) => {
+    const r = await h.waitForResponse();
+    return { response: r, message: h.original(), content: (r.data as { content?: string; embeds?: APIEmbed[] }) };
+  };
+  async function linked(name: string, gems = 0n): Promise<string> {
+    const u = e2e.discord.createUser({ username: `${name}${++seq}` });
+    e2e.discord.addMember(guildId, u.id);
+    await e2e.prisma.robloxLink.create({
+      data: { guildId, userId: u.id, robloxId: BigInt(8_000_000_000 + Math.floor(Math.random() * 1e9)), robloxName: name, robloxDisplayName: name, method: 'admin', linkedBy: 'discord:test', verifiedAt: new Date(), workflowId: `link:${u.id}`, runId: randomUUID() },
+    });
+    if (gems > 0n) await ledger().transfer({ guildId, key: `fund:${u.id}`, type: 'admin_adjust', actor: { type: 'system', id: 'test' }, asset: 'gems', from: systemAccount('issuance'), to: userAccount(u.id), amount: gems });
+    return u.id;
+  }
+  const pets = async (owner: string, speciesId: number, variant = 'normal') =>
+    (await e2e.prisma.petHolding.findUnique({ where: { guildId_ownerId_speciesId_variant: { guildId, ownerId: owner, speciesId, variant } } }))?.quantity ?? 0;
+
+  it('registers /withdraw, /tip, /history and /trades (admins only, hidden from members)', () => {
+    const cmds = e2e.discord.commands(guildId).length ? e2e.discord.commands(guildId) : e2e.discord.commands();
+    const names = cmds.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['withdraw', 'tip', 'history', 'trades', 'inventory']));
+    expect(cmds.filter((c) => c.name === 'inventory')).toHaveLength(1);
+    expect(cmds.find((c) => c.name === 'trades')?.default_member_permissions).toBeTruthy();
+  });
+
+  it('/withdraw: a select menu of pet stacks → escrow; Cancel → everything back; /history shows it', async () => {
+    const sp = await upsertSpecies(e2e.prisma, guildId, { key: `owl${seq}`, name: 'Owl', rarity: 'epic', value: 30n }, { actorType: 'user', actorId: 'test' });
+    const alice = await linked('alice', 100n);
+    await movePets(e2e.prisma, { guildId, key: `give:${alice}`, type: 'admin_adjust', actor: { type: 'system', id: 'test' }, moves: [{ ownerId: alice, speciesId: sp.id, variant: 'shiny', delta: 2 }] });
+
+    const inv = await reply(e2e.discord.slash(guildId, alice, 'inventory'));
+    expect(inv.response.ephemeral).toBe(true);
+    expect(embedOf(inv.message, 1).title).toBe('Pets and gems');
+    expect(embedOf(inv.message, 1).description).toContain('**2 ×** Shiny Owl');
+    expect(embedOf(inv.message, 1).description).toContain('Pets: **2**');
+
+    const cmd = e2e.discord.slash(guildId, alice, 'withdraw', { gems: 40 });
+    const { message } = await reply(cmd);
+    const menu = components(message).find((c) => 'options' in c) as APIStringSelectComponent;
+    expect(menu.options.map((o) => o.label)).toEqual(['2 × Shiny Owl']);
+    const pick = e2e.discord.selectMenu(message!, menu.custom_id, alice, [`${sp.id}:shiny`]);
+    await pick.waitForResponse();
+    const workflowId = `withdraw:${pick.id}`;
+    await e2e.waitForWorkflow(workflowId, 'RUNNING');
+    const row = await waitRow(pick.id);
+    expect(row).toMatchObject({ status: 'escrowed', gems: 40n, userId: alice });
+    expect(await pets(alice, sp.id, 'shiny')).toBe(0);
+    expect(await pets(ESCROW_OWNER, sp.id, 'shiny')).toBe(2);
+    expect(await ledger().balance(guildId, userAccount(alice), 'gems')).toEqual({ balance: 100n, held: 40n, available: 60n });
+
+    // Someone else cannot cancel it; the member can.
+    const after = pick.original() ?? message!;
+    const cancelBtn = components(after).find((c) => 'label' in c && c.label === 'Cancel withdrawal') as APIButtonComponentWithCustomId;
+    expect(cancelBtn).toBeDefined();
+    const bob = await linked('bob');
+    const denied = await reply(e2e.discord.clickButton(after, cancelBtn.custom_id, bob));
+    expect(JSON.stringify(denied.content)).toContain('Only the member who asked');
+    await reply(e2e.discord.clickButton(after, cancelBtn.custom_id, alice));
+    const result = await e2e.workflowResult<WithdrawState>(workflowId);
+    expect(result.status).toBe('cancelled');
+    expect(await pets(alice, sp.id, 'shiny')).toBe(2);
+    expect(await ledger().balance(guildId, userAccount(alice), 'gems')).toEqual({ balance: 100n, held: 0n, available: 100n });
+
+    const hist = await reply(e2e.discord.slash(guildId, alice, 'history'));
+    expect(JSON.stringify(hist.content)).toContain('**cancelled**');
+  });
+
+  async function waitRow(id: string) {
+    for (let i = 0; i < 200; i++) {
+      const r = await e2e.prisma.withdrawal.findUnique({ where: { id } });
+      if (r) return r;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error('no withdrawal row');
+  }
+
+  it('/tip moves gems and a pet between linked members once; an unlinked member or too many pets is refused with nothing moved', async () => {
+    const sp = await upsertSpecies(e2e.prisma, guildId, { key: `fox${seq}`, name: 'Fox', rarity: 'common', value: 5n }, { actorType: 'user', actorId: 'test' });
+    const carol = await linked('carol', 50n);
+    const dave = await linked('dave');
+    await movePets(e2e.prisma, { guildId, key: `give:${carol}`, type: 'admin_adjust', actor: { type: 'system', id: 'test' }, moves: [{ ownerId: carol, speciesId: sp.id, variant: 'normal', delta: 1 }] });
+    await reply(e2e.discord.slash(guildId, carol, 'tip', { user: dave, gems: 20, pet: sp.key }));
+    expect((await ledger().balance(guildId, userAccount(dave), 'gems')).balance).toBe(20n);
+    expect(await pets(dave, sp.id)).toBe(1);
+    expect(await pets(carol, sp.id)).toBe(0);
+    // Carol has no Fox left: refused, and her gems stay (all or nothing).
+    const refused = await reply(e2e.discord.slash(guildId, carol, 'tip', { user: dave, gems: 10, pet: sp.key }));
+    expect(JSON.stringify(refused.content)).toContain('You have 0 × Fox, not 1');
+    expect((await ledger().balance(guildId, userAccount(carol), 'gems')).balance).toBe(30n);
+    const stranger = e2e.discord.createUser({ username: `stranger${++seq}` });
+    e2e.discord.addMember(guildId, stranger.id);
+    const notLinked = await reply(e2e.discord.slash(guildId, carol, 'tip', { user: stranger.id, gems: 1 }));
+    expect(JSON.stringify(notLinked.content)).toContain('has no Roblox account linked');
+    expect((await ledger().balance(guildId, userAccount(carol), 'gems')).balance).toBe(30n);
+  });
+
+  it('/trades pet sets a value, /trades adjust changes pets with an audited reason, /trades view lists, a member is refused', async () => {
+    const admin = e2e.demo.admin.id;
+    await reply(e2e.discord.slash(guildId, admin, 'trades', { key: `yeti${seq}`, name: 'Yeti', rarity: 'mythic', value: 900 }, { subcommand: 'pet' }));
+    const yeti = await e2e.prisma.petSpecies.findUniqueOrThrow({ where: { guildId_key: { guildId, key: `yeti${seq}` } } });
+    expect(yeti).toMatchObject({ name: 'Yeti', rarity: 'mythic', value: 900n });
+    const erin = await linked('erin');
+    await reply(e2e.discord.slash(guildId, admin, 'trades', { user: erin, pet: yeti.key, delta: 3, reason: 'lost in a game crash', variant: 'rainbow' }, { subcommand: 'adjust' }));
+    expect(await pets(erin, yeti.id, 'rainbow')).toBe(3);
+    const audit = await e2e.prisma.auditEvent.findFirstOrThrow({ where: { guildId, action: 'pets.adjust', targetId: erin } });
+    expect(audit.data).toMatchObject({ delta: 3, reason: 'lost in a game crash', variant: 'rainbow' });
+    const tooMany = await reply(e2e.discord.slash(guildId, admin, 'trades', { user: erin, pet: yeti.key, delta: -4, reason: 'oops', variant: 'rainbow' }, { subcommand: 'adjust' }));
+    expect(JSON.stringify(tooMany.content)).toContain('You have 3 × Rainbow Yeti, not 4');
+    expect(await pets(erin, yeti.id, 'rainbow')).toBe(3);
+    const view = await reply(e2e.discord.slash(guildId, admin, 'trades', {}, { subcommand: 'view' }));
+    expect(JSON.stringify(view.content)).toContain('Pending withdrawals');
+    const member = await reply(e2e.discord.slash(guildId, erin, 'trades', {}, { subcommand: 'view', ignoreCommandPermissions: true }));
+    expect(JSON.stringify(member.content)).toContain('Only a server admin');
+  });
+});
