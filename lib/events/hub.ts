@@ -79,6 +79,8 @@ export class EventHub {
     this.cursor = BigInt(rows[0]?.max ?? '0');
     this.listener.on('notification', () => this.wake());
     this.listener.on('error', (err) => this.log.error({ err }, 'event listener connection failed; polling only'));
+    // An idle pooled connection the server drops (restart, failover) must not crash the process.
+    this.pool.on('error', (err) => this.log.warn({ err }, 'event reader connection lost; it will reconnect'));
     await this.listener.connect();
     await this.listener.query('LISTEN gf_events');
     this.timer = setInterval(() => void this.poll(), this.pollMs);
@@ -87,6 +89,11 @@ export class EventHub {
   }
 
   subscribe(sub: Subscriber): () => void {
+    if (this.stopped) {
+      // A stream that arrives while the API stops ends at once (server.close would wait for it).
+      queueMicrotask(() => sub.close());
+      return () => undefined;
+    }
     this.subscribers.add(sub);
     return () => this.subscribers.delete(sub);
   }

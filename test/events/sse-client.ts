@@ -10,6 +10,8 @@ export interface SseClient {
   status: number;
   events: SseEvent[];
   comments: string[];
+  /** How the stream ended, if not by close() or the server ending it. */
+  errors: Error[];
   closed: Promise<void>;
   waitFor(predicate: (e: SseEvent) => boolean, timeoutMs?: number, what?: string): Promise<SseEvent>;
   close(): void;
@@ -20,6 +22,7 @@ export async function connectSse(url: string, headers: Record<string, string>): 
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
   const events: SseEvent[] = [];
   const comments: string[] = [];
+  const errors: Error[] = [];
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
   const closed = (async () => {
@@ -48,7 +51,8 @@ export async function connectSse(url: string, headers: Record<string, string>): 
         }
       }
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
+      // Aborted by the test, or cut by a stopping server: either way the stream is over (never an unhandled rejection).
+      if ((err as Error).name !== 'AbortError') errors.push(err as Error);
     } finally {
       notify();
     }
@@ -57,6 +61,7 @@ export async function connectSse(url: string, headers: Record<string, string>): 
     status: res.status,
     events,
     comments,
+    errors,
     closed,
     close: () => abort.abort(),
     waitFor(predicate, timeoutMs = 5000, what = 'an event') {
