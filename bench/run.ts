@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { depositsScenario } from './deposits';
 import { interactionsScenario } from './interactions';
 import { ledgerScenario } from './ledger';
 import { ordersScenario } from './orders';
@@ -13,7 +14,7 @@ import { tasksScenario } from './tasks';
 import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [

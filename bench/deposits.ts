@@ -1,0 +1,180 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { REST } from 'discord.js';
+import Koa from 'koa';
+import { createActivities } from '../activities';
+import { registerGame, upsertSpecies } from '../activities/trades';
+import { createApp } from '../api/app';
+import { createCodeKeyring } from '../lib/crypto/codes';
+import { obtainTemporalCli } from '../lib/dev/temporal-cli';
+import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
+import { createLogger } from '../lib/logger';
+import { freePort } from '../lib/net';
+import { signGameRequest } from '../lib/roblox/game-signature';
+import { createPrismaClient } from '../prisma/client';
+import { deployMigrations } from '../prisma/migrator';
+import { seedDemoGuild } from '../test/fakes/demo-guild';
+import { startFakeDiscord } from '../test/fakes/discord';
+import { createEmptyDatabase } from '../test/helpers/database';
+import type { BenchRow, BenchScenario } from './types';
+
+/**
+ * Roblox deposits through the signed game API (issue 9's "done when"): POST /roblox/v1/deposits — HMAC
+ * check, nonce recorded in the database, the deposit:{id} workflow run to its end (record, check link and
+ * pets, ledger credit, pet movements, receipt DM through the fake Discord) and its answer — against an
+ * unsigned bare Koa endpoint that only parses the JSON, in the same run, CLIENTS concurrent clients,
+ * alternating rounds. A third row isolates the signature layer: a signed heartbeat (HMAC + nonce INSERT +
+ * one UPDATE) vs the same bare endpoint. Every deposit is a new trade; the run checks credited = answered.
+ */
+const SECONDS = Number(process.env.BENCH_DEPOSITS_SECONDS ?? 3);
+const ROUNDS = 2;
+const CLIENTS = Number(process.env.BENCH_DEPOSITS_CLIENTS ?? 8);
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+async function listen(app: Koa): Promise<{ url: string; server: Server }> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+async function drive(op: () => Promise<void>, ms: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const until = performance.now() + ms;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await op();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return latencies;
+}
+
+export const depositsScenario: BenchScenario = {
+  name: 'deposits',
+  description: `signed Roblox deposits (POST /roblox/v1/deposits → deposit workflow → credited) vs an unsigned bare Koa JSON endpoint, ${CLIENTS} clients, ${ROUNDS}×${SECONDS}s each`,
+  async run(): Promise<BenchRow[]> {
+    const log = createLogger({ level: 'warn', pretty: false });
+    const quiet = createLogger({ level: 'silent', pretty: false });
+    if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
+    const cleanup: (() => Promise<unknown>)[] = [];
+    try {
+      const cliPath = await obtainTemporalCli({ log });
+      const temporalServer = await startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
+      cleanup.push(() => temporalServer.stop());
+      const db = await createEmptyDatabase();
+      cleanup.push(() => db.drop());
+      await deployMigrations(db.url);
+      const prisma = createPrismaClient(db.url, { poolSize: 10 });
+      cleanup.push(() => prisma.$disconnect());
+      const discord = await startFakeDiscord();
+      cleanup.push(() => discord.close());
+      const demo = seedDemoGuild(discord);
+      const guildId = demo.guild.id;
+      await prisma.guild.create({ data: { id: guildId, name: demo.guild.name, ownerId: demo.owner.id } });
+      const keyring = createCodeKeyring({ id: 'bench', key: randomBytes(32) });
+      const game = await registerGame(prisma, keyring, { guildId, name: 'Bench game' }, { actorType: 'system', actorId: 'bench' });
+      const species = await upsertSpecies(prisma, guildId, { key: 'dragon', name: 'Dragon', rarity: 'rare', value: 10n }, { actorType: 'system', actorId: 'bench' });
+      const players = await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, i) => {
+          const u = discord.createUser({ username: `bench-player-${i}` });
+          discord.addMember(guildId, u.id);
+          const robloxId = BigInt(9_000_000 + i);
+          await prisma.robloxLink.create({ data: { guildId, userId: u.id, robloxId, robloxName: `p${i}`, robloxDisplayName: `P${i}`, method: 'admin', linkedBy: 'bench', verifiedAt: new Date(), workflowId: 'bench', runId: randomUUID() } });
+          return robloxId;
+        }),
+      );
+
+      const nativeConnection = await NativeConnection.connect({ address: temporalServer.address });
+      cleanup.push(() => nativeConnection.close());
+      const connection = await Connection.connect({ address: temporalServer.address });
+      cleanup.push(() => connection.close());
+      const client = new Client({ connection });
+      const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
+      const taskQueue = `bench-deposits-${randomUUID()}`;
+      const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities: createActivities({ prisma, log: quiet, discord: rest, codes: keyring }) });
+      const running = worker.run();
+      cleanup.push(async () => {
+        worker.shutdown();
+        await running;
+      });
+
+      const ours = await listen(createApp({ prisma, log: quiet, readiness: [], temporal: client, taskQueue, codes: keyring }));
+      const bareApp = new Koa();
+      bareApp.use(async (ctx) => {
+        const chunks: Buffer[] = [];
+        for await (const c of ctx.req as AsyncIterable<Buffer>) chunks.push(c);
+        const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { tradeId?: string };
+        ctx.body = { status: 'credited', depositId: parsed.tradeId ?? null };
+      });
+      const bare = await listen(bareApp);
+      cleanup.push(async () => {
+        for (const s of [ours.server, bare.server]) {
+          s.closeAllConnections();
+          await new Promise((r) => s.close(r));
+        }
+      });
+
+      let n = 0;
+      let credited = 0;
+      const signed = async (path: string, body: string) => {
+        const timestamp = Math.floor(Date.now() / 1000);
+        const nonce = randomBytes(16).toString('base64url');
+        const signature = signGameRequest({ secret: game.secret, timestamp, nonce, method: 'POST', path, body });
+        const res = await fetch(`${ours.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'X-Guildflow-Game': game.id, 'X-Guildflow-Timestamp': String(timestamp), 'X-Guildflow-Nonce': nonce, 'X-Guildflow-Signature': signature },
+          body,
+        });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text}`);
+      };
+      const depositBody = () => {
+        n += 1;
+        return JSON.stringify({ tradeId: `b${n}-${randomUUID().slice(0, 8)}`, robloxUserId: String(players[n % players.length]), gems: 5, pets: [{ species: species.key, variant: 'shiny', quantity: 1 }] });
+      };
+      const deposit = async () => {
+        await signed('/roblox/v1/deposits', depositBody());
+        credited += 1;
+      };
+      const heartbeat = () => signed('/roblox/v1/heartbeat', JSON.stringify({ serverId: 'bench', players: [1, 2, 3] }));
+      const bareOnce = async () => {
+        const res = await fetch(bare.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: depositBody() });
+        await res.arrayBuffer();
+      };
+
+      await drive(deposit, 500);
+      await drive(bareOnce, 500);
+      const all = { ours: [] as number[], bare: [] as number[], beat: [] as number[] };
+      const time = { ours: 0, bare: 0, beat: 0 };
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [k, op] of [['ours', deposit], ['beat', heartbeat], ['bare', bareOnce]] as const) {
+          const t0 = performance.now();
+          all[k].push(...(await drive(op, SECONDS * 1000)));
+          time[k] += performance.now() - t0;
+        }
+      }
+      const rows = await prisma.gameDeposit.count({ where: { status: 'credited' } });
+      if (rows !== credited) throw new Error(`${credited} deposits answered credited but ${rows} rows are credited`);
+      const s = { ours: [...all.ours].sort((a, b) => a - b), bare: [...all.bare].sort((a, b) => a - b), beat: [...all.beat].sort((a, b) => a - b) };
+      const rate = (k: keyof typeof all) => (all[k].length / time[k]) * 1000;
+      const label = 'unsigned bare Koa endpoint parsing JSON';
+      return [
+        { metric: `deposits/s, signed + workflow (${CLIENTS} clients)`, unit: '/s', ours: rate('ours'), baseline: rate('bare'), baselineLabel: label },
+        { metric: 'deposit latency p50', unit: 'ms', ours: percentile(s.ours, 0.5), baseline: percentile(s.bare, 0.5), baselineLabel: label },
+        { metric: 'deposit latency p99', unit: 'ms', ours: percentile(s.ours, 0.99), baseline: percentile(s.bare, 0.99), baselineLabel: label },
+        { metric: 'signed heartbeats/s (signature + nonce only)', unit: '/s', ours: rate('beat'), baseline: rate('bare'), baselineLabel: label },
+      ];
+    } finally {
+      for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    }
+  },
+};
