@@ -17,6 +17,7 @@ import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { OrderView } from '../activities/orders';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
 
 /**
  * A code order (DESIGN.md §3), workflow id `order:{orderId}`:
@@ -85,32 +86,15 @@ const NON_RETRYABLE = [
   'InvalidInput',
   'NotFound',
   'CodeShopDisabled',
-  'DiscordNotConfigured',
-  'DiscordMissingPermissions',
-  'DiscordUnknownMember',
-  'DiscordUnknownChannel',
-  'DiscordCannotDm',
-  'DiscordInteractionExpired',
-  'DiscordRequestRejected',
+  ...DISCORD_REFUSALS,
 ];
 
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const profiles = activityProfiles(NON_RETRYABLE);
+const db = proxyActivities<Activities>(profiles.db);
 /** One delivery attempt: a few quick retries (5xx, 429); the workflow's own loop retries for hours. */
-const deliver = proxyActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-const mustHappen = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const deliver = proxyActivities<Activities>(profiles.quick);
+const discord = proxyActivities<Activities>(profiles.discord);
+const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 export async function order(input: OrderInput): Promise<OrderState> {
   upsertSearchAttributes([

@@ -17,6 +17,7 @@ import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { FailureInfo, PurchaseView } from '../activities/shop';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
 
 /**
  * A shop purchase (DESIGN.md §3), workflow id `purchase:{purchaseId}`:
@@ -93,31 +94,17 @@ const NON_RETRYABLE = [
   'HoldNotPending',
   'EntryNotFound',
   'UnknownAsset',
-  'DiscordNotConfigured',
-  'DiscordMissingPermissions',
-  'DiscordUnknownRole',
-  'DiscordUnknownMember',
-  'DiscordUnknownChannel',
-  'DiscordCannotDm',
-  'DiscordInteractionExpired',
-  'DiscordRequestRejected',
+  ...DISCORD_REFUSALS,
 ];
 
+const profiles = activityProfiles(NON_RETRYABLE);
+
 /** Database steps: retried through short outages. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const db = proxyActivities<Activities>(profiles.db);
 /** Discord calls: a few retries for 5xx/429, then the step counts as failed (and is compensated). */
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const discord = proxyActivities<Activities>(profiles.discord);
 /** Compensations and the end of a timed role must happen: retried until they do (refusals excepted). */
-const mustHappen = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const workflowId = workflowInfo().workflowId;

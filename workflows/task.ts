@@ -20,6 +20,7 @@ import type { InteractionReply } from '../activities/discord';
 import type { ClaimView } from '../activities/tasks';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
 
 /**
  * A member's claim of a task (DESIGN.md §3), workflow id `task:{taskId}:{userId}`:
@@ -109,31 +110,17 @@ const NON_RETRYABLE = [
   'UnknownAsset',
   'HoldNotPending',
   'EntryNotFound',
-  'DiscordNotConfigured',
-  'DiscordMissingPermissions',
-  'DiscordUnknownRole',
-  'DiscordUnknownMember',
-  'DiscordUnknownChannel',
-  'DiscordCannotDm',
-  'DiscordInteractionExpired',
-  'DiscordRequestRejected',
+  ...DISCORD_REFUSALS,
 ];
 
+const profiles = activityProfiles(NON_RETRYABLE);
+
 /** Database steps: retried through short outages. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const db = proxyActivities<Activities>(profiles.db);
 /** Discord calls and the award: a few retries for outages, then the step counts as failed. */
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const discord = proxyActivities<Activities>(profiles.discord);
 /** State changes after money moved, and compensations: retried until they happen (refusals excepted). */
-const mustHappen = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 type Action =
   | { kind: 'proof'; id: number; input: ProofInput }

@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { PaymentUpdate } from '../activities/payments';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
 import { fundsAddedSignal, orderWorkflowId } from './order';
 
 /**
@@ -74,34 +75,18 @@ const NON_RETRYABLE = [
   'NotFound',
   'IdempotencyConflict',
   'UnknownAsset',
-  'DiscordNotConfigured',
-  'DiscordMissingPermissions',
-  'DiscordUnknownMember',
-  'DiscordUnknownChannel',
-  'DiscordCannotDm',
-  'DiscordInteractionExpired',
-  'DiscordRequestRejected',
+  ...DISCORD_REFUSALS,
 ];
 
+const profiles = activityProfiles(NON_RETRYABLE);
+
 /** Database and gateway steps: retried through short outages. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const db = proxyActivities<Activities>(profiles.db);
 /** A status poll is best effort: the next one comes soon, and a webhook may come first. */
-const poller = proxyActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const poller = proxyActivities<Activities>(profiles.quick);
+const discord = proxyActivities<Activities>(profiles.discord);
 /** The credit and the end of the charge must happen, however long the database or gateway is away. */
-const mustHappen = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 /** How much longer than our late window the gateway's charge lives (our cancel ends it). */
 const GATEWAY_MARGIN_SECONDS = 60;

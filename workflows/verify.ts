@@ -19,6 +19,7 @@ import type { InteractionReply } from '../activities/discord';
 import type { FailureInfo, LinkSnapshot, VerifyMethod, VerifySettingsView, VerifyView } from '../activities/verify/types';
 import { descriptionHasPhrase, generatePhrase, renderNickname, seededRandom, trimDescription } from '../lib/roblox/phrase';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
 
 /**
  * Roblox verification (DESIGN.md §3), workflow id `verify:{guild}:{user}`:
@@ -70,34 +71,19 @@ const NON_RETRYABLE = [
   'RobloxRefused',
   'RobloxNotConfigured',
   'RobloxUserGone',
-  'DiscordNotConfigured',
-  'DiscordMissingPermissions',
-  'DiscordUnknownRole',
-  'DiscordUnknownMember',
-  'DiscordUnknownChannel',
-  'DiscordCannotDm',
-  'DiscordInteractionExpired',
-  'DiscordRequestRejected',
+  ...DISCORD_REFUSALS,
 ];
 
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const profiles = activityProfiles(NON_RETRYABLE);
+const db = proxyActivities<Activities>(profiles.db);
 /** Roblox reads: a member is waiting, so a few quick retries, then the check says Roblox is unavailable. */
 const roblox = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE },
 });
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const discord = proxyActivities<Activities>(profiles.discord);
 /** Compensations and the run's record must happen: retried until they do (refusals excepted). */
-const mustHappen = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 export async function verify(input: VerifyInput): Promise<VerifyView> {
   const { workflowId, runId } = workflowInfo();
