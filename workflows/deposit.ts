@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, defineQuery, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DepositReport } from '../activities/trades/service';
 import type { PetLine } from '../activities/trades/pets';
@@ -26,6 +26,11 @@ export interface DepositState {
 }
 
 export const depositStatusQuery = defineQuery<DepositState>('status');
+/**
+ * Answers once the deposit is credited or refused — before the receipt DM — so the game (the API, with
+ * update-with-start) is not kept waiting on Discord. Adds no commands: old histories still replay.
+ */
+export const depositOutcomeUpdate = defineUpdate<DepositResult>('outcome');
 export const depositWorkflowId = (depositId: string) => `deposit:${depositId}`;
 
 const NON_RETRYABLE = ['NotLinked', 'UnknownPet', 'TradeLimit', 'InvalidTrade', 'InvalidInput', 'NotFound', 'IdempotencyConflict', 'PetKeyConflict', 'InsufficientPets'];
@@ -46,18 +51,25 @@ export async function deposit(input: DepositInput): Promise<DepositResult> {
   ]);
   const state: DepositState = { depositId: input.depositId, status: 'checking', reason: null };
   setHandler(depositStatusQuery, () => ({ ...state }));
+  let outcome: DepositResult | undefined;
+  setHandler(depositOutcomeUpdate, async () => {
+    await condition(() => outcome !== undefined);
+    return outcome!;
+  });
 
   const check = await db.tradeCheckDeposit(input);
   if (!check.ok) {
     state.status = 'refused';
     state.reason = check.reason;
-    return { status: 'refused', reason: check.reason, message: check.message };
+    outcome = { status: 'refused', reason: check.reason, message: check.message };
+    return outcome;
   }
   upsertSearchAttributes([{ key: DiscordUserId, value: check.userId }]);
   state.status = 'crediting';
   const lines: PetLine[] = check.lines;
   await db.tradeCreditDeposit({ depositId: input.depositId, guildId: input.guildId, userId: check.userId, gems: check.gems, lines });
   state.status = 'credited';
+  outcome = { status: 'credited', userId: check.userId };
 
   try {
     const message = await discord.tradeDepositReceipt({ depositId: input.depositId, lines });
@@ -67,5 +79,5 @@ export async function deposit(input: DepositInput): Promise<DepositResult> {
     const cause = err.cause instanceof ApplicationFailure ? err.cause.type : 'unknown';
     log.warn('deposit receipt not sent', { depositId: input.depositId, cause });
   }
-  return { status: 'credited', userId: check.userId };
+  return outcome;
 }

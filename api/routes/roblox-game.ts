@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Context, Next } from 'koa';
 import {
   deliveredLines,
@@ -19,7 +19,7 @@ import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import { GAME_SIGNATURE_HEADERS, verifyGameSignature } from '../../lib/roblox/game-signature';
 import { FlowKind, GuildId } from '../../lib/search-attributes';
 import type { PrismaClient } from '../../prisma/client';
-import { depositWorkflowId, type deposit, type DepositResult } from '../../workflows/deposit';
+import { depositOutcomeUpdate, depositWorkflowId, type deposit, type DepositResult } from '../../workflows/deposit';
 import { claimWithdrawalUpdate, confirmWithdrawalUpdate, withdrawWorkflowId } from '../../workflows/withdraw';
 import { readRawBody } from '../body';
 
@@ -143,21 +143,25 @@ export function robloxGameRoutes(deps: GameApiDeps): Router {
     const id = depositId(game.id, body.tradeId);
     const workflowId = depositWorkflowId(id);
     let result: DepositResult;
+    // Update-with-start: one flow per trade (concurrent reports attach to it) and an answer as soon as it is
+    // credited or refused, without waiting for the receipt DM. A report after the flow ended gets its result.
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof deposit>('deposit', {
+      taskQueue,
+      workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: GuildId, value: game.guildId },
+        { key: FlowKind, value: 'deposit' },
+      ],
+      staticSummary: `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`,
+      args: [{ depositId: id, guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets }],
+    });
     try {
-      const handle = await temporal.workflow.start<typeof deposit>('deposit', {
-        taskQueue,
-        workflowId,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: GuildId, value: game.guildId },
-          { key: FlowKind, value: 'deposit' },
-        ],
-        staticSummary: `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`,
-        args: [{ depositId: id, guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets }],
-      });
-      result = await handle.result();
+      result = await temporal.workflow.executeUpdateWithStart(depositOutcomeUpdate, { startWorkflowOperation });
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The flow already ended (REJECT_DUPLICATE), or ended between the start and the update: its result.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && !(err instanceof WorkflowNotFoundError)) throw err;
       result = await temporal.workflow.getHandle<typeof deposit>(workflowId).result();
     }
     if (result.status === 'refused') {
