@@ -14,6 +14,23 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A business refusal (out of stock, a claim already decided, a payment in another state…): a stable
+ * `code`, an HTTP status (409 unless said), and `failureType`, the ApplicationFailure type activities raise
+ * for it, non-retryable since a retry cannot change the answer. Each feature names its own subclass.
+ */
+export class RefusalError extends AppError {
+  constructor(
+    code: string,
+    readonly failureType: string,
+    message: string,
+    status = 409,
+    details?: unknown,
+  ) {
+    super(code, message, status, details);
+  }
+}
+
 export class ValidationError extends AppError {
   constructor(message: string, details?: unknown) {
     super('invalid_input', message, 400, details);

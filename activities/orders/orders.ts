@@ -1,4 +1,4 @@
-import { AppError, NotFoundError } from '../../lib/errors';
+import { NotFoundError, RefusalError } from '../../lib/errors';
 import { Prisma, type CodeOrder, type CodePackage, type PrismaClient } from '../../prisma/client';
 import { ensurePackages } from '../codes/packages';
 
@@ -6,16 +6,7 @@ import { ensurePackages } from '../codes/packages';
  * Code orders in the database (`code_orders`), written by the `order:{id}` workflow. Status moves:
  * pending → awaiting_funds ⇄ pending → completed | failed | needs_admin → completed | refunded.
  */
-export class OrderError extends AppError {
-  constructor(
-    code: string,
-    readonly failureType: string,
-    message: string,
-    status = 409,
-  ) {
-    super(code, message, status);
-  }
-}
+export class OrderError extends RefusalError {}
 
 export const ORDER_STATUSES = ['pending', 'awaiting_funds', 'completed', 'failed', 'refunded', 'needs_admin'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

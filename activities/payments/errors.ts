@@ -1,20 +1,10 @@
-import { AppError } from '../../lib/errors';
+import { RefusalError } from '../../lib/errors';
 
 /**
  * Payments' business refusals: a stable `code`, an HTTP status and the ApplicationFailure `failureType`
  * the activities raise (non-retryable). Messages are written for the member or admin who reads them.
  */
-export class PaymentError extends AppError {
-  constructor(
-    code: string,
-    readonly failureType: string,
-    message: string,
-    status = 409,
-    details?: unknown,
-  ) {
-    super(code, message, status, details);
-  }
-}
+export class PaymentError extends RefusalError {}
 
 export const PAYMENT_FAILURE_TYPES = {
   paymentsDisabled: 'PaymentsDisabled',

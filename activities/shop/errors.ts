@@ -1,21 +1,11 @@
-import { AppError } from '../../lib/errors';
+import { RefusalError } from '../../lib/errors';
 
 /**
  * The shop's business refusals. Each has a stable `code` (API bodies, bot replies), an HTTP status and a
  * `failureType`, the ApplicationFailure type the activities raise (non-retryable: a retry cannot fix
  * them). Messages are written for the member or admin who reads them.
  */
-export class ShopError extends AppError {
-  constructor(
-    code: string,
-    readonly failureType: string,
-    message: string,
-    status = 409,
-    details?: unknown,
-  ) {
-    super(code, message, status, details);
-  }
-}
+export class ShopError extends RefusalError {}
 
 export const SHOP_FAILURE_TYPES = {
   itemNotFound: 'ItemNotFound',

@@ -1,21 +1,11 @@
-import { AppError } from '../../lib/errors';
+import { RefusalError } from '../../lib/errors';
 
 /**
  * The task system's business refusals. Each has a stable `code` (API bodies, bot replies), an HTTP status
  * and a `failureType`, the ApplicationFailure type activities raise (non-retryable). Messages are written
  * for the member or admin who reads them.
  */
-export class TaskError extends AppError {
-  constructor(
-    code: string,
-    readonly failureType: string,
-    message: string,
-    status = 409,
-    details?: unknown,
-  ) {
-    super(code, message, status, details);
-  }
-}
+export class TaskError extends RefusalError {}
 
 export const TASK_FAILURE_TYPES = {
   taskNotFound: 'TaskNotFound',
