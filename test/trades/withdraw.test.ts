@@ -178,3 +178,21 @@ it('survives a worker restart mid-withdraw: a new worker takes the confirmation 
   expect(await env.pets(user, sp.id, 'shiny')).toBe(0);
   expect(await env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: handle.workflowId } } })).toBe(2); // the hold (posted) and the burn
 });
+
+it('once claimed only an admin force-release ends a withdrawal without the game: everything back, the game refused after', async () => {
+  const { user, sp } = await setup('force', 80n, 1);
+  const handle = await env.startWithdraw({ userId: user, gems: '80', pets: [{ speciesId: sp.id, variant: 'shiny', quantity: 1 }], timeoutSeconds: 1 });
+  const id = handle.workflowId.slice('withdraw:'.length);
+  await waiting(handle);
+  expect((await env.client().request('POST', `/roblox/v1/withdrawals/${id}/claim`)).status).toBe(200);
+  // The timeout no longer applies once the game is delivering.
+  await new Promise((r) => setTimeout(r, 1500));
+  expect((await handle.query(withdrawStatusQuery)).status).toBe('delivering');
+  await expect(handle.executeUpdate(cancelWithdrawalUpdate, { args: [{ by: user }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  expect(await handle.executeUpdate(cancelWithdrawalUpdate, { args: [{ by: 'admin', force: true }] })).toEqual({ outcome: 'cancelled' });
+  expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'Released by an admin.' });
+  expect(await env.gems(user)).toEqual({ balance: 80n, held: 0n, available: 80n });
+  expect(await env.pets(user, sp.id, 'shiny')).toBe(1);
+  const late = await env.client().request('POST', `/roblox/v1/withdrawals/${id}/confirm`, { delivered: { gems: 80 } });
+  expect(late.status).toBe(409);
+});
