@@ -1,0 +1,111 @@
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createLogger } from '../../lib/logger';
+import { bundleWorkflows } from '../helpers/temporal';
+import { ESCROW_OWNER, member, newId, startTradeEnv, waitFor, type TradeEnv } from './helpers';
+import { withdrawStatusQuery } from '../../workflows/withdraw';
+
+/**
+ * Infrastructure failures in the middle of the trade flows (the database away, an answer lost after the
+ * change was made), forced by wrapping the real activities: the flows retry and nothing is lost or counted
+ * twice.
+ */
+let env: TradeEnv;
+let worker: Worker;
+let running: Promise<void>;
+const faults = { settleFailures: 0, creditLostAnswers: 0, escrowFailures: 0 };
+const calls = { settle: 0, credit: 0, escrow: 0 };
+
+beforeAll(async () => {
+  env = await startTradeEnv();
+  const real = createActivities({ prisma: env.prisma, log: createLogger({ level: 'silent', pretty: false }), discord: env.rest });
+  worker = await Worker.create({
+    connection: env.temporal.nativeConnection,
+    namespace: env.temporal.namespace,
+    taskQueue: env.taskQueue,
+    workflowBundle: await bundleWorkflows(require.resolve('../../workflows')),
+    activities: {
+      ...real,
+      async tradeSettlePets(input: Parameters<typeof real.tradeSettlePets>[0]) {
+        calls.settle += 1;
+        if (faults.settleFailures > 0) {
+          faults.settleFailures -= 1;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (forced)');
+        }
+        return real.tradeSettlePets(input);
+      },
+      async tradeCreditDeposit(input: Parameters<typeof real.tradeCreditDeposit>[0]) {
+        calls.credit += 1;
+        await real.tradeCreditDeposit(input);
+        if (faults.creditLostAnswers > 0) {
+          faults.creditLostAnswers -= 1;
+          throw new Error('the answer was lost after the credit (forced)');
+        }
+      },
+      async tradeEscrowPets(input: Parameters<typeof real.tradeEscrowPets>[0]) {
+        calls.escrow += 1;
+        if (faults.escrowFailures > 0) {
+          faults.escrowFailures -= 1;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (forced)');
+        }
+        return real.tradeEscrowPets(input);
+      },
+    },
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.close();
+});
+
+it('a deposit whose credit is retried after it was applied is credited once', async () => {
+  const user = member(env, 'lost-answer');
+  const robloxId = await env.link(user);
+  const sp = await env.species(`lost${newId()}`);
+  faults.creditLostAnswers = 2;
+  const before = calls.credit;
+  const res = await env.client().request('POST', '/roblox/v1/deposits', { tradeId: `c-${newId()}`, robloxUserId: String(robloxId), gems: 70, pets: [{ species: sp.key, quantity: 2 }] });
+  expect(res.status).toBe(200);
+  expect(calls.credit - before).toBe(3);
+  expect(await env.gems(user)).toEqual({ balance: 70n, held: 0n, available: 70n });
+  expect(await env.pets(user, sp.id)).toBe(2);
+  expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+});
+
+it('settling a cancelled withdrawal while the database is away is retried until it works: everything back once', async () => {
+  const user = member(env, 'settle-outage');
+  await env.link(user);
+  const sp = await env.species(`outage${newId()}`);
+  await env.giveGems(user, 90n);
+  await env.givePets(user, sp.id, 2, 'rainbow');
+  faults.settleFailures = 2;
+  const before = calls.settle;
+  const handle = await env.startWithdraw({ userId: user, gems: '90', pets: [{ speciesId: sp.id, variant: 'rainbow', quantity: 2 }], timeoutSeconds: 1 });
+  expect((await handle.result()).status).toBe('expired');
+  expect(calls.settle - before).toBe(3);
+  expect(await env.gems(user)).toEqual({ balance: 90n, held: 0n, available: 90n });
+  expect(await env.pets(user, sp.id, 'rainbow')).toBe(2);
+  expect(await env.pets(ESCROW_OWNER, sp.id, 'rainbow')).toBe(0);
+});
+
+it('escrowing pets while the database is away is retried; the gem hold is not doubled and the flow waits normally', async () => {
+  const user = member(env, 'escrow-outage');
+  await env.link(user);
+  const sp = await env.species(`escrow${newId()}`);
+  await env.giveGems(user, 40n);
+  await env.givePets(user, sp.id, 1);
+  faults.escrowFailures = 2;
+  const handle = await env.startWithdraw({ userId: user, gems: '40', pets: [{ speciesId: sp.id, variant: 'normal', quantity: 1 }], timeoutSeconds: 30 });
+  await waitFor(() => handle.query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting', 20_000);
+  expect(await env.gems(user)).toEqual({ balance: 40n, held: 40n, available: 0n });
+  expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(1);
+  const id = handle.workflowId.slice('withdraw:'.length);
+  expect((await env.client().request('POST', `/roblox/v1/withdrawals/${id}/confirm`, { delivered: { gems: 40, pets: [{ species: sp.key, quantity: 1 }] } })).json).toEqual({ withdrawalId: id, outcome: 'delivered' });
+  expect((await handle.result()).status).toBe('delivered');
+  expect(await env.gems(user)).toEqual({ balance: 0n, held: 0n, available: 0n });
+  expect(await env.pets(user, sp.id)).toBe(0);
+  expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(0);
+  expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+});
