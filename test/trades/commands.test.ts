@@ -139,4 +139,25 @@ describe('trade commands', () => {
     const member = await reply(e2e.discord.slash(guildId, erin, 'trades', {}, { subcommand: 'view', ignoreCommandPermissions: true }));
     expect(JSON.stringify(member.content)).toContain('Only a server admin');
   });
+  it('/inventory pages pets 20 at a time with totals; Next shows the rest', async () => {
+    const frank = await linked('frank', 5n);
+    const moves = [];
+    for (let i = 0; i < 25; i++) {
+      const sp = await upsertSpecies(e2e.prisma, guildId, { key: `pg${seq}x${i}`, name: `Pager${String(i).padStart(2, '0')}`, rarity: 'common', value: BigInt(100 - i) }, { actorType: 'user', actorId: 'test' });
+      moves.push({ ownerId: frank, speciesId: sp.id, variant: 'normal' as const, delta: 1 });
+    }
+    await movePets(e2e.prisma, { guildId, key: `give-pages:${frank}`, type: 'admin_adjust', actor: { type: 'system', id: 'test' }, moves });
+    const inv = await reply(e2e.discord.slash(guildId, frank, 'inventory'));
+    const first = embedOf(inv.message, 1).description ?? '';
+    expect(first).toContain('Pets: **25**');
+    expect(first).toContain('Page 1 of 2');
+    expect(first).toContain('Pager00');
+    expect(first).not.toContain('Pager24');
+    const next = components(inv.message).find((c) => 'label' in c && c.label === 'Next pets ▶') as APIButtonComponentWithCustomId;
+    const page2 = await reply(e2e.discord.clickButton(inv.message!, next.custom_id, frank));
+    const second = JSON.stringify(page2.content);
+    expect(second).toContain('Pager24');
+    expect(second).toContain('Page 2 of 2');
+    expect(second).not.toContain('Pager00');
+  });
 });

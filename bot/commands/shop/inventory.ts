@@ -5,7 +5,7 @@ import type { Command } from '../index';
 import { inventoryData } from './definitions';
 import { guildIdOf } from './shared';
 // Roblox trades (issue 9): pets and gems are shown under the shop items — the one /inventory command.
-import { tradeInventoryEmbed } from '../trades';
+import { petPageButtons, tradeInventoryEmbed } from '../trades';
 
 /** `/inventory [user]`: what a member owns, only for the member who asked. */
 export const inventoryCommand: Command = {
@@ -31,6 +31,7 @@ export const inventoryCommand: Command = {
         // ── Roblox trades addition (issue 9): pets and gems, with totals ──
         await tradeInventoryEmbed(prisma, guildId, user.id),
       ],
+      components: await petPageButtons(prisma, guildId, user.id),
     });
   },
 };

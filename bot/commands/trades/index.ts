@@ -52,14 +52,25 @@ function wholeNumber(v: number | null, what: string, min = 0): bigint {
   return BigInt(v);
 }
 
-/** The pets and gems of a member, for /inventory: most valuable stacks first (top 20) and the totals. */
+export const PETS_PAGE_SIZE = 20;
+
+/** Previous/next buttons for the pets pages of /inventory (none when everything fits on one page). */
+export async function petPageButtons(prisma: PrismaClient, guildId: string, userId: string, page = 0) {
+  const stacks = await prisma.petHolding.count({ where: { guildId, ownerId: userId, quantity: { gt: 0 } } });
+  const pages = Math.ceil(stacks / PETS_PAGE_SIZE);
+  if (pages <= 1) return [];
+  const button = (label: string, to: number, disabled: boolean) => ({ type: ComponentType.Button, style: ButtonStyle.Secondary, label, custom_id: customId('pets-page', `${userId}:${to}`), disabled });
+  return [{ type: ComponentType.ActionRow, components: [button('◀ Previous pets', page - 1, page <= 0), button('Next pets ▶', page + 1, page >= pages - 1)] }];
+}
+
+/** The pets and gems of a member, for /inventory: most valuable stacks first (pages of 20) and the totals. */
 export async function tradeInventoryEmbed(prisma: PrismaClient, guildId: string, userId: string, page = 0): Promise<APIEmbed> {
   const pets = await listPets(prisma, guildId, userId);
   const gems = await createLedger(prisma).balance(guildId, userAccount(userId), 'gems');
   const label = await assetLabel(prisma, guildId, 'gems');
   const count = pets.reduce((s, p) => s + p.quantity, 0);
   const value = pets.reduce((s, p) => s + p.unitValue * BigInt(p.quantity), 0n);
-  const size = 20;
+  const size = PETS_PAGE_SIZE;
   const shown = pets.slice(page * size, page * size + size);
   const lines = shown.map((p) => `**${p.quantity} ×** ${petLabel(p)} · ${p.rarity} · ${formatAmount(label, p.unitValue)} each`);
   return guildflowEmbed({
@@ -387,6 +398,18 @@ async function tradesHandle(interaction: ChatInputCommandInteraction, deps: Para
 
 const tradesCommand: Command = { data: tradesData, level: 'admin', handle: tradesHandle };
 
+/** Pets page buttons under /inventory: a new private message with that page. */
+const petsPage: ComponentHandler = {
+  action: 'pets-page',
+  async handle(interaction, key, { prisma }) {
+    const guildId = guildIdOf(interaction);
+    const m = /^([0-9]{1,20}):([0-9]{1,5})$/.exec(key);
+    if (!m) throw new ValidationError('This button is broken: run /inventory again.');
+    const page = Number(m[2]);
+    await interaction.reply(ephemeral(await tradeInventoryEmbed(prisma, guildId, m[1]!, page), { components: await petPageButtons(prisma, guildId, m[1]!, page) }));
+  },
+};
+
 export const tradeCommands: readonly Command[] = [withdrawCommand, tipCommand, historyCommand, tradesCommand];
-export const tradeComponents: readonly ComponentHandler[] = [withdrawPick, withdrawCancel];
+export const tradeComponents: readonly ComponentHandler[] = [withdrawPick, withdrawCancel, petsPage];
 
