@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { waitFor } from '../../lib/wait';
 import { fundsAddedSignal, orderAdminSignal, orderStatusQuery } from '../../workflows/order';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { newMember, type PaymentsEnv } from '../payments/helpers';
 import { addCodes, fund, packageOf, startOrder, uniqueCodes } from './helpers';
 
@@ -14,9 +10,7 @@ import { addCodes, fund, packageOf, startOrder, uniqueCodes } from './helpers';
  *
  *   GF_RECORD_HISTORIES=1 npx jest test/orders/replay.test.ts
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
-export const SCENARIOS: Record<string, (env: PaymentsEnv) => Promise<string>> = {
+export const SCENARIOS: Scenarios<PaymentsEnv> = {
   /** Hold → reserve → DM → post → completed. */
   'order-completed': async (env) => {
     const user = newMember(env, 'history-order');
@@ -63,19 +57,6 @@ export const SCENARIOS: Record<string, (env: PaymentsEnv) => Promise<string>> = 
   },
 };
 
-export async function recordOrderHistories(env: PaymentsEnv, suffix = ''): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
-  for (const [name, run] of Object.entries(SCENARIOS)) {
-    const workflowId = await run(env);
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}${suffix}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
-  }
-  return files;
+export function recordOrderHistories(env: PaymentsEnv, suffix = ''): Promise<string[]> {
+  return recordHistories(env, SCENARIOS, suffix);
 }

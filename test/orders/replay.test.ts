@@ -1,16 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles, loadHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startPaymentsEnv } from '../payments/helpers';
-import { HISTORIES_DIR, recordOrderHistories, SCENARIOS } from './histories';
+import { recordOrderHistories, SCENARIOS } from './histories';
 
 /** Recorded order histories (test/histories/order-*.json) replay with today's code; a reordering is caught. */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^order-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const OURS = /^order-.*\.json$/;
 
 describe('order workflow histories', () => {
   if (recording) {
@@ -26,23 +23,23 @@ describe('order workflow histories', () => {
   }
 
   it('has a recorded history for every scenario', () => {
-    for (const name of Object.keys(SCENARIOS)) expect(historyFiles()).toContain(`${name}.json`);
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(OURS)).toContain(`${name}.json`);
   });
 
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
-    const files = historyFiles();
+    const files = historyFiles(OURS);
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const file of files) {
-      const history = load(file);
+      const history = loadHistory(file);
       expect(history.events?.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
   });
 
   it('the histories cover what they say', () => {
-    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    const signals = (file: string) => (load(file).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName);
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const signals = (file: string) => (loadHistory(file).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName);
     expect(activities('order-completed.json')).toEqual(expect.arrayContaining(['ledgerHold', 'ordersReserveCodes', 'ordersDeliver', 'ledgerPostHold']));
     expect(signals('order-awaited-funds.json')).toEqual(['fundsAdded']);
     expect(activities('order-out-of-stock.json')).toContain('ledgerVoidHold');
@@ -53,7 +50,7 @@ describe('order workflow histories', () => {
 
   it('an incompatible change (codes reserved before the hold) is caught: DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('./workflows/order-reordered'));
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('order-completed.json'), 'replay-reordered').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('order-completed.json'), 'replay-reordered').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
   });
 });

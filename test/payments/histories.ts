@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { waitFor } from '../../lib/wait';
 import { topupStatusQuery } from '../../workflows/topup';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { newMember, newPaymentId, startTopup, type PaymentsEnv } from './helpers';
 
 /**
@@ -14,15 +10,13 @@ import { newMember, newPaymentId, startTopup, type PaymentsEnv } from './helpers
  *
  *   GF_RECORD_HISTORIES=1 npx jest test/payments/replay.test.ts
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
 const waitCharged = (env: PaymentsEnv, paymentId: string) =>
   waitFor(async () => (await env.temporal.client.workflow.getHandle(`topup:${paymentId}`).query(topupStatusQuery)).step.startsWith('waiting'), {
     timeoutMs: 10_000,
     what: 'the charge',
   });
 
-export const SCENARIOS: Record<string, (env: PaymentsEnv) => Promise<string>> = {
+export const SCENARIOS: Scenarios<PaymentsEnv> = {
   /** Charge → webhook settlement (signal) → credit → receipt. */
   'topup-settled-by-webhook': async (env) => {
     const paymentId = newPaymentId('hist');
@@ -64,20 +58,6 @@ export const SCENARIOS: Record<string, (env: PaymentsEnv) => Promise<string>> = 
   },
 };
 
-/** Runs every scenario (a worker must poll env.taskQueue) and writes `{name}{suffix}.json`. */
-export async function recordTopupHistories(env: PaymentsEnv, suffix = ''): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
-  for (const [name, run] of Object.entries(SCENARIOS)) {
-    const workflowId = await run(env);
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}${suffix}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
-  }
-  return files;
+export function recordTopupHistories(env: PaymentsEnv, suffix = ''): Promise<string[]> {
+  return recordHistories(env, SCENARIOS, suffix);
 }

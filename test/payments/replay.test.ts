@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles, loadHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
-import { HISTORIES_DIR, recordTopupHistories, SCENARIOS } from './histories';
+import { recordTopupHistories, SCENARIOS } from './histories';
 import { startPaymentsEnv } from './helpers';
 
 /**
@@ -13,8 +11,7 @@ import { startPaymentsEnv } from './helpers';
  * would break running top-ups.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^topup-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const OURS = /^topup-.*\.json$/;
 
 describe('top-up workflow histories', () => {
   if (recording) {
@@ -31,15 +28,15 @@ describe('top-up workflow histories', () => {
   }
 
   it('has a recorded history for every scenario', () => {
-    for (const name of Object.keys(SCENARIOS)) expect(historyFiles()).toContain(`${name}.json`);
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(OURS)).toContain(`${name}.json`);
   });
 
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
-    const files = historyFiles();
+    const files = historyFiles(OURS);
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const file of files) {
-      const history = load(file);
+      const history = loadHistory(file);
       const kinds = (history.events ?? []).map((e) => e.eventType);
       expect(kinds.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
@@ -47,8 +44,8 @@ describe('top-up workflow histories', () => {
   });
 
   it('the histories cover what they say: a signal, polls only, a timer before the late credit, a cancel', () => {
-    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    const signals = (file: string) => (load(file).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const signals = (file: string) => (loadHistory(file).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
     expect(signals('topup-settled-by-webhook.json')).toBeGreaterThanOrEqual(1);
     expect(activities('topup-settled-by-webhook.json')).toContain('paymentsCredit');
     expect(signals('topup-reconciled-by-polling.json')).toBe(0);
@@ -60,7 +57,7 @@ describe('top-up workflow histories', () => {
 
   it('an incompatible change (charge before the payment row) is caught: DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('./workflows/topup-reordered'));
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('topup-settled-by-webhook.json'), 'replay-reordered').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('topup-settled-by-webhook.json'), 'replay-reordered').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
     expect((err as Error).message).toMatch(/nondetermin|Activity type|does not match|mismatch/i);
   });

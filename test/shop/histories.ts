@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { purchaseStatusQuery } from '../../workflows/purchase';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { fund, item, startPurchase, type ShopEnv } from './helpers';
 
 /**
@@ -15,9 +11,7 @@ import { fund, item, startPurchase, type ShopEnv } from './helpers';
  *
  * Each scenario runs the real workflow against the fake Discord and a test database (startShopEnv).
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
-export const SCENARIOS: Record<string, (env: ShopEnv) => Promise<string>> = {
+export const SCENARIOS: Scenarios<ShopEnv> = {
   /** Completed purchase of a timed role: hold, stock, role, inventory, post, timer, role removed. */
   'purchase-timed-role': async (env) => {
     const user = member(env, 'history-timed');
@@ -57,22 +51,6 @@ function member(env: ShopEnv, username: string): string {
   return u.id;
 }
 
-/** Runs every scenario (a worker must be polling env.taskQueue) and writes `{name}.json`; returns the files. */
-export async function recordPurchaseHistories(env: ShopEnv, suffix = ''): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
-  for (const [name, run] of Object.entries(SCENARIOS)) {
-    const workflowId = await run(env);
-    // The CLI's export is the standard JSON form of a history (historyFromJSON reads it), the same as
-    // `temporal workflow show --output json` on a production cluster or a download from the UI.
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}${suffix}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
-  }
-  return files;
+export function recordPurchaseHistories(env: ShopEnv, suffix = ''): Promise<string[]> {
+  return recordHistories(env, SCENARIOS, suffix);
 }

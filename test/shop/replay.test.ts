@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles, loadHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
-import { HISTORIES_DIR, recordPurchaseHistories, SCENARIOS } from './histories';
+import { recordPurchaseHistories, SCENARIOS } from './histories';
 import { startShopEnv } from './helpers';
 
 /**
@@ -13,8 +11,7 @@ import { startShopEnv } from './helpers';
  * waiting for days) fails here. The negative test proves the replayer catches such a change.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^purchase-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const OURS = /^purchase-.*\.json$/;
 
 describe('purchase workflow histories', () => {
   if (recording) {
@@ -31,15 +28,15 @@ describe('purchase workflow histories', () => {
   }
 
   it('has a recorded history for every scenario', () => {
-    for (const name of Object.keys(SCENARIOS)) expect(historyFiles()).toContain(`${name}.json`);
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(OURS)).toContain(`${name}.json`);
   });
 
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
-    const files = historyFiles();
+    const files = historyFiles(OURS);
     expect(files.length).toBeGreaterThanOrEqual(3);
     for (const file of files) {
-      const history = load(file);
+      const history = loadHistory(file);
       expect(history.events?.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
@@ -48,17 +45,17 @@ describe('purchase workflow histories', () => {
   it('the patched change (keep-preexisting-role): histories from before it and after it both replay', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
     const patches = (file: string) =>
-      (load(file).events ?? [])
+      (loadHistory(file).events ?? [])
         .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
         .map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString('utf8'));
-    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     for (const name of ['purchase-timed-role', 'purchase-role-grant-failed']) {
       expect(patches(`${name}.json`)).toEqual([]);
       expect(activities(`${name}.json`)).not.toContain('discordMemberHasRole');
       expect(patches(`${name}-v2.json`)).toEqual([JSON.stringify({ id: 'keep-preexisting-role', deprecated: false })]);
       expect(activities(`${name}-v2.json`)).toContain('discordMemberHasRole');
       for (const file of [`${name}.json`, `${name}-v2.json`]) {
-        await expect(Worker.runReplayHistory({ workflowBundle }, load(file), `replay-${file}`)).resolves.toBeUndefined();
+        await expect(Worker.runReplayHistory({ workflowBundle }, loadHistory(file), `replay-${file}`)).resolves.toBeUndefined();
       }
     }
   });
@@ -73,7 +70,7 @@ describe('purchase workflow histories', () => {
         resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': require.resolve('./workflows/always-patched') } },
       }),
     });
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('purchase-timed-role.json'), 'replay-unguarded').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('purchase-timed-role.json'), 'replay-unguarded').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
     // The history scheduled discordAddRole where the unguarded code now schedules discordMemberHasRole.
     expect((err as Error).message).toMatch(/discordMemberHasRole|discordAddRole/);
@@ -81,7 +78,7 @@ describe('purchase workflow histories', () => {
 
   it('an incompatible change (stock taken before the hold) is caught: DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('./workflows/purchase-reordered'));
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('purchase-timed-role.json'), 'replay-reordered').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('purchase-timed-role.json'), 'replay-reordered').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
     expect((err as Error).message).toMatch(/nondetermin|Activity type|does not match|mismatch/i);
   });

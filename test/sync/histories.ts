@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { createAnnouncement, editAnnouncement } from '../../activities/announcements';
 import { editItem, removeItem } from '../../activities/shop';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { ADMIN_ACTOR, item, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, signal, syncRow, useChannel } from './helpers';
 
@@ -14,9 +10,7 @@ import { eventually, FAST_SYNC, signal, syncRow, useChannel } from './helpers';
  *
  *   GF_RECORD_HISTORIES=1 npx jest test/sync/replay.test.ts
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
-export const SYNC_SCENARIOS: Record<string, (env: ShopEnv) => Promise<string>> = {
+export const SYNC_SCENARIOS: Scenarios<ShopEnv> = {
   /** Post, edit, a Discord outage (pending, backoff, then consistent), message deleted → re-posted, channel gone → orphaned + admin log, item removed → message deleted, flow ends. */
   'sync-lifecycle': async (env) => {
     const shop = env.demo.channels.shop.id;
@@ -67,19 +61,6 @@ export const SYNC_SCENARIOS: Record<string, (env: ShopEnv) => Promise<string>> =
   },
 };
 
-export async function recordSyncHistories(env: ShopEnv): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
-  for (const [name, run] of Object.entries(SYNC_SCENARIOS)) {
-    const [workflowId, runId] = (await run(env)).split('@');
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId!, ...(runId ? ['--run-id', runId] : []), '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
-  }
-  return files;
+export function recordSyncHistories(env: ShopEnv): Promise<string[]> {
+  return recordHistories(env, SYNC_SCENARIOS);
 }

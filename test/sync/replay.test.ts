@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles, loadHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startShopEnv } from '../shop/helpers';
-import { HISTORIES_DIR, recordSyncHistories, SYNC_SCENARIOS } from './histories';
+import { recordSyncHistories, SYNC_SCENARIOS } from './histories';
 
 /**
  * Recorded histories of the message sync and announcement flows (test/histories/sync-*.json) replay with
@@ -14,8 +12,7 @@ import { HISTORIES_DIR, recordSyncHistories, SYNC_SCENARIOS } from './histories'
  */
 jest.setTimeout(120_000);
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const files = () => readdirSync(HISTORIES_DIR).filter((f) => /^sync-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const files = () => historyFiles(/^sync-.*\.json$/);
 
 describe('sync and announcement workflow histories', () => {
   if (recording) {
@@ -32,23 +29,23 @@ describe('sync and announcement workflow histories', () => {
 
   it('has a recorded history for every scenario, covering what it says', () => {
     expect(files()).toEqual(Object.keys(SYNC_SCENARIOS).map((n) => `${n}.json`).sort());
-    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(activities('sync-lifecycle.json').filter((a) => a === 'syncApply').length).toBeGreaterThanOrEqual(5); // post, 2 failures, edit, re-post
     expect(activities('sync-lifecycle.json')).toContain('syncDelete');
-    expect((load('sync-continue-as-new.json').events ?? []).some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+    expect((loadHistory('sync-continue-as-new.json').events ?? []).some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
     expect(activities('sync-announcement-scheduled.json')).toEqual(['announcementSend']);
   });
 
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
     for (const file of files()) {
-      await expect(Worker.runReplayHistory({ workflowBundle }, load(file), `replay-${file}`)).resolves.toBeUndefined();
+      await expect(Worker.runReplayHistory({ workflowBundle }, loadHistory(file), `replay-${file}`)).resolves.toBeUndefined();
     }
   });
 
   it('an incompatible change (no coalescing timer) is caught: DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('./workflows/sync-no-coalesce'));
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('sync-lifecycle.json'), 'replay-no-coalesce').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('sync-lifecycle.json'), 'replay-no-coalesce').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
   });
 });

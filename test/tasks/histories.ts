@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { requestTaskMessageSync } from '../../activities/tasks/client';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { answer, clickClaim, createTaskRow, newMember, postedTask, reviewPost, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
 /**
@@ -13,8 +9,6 @@ import { answer, clickClaim, createTaskRow, newMember, postedTask, reviewPost, w
  *
  *   GF_RECORD_HISTORIES=1 npx jest test/tasks/replay.test.ts
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
 async function postTask(env: TasksEnv, data: Parameters<typeof createTaskRow>[1]) {
   const row = await createTaskRow(env, data);
   await requestTaskMessageSync(env.temporal.client, env.taskQueue, env.guildId, row.id);
@@ -33,7 +27,7 @@ async function withModal(env: TasksEnv, action: 'reject' | 'revoke', taskId: num
   return answer(env.discord.submitModal(click, click.modal()!.customId, env.demo.admin.id, { reason }));
 }
 
-export const SCENARIOS: Record<string, (env: TasksEnv) => Promise<string>> = {
+export const SCENARIOS: Scenarios<TasksEnv> = {
   /** claim → proof → accept with a role → completed (no revoke window). */
   'task-accepted': async (env) => {
     const role = env.discord.createRole(env.guildId, { name: 'History helper' });
@@ -114,21 +108,15 @@ export const SCENARIOS: Record<string, (env: TasksEnv) => Promise<string>> = {
   },
 };
 
-/** Runs every scenario (a worker must be polling env.taskQueue) and writes `{name}.json`; returns the files. */
-export async function recordTaskHistories(env: TasksEnv, suffix = ''): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
+export function recordTaskHistories(env: TasksEnv, suffix = ''): Promise<string[]> {
+  // A claim's history is kept once its flow has completed.
+  const completed: Scenarios<TasksEnv> = {};
   for (const [name, run] of Object.entries(SCENARIOS)) {
-    const workflowId = await run(env);
-    await workflowStatus(env, workflowId, 'COMPLETED');
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}${suffix}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
+    completed[name] = async (e) => {
+      const workflowId = await run(e);
+      await workflowStatus(e, workflowId, 'COMPLETED');
+      return workflowId;
+    };
   }
-  return files;
+  return recordHistories(env, completed, suffix);
 }

@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles, loadHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTasksEnv } from './helpers';
-import { HISTORIES_DIR, recordTaskHistories, SCENARIOS } from './histories';
+import { recordTaskHistories, SCENARIOS } from './histories';
 
 /**
  * Recorded histories of the task claim workflow (test/histories/task-*.json, written by histories.ts) must
@@ -13,8 +11,7 @@ import { HISTORIES_DIR, recordTaskHistories, SCENARIOS } from './histories';
  * review, an award inside its revoke window) fails here. The negative test proves the replayer catches one.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^task-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const OURS = /^task-.*\.json$/;
 
 describe('task claim histories', () => {
   if (recording) {
@@ -31,15 +28,15 @@ describe('task claim histories', () => {
   }
 
   it('has a recorded history for every scenario', () => {
-    for (const name of Object.keys(SCENARIOS)) expect(historyFiles()).toContain(`${name}.json`);
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(OURS)).toContain(`${name}.json`);
   });
 
   it('every recorded history replays with the current workflows/task.ts', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows/task'));
-    const files = historyFiles();
+    const files = historyFiles(OURS);
     expect(files.length).toBeGreaterThanOrEqual(Object.keys(SCENARIOS).length);
     for (const file of files) {
-      const history = load(file);
+      const history = loadHistory(file);
       expect(history.events?.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
@@ -47,7 +44,7 @@ describe('task claim histories', () => {
 
   it('the histories hold what they are named for (updates accepted, the award and reversal, the timer)', () => {
     const kinds = (file: string) => {
-      const events = load(file).events ?? [];
+      const events = loadHistory(file).events ?? [];
       return {
         activities: events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
         updates: events.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []),
@@ -69,7 +66,7 @@ describe('task claim histories', () => {
 
   it('an incompatible change (the post updated before the slot is taken) is caught: DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('./workflows/task-reordered'));
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('task-accepted.json'), 'replay-reordered').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('task-accepted.json'), 'replay-reordered').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
     // The history scheduled taskClaim where the changed code schedules taskSyncMessage.
     expect((err as Error).message).toMatch(/taskSyncMessage|taskClaim/);

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { VerifyView } from '../../activities/verify';
 import { waitFor } from '../../lib/wait';
 import { checkVerification, showVerification, unverify, verify, verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { newMember, type VerifyEnv } from './helpers';
 
 /**
@@ -13,8 +9,6 @@ import { newMember, type VerifyEnv } from './helpers';
  * replay.test.ts (`GF_RECORD_HISTORIES=1 npx jest test/verify/replay.test.ts`). Each scenario drives the
  * workflow through the Temporal client (no bot) against the fake Discord and Roblox.
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
 async function startAndWait(env: VerifyEnv, userId: string, username: string) {
   const handle = await env.temporal.client.workflow.start(verify, {
     taskQueue: env.taskQueue,
@@ -25,7 +19,7 @@ async function startAndWait(env: VerifyEnv, userId: string, username: string) {
   return { handle, view };
 }
 
-export const SCENARIOS: Record<string, (env: VerifyEnv) => Promise<string>> = {
+export const SCENARIOS: Scenarios<VerifyEnv> = {
   /** Wrong phrase, then the right one: link, verified role, unverified role off, nickname; verified. */
   'verify-wrong-then-right': async (env) => {
     const user = newMember(env, 'history-happy');
@@ -76,19 +70,6 @@ export const SCENARIOS: Record<string, (env: VerifyEnv) => Promise<string>> = {
   },
 };
 
-export async function recordVerifyHistories(env: VerifyEnv): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
-  for (const [name, run] of Object.entries(SCENARIOS)) {
-    const workflowId = await run(env);
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
-  }
-  return files;
+export function recordVerifyHistories(env: VerifyEnv): Promise<string[]> {
+  return recordHistories(env, SCENARIOS);
 }

@@ -1,19 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles, loadHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startVerifyEnv } from './helpers';
-import { HISTORIES_DIR, recordVerifyHistories, SCENARIOS } from './histories';
+import { recordVerifyHistories, SCENARIOS } from './histories';
 
 /**
  * Recorded histories of the verification workflows (test/histories/verify-*.json, unverify-*.json) must
  * replay with the current workflow code; the negative test proves the replayer catches a reordering.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^(verify|unverify)-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
 
 describe('verification workflow histories', () => {
   if (recording) {
@@ -30,29 +26,29 @@ describe('verification workflow histories', () => {
   }
 
   it('has a recorded history for every scenario', () => {
-    for (const name of Object.keys(SCENARIOS)) expect(historyFiles()).toContain(`${name}.json`);
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(/^(verify|unverify)-.*\.json$/)).toContain(`${name}.json`);
   });
 
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
-    const files = historyFiles();
+    const files = historyFiles(/^(verify|unverify)-.*\.json$/);
     expect(files).toHaveLength(Object.keys(SCENARIOS).length);
     for (const file of files) {
-      const history = load(file);
+      const history = loadHistory(file);
       expect(history.events?.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
   });
 
   it('the histories hold what they claim: updates, the expiry timer, the compensations', () => {
-    const activities = (file: string) => (load(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    const updates = (file: string) => (load(file).events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const updates = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
     expect(updates('verify-wrong-then-right.json')).toEqual(['show', 'check', 'check']);
     expect(activities('verify-wrong-then-right.json')).toEqual(
       expect.arrayContaining(['robloxReadProfile', 'verifySaveLink', 'discordAddRole', 'discordRemoveRole', 'discordSetNickname', 'verifyRecordNickname', 'verifyEnd']),
     );
     expect(activities('verify-rollback.json')).toEqual(expect.arrayContaining(['discordSetNickname', 'verifyUndoLink', 'verifyNotifyAdmins']));
-    expect((load('verify-expired.json').events ?? []).some((e) => e.timerFiredEventAttributes)).toBe(true);
+    expect((loadHistory('verify-expired.json').events ?? []).some((e) => e.timerFiredEventAttributes)).toBe(true);
     expect(activities('verify-expired.json')).toContain('verifyNotifyMember');
     expect(activities('unverify-removed.json')).toEqual(['verifyGetLink', 'verifyLoadSettings', 'discordGetMember', 'discordRemoveRole', 'discordAddRole', 'discordSetNickname', 'verifyDeleteLink']);
   });
@@ -62,7 +58,7 @@ describe('verification workflow histories', () => {
       workflowsPath: require.resolve('./workflows/verify-reordered'),
       logger: new DefaultLogger('WARN'),
     });
-    const err = await Worker.runReplayHistory({ workflowBundle }, load('verify-wrong-then-right.json'), 'replay-reordered').catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('verify-wrong-then-right.json'), 'replay-reordered').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
     expect((err as Error).message).toMatch(/robloxLookup|verifyLoadSettings/);
   });

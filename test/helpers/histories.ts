@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+import { testTemporalAddress, testTemporalCli } from './temporal';
+
+/**
+ * Recorded workflow histories (test/histories/*.json) for the replay tests: each feature's histories.ts
+ * has named scenarios that run a flow to its end and return the workflow id; `recordHistories` exports
+ * them, and the replay tests load them back. The files are Temporal's standard JSON form of a history —
+ * what `temporal workflow show --output json` prints on a production cluster and what the UI downloads.
+ */
+export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
+
+/** Each scenario returns the workflow id whose history to keep, or `{workflowId}@{runId}` for one run of it. */
+export type Scenarios<E> = Record<string, (env: E) => Promise<string>>;
+
+/** Runs every scenario in turn (a worker must be polling) and writes `{name}{suffix}.json`; returns the files. */
+export async function recordHistories<E extends { temporal: { namespace: string } }>(env: E, scenarios: Scenarios<E>, suffix = ''): Promise<string[]> {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  const files: string[] = [];
+  for (const [name, run] of Object.entries(scenarios)) {
+    const [workflowId, runId] = (await run(env)).split('@') as [string, string?];
+    const { stdout } = await promisify(execFile)(
+      testTemporalCli(),
+      ['workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const file = path.join(HISTORIES_DIR, `${name}${suffix}.json`);
+    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
+    files.push(file);
+  }
+  return files;
+}
+
+/** The recorded history files whose names match, sorted. */
+export function historyFiles(pattern: RegExp): string[] {
+  return readdirSync(HISTORIES_DIR)
+    .filter((f) => f.endsWith('.json') && pattern.test(f))
+    .sort();
+}
+
+export function loadHistory(file: string): temporal.api.history.v1.IHistory {
+  return historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+}
