@@ -132,7 +132,7 @@ describe('/order end to end', () => {
   it('the shop panel: Order codes → package menu → Confirm; Balance; Top up → amount form → QR', async () => {
     await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
     await importCodes(e2e.prisma, keyring, guildId, 'E2E-CODE-0300');
-    const post = e2e.discord.slash(guildId, e2e.demo.admin.id, 'stock', {}, { subcommand: 'panel' });
+    const post = e2e.discord.slash(guildId, e2e.demo.admin.id, 'setup', {}, { subcommand: 'shop-panel' });
     expect((await post.waitForResponse()).ephemeral).toBe(true);
     const panel = await e2e.discord.waitFor(() => e2e.discord.messages(e2e.demo.channels.general).find((m) => m.embeds[0]?.title === 'Code shop'), 5000, 'the panel');
     expect(panel.ephemeral).toBe(false);

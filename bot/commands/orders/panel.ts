@@ -18,7 +18,7 @@ const PANEL_BALANCE = 'panel-balance';
 const PANEL_TOPUP_MODAL = 'panel-topup-modal';
 const ORDER_PICK = 'order-pick';
 
-/** `/stock panel [channel]`: posts the shop panel (Order codes, Top up, Balance) for members. */
+/** `/setup shop-panel [channel]`: posts the shop panel (Order codes, Top up, Balance) for members. */
 export async function postShopPanel(interaction: ChatInputCommandInteraction, { prisma }: BotDeps): Promise<void> {
   const guildId = guildIdOf(interaction);
   const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ensurePackages, setPackage } from '../../../activities/codes/packages';
 import { importCodes, stockCounts, type ImportReport } from '../../../activities/codes/stock';
 import { getCodeShopSettings } from '../../../activities/codes/stock';
@@ -8,7 +8,6 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { Command } from '../index';
 import { guildIdOf } from '../shop/shared';
-import { postShopPanel } from './panel';
 
 export const stockData = {
   name: 'stock',
@@ -35,12 +34,6 @@ export const stockData = {
         { type: ApplicationCommandOptionType.Integer, name: 'topup_wait_minutes', description: 'How long an order waits for a top-up (1-1440)' },
         { type: ApplicationCommandOptionType.Integer, name: 'delivery_timeout_hours', description: 'How long delivery is retried before an admin is needed (1-168)' },
       ],
-    },
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'panel',
-      description: 'Post the shop panel (Order codes, Top up, Balance) in a channel',
-      options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where (default: here)', channel_types: [ChannelType.GuildText] }],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -91,10 +84,6 @@ export const stockCommand: Command = {
     const sub = interaction.options.getSubcommand();
     const reply = (title: string, description: string, outcome: 'success' | 'info' = 'success') =>
       interaction.reply({ flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome, title, description })] });
-    if (sub === 'panel') {
-      await postShopPanel(interaction, deps);
-      return;
-    }
     if (sub === 'settings') {
       const low = interaction.options.getInteger('low_stock');
       const wait = interaction.options.getInteger('topup_wait_minutes');

@@ -20,7 +20,7 @@ import { cancelVerification, checkVerification, type UnverifyResult } from '../.
 import type { BotDeps } from '../../deps';
 import type { Command, ComponentHandler } from '../index';
 import { guildIdOf } from '../shop/shared';
-import { setupData, unverifyData, verifyAdminData, verifyData, whoisData } from './definitions';
+import { unverifyData, verifyAdminData, verifyData, whoisData } from './definitions';
 import { checkUsername, runUnverify, startOrShowVerification, startVerificationRun, updateVerification } from '../../../activities/verify/client';
 
 const replyOf = (interaction: Interaction) => ({ applicationId: interaction.applicationId, interactionToken: 'token' in interaction ? (interaction.token as string) : '' });
@@ -199,26 +199,23 @@ export const verifyAdminCommand: Command = {
   },
 };
 
-export const setupCommand: Command = {
-  level: 'admin',
-  data: setupData,
-  async handle(interaction, { log }) {
-    guildIdOf(interaction);
-    const channel = interaction.options.getChannel('channel') ?? interaction.channel;
-    if (!channel) throw new AppError('invalid_input', 'Name a text channel for the panel.');
-    const message = (await interaction.client.rest.post(Routes.channelMessages(channel.id), {
-      body: {
-        embeds: [
-          guildflowEmbed({
-            outcome: 'info',
-            title: 'Verify your Roblox account',
-            description: 'Press **Verify** and give your Roblox username. You will get a phrase to put in your Roblox profile; Guildflow checks it and gives you the verified role.',
-          }),
-        ],
-        components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Verify', custom_id: customId(VERIFY_PANEL) }] }],
-      },
-    })) as { id: string };
-    log.info({ channelId: channel.id, messageId: message.id }, 'verify panel posted');
-    await interaction.reply({ flags: MessageFlags.Ephemeral, content: `The Verify panel is posted in <#${channel.id}>.`, allowedMentions: { parse: [] } });
-  },
-};
+/** `/setup verification [channel]`: posts the Verify panel (a button → modal asking the Roblox username). */
+export async function postVerifyPanel(interaction: ChatInputCommandInteraction, { log }: BotDeps): Promise<void> {
+  guildIdOf(interaction);
+  const channel = interaction.options.getChannel('channel') ?? interaction.channel;
+  if (!channel) throw new AppError('invalid_input', 'Name a text channel for the panel.');
+  const message = (await interaction.client.rest.post(Routes.channelMessages(channel.id), {
+    body: {
+      embeds: [
+        guildflowEmbed({
+          outcome: 'info',
+          title: 'Verify your Roblox account',
+          description: 'Press **Verify** and give your Roblox username. You will get a phrase to put in your Roblox profile; Guildflow checks it and gives you the verified role.',
+        }),
+      ],
+      components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Verify', custom_id: customId(VERIFY_PANEL) }] }],
+    },
+  })) as { id: string };
+  log.info({ channelId: channel.id, messageId: message.id }, 'verify panel posted');
+  await interaction.reply({ flags: MessageFlags.Ephemeral, content: `The Verify panel is posted in <#${channel.id}>.`, allowedMentions: { parse: [] } });
+}

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
 /** What Discord is told about the verification commands (issue 6). */
 const GUILD_ONLY = [0];
@@ -56,21 +56,6 @@ export const verifyAdminData = {
         { type: ApplicationCommandOptionType.Integer, name: 'expiry_minutes', description: 'How long a phrase stays valid (default 15)' },
         { type: ApplicationCommandOptionType.Integer, name: 'checks_per_minute', description: 'Checks a member may ask for per minute (default 3)' },
       ],
-    },
-  ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
-
-export const setupData = {
-  name: 'setup',
-  description: 'Post Guildflow panels in a channel',
-  contexts: GUILD_ONLY,
-  default_member_permissions: STAFF,
-  options: [
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'verification',
-      description: 'Post the Verify panel (a button members press to link their Roblox account)',
-      options: [{ type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where (default: here)', channel_types: [ChannelType.GuildText] }],
     },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
