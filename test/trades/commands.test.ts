@@ -160,4 +160,21 @@ describe('trade commands', () => {
     expect(second).toContain('Page 2 of 2');
     expect(second).not.toContain('Pager00');
   });
+  it('/trades settings changes the withdraw timeout and limits (audited) and the next withdrawal uses them', async () => {
+    const admin = e2e.demo.admin.id;
+    await reply(e2e.discord.slash(guildId, admin, 'trades', { withdraw_timeout_minutes: 90, max_withdraw_gems: 30 }, { subcommand: 'settings' }));
+    expect(await e2e.prisma.tradeSettings.findUniqueOrThrow({ where: { guildId } })).toMatchObject({ withdrawTimeoutSeconds: 5400, maxWithdrawGems: 30n });
+    expect(await e2e.prisma.auditEvent.count({ where: { guildId, action: 'trade_settings.update' } })).toBe(1);
+    const gail = await linked('gail', 100n);
+    const over = e2e.discord.slash(guildId, gail, 'withdraw', { gems: 31 });
+    await reply(over);
+    const result = await e2e.workflowResult<WithdrawState>(`withdraw:${over.id}`);
+    expect(result).toMatchObject({ status: 'refused', reason: expect.stringContaining('at most 30 gems per withdrawal') });
+    expect(await ledger().balance(guildId, userAccount(gail), 'gems')).toEqual({ balance: 100n, held: 0n, available: 100n });
+    const ok = e2e.discord.slash(guildId, gail, 'withdraw', { gems: 30 });
+    await reply(ok);
+    const row = await waitRow(ok.id);
+    expect(row.expiresAt!.getTime() - row.createdAt.getTime()).toBeGreaterThan(5300_000);
+    await e2e.prisma.tradeSettings.delete({ where: { guildId } });
+  });
 });

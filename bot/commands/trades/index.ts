@@ -22,6 +22,7 @@ import {
   PET_VARIANTS,
   petLabel,
   registerGame,
+  tradeSettings,
   upsertSpecies,
   VARIANT_MULTIPLIER,
   type PetLine,
@@ -318,6 +319,18 @@ const tradesData = {
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: 'settings',
+      description: 'Withdraw timeout and trade limits (audited); no option shows them',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: 'withdraw_timeout_minutes', description: 'How long a withdrawal waits for the game', min_value: 1, max_value: 43_200 },
+        { type: ApplicationCommandOptionType.Integer, name: 'max_deposit_gems', description: 'Gems per deposit', min_value: 0 },
+        { type: ApplicationCommandOptionType.Integer, name: 'max_deposit_pets', description: 'Pets per deposit', min_value: 0, max_value: 100_000 },
+        { type: ApplicationCommandOptionType.Integer, name: 'max_withdraw_gems', description: 'Gems per withdrawal', min_value: 0 },
+        { type: ApplicationCommandOptionType.Integer, name: 'max_withdraw_pets', description: 'Pets per withdrawal', min_value: 0, max_value: 100_000 },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: 'register-game',
       description: 'Register a Roblox game; its secret is shown once',
       options: [{ type: ApplicationCommandOptionType.String, name: 'name', description: 'Game name', required: true, max_length: 64 }],
@@ -382,6 +395,39 @@ async function tradesHandle(interaction: ChatInputCommandInteraction, deps: Para
     const label = await assetLabel(deps.prisma, guildId, 'gems');
     await interaction.reply(
       ephemeral(guildflowEmbed({ outcome: 'success', title: 'Pet saved', description: `${s.name} (\`${s.key}\`, ${s.rarity}): ${formatAmount(label, s.value)}; shiny ×${VARIANT_MULTIPLIER.shiny}, rainbow ×${VARIANT_MULTIPLIER.rainbow}, shiny rainbow ×${VARIANT_MULTIPLIER.shiny_rainbow}.` })),
+    );
+    return;
+  }
+  if (sub === 'settings') {
+    const n = (name: string, min: number, max: number) => {
+      const v = interaction.options.getInteger(name);
+      if (v === null) return undefined;
+      if (!Number.isSafeInteger(v) || v < min || v > max) throw new ValidationError(`${name} must be ${min}–${max}.`);
+      return v;
+    };
+    const minutes = n('withdraw_timeout_minutes', 1, 43_200);
+    const change = {
+      ...(minutes !== undefined ? { withdrawTimeoutSeconds: minutes * 60 } : {}),
+      ...(n('max_deposit_gems', 0, Number.MAX_SAFE_INTEGER) !== undefined ? { maxDepositGems: BigInt(n('max_deposit_gems', 0, Number.MAX_SAFE_INTEGER)!) } : {}),
+      ...(n('max_deposit_pets', 0, 100_000) !== undefined ? { maxDepositPets: n('max_deposit_pets', 0, 100_000)! } : {}),
+      ...(n('max_withdraw_gems', 0, Number.MAX_SAFE_INTEGER) !== undefined ? { maxWithdrawGems: BigInt(n('max_withdraw_gems', 0, Number.MAX_SAFE_INTEGER)!) } : {}),
+      ...(n('max_withdraw_pets', 0, 100_000) !== undefined ? { maxWithdrawPets: n('max_withdraw_pets', 0, 100_000)! } : {}),
+    };
+    if (Object.keys(change).length) {
+      await deps.prisma.$transaction([
+        deps.prisma.tradeSettings.upsert({ where: { guildId }, create: { guildId, ...change }, update: change }),
+        deps.prisma.auditEvent.create({ data: { guildId, ...actor, action: 'trade_settings.update', targetType: 'guild', targetId: guildId, data: JSON.parse(JSON.stringify(change, (_, v) => (typeof v === 'bigint' ? String(v) : v))) } }),
+      ]);
+    }
+    const t = await tradeSettings(deps.prisma, guildId);
+    await interaction.reply(
+      ephemeral(
+        guildflowEmbed({
+          outcome: Object.keys(change).length ? 'success' : 'info',
+          title: 'Trade settings',
+          description: `Withdrawals wait **${Math.round(t.withdrawTimeoutSeconds / 60)} minutes** for the game.\nPer deposit: at most **${t.maxDepositGems}** gems and **${t.maxDepositPets}** pets.\nPer withdrawal: at most **${t.maxWithdrawGems}** gems and **${t.maxWithdrawPets}** pets.`,
+        }),
+      ),
     );
     return;
   }
