@@ -1,21 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { cancelWithdrawalUpdate, withdrawStatusQuery } from '../../workflows/withdraw';
-import { testTemporalAddress, testTemporalCli } from '../helpers/temporal';
+import { recordHistories, type Scenarios } from '../helpers/histories';
 import { member, newId, newRobloxId, waitFor, type TradeEnv } from './helpers';
 
 /**
  * Records real histories of the deposit and withdraw workflows into test/histories/{deposit,withdraw}-*.json
  * for test/trades/replay.test.ts:  GF_RECORD_HISTORIES=1 npx jest test/trades/replay.test.ts
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
 const waiting = (env: TradeEnv, workflowId: string) =>
   waitFor(() => env.temporal.client.workflow.getHandle(workflowId).query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting');
 
-export const SCENARIOS: Record<string, (env: TradeEnv) => Promise<string>> = {
+export const SCENARIOS: Scenarios<TradeEnv> = {
   /** Checked, gems + pets credited, receipt DM. */
   'deposit-credited': async (env) => {
     const user = member(env, 'hist-dep');
@@ -79,19 +73,6 @@ export const SCENARIOS: Record<string, (env: TradeEnv) => Promise<string>> = {
   },
 };
 
-export async function recordTradeHistories(env: TradeEnv): Promise<string[]> {
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  const files: string[] = [];
-  for (const [name, run] of Object.entries(SCENARIOS)) {
-    const workflowId = await run(env);
-    const { stdout } = await promisify(execFile)(
-      testTemporalCli(),
-      ['workflow', 'show', '--workflow-id', workflowId, '--address', testTemporalAddress(), '--namespace', env.temporal.namespace, '--output', 'json'],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = path.join(HISTORIES_DIR, `${name}.json`);
-    writeFileSync(file, `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
-    files.push(file);
-  }
-  return files;
+export function recordTradeHistories(env: TradeEnv): Promise<string[]> {
+  return recordHistories(env, SCENARIOS);
 }

@@ -1,19 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFiles as files, loadHistory as load } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTradeEnv } from './helpers';
-import { HISTORIES_DIR, recordTradeHistories, SCENARIOS } from './histories';
+import { recordTradeHistories, SCENARIOS } from './histories';
 
 /**
  * Recorded histories of the deposit and withdraw workflows (test/histories/deposit-*, withdraw-*) must
  * replay with the current workflows/ code; the negative test proves the replayer catches a reordering.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => readdirSync(HISTORIES_DIR).filter((f) => /^(deposit|withdraw)-.*\.json$/.test(f)).sort();
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+const historyFiles = () => files(/^(deposit|withdraw)-.*\.json$/);
 
 describe('deposit and withdraw workflow histories', () => {
   if (recording) {
