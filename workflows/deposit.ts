@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { DepositReport } from '../activities/trades/service';
 import type { PetLine } from '../activities/trades/pets';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles } from './activity-options';
 
 /**
  * A deposit reported by a Roblox game server (DESIGN.md §3), workflow id `deposit:{gameId}:{tradeId}`:
@@ -35,14 +36,10 @@ export const depositWorkflowId = (depositId: string) => `deposit:${depositId}`;
 
 const NON_RETRYABLE = ['NotLinked', 'UnknownPet', 'TradeLimit', 'InvalidTrade', 'InvalidInput', 'NotFound', 'IdempotencyConflict', 'PetKeyConflict', 'InsufficientPets'];
 
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const profiles = activityProfiles(NON_RETRYABLE);
+/** The deposit is recorded and credited however long the database is away: the game already handed the items over. */
+const db = proxyActivities<Activities>(profiles.mustHappen);
+const discord = proxyActivities<Activities>(profiles.discord);
 
 export async function deposit(input: DepositInput): Promise<DepositResult> {
   upsertSearchAttributes([

@@ -16,6 +16,7 @@ import type { InteractionReply } from '../activities/discord';
 import type { PetLine } from '../activities/trades/pets';
 import type { WithdrawOutcome } from '../activities/trades/service';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import { activityProfiles } from './activity-options';
 
 /**
  * A member's withdrawal into the Roblox game (DESIGN.md §3), workflow id `withdraw:{id}`:
@@ -74,19 +75,11 @@ export const withdrawWorkflowId = (withdrawalId: string) => `withdraw:${withdraw
 
 const NON_RETRYABLE = ['NotLinked', 'TradeLimit', 'InvalidTrade', 'InvalidInput', 'NotFound', 'IdempotencyConflict', 'PetKeyConflict', 'InsufficientPets', 'InsufficientGems', 'InsufficientFunds', 'HoldNotPending', 'EntryNotFound'];
 
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+const profiles = activityProfiles(NON_RETRYABLE);
+const db = proxyActivities<Activities>(profiles.db);
 /** Settling must happen: retried until the database answers. */
-const mustHappen = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-const discord = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
+const discord = proxyActivities<Activities>(profiles.discord);
 
 export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   upsertSearchAttributes([

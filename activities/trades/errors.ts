@@ -1,20 +1,10 @@
-import { AppError } from '../../lib/errors';
+import { RefusalError } from '../../lib/errors';
 
 /**
  * Trade refusals. `code` is stable (API bodies, the game shows it, bot replies); `failureType` is the
  * non-retryable ApplicationFailure type the activities raise. Messages are written for the member.
  */
-export class TradeError extends AppError {
-  constructor(
-    code: string,
-    readonly failureType: string,
-    message: string,
-    status = 409,
-    details?: unknown,
-  ) {
-    super(code, message, status, details);
-  }
-}
+export class TradeError extends RefusalError {}
 
 export const TRADE_FAILURE_TYPES = {
   notLinked: 'NotLinked',
