@@ -7,6 +7,7 @@ import type { SyncSettings } from '../../workflows/sync';
 import { signalSync } from '../sync/client';
 import { DEFAULT_SYNC_SETTINGS } from '../sync/settings';
 import { announcementFlowId } from './messages';
+import { snowflake } from '../../lib/discord/snowflake';
 
 /**
  * Announcements for the bot (/announce) and the API. A draft is previewed first (the bot's Post/Cancel
@@ -16,7 +17,6 @@ import { announcementFlowId } from './messages';
  * race between "cancel" and "send": the flow only sends a row it moves from scheduled to sent.
  */
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
 /** '#ff8800', 'ff8800', '0xff8800' or a number; null/'' = default colour. */

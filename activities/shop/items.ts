@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { PrismaClient, ShopItem } from '../../prisma/client';
 import { DEFAULT_ASSETS } from '../ledger/assets';
 import { itemNotFound, nameTaken } from './errors';
+import { snowflake } from '../../lib/discord/snowflake';
 
 /**
  * Shop items (admin add / edit / remove). Removing is a soft delete (deletedAt): purchases and
@@ -10,7 +11,6 @@ import { itemNotFound, nameTaken } from './errors';
  * (AuditEvent) in the same transaction.
  */
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const MAX_INT = 2_147_483_647;
 const MAX_PRICE = 10n ** 15n;
 

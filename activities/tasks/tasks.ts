@@ -5,6 +5,7 @@ import type { Prisma, PrismaClient, Task, TaskClaim, TaskSettings } from '../../
 import { DEFAULT_ASSETS } from '../ledger/assets';
 import type { AuditActor } from '../shop/items';
 import { taskNotFound, taskState } from './errors';
+import { snowflake } from '../../lib/discord/snowflake';
 
 /**
  * Tasks (issue 8): admins create / edit / delete them from the bot and the API; each is claimed by
@@ -12,7 +13,6 @@ import { taskNotFound, taskState } from './errors';
  * (status 'deleted', deletedAt): claims keep pointing at the task. Every change is audited.
  */
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const MAX_REWARD = 10n ** 15n;
 export const PROOF_TYPES = ['text', 'image', 'link'] as const;
 export type ProofType = (typeof PROOF_TYPES)[number];

@@ -3,6 +3,7 @@ import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import { MAX_PHRASE_WORDS, MIN_PHRASE_WORDS, NICKNAME_PLACEHOLDERS } from '../../lib/roblox/phrase';
 import type { PrismaClient, RobloxLink } from '../../prisma/client';
 import type { LinkSnapshot, VerifyMethod, VerifySettingsView } from './types';
+import { snowflake } from '../../lib/discord/snowflake';
 
 /** Reads and settings changes for the bot and the API (the workflow's side effects are in activities.ts). */
 
@@ -23,7 +24,6 @@ export async function getVerifySettings(prisma: PrismaClient, guildId: string): 
   };
 }
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id');
 export const verifySettingsChange = z
   .object({
     phraseWords: z.number().int().min(MIN_PHRASE_WORDS).max(MAX_PHRASE_WORDS),

@@ -16,8 +16,8 @@ import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord user id (digits)');
 /** Amounts travel as decimal strings (bigint does not survive JSON); small ones may come as numbers. */
 const amountValue = z.union([z.string().regex(/^-?\d{1,19}$/, 'must be an integer, as a string'), z.number().int('must be an integer').refine(Number.isSafeInteger, 'is too large for a number: send it as a string')]).transform((v) => BigInt(v));
 

@@ -7,8 +7,8 @@ import { PERMISSION_LEVELS } from '../../lib/permissions';
 import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const settingsPatch = z
   .object({
     adminRoleIds: z.array(snowflake).max(25),

@@ -11,8 +11,8 @@ import type { Prisma, PrismaClient } from '../../prisma/client';
 import { orderAdminSignal, orderStatusQuery, orderWorkflowId } from '../../workflows/order';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
   userId: snowflake.optional(),

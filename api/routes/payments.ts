@@ -7,8 +7,8 @@ import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient } from '../../prisma/client';
 import { topupStatusQuery, topupWorkflowId } from '../../workflows/topup';
 import { requireGuildToken, type AuthState } from '../auth';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const TOPUP_STATUSES = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'] as const;
 const listQuery = z.object({
   status: z.enum(TOPUP_STATUSES).optional(),

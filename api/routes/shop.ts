@@ -12,14 +12,15 @@ import {
   type AuditActor,
 } from '../../activities/shop';
 import { syncShopItemPost, type ShopSyncDeps } from '../../activities/sync/shop-hook';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient, Purchase } from '../../prisma/client';
 import { purchaseStatusQuery, purchaseWorkflowId, type PurchaseState } from '../../workflows/purchase';
+import { afterCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const itemParams = z.object({ itemId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const itemsQuery = z.object({
   includeRemoved: z.enum(['true', 'false']).default('false'),
@@ -41,21 +42,6 @@ type State = AuthState & { log: Logger };
 
 export function purchaseToJson(p: Purchase) {
   return { ...p, unitPrice: p.unitPrice.toString(), total: p.total.toString() };
-}
-
-/** Newest first by (createdAt, id); the cursor names the last row of the previous page. */
-function encodeCursor(p: Purchase): string {
-  return Buffer.from(JSON.stringify([p.createdAt.toISOString(), p.id])).toString('base64url');
-}
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
-  }
 }
 
 /**
@@ -107,18 +93,16 @@ export function shopRoutes(prisma: PrismaClient, temporal?: Client, sync: Omit<S
 
   router.get('/purchases', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = purchasesQuery.parse(ctx.query);
-    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     const where: Prisma.PurchaseWhereInput = {
       guildId: guildOf(ctx),
       ...(q.status ? { status: q.status } : {}),
       ...(q.userId ? { userId: q.userId } : {}),
       ...(q.itemId ? { itemId: q.itemId } : {}),
       ...(q.since || q.until ? { createdAt: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) } } : {}),
-      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      ...afterCursor(q.cursor),
     };
     const rows = await prisma.purchase.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
-    const page = rows.slice(0, q.limit);
-    ctx.body = { items: page.map(purchaseToJson), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+    ctx.body = pageOf(rows, q.limit, purchaseToJson);
   });
 
   router.get('/purchases/:purchaseId', requireGuildToken(prisma, 'mod'), async (ctx) => {

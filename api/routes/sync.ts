@@ -8,10 +8,10 @@ import type { PrismaClient } from '../../prisma/client';
 import type { SyncSettings } from '../../workflows/sync';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
 type State = AuthState & { log: Logger };
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const CHANNEL_TYPES = ['leaderboard', 'shop_item'] as const;
 const typeParam = z.object({ entityType: z.enum(CHANNEL_TYPES, { error: `entityType: one of ${CHANNEL_TYPES.join(', ')}` }) });
 const channelBody = z

@@ -14,14 +14,15 @@ import {
 } from '../../activities/tasks';
 import { cancelClaims, requestTaskMessageSync, sendDecision, sendRevoke } from '../../activities/tasks/client';
 import type { AuditActor } from '../../activities/shop';
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { AppError, NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
 import { taskClaimStatusQuery, type TaskClaimState } from '../../workflows/task';
+import { afterCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const taskParams = z.object({ taskId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const claimParams = taskParams.extend({ userId: snowflake });
 const tasksQuery = z.object({
@@ -48,20 +49,6 @@ const revokeBody = z.object({ reason: z.string().trim().min(1, 'A revoke needs a
 const statsQuery = z.object({ taskId: z.coerce.number().int().min(1).optional() });
 
 type State = AuthState & { log: Logger };
-
-function encodeCursor(c: TaskClaim): string {
-  return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
-}
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
-  }
-}
 
 /**
  * Tasks for the dashboard: tasks CRUD (mods read, admins write; audited; the task's post follows), task
@@ -94,18 +81,16 @@ export function taskRoutes(prisma: PrismaClient, temporal?: Client, taskQueue?: 
 
   router.get('/claims', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = claimsQuery.parse(ctx.query);
-    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     const where: Prisma.TaskClaimWhereInput = {
       guildId: guildOf(ctx),
       ...(q.status ? { status: q.status } : {}),
       ...(q.taskId ? { taskId: q.taskId } : {}),
       ...(q.userId ? { userId: q.userId } : {}),
       ...(q.since || q.until ? { createdAt: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) } } : {}),
-      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      ...afterCursor(q.cursor),
     };
     const rows = await prisma.taskClaim.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
-    const page = rows.slice(0, q.limit);
-    ctx.body = { items: page.map(claimToJson), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+    ctx.body = pageOf(rows, q.limit, claimToJson);
   });
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {

@@ -10,8 +10,8 @@ import { checkUsername, runUnverify, startVerificationRun } from '../../activiti
 import { verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { snowflake } from '../../lib/discord/snowflake';
 
-const snowflake = z.string().regex(/^\d{15,21}$/, 'must be a Discord id (digits)');
 const startBody = z.object({ userId: snowflake, username: z.string().min(1).max(40) }).strict();
 const linksQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), after: snowflake.optional(), robloxName: z.string().max(20).optional() });
 

@@ -90,7 +90,7 @@ describe('economy API', () => {
         [{ userId, amount: 1.5, reason: 'x' }, 'amount'],
         [{ userId, amount: '5' }, 'reason'],
         [{ userId, amount: '5', reason: '   ' }, 'reason: is required'],
-        [{ userId: 'me', amount: '5', reason: 'x' }, 'userId: must be a Discord user id'],
+        [{ userId: 'me', amount: '5', reason: 'x' }, 'userId: must be a Discord id'],
         [{ userId, amount: '5', reason: 'x', idempotencyKey: 'has spaces' }, 'idempotencyKey'],
         [{ userId, amount: '5', reason: 'x', extra: 1 }, 'extra'],
       ];
