@@ -6,6 +6,7 @@ import { getCodeShopSettings, stockCounts } from '../../../activities/codes/stoc
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
+import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
@@ -120,15 +121,7 @@ export const orderCancelButton: ComponentHandler = {
   action: CANCEL,
   async handle(interaction, key, { temporal }) {
     if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not an order button.');
-    const started = await temporal.workflow
-      .getHandle(orderWorkflowId(key))
-      .describe()
-      .then(() => true)
-      .catch((err: unknown) => {
-        if ((err as Error).name === 'WorkflowNotFoundError') return false;
-        throw err;
-      });
-    if (started) throw new AppError('already_confirmed', 'This order is already confirmed and cannot be cancelled.');
+    if (await workflowExists(temporal, orderWorkflowId(key))) throw new AppError('already_confirmed', 'This order is already confirmed and cannot be cancelled.');
     await interaction.update({ embeds: [guildflowEmbed({ outcome: 'info', title: 'Order cancelled', description: 'Nothing was charged.' })], components: [] });
   },
 };

@@ -3,6 +3,7 @@ import { ButtonStyle, MessageFlags } from 'discord.js';
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel, findItem, itemLabel } from '../../../activities/shop';
 import { formatAmount } from '../../../lib/discord/amounts';
+import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
@@ -104,15 +105,7 @@ export const buyCancelButton: ComponentHandler = {
   action: CANCEL,
   async handle(interaction, key, { temporal }) {
     if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not a purchase button.');
-    const started = await temporal.workflow
-      .getHandle(purchaseWorkflowId(key))
-      .describe()
-      .then(() => true)
-      .catch((err: unknown) => {
-        if ((err as Error).name === 'WorkflowNotFoundError') return false;
-        throw err;
-      });
-    if (started) throw new AppError('already_confirmed', 'This purchase is already confirmed and cannot be cancelled.');
+    if (await workflowExists(temporal, purchaseWorkflowId(key))) throw new AppError('already_confirmed', 'This purchase is already confirmed and cannot be cancelled.');
     await interaction.update({ embeds: [guildflowEmbed({ outcome: 'info', title: 'Purchase cancelled', description: 'Nothing was charged.' })], components: [] });
   },
 };
