@@ -12,8 +12,7 @@ import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
 import type { CodePackage, PrismaClient } from '../../../prisma/client';
 import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
-import { topupWorkflowId, type topup } from '../../../workflows/topup';
-import { topupPaymentId } from '../payments/topup';
+import { startTopupFor } from '../payments/topup';
 import type { Command, ComponentHandler } from '../index';
 import { buttonRow, guildIdOf } from '../shop/shared';
 
@@ -133,7 +132,8 @@ export const orderCancelButton: ComponentHandler = {
  */
 export const orderTopupButton: ComponentHandler = {
   action: ORDER_TOPUP_ACTION,
-  async handle(interaction, key, { prisma, temporal, taskQueue, log, topup: settings }) {
+  async handle(interaction, key, deps) {
+    const { prisma, topup: settings } = deps;
     if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not an order button.');
     const guildId = guildIdOf(interaction);
     if (!settings) throw new AppError('payments_disabled', 'Top-ups are not set up on this server’s Guildflow yet: an operator must configure the payment gateway.');
@@ -146,37 +146,6 @@ export const orderTopupButton: ComponentHandler = {
     if (missing <= 0n) throw new AppError('enough_funds', 'Your balance is already enough: the order goes ahead by itself in a moment.');
     const amount = Math.min(settings.limits.max, Math.max(settings.limits.min, Number(missing)));
     if (BigInt(amount) < missing) throw new AppError('topup_too_large', `You need ${missing} more, above the largest top-up (${settings.limits.max}): top up several times with /topup.`);
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const paymentId = topupPaymentId(interaction.id);
-    try {
-      await temporal.workflow.start<typeof topup>('topup', {
-        taskQueue,
-        workflowId: topupWorkflowId(paymentId),
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: GuildId, value: guildId },
-          { key: DiscordUserId, value: interaction.user.id },
-          { key: FlowKind, value: 'topup' },
-        ],
-        staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')} for order ${o.id} by ${interaction.user.username} (${interaction.user.id})`,
-        args: [
-          {
-            paymentId,
-            requestKey: `topup:${interaction.id}`,
-            guildId,
-            userId: interaction.user.id,
-            amount: String(amount),
-            expirySeconds: settings.expirySeconds,
-            pollSeconds: settings.pollSeconds,
-            lateSettlementSeconds: settings.lateSettlementSeconds,
-            reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-            notifyOrderId: o.id,
-          },
-        ],
-      });
-      log.info({ paymentId, orderId: o.id }, 'top-up for an order started');
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+    await startTopupFor(interaction, amount, deps, o.id);
   },
 };

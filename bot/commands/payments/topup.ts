@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { ApplicationCommandOptionType, MessageFlags, type ChatInputCommandInteraction, type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { BotDeps } from '../../deps';
 import { checkTopupAmount } from '../../../activities/payments';
 import { AppError } from '../../../lib/errors';
@@ -30,11 +30,15 @@ export const topupCommand: Command = {
   },
 };
 
-/** Checks the amount, defers an ephemeral reply and starts `topup:{paymentId}` (shared by /topup and the shop panel). */
+/**
+ * Checks the amount, defers an ephemeral reply and starts `topup:{paymentId}` (shared by /topup, the shop
+ * panel and an order's Top up button, whose order the credit wakes: `notifyOrderId`).
+ */
 export async function startTopupFor(
-  interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
+  interaction: ChatInputCommandInteraction | ModalSubmitInteraction | ButtonInteraction,
   amount: number,
   { temporal, taskQueue, log, topup: settings }: BotDeps,
+  notifyOrderId?: string,
 ): Promise<void> {
   const guildId = guildIdOf(interaction);
   if (!settings) throw new AppError('payments_disabled', 'Top-ups are not set up on this server’s Guildflow yet: an operator must configure the payment gateway.');
@@ -52,7 +56,7 @@ export async function startTopupFor(
         { key: DiscordUserId, value: interaction.user.id },
         { key: FlowKind, value: 'topup' },
       ],
-      staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')} by ${interaction.user.username} (${interaction.user.id})`,
+      staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')}${notifyOrderId ? ` for order ${notifyOrderId}` : ''} by ${interaction.user.username} (${interaction.user.id})`,
       args: [
         {
           paymentId,
@@ -64,10 +68,11 @@ export async function startTopupFor(
           pollSeconds: settings.pollSeconds,
           lateSettlementSeconds: settings.lateSettlementSeconds,
           reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+          ...(notifyOrderId ? { notifyOrderId } : {}),
         },
       ],
     });
-    log.info({ workflowId, interactionId: interaction.id }, 'top-up started');
+    log.info({ workflowId, interactionId: interaction.id, orderId: notifyOrderId }, 'top-up started');
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
