@@ -1,24 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { REST } from 'discord.js';
 import Koa from 'koa';
-import { createActivities } from '../activities';
 import { registerGame, upsertSpecies } from '../activities/trades';
 import { createApp } from '../api/app';
-import { createCodeKeyring } from '../lib/crypto/codes';
-import { obtainTemporalCli } from '../lib/dev/temporal-cli';
-import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { createLogger } from '../lib/logger';
-import { freePort } from '../lib/net';
 import { signGameRequest } from '../lib/roblox/game-signature';
-import { createPrismaClient } from '../prisma/client';
-import { deployMigrations } from '../prisma/migrator';
-import { seedDemoGuild } from '../test/fakes/demo-guild';
-import { startFakeDiscord } from '../test/fakes/discord';
-import { createEmptyDatabase } from '../test/helpers/database';
+import { startFlowBench } from './flow-bench';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -63,23 +51,9 @@ export const depositsScenario: BenchScenario = {
   async run(): Promise<BenchRow[]> {
     const log = createLogger({ level: 'warn', pretty: false });
     const quiet = createLogger({ level: 'silent', pretty: false });
-    if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
-    const cleanup: (() => Promise<unknown>)[] = [];
+    const bench = await startFlowBench(log);
+    const { prisma, discord, guildId, keyring, client, cleanup } = bench;
     try {
-      const cliPath = await obtainTemporalCli({ log });
-      const temporalServer = await startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
-      cleanup.push(() => temporalServer.stop());
-      const db = await createEmptyDatabase();
-      cleanup.push(() => db.drop());
-      await deployMigrations(db.url);
-      const prisma = createPrismaClient(db.url, { poolSize: 10 });
-      cleanup.push(() => prisma.$disconnect());
-      const discord = await startFakeDiscord();
-      cleanup.push(() => discord.close());
-      const demo = seedDemoGuild(discord);
-      const guildId = demo.guild.id;
-      await prisma.guild.create({ data: { id: guildId, name: demo.guild.name, ownerId: demo.owner.id } });
-      const keyring = createCodeKeyring({ id: 'bench', key: randomBytes(32) });
       const game = await registerGame(prisma, keyring, { guildId, name: 'Bench game' }, { actorType: 'system', actorId: 'bench' });
       const species = await upsertSpecies(prisma, guildId, { key: 'dragon', name: 'Dragon', rarity: 'rare', value: 10n }, { actorType: 'system', actorId: 'bench' });
       const players = await Promise.all(
@@ -92,15 +66,8 @@ export const depositsScenario: BenchScenario = {
         }),
       );
 
-      const nativeConnection = await NativeConnection.connect({ address: temporalServer.address });
-      cleanup.push(() => nativeConnection.close());
-      const connection = await Connection.connect({ address: temporalServer.address });
-      cleanup.push(() => connection.close());
-      const client = new Client({ connection });
-      const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
       const taskQueue = `bench-deposits-${randomUUID()}`;
-      const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities: createActivities({ prisma, log: quiet, discord: rest, codes: keyring }) });
+      const worker = await bench.guildflowWorker(taskQueue);
       const running = worker.run();
       cleanup.push(async () => {
         worker.shutdown();
@@ -174,7 +141,7 @@ export const depositsScenario: BenchScenario = {
         { metric: 'signed heartbeats/s (signature + nonce only)', unit: '/s', ours: rate('beat'), baseline: rate('bare'), baselineLabel: label },
       ];
     } finally {
-      for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+      await bench.close();
     }
   },
 };

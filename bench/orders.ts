@@ -1,22 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { REST } from 'discord.js';
-import { createActivities } from '../activities';
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { ensurePackages } from '../activities/codes/packages';
 import { importCodes } from '../activities/codes/stock';
 import { createLedger, systemAccount, userAccount } from '../activities/ledger';
-import { createCodeKeyring } from '../lib/crypto/codes';
-import { obtainTemporalCli } from '../lib/dev/temporal-cli';
-import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { createLogger } from '../lib/logger';
-import { freePort } from '../lib/net';
-import { createPrismaClient } from '../prisma/client';
-import { deployMigrations } from '../prisma/migrator';
-import { seedDemoGuild } from '../test/fakes/demo-guild';
-import { startFakeDiscord } from '../test/fakes/discord';
-import { createEmptyDatabase } from '../test/helpers/database';
 import type { order } from '../workflows/order';
+import { startFlowBench } from './flow-bench';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -54,24 +43,9 @@ export const ordersScenario: BenchScenario = {
   description: `order:{id} workflows vs a bare workflow with ${ORDER_ACTIVITIES} no-op activities, ${CLIENTS} concurrent clients, ${ROUNDS}×${SECONDS}s each`,
   async run(): Promise<BenchRow[]> {
     const log = createLogger({ level: 'warn', pretty: false });
-    if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
-    const cleanup: (() => Promise<unknown>)[] = [];
+    const bench = await startFlowBench(log);
+    const { prisma, discord, guildId, keyring, nativeConnection, client, cleanup } = bench;
     try {
-      const cliPath = await obtainTemporalCli({ log });
-      // In memory (no --db-filename), as the reference figures in notes/offline.md.
-      const server = await startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
-      cleanup.push(() => server.stop());
-      const db = await createEmptyDatabase();
-      cleanup.push(() => db.drop());
-      await deployMigrations(db.url);
-      const prisma = createPrismaClient(db.url, { poolSize: 10 });
-      cleanup.push(() => prisma.$disconnect());
-      const discord = await startFakeDiscord();
-      cleanup.push(() => discord.close());
-      const demo = seedDemoGuild(discord);
-      const guildId = demo.guild.id;
-      await prisma.guild.create({ data: { id: guildId, name: demo.guild.name, ownerId: demo.owner.id } });
-      const keyring = createCodeKeyring({ id: 'bench', key: randomBytes(32) });
       const pkg = (await ensurePackages(prisma, guildId)).find((p) => p.quantity === 1)!;
       // Enough stock and money for every order the rounds can make (~100/s at most here).
       const capacity = Math.ceil(ROUNDS * SECONDS * 150);
@@ -88,20 +62,10 @@ export const ordersScenario: BenchScenario = {
         await ledger.transfer({ guildId, key: `bench-fund:${u}`, type: 'admin_adjust', actor: { type: 'system', id: 'bench' }, asset: 'currency', from: systemAccount('issuance'), to: userAccount(u), amount: pkg.price * BigInt(capacity) });
       }
 
-      const nativeConnection = await NativeConnection.connect({ address: server.address });
-      cleanup.push(() => nativeConnection.close());
-      const connection = await Connection.connect({ address: server.address });
-      cleanup.push(() => connection.close());
-      const client = new Client({ connection });
-      const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
       const oursQueue = `bench-orders-${randomUUID()}`;
       const bareQueue = `bench-bare-${randomUUID()}`;
-      const quietLog = createLogger({ level: 'silent', pretty: false });
-      const [oursBundle, bareBundle] = await Promise.all([
-        bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') }),
-        bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/noop'), logger: new DefaultLogger('WARN') }),
-      ]);
-      const ours = await Worker.create({ connection: nativeConnection, taskQueue: oursQueue, workflowBundle: oursBundle, activities: createActivities({ prisma, log: quietLog, discord: rest, codes: keyring }) });
+      const ours = await bench.guildflowWorker(oursQueue);
+      const bareBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows/noop'), logger: new DefaultLogger('WARN') });
       const bare = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: bareBundle, activities: { benchNoop: async (i: number) => i } });
       const running = Promise.all([ours.run(), bare.run()]);
       cleanup.push(async () => {
@@ -146,7 +110,7 @@ export const ordersScenario: BenchScenario = {
         { metric: 'latency p99', unit: 'ms', ours: percentile(s.ours, 0.99), baseline: percentile(s.bare, 0.99), baselineLabel: label },
       ];
     } finally {
-      for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+      await bench.close();
     }
   },
 };

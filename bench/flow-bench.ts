@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { REST } from 'discord.js';
+import { createActivities } from '../activities';
+import { createCodeKeyring, type CodeKeyring } from '../lib/crypto/codes';
+import { obtainTemporalCli } from '../lib/dev/temporal-cli';
+import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
+import { createLogger, type Logger } from '../lib/logger';
+import { freePort } from '../lib/net';
+import { createPrismaClient, type PrismaClient } from '../prisma/client';
+import { deployMigrations } from '../prisma/migrator';
+import { seedDemoGuild, type DemoGuild } from '../test/fakes/demo-guild';
+import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord';
+import { createEmptyDatabase } from '../test/helpers/database';
+
+/**
+ * What the flow benchmarks (orders, deposits) share: their own Temporal dev server (in memory), a migrated
+ * database with the demo guild recorded, the fake Discord, Temporal clients and a way to start Guildflow's
+ * worker. `close()` tears everything down in reverse; scenarios push their own steps onto `cleanup`.
+ */
+export interface FlowBench {
+  prisma: PrismaClient;
+  discord: FakeDiscord;
+  demo: DemoGuild;
+  guildId: string;
+  keyring: CodeKeyring;
+  nativeConnection: NativeConnection;
+  client: Client;
+  cleanup: (() => Promise<unknown>)[];
+  /** Guildflow's workflows and activities on `taskQueue` (activities logging nothing). */
+  guildflowWorker(taskQueue: string): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export async function startFlowBench(log: Logger): Promise<FlowBench> {
+  if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    const cliPath = await obtainTemporalCli({ log });
+    const server = await startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
+    cleanup.push(() => server.stop());
+    const db = await createEmptyDatabase();
+    cleanup.push(() => db.drop());
+    await deployMigrations(db.url);
+    const prisma = createPrismaClient(db.url, { poolSize: 10 });
+    cleanup.push(() => prisma.$disconnect());
+    const discord = await startFakeDiscord();
+    cleanup.push(() => discord.close());
+    const demo = seedDemoGuild(discord);
+    const guildId = demo.guild.id;
+    await prisma.guild.create({ data: { id: guildId, name: demo.guild.name, ownerId: demo.owner.id } });
+    const keyring = createCodeKeyring({ id: 'bench', key: randomBytes(32) });
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    cleanup.push(() => nativeConnection.close());
+    const connection = await Connection.connect({ address: server.address });
+    cleanup.push(() => connection.close());
+    const client = new Client({ connection });
+    const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
+    const quiet = createLogger({ level: 'silent', pretty: false });
+    return {
+      prisma,
+      discord,
+      demo,
+      guildId,
+      keyring,
+      nativeConnection,
+      client,
+      cleanup,
+      async guildflowWorker(taskQueue) {
+        const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+        return Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ prisma, log: quiet, discord: rest, codes: keyring }) });
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
