@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationCommandOptionType, ButtonStyle, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ensurePackages } from '../../../activities/codes/packages';
 import { ORDER_TOPUP_ACTION } from '../../../activities/orders/buttons';
@@ -9,11 +8,11 @@ import { formatAmount } from '../../../lib/discord/amounts';
 import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
-import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
 import type { CodePackage, PrismaClient } from '../../../prisma/client';
 import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
 import { startTopupFor } from '../payments/topup';
 import type { Command, ComponentHandler } from '../index';
+import { confirmAndStart } from '../confirm-flow';
 import { buttonRow, guildIdOf } from '../shop/shared';
 
 const CONFIRM = 'order-confirm';
@@ -75,44 +74,28 @@ export async function orderConfirmMessage(prisma: PrismaClient, guildId: string,
 
 export const orderConfirmButton: ComponentHandler = {
   action: CONFIRM,
-  async handle(interaction, key, { temporal, taskQueue, log, prisma }) {
+  async handle(interaction, key, deps) {
     const m = /^(\d{1,9})\.(\d{1,19})\.(\d{15,21})$/.exec(key);
     if (!interaction.isButton() || !m) throw new AppError('invalid_component', 'This is not an order button.');
     const [, packageId, price, requestId] = m as unknown as [string, string, string, string];
     const guildId = guildIdOf(interaction);
-    const buyer = interaction.message.interactionMetadata?.user.id;
-    if (buyer && buyer !== interaction.user.id) throw new AppError('forbidden', 'Only the member who asked can confirm this order.');
-    await interaction.deferUpdate();
-    const workflowId = orderWorkflowId(requestId);
-    try {
-      await temporal.workflow.start<typeof order>('order', {
-        taskQueue,
-        workflowId,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: GuildId, value: guildId },
-          { key: DiscordUserId, value: interaction.user.id },
-          { key: FlowKind, value: 'order' },
-        ],
-        staticSummary: `Code order: package #${packageId} by ${interaction.user.username} (${interaction.user.id})`,
-        args: [
-          {
-            orderId: requestId,
-            requestKey: `order:${requestId}`,
-            guildId,
-            userId: interaction.user.id,
-            packageId: Number(packageId),
-            expectedPrice: price,
-            reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-            ...(await orderTimings(prisma, guildId)),
-          },
-        ],
-      });
-      log.info({ workflowId }, 'order started');
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await interaction.followUp({ flags: MessageFlags.Ephemeral, content: 'This order is already confirmed: its result shows in the message above.' });
-    }
+    await confirmAndStart<typeof order>(interaction, deps, {
+      kind: 'order',
+      workflowId: orderWorkflowId(requestId),
+      summary: `Code order: package #${packageId}`,
+      args: async () => [
+        {
+          orderId: requestId,
+          requestKey: `order:${requestId}`,
+          guildId,
+          userId: interaction.user.id,
+          packageId: Number(packageId),
+          expectedPrice: price,
+          reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+          ...(await orderTimings(deps.prisma, guildId)),
+        },
+      ],
+    });
   },
 };
 

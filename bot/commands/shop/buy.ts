@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ButtonStyle, MessageFlags } from 'discord.js';
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel, findItem, itemLabel } from '../../../activities/shop';
@@ -6,11 +5,11 @@ import { formatAmount } from '../../../lib/discord/amounts';
 import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
-import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
 import { purchaseWorkflowId, type purchase } from '../../../workflows/purchase';
 import type { Command, ComponentHandler } from '../index';
 import { buyData } from './definitions';
 import { buttonRow, formatDuration, guildIdOf, memberRoleIds } from './shared';
+import { confirmAndStart } from '../confirm-flow';
 
 export const MAX_QUANTITY = 100;
 const CONFIRM = 'shop-buy';
@@ -58,45 +57,28 @@ export const buyCommand: Command = {
  */
 export const buyConfirmButton: ComponentHandler = {
   action: CONFIRM,
-  async handle(interaction, key, { temporal, taskQueue, log }) {
+  async handle(interaction, key, deps) {
     const m = /^(\d{1,9})\.(\d{1,3})\.(\d{1,19})\.(\d{15,21})$/.exec(key);
     if (!interaction.isButton() || !m) throw new AppError('invalid_component', 'This is not a purchase button.');
     const [, itemId, quantity, price, requestId] = m as unknown as [string, string, string, string, string];
-    const guildId = guildIdOf(interaction);
-    const buyer = interaction.message.interactionMetadata?.user.id;
-    if (buyer && buyer !== interaction.user.id) throw new AppError('forbidden', 'Only the member who asked can confirm this purchase.');
-    await interaction.deferUpdate();
-    const workflowId = purchaseWorkflowId(requestId);
-    try {
-      await temporal.workflow.start<typeof purchase>('purchase', {
-        taskQueue,
-        workflowId,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: GuildId, value: guildId },
-          { key: DiscordUserId, value: interaction.user.id },
-          { key: FlowKind, value: 'purchase' },
-        ],
-        staticSummary: `Shop purchase: ${quantity} × item #${itemId} by ${interaction.user.username} (${interaction.user.id})`,
-        args: [
-          {
-            purchaseId: requestId,
-            requestKey: `buy:${requestId}`,
-            guildId,
-            userId: interaction.user.id,
-            itemId: Number(itemId),
-            quantity: Number(quantity),
-            memberRoleIds: memberRoleIds(interaction),
-            expectedUnitPrice: price,
-            reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-          },
-        ],
-      });
-      log.info({ workflowId }, 'purchase started');
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await interaction.followUp({ flags: MessageFlags.Ephemeral, content: 'This purchase is already confirmed: its result shows in the message above.' });
-    }
+    await confirmAndStart<typeof purchase>(interaction, deps, {
+      kind: 'purchase',
+      workflowId: purchaseWorkflowId(requestId),
+      summary: `Shop purchase: ${quantity} × item #${itemId}`,
+      args: async () => [
+        {
+          purchaseId: requestId,
+          requestKey: `buy:${requestId}`,
+          guildId: guildIdOf(interaction),
+          userId: interaction.user.id,
+          itemId: Number(itemId),
+          quantity: Number(quantity),
+          memberRoleIds: memberRoleIds(interaction),
+          expectedUnitPrice: price,
+          reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+        },
+      ],
+    });
   },
 };
 
