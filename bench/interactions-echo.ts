@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord.js';
-import type { Command } from '../bot/commands';
+import type { Command } from '../bot/command';
 
 /** Benchmark only: the cheapest possible answer, the baseline of bench/interactions.ts. */
 export const echoCommand: Command = {

@@ -2,7 +2,7 @@ import { MessageFlags, type Interaction } from 'discord.js';
 import { parseCustomId } from '../lib/discord/custom-id';
 import { AppError, ForbiddenError } from '../lib/errors';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
-import type { Command, ComponentHandler } from './commands';
+import type { Command, ComponentHandler } from './command';
 import type { BotDeps } from './deps';
 import { interactionLevel } from './permissions';
 

@@ -29,15 +29,3 @@ export function activityProfiles(nonRetryableErrorTypes: string[]) {
     },
   } satisfies Record<string, ActivityOptions>;
 }
-
-/** Discord's refusals (activities/discord/errors.ts raises them), for a flow's list of refusals. */
-export const DISCORD_REFUSALS = [
-  'DiscordNotConfigured',
-  'DiscordMissingPermissions',
-  'DiscordUnknownRole',
-  'DiscordUnknownMember',
-  'DiscordUnknownChannel',
-  'DiscordCannotDm',
-  'DiscordInteractionExpired',
-  'DiscordRequestRejected',
-];

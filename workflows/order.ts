@@ -17,7 +17,8 @@ import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { OrderView } from '../activities/orders';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
+import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { activityProfiles } from './activity-options';
 
 /**
  * A code order (DESIGN.md §3), workflow id `order:{orderId}`:

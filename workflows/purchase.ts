@@ -17,7 +17,8 @@ import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { FailureInfo, PurchaseView } from '../activities/shop';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
+import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { activityProfiles } from './activity-options';
 
 /**
  * A shop purchase (DESIGN.md §3), workflow id `purchase:{purchaseId}`:

@@ -20,7 +20,8 @@ import type { InteractionReply } from '../activities/discord';
 import type { ClaimView } from '../activities/tasks';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
+import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { activityProfiles } from './activity-options';
 
 /**
  * A member's claim of a task (DESIGN.md §3), workflow id `task:{taskId}:{userId}`:

@@ -3,7 +3,8 @@ import type { Activities } from '../activities';
 import type { InteractionReply } from '../activities/discord';
 import type { PaymentUpdate } from '../activities/payments';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
+import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { activityProfiles } from './activity-options';
 import { fundsAddedSignal, orderWorkflowId } from './order';
 
 /**

@@ -19,7 +19,8 @@ import type { InteractionReply } from '../activities/discord';
 import type { FailureInfo, LinkSnapshot, VerifyMethod, VerifySettingsView, VerifyView } from '../activities/verify/types';
 import { descriptionHasPhrase, generatePhrase, renderNickname, seededRandom, trimDescription } from '../lib/roblox/phrase';
 import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { activityProfiles, DISCORD_REFUSALS } from './activity-options';
+import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { activityProfiles } from './activity-options';
 
 /**
  * Roblox verification (DESIGN.md §3), workflow id `verify:{guild}:{user}`:

@@ -1,8 +1,8 @@
+import { poolOf } from '../../prisma/transactions';
 import { ValidationError } from '../../lib/errors';
 import { codeHash, type CodeKeyring } from '../../lib/crypto/codes';
 import type { PrismaClient } from '../../prisma/client';
-import { inTransaction } from '../economy/db';
-import { ledgerPool } from '../ledger/ledger';
+import { inTransaction } from '../../prisma/transactions';
 
 /**
  * The code stock (DESIGN.md §4): codes encrypted at rest, refused when already known (by hash), reserved
@@ -59,7 +59,7 @@ export async function importCodes(prisma: PrismaClient, keyring: CodeKeyring, gu
   let added = 0;
   for (let i = 0; i < fresh.length; i += 500) {
     const chunk = fresh.slice(i, i + 500).map(({ hash, code }) => ({ hash, ...keyring.encrypt(code) }));
-    const { rows } = await ledgerPool(prisma).query<{ hash: string }>(
+    const { rows } = await poolOf(prisma).query<{ hash: string }>(
       `INSERT INTO codes (guild_id, ciphertext, iv, auth_tag, key_id, hash)
        SELECT $1, c.ciphertext, c.iv, c.auth_tag, c.key_id, c.hash
        FROM unnest($2::bytea[], $3::bytea[], $4::bytea[], $5::text[], $6::text[]) AS c(ciphertext, iv, auth_tag, key_id, hash)

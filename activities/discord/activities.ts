@@ -3,7 +3,8 @@ import { Routes, type REST } from 'discord.js';
 import type { APIChannel, APIGuildMember, APIMessage, APIRole, RESTPatchAPIWebhookWithTokenMessageJSONBody, RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
-import { DISCORD_FAILURE_TYPES, discordCode, discordNotConfigured, toDiscordFailure } from './errors';
+import { DISCORD_FAILURES } from '../../lib/flows/discord';
+import { discordCode, discordNotConfigured, toDiscordFailure } from './errors';
 
 /** A message as activities send it (content and/or embeds, optional components). */
 export type DiscordMessage = Pick<RESTPostAPIChannelMessageJSONBody, 'content' | 'embeds' | 'components' | 'allowed_mentions'>;
@@ -81,12 +82,12 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
       dlog.info({ guildId: input.guildId, userId: input.userId, roleId: input.roleId, action }, 'member role changed');
     } catch (err) {
       const explain: Record<string, string> = {
-        [DISCORD_FAILURE_TYPES.unknownRole]: `Guildflow could not ${what}: the role no longer exists.`,
-        [DISCORD_FAILURE_TYPES.unknownMember]: `Guildflow could not ${what}: the member is no longer in the server.`,
+        [DISCORD_FAILURES.unknownRole]: `Guildflow could not ${what}: the role no longer exists.`,
+        [DISCORD_FAILURES.unknownMember]: `Guildflow could not ${what}: the member is no longer in the server.`,
       };
       if (discordCode(err) === 50013) {
         const why = await explainRoleRefusal(client, input.guildId, input.roleId);
-        explain[DISCORD_FAILURE_TYPES.missingPermissions] = `Guildflow could not ${what}: ${why ?? 'it is missing a permission (Discord error 50013).'}`;
+        explain[DISCORD_FAILURES.missingPermissions] = `Guildflow could not ${what}: ${why ?? 'it is missing a permission (Discord error 50013).'}`;
       }
       throw toDiscordFailure(err, what, explain);
     }
@@ -171,10 +172,10 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
         await client.patch(Routes.guildMember(input.guildId, input.userId), { body: { nick: input.nick ?? '' }, reason: input.reason });
         dlog.info({ guildId: input.guildId, userId: input.userId }, 'member nickname changed');
       } catch (err) {
-        const explain: Record<string, string> = { [DISCORD_FAILURE_TYPES.unknownMember]: `Guildflow could not ${what}: the member is no longer in the server.` };
+        const explain: Record<string, string> = { [DISCORD_FAILURES.unknownMember]: `Guildflow could not ${what}: the member is no longer in the server.` };
         if (discordCode(err) === 50013) {
           const why = await explainNicknameRefusal(client, input.guildId, input.userId);
-          explain[DISCORD_FAILURE_TYPES.missingPermissions] = `Guildflow could not ${what}: ${why ?? 'it is missing a permission (Discord error 50013).'}`;
+          explain[DISCORD_FAILURES.missingPermissions] = `Guildflow could not ${what}: ${why ?? 'it is missing a permission (Discord error 50013).'}`;
         }
         throw toDiscordFailure(err, what, explain);
       }
@@ -192,7 +193,7 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
         await changeRole('remove', input);
         return { removed: true };
       } catch (err) {
-        if (err instanceof ApplicationFailure && (err.type === DISCORD_FAILURE_TYPES.unknownMember || err.type === DISCORD_FAILURE_TYPES.unknownRole)) {
+        if (err instanceof ApplicationFailure && (err.type === DISCORD_FAILURES.unknownMember || err.type === DISCORD_FAILURES.unknownRole)) {
           return { removed: false, why: err.message };
         }
         throw err;
@@ -230,7 +231,7 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
           await editOriginal(input.reply, input.message);
           return { via: 'edit' };
         } catch (err) {
-          if (!(err instanceof ApplicationFailure) || !err.nonRetryable || err.type === DISCORD_FAILURE_TYPES.notConfigured) throw err;
+          if (!(err instanceof ApplicationFailure) || !err.nonRetryable || err.type === DISCORD_FAILURES.notConfigured) throw err;
           dlog.info({ userId: input.userId, type: err.type }, 'interaction message not editable; sending a DM instead');
         }
       }
@@ -238,7 +239,7 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
         await sendDm(input.userId, input.message);
         return { via: 'dm' };
       } catch (err) {
-        if (err instanceof ApplicationFailure && err.type === DISCORD_FAILURE_TYPES.cannotDm) return { via: 'none', why: err.message };
+        if (err instanceof ApplicationFailure && err.type === DISCORD_FAILURES.cannotDm) return { via: 'none', why: err.message };
         throw err;
       }
     },

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from 'discord.js';
+import { DISCORD_FAILURES } from '../../lib/flows/discord';
 
 /**
  * Discord's answers as Temporal sees them. Refusals that a retry cannot fix (missing permission, role
@@ -7,35 +8,10 @@ import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from '
  * whose `type` says what happened and whose message is written for the member or the admin who reads
  * it; outages (5xx, 429, timeouts, network) stay retryable.
  */
-export const DISCORD_FAILURE_TYPES = {
-  notConfigured: 'DiscordNotConfigured',
-  missingPermissions: 'DiscordMissingPermissions',
-  unknownRole: 'DiscordUnknownRole',
-  unknownMember: 'DiscordUnknownMember',
-  unknownChannel: 'DiscordUnknownChannel',
-  cannotDm: 'DiscordCannotDm',
-  interactionExpired: 'DiscordInteractionExpired',
-  rejected: 'DiscordRequestRejected',
-  unavailable: 'DiscordUnavailable',
-  rateLimited: 'DiscordRateLimited',
-} as const;
-
-/** The non-retryable ones, for a workflow's `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_DISCORD_FAILURES: string[] = [
-  DISCORD_FAILURE_TYPES.notConfigured,
-  DISCORD_FAILURE_TYPES.missingPermissions,
-  DISCORD_FAILURE_TYPES.unknownRole,
-  DISCORD_FAILURE_TYPES.unknownMember,
-  DISCORD_FAILURE_TYPES.unknownChannel,
-  DISCORD_FAILURE_TYPES.cannotDm,
-  DISCORD_FAILURE_TYPES.interactionExpired,
-  DISCORD_FAILURE_TYPES.rejected,
-];
-
 export function discordNotConfigured(what: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
     `Guildflow cannot ${what}: DISCORD_TOKEN is not set on the worker (see .env.example).`,
-    DISCORD_FAILURE_TYPES.notConfigured,
+    DISCORD_FAILURES.notConfigured,
   );
 }
 
@@ -52,16 +28,16 @@ export function toDiscordFailure(err: unknown, what: string, explain?: Partial<R
   if (err instanceof RateLimitError) {
     return ApplicationFailure.create({
       message: `Discord rate-limited Guildflow while trying to ${what}; retrying in ${err.retryAfter} ms.`,
-      type: DISCORD_FAILURE_TYPES.rateLimited,
+      type: DISCORD_FAILURES.rateLimited,
       nextRetryDelay: Math.max(err.retryAfter, 100),
     });
   }
   if (err instanceof HTTPError) {
-    return ApplicationFailure.retryable(`Discord answered ${err.status} while Guildflow tried to ${what}.`, DISCORD_FAILURE_TYPES.unavailable);
+    return ApplicationFailure.retryable(`Discord answered ${err.status} while Guildflow tried to ${what}.`, DISCORD_FAILURES.unavailable);
   }
   if (!(err instanceof DiscordAPIError)) return err; // network, timeout: Temporal retries
   if (err.status >= 500 || err.status === 429) {
-    return ApplicationFailure.retryable(`Discord answered ${err.status} while Guildflow tried to ${what}.`, DISCORD_FAILURE_TYPES.unavailable);
+    return ApplicationFailure.retryable(`Discord answered ${err.status} while Guildflow tried to ${what}.`, DISCORD_FAILURES.unavailable);
   }
   const type = failureTypeOf(err);
   const message = explain?.[type] ?? `Guildflow could not ${what}: ${describe(err)}`;
@@ -72,24 +48,24 @@ function failureTypeOf(err: DiscordAPIError): string {
   switch (err.code) {
     case RESTJSONErrorCodes.MissingPermissions:
     case RESTJSONErrorCodes.MissingAccess:
-      return DISCORD_FAILURE_TYPES.missingPermissions;
+      return DISCORD_FAILURES.missingPermissions;
     case RESTJSONErrorCodes.UnknownRole:
-      return DISCORD_FAILURE_TYPES.unknownRole;
+      return DISCORD_FAILURES.unknownRole;
     case RESTJSONErrorCodes.UnknownMember:
     case RESTJSONErrorCodes.UnknownUser:
-      return DISCORD_FAILURE_TYPES.unknownMember;
+      return DISCORD_FAILURES.unknownMember;
     case RESTJSONErrorCodes.UnknownChannel:
-      return DISCORD_FAILURE_TYPES.unknownChannel;
+      return DISCORD_FAILURES.unknownChannel;
     case RESTJSONErrorCodes.CannotSendMessagesToThisUser:
     case RESTJSONErrorCodes.CannotSendMessagesToThisUserDueToHavingNoMutualGuilds:
-      return DISCORD_FAILURE_TYPES.cannotDm;
+      return DISCORD_FAILURES.cannotDm;
     case RESTJSONErrorCodes.UnknownWebhook:
     case RESTJSONErrorCodes.InvalidWebhookToken:
     case RESTJSONErrorCodes.UnknownInteraction:
     case RESTJSONErrorCodes.UnknownMessage:
-      return DISCORD_FAILURE_TYPES.interactionExpired;
+      return DISCORD_FAILURES.interactionExpired;
     default:
-      return err.status === 401 && String(err.url).includes('/webhooks/') ? DISCORD_FAILURE_TYPES.interactionExpired : DISCORD_FAILURE_TYPES.rejected;
+      return err.status === 401 && String(err.url).includes('/webhooks/') ? DISCORD_FAILURES.interactionExpired : DISCORD_FAILURES.rejected;
   }
 }
 

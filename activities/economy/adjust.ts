@@ -5,7 +5,7 @@ import type { PrismaClient } from '../../prisma/client';
 import { InsufficientFundsError, systemAccount, userAccount, type Actor, type Asset, type LedgerEntry } from '../ledger';
 import { transactionLedger } from '../ledger/ledger';
 import { currencyOf } from './currency';
-import { inTransaction } from './db';
+import { inTransaction } from '../../prisma/transactions';
 import { auditActorId, getEconomySettings } from './settings';
 
 /** Over the admin adjust limit; nothing changed. */

@@ -3,7 +3,7 @@ import type { PrismaClient } from '../../prisma/client';
 import { systemAccount, userAccount, type Asset, type LedgerEntry } from '../ledger';
 import { transactionLedger } from '../ledger/ledger';
 import { currencyOf, formatDuration } from './currency';
-import { inTransaction, type Queryable } from './db';
+import { inTransaction, type Queryable } from '../../prisma/transactions';
 import { getEconomySettings, type EconomySettings } from './settings';
 
 /** Claimed again before the cooldown ended; nothing changed. */

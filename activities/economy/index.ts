@@ -7,7 +7,6 @@
 export { adjustBalance, adjustLimitKey, MAX_REASON_LENGTH, RateLimitedError, type AdjustInput, type AdjustResult } from './adjust';
 export { currencyOf, formatDuration } from './currency';
 export { claimDaily, dailyReward, DailyCooldownError, type DailyClaimResult } from './daily';
-export { inTransaction } from './db';
 export { give, MAX_NOTE_LENGTH, type GiveInput, type GiveResult } from './give';
 export {
   auditActorId,

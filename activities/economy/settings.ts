@@ -4,7 +4,7 @@ import type { PrismaClient } from '../../prisma/client';
 import type { Actor, Asset } from '../ledger';
 import { transactionLedger } from '../ledger/ledger';
 import { currencyOf } from './currency';
-import { inTransaction } from './db';
+import { inTransaction } from '../../prisma/transactions';
 
 /** A guild's economy knobs (table economy_settings). */
 export interface EconomySettings {

@@ -5,7 +5,8 @@ import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
 import { toJsonSafe, type JsonSafe } from './codec';
 import { LedgerError } from './errors';
-import { createLedger, type SqlPool } from './ledger';
+import type { SqlPool } from '../../prisma/transactions';
+import { createLedger } from './ledger';
 import type { AccountRef, AssetCode, Balance, EntryRefs, MovementMeta, MovementResult, RecordInput, TransferInput } from './types';
 
 /**

@@ -3,7 +3,7 @@ import { ValidationError } from '../../lib/errors';
 import type { PrismaClient } from '../../prisma/client';
 import { checkGuildId, checkKey, decodeEntry, type EntryJson } from './codec';
 import { fromDatabaseError } from './errors';
-import { ledgerPool, type SqlPool } from './ledger';
+import { poolOf, type SqlPool } from '../../prisma/transactions';
 import type { Actor, LedgerEntry } from './types';
 
 /**
@@ -69,7 +69,7 @@ export async function archiveEntries(db: PrismaClient | SqlPool, input: ArchiveI
   checkKey(checkpointKey);
   const actor = input.actor ?? { type: 'system', id: 'ledger-archive' };
   const before = new Date((input.now ?? new Date()).getTime() - olderThanDays * 86_400_000);
-  const pool = ledgerPool(db);
+  const pool = poolOf(db);
 
   const result: ArchiveResult = { guildId: input.guildId, before, checkpointKey, checkpointEntryId: null, archived: 0, batches: 0 };
   for (;;) {
@@ -93,7 +93,7 @@ export async function archiveEntries(db: PrismaClient | SqlPool, input: ArchiveI
 /** The archived entry recorded under `key`, or null (never archived, or still live). */
 export async function archivedEntry(db: PrismaClient | SqlPool, key: string): Promise<ArchivedEntry | null> {
   checkKey(key);
-  const { rows } = await ledgerPool(db).query<{ r: EntryJson; archived_at: Date; checkpoint_entry_id: string }>(
+  const { rows } = await poolOf(db).query<{ r: EntryJson; archived_at: Date; checkpoint_entry_id: string }>(
     `SELECT ledger_archived_entry_json(a.idempotency_key, false) AS r, a.archived_at, a.checkpoint_entry_id::text AS checkpoint_entry_id
        FROM ledger_archived_entries a WHERE a.idempotency_key = $1`,
     [key],

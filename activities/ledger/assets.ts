@@ -1,4 +1,4 @@
-import type { SqlPool } from './ledger';
+import type { SqlPool } from '../../prisma/transactions';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { checkAsset, checkGuildId } from './codec';
 import { UnknownAssetError } from './errors';

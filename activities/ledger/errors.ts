@@ -82,9 +82,6 @@ export class EntryNotFoundError extends LedgerError {
   }
 }
 
-/** ApplicationFailure types the ledger activities raise as non-retryable (plus 'InvalidInput'). */
-export const LEDGER_FAILURE_TYPES = ['InsufficientFunds', 'IdempotencyConflict', 'UnknownAsset', 'HoldNotPending', 'EntryNotFound', 'InvalidInput'] as const;
-
 export function describeAccount(account: AccountRef): string {
   return account.ownerType === 'user' ? `user ${account.ownerId}` : `the ${account.ownerId} account`;
 }

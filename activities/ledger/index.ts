@@ -5,7 +5,7 @@
  */
 export * from './types';
 export * from './errors';
-export { createLedger, type Ledger, type SqlPool } from './ledger';
+export { createLedger, type Ledger } from './ledger';
 export { DEFAULT_ASSETS } from './assets';
 export type { ValidationReport, AccountProblem } from './validate';
 export { toJsonSafe, type JsonSafe } from './codec';

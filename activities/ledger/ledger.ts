@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ValidationError } from '../../lib/errors';
-import { isStatementError, sqlPool, type PrismaClient } from '../../prisma/client';
+import { isStatementError, type PrismaClient } from '../../prisma/client';
+import { poolOf, type SqlPool } from '../../prisma/transactions';
 import { DEFAULT_ASSETS, ensureGuildAssets, listAssets, updateAsset } from './assets';
 import { checkAccount, checkAmount, checkAsset, checkGuildId, checkKey, decodeEntry, decodeResult, recordParams, type EntryJson } from './codec';
 import { fromDatabaseError, UnknownAssetError } from './errors';
@@ -19,12 +20,6 @@ import type {
   TransferInput,
 } from './types';
 import { validateLedger, type ValidationReport } from './validate';
-
-/** What the ledger runs on: a `pg.Pool` (or the client from prisma/client.ts, whose pool it then uses). */
-export interface SqlPool {
-  query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
-  connect(): Promise<pg.PoolClient>;
-}
 
 /**
  * The double-entry ledger (DESIGN.md §4). Every movement is one call of a PL/pgSQL function in the
@@ -75,15 +70,6 @@ export interface Ledger {
   updateAsset(guildId: string, code: AssetCode, change: { name?: string; emoji?: string }): Promise<Asset>;
 }
 
-export function ledgerPool(db: PrismaClient | SqlPool): SqlPool {
-  if ('$disconnect' in db) {
-    const pool = sqlPool(db);
-    if (!pool) throw new Error('The ledger needs the PrismaClient from createPrismaClient (prisma/client.ts), which shares its pg pool, or a pg.Pool.');
-    return pool;
-  }
-  return db;
-}
-
 // Named, so each connection parses and plans these once (the functions' own statements are cached by
 // PL/pgSQL anyway).
 const RECORD = { name: 'gf_ledger_record', text: 'SELECT ledger_record($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb) AS r' };
@@ -99,7 +85,7 @@ const VOID_HOLD = { name: 'gf_ledger_void_hold', text: 'SELECT ledger_void_hold(
  */
 function keepingPool(db: PrismaClient | SqlPool): SqlPool {
   let resolved: SqlPool | undefined;
-  const connect = () => (resolved ??= ledgerPool(db)).connect();
+  const connect = () => (resolved ??= poolOf(db)).connect();
   return {
     connect,
     async query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values?: unknown[]) {

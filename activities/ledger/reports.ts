@@ -3,7 +3,8 @@ import { ValidationError } from '../../lib/errors';
 import type { PrismaClient } from '../../prisma/client';
 import { listAssets } from './assets';
 import { checkAsset, checkGuildId } from './codec';
-import { ledgerPool, listEntries, type SqlPool } from './ledger';
+import { poolOf, type SqlPool } from '../../prisma/transactions';
+import { listEntries } from './ledger';
 import type { AccountRef, AccountSummary, AssetCode, EntriesQuery, EntryType, LedgerEntry } from './types';
 
 /** Read-only views of a guild's ledger for the admin API: accounts, stats and the CSV export. */
@@ -27,7 +28,7 @@ export async function listAccounts(db: Db, q: AccountsQuery): Promise<{ items: (
   const limit = q.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit must be an integer from 1 to 500.');
   if (q.cursor != null && !/^[0-9]{1,19}$/.test(q.cursor)) throw new ValidationError('Invalid cursor: pass the nextCursor of the previous page.');
-  const { rows } = await ledgerPool(db).query<{ id: string; owner_type: 'user' | 'system'; owner_id: string; code: string; balance: string; held: string; created_at: Date }>(
+  const { rows } = await poolOf(db).query<{ id: string; owner_type: 'user' | 'system'; owner_id: string; code: string; balance: string; held: string; created_at: Date }>(
     `SELECT a.id::text AS id, a.owner_type, a.owner_id, s.code, a.balance::text AS balance, a.held::text AS held, a.created_at
        FROM ledger_accounts a JOIN ledger_assets s ON s.id = a.asset_id
       WHERE a.guild_id = $1 AND ($2::text IS NULL OR s.code = $2) AND ($3::text IS NULL OR a.owner_type = $3)
@@ -100,7 +101,7 @@ export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
   const since = q.since ?? new Date(until.getTime() - 30 * DAY);
   if (!(since < until)) throw new ValidationError('since must be before until.');
   if (until.getTime() - since.getTime() > 366 * DAY) throw new ValidationError('The range can span at most 366 days.');
-  const pool = ledgerPool(db);
+  const pool = poolOf(db);
 
   const { rows } = await pool.query<{ day: string; type: EntryType; asset: string; entries: number; volume: string }>(
     `SELECT to_char(m.day, 'YYYY-MM-DD') AS day, m.type, m.asset, count(DISTINCT m.id)::int AS entries, sum(m.amount)::text AS volume FROM (
@@ -211,7 +212,7 @@ export const CSV_BATCH = 500;
  * so memory stays bounded whatever the size of the journal. `onBatch` observes the reads (tests).
  */
 export function entriesCsv(db: Db, q: Omit<EntriesQuery, 'cursor' | 'limit'>, opts: { batchSize?: number; onBatch?: (rows: number) => void } = {}): Readable {
-  const pool = ledgerPool(db);
+  const pool = poolOf(db);
   const batchSize = opts.batchSize ?? CSV_BATCH;
   async function* lines(): AsyncGenerator<string> {
     yield CSV_COLUMNS.join(',') + '\r\n';

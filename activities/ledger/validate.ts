@@ -1,5 +1,5 @@
 import { isStatementError } from '../../prisma/client';
-import type { SqlPool } from './ledger';
+import type { SqlPool } from '../../prisma/transactions';
 import { checkGuildId } from './codec';
 import type { AccountRef, AssetCode } from './types';
 

@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
 import { codesForDelivery, lowStockCrossed, markCodesShown, OutOfStockError, releaseCodes, reserveCodes } from '../codes/stock';
 import { createDiscordActivities, type InteractionReply } from '../discord/activities';
-import { DISCORD_FAILURE_TYPES } from '../discord/errors';
+import { DISCORD_FAILURES } from '../../lib/flows/discord';
 import { createLedger } from '../ledger/ledger';
 import { userAccount } from '../ledger/types';
 import { assetLabel } from '../shop/messages';
@@ -100,7 +100,7 @@ export function createOrderActivities({ prisma, log, discord, codes }: { prisma:
           await d.discordSendDm({ userId: o.userId, message: { embeds: msg.embeds }, files: msg.files });
           via = 'dm';
         } catch (err) {
-          if (!(err instanceof ApplicationFailure && err.type === DISCORD_FAILURE_TYPES.cannotDm && input.reply)) throw err;
+          if (!(err instanceof ApplicationFailure && err.type === DISCORD_FAILURES.cannotDm && input.reply)) throw err;
           olog.info({ orderId: o.id }, 'DMs closed; delivering as an ephemeral follow-up');
           await d.discordFollowUp({ reply: input.reply, message: { embeds: msg.embeds }, files: msg.files, ephemeral: true });
           via = 'followup';

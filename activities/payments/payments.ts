@@ -1,7 +1,7 @@
 import { Prisma, type Payment, type PrismaClient } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
 import type { Charge, PaymentStatus, StatusReport } from '../../lib/payments/provider';
-import { inTransaction } from '../economy/db';
+import { inTransaction } from '../../prisma/transactions';
 import { transactionLedger } from '../ledger/ledger';
 import { systemAccount, userAccount, type LedgerEntry } from '../ledger/types';
 import { PaymentError, PAYMENT_FAILURE_TYPES } from './errors';

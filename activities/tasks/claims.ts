@@ -1,7 +1,7 @@
+import { poolOf } from '../../prisma/transactions';
 import type pg from 'pg';
 import type { PermissionLevel } from '../../lib/permissions';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
-import { ledgerPool } from '../ledger/ledger';
 import { claimNotFound, claimState } from './errors';
 
 /**
@@ -85,7 +85,7 @@ const LOOKUP = `
  * stored claim.
  */
 export async function claimTask(prisma: PrismaClient, input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimResult> {
-  const pool = ledgerPool(prisma);
+  const pool = poolOf(prisma);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
   announcementCreateSchema,
@@ -14,10 +13,9 @@ import {
 } from '../../activities/announcements';
 import { AppError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
-import type { SyncSettings } from '../../workflows/sync';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import type { RouteDeps } from '../deps';
 
 type State = AuthState & { log: Logger };
 
@@ -34,7 +32,8 @@ const createBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id:
  * may carry its own `id` so a retried request finds the first one. The message state of a sent one is
  * its sync flow's (`sync` in the answer).
  */
-export function announcementRoutes(prisma: PrismaClient, temporal: Client | undefined, opts: { taskQueue?: string; syncSettings?: SyncSettings } = {}): Router<State> {
+export function announcementRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
+  const opts = { taskQueue, syncSettings };
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/announcements' });
   const context = (): AnnouncementContext => {
     if (!temporal || !opts.taskQueue) throw new AppError('unavailable', 'Announcements need Temporal, which this API process is not connected to.', 503);

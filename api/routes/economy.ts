@@ -13,10 +13,10 @@ import {
 } from '../../activities/economy';
 import { createLedger, type Asset } from '../../activities/ledger';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 /** Amounts travel as decimal strings (bigint does not survive JSON); small ones may come as numbers. */
 const amountValue = z.union([z.string().regex(/^-?\d{1,19}$/, 'must be an integer, as a string'), z.number().int('must be an integer').refine(Number.isSafeInteger, 'is too large for a number: send it as a string')]).transform((v) => BigInt(v));
@@ -57,7 +57,7 @@ function settingsBody(guildId: string, settings: EconomySettings, currency: Asse
  * The guild economy for the dashboard: settings (mods read, admins change) and admin balance adjustments,
  * through the same functions and the same per-admin rate limit as `/economy` in Discord.
  */
-export function economyRoutes(prisma: PrismaClient): Router<State> {
+export function economyRoutes({ prisma }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/economy' });
   const ledger = createLedger(prisma);
 

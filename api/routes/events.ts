@@ -2,10 +2,10 @@ import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
-import type { EventHub, LiveEvent } from '../../lib/events/hub';
+import type { LiveEvent } from '../../lib/events/hub';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
+import type { RouteDeps } from '../deps';
 
 type State = AuthState & { log: Logger };
 
@@ -26,9 +26,9 @@ const lastEventId = z
  *   dead one.
  * - Shutdown: the hub's stop() ends every stream (api/server.ts stops it before closing the server).
  */
-export function eventRoutes(prisma: PrismaClient, hub: EventHub | undefined, opts: { heartbeatMs?: number } = {}): Router<State> {
+export function eventRoutes({ prisma, events: hub, eventHeartbeatMs }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
-  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const heartbeatMs = eventHeartbeatMs ?? 15_000;
 
   router.get('/events', requireGuildToken(prisma, 'admin'), async (ctx) => {
     if (!hub) throw new AppError('unavailable', 'Live events are not available in this process.', 503);

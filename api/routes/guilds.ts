@@ -4,10 +4,10 @@ import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
-import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 const settingsPatch = z
   .object({
@@ -36,7 +36,7 @@ type GuildParams = { guildId: string; tokenId?: string };
 type State = AuthState & { log: Logger };
 
 /** Guild settings, audit trail and API tokens, for the dashboard. */
-export function guildRoutes(prisma: PrismaClient): Router<State> {
+export function guildRoutes({ prisma }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {

@@ -19,9 +19,9 @@ import {
 import { NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PermissionLevel } from '../../lib/permissions';
-import type { PrismaClient } from '../../prisma/client';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import type { RouteDeps } from '../deps';
 
 /** Who may use the ledger API, in one place: reading needs a mod token, validate and archive an admin's. */
 export const LEDGER_LEVELS = {
@@ -80,7 +80,7 @@ function filtersOf(guildId: string, f: z.infer<typeof entryFilters>): Omit<Entri
 }
 
 /** The guild's ledger for the dashboard and admins (issue 5, item 5). Amounts are decimal strings. */
-export function ledgerRoutes(prisma: PrismaClient): Router<State> {
+export function ledgerRoutes({ prisma }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/ledger' });
   const ledger = createLedger(prisma);
   const read = requireGuildToken(prisma, LEDGER_LEVELS.read);

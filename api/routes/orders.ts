@@ -1,17 +1,16 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ensurePackages, packageToJson, setPackage } from '../../activities/codes/packages';
 import { importCodes, stockCounts } from '../../activities/codes/stock';
 import { orderToJson, ORDER_STATUSES } from '../../activities/orders';
-import type { CodeKeyring } from '../../lib/crypto/codes';
 import { AppError, NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { Prisma, PrismaClient } from '../../prisma/client';
+import type { Prisma } from '../../prisma/client';
 import { orderAdminSignal, orderStatusQuery, orderWorkflowId } from '../../workflows/order';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
@@ -30,7 +29,7 @@ type State = AuthState & { log: Logger };
  * its workflow), stock counts and packages (mods read; admins import codes and set prices). Codes are
  * never returned.
  */
-export function orderRoutes(prisma: PrismaClient, temporal?: Client, codes?: CodeKeyring | null): Router<State> {
+export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const audit = (ctx: { state: State; params: Record<string, string> }, action: string, targetType: string, targetId: string, data: object) =>

@@ -1,13 +1,13 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { paymentToJson } from '../../activities/payments';
 import { NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { Prisma, PrismaClient } from '../../prisma/client';
+import type { Prisma } from '../../prisma/client';
 import { topupStatusQuery, topupWorkflowId } from '../../workflows/topup';
 import { requireGuildToken, type AuthState } from '../auth';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 const TOPUP_STATUSES = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'] as const;
 const listQuery = z.object({
@@ -20,7 +20,7 @@ const listQuery = z.object({
 type State = AuthState & { log: Logger };
 
 /** Top-ups for the dashboard (mods): newest first with filters, and one with its workflow's status. */
-export function paymentRoutes(prisma: PrismaClient, temporal?: Client): Router<State> {
+export function paymentRoutes({ prisma, temporal }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/payments' });
 
   router.get('/topups', requireGuildToken(prisma, 'mod'), async (ctx) => {

@@ -22,6 +22,7 @@ import type { PrismaClient } from '../../prisma/client';
 import { depositOutcomeUpdate, depositWorkflowId, type deposit, type DepositResult } from '../../workflows/deposit';
 import { claimWithdrawalUpdate, confirmWithdrawalUpdate, withdrawWorkflowId } from '../../workflows/withdraw';
 import { readRawBody } from '../body';
+import type { RouteDeps } from '../deps';
 
 export const GAME_API_PREFIX = '/roblox/v1';
 export const MAX_SKEW_SECONDS = 300;
@@ -123,7 +124,8 @@ function parsePets(v: unknown): ReportedPet[] {
   });
 }
 
-export function robloxGameRoutes(deps: GameApiDeps): Router {
+export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock }: RouteDeps): Router {
+  const deps: GameApiDeps = { prisma, temporal, taskQueue, codes, now: gameClock };
   const router = new Router({ prefix: GAME_API_PREFIX });
   router.use(gameAuth(deps));
 

@@ -14,12 +14,13 @@ import {
 import { syncShopItemPost, type ShopSyncDeps } from '../../activities/sync/shop-hook';
 import { NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { Prisma, PrismaClient, Purchase } from '../../prisma/client';
+import type { Prisma, Purchase } from '../../prisma/client';
 import { purchaseStatusQuery, purchaseWorkflowId, type PurchaseState } from '../../workflows/purchase';
 import { afterCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 const itemParams = z.object({ itemId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const itemsQuery = z.object({
@@ -48,7 +49,8 @@ export function purchaseToJson(p: Purchase) {
  * The shop for the dashboard: items (mods read, admins write; writes audited), a member's inventory,
  * purchases with filters and cursor pagination, and one purchase with its workflow's status.
  */
-export function shopRoutes(prisma: PrismaClient, temporal?: Client, sync: Omit<ShopSyncDeps, 'prisma' | 'temporal' | 'log'> = {}): Router<State> {
+export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
+  const sync: Omit<ShopSyncDeps, 'prisma' | 'temporal' | 'log'> = { taskQueue, syncSettings };
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/shop' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });

@@ -1,14 +1,12 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { signalSync } from '../../activities/sync';
 import { AppError, NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
-import type { SyncSettings } from '../../workflows/sync';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 type State = AuthState & { log: Logger };
 
@@ -34,7 +32,8 @@ const listQuery = z.object({
  * Setting a channel (re)posts them there through their sync flows; removing the leaderboard's deletes
  * the panel.
  */
-export function syncRoutes(prisma: PrismaClient, temporal: Client | undefined, opts: { taskQueue?: string; syncSettings?: SyncSettings } = {}): Router<State> {
+export function syncRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
+  const opts = { taskQueue, syncSettings };
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/sync' });
   const flows = () => {
     if (!temporal || !opts.taskQueue) throw new AppError('unavailable', 'Message sync needs Temporal, which this API process is not connected to.', 503);

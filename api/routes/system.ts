@@ -1,17 +1,9 @@
 import Router from '@koa/router';
-import { runReadinessChecks, type ReadinessCheck } from '../readiness';
-import type { HttpMetrics } from '../metrics';
-
-export interface SystemRouteDeps {
-  readiness: readonly ReadinessCheck[];
-  metrics: HttpMetrics;
-  /** Extra Prometheus text appended to /metrics (the Temporal worker's metrics when it runs beside us). */
-  extraMetrics?: () => Promise<string>;
-  log: { warn(obj: object, msg: string): void };
-}
+import { runReadinessChecks } from '../readiness';
+import type { RouteDeps } from '../deps';
 
 /** Liveness, readiness and metrics: what operators and orchestrators poll. */
-export function systemRoutes(deps: SystemRouteDeps): Router {
+export function systemRoutes(deps: RouteDeps): Router {
   const router = new Router();
 
   router.get('/health', (ctx) => {

@@ -22,6 +22,7 @@ import { afterCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 const taskParams = z.object({ taskId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const claimParams = taskParams.extend({ userId: snowflake });
@@ -55,7 +56,7 @@ type State = AuthState & { log: Logger };
  * settings, claims with filters, one claim with its workflow status, the review decision and the revoke
  * (the same validated workflow updates as the Accept / Reject / Revoke buttons), and statistics.
  */
-export function taskRoutes(prisma: PrismaClient, temporal?: Client, taskQueue?: string): Router<State> {
+export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/tasks' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });

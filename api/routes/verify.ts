@@ -1,16 +1,15 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { findLink, getVerifySettings, listLinks, parseVerifySettingsChange, updateVerifySettings, type LinkSnapshot } from '../../activities/verify';
 import { AppError, NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
 import { checkUsername, runUnverify, startVerificationRun } from '../../activities/verify/client';
 import { verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
+import type { RouteDeps } from '../deps';
 
 const startBody = z.object({ userId: snowflake, username: z.string().min(1).max(40) }).strict();
 const linksQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), after: snowflake.optional(), robloxName: z.string().max(20).optional() });
@@ -22,7 +21,7 @@ type State = AuthState & { log: Logger };
  * outcome reach them by DM), its status, the guild's links, removing a link (role and nickname undone by
  * the unverify workflow), and the settings. Mods read, admins change.
  */
-export function verifyRoutes(prisma: PrismaClient, temporal?: Client, taskQueue?: string): Router<State> {
+export function verifyRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/verify' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const flows = () => {

@@ -1,20 +1,11 @@
 import Router from '@koa/router';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { markNotificationSignalled, recordNotification, type PaymentUpdate } from '../../activities/payments';
 import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
 import { MIDTRANS_WEBHOOK_PATH, midtransStatus, verifyMidtransSignature } from '../../lib/payments';
-import type { PrismaClient } from '../../prisma/client';
 import { paymentUpdateSignal, topupWorkflowId } from '../../workflows/topup';
 import { readRawBody } from '../body';
-
-export interface WebhookDeps {
-  prisma: PrismaClient;
-  log: Logger;
-  temporal?: Client;
-  /** Absent: payments are off and the webhook answers 404 saying so. */
-  midtransServerKey?: string;
-}
+import type { RouteDeps } from '../deps';
 
 const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 'transaction_status', 'transaction_id'] as const;
 
@@ -30,7 +21,7 @@ const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 't
  * 4. the answer goes out, then the top-up workflow `topup:{order_id}` is signalled. A signal that cannot
  *    be delivered is not lost: the workflow polls the gateway for the status anyway.
  */
-export function webhookRoutes(deps: WebhookDeps): Router {
+export function webhookRoutes(deps: RouteDeps): Router {
   const router = new Router();
   const wlog = deps.log.child({ component: 'webhooks' });
 

@@ -4,7 +4,7 @@ import { guildflowEmbed } from '../../lib/discord/embeds';
 import { AppError } from '../../lib/errors';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../../lib/permissions';
 import { interactionLevel } from '../permissions';
-import type { Command } from './index';
+import type { Command } from '../command';
 
 /** `/api-token create|list|revoke`: admins mint dashboard/API tokens for their guild without a shell. */
 export const apiTokenCommand: Command = {

@@ -3,7 +3,7 @@ import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { AppError } from '../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../lib/search-attributes';
 import type { BotDeps } from '../deps';
-import { guildIdOf } from './shop/shared';
+import { guildIdOf } from '../interaction';
 
 /**
  * The Confirm click of a confirm message (/buy starts `purchase`, /order starts `order`; `kind` is the

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type APIApplicationCommandChannelOption } from 'discord.js';
 import { AppError } from '../../lib/errors';
-import type { Command } from './index';
+import type { Command } from '../command';
 import { postShopPanel } from './orders/panel';
 import { postVerifyPanel } from './verify/commands';
 

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, MessageFlags } from 'discord.js';
-import type { Command, ComponentHandler } from '../../bot/commands';
+import type { Command, ComponentHandler } from '../../bot/command';
 import { customId } from '../../lib/discord/custom-id';
 import { startE2E, type E2E } from '../e2e/harness';
 

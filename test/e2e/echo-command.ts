@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
-import type { Command } from '../../bot/commands';
+import type { Command } from '../../bot/command';
 import type { e2eEcho } from '../workflows/e2e-echo';
 
 /** Test-only slash command: defers, then hands the answer to a workflow (the pattern every flow uses). */

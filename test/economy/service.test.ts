@@ -6,12 +6,12 @@ import {
   formatDuration,
   getEconomySettings,
   give,
-  inTransaction,
   RateLimitedError,
   updateEconomySettings,
 } from '../../activities/economy';
 import { InsufficientFundsError, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
 import { transactionLedger } from '../../activities/ledger/ledger';
+import { inTransaction } from '../../prisma/transactions';
 import { checkRateLimit, recordRateLimitHit } from '../../lib/rate-limit';
 import { waitFor } from '../../lib/wait';
 import type { PrismaClient } from '../../prisma/client';

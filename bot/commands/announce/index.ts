@@ -25,7 +25,7 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError, ValidationError } from '../../../lib/errors';
 import type { Announcement } from '../../../prisma/client';
 import type { BotDeps } from '../../deps';
-import type { Command, ComponentHandler, ComponentInteraction } from '../index';
+import type { Command, ComponentHandler, ComponentInteraction } from '../../command';
 
 /**
  * `/announce create|edit|cancel|list` (admins). Create: the command picks the channel, the role to ping

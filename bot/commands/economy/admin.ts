@@ -5,9 +5,9 @@ import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { ValidationError } from '../../../lib/errors';
 import type { BotDeps } from '../../deps';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { economyData } from './definitions';
-import { guildIdOf } from './shared';
+import { guildIdOf } from '../../interaction';
 
 /** The settings as an admin reads them. */
 export function settingsFields(settings: EconomySettings, currency: Asset): { name: string; value: string; inline?: boolean }[] {

@@ -3,9 +3,9 @@ import { currencyOf } from '../../../activities/economy';
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { balanceData } from './definitions';
-import { guildIdOf } from './shared';
+import { guildIdOf } from '../../interaction';
 
 /** `/balance [user]`: a balance, shown only to whoever asked. */
 export const balanceCommand: Command = {

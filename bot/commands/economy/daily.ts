@@ -2,9 +2,9 @@ import { MessageFlags } from 'discord.js';
 import { claimDaily } from '../../../activities/economy';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { dailyData } from './definitions';
-import { guildIdOf } from './shared';
+import { guildIdOf } from '../../interaction';
 
 /** `/daily`: one transaction (activities/economy/daily.ts); a claim within the cooldown says how long is left. */
 export const dailyCommand: Command = {

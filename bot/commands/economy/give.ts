@@ -2,9 +2,9 @@ import { give } from '../../../activities/economy';
 import { createLedger } from '../../../activities/ledger';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { giveData } from './definitions';
-import { guildIdOf } from './shared';
+import { guildIdOf } from '../../interaction';
 
 /**
  * `/give user amount [note]`: one ledger movement keyed by the interaction id, so a retried interaction

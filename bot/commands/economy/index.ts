@@ -1,4 +1,4 @@
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { economyCommand } from './admin';
 import { balanceCommand } from './balance';
 import { dailyCommand } from './daily';

@@ -5,9 +5,10 @@ import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { leaderboardData } from './definitions';
-import { guildIdOf, pagingRow, parsePage } from './shared';
+import { pagingRow, parsePage } from './shared';
+import { guildIdOf } from '../../interaction';
 
 export const LEADERBOARD_PAGE_SIZE = 10;
 const ACTION = 'leaderboard';

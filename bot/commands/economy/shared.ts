@@ -1,13 +1,7 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Interaction } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
-
-/** The guild an interaction comes from; economy commands exist only in servers. */
-export function guildIdOf(interaction: Interaction): string {
-  if (!interaction.inGuild()) throw new AppError('guild_only', 'Use this in a server.');
-  return interaction.guildId;
-}
 
 /** "+🪙 5 Coins" / "−🪙 5 Coins": a change of a balance. */
 export function signedAmount(asset: { name: string; emoji: string }, amount: bigint): string {

@@ -3,9 +3,10 @@ import { createLedger, userAccount, type Asset, type EntryType, type LedgerEntry
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { transactionsData } from './definitions';
-import { guildIdOf, pagingRow, parsePage, signedAmount } from './shared';
+import { pagingRow, parsePage, signedAmount } from './shared';
+import { guildIdOf } from '../../interaction';
 
 export const TRANSACTIONS_PAGE_SIZE = 10;
 const ACTION = 'transactions';

@@ -6,8 +6,8 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
 import { orderAdminSignal, orderWorkflowId } from '../../../workflows/order';
-import type { Command, ComponentHandler } from '../index';
-import { buttonRow, guildIdOf } from '../shop/shared';
+import type { Command, ComponentHandler } from '../../command';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 const PAGE = 10;
 const PAGE_ACTION = 'orders-page';

@@ -1,4 +1,4 @@
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { ordersCommand, ordersPageButtons } from './admin';
 import { botstatsCommand } from './botstats';
 import { orderCancelButton, orderCommand, orderConfirmButton, orderTopupButton } from './order';

@@ -11,9 +11,9 @@ import { AppError } from '../../../lib/errors';
 import type { CodePackage, PrismaClient } from '../../../prisma/client';
 import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
 import { startTopupFor } from '../payments/topup';
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { confirmAndStart } from '../confirm-flow';
-import { buttonRow, guildIdOf } from '../shop/shared';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 const CONFIRM = 'order-confirm';
 const CANCEL = 'order-cancel';

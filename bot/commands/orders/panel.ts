@@ -7,10 +7,10 @@ import { customId } from '../../../lib/discord/custom-id';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { BotDeps } from '../../deps';
-import type { ComponentHandler } from '../index';
+import type { ComponentHandler } from '../../command';
 import { startTopupFor } from '../payments/topup';
-import { buttonRow, guildIdOf } from '../shop/shared';
 import { orderConfirmMessage } from './order';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 const PANEL_ORDER = 'panel-order';
 const PANEL_TOPUP = 'panel-topup';

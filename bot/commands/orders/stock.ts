@@ -6,8 +6,8 @@ import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
-import type { Command } from '../index';
-import { guildIdOf } from '../shop/shared';
+import type { Command } from '../../command';
+import { guildIdOf } from '../../interaction';
 
 export const stockData = {
   name: 'stock',

@@ -1,4 +1,4 @@
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { topupCommand } from './topup';
 
 /** Payments' commands (issue 7), for the one registry in bot/commands/index.ts. */

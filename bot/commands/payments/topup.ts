@@ -5,8 +5,8 @@ import { checkTopupAmount } from '../../../activities/payments';
 import { AppError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
 import { topupWorkflowId, type topup } from '../../../workflows/topup';
-import type { Command } from '../index';
-import { guildIdOf } from '../shop/shared';
+import type { Command } from '../../command';
+import { guildIdOf } from '../../interaction';
 
 export const topupData = {
   name: 'topup',

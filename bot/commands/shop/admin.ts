@@ -1,10 +1,11 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { addItem, assetLabel, editItem, findItem, itemLabel, removeItem, type AuditActor, type ItemPatch } from '../../../activities/shop';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { shopAdminData } from './definitions';
-import { describeItem, guildIdOf, parseDuration } from './shared';
+import { describeItem, parseDuration } from './shared';
 import { syncShopItemPost } from '../../../activities/sync/shop-hook';
+import { guildIdOf } from '../../interaction';
 
 /** The item fields given as options (edit: only those present). */
 function fieldsFrom(interaction: ChatInputCommandInteraction): ItemPatch {

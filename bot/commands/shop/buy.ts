@@ -6,10 +6,11 @@ import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { purchaseWorkflowId, type purchase } from '../../../workflows/purchase';
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { buyData } from './definitions';
-import { buttonRow, formatDuration, guildIdOf, memberRoleIds } from './shared';
+import { formatDuration } from './shared';
 import { confirmAndStart } from '../confirm-flow';
+import { buttonRow, guildIdOf, memberRoleIds } from '../../interaction';
 
 export const MAX_QUANTITY = 100;
 const CONFIRM = 'shop-buy';

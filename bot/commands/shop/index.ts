@@ -1,4 +1,4 @@
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { shopAdminCommand } from './admin';
 import { buyCancelButton, buyCommand, buyConfirmButton } from './buy';
 import { inventoryCommand } from './inventory';

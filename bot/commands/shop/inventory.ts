@@ -1,11 +1,11 @@
 import { MessageFlags } from 'discord.js';
 import { listInventory } from '../../../activities/shop';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { inventoryData } from './definitions';
-import { guildIdOf } from './shared';
 // Roblox trades (issue 9): pets and gems are shown under the shop items — the one /inventory command.
 import { petPageButtons, tradeInventoryEmbed } from '../trades';
+import { guildIdOf } from '../../interaction';
 
 /** `/inventory [user]`: what a member owns, only for the member who asked. */
 export const inventoryCommand: Command = {

@@ -1,37 +1,8 @@
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type Interaction } from 'discord.js';
 import { formatAmount } from '../../../lib/discord/amounts';
-import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import type { ShopItem } from '../../../prisma/client';
 import type { AssetLabel } from '../../../activities/shop';
 import { itemLabel } from '../../../activities/shop';
-
-export function guildIdOf(interaction: Interaction): string {
-  if (!interaction.inGuild()) throw new AppError('guild_only', 'Use this in a server.');
-  return interaction.guildId;
-}
-
-/** The member's role ids, as the interaction carries them. */
-export function memberRoleIds(interaction: Interaction): string[] {
-  if (!interaction.inGuild()) return [];
-  const roles = interaction.member.roles;
-  return Array.isArray(roles) ? [...roles] : [...roles.cache.keys()];
-}
-
-type ActionStyle = ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger;
-
-export function buttonRow(buttons: { action: string; key?: string; label: string; style?: ActionStyle; disabled?: boolean }[]): APIActionRowComponent<APIButtonComponent> {
-  return {
-    type: ComponentType.ActionRow,
-    components: buttons.map((b) => ({
-      type: ComponentType.Button,
-      style: b.style ?? ButtonStyle.Secondary,
-      label: b.label,
-      custom_id: customId(b.action, b.key ?? ''),
-      disabled: b.disabled ?? false,
-    })),
-  };
-}
 
 /** "90s", "30m", "12h", "7d", or plain seconds → seconds; "0"/"permanent" → null. */
 export function parseDuration(text: string): number | null {

@@ -3,9 +3,10 @@ import { assetLabel, listItems, type AssetLabel } from '../../../activities/shop
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { shopData } from './definitions';
-import { buttonRow, describeItem, guildIdOf } from './shared';
+import { describeItem } from './shared';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 export const SHOP_PAGE_SIZE = 5;
 const ACTION = 'shop-page';

@@ -31,9 +31,10 @@ import { atLeast } from '../../../lib/permissions';
 import type { PrismaClient } from '../../../prisma/client';
 import type { BotDeps } from '../../deps';
 import { interactionLevel } from '../../permissions';
-import type { Command } from '../index';
+import type { Command } from '../../command';
 import { taskAdminData, taskData, tasksData } from './definitions';
-import { ephemeral, guildIdOf, note, parseHoursOrDuration, TASK_PAGE_SIZE } from './shared';
+import { ephemeral, note, parseHoursOrDuration, TASK_PAGE_SIZE } from './shared';
+import { guildIdOf } from '../../interaction';
 
 const b36 = (n: number | bigint | string | null | undefined): string => (n === null || n === undefined || n === '' ? '' : BigInt(n).toString(36));
 

@@ -6,9 +6,10 @@ import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import { atLeast } from '../../../lib/permissions';
 import { interactionLevel } from '../../permissions';
-import type { ComponentHandler, ComponentInteraction } from '../index';
+import type { ComponentHandler, ComponentInteraction } from '../../command';
 import { decodeDraft, tasksPage } from './commands';
-import { ephemeral, guildIdOf, note, requireReviewer } from './shared';
+import { ephemeral, note, requireReviewer } from './shared';
+import { guildIdOf } from '../../interaction';
 
 /**
  * The task buttons and forms. Ids carry what they act on (`gf:task-claim:{taskId}`,

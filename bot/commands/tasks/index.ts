@@ -1,4 +1,4 @@
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { taskAdminCommand, taskCommand, tasksCommand } from './commands';
 import {
   acceptButton,

@@ -1,3 +1,4 @@
+import { guildIdOf } from '../../interaction';
 import { MessageFlags, type Interaction, type InteractionReplyOptions } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
 import { guildflowEmbed, type Outcome } from '../../../lib/discord/embeds';
@@ -7,11 +8,6 @@ import { atLeast } from '../../../lib/permissions';
 import type { PrismaClient } from '../../../prisma/client';
 import { getTaskSettings } from '../../../activities/tasks';
 import { interactionLevel } from '../../permissions';
-
-export function guildIdOf(interaction: Interaction): string {
-  if (!interaction.inGuild()) throw new AppError('guild_only', 'Use this in a server.');
-  return interaction.guildId;
-}
 
 /** "24" (hours), "90s", "30m", "12h", "3d" → seconds. */
 export function parseHoursOrDuration(text: string, what: string): number {

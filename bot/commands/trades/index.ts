@@ -35,8 +35,8 @@ import { AppError, ValidationError } from '../../../lib/errors';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
 import type { PrismaClient } from '../../../prisma/client';
 import { cancelWithdrawalUpdate, withdrawWorkflowId, type withdraw } from '../../../workflows/withdraw';
-import type { Command, ComponentHandler } from '../index';
-import { guildIdOf } from '../shop/shared';
+import type { Command, ComponentHandler } from '../../command';
+import { guildIdOf } from '../../interaction';
 
 /**
  * Roblox trades in Discord (issue 9): /withdraw (select menu → the withdraw workflow, Cancel button),

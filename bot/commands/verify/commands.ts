@@ -18,10 +18,10 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { cancelVerification, checkVerification, type UnverifyResult } from '../../../workflows/verify';
 import type { BotDeps } from '../../deps';
-import type { Command, ComponentHandler } from '../index';
-import { guildIdOf } from '../shop/shared';
+import type { Command, ComponentHandler } from '../../command';
 import { unverifyData, verifyAdminData, verifyData, whoisData } from './definitions';
 import { checkUsername, runUnverify, startOrShowVerification, startVerificationRun, updateVerification } from '../../../activities/verify/client';
+import { guildIdOf } from '../../interaction';
 
 const replyOf = (interaction: Interaction) => ({ applicationId: interaction.applicationId, interactionToken: 'token' in interaction ? (interaction.token as string) : '' });
 const memberName = (interaction: Interaction) => interaction.user.globalName ?? interaction.user.username;

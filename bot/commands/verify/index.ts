@@ -1,4 +1,4 @@
-import type { Command, ComponentHandler } from '../index';
+import type { Command, ComponentHandler } from '../../command';
 import { unverifyCommand, verifyAdminCommand, verifyCancelButton, verifyCheckButton, verifyCommand, verifyModal, verifyPanelButton, whoisCommand } from './commands';
 
 /** Roblox verification (issue 6), for the one registry in bot/commands/index.ts. */

@@ -1,0 +1,25 @@
+import type { REST } from 'discord.js';
+import type { CodeKeyring } from '../lib/crypto/codes';
+import type { Logger } from '../lib/logger';
+import type { RobloxClient } from '../lib/roblox/client';
+import type { PrismaClient } from '../prisma/client';
+import type { DiscordActivities } from './discord/activities';
+import type { PaymentsDeps } from './payments/activities';
+
+export interface ActivityDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  /** Discord REST client (activities/discord/rest.ts); null without DISCORD_TOKEN: Discord activities then fail saying so. */
+  discord?: REST | null;
+  /** Roblox web API client (lib/roblox/client.ts); null/absent: Roblox activities fail saying so. */
+  roblox?: RobloxClient | null;
+  /** The payment gateway; null/absent when payments are off (payment activities then fail saying so). */
+  payments?: PaymentsDeps | null;
+  /** The code stock's keys; null/absent when the code shop is off (order delivery then fails saying so). */
+  codes?: CodeKeyring | null;
+}
+
+/** What each feature's activities are built from: the process's dependencies and the Discord activities, built once. */
+export interface FeatureDeps extends ActivityDeps {
+  discordActivities: DiscordActivities;
+}

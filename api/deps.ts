@@ -1,0 +1,49 @@
+import type Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import type { CodeKeyring } from '../lib/crypto/codes';
+import type { EventHub } from '../lib/events/hub';
+import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
+import type { Logger } from '../lib/logger';
+import type { PrismaClient } from '../prisma/client';
+import type { SyncSettings } from '../workflows/sync';
+import type { HttpMetrics } from './metrics';
+import type { ReadinessCheck } from './readiness';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  readiness: readonly ReadinessCheck[];
+  extraMetrics?: () => Promise<string>;
+  /** For workflow status in responses (the shop's purchases); absent, they say UNAVAILABLE. */
+  temporal?: Client;
+  /** Where workflows the API starts run (the task message sync); absent, the API starts none. */
+  taskQueue?: string;
+  /** Midtrans's server key for the payment webhook; absent, payments are off. */
+  midtransServerKey?: string;
+  /** The code stock's keys, for code imports; absent, imports answer 503. */
+  codes?: CodeKeyring | null;
+  /** The live-events hub (lib/events/hub.ts) behind GET /events; absent, that route answers 503. */
+  events?: EventHub;
+  /** SSE heartbeat interval (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Timings of the message sync flows the API starts (default activities/sync/settings.ts). */
+  syncSettings?: SyncSettings;
+  /** The game API's clock for signature windows (tests move it); default the system clock. */
+  gameClock?: () => Date;
+}
+
+/** What every route factory gets: the app's dependencies and its HTTP metrics. */
+export interface RouteDeps extends AppDeps {
+  metrics: HttpMetrics;
+}
+
+/** The one signature of a feature's routes: `api/app.ts` lists the factories. */
+// Routers carry their own state types; the app only mounts them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RouteFactory = (deps: RouteDeps) => Router<any, any>;
+
+/** Where the API starts flows, or TemporalUnavailableError (503) when this process has no Temporal. */
+export function flowTargetOf(deps: Pick<AppDeps, 'temporal' | 'taskQueue'>): FlowTarget {
+  if (!deps.temporal || !deps.taskQueue) throw new TemporalUnavailableError('Workflows are not configured for this API process.');
+  return { temporal: deps.temporal, taskQueue: deps.taskQueue };
+}

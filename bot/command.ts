@@ -1,0 +1,27 @@
+import type {
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  ModalSubmitInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  StringSelectMenuInteraction,
+  UserSelectMenuInteraction,
+} from 'discord.js';
+import type { PermissionLevel } from '../lib/permissions';
+import type { BotDeps } from './deps';
+
+/** A slash command: its definition (what Discord is told) beside the handler that answers it. */
+export interface Command {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** Who may run it (default 'user'); checked by the router before the handler runs. */
+  level?: PermissionLevel;
+  handle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
+}
+
+export type ComponentInteraction = ButtonInteraction | StringSelectMenuInteraction | UserSelectMenuInteraction | ModalSubmitInteraction;
+
+/** A button, select menu or modal handler, found by the `action` of its `gf:{action}:{key}` custom id. */
+export interface ComponentHandler {
+  action: string;
+  level?: PermissionLevel;
+  handle(interaction: ComponentInteraction, key: string, deps: BotDeps): Promise<void>;
+}
