@@ -37,3 +37,25 @@ export function pageOf<R extends CursorRow, T>(rows: R[], limit: number, toJson:
   const page = rows.slice(0, limit);
   return { items: page.map(toJson), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
 }
+
+/**
+ * An opaque cursor over any other sort key (an id, a balance and an id…): its parts, in order. Lists
+ * not ordered by (createdAt, id) use these, so every cursor a client sees looks the same.
+ */
+export function encodeKeyCursor(parts: readonly (string | number | bigint)[]): string {
+  return Buffer.from(JSON.stringify(parts.map(String))).toString('base64url');
+}
+
+/** The parts of a cursor from encodeKeyCursor; ValidationError when it is not one of `size` parts. */
+export function decodeKeyCursor(cursor: string, size: number): string[] {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parts = null;
+  }
+  if (!Array.isArray(parts) || parts.length !== size || !parts.every((p) => typeof p === 'string')) {
+    throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
+  }
+  return parts as string[];
+}

@@ -1,104 +1,43 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  defineQuery,
-  isCancellation,
-  log,
-  patched,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InteractionReply } from '../activities/discord';
-import type { FailureInfo, PurchaseView } from '../activities/shop';
-import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { LEDGER_FAILURES } from '../lib/flows/ledger';
+import { PURCHASE_CANCELLED, purchaseFlow, purchaseStatusQuery, SHOP_FAILURES, type PurchaseInput, type PurchaseState, type PurchaseStep } from '../lib/flows/shop';
 import { activityProfiles } from './activity-options';
+import { failureOf, progress, tagFlow, tell } from './common';
 
 /**
- * A shop purchase (DESIGN.md §3), workflow id `purchase:{purchaseId}`:
+ * A shop purchase, workflow id `purchase:{purchaseId}` (lib/flows/shop.ts):
  *
  *   create the pending purchase (checks) → hold the price (user → sink) → take stock → give the role →
  *   add to the inventory → post the hold → completed → tell the member → [timed role: sleep for the
  *   item's duration, remove the role, role_expired, tell the member]
  *
- * A saga: each step that changed something pushes its compensation; when a later step fails for good
- * (the role cannot be given: missing permission, role above the bot's, unknown role; out of stock) the
- * compensations run in reverse — role removed, inventory taken back, stock returned, hold voided — and
- * the purchase is `failed` with the reason, told to the member and, for anything but the member's own
- * refusals, to the admin log. Nothing is lost: no money moves until the hold is posted, the last step.
+ * It waits only for the timed role's end. A saga: each step that changed something pushes its
+ * compensation before it runs; when a later step fails for good (the role cannot be given: missing
+ * permission, role above the bot's, unknown role; out of stock) the compensations run in reverse — role
+ * removed, inventory taken back, stock returned, hold voided — and the purchase is `failed` with the
+ * reason, told to the member and, for anything but the member's own refusals, to the admin log. Nothing
+ * is lost: no money moves until the hold is posted, the last step.
  *
  * Durations come from the item (roleDurationSeconds), so tests use seconds. The timer is Temporal's:
  * it survives worker restarts and deploys.
  */
 
-export interface PurchaseInput {
-  purchaseId: string;
-  requestKey: string;
-  guildId: string;
-  userId: string;
-  itemId: number;
-  quantity: number;
-  /** The member's role ids when they confirmed (for the item's required role). */
-  memberRoleIds: string[];
-  /** The unit price the member was shown (decimal string); a changed price is refused. */
-  expectedUnitPrice?: string | null;
-  /** The confirm message, edited with the outcome while its interaction token is valid. */
-  reply?: InteractionReply | null;
-}
-
-export type PurchaseStatusName = 'pending' | 'completed' | 'failed' | 'role_expired';
-export type PurchaseStep =
-  | 'checking'
-  | 'holding_funds'
-  | 'taking_stock'
-  | 'granting_role'
-  | 'adding_to_inventory'
-  | 'charging'
-  | 'compensating'
-  | 'role_active'
-  | 'removing_role'
-  | 'done';
-
-export interface PurchaseState {
-  purchaseId: string;
-  status: PurchaseStatusName;
-  step: PurchaseStep;
-  failureReason: string | null;
-  /** ISO time the timed role ends, once granted. */
-  roleExpiresAt: string | null;
-}
-
-export const purchaseStatusQuery = defineQuery<PurchaseState>('status');
-
-export const purchaseWorkflowId = (purchaseId: string): string => `purchase:${purchaseId}`;
-
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const KEEP_PREEXISTING_ROLE = 'keep-preexisting-role';
 
 /** Refusals the member caused (no admin needs to hear of them). */
-const MEMBER_REFUSALS = ['InsufficientFunds', 'OutOfStock', 'PerUserLimit', 'RequiredRoleMissing', 'ItemNotFound', 'ItemUnavailable', 'PriceChanged'];
-
-const NON_RETRYABLE = [
-  ...MEMBER_REFUSALS,
-  'IdempotencyConflict',
-  'InvalidInput',
-  'NotFound',
-  'PurchaseState',
-  'PurchaseNotFound',
-  'InsufficientItems',
-  'HoldNotPending',
-  'EntryNotFound',
-  'UnknownAsset',
-  ...DISCORD_REFUSALS,
+const MEMBER_REFUSALS: readonly string[] = [
+  LEDGER_FAILURES.insufficientFunds,
+  SHOP_FAILURES.outOfStock,
+  SHOP_FAILURES.perUserLimit,
+  SHOP_FAILURES.requiredRole,
+  SHOP_FAILURES.itemNotFound,
+  SHOP_FAILURES.itemUnavailable,
+  SHOP_FAILURES.priceChanged,
 ];
 
-const profiles = activityProfiles(NON_RETRYABLE);
+const profiles = activityProfiles(SHOP_FAILURES);
 
 /** Database steps: retried through short outages. */
 const db = proxyActivities<Activities>(profiles.db);
@@ -109,41 +48,26 @@ const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const workflowId = workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'purchase' },
-  ]);
+  tagFlow(purchaseFlow.kind, input.guildId, input.userId);
   const state: PurchaseState = { purchaseId: input.purchaseId, status: 'pending', step: 'checking', failureReason: null, roleExpiresAt: null };
   setHandler(purchaseStatusQuery, () => ({ ...state }));
   const { purchaseId } = input;
   let what = `${input.quantity} × item #${input.itemId} for <@${input.userId}>`;
   /** Moves to a step; the Temporal UI shows it as the flow's current details (no history event). */
-  const at = (step: PurchaseStep) => {
-    state.step = step;
-    setCurrentDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}\n${what}${state.failureReason ? `\n${state.failureReason}` : ''}`);
-  };
+  const at = (step: PurchaseStep) => progress(state, step, what, state.failureReason);
   at('checking');
 
-  const created = await db.shopCreatePurchase({
-    purchaseId,
-    requestKey: input.requestKey,
-    guildId: input.guildId,
-    userId: input.userId,
-    itemId: input.itemId,
-    quantity: input.quantity,
-    memberRoleIds: input.memberRoleIds,
-    expectedUnitPrice: input.expectedUnitPrice ?? null,
-  });
+  const { reply: _reply, ...request } = input;
+  const created = await db.shopCreatePurchase({ ...request, expectedUnitPrice: input.expectedUnitPrice ?? null });
   if (!created.ok) {
     // Nothing was taken: say why (the refusal is recorded on the purchase when the item exists).
     state.status = 'failed';
     state.failureReason = created.reason;
     at('done');
-    await notifyMember({ ...input }, 'failed', created.reason);
+    await notifyMember(input, 'failed');
     return { ...state };
   }
-  const p: PurchaseView = created.purchase;
+  const p = created.purchase;
   what = `${p.quantity} × ${p.itemName} (item #${p.itemId}) for ${p.total} ${p.assetCode}, bought by <@${p.userId}>`;
 
   const holdKey = `${workflowId}:hold`;
@@ -198,7 +122,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
       await db.ledgerPostHold({ key: holdKey });
     }
   } catch (err) {
-    const failure = failureOf(err);
+    const failure = failureOf(err, PURCHASE_CANCELLED);
     log.warn('purchase failed; compensating', { purchaseId, failure, compensations: compensations.map((c) => c.name) });
     at('compensating');
     // Compensations run even when the workflow is being cancelled.
@@ -216,7 +140,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
       state.status = 'failed';
       state.failureReason = reason;
       state.roleExpiresAt = null;
-      await notifyMember(input, 'failed', reason);
+      await notifyMember(input, 'failed');
       if (!MEMBER_REFUSALS.includes(failure.type) || problems.length) {
         await notifyAdmins(purchaseId, 'failed', [failure.message, ...problems.map((x) => `Could not ${x}`)].join('\n'));
       }
@@ -248,33 +172,17 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     await mustHappen.shopMarkRoleExpired({ purchaseId, removed });
     state.status = 'role_expired';
     // Hours later the confirm message's token has expired: the member is told by DM.
-    await notifyMember({ ...input, reply: null }, 'role_expired', undefined, removed);
+    await notifyMember({ ...input, reply: null }, 'role_expired', removed);
   }
   at('done');
   return { ...state };
 }
 
-/** Telling people never undoes a purchase: a failure to notify is logged, not thrown. */
-async function notifyMember(input: Pick<PurchaseInput, 'purchaseId' | 'reply' | 'userId'>, event: 'completed' | 'failed' | 'role_expired', reason?: string, roleRemoved?: boolean): Promise<void> {
-  try {
-    await discord.shopNotifyMember({ purchaseId: input.purchaseId, event, reply: input.reply ?? null, roleRemoved });
-  } catch (err) {
-    if (event === 'failed' && reason && failureOf(err).type === 'NotFound') return; // refused before a purchase existed
-    log.warn('could not tell the member', { purchaseId: input.purchaseId, event, failure: failureOf(err) });
-  }
+/** Edits the confirm message (or DMs) with the outcome; never fails the purchase. */
+function notifyMember(input: Pick<PurchaseInput, 'purchaseId' | 'reply'>, event: 'completed' | 'failed' | 'role_expired', roleRemoved?: boolean): Promise<void> {
+  return tell(`tell the member (${event})`, () => discord.shopNotifyMember({ purchaseId: input.purchaseId, event, reply: input.reply ?? null, roleRemoved }));
 }
 
-async function notifyAdmins(purchaseId: string, event: 'failed' | 'role_not_removed', detail: string): Promise<void> {
-  try {
-    await discord.shopNotifyAdmins({ purchaseId, event, detail });
-  } catch (err) {
-    log.warn('could not tell the admins', { purchaseId, event, failure: failureOf(err) });
-  }
-}
-
-function failureOf(err: unknown): FailureInfo {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  if (isCancellation(err)) return { type: 'PurchaseCancelled', message: 'The purchase was cancelled.' };
-  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
+function notifyAdmins(purchaseId: string, event: 'failed' | 'role_not_removed', detail: string): Promise<void> {
+  return tell(`tell the admins (${event})`, () => discord.shopNotifyAdmins({ purchaseId, event, detail }));
 }

@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord-api-types/v10';
 import { formatAmount } from '../../lib/discord/amounts';
 import { guildflowEmbed } from '../../lib/discord/embeds';
+import { purchaseFlow } from '../../lib/flows/shop';
 import type { Purchase, PrismaClient, ShopItem } from '../../prisma/client';
 import { DEFAULT_ASSETS } from '../ledger/assets';
 
@@ -21,15 +22,13 @@ export async function assetLabel(prisma: PrismaClient, guildId: string, code: st
 
 export const itemLabel = (item: Pick<ShopItem, 'name' | 'emoji'>): string => (item.emoji ? `${item.emoji} ${item.name}` : item.name);
 
-export const purchaseFlowId = (purchaseId: string): string => `purchase:${purchaseId}`;
-
 const when = (d: Date): string => `<t:${Math.floor(d.getTime() / 1000)}:f> (<t:${Math.floor(d.getTime() / 1000)}:R>)`;
 
 export function completedEmbed(p: Purchase, item: ShopItem, asset: AssetLabel): APIEmbed {
   const lines = [`You bought **${p.quantity} × ${itemLabel(item)}** for **${formatAmount(asset, p.total)}**.`];
   if (p.roleId) lines.push(p.roleExpiresAt ? `You have the role <@&${p.roleId}> until ${when(p.roleExpiresAt)}.` : `You now have the role <@&${p.roleId}>.`);
   lines.push('See it with /inventory.');
-  return guildflowEmbed({ outcome: 'success', title: 'Purchase complete', description: lines.join('\n'), flowId: purchaseFlowId(p.id) });
+  return guildflowEmbed({ outcome: 'success', title: 'Purchase complete', description: lines.join('\n'), flowId: purchaseFlow.id(p.id) });
 }
 
 export function failedEmbed(p: Pick<Purchase, 'id' | 'quantity'>, item: Pick<ShopItem, 'name' | 'emoji'>, reason: string): APIEmbed {
@@ -37,7 +36,7 @@ export function failedEmbed(p: Pick<Purchase, 'id' | 'quantity'>, item: Pick<Sho
     outcome: 'error',
     title: `Purchase failed: ${p.quantity} × ${itemLabel(item)}`,
     description: `${reason}\n\nNothing was charged: your balance and the shop's stock are as they were.`,
-    flowId: purchaseFlowId(p.id),
+    flowId: purchaseFlow.id(p.id),
   });
 }
 
@@ -48,7 +47,7 @@ export function roleExpiredEmbed(p: Purchase, item: ShopItem, removed: boolean):
     description: removed
       ? `The role <@&${p.roleId}> from **${itemLabel(item)}** has ended and was removed. Buy it again in /shop.`
       : `The time of **${itemLabel(item)}** is over.`,
-    flowId: purchaseFlowId(p.id),
+    flowId: purchaseFlow.id(p.id),
   });
 }
 
@@ -62,7 +61,7 @@ export function adminFailedEmbed(p: Purchase, item: ShopItem, asset: AssetLabel,
       { name: 'Item', value: `#${item.id} ${item.name}`, inline: true },
       ...(p.roleId ? [{ name: 'Role', value: `<@&${p.roleId}>`, inline: true }] : []),
     ],
-    flowId: purchaseFlowId(p.id),
+    flowId: purchaseFlow.id(p.id),
   });
 }
 
@@ -71,6 +70,6 @@ export function adminRoleNotRemovedEmbed(p: Purchase, item: ShopItem, reason: st
     outcome: 'warning',
     title: `Shop: a timed role could not be removed`,
     description: `The role <@&${p.roleId}> that <@${p.userId}> bought with ${itemLabel(item)} has ended, but Guildflow could not remove it.\n**Why:** ${reason}\nPlease remove it by hand.`,
-    flowId: purchaseFlowId(p.id),
+    flowId: purchaseFlow.id(p.id),
   });
 }

@@ -1,6 +1,7 @@
 import { type Prisma, type Purchase, type PrismaClient, type ShopItem } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
-import { ShopError, itemNotFound, itemUnavailable, outOfStock, perUserLimit, priceChanged, purchaseState, requiredRoleMissing } from './errors';
+import type { PurchaseInput } from '../../lib/flows/shop';
+import { type ShopError, itemNotFound, itemUnavailable, outOfStock, perUserLimit, priceChanged, purchaseFailed, purchaseNotFound, purchaseState, requiredRoleMissing } from './errors';
 import { quantityOwned } from './inventory';
 
 /**
@@ -9,20 +10,11 @@ import { quantityOwned } from './inventory';
  * `stockTaken` flips in the same transaction as the stock itself.
  */
 
-export interface CreatePurchaseInput {
-  /** The purchase's id (also its workflow's `purchase:{id}`), derived from the /buy interaction. */
-  purchaseId: string;
-  /** Unique per confirm request: a double click finds the same purchase. */
-  requestKey: string;
-  guildId: string;
-  userId: string;
-  itemId: number;
-  quantity: number;
-  /** The role ids the member had when confirming (for the item's required role). */
+/** The confirm click as the service takes it: the flow's input with the price as a bigint. */
+export type CreatePurchaseInput = Omit<PurchaseInput, 'reply' | 'memberRoleIds' | 'expectedUnitPrice'> & {
   memberRoleIds: readonly string[];
-  /** The unit price the member was shown; a different current price is refused. */
   expectedUnitPrice?: bigint | null;
-}
+};
 
 export type CreatePurchaseResult =
   | { ok: true; purchase: Purchase; item: ShopItem; replayed: boolean }
@@ -83,7 +75,7 @@ async function byRequestKey(db: Prisma.TransactionClient | PrismaClient, input: 
   if (!purchase) return null;
   const { item, ...row } = purchase;
   if (row.status === 'failed') {
-    return { ok: false, error: new ShopError('purchase_failed', 'PurchaseFailed', row.failureReason ?? 'This purchase failed.'), purchase: row, replayed: true };
+    return { ok: false, error: purchaseFailed(row.failureReason), purchase: row, replayed: true };
   }
   return { ok: true, purchase: row, item, replayed: true };
 }
@@ -109,7 +101,7 @@ async function check(tx: Prisma.TransactionClient, input: CreatePurchaseInput, i
 /** Locks the purchase row for the rest of the transaction. */
 async function lockPurchase(tx: Prisma.TransactionClient, purchaseId: string): Promise<Purchase> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM shop_purchases WHERE id = ${purchaseId} FOR UPDATE`;
-  if (!rows[0]) throw new ShopError('purchase_not_found', 'PurchaseNotFound', `There is no purchase ${purchaseId}.`, 404);
+  if (!rows[0]) throw purchaseNotFound(purchaseId);
   return tx.purchase.findUniqueOrThrow({ where: { id: purchaseId } });
 }
 

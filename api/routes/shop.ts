@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
   addItem,
@@ -14,9 +13,10 @@ import {
 import { syncShopItemPost, type ShopSyncDeps } from '../../activities/sync/shop-hook';
 import { NotFoundError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { readFlowStatus } from '../../lib/flows/client';
+import { purchaseFlow, purchaseStatusQuery } from '../../lib/flows/shop';
 import type { Prisma, Purchase } from '../../prisma/client';
-import { purchaseStatusQuery, purchaseWorkflowId, type PurchaseState } from '../../workflows/purchase';
-import { afterCursor, pageOf } from '../pagination';
+import { afterCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
@@ -26,7 +26,9 @@ const itemParams = z.object({ itemId: z.coerce.number().int().min(1).max(2_147_4
 const itemsQuery = z.object({
   includeRemoved: z.enum(['true', 'false']).default('false'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  cursor: z.string().max(200).optional(),
+  /** Deprecated: use `cursor` (kept for one release). */
+  offset: z.coerce.number().int().min(0).optional(),
 });
 const PURCHASE_STATUSES = ['pending', 'completed', 'failed', 'role_expired'] as const;
 const purchasesQuery = z.object({
@@ -47,7 +49,8 @@ export function purchaseToJson(p: Purchase) {
 
 /**
  * The shop for the dashboard: items (mods read, admins write; writes audited), a member's inventory,
- * purchases with filters and cursor pagination, and one purchase with its workflow's status.
+ * purchases with filters and cursor pagination, and one purchase with its flow's status (Temporal
+ * unreachable: 503 temporal_unavailable).
  */
 export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
   const sync: Omit<ShopSyncDeps, 'prisma' | 'temporal' | 'log'> = { taskQueue, syncSettings };
@@ -58,11 +61,13 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteD
   router.get('/items', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = itemsQuery.parse(ctx.query);
     const where = { guildId: guildOf(ctx), ...(q.includeRemoved === 'true' ? {} : { deletedAt: null }) };
-    const [items, total] = await prisma.$transaction([
-      prisma.shopItem.findMany({ where, orderBy: { id: 'asc' }, skip: q.offset, take: q.limit }),
+    const after = q.cursor ? { id: { gt: Number(decodeKeyCursor(q.cursor, 1)[0]) } } : {};
+    const [rows, total] = await prisma.$transaction([
+      prisma.shopItem.findMany({ where: { ...where, ...after }, orderBy: { id: 'asc' }, skip: q.cursor ? 0 : (q.offset ?? 0), take: q.limit + 1 }),
       prisma.shopItem.count({ where }),
     ]);
-    ctx.body = { items: items.map(itemToJson), total };
+    const items = rows.slice(0, q.limit);
+    ctx.body = { items: items.map(itemToJson), total, nextCursor: rows.length > q.limit ? encodeKeyCursor([items[items.length - 1]!.id]) : null };
   });
 
   router.post('/items', requireGuildToken(prisma, 'admin'), async (ctx) => {
@@ -111,28 +116,8 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteD
     const purchaseId = z.string().min(1).max(64).parse(ctx.params.purchaseId);
     const p = await prisma.purchase.findFirst({ where: { id: purchaseId, guildId: guildOf(ctx) } });
     if (!p) throw new NotFoundError(`There is no purchase ${purchaseId} in this guild.`);
-    ctx.body = { ...purchaseToJson(p), workflow: await workflowStatus(temporal, purchaseWorkflowId(p.id), ctx.state.log) };
+    ctx.body = { ...purchaseToJson(p), workflow: await readFlowStatus(temporal, purchaseFlow.id(p.id), purchaseStatusQuery) };
   });
 
   return router;
-}
-
-/** The flow's Temporal status, and its own `status` query while it runs (e.g. waiting out a timed role). */
-async function workflowStatus(temporal: Client | undefined, workflowId: string, log: Logger) {
-  if (!temporal) return { workflowId, status: 'UNAVAILABLE' as const };
-  const handle = temporal.workflow.getHandle(workflowId);
-  try {
-    const d = await handle.describe();
-    let state: PurchaseState | null = null;
-    if (d.status.name === 'RUNNING') {
-      state = await temporal.withDeadline(Date.now() + 3000, () => handle.query(purchaseStatusQuery)).catch((err: unknown) => {
-        log.warn({ err, workflowId }, 'purchase status query failed');
-        return null;
-      });
-    }
-    return { workflowId, status: d.status.name, startTime: d.startTime, closeTime: d.closeTime ?? null, historyLength: d.historyLength, state };
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return { workflowId, status: 'NOT_FOUND' as const };
-    throw err;
-  }
 }

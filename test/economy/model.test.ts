@@ -4,7 +4,7 @@ import { adjustBalance, claimDaily, give, updateEconomySettings } from '../../ac
 import { systemAccount, userAccount } from '../../activities/ledger';
 import { AppError } from '../../lib/errors';
 import type { ShopItem } from '../../prisma/client';
-import type { PurchaseState } from '../../workflows/purchase';
+import type { PurchaseState } from '../../lib/flows/shop';
 import { fund, inventoryOf, item, newPurchaseId, startPurchase, startShopEnv, type RunningTestWorker, type ShopEnv } from '../shop/helpers';
 
 /**

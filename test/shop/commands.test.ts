@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } 
 import { createLedger, systemAccount, userAccount } from '../../activities/ledger';
 import type { InteractionHandle, MessageRecord } from '../fakes/discord';
 import { startE2E, type E2E } from '../e2e/harness';
-import type { PurchaseState } from '../../workflows/purchase';
+import type { PurchaseState } from '../../lib/flows/shop';
 
 /**
  * The shop as members and admins use it: slash commands and buttons through the fake Discord, the bot,

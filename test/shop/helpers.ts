@@ -8,7 +8,8 @@ import { createLedger, systemAccount, userAccount, type Ledger } from '../../act
 import { addItem, type ItemCreate } from '../../activities/shop';
 import { createLogger } from '../../lib/logger';
 import type { PrismaClient, ShopItem } from '../../prisma/client';
-import type { PurchaseInput, purchase } from '../../workflows/purchase';
+import type { PurchaseInput } from '../../lib/flows/shop';
+import type { purchase } from '../../workflows/purchase';
 import { seedDemoGuild, type DemoGuild } from '../fakes/demo-guild';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

@@ -1,4 +1,4 @@
-import { purchaseStatusQuery } from '../../workflows/purchase';
+import { purchaseStatusQuery } from '../../lib/flows/shop';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { fund, item, startPurchase, type ShopEnv } from './helpers';
 

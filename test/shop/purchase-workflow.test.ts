@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createDiscordActivities } from '../../activities/discord';
 import { createLogger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
-import { purchaseStatusQuery, type PurchaseState } from '../../workflows/purchase';
+import { purchaseStatusQuery, type PurchaseState } from '../../lib/flows/shop';
 import {
   balance,
   fund,

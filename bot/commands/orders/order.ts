@@ -79,22 +79,19 @@ export const orderConfirmButton: ComponentHandler = {
     if (!interaction.isButton() || !m) throw new AppError('invalid_component', 'This is not an order button.');
     const [, packageId, price, requestId] = m as unknown as [string, string, string, string];
     const guildId = guildIdOf(interaction);
-    await confirmAndStart<typeof order>(interaction, deps, {
-      kind: 'order',
-      workflowId: orderWorkflowId(requestId),
+    // Until the order's face (lib/flows) exists: the same type, kind and id as before.
+    await confirmAndStart(interaction, deps, { type: 'order', kind: 'order', id: orderWorkflowId }, [requestId], {
       summary: `Code order: package #${packageId}`,
-      args: async () => [
-        {
-          orderId: requestId,
-          requestKey: `order:${requestId}`,
-          guildId,
-          userId: interaction.user.id,
-          packageId: Number(packageId),
-          expectedPrice: price,
-          reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-          ...(await orderTimings(deps.prisma, guildId)),
-        },
-      ],
+      input: async (): Promise<Parameters<typeof order>[0]> => ({
+        orderId: requestId,
+        requestKey: `order:${requestId}`,
+        guildId,
+        userId: interaction.user.id,
+        packageId: Number(packageId),
+        expectedPrice: price,
+        reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+        ...(await orderTimings(deps.prisma, guildId)),
+      }),
     });
   },
 };

@@ -2,10 +2,10 @@ import { ButtonStyle, MessageFlags } from 'discord.js';
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel, findItem, itemLabel } from '../../../activities/shop';
 import { formatAmount } from '../../../lib/discord/amounts';
-import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
-import { purchaseWorkflowId, type purchase } from '../../../workflows/purchase';
+import { workflowExists } from '../../../lib/flows/client';
+import { purchaseFlow, type PurchaseInput } from '../../../lib/flows/shop';
 import type { Command, ComponentHandler } from '../../command';
 import { buyData } from './definitions';
 import { formatDuration } from './shared';
@@ -62,23 +62,19 @@ export const buyConfirmButton: ComponentHandler = {
     const m = /^(\d{1,9})\.(\d{1,3})\.(\d{1,19})\.(\d{15,21})$/.exec(key);
     if (!interaction.isButton() || !m) throw new AppError('invalid_component', 'This is not a purchase button.');
     const [, itemId, quantity, price, requestId] = m as unknown as [string, string, string, string, string];
-    await confirmAndStart<typeof purchase>(interaction, deps, {
-      kind: 'purchase',
-      workflowId: purchaseWorkflowId(requestId),
+    await confirmAndStart(interaction, deps, purchaseFlow, [requestId], {
       summary: `Shop purchase: ${quantity} × item #${itemId}`,
-      args: async () => [
-        {
-          purchaseId: requestId,
-          requestKey: `buy:${requestId}`,
-          guildId: guildIdOf(interaction),
-          userId: interaction.user.id,
-          itemId: Number(itemId),
-          quantity: Number(quantity),
-          memberRoleIds: memberRoleIds(interaction),
-          expectedUnitPrice: price,
-          reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-        },
-      ],
+      input: async (): Promise<PurchaseInput> => ({
+        purchaseId: requestId,
+        requestKey: `buy:${requestId}`,
+        guildId: guildIdOf(interaction),
+        userId: interaction.user.id,
+        itemId: Number(itemId),
+        quantity: Number(quantity),
+        memberRoleIds: memberRoleIds(interaction),
+        expectedUnitPrice: price,
+        reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+      }),
     });
   },
 };
@@ -88,7 +84,7 @@ export const buyCancelButton: ComponentHandler = {
   action: CANCEL,
   async handle(interaction, key, { temporal }) {
     if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not a purchase button.');
-    if (await workflowExists(temporal, purchaseWorkflowId(key))) throw new AppError('already_confirmed', 'This purchase is already confirmed and cannot be cancelled.');
+    if (await workflowExists(temporal, purchaseFlow.id(key))) throw new AppError('already_confirmed', 'This purchase is already confirmed and cannot be cancelled.');
     await interaction.update({ embeds: [guildflowEmbed({ outcome: 'info', title: 'Purchase cancelled', description: 'Nothing was charged.' })], components: [] });
   },
 };

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
-import type { PurchaseInput } from '../../../workflows/purchase';
+import type { PurchaseInput } from '../../../lib/flows/shop';
 
 /**
  * Test only — an INCOMPATIBLE change of workflows/purchase.ts, as someone might make it without
