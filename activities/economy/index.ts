@@ -1,5 +1,5 @@
 /**
- * The guild economy (issue 5): settings, the daily reward, gives between members and admin adjustments.
+ * The guild economy: settings, the daily reward, gives between members and admin adjustments.
  * Plain functions over Prisma and the ledger (activities/ledger) with bigint amounts; the bot's commands
  * and the API call the same functions. Money moves only through the ledger, each movement under an
  * idempotency key, inside one database transaction with whatever else it depends on.

@@ -7,7 +7,7 @@ import { poolOf, type SqlPool } from '../../prisma/transactions';
 import type { Actor, LedgerEntry } from './types';
 
 /**
- * Archiving (issue 5): a guild's posted and voided entries older than N days leave the journal for
+ * Archiving: a guild's posted and voided entries older than N days leave the journal for
  * `ledger_archived_entries`, and one checkpoint entry per run (type 'checkpoint') takes over their
  * postings — per account, the net of what was archived — so every balance still equals the sum of its
  * live postings, every asset still sums to zero, and `validate()` stays clean. Pending holds stay.

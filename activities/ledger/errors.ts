@@ -1,17 +1,16 @@
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { NotFoundError, RefusalError, ValidationError } from '../../lib/errors';
+import { LEDGER_FAILURES } from '../../lib/flows/ledger';
 import type { AccountRef, AssetCode, EntryStatus } from './types';
 
 /**
- * The ledger's business refusals. Each has a stable `code` (API bodies, bot replies) and a `failureType`,
- * the ApplicationFailure type the activities raise (list those in a workflow's nonRetryableErrorTypes).
- * `details` is JSON-safe (amounts as decimal strings); the typed fields carry bigints.
+ * The ledger's business refusals. Each has a stable `code` (API bodies, bot replies) and a `failureType`
+ * from LEDGER_FAILURES, the ApplicationFailure type the activities raise (a flow that moves money lists
+ * LEDGER_REFUSALS as non-retryable). `details` is JSON-safe (amounts as decimal strings); the typed
+ * fields carry bigints.
  */
-export abstract class LedgerError extends AppError {
-  abstract readonly failureType: string;
-}
+export abstract class LedgerError extends RefusalError {}
 
 export class InsufficientFundsError extends LedgerError {
-  readonly failureType = 'InsufficientFunds';
   constructor(
     readonly account: AccountRef,
     readonly asset: AssetCode,
@@ -22,6 +21,7 @@ export class InsufficientFundsError extends LedgerError {
     const available = balance - held;
     super(
       'insufficient_funds',
+      LEDGER_FAILURES.insufficientFunds,
       `Insufficient funds: ${describeAccount(account)} has ${available} ${asset} available` +
         `${held > 0n ? ` (${balance} minus ${held} held)` : ''}, and ${requested} is needed.`,
       409,
@@ -35,13 +35,13 @@ export class InsufficientFundsError extends LedgerError {
 }
 
 export class IdempotencyConflictError extends LedgerError {
-  readonly failureType = 'IdempotencyConflict';
   constructor(
     readonly key: string,
     readonly entryId: bigint,
   ) {
     super(
       'idempotency_conflict',
+      LEDGER_FAILURES.idempotencyConflict,
       `The idempotency key "${key}" was already used for a different movement (entry ${entryId}); nothing was changed.`,
       409,
       { key, entryId: String(entryId) },
@@ -50,35 +50,32 @@ export class IdempotencyConflictError extends LedgerError {
 }
 
 export class UnknownAssetError extends LedgerError {
-  readonly failureType = 'UnknownAsset';
   constructor(
     readonly guildId: string,
     readonly asset: string,
   ) {
-    super('unknown_asset', `Guild ${guildId} has no asset "${asset}".`, 404, { guildId, asset });
+    super('unknown_asset', LEDGER_FAILURES.unknownAsset, `Guild ${guildId} has no asset "${asset}".`, 404, { guildId, asset });
   }
 }
 
 /** Posting a voided hold, voiding a posted one, or posting one again for another amount. */
 export class HoldNotPendingError extends LedgerError {
-  readonly failureType = 'HoldNotPending';
   constructor(
     readonly key: string,
     readonly holdStatus: EntryStatus,
     message: string,
   ) {
-    super('hold_not_pending', message, 409, { key, status: holdStatus });
+    super('hold_not_pending', LEDGER_FAILURES.holdNotPending, message, 409, { key, status: holdStatus });
   }
 }
 
 /** postHold / voidHold of a key that is not there, or not a hold. */
 export class EntryNotFoundError extends LedgerError {
-  readonly failureType = 'EntryNotFound';
   constructor(
     readonly key: string,
     message: string,
   ) {
-    super('entry_not_found', message, 404, { key });
+    super('entry_not_found', LEDGER_FAILURES.entryNotFound, message, 404, { key });
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * The double-entry ledger (DESIGN.md §4): `createLedger(prisma)` for the bot and the API (bigint
- * amounts), `createLedgerActivities(deps)` for workflows (string amounts). The movement itself is SQL in
- * the ledger migration (prisma/migrations/*_ledger/migration.sql).
+ * The double-entry ledger: `createLedger(prisma)` for the bot and the API (bigint amounts),
+ * `createLedgerActivities(deps)` for workflows (string amounts). The movement itself is SQL: the
+ * functions were created in prisma/migrations/*_ledger/migration.sql, and the current bodies of
+ * ledger_record, ledger_post_hold and ledger_void_hold are the ones that replaced them in
+ * prisma/migrations/*_ledger_archive/migration.sql (which made archived keys count).
  */
 export * from './types';
 export * from './errors';

@@ -22,8 +22,8 @@ import type {
 import { validateLedger, type ValidationReport } from './validate';
 
 /**
- * The double-entry ledger (DESIGN.md §4). Every movement is one call of a PL/pgSQL function in the
- * ledger migration — one round trip and one transaction, accounts locked in a fixed order — so
+ * The double-entry ledger. Every movement is one call of a PL/pgSQL function (current bodies in the
+ * *_ledger_archive migration) — one round trip and one transaction, accounts locked in a fixed order — so
  * concurrent callers need no locking of their own and never deadlock.
  *
  * Rules every movement follows:
@@ -58,8 +58,11 @@ export interface Ledger {
   balance(guildId: string, account: AccountRef, asset: AssetCode): Promise<Balance>;
   /** An owner's balance in each of the guild's assets (zeros included), in asset order. */
   balances(guildId: string, account: AccountRef): Promise<(Balance & { asset: Asset })[]>;
-  /** User accounts by balance, highest first (ties: oldest account first), and how many there are. */
-  leaderboard(q: { guildId: string; asset: AssetCode; limit?: number; offset?: number }): Promise<{ items: AccountSummary[]; total: number }>;
+  /**
+   * User accounts by balance, highest first (ties: oldest account first), and how many there are. A page
+   * starts after the holder `after` (stable while balances change elsewhere in the list) or at `offset`.
+   */
+  leaderboard(q: { guildId: string; asset: AssetCode; limit?: number; offset?: number; after?: HolderKey }): Promise<{ items: AccountSummary[]; total: number }>;
   /** Entries newest first, filtered, with cursor pagination. */
   entries(q: EntriesQuery): Promise<Page<LedgerEntry>>;
   /** Checks the ledger's invariants (one guild or all) in one consistent snapshot; see validate.ts. */
@@ -227,21 +230,25 @@ function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): Transac
       });
     },
 
-    async leaderboard({ guildId, asset, limit = 10, offset = 0 }) {
+    async leaderboard({ guildId, asset, limit = 10, offset = 0, after }) {
       checkGuildId(guildId);
       checkAsset(asset);
       checkPage(limit, offset);
+      const params: unknown[] = [guildId, asset, limit, after ? 0 : offset];
+      // The rows ranked after `after` in (balance desc, id); count(*) OVER () then counts only those.
+      const afterKey = after ? `AND (a.balance < $5 OR (a.balance = $5 AND a.id > $6))` : '';
+      if (after) params.push(after.balance.toString(), after.accountId.toString());
       const { rows } = await pool.query<{ id: string; owner_id: string; balance: string; held: string; total: string }>(
         `SELECT a.id::text AS id, a.owner_id, a.balance::text AS balance, a.held::text AS held, count(*) OVER ()::text AS total
            FROM ledger_accounts a JOIN ledger_assets s ON s.id = a.asset_id
-          WHERE a.guild_id = $1 AND s.code = $2 AND a.owner_type = 'user' AND a.balance > 0
+          WHERE a.guild_id = $1 AND s.code = $2 AND a.owner_type = 'user' AND a.balance > 0 ${afterKey}
           ORDER BY a.balance DESC, a.id
           LIMIT $3 OFFSET $4`,
-        [guildId, asset, limit, offset],
+        params,
       );
       return {
         items: rows.map((r) => ({ accountId: BigInt(r.id), account: { ownerType: 'user', ownerId: r.owner_id }, asset, ...toBalance(r.balance, r.held) })),
-        total: rows[0] ? Number(rows[0].total) : offset === 0 ? 0 : await countHolders(guildId, asset),
+        total: rows[0] && !after ? Number(rows[0].total) : offset === 0 && !after ? 0 : await countHolders(guildId, asset),
       };
     },
 
@@ -261,6 +268,12 @@ function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): Transac
   }
 
   return ledger;
+}
+
+/** Where a page of the leaderboard starts: after this holder. */
+export interface HolderKey {
+  balance: bigint;
+  accountId: bigint;
 }
 
 function toBalance(balance: string, held: string): Balance {

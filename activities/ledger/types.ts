@@ -1,5 +1,5 @@
 /**
- * The ledger's vocabulary (DESIGN.md §4). Amounts are integer minor units as `bigint` everywhere in
+ * The ledger's vocabulary. Amounts are integer minor units as `bigint` everywhere in
  * TypeScript; the Temporal activities (activities.ts) carry them as decimal strings, since bigint does not
  * survive JSON.
  */

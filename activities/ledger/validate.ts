@@ -4,7 +4,7 @@ import { checkGuildId } from './codec';
 import type { AccountRef, AssetCode } from './types';
 
 /**
- * What `validate()` checks — the invariants of DESIGN.md §4 — and what it found. Every list is empty and
+ * What `validate()` checks — the ledger's invariants — and what it found. Every list is empty and
  * `ok` true on a healthy ledger. Amounts are bigints; `toJsonSafe` (codec.ts) makes the report JSON.
  */
 export interface ValidationReport {

@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
-import { NotFoundError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
 import type { RouteDeps } from '../deps';
+import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
 
 const settingsPatch = z
   .object({
@@ -29,10 +30,19 @@ const tokenCreate = z
   .strict();
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  /** Deprecated: use `cursor` (kept for one release). The id of the last event of the previous page. */
   before: z.coerce.bigint().optional(),
 });
 
 type GuildParams = { guildId: string; tokenId?: string };
+
+/** The audit event a cursor names (events are paged newest first by id). */
+function eventIdOf(cursor: string): bigint {
+  const [id] = decodeKeyCursor(cursor, 1);
+  if (!/^\d{1,19}$/.test(id!)) throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
+  return BigInt(id!);
+}
 type State = AuthState & { log: Logger };
 
 /** Guild settings, audit trail and API tokens, for the dashboard. */
@@ -69,14 +79,19 @@ export function guildRoutes({ prisma }: RouteDeps): Router<State> {
   router.get('/audit-events', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { guildId } = ctx.params as GuildParams;
     const q = auditQuery.parse(ctx.query);
-    const events = await prisma.auditEvent.findMany({
-      where: { guildId, ...(q.before ? { id: { lt: q.before } } : {}) },
+    const before = q.cursor ? eventIdOf(q.cursor) : q.before;
+    const rows = await prisma.auditEvent.findMany({
+      where: { guildId, ...(before ? { id: { lt: before } } : {}) },
       orderBy: { id: 'desc' },
-      take: q.limit,
+      take: q.limit + 1,
     });
+    const events = rows.slice(0, q.limit);
+    const last = rows.length > q.limit ? events[events.length - 1]!.id : null;
     ctx.body = {
       events: events.map((e) => ({ ...e, id: e.id.toString() })),
-      nextBefore: events.length === q.limit ? events[events.length - 1]?.id.toString() : null,
+      nextCursor: last === null ? null : encodeKeyCursor([last]),
+      // Deprecated: nextCursor (kept for one release).
+      nextBefore: last === null ? null : last.toString(),
     };
   });
 

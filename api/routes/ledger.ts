@@ -16,12 +16,13 @@ import {
   type EntriesQuery,
   type SystemAccountName,
 } from '../../activities/ledger';
-import { NotFoundError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PermissionLevel } from '../../lib/permissions';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import type { RouteDeps } from '../deps';
+import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
 
 /** Who may use the ledger API, in one place: reading needs a mod token, validate and archive an admin's. */
 export const LEDGER_LEVELS = {
@@ -65,7 +66,15 @@ const entryFilters = z
   })
   .strict();
 const entriesQuery = entryFilters.extend({ cursor: cursor.optional(), limit: int(1, 100).default(25) }).strict();
-const holdersQuery = z.object({ asset: asset.default('currency'), limit: int(1, 100).default(25), offset: int(0, 1_000_000).default(0) }).strict();
+const holdersQuery = z
+  .object({
+    asset: asset.default('currency'),
+    limit: int(1, 100).default(25),
+    cursor: z.string().max(200).optional(),
+    /** Deprecated: use `cursor` (kept for one release). */
+    offset: int(0, 1_000_000).optional(),
+  })
+  .strict();
 const accountsQuery = z
   .object({ asset: asset.optional(), ownerType: z.enum(['user', 'system']).optional(), cursor: cursor.optional(), limit: int(1, 500).default(100) })
   .strict();
@@ -79,7 +88,7 @@ function filtersOf(guildId: string, f: z.infer<typeof entryFilters>): Omit<Entri
   return { guildId, account: f.account, asset: f.asset, type: f.type, status: f.status, since: f.since, until: f.until };
 }
 
-/** The guild's ledger for the dashboard and admins (issue 5, item 5). Amounts are decimal strings. */
+/** The guild's ledger for the dashboard and admins. Amounts are decimal strings. */
 export function ledgerRoutes({ prisma }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/ledger' });
   const ledger = createLedger(prisma);
@@ -90,16 +99,27 @@ export function ledgerRoutes({ prisma }: RouteDeps): Router<State> {
     ctx.body = { assets: toJsonSafe(await ledger.assets(guildId)) };
   });
 
-  /** Top holders of an asset: user accounts with a positive balance, highest first, paged. */
+  /**
+   * Top holders of an asset: user accounts with a positive balance, highest first, paged by `cursor`
+   * (which also carries the rank it stops at, for the deprecated `offset`/`nextOffset`).
+   */
   router.get('/holders', read, async (ctx) => {
     const { guildId } = ctx.params as GuildParams;
     const q = holdersQuery.parse(ctx.query);
-    const page = await ledger.leaderboard({ guildId, asset: q.asset, limit: q.limit, offset: q.offset });
+    const key = q.cursor ? decodeKeyCursor(q.cursor, 3) : null;
+    if (key && !key.every((part) => /^\d{1,19}$/.test(part))) throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
+    const after = key ? { balance: BigInt(key[0]!), accountId: BigInt(key[1]!) } : undefined;
+    const offset = key ? Number(key[2]) : (q.offset ?? 0);
+    const page = await ledger.leaderboard({ guildId, asset: q.asset, limit: q.limit, offset: after ? 0 : offset, after });
+    const next = offset + page.items.length;
+    const last = page.items[page.items.length - 1];
+    const more = last !== undefined && next < page.total;
     ctx.body = {
       asset: q.asset,
       total: page.total,
       holders: page.items.map((h) => toJsonSafe({ userId: h.account.ownerId, accountId: h.accountId, balance: h.balance, held: h.held, available: h.available })),
-      nextOffset: q.offset + page.items.length < page.total ? q.offset + page.items.length : null,
+      nextCursor: more ? encodeKeyCursor([last.balance, last.accountId, next]) : null,
+      nextOffset: more ? next : null,
     };
   });
 

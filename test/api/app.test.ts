@@ -120,6 +120,24 @@ describe('guild settings and tokens', () => {
     const actions = audit.body?.events.map((e: { action: string }) => e.action);
     expect(actions[0]).toBe('guild_settings.updated');
     expect(actions.filter((a: string) => a === 'guild_settings.updated')).toHaveLength(1);
+
+    // One event per page, newest first: the cursor walks them all once; the deprecated `before` still works.
+    const all = (await call('GET', `/api/guilds/${GUILD}/audit-events?limit=200`, { token: tokens.admin })).body?.events.map((e: { id: string }) => e.id);
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call('GET', `/api/guilds/${GUILD}/audit-events?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: tokens.admin });
+      const ids = page.body?.events.map((e: { id: string }) => e.id) as string[];
+      walked.push(...ids);
+      expect(page.body?.nextBefore).toBe(page.body?.nextCursor ? ids[0] : null);
+      cursor = page.body?.nextCursor as string | null;
+    } while (cursor);
+    expect(walked).toEqual(all);
+    if (all.length > 1) {
+      const older = await call('GET', `/api/guilds/${GUILD}/audit-events?before=${all[0]}`, { token: tokens.admin });
+      expect(older.body?.events.map((e: { id: string }) => e.id)).toEqual(all.slice(1));
+    }
+    expect((await call('GET', `/api/guilds/${GUILD}/audit-events?cursor=nonsense`, { token: tokens.admin })).status).toBe(400);
   });
 
   it('an admin cannot mint an owner token; a minted token works and can be revoked', async () => {

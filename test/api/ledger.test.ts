@@ -191,14 +191,20 @@ describe('reads', () => {
         { userId: alice, accountId: expect.any(String), balance: '876', held: '30', available: '846' },
         { userId: bob, accountId: expect.any(String), balance: '380', held: '0', available: '380' },
       ],
+      nextCursor: expect.any(String),
       nextOffset: 2,
     });
+    // The deprecated offset and the cursor reach the same page.
     const second = await call('GET', api('/holders?asset=currency&limit=2&offset=2'));
     expect(second.body.holders.map((h: Body) => [h.userId, h.balance])).toEqual([
       [carol, '69'],
       [dave, '5'],
     ]);
     expect(second.body.nextOffset).toBeNull();
+    expect(second.body.nextCursor).toBeNull();
+    const byCursor = await call('GET', api(`/holders?asset=currency&limit=2&cursor=${first.body.nextCursor}`));
+    expect(byCursor.body).toEqual(second.body);
+    expect((await call('GET', api('/holders?asset=currency&cursor=nonsense'))).status).toBe(400);
     expect((await call('GET', api('/holders?asset=gems'))).body.holders.map((h: Body) => [h.userId, h.balance])).toEqual([[bob, '7']]);
     for (const [u, b] of [[alice, '876'], [bob, '380'], [carol, '69'], [dave, '5']] as const) {
       expect(String((await ledger.balance(guild, userAccount(u), 'currency')).balance)).toBe(b);

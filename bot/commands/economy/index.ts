@@ -6,6 +6,6 @@ import { giveCommand } from './give';
 import { leaderboardButtons, leaderboardCommand } from './leaderboard';
 import { transactionsButtons, transactionsCommand } from './transactions';
 
-/** The economy's commands and buttons (issue 5), for the one registry in bot/commands/index.ts. */
+/** The economy's commands and buttons, for the one registry in bot/commands/index.ts. */
 export const economyCommands: readonly Command[] = [balanceCommand, dailyCommand, giveCommand, leaderboardCommand, transactionsCommand, economyCommand];
 export const economyComponents: readonly ComponentHandler[] = [leaderboardButtons, transactionsButtons];

@@ -4,6 +4,6 @@ import { buyCancelButton, buyCommand, buyConfirmButton } from './buy';
 import { inventoryCommand } from './inventory';
 import { shopCommand, shopPageButtons } from './shop';
 
-/** The shop's commands and buttons (issue 5), for the one registry in bot/commands/index.ts. */
+/** The shop's commands and buttons, for the one registry in bot/commands/index.ts. */
 export const shopCommands: readonly Command[] = [shopCommand, buyCommand, inventoryCommand, shopAdminCommand];
 export const shopComponents: readonly ComponentHandler[] = [shopPageButtons, buyConfirmButton, buyCancelButton];

@@ -3,7 +3,7 @@ import { listInventory } from '../../../activities/shop';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import type { Command } from '../../command';
 import { inventoryData } from './definitions';
-// Roblox trades (issue 9): pets and gems are shown under the shop items — the one /inventory command.
+// Roblox trades: pets and gems are shown under the shop items — the one /inventory command.
 import { petPageButtons, tradeInventoryEmbed } from '../trades';
 import { guildIdOf } from '../../interaction';
 
@@ -28,7 +28,7 @@ export const inventoryCommand: Command = {
               ? 'You own nothing yet: see /shop.'
               : `<@${user.id}> owns nothing yet.`,
         }),
-        // ── Roblox trades addition (issue 9): pets and gems, with totals ──
+        // Roblox trades: pets and gems, with totals
         await tradeInventoryEmbed(prisma, guildId, user.id),
       ],
       components: await petPageButtons(prisma, guildId, user.id),
