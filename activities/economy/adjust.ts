@@ -1,27 +1,12 @@
-import { formatAmount } from '../../lib/discord/amounts';
-import { AppError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { checkRateLimit, recordRateLimitHit } from '../../lib/rate-limit';
 import type { PrismaClient } from '../../prisma/client';
 import { InsufficientFundsError, systemAccount, userAccount, type Actor, type Asset, type LedgerEntry } from '../ledger';
 import { transactionLedger } from '../ledger/ledger';
 import { currencyOf } from './currency';
+import { notEnoughToRemove, RateLimitedError } from './errors';
 import { inTransaction } from '../../prisma/transactions';
 import { auditActorId, getEconomySettings } from './settings';
-
-/** Over the admin adjust limit; nothing changed. */
-export class RateLimitedError extends AppError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    limit: number,
-  ) {
-    super(
-      'rate_limited',
-      `You can make at most ${limit} balance change${limit === 1 ? '' : 's'} per minute. Try again in ${retryAfterSeconds} s. Nothing was changed.`,
-      429,
-      { retryAfterSeconds, limit },
-    );
-  }
-}
 
 export interface AdjustInput {
   guildId: string;
@@ -99,12 +84,7 @@ export async function adjustBalance(prisma: PrismaClient, input: AdjustInput): P
       });
     } catch (err) {
       if (err instanceof InsufficientFundsError) {
-        throw new AppError(
-          'insufficient_funds',
-          `<@${userId}> has ${formatAmount(currency, err.available)}${err.held > 0n ? ' available' : ''}: removing ${formatAmount(currency, magnitude)} would take them below zero. Nothing was changed.`,
-          409,
-          err.details,
-        );
+        throw notEnoughToRemove(currency, err, userId, magnitude);
       }
       throw err;
     }

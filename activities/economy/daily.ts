@@ -1,23 +1,10 @@
-import { AppError } from '../../lib/errors';
 import type { PrismaClient } from '../../prisma/client';
 import { systemAccount, userAccount, type Asset, type LedgerEntry } from '../ledger';
 import { transactionLedger } from '../ledger/ledger';
-import { currencyOf, formatDuration } from './currency';
+import { currencyOf } from './currency';
+import { DailyCooldownError, dailyOff } from './errors';
 import { inTransaction, type Queryable } from '../../prisma/transactions';
 import { getEconomySettings, type EconomySettings } from './settings';
-
-/** Claimed again before the cooldown ended; nothing changed. */
-export class DailyCooldownError extends AppError {
-  constructor(readonly nextClaimAt: Date, now: Date) {
-    const left = (nextClaimAt.getTime() - now.getTime()) / 1000;
-    super(
-      'daily_cooldown',
-      `You already claimed your daily reward. Come back in ${formatDuration(left)} (<t:${Math.ceil(nextClaimAt.getTime() / 1000)}:R>).`,
-      429,
-      { nextClaimAt: nextClaimAt.toISOString(), retryAfterSeconds: Math.ceil(left) },
-    );
-  }
-}
 
 export interface DailyClaimResult {
   /** What was paid: the daily amount plus the streak bonus. */
@@ -61,7 +48,7 @@ export async function claimDaily(
 ): Promise<DailyClaimResult> {
   const { guildId, userId } = input;
   const settings = await getEconomySettings(prisma, guildId);
-  if (settings.dailyAmount <= 0n) throw new AppError('daily_off', 'Daily rewards are switched off in this server (the daily amount is 0).', 409);
+  if (settings.dailyAmount <= 0n) throw dailyOff();
 
   return inTransaction(prisma, async (client) => {
     const ledger = transactionLedger(client);

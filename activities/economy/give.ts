@@ -1,7 +1,7 @@
-import { formatAmount } from '../../lib/discord/amounts';
-import { AppError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { InsufficientFundsError, userAccount, type Asset, type Ledger, type LedgerEntry } from '../ledger';
 import { currencyOf } from './currency';
+import { notEnoughToGive } from './errors';
 
 export interface GiveInput {
   guildId: string;
@@ -58,12 +58,7 @@ export async function give(ledger: Pick<Ledger, 'transfer' | 'assets' | 'ensureG
     return { entry, replayed, fromBalance: after(fromUserId), toBalance: after(to.id), currency };
   } catch (err) {
     if (err instanceof InsufficientFundsError) {
-      throw new AppError(
-        'insufficient_funds',
-        `You have ${formatAmount(currency, err.available)}${err.held > 0n ? ' available' : ''}, not enough to give ${formatAmount(currency, amount)}. Nothing was sent.`,
-        409,
-        err.details,
-      );
+      throw notEnoughToGive(currency, err, amount);
     }
     throw err;
   }

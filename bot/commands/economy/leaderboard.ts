@@ -7,8 +7,8 @@ import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
 import type { Command, ComponentHandler } from '../../command';
 import { leaderboardData } from './definitions';
-import { pagingRow, parsePage } from './shared';
-import { guildIdOf } from '../../interaction';
+import { parsePage } from './shared';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 export const LEADERBOARD_PAGE_SIZE = 10;
 const ACTION = 'leaderboard';
@@ -40,7 +40,7 @@ async function leaderboardPage(prisma: PrismaClient, guildId: string, requested:
       }),
     ],
     components: [
-      pagingRow([
+      buttonRow([
         { action: ACTION, key: String(Math.max(0, page - 1)), label: 'Previous', disabled: page === 0 },
         { action: ACTION, key: String(page + 1), label: 'Next', disabled: page + 1 >= pages },
       ]),

@@ -5,8 +5,8 @@ import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
 import type { Command, ComponentHandler } from '../../command';
 import { transactionsData } from './definitions';
-import { pagingRow, parsePage, signedAmount } from './shared';
-import { guildIdOf } from '../../interaction';
+import { parsePage, signedAmount } from './shared';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 export const TRANSACTIONS_PAGE_SIZE = 10;
 const ACTION = 'transactions';
@@ -87,7 +87,7 @@ async function transactionsPage(prisma: PrismaClient, guildId: string, userId: s
       }),
     ],
     components: [
-      pagingRow([
+      buttonRow([
         { action: ACTION, key: '1:', label: 'Newest', disabled: page === 1 },
         { action: ACTION, key: `${page + 1}:${entries.nextCursor ?? ''}`, label: 'Older', disabled: entries.nextCursor === null },
       ]),
