@@ -1,6 +1,6 @@
 import { codesForDelivery, stockCounts } from '../../activities/codes/stock';
 import { waitFor } from '../../lib/wait';
-import { fundsAddedSignal, orderAdminSignal, orderStatusQuery } from '../../workflows/order';
+import { fundsAddedSignal, orderAdminSignal, orderStatusQuery } from '../../lib/flows/orders';
 import { newMember, startPaymentsEnv, type PaymentsEnv } from '../payments/helpers';
 import { addCodes, balance, fund, packageOf, sinkBalance, startOrder, uniqueCodes } from './helpers';
 

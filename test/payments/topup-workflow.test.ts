@@ -3,7 +3,7 @@ import { waitFor } from '../../lib/wait';
 import { createPrismaClient } from '../../prisma/client';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../lib/logger';
-import { topupStatusQuery, type TopupState } from '../../workflows/topup';
+import { topupStatusQuery, type TopupState } from '../../lib/flows/payments';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { topup } from '../../workflows/topup';
 import { uniqueTaskQueue } from '../helpers/temporal';
