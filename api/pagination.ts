@@ -1,4 +1,4 @@
-import { ValidationError } from '../lib/errors';
+import { NotFoundError, ValidationError } from '../lib/errors';
 
 /**
  * Keyset pagination, newest first by (createdAt, id): the cursor names the last row of the previous page,
@@ -58,4 +58,22 @@ export function decodeKeyCursor(cursor: string, size: number): string[] {
     throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
   }
   return parts as string[];
+}
+
+/**
+ * Lists that used to page with `before` (the id of the previous page's last row, answered as `next`)
+ * still accept it for one release: that row becomes the cursor. Deprecated in favour of `cursor`.
+ */
+export async function cursorOrBefore(q: { cursor?: string; before?: string }, what: string, findRow: (id: string) => Promise<CursorRow | null>): Promise<string | undefined> {
+  if (q.cursor && q.before) throw new ValidationError('Give cursor or before (deprecated), not both.');
+  if (!q.before) return q.cursor;
+  const row = await findRow(q.before);
+  if (!row) throw new NotFoundError(`before: there is no ${what} ${q.before} in this guild.`);
+  return encodeCursor(row);
+}
+
+/** pageOf, plus the deprecated `next` (the last row's id) beside `nextCursor`. */
+export function pageWithNext<R extends CursorRow, T>(rows: R[], limit: number, toJson: (row: R) => T): { items: T[]; nextCursor: string | null; next: string | null } {
+  const page = pageOf(rows, limit, toJson);
+  return { ...page, next: page.nextCursor ? rows[limit - 1]!.id : null };
 }

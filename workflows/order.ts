@@ -1,27 +1,14 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  defineQuery,
-  defineSignal,
-  isCancellation,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InteractionReply } from '../activities/discord';
 import type { OrderView } from '../activities/orders';
-import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import type { InteractionReply } from '../lib/flows/flow';
+import { fundsAddedSignal, orderAdminSignal, ORDER_FAILURES, orderFlow, orderHoldKey, orderStatusQuery, type AdminAction, type OrderInput, type OrderState, type OrderStep } from '../lib/flows/orders';
+import { LEDGER_FAILURES } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
+import { failureOf, nowMs, progress, tagFlow, tell } from './common';
 
 /**
- * A code order (DESIGN.md §3), workflow id `order:{orderId}`:
+ * A code order, workflow id `order:{orderId}`:
  *
  *   order row → hold the price (member → sink; balance short: the member is told, and the hold is tried
  *   again on a `fundsAdded` signal and every `fundsRetrySeconds` until `topupWaitSeconds`) → reserve the
@@ -35,62 +22,9 @@ import { activityProfiles } from './activity-options';
  * so a code that may have been shown is never sold again; a refund releases only codes never shown.
  */
 
-export interface OrderInput {
-  orderId: string;
-  requestKey: string;
-  guildId: string;
-  userId: string;
-  packageId: number;
-  /** The package price the member was shown (decimal string); a changed price is refused. */
-  expectedPrice?: string | null;
-  reply?: InteractionReply | null;
-  /** How long a short balance is waited for. */
-  topupWaitSeconds: number;
-  /** How often the hold is retried while waiting for funds. */
-  fundsRetrySeconds: number;
-  /** How long delivery is retried before the order needs an admin. */
-  deliveryTimeoutSeconds: number;
-  /** First wait between delivery attempts (doubles, at most 10 minutes). */
-  deliveryRetrySeconds: number;
-}
-
-export type OrderStatusName = 'pending' | 'awaiting_funds' | 'completed' | 'failed' | 'refunded' | 'needs_admin';
-export type OrderStep = 'checking' | 'holding_funds' | 'awaiting_funds' | 'reserving' | 'delivering' | 'needs_admin' | 'charging' | 'compensating' | 'done';
-
-export interface OrderState {
-  orderId: string;
-  status: OrderStatusName;
-  step: OrderStep;
-  failureReason: string | null;
-  deliveredVia: string | null;
-  deliveryAttempts: number;
-}
-
-export interface AdminAction {
-  action: 'retry' | 'complete' | 'refund';
-  /** Discord user id or API token id of the admin. */
-  by: string;
-}
-
-export const orderStatusQuery = defineQuery<OrderState>('status');
-export const fundsAddedSignal = defineSignal('fundsAdded');
-export const orderAdminSignal = defineSignal<[AdminAction]>('adminAction');
-export const orderWorkflowId = (orderId: string): string => `order:${orderId}`;
-
-const NON_RETRYABLE = [
-  'InsufficientFunds',
-  'OutOfStock',
-  'IdempotencyConflict',
-  'HoldNotPending',
-  'EntryNotFound',
-  'UnknownAsset',
-  'InvalidInput',
-  'NotFound',
-  'CodeShopDisabled',
-  ...DISCORD_REFUSALS,
-];
-
-const profiles = activityProfiles(NON_RETRYABLE);
+const profiles = activityProfiles(ORDER_FAILURES);
+/** What a cancelled order says went wrong (its row's failure reason). */
+const CANCELLED = { type: ORDER_FAILURES.cancelled, message: 'The order was cancelled.' };
 const db = proxyActivities<Activities>(profiles.db);
 /** One delivery attempt: a few quick retries (5xx, 429); the workflow's own loop retries for hours. */
 const deliver = proxyActivities<Activities>(profiles.quick);
@@ -98,11 +32,7 @@ const discord = proxyActivities<Activities>(profiles.discord);
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
 export async function order(input: OrderInput): Promise<OrderState> {
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'order' },
-  ]);
+  tagFlow(orderFlow.kind, input.guildId, input.userId);
   const state: OrderState = { orderId: input.orderId, status: 'pending', step: 'checking', failureReason: null, deliveredVia: null, deliveryAttempts: 0 };
   setHandler(orderStatusQuery, () => ({ ...state }));
   let fundsAdded = false;
@@ -115,14 +45,11 @@ export async function order(input: OrderInput): Promise<OrderState> {
     else log.info('admin action ignored: the order does not need an admin', { action: a.action, status: state.status });
   });
   let what = `order ${input.orderId} by <@${input.userId}>`;
-  const at = (step: OrderStep) => {
-    state.step = step;
-    setCurrentDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}\n${what}${state.failureReason ? `\n${state.failureReason}` : ''}`);
-  };
+  const at = (step: OrderStep) => progress(state, step, what, state.failureReason);
   at('checking');
   const { orderId } = input;
   const reply = input.reply ?? null;
-  const holdKey = `order:${orderId}:hold`;
+  const holdKey = orderHoldKey(orderId);
 
   const created = await db.ordersCreate({
     orderId,
@@ -147,7 +74,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     state.failureReason = reason;
     at('done');
     await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: reason });
-    await tell(() => discord.ordersNotifyMember({ orderId, event: 'failed', reply }));
+    await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'failed', reply }));
     return { ...state };
   };
 
@@ -174,13 +101,13 @@ export async function order(input: OrderInput): Promise<OrderState> {
         });
         break;
       } catch (err) {
-        if (failureOf(err).type !== 'InsufficientFunds') throw err;
+        if (failureOf(err).type !== LEDGER_FAILURES.insufficientFunds) throw err;
         if (!told) {
           told = true;
           state.status = 'awaiting_funds';
           at('awaiting_funds');
           await db.ordersSetStatus({ orderId, status: 'awaiting_funds' });
-          await tell(() => discord.ordersNotifyMember({ orderId, event: 'awaiting_funds', reply, waitSeconds: input.topupWaitSeconds }));
+          await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'awaiting_funds', reply, waitSeconds: input.topupWaitSeconds }));
         }
         const left = deadline - nowMs();
         if (left <= 0) return fail(`Your balance was not enough for ${o.quantity} codes within ${Math.round(input.topupWaitSeconds / 60)} minutes, so the order was cancelled.`);
@@ -202,13 +129,13 @@ export async function order(input: OrderInput): Promise<OrderState> {
     try {
       await db.ordersReserveCodes({ orderId });
     } catch (err) {
-      if (failureOf(err).type !== 'OutOfStock') throw err;
+      if (failureOf(err).type !== ORDER_FAILURES.outOfStock) throw err;
       at('compensating');
       await CancellationScope.nonCancellable(voidHold);
-      await tell(() => discord.ordersCheckLowStock({ guildId: o.guildId }));
+      await tell('check the stock', () => discord.ordersCheckLowStock({ guildId: o.guildId }));
       return await fail(`Sorry, there are not enough codes in stock for ${o.quantity} right now. An admin will restock soon.`);
     }
-    await tell(() => discord.ordersCheckLowStock({ guildId: o.guildId }));
+    await tell('check the stock', () => discord.ordersCheckLowStock({ guildId: o.guildId }));
 
     // ---- deliver, retried; then an admin decides --------------------------------------------------
     let delivered = await deliverWithRetries(input, state, at, reply);
@@ -216,7 +143,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
       state.status = 'needs_admin';
       at('needs_admin');
       await mustHappen.ordersSetStatus({ orderId, status: 'needs_admin', failureReason: state.failureReason });
-      await tell(() => discord.ordersNotifyAdmins({ orderId, detail: `the codes could not be delivered for ${Math.round(input.deliveryTimeoutSeconds / 60)} minutes (${state.failureReason ?? 'unknown'}).` }));
+      await tell('tell the admins', () => discord.ordersNotifyAdmins({ orderId, detail: `the codes could not be delivered for ${Math.round(input.deliveryTimeoutSeconds / 60)} minutes (${state.failureReason ?? 'unknown'}).` }));
       await condition(() => adminActions.length > 0);
       const action = adminActions.shift() as AdminAction;
       log.info('admin action', { orderId, action: action.action, by: action.by });
@@ -230,7 +157,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
         state.failureReason = `Refunded by an admin (${action.by}).`;
         at('done');
         await mustHappen.ordersSetStatus({ orderId, status: 'refunded', failureReason: state.failureReason });
-        await tell(() => discord.ordersNotifyMember({ orderId, event: 'refunded', reply: null }));
+        await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'refunded', reply: null }));
         return { ...state };
       }
       state.status = 'pending';
@@ -250,10 +177,10 @@ export async function order(input: OrderInput): Promise<OrderState> {
     await CancellationScope.nonCancellable(async () => {
       await voidHold();
       await mustHappen.ordersReleaseCodes({ orderId });
-      await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: failureOf(err).message });
+      await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: failureOf(err, CANCELLED).message });
     });
     state.status = 'failed';
-    state.failureReason = failureOf(err).message;
+    state.failureReason = failureOf(err, CANCELLED).message;
     at('done');
     if (isCancellation(err)) throw err;
     return { ...state };
@@ -265,7 +192,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
   state.status = 'completed';
   await mustHappen.ordersSetStatus({ orderId, status: 'completed', failureReason: null });
   at('done');
-  await tell(() => discord.ordersNotifyMember({ orderId, event: 'completed', reply }));
+  await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'completed', reply }));
   return { ...state };
 }
 
@@ -281,8 +208,8 @@ async function deliverWithRetries(input: OrderInput, state: OrderState, at: (s: 
       state.failureReason = null;
       return true;
     } catch (err) {
-      state.failureReason = failureOf(err).message;
-      log.warn('delivery failed; retrying', { orderId: input.orderId, attempt: state.deliveryAttempts, failure: failureOf(err) });
+      state.failureReason = failureOf(err, CANCELLED).message;
+      log.warn('delivery failed; retrying', { orderId: input.orderId, attempt: state.deliveryAttempts, failure: failureOf(err, CANCELLED) });
     }
     const left = deadline - nowMs();
     if (left <= 0) return false;
@@ -290,21 +217,3 @@ async function deliverWithRetries(input: OrderInput, state: OrderState, at: (s: 
     wait = Math.min(wait * 2, 600_000);
   }
 }
-
-async function tell(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    log.warn('could not tell the member or admins', { failure: failureOf(err) });
-  }
-}
-
-function failureOf(err: unknown): { type: string; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  if (isCancellation(err)) return { type: 'OrderCancelled', message: 'The order was cancelled.' };
-  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
-}
-
-/** Workflow time (replayed from history), in milliseconds. */
-const nowMs = (): number => new Date().getTime();

@@ -1,14 +1,12 @@
-import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InteractionReply } from '../activities/discord';
-import type { PaymentUpdate } from '../activities/payments';
-import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { fundsAddedSignal, orderFlow } from '../lib/flows/orders';
+import { PAYMENT_FAILURES, paymentUpdateSignal, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
 import { activityProfiles } from './activity-options';
-import { fundsAddedSignal, orderWorkflowId } from './order';
+import { failureOf, nowMs, progress, tagFlow, tell } from './common';
 
 /**
- * A top-up (DESIGN.md §3), workflow id `topup:{paymentId}`:
+ * A top-up, workflow id `topup:{paymentId}`:
  *
  *   payment row → gateway charge (QRIS) → the QR shown to the member (ephemeral, with amount and expiry)
  *   → wait for the gateway: its webhook (signal `paymentUpdate`) or our own status polling every
@@ -24,62 +22,7 @@ import { fundsAddedSignal, orderWorkflowId } from './order';
  * Every duration comes from the input (guild settings / config), so tests use seconds.
  */
 
-export interface TopupInput {
-  paymentId: string;
-  requestKey: string;
-  guildId: string;
-  userId: string;
-  /** Whole rupiah, decimal string; credited 1:1 in the guild's currency. */
-  amount: string;
-  /** How long the QR code is shown as valid. */
-  expirySeconds: number;
-  /** How often the gateway is asked for the status while waiting. */
-  pollSeconds: number;
-  /** After the expiry, how long a late payment is still waited for (and accepted by the gateway). */
-  lateSettlementSeconds: number;
-  /** The /topup reply (ephemeral), edited with the QR code and the outcome. */
-  reply?: InteractionReply | null;
-  /** A code order waiting for this money (its Top up button): signalled `fundsAdded` once credited. */
-  notifyOrderId?: string | null;
-}
-
-export type TopupStatusName = 'created' | 'pending' | 'settled' | 'expired' | 'denied' | 'cancelled' | 'failed';
-export type TopupStep = 'charging' | 'waiting' | 'waiting_late' | 'crediting' | 'done';
-
-export interface TopupState {
-  paymentId: string;
-  status: TopupStatusName;
-  step: TopupStep;
-  /** The gateway's last accepted status (settlement, pending, expire…). */
-  providerStatus: string | null;
-  credited: boolean;
-  /** ISO time the QR code expires. */
-  expiresAt: string | null;
-  failureReason: string | null;
-  /** Updates received by signal (duplicates included) and status polls made. */
-  notifications: number;
-  polls: number;
-}
-
-export const paymentUpdateSignal = defineSignal<[PaymentUpdate]>('paymentUpdate');
-export const topupStatusQuery = defineQuery<TopupState>('status');
-export const topupWorkflowId = (paymentId: string): string => `topup:${paymentId}`;
-
-const NON_RETRYABLE = [
-  'PaymentsDisabled',
-  'PaymentProviderRejected',
-  'TopupAmountOutOfRange',
-  'PaymentAmountMismatch',
-  'PaymentConflict',
-  'PaymentNotFound',
-  'InvalidInput',
-  'NotFound',
-  'IdempotencyConflict',
-  'UnknownAsset',
-  ...DISCORD_REFUSALS,
-];
-
-const profiles = activityProfiles(NON_RETRYABLE);
+const profiles = activityProfiles(PAYMENT_FAILURES);
 
 /** Database and gateway steps: retried through short outages. */
 const db = proxyActivities<Activities>(profiles.db);
@@ -96,11 +39,7 @@ const rank = (s: PaymentUpdate['status']): number => (s === 'pending' ? 0 : s ==
 const isFinal = (u: PaymentUpdate | null): u is PaymentUpdate => u !== null && u.status !== 'pending';
 
 export async function topup(input: TopupInput): Promise<TopupState> {
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'topup' },
-  ]);
+  tagFlow(topupFlow.kind, input.guildId, input.userId);
   const state: TopupState = {
     paymentId: input.paymentId,
     status: 'created',
@@ -113,10 +52,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     polls: 0,
   };
   const what = `Rp ${input.amount} top-up for <@${input.userId}>`;
-  const at = (step: TopupStep) => {
-    state.step = step;
-    setCurrentDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}\n${what}${state.failureReason ? `\n${state.failureReason}` : ''}`);
-  };
+  const at = (step: TopupState['step']) => progress(state, step, what, state.failureReason);
   setHandler(topupStatusQuery, () => ({ ...state }));
 
   let latest: PaymentUpdate | null = null;
@@ -135,19 +71,28 @@ export async function topup(input: TopupInput): Promise<TopupState> {
 
   const { paymentId } = input;
   const reply = input.reply ?? null;
+  const tellMember = 'tell the member';
+  const tellAdmins = 'tell the admins';
+
+  /** Ends the top-up as failed with what went wrong (the payment row says why); the caller tells whom it must. */
+  const fail = async (err: unknown): Promise<string> => {
+    const { message } = failureOf(err);
+    state.status = 'failed';
+    state.failureReason = message;
+    at('done');
+    await mustHappen.paymentsFail({ paymentId, reason: message });
+    return message;
+  };
+
   await db.paymentsCreate({ paymentId, guildId: input.guildId, userId: input.userId, amount: input.amount, requestKey: input.requestKey });
   try {
     // The gateway keeps the charge payable through the late window (and a minute more, so it is our cancel
     // that ends it, not a race with the gateway's clock); the member is shown the shorter expiry.
     await db.paymentsCharge({ paymentId, expirySeconds: input.expirySeconds + input.lateSettlementSeconds + GATEWAY_MARGIN_SECONDS });
   } catch (err) {
-    const failure = failureOf(err);
-    state.status = 'failed';
-    state.failureReason = failure.message;
-    at('done');
-    await mustHappen.paymentsFail({ paymentId, reason: failure.message });
-    await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'failed', reply, reason: 'the payment provider refused the charge' }));
-    await tell(() => discord.paymentsNotifyAdmins({ paymentId, detail: `The charge could not be created: ${failure.message}` }));
+    const reason = await fail(err);
+    await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: 'failed', reply, reason: 'the payment provider refused the charge' }));
+    await tell(tellAdmins, () => discord.paymentsNotifyAdmins({ paymentId, detail: `The charge could not be created: ${reason}` }));
     return { ...state };
   }
   state.status = 'pending';
@@ -155,7 +100,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
   const lateUntil = expiresAt + input.lateSettlementSeconds * 1000;
   state.expiresAt = new Date(expiresAt).toISOString();
   at('waiting');
-  await tell(() => discord.paymentsShowQr({ paymentId, reply, expiresAt: state.expiresAt ?? '' }));
+  await tell('show the QR code', () => discord.paymentsShowQr({ paymentId, reply, expiresAt: state.expiresAt ?? '' }));
 
   const pollMs = Math.max(1, input.pollSeconds) * 1000;
   let nextPollAt = nowMs() + pollMs;
@@ -181,7 +126,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
       state.status = 'expired';
       at('waiting_late');
       await mustHappen.paymentsEnd({ paymentId, status: 'expired', providerStatus: null });
-      await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'expired', reply }));
+      await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: 'expired', reply }));
       continue;
     }
     if (toldExpired && now >= lateUntil) {
@@ -199,17 +144,12 @@ export async function topup(input: TopupInput): Promise<TopupState> {
 
   const outcome = latest as PaymentUpdate | null;
   if (outcome?.status === 'paid') {
-    state.step = 'crediting';
     at('crediting');
     try {
       await mustHappen.paymentsCredit({ paymentId, update: outcome });
     } catch (err) {
-      const failure = failureOf(err);
-      state.status = 'failed';
-      state.failureReason = failure.message;
-      at('done');
-      await mustHappen.paymentsFail({ paymentId, reason: failure.message });
-      await tell(() => discord.paymentsNotifyAdmins({ paymentId, detail: failure.message }));
+      const reason = await fail(err);
+      await tell(tellAdmins, () => discord.paymentsNotifyAdmins({ paymentId, detail: reason }));
       return { ...state };
     }
     state.status = 'settled';
@@ -218,9 +158,9 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     if (input.notifyOrderId) {
       const orderId = input.notifyOrderId;
       // The order may have ended meanwhile (timed out, cancelled): then there is nobody to tell.
-      await tell(() => getExternalWorkflowHandle(orderWorkflowId(orderId)).signal(fundsAddedSignal));
+      await tell('wake the order', () => getExternalWorkflowHandle(orderFlow.id(orderId)).signal(fundsAddedSignal));
     }
-    await tell(() => discord.paymentsNotifyMember({ paymentId, event: 'paid', reply }));
+    await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: 'paid', reply }));
     return { ...state };
   }
 
@@ -230,24 +170,6 @@ export async function topup(input: TopupInput): Promise<TopupState> {
   state.status = ended;
   at('done');
   await mustHappen.paymentsEnd({ paymentId, status: ended, providerStatus: outcome?.providerStatus ?? null });
-  if (!(ended === 'expired' && toldExpired)) await tell(() => discord.paymentsNotifyMember({ paymentId, event: ended, reply }));
+  if (!(ended === 'expired' && toldExpired)) await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: ended, reply }));
   return { ...state };
 }
-
-/** Telling people never changes the outcome: a failure to notify is logged, not thrown. */
-async function tell(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    log.warn('could not tell the member or admins', { failure: failureOf(err) });
-  }
-}
-
-function failureOf(err: unknown): { type: string; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
-}
-
-/** Workflow time (replayed from history), in milliseconds. */
-const nowMs = (): number => new Date().getTime();

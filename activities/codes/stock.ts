@@ -1,11 +1,11 @@
-import { poolOf } from '../../prisma/transactions';
 import { ValidationError } from '../../lib/errors';
 import { codeHash, type CodeKeyring } from '../../lib/crypto/codes';
 import type { PrismaClient } from '../../prisma/client';
-import { inTransaction } from '../../prisma/transactions';
+import { inTransaction, poolOf } from '../../prisma/transactions';
+import { OutOfStockError } from '../orders/errors';
 
 /**
- * The code stock (DESIGN.md §4): codes encrypted at rest, refused when already known (by hash), reserved
+ * The code stock: codes encrypted at rest, refused when already known (by hash), reserved
  * per order with row locks that skip what others hold (`FOR UPDATE SKIP LOCKED`, so concurrent orders
  * never wait on or take the same code), marked `delivered` *before* a delivery attempt (a code that may
  * have been shown is never sold again) and released only while still `reserved` (never shown).
@@ -22,15 +22,6 @@ export interface ImportReport {
   /** Line numbers (1-based) and why; never the line itself. */
   invalid: { line: number; reason: string }[];
   available: number;
-}
-
-export class OutOfStockError extends ValidationError {
-  constructor(
-    readonly wanted: number,
-    readonly available: number,
-  ) {
-    super(`Out of stock: ${wanted} code${wanted === 1 ? '' : 's'} wanted, ${available} available.`);
-  }
 }
 
 /** Imports codes, one per line (blank lines skipped): added, duplicates (in the batch or the stock), invalid. */

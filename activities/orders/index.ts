@@ -1,4 +1,5 @@
-/** Code orders (issue 7): the `order:{id}` workflow's activities and the orders table. */
+/** Code orders: the `order:{id}` workflow's activities, the orders table and its errors. */
+export * from './errors';
 export * from './orders';
 export * from './messages';
-export { createOrderActivities, type OrderActivities, type OrderView } from './activities';
+export type { OrderView } from './activities';

@@ -1,4 +1,5 @@
-import { NotFoundError, RefusalError } from '../../lib/errors';
+import { NotFoundError } from '../../lib/errors';
+import { ORDER_FAILURES, type OrderStatus } from '../../lib/flows/orders';
 import { Prisma, type CodeOrder, type CodePackage, type PrismaClient } from '../../prisma/client';
 import { ensurePackages } from '../codes/packages';
 
@@ -6,13 +7,6 @@ import { ensurePackages } from '../codes/packages';
  * Code orders in the database (`code_orders`), written by the `order:{id}` workflow. Status moves:
  * pending → awaiting_funds ⇄ pending → completed | failed | needs_admin → completed | refunded.
  */
-export class OrderError extends RefusalError {}
-
-export const ORDER_STATUSES = ['pending', 'awaiting_funds', 'completed', 'failed', 'refunded', 'needs_admin'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-export const orderHoldKey = (orderId: string): string => `order:${orderId}:hold`;
-
 export interface CreateOrderInput {
   orderId: string;
   requestKey: string;
@@ -34,10 +28,10 @@ export async function createOrder(prisma: PrismaClient, input: CreateOrderInput)
   }
   await ensurePackages(prisma, input.guildId);
   const pkg = await prisma.codePackage.findFirst({ where: { id: input.packageId, guildId: input.guildId } });
-  if (!pkg) return { ok: false, type: 'PackageNotFound', reason: 'That package does not exist in this server.' };
-  if (!pkg.active) return { ok: false, type: 'PackageUnavailable', reason: `The ${pkg.quantity}-code package is not on sale right now.` };
+  if (!pkg) return { ok: false, type: ORDER_FAILURES.packageNotFound, reason: 'That package does not exist in this server.' };
+  if (!pkg.active) return { ok: false, type: ORDER_FAILURES.packageUnavailable, reason: `The ${pkg.quantity}-code package is not on sale right now.` };
   if (input.expectedPrice != null && BigInt(input.expectedPrice) !== pkg.price) {
-    return { ok: false, type: 'PriceChanged', reason: 'The price of this package changed since you asked: open the order menu again to see the new price.' };
+    return { ok: false, type: ORDER_FAILURES.priceChanged, reason: 'The price of this package changed since you asked: open the order menu again to see the new price.' };
   }
   try {
     const order = await prisma.codeOrder.create({
@@ -51,7 +45,7 @@ export async function createOrder(prisma: PrismaClient, input: CreateOrderInput)
         const { package: p, ...order } = again;
         return { ok: true, order, pkg: p };
       }
-      return { ok: false, type: 'OrderConflict', reason: 'This request already made another order.' };
+      return { ok: false, type: ORDER_FAILURES.orderConflict, reason: 'This request already made another order.' };
     }
     throw err;
   }

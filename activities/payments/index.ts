@@ -1,8 +1,7 @@
 /**
- * Payments (issue 7): top-ups through a payment gateway (lib/payments: the provider interface and
+ * Payments: top-ups through a payment gateway (lib/payments: the provider interface and
  * Midtrans QRIS), run by the `topup:{paymentId}` workflow; the webhook records notifications here.
  */
 export * from './errors';
 export * from './payments';
 export * from './messages';
-export { createPaymentActivities, toUpdate, type PaymentActivities, type PaymentUpdate, type PaymentsDeps } from './activities';

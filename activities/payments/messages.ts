@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord-api-types/v10';
 import { formatAmount } from '../../lib/discord/amounts';
 import { guildflowEmbed } from '../../lib/discord/embeds';
+import { topupFlow } from '../../lib/flows/payments';
 import type { Payment } from '../../prisma/client';
 import type { AssetLabel } from '../shop/messages';
 
@@ -9,7 +10,6 @@ import type { AssetLabel } from '../shop/messages';
  * change without touching workflow histories.
  */
 
-export const topupFlowId = (paymentId: string): string => `topup:${paymentId}`;
 export const QR_FILE_NAME = 'qris.png';
 
 const rupiah = (amount: bigint): string => `Rp ${amount.toLocaleString('en-US')}`;
@@ -31,7 +31,7 @@ export function qrEmbed(p: Payment, asset: AssetLabel, expiresAt: Date, withImag
       { name: 'Amount', value: rupiah(p.amount), inline: true },
       { name: 'Expires', value: when(expiresAt), inline: true },
     ],
-    flowId: topupFlowId(p.id),
+    flowId: topupFlow.id(p.id),
   });
   return withImage ? { ...embed, image: { url: `attachment://${QR_FILE_NAME}` } } : embed;
 }
@@ -45,7 +45,7 @@ export function paidEmbed(p: Payment, asset: AssetLabel, balance: bigint): APIEm
       { name: 'Payment', value: p.id, inline: true },
       ...(p.providerTransactionId ? [{ name: 'Transaction', value: p.providerTransactionId, inline: true }] : []),
     ],
-    flowId: topupFlowId(p.id),
+    flowId: topupFlow.id(p.id),
     timestamp: (p.creditedAt ?? new Date()).toISOString(),
   });
 }
@@ -60,7 +60,7 @@ export function endedEmbed(p: Payment, event: 'expired' | 'denied' | 'cancelled'
     cancelled: { title: 'Top-up cancelled', body: `The payment of **${rupiah(p.amount)}** was cancelled. Nothing was charged.` },
     failed: { title: 'Top-up failed', body: `The payment of **${rupiah(p.amount)}** could not be started: ${reason ?? 'the payment provider refused it'}. Nothing was charged.` },
   };
-  return guildflowEmbed({ outcome: event === 'expired' || event === 'cancelled' ? 'warning' : 'error', title: text[event].title, description: text[event].body, flowId: topupFlowId(p.id) });
+  return guildflowEmbed({ outcome: event === 'expired' || event === 'cancelled' ? 'warning' : 'error', title: text[event].title, description: text[event].body, flowId: topupFlow.id(p.id) });
 }
 
 export function adminEmbed(p: Payment, detail: string): APIEmbed {
@@ -68,6 +68,6 @@ export function adminEmbed(p: Payment, detail: string): APIEmbed {
     outcome: 'warning',
     title: 'Top-up needs an admin',
     description: `<@${p.userId}> · payment ${p.id} (${rupiah(p.amount)}, ${p.provider} ${p.providerTransactionId ?? '-'})\n${detail}`,
-    flowId: topupFlowId(p.id),
+    flowId: topupFlow.id(p.id),
   });
 }

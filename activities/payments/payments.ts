@@ -4,7 +4,8 @@ import type { Charge, PaymentStatus, StatusReport } from '../../lib/payments/pro
 import { inTransaction } from '../../prisma/transactions';
 import { transactionLedger } from '../ledger/ledger';
 import { systemAccount, userAccount, type LedgerEntry } from '../ledger/types';
-import { PaymentError, PAYMENT_FAILURE_TYPES } from './errors';
+import { PAYMENT_FAILURES, topupFlow } from '../../lib/flows/payments';
+import { PaymentError } from './errors';
 
 /**
  * Payments in the database (the `payments` table). The top-up workflow is the only writer after
@@ -29,7 +30,7 @@ export function checkTopupAmount(amount: number, limits: TopupLimits): void {
   if (!Number.isSafeInteger(amount) || amount < limits.min || amount > limits.max) {
     throw new PaymentError(
       'topup_amount_out_of_range',
-      PAYMENT_FAILURE_TYPES.amountOutOfRange,
+      PAYMENT_FAILURES.amountOutOfRange,
       `A top-up must be a whole amount from ${limits.min.toLocaleString('en-US')} to ${limits.max.toLocaleString('en-US')} IDR.`,
       400,
       { min: limits.min, max: limits.max },
@@ -67,13 +68,13 @@ export async function createPayment(prisma: PrismaClient, input: CreatePaymentIn
     if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== 'P2002') throw err;
     const existing = await prisma.payment.findFirst({ where: { OR: [{ id: input.id }, { requestKey: input.requestKey }] } });
     if (existing && existing.id === input.id && existing.userId === input.userId && existing.amount === input.amount && existing.guildId === input.guildId) return existing;
-    throw new PaymentError('payment_conflict', PAYMENT_FAILURE_TYPES.paymentConflict, `Payment ${input.id} already exists for something else; nothing was changed.`);
+    throw new PaymentError('payment_conflict', PAYMENT_FAILURES.paymentConflict, `Payment ${input.id} already exists for something else; nothing was changed.`);
   }
 }
 
 export async function getPayment(prisma: PrismaClient, id: string): Promise<Payment> {
   const p = await prisma.payment.findUnique({ where: { id } });
-  if (!p) throw new PaymentError('payment_not_found', PAYMENT_FAILURE_TYPES.paymentNotFound, `There is no payment ${id}.`, 404);
+  if (!p) throw new PaymentError('payment_not_found', PAYMENT_FAILURES.paymentNotFound, `There is no payment ${id}.`, 404);
   return p;
 }
 
@@ -141,7 +142,7 @@ export async function creditPayment(prisma: PrismaClient, id: string, report: Pi
   if (paid !== before.amount) {
     throw new PaymentError(
       'payment_amount_mismatch',
-      PAYMENT_FAILURE_TYPES.amountMismatch,
+      PAYMENT_FAILURES.amountMismatch,
       `The gateway reports ${report.grossAmount} paid for payment ${id}, which is for ${before.amount}: nothing was credited, an admin must check it.`,
     );
   }
@@ -153,7 +154,7 @@ export async function creditPayment(prisma: PrismaClient, id: string, report: Pi
       type: 'topup',
       actor: { type: 'system', id: 'topup' },
       reason: `Top-up of ${before.amount} ${before.currency} (${before.provider} ${report.transactionId || 'transaction'})`,
-      refs: { paymentId: id, workflowId: `topup:${id}` },
+      refs: { paymentId: id, workflowId: topupFlow.id(id) },
       asset: before.assetCode,
       from: systemAccount('gateway'),
       to: userAccount(before.userId),

@@ -2,19 +2,24 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ensurePackages, packageToJson, setPackage } from '../../activities/codes/packages';
 import { importCodes, stockCounts } from '../../activities/codes/stock';
-import { orderToJson, ORDER_STATUSES } from '../../activities/orders';
+import { orderToJson } from '../../activities/orders';
+import { snowflake } from '../../lib/discord/snowflake';
 import { AppError, NotFoundError } from '../../lib/errors';
+import { FlowClosedError } from '../../lib/flows/client';
+import { ORDER_STATUSES } from '../../lib/flows/orders';
+import { readOrderStatus, sendOrderAdminAction } from '../../lib/flows/orders.client';
 import type { Logger } from '../../lib/logger';
 import type { Prisma } from '../../prisma/client';
-import { orderAdminSignal, orderStatusQuery, orderWorkflowId } from '../../workflows/order';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
-import { snowflake } from '../../lib/discord/snowflake';
 import type { RouteDeps } from '../deps';
+import { afterCursor, cursorOrBefore, pageWithNext } from '../pagination';
 
 const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
   userId: snowflake.optional(),
+  cursor: z.string().max(200).optional(),
+  /** Deprecated: the `next` of the previous page; use `cursor`. */
   before: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
@@ -37,33 +42,22 @@ export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<Stat
 
   router.get('/orders', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = listQuery.parse(ctx.query);
-    const before = q.before ? await prisma.codeOrder.findFirst({ where: { id: q.before, guildId: guildOf(ctx) } }) : null;
-    if (q.before && !before) throw new NotFoundError(`before: there is no order ${q.before} in this guild.`);
+    const cursor = await cursorOrBefore(q, 'order', (id) => prisma.codeOrder.findFirst({ where: { id, guildId: guildOf(ctx) } }));
     const where: Prisma.CodeOrderWhereInput = {
       guildId: guildOf(ctx),
       ...(q.status ? { status: q.status } : {}),
       ...(q.userId ? { userId: q.userId } : {}),
-      ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}),
+      ...afterCursor(cursor),
     };
     const rows = await prisma.codeOrder.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
-    const page = rows.slice(0, q.limit);
-    ctx.body = { items: page.map(orderToJson), next: rows.length > q.limit ? page[page.length - 1]!.id : null };
+    ctx.body = pageWithNext(rows, q.limit, orderToJson);
   });
 
   router.get('/orders/:orderId', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const id = z.string().min(1).max(64).parse(ctx.params.orderId);
     const o = await prisma.codeOrder.findFirst({ where: { id, guildId: guildOf(ctx) } });
     if (!o) throw new NotFoundError(`There is no order ${id} in this guild.`);
-    let workflow: unknown = { workflowId: orderWorkflowId(o.id), status: 'UNAVAILABLE' };
-    if (temporal) {
-      try {
-        const h = temporal.workflow.getHandle(orderWorkflowId(o.id));
-        const d = await h.describe();
-        workflow = { workflowId: h.workflowId, status: d.status.name, state: d.status.name === 'RUNNING' ? await h.query(orderStatusQuery) : null };
-      } catch {
-        workflow = { workflowId: orderWorkflowId(o.id), status: 'UNKNOWN' };
-      }
-    }
+    const workflow = await readOrderStatus(temporal, o.id);
     const codeCount = await prisma.code.groupBy({ by: ['status'], where: { orderId: o.id }, _count: { _all: true } });
     ctx.body = { ...orderToJson(o), codes: Object.fromEntries(codeCount.map((c) => [c.status, c._count._all])), workflow };
   });
@@ -74,8 +68,9 @@ export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<Stat
     const o = await prisma.codeOrder.findFirst({ where: { id, guildId: guildOf(ctx) } });
     if (!o) throw new NotFoundError(`There is no order ${id} in this guild.`);
     if (o.status !== 'needs_admin') throw new AppError('order_not_waiting', `Order ${id} is ${o.status}; only an order that needs an admin can be processed.`, 409);
-    if (!temporal) throw new AppError('unavailable', 'Temporal is not reachable from the API right now.', 503);
-    await temporal.workflow.getHandle(orderWorkflowId(o.id)).signal(orderAdminSignal, { action, by: `token:${ctx.state.auth.tokenId}` });
+    if (!(await sendOrderAdminAction(temporal, o.id, { action, by: `token:${ctx.state.auth.tokenId}` }))) {
+      throw new FlowClosedError(`Order ${o.id} is no longer running: nothing was changed.`);
+    }
     await audit(ctx, `code_order.${action}`, 'code_order', o.id, { action });
     ctx.status = 202;
     ctx.body = { orderId: o.id, action, accepted: true };

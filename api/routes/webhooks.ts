@@ -1,16 +1,16 @@
 import Router from '@koa/router';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { markNotificationSignalled, recordNotification, type PaymentUpdate } from '../../activities/payments';
+import { markNotificationSignalled, recordNotification } from '../../activities/payments';
 import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors';
+import type { PaymentUpdate } from '../../lib/flows/payments';
+import { sendPaymentUpdate } from '../../lib/flows/payments.client';
 import { MIDTRANS_WEBHOOK_PATH, midtransStatus, verifyMidtransSignature } from '../../lib/payments';
-import { paymentUpdateSignal, topupWorkflowId } from '../../workflows/topup';
 import { readRawBody } from '../body';
 import type { RouteDeps } from '../deps';
 
 const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 'transaction_status', 'transaction_id'] as const;
 
 /**
- * POST /webhooks/midtrans — Midtrans's HTTP notifications (DESIGN.md §1, STYLE.md "Webhooks"):
+ * POST /webhooks/midtrans — Midtrans's HTTP notifications (verify → record → answer → signal):
  *
  * 1. the raw body must be a JSON object with the signed fields (else 400, nothing recorded);
  * 2. the signature `SHA512(order_id + status_code + gross_amount + server key)` must match, compared in
@@ -32,8 +32,8 @@ export function webhookRoutes(deps: RouteDeps): Router {
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new ValidationError('The body is not valid JSON.');
+    } catch (err) {
+      throw new ValidationError('The body is not valid JSON.', { reason: (err as Error).message });
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('The body must be a JSON object.');
     const n = body as Record<string, unknown>;
@@ -78,16 +78,16 @@ export function webhookRoutes(deps: RouteDeps): Router {
       source: 'webhook',
     };
     // After the answer: Midtrans does not wait for our workflow.
+    // Without Temporal in this process (an API-only deployment) the flow's own polling sees the payment.
     const temporal = deps.temporal;
     if (!temporal) return;
     ctx.res.once('finish', () => {
       void (async () => {
         try {
-          await temporal.workflow.getHandle(topupWorkflowId(orderId)).signal(paymentUpdateSignal, update);
-          await markNotificationSignalled(deps.prisma, recorded.id);
+          if (await sendPaymentUpdate(temporal, orderId, update)) await markNotificationSignalled(deps.prisma, recorded.id);
+          else wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
-          else wlog.warn({ orderId, err: (err as Error).message }, 'could not signal the top-up; its status polling will see the payment');
+          wlog.warn({ orderId, err: (err as Error).message }, 'could not signal the top-up; its status polling will see the payment');
         }
       })();
     });

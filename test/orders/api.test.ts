@@ -4,7 +4,8 @@ import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
-import { orderStatusQuery } from '../../workflows/order';
+import { orderStatusQuery } from '../../lib/flows/orders';
+import { topupStatusQuery } from '../../lib/flows/payments';
 import { newMember, startPaymentsEnv, startTopup, type PaymentsEnv } from '../payments/helpers';
 import { balance, fund, packageOf, startOrder } from './helpers';
 
@@ -80,7 +81,7 @@ describe('orders, stock and top-ups API', () => {
     const user = newMember(env, 'api-payer');
     const t = await startTopup(env, { userId: user, amount: '19000' });
     const paymentId = t.workflowId.slice('topup:'.length);
-    await waitFor(async () => (await t.query((await import('../../workflows/topup')).topupStatusQuery)).step === 'waiting', { timeoutMs: 10_000, what: 'charged' });
+    await waitFor(async () => (await t.query(topupStatusQuery)).step === 'waiting', { timeoutMs: 10_000, what: 'charged' });
     await env.midtrans.pay(paymentId);
     await t.result();
     const list = await call('GET', `/payments/topups?userId=${user}`, 'mod');

@@ -3,7 +3,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { ensurePackages } from '../../activities/codes/packages';
 import { importCodes } from '../../activities/codes/stock';
 import { systemAccount, userAccount } from '../../activities/ledger';
-import { orderWorkflowId, type OrderInput, type order } from '../../workflows/order';
+import { orderFlow, type OrderInput } from '../../lib/flows/orders';
+import type { order } from '../../workflows/order';
 import type { PaymentsEnv } from '../payments/helpers';
 
 /** Orders run on the payments test env (same worker: payments, ledger, codes, Discord). */
@@ -52,7 +53,7 @@ export async function startOrder(
   const orderId = input.orderId ?? newOrderId();
   return env.temporal.client.workflow.start<typeof order>('order', {
     taskQueue: env.taskQueue,
-    workflowId: orderWorkflowId(orderId),
+    workflowId: orderFlow.id(orderId),
     args: [
       {
         orderId,

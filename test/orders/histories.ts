@@ -1,5 +1,5 @@
 import { waitFor } from '../../lib/wait';
-import { fundsAddedSignal, orderAdminSignal, orderStatusQuery } from '../../workflows/order';
+import { fundsAddedSignal, orderAdminSignal, orderStatusQuery } from '../../lib/flows/orders';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { newMember, type PaymentsEnv } from '../payments/helpers';
 import { addCodes, fund, packageOf, startOrder, uniqueCodes } from './helpers';

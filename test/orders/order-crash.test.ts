@@ -3,7 +3,7 @@ import path from 'node:path';
 import { codesForDelivery } from '../../activities/codes/stock';
 import { testTemporalAddress } from '../helpers/temporal';
 import { waitFor } from '../../lib/wait';
-import { orderStatusQuery } from '../../workflows/order';
+import { orderStatusQuery } from '../../lib/flows/orders';
 import { newMember, startPaymentsEnv, type PaymentsEnv } from '../payments/helpers';
 import { addCodes, balance, fund, packageOf, sinkBalance, startOrder, uniqueCodes } from './helpers';
 

@@ -3,7 +3,8 @@ import { codesForDelivery, importCodes } from '../../activities/codes/stock';
 import { createLedger, systemAccount, userAccount } from '../../activities/ledger';
 import { createCodeKeyring } from '../../lib/crypto/codes';
 import { waitFor } from '../../lib/wait';
-import { orderStatusQuery, type order, type OrderState } from '../../workflows/order';
+import { orderStatusQuery, type OrderState } from '../../lib/flows/orders';
+import type { order } from '../../workflows/order';
 import { CODE_ENCRYPTION_KEY, startE2E, type E2E } from '../e2e/harness';
 import type { MessageRecord } from '../fakes/discord';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensurePackages, setPackage } from '../../activities/codes/packages';
-import { codesForDelivery, importCodes, lowStockCrossed, markCodesShown, OutOfStockError, releaseCodes, reserveCodes, stockCounts } from '../../activities/codes/stock';
+import { codesForDelivery, importCodes, lowStockCrossed, markCodesShown, releaseCodes, reserveCodes, stockCounts } from '../../activities/codes/stock';
+import { OutOfStockError } from '../../activities/orders/errors';
 import { loadConfig } from '../../lib/config';
 import { codeHash, createCodeKeyring, keyringFromConfig, parseKey } from '../../lib/crypto';
 import { type ConfigError } from '../../lib/errors';

@@ -12,7 +12,8 @@ import { createCodeKeyring, type CodeKeyring } from '../../lib/crypto/codes';
 import { createLogger, type Logger } from '../../lib/logger';
 import { createMidtransProvider, MIDTRANS_WEBHOOK_PATH } from '../../lib/payments';
 import type { PrismaClient } from '../../prisma/client';
-import { topupWorkflowId, type TopupInput, type topup } from '../../workflows/topup';
+import { topupFlow, type TopupInput } from '../../lib/flows/payments';
+import type { topup } from '../../workflows/topup';
 import { seedDemoGuild, type DemoGuild } from '../fakes/demo-guild';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { startFakeMidtrans, type FakeMidtrans, type FakeMidtransOptions } from '../fakes/midtrans';
@@ -138,7 +139,7 @@ export async function startTopup(
   const paymentId = input.paymentId ?? newPaymentId();
   return env.temporal.client.workflow.start<typeof topup>('topup', {
     taskQueue: env.taskQueue,
-    workflowId: topupWorkflowId(paymentId),
+    workflowId: topupFlow.id(paymentId),
     args: [
       {
         paymentId,

@@ -1,5 +1,5 @@
 import { waitFor } from '../../lib/wait';
-import { topupStatusQuery } from '../../workflows/topup';
+import { topupStatusQuery } from '../../lib/flows/payments';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { newMember, newPaymentId, startTopup, type PaymentsEnv } from './helpers';
 

@@ -3,7 +3,7 @@ import { waitFor } from '../../lib/wait';
 import { createPrismaClient } from '../../prisma/client';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../lib/logger';
-import { topupStatusQuery, type TopupState } from '../../workflows/topup';
+import { topupStatusQuery, type TopupState } from '../../lib/flows/payments';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { topup } from '../../workflows/topup';
 import { uniqueTaskQueue } from '../helpers/temporal';
@@ -243,8 +243,9 @@ describe('top-up workflow', () => {
     const h = await startTopup(env, { userId: user, amount: '12000', expirySeconds: 2, pollSeconds: 30, lateSettlementSeconds: 60 });
     const paymentId = h.workflowId.slice('topup:'.length);
     await charged(h);
-    await waitState(h, (s) => s.status === 'expired' && s.step === 'waiting_late', 'our expiry');
-    expect((await payment(paymentId)).status).toBe('expired');
+    // The row is written after the flow's state moves: wait for the row itself.
+    await waitFor(async () => (await payment(paymentId)).status === 'expired', { timeoutMs: 15_000, intervalMs: 100, what: 'the payment row expired' });
+    expect(await stateOf(h)).toMatchObject({ status: 'expired', step: 'waiting_late' });
     const told = await lastDm(user);
     expect(told.embeds[0]).toMatchObject({ title: 'Top-up expired' });
     expect(told.embeds[0]?.description).toContain('If you already paid, you will still be credited');

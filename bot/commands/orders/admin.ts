@@ -1,53 +1,18 @@
-import { ApplicationCommandOptionType, ButtonStyle, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import { ORDER_STATUSES } from '../../../activities/orders';
+import { ButtonStyle, MessageFlags } from 'discord.js';
 import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { PrismaClient } from '../../../prisma/client';
-import { orderAdminSignal, orderWorkflowId } from '../../../workflows/order';
+import { orderFlow, ORDER_STATUSES } from '../../../lib/flows/orders';
+import { FlowClosedError } from '../../../lib/flows/client';
+import { sendOrderAdminAction } from '../../../lib/flows/orders.client';
 import type { Command, ComponentHandler } from '../../command';
 import { buttonRow, guildIdOf } from '../../interaction';
+import { ordersData } from './definitions';
 
 const PAGE = 10;
 const PAGE_ACTION = 'orders-page';
-
-export const ordersData = {
-  name: 'orders',
-  description: 'Code orders: view and process (admins)',
-  contexts: [0],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
-  options: [
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'view',
-      description: 'Orders, newest first',
-      options: [
-        { type: ApplicationCommandOptionType.String, name: 'status', description: 'Only orders in this state', choices: ORDER_STATUSES.map((s) => ({ name: s, value: s })) },
-        { type: ApplicationCommandOptionType.User, name: 'user', description: 'Only this member’s orders' },
-      ],
-    },
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'process',
-      description: 'Decide an order that needs an admin',
-      options: [
-        { type: ApplicationCommandOptionType.String, name: 'id', description: 'The order id', required: true, max_length: 64 },
-        {
-          type: ApplicationCommandOptionType.String,
-          name: 'action',
-          description: 'What to do',
-          required: true,
-          choices: [
-            { name: 'retry delivery', value: 'retry' },
-            { name: 'complete (delivered another way)', value: 'complete' },
-            { name: 'refund', value: 'refund' },
-          ],
-        },
-      ],
-    },
-  ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** One page of orders as an embed, with Previous/Next carrying the filters (`gf:orders-page:{page}.{status}.{user}`). */
 async function ordersPage(prisma: PrismaClient, guildId: string, page: number, status: string, userId: string) {
@@ -88,11 +53,11 @@ export const ordersCommand: Command = {
     const order = await prisma.codeOrder.findFirst({ where: { id, guildId } });
     if (!order) throw new AppError('not_found', `There is no order ${id} in this server.`, 404);
     if (order.status !== 'needs_admin') throw new AppError('order_not_waiting', `Order ${id} is ${order.status}; only an order that needs an admin can be processed.`);
-    await temporal.workflow.getHandle(orderWorkflowId(id)).signal(orderAdminSignal, { action, by: interaction.user.id });
+    if (!(await sendOrderAdminAction(temporal, id, { action, by: interaction.user.id }))) throw new FlowClosedError(`Order ${id} is no longer running: nothing was changed.`);
     await prisma.auditEvent.create({ data: { guildId, actorType: 'user', actorId: `discord:${interaction.user.id}`, action: `code_order.${action}`, targetType: 'code_order', targetId: id, data: { action } } });
     await interaction.reply({
       flags: MessageFlags.Ephemeral,
-      embeds: [guildflowEmbed({ outcome: 'success', title: `Order ${id}: ${action}`, description: 'Sent to the order. Its member is told the outcome.', flowId: orderWorkflowId(id) })],
+      embeds: [guildflowEmbed({ outcome: 'success', title: `Order ${id}: ${action}`, description: 'Sent to the order. Its member is told the outcome.', flowId: orderFlow.id(id) })],
     });
   },
 };

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import { stockCounts } from '../../../activities/codes/stock';
 import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
@@ -6,14 +6,7 @@ import { guildflowEmbed } from '../../../lib/discord/embeds';
 import type { PrismaClient } from '../../../prisma/client';
 import type { Command } from '../../command';
 import { guildIdOf } from '../../interaction';
-
-export const botstatsData = {
-  name: 'botstats',
-  description: 'Code shop figures per day: orders, revenue, top-ups, stock (admins)',
-  contexts: [0],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
-  options: [{ type: ApplicationCommandOptionType.Integer, name: 'days', description: 'How many days back (1-31, default 7)' }],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+import { botstatsData } from './definitions';
 
 export interface DayStats {
   day: string;

@@ -5,6 +5,6 @@ import { orderCancelButton, orderCommand, orderConfirmButton, orderTopupButton }
 import { panelComponents } from './panel';
 import { stockCommand } from './stock';
 
-/** The code shop's commands and components (issue 7), for the one registry in bot/commands/index.ts. */
+/** The code shop's commands and components, for the one registry in bot/commands/index.ts. */
 export const orderCommands: readonly Command[] = [orderCommand, stockCommand, ordersCommand, botstatsCommand];
 export const orderComponents: readonly ComponentHandler[] = [orderConfirmButton, orderCancelButton, orderTopupButton, ordersPageButtons, ...panelComponents];

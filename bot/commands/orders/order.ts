@@ -1,31 +1,25 @@
-import { ApplicationCommandOptionType, ButtonStyle, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ButtonStyle, MessageFlags } from 'discord.js';
 import { ensurePackages } from '../../../activities/codes/packages';
 import { ORDER_TOPUP_ACTION } from '../../../activities/orders/buttons';
 import { getCodeShopSettings, stockCounts } from '../../../activities/codes/stock';
 import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
-import { workflowExists } from '../../../lib/temporal';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { CodePackage, PrismaClient } from '../../../prisma/client';
-import { orderWorkflowId, type order, type OrderInput } from '../../../workflows/order';
+import { orderFlow, type OrderInput } from '../../../lib/flows/orders';
+import { orderStarted } from '../../../lib/flows/orders.client';
 import { startTopupFor } from '../payments/topup';
 import type { Command, ComponentHandler } from '../../command';
 import { confirmAndStart } from '../confirm-flow';
 import { buttonRow, guildIdOf } from '../../interaction';
+import { orderData } from './definitions';
 
 const CONFIRM = 'order-confirm';
 const CANCEL = 'order-cancel';
 
-export const orderData = {
-  name: 'order',
-  description: 'Order a package of codes (you confirm before paying)',
-  contexts: [0],
-  options: [{ type: ApplicationCommandOptionType.Integer, name: 'package', description: 'How many codes: 1, 5, 10, 25 or 50', required: true }],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
-
-/** The durations an order waits, from the guild's code shop settings (DESIGN.md §7). */
+/** The durations an order waits, from the guild's code shop settings. */
 export async function orderTimings(prisma: PrismaClient, guildId: string): Promise<Pick<OrderInput, 'topupWaitSeconds' | 'fundsRetrySeconds' | 'deliveryTimeoutSeconds' | 'deliveryRetrySeconds'>> {
   const s = await getCodeShopSettings(prisma, guildId);
   return { topupWaitSeconds: s.topupWaitSeconds, fundsRetrySeconds: Math.min(30, s.topupWaitSeconds), deliveryTimeoutSeconds: s.deliveryTimeoutSeconds, deliveryRetrySeconds: 5 };
@@ -79,10 +73,9 @@ export const orderConfirmButton: ComponentHandler = {
     if (!interaction.isButton() || !m) throw new AppError('invalid_component', 'This is not an order button.');
     const [, packageId, price, requestId] = m as unknown as [string, string, string, string];
     const guildId = guildIdOf(interaction);
-    // Until the order's face (lib/flows) exists: the same type, kind and id as before.
-    await confirmAndStart(interaction, deps, { type: 'order', kind: 'order', id: orderWorkflowId }, [requestId], {
+    await confirmAndStart(interaction, deps, orderFlow, [requestId], {
       summary: `Code order: package #${packageId}`,
-      input: async (): Promise<Parameters<typeof order>[0]> => ({
+      input: async (): Promise<OrderInput> => ({
         orderId: requestId,
         requestKey: `order:${requestId}`,
         guildId,
@@ -100,7 +93,7 @@ export const orderCancelButton: ComponentHandler = {
   action: CANCEL,
   async handle(interaction, key, { temporal }) {
     if (!interaction.isButton() || !/^\d{15,21}$/.test(key)) throw new AppError('invalid_component', 'This is not an order button.');
-    if (await workflowExists(temporal, orderWorkflowId(key))) throw new AppError('already_confirmed', 'This order is already confirmed and cannot be cancelled.');
+    if (await orderStarted(temporal, key)) throw new AppError('already_confirmed', 'This order is already confirmed and cannot be cancelled.');
     await interaction.update({ embeds: [guildflowEmbed({ outcome: 'info', title: 'Order cancelled', description: 'Nothing was charged.' })], components: [] });
   },
 };

@@ -1,52 +1,13 @@
-import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import { ensurePackages, setPackage } from '../../../activities/codes/packages';
-import { importCodes, stockCounts, type ImportReport } from '../../../activities/codes/stock';
-import { getCodeShopSettings } from '../../../activities/codes/stock';
+import { getCodeShopSettings, importCodes, stockCounts, type ImportReport } from '../../../activities/codes/stock';
 import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { Command } from '../../command';
 import { guildIdOf } from '../../interaction';
-
-export const stockData = {
-  name: 'stock',
-  description: 'The code shop’s stock and packages (admins)',
-  contexts: [0],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
-  options: [
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'add',
-      description: 'Add codes, one per line (text or a .txt file)',
-      options: [
-        { type: ApplicationCommandOptionType.String, name: 'codes', description: 'Codes, one per line (or separated by spaces)', max_length: 6000 },
-        { type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'A .txt file with one code per line' },
-      ],
-    },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'view', description: 'How many codes are available, reserved and delivered' },
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'settings',
-      description: 'Low-stock alert, how long orders wait for a top-up and for delivery',
-      options: [
-        { type: ApplicationCommandOptionType.Integer, name: 'low_stock', description: 'Alert the admin log when available codes fall to this (0-100000)' },
-        { type: ApplicationCommandOptionType.Integer, name: 'topup_wait_minutes', description: 'How long an order waits for a top-up (1-1440)' },
-        { type: ApplicationCommandOptionType.Integer, name: 'delivery_timeout_hours', description: 'How long delivery is retried before an admin is needed (1-168)' },
-      ],
-    },
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'package',
-      description: 'Set the price of a package (a new size creates it)',
-      options: [
-        { type: ApplicationCommandOptionType.Integer, name: 'codes', description: 'Codes in the package (1, 5, 10…)', required: true },
-        { type: ApplicationCommandOptionType.Integer, name: 'price', description: 'Its price in the server currency', required: true },
-        { type: ApplicationCommandOptionType.Boolean, name: 'active', description: 'On sale (true) or paused (false)' },
-      ],
-    },
-  ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+import { stockData } from './definitions';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 

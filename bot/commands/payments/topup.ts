@@ -1,19 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { ApplicationCommandOptionType, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import type { BotDeps } from '../../deps';
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { checkTopupAmount } from '../../../activities/payments';
 import { AppError } from '../../../lib/errors';
-import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
-import { topupWorkflowId, type topup } from '../../../workflows/topup';
+import { startTopup } from '../../../lib/flows/payments.client';
 import type { Command } from '../../command';
+import type { BotDeps } from '../../deps';
 import { guildIdOf } from '../../interaction';
-
-export const topupData = {
-  name: 'topup',
-  description: 'Top up your balance with QRIS (any e-wallet or banking app)',
-  contexts: [0],
-  options: [{ type: ApplicationCommandOptionType.Integer, name: 'amount', description: 'How much to pay, in rupiah', required: true }],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+import { topupData } from './definitions';
 
 /** The payment id of a /topup: the interaction's id, so a retried start names the same flow. */
 export const topupPaymentId = (interactionId: string): string => `tp-${interactionId}`;
@@ -45,35 +37,22 @@ export async function startTopupFor(
   checkTopupAmount(amount, settings.limits);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const paymentId = topupPaymentId(interaction.id);
-  const workflowId = topupWorkflowId(paymentId);
-  try {
-    await temporal.workflow.start<typeof topup>('topup', {
-      taskQueue,
-      workflowId,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: GuildId, value: guildId },
-        { key: DiscordUserId, value: interaction.user.id },
-        { key: FlowKind, value: 'topup' },
-      ],
-      staticSummary: `Top-up of Rp ${amount.toLocaleString('en-US')}${notifyOrderId ? ` for order ${notifyOrderId}` : ''} by ${interaction.user.username} (${interaction.user.id})`,
-      args: [
-        {
-          paymentId,
-          requestKey: `topup:${interaction.id}`,
-          guildId,
-          userId: interaction.user.id,
-          amount: String(amount),
-          expirySeconds: settings.expirySeconds,
-          pollSeconds: settings.pollSeconds,
-          lateSettlementSeconds: settings.lateSettlementSeconds,
-          reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
-          ...(notifyOrderId ? { notifyOrderId } : {}),
-        },
-      ],
-    });
-    log.info({ workflowId, interactionId: interaction.id, orderId: notifyOrderId }, 'top-up started');
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  const { workflowId, started } = await startTopup(
+    { temporal, taskQueue },
+    {
+      paymentId,
+      requestKey: `topup:${interaction.id}`,
+      guildId,
+      userId: interaction.user.id,
+      amount: String(amount),
+      expirySeconds: settings.expirySeconds,
+      pollSeconds: settings.pollSeconds,
+      lateSettlementSeconds: settings.lateSettlementSeconds,
+      reply: { applicationId: interaction.applicationId, interactionToken: interaction.token },
+      ...(notifyOrderId ? { notifyOrderId } : {}),
+    },
+    `Top-up of Rp ${amount.toLocaleString('en-US')}${notifyOrderId ? ` for order ${notifyOrderId}` : ''} by ${interaction.user.username} (${interaction.user.id})`,
+  );
+  // Not started: this interaction's top-up already runs (a retried delivery of the same click).
+  if (started) log.info({ workflowId, interactionId: interaction.id, orderId: notifyOrderId }, 'top-up started');
 }

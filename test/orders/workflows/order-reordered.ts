@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
-import type { OrderInput } from '../../../workflows/order';
+import type { OrderInput } from '../../../lib/flows/orders';
 
 /**
  * Test only — an INCOMPATIBLE change of workflows/order.ts made without patched(): codes reserved

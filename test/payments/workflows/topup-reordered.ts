@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
-import type { TopupInput } from '../../../workflows/topup';
+import type { TopupInput } from '../../../lib/flows/payments';
 
 /**
  * Test only — an INCOMPATIBLE change of workflows/topup.ts, as someone might make it without patched():

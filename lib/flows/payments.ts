@@ -1,0 +1,80 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { PaymentStatus } from '../payments/provider';
+import { DISCORD_REFUSALS } from './discord';
+import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
+import { LEDGER_FAILURES } from './ledger';
+
+/**
+ * The top-up's public face: workflow `topup`, id `topup:{paymentId}`. The gateway's webhook (and our own
+ * polling) feed it `paymentUpdate`; a credited top-up signals the order it was started for (lib/flows/orders.ts).
+ */
+
+/** Payments' own refusals by name; the list itself is every type the top-up flow must not retry. */
+const OWN = {
+  paymentsDisabled: 'PaymentsDisabled',
+  providerRejected: 'PaymentProviderRejected',
+  amountOutOfRange: 'TopupAmountOutOfRange',
+  amountMismatch: 'PaymentAmountMismatch',
+  paymentConflict: 'PaymentConflict',
+  paymentNotFound: 'PaymentNotFound',
+} as const;
+
+// Only the ledger refusals a credit can meet: a short 'gateway' account is not one of them.
+export const PAYMENT_FAILURES = Object.assign(
+  [...Object.values(OWN), ...INPUT_FAILURES, LEDGER_FAILURES.idempotencyConflict, LEDGER_FAILURES.unknownAsset, ...DISCORD_REFUSALS],
+  OWN,
+);
+
+/** A payment's statuses (the `payments` table and the flow's state): created → pending → settled | expired | denied | cancelled | failed. */
+export const TOPUP_STATUSES = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'] as const;
+export type TopupStatusName = (typeof TOPUP_STATUSES)[number];
+export type TopupStep = 'charging' | 'waiting' | 'waiting_late' | 'crediting' | 'done';
+
+export interface TopupInput {
+  paymentId: string;
+  requestKey: string;
+  guildId: string;
+  userId: string;
+  /** Whole rupiah, decimal string; credited 1:1 in the guild's currency. */
+  amount: string;
+  /** How long the QR code is shown as valid. */
+  expirySeconds: number;
+  /** How often the gateway is asked for the status while waiting. */
+  pollSeconds: number;
+  /** After the expiry, how long a late payment is still waited for (and accepted by the gateway). */
+  lateSettlementSeconds: number;
+  /** The /topup reply (ephemeral), edited with the QR code and the outcome. */
+  reply?: InteractionReply | null;
+  /** A code order waiting for this money (its Top up button): signalled `fundsAdded` once credited. */
+  notifyOrderId?: string | null;
+}
+
+export interface TopupState {
+  paymentId: string;
+  status: TopupStatusName;
+  step: TopupStep;
+  /** The gateway's last accepted status (settlement, pending, expire…). */
+  providerStatus: string | null;
+  credited: boolean;
+  /** ISO time the QR code expires. */
+  expiresAt: string | null;
+  failureReason: string | null;
+  /** Updates received by signal (duplicates included) and status polls made. */
+  notifications: number;
+  polls: number;
+}
+
+/** A gateway status as the top-up flow receives it, from the webhook (signal) or its own polling. */
+export interface PaymentUpdate {
+  status: PaymentStatus;
+  providerStatus: string;
+  fraudStatus: string | null;
+  transactionId: string;
+  grossAmount: string;
+  source: 'webhook' | 'poll' | 'cancel';
+}
+
+export const paymentUpdateSignal = defineSignal<[PaymentUpdate]>('paymentUpdate');
+export const topupStatusQuery = defineQuery<TopupState>('status');
+
+export const topupFlow = defineFlow({ type: 'topup', kind: 'topup', id: (paymentId: string): string => `topup:${paymentId}` });
