@@ -37,3 +37,21 @@ export function pageOf<R extends CursorRow, T>(rows: R[], limit: number, toJson:
   const page = rows.slice(0, limit);
   return { items: page.map(toJson), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
 }
+
+/**
+ * An opaque cursor over a single sort key (a user id, a numeric id): the key of the last row of the
+ * previous page. For lists not ordered by (createdAt, id).
+ */
+export function encodeKeyCursor(key: string | number): string {
+  return Buffer.from(JSON.stringify({ k: String(key) })).toString('base64url');
+}
+
+export function decodeKeyCursor(cursor: string): string {
+  try {
+    const { k } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
+    if (typeof k !== 'string' || !k) throw new Error('bad cursor');
+    return k;
+  } catch {
+    throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
+  }
+}

@@ -1,6 +1,6 @@
-import type { VerifyView } from '../../activities/verify';
+import type { VerifyView } from '../../lib/flows/verify';
 import { createApiToken } from '../../lib/api-tokens';
-import { verifyWorkflowId } from '../../workflows/verify';
+import { verifyWorkflowId } from '../../lib/flows/verify';
 import { startE2E, type E2E } from '../e2e/harness';
 import type { InteractionHandle } from '../fakes/discord';
 import { buttonsOf, embedOf, phraseOf } from './helpers';
