@@ -98,12 +98,7 @@ export async function findLink(prisma: PrismaClient, guildId: string, userId: st
   return row ? linkSnapshot(row) : null;
 }
 
-export async function findLinkByRoblox(prisma: PrismaClient, guildId: string, robloxId: bigint): Promise<LinkSnapshot | null> {
-  const row = await prisma.robloxLink.findUnique({ where: { guildId_robloxId: { guildId, robloxId } } });
-  return row ? linkSnapshot(row) : null;
-}
-
-/** A guild's links, newest first, paged by a cursor (the last userId seen is not stable: use verifiedAt+userId). */
+/** A guild's links in member id order, a page after `after` (the previous page's last member id; the API wraps it in an opaque cursor). */
 export async function listLinks(prisma: PrismaClient, guildId: string, opts: { limit: number; robloxName?: string; after?: string }): Promise<{ links: LinkSnapshot[]; next: string | null }> {
   if (opts.limit < 1 || opts.limit > 100) throw new ValidationError('limit must be from 1 to 100.');
   const rows = await prisma.robloxLink.findMany({
