@@ -24,7 +24,7 @@ export function createActivities(activityDeps: ActivityDeps) {
     ...createSyncActivities(deps),
     ...createAnnouncementActivities(deps),
     ...createTaskActivities(deps),
-    ...createVerifyActivities({ ...deps, roblox: deps.roblox ?? null, discord }),
+    ...createVerifyActivities(deps),
     ...createPaymentActivities(deps),
     ...createOrderActivities(deps),
     ...createTradeActivities(deps),

@@ -1,5 +1,4 @@
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type Interaction } from 'discord.js';
-import { customId } from '../lib/discord/custom-id';
+import type { Interaction } from 'discord.js';
 import { AppError } from '../lib/errors';
 
 /** What every feature's handlers read from an interaction. */
@@ -17,18 +16,4 @@ export function memberRoleIds(interaction: Interaction): string[] {
   return Array.isArray(roles) ? [...roles] : [...roles.cache.keys()];
 }
 
-type ActionStyle = ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger;
-
-/** One row of buttons whose custom ids are `gf:{action}:{key}`. */
-export function buttonRow(buttons: { action: string; key?: string; label: string; style?: ActionStyle; disabled?: boolean }[]): APIActionRowComponent<APIButtonComponent> {
-  return {
-    type: ComponentType.ActionRow,
-    components: buttons.map((b) => ({
-      type: ComponentType.Button,
-      style: b.style ?? ButtonStyle.Secondary,
-      label: b.label,
-      custom_id: customId(b.action, b.key ?? ''),
-      disabled: b.disabled ?? false,
-    })),
-  };
-}
+export { buttonRow } from '../lib/discord/buttons';

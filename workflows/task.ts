@@ -1,30 +1,31 @@
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  isCancellation,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InteractionReply } from '../activities/discord';
-import type { ClaimView } from '../activities/tasks';
-import { atLeast, type PermissionLevel } from '../lib/permissions';
-import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { DISCORD_REFUSALS } from '../lib/flows/discord';
+import { atLeast } from '../lib/permissions';
+import {
+  abandonUpdate,
+  cancelClaimSignal,
+  decideUpdate,
+  revokeUpdate,
+  submitProofUpdate,
+  TASK_FAILURES,
+  TASK_REFUSALS,
+  taskClaimStatusQuery,
+  taskMessageChangedSignal,
+  type ActionResult,
+  type ClaimView,
+  type DecisionInput,
+  type ProofInput,
+  type RevokeInput,
+  type TaskClaimInput,
+  type TaskClaimState,
+  type TaskClaimStatus,
+  type TaskMessageInput,
+} from '../lib/flows/tasks';
 import { activityProfiles } from './activity-options';
+import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
 
 /**
- * A member's claim of a task (DESIGN.md §3), workflow id `task:{taskId}:{userId}`:
+ * A member's claim of a task, workflow id `task:{taskId}:{userId}`:
  *
  *   claim (slot taken atomically in the database, or refused) → wait for proof until the deadline →
  *   review post (Accept / Reject) → reviewer's decision (update, validated) →
@@ -42,79 +43,9 @@ import { activityProfiles } from './activity-options';
  * can say what happened. Their validators refuse before anything is recorded in history.
  */
 
-export interface TaskClaimInput {
-  guildId: string;
-  taskId: number;
-  userId: string;
-  /** The Claim button's deferred reply, edited with the outcome while its token is valid. */
-  reply?: InteractionReply | null;
-}
-
-export type TaskClaimStatus = 'claiming' | 'refused' | 'claimed' | 'submitted' | 'awarding' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
-
-export interface TaskClaimState {
-  claimId: string;
-  status: TaskClaimStatus;
-  refusal: string | null;
-  deadlineAt: string | null;
-  submissions: number;
-  lastRejectReason: string | null;
-  awardFailure: string | null;
-  decidedBy: string | null;
-  reviewerLevel: PermissionLevel | null;
-  /** ISO time until which an accepted award may be revoked. */
-  revokableUntil: string | null;
-}
-
-export interface ProofInput {
-  userId: string;
-  text: string | null;
-  urls: string[];
-}
-export interface DecisionInput {
-  decision: 'accept' | 'reject';
-  reviewerId: string;
-  /** The reviewer's level, as the bot or the API found it. */
-  reviewerLevel: PermissionLevel;
-  reason?: string | null;
-}
-export interface RevokeInput {
-  reviewerId: string;
-  reviewerLevel: PermissionLevel;
-  reason: string;
-}
-export interface ActionResult {
-  ok: boolean;
-  status: TaskClaimStatus;
-  message: string;
-}
-
-export const taskClaimStatusQuery = defineQuery<TaskClaimState>('status');
-export const submitProofUpdate = defineUpdate<ActionResult, [ProofInput]>('submitProof');
-export const decideUpdate = defineUpdate<ActionResult, [DecisionInput]>('decide');
-export const revokeUpdate = defineUpdate<ActionResult, [RevokeInput]>('revoke');
-export const abandonUpdate = defineUpdate<ActionResult, [{ userId: string }]>('abandon');
-/** The task was deleted: the claim ends, its member is told. */
-export const cancelClaimSignal = defineSignal<[{ reason: string }]>('cancelClaim');
-
-export const taskClaimWorkflowId = (taskId: number, userId: string): string => `task:${taskId}:${userId}`;
-
-const NON_RETRYABLE = [
-  'TaskNotFound',
-  'ClaimNotFound',
-  'ClaimState',
-  'TaskState',
-  'InvalidInput',
-  'NotFound',
-  'InsufficientFunds',
-  'IdempotencyConflict',
-  'UnknownAsset',
-  'HoldNotPending',
-  'EntryNotFound',
-  ...DISCORD_REFUSALS,
-];
-
-const profiles = activityProfiles(NON_RETRYABLE);
+const profiles = activityProfiles([...TASK_REFUSALS]);
+/** How a cancelled claim reads. */
+const CANCELLED = { type: 'Cancelled', message: 'The claim was cancelled.' };
 
 /** Database steps: retried through short outages. */
 const db = proxyActivities<Activities>(profiles.db);
@@ -137,11 +68,7 @@ const IMAGE_URL = /^https?:\/\/\S+\.(png|jpe?g|gif|webp)(\?\S*)?$/i;
 
 export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> {
   const workflowId = workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'task' },
-  ]);
+  tagFlow('task', input.guildId, input.userId);
   const state: TaskClaimState = {
     claimId: workflowId,
     status: 'claiming',
@@ -156,7 +83,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   };
   let claim: ClaimView | null = null;
   let what = `task #${input.taskId} claimed by <@${input.userId}>`;
-  const show = () => setCurrentDetails(`**${state.status}**\n${what}${state.awardFailure ? `\nAward failed: ${state.awardFailure}` : ''}`);
+  const show = () => showDetails(state.status, what, state.awardFailure && `Award failed: ${state.awardFailure}`);
   show();
 
   // ─── Requests from people: validated at once, applied one at a time by the loop below ──────────────
@@ -175,9 +102,9 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     return result;
   };
   const refuseIf = (cond: boolean, message: string) => {
-    if (cond) throw ApplicationFailure.nonRetryable(message, 'Refused');
+    if (cond) throw ApplicationFailure.nonRetryable(message, TASK_FAILURES.refused);
   };
-  const deadlinePassed = () => state.deadlineAt !== null && new Date().getTime() >= new Date(state.deadlineAt).getTime();
+  const deadlinePassed = () => state.deadlineAt !== null && nowMs() >= new Date(state.deadlineAt).getTime();
 
   setHandler(taskClaimStatusQuery, () => ({ ...state }));
   setHandler(
@@ -249,7 +176,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     state.status = 'refused';
     state.refusal = claimed.reason;
     show();
-    await tell(() => discord.taskNotifyRefused({ taskId: input.taskId, userId: input.userId, reason: claimed.reason, reply: input.reply ?? null }));
+    await tellMember(() => discord.taskNotifyRefused({ taskId: input.taskId, userId: input.userId, reason: claimed.reason, reply: input.reply ?? null }));
     return finish();
   }
   claim = claimed.claim;
@@ -260,7 +187,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   state.reviewerLevel = c.reviewerLevel;
   show();
   await syncMessage(c.taskId);
-  await tell(() => discord.taskNotifyMember({ claimId: workflowId, event: 'claimed', reply: input.reply ?? null }));
+  await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: 'claimed', reply: input.reply ?? null }));
 
   const reply = (action: Action, ok: boolean, message: string) => {
     results.set(action.id, { ok, status: state.status, message });
@@ -271,7 +198,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     // The deadline bounds getting a proof in; a proof with the reviewers waits for their decision.
     let woke = true;
     if (state.status === 'claimed') {
-      woke = await condition(() => queue.length > 0, Math.max(1, new Date(state.deadlineAt!).getTime() - new Date().getTime()));
+      woke = await condition(() => queue.length > 0, Math.max(1, new Date(state.deadlineAt!).getTime() - nowMs()));
     } else {
       await condition(() => queue.length > 0);
     }
@@ -311,7 +238,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
           state.decidedBy = action.input.reviewerId;
           show();
           await tellReviewers(() => discord.taskUpdateReview({ claimId: workflowId, state: 'rejected' }));
-          await tell(() => discord.taskNotifyMember({ claimId: workflowId, event: 'rejected' }));
+          await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: 'rejected' }));
           if (deadlinePassed()) await endOpenClaim('expired');
           reply(action, true, deadlinePassed() ? 'Rejected; the deadline has passed, so the claim expired.' : 'Rejected; the member was told the reason and may submit again before the deadline.');
         } else {
@@ -325,8 +252,8 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       // A step that kept failing (the database away for minutes): the claim stays as it was, the person
       // who asked is told to try again, the flow goes on waiting.
       if (isCancellation(err)) throw err;
-      log.warn('a claim request could not be applied', { claimId: workflowId, kind: action.kind, failure: failureOf(err) });
-      if (!results.has(action.id)) reply(action, false, `That could not be done right now (${failureOf(err).message}); nothing changed, try again.`);
+      log.warn('a claim request could not be applied', { claimId: workflowId, kind: action.kind, failure: failureOf(err, CANCELLED) });
+      if (!results.has(action.id)) reply(action, false, `That could not be done right now (${failureOf(err, CANCELLED).message}); nothing changed, try again.`);
     } finally {
       if (!results.has(action.id) && action.kind !== 'cancel') reply(action, false, 'The request could not be applied.');
       busy = queue.length > 0;
@@ -335,10 +262,10 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
 
   // ─── Accepted: the revoke window ────────────────────────────────────────────────────────────────────
   if ((state.status as TaskClaimStatus) === 'completed' && c.revokeWindowSeconds > 0) {
-    state.revokableUntil = new Date(new Date().getTime() + c.revokeWindowSeconds * 1000).toISOString();
+    state.revokableUntil = new Date(nowMs() + c.revokeWindowSeconds * 1000).toISOString();
     const until = new Date(state.revokableUntil).getTime();
     while ((state.status as TaskClaimStatus) === 'completed') {
-      const left = until - new Date().getTime();
+      const left = until - nowMs();
       if (left <= 0 || !(await condition(() => queue.length > 0, left))) break;
       const action = queue.shift()!;
       try {
@@ -372,7 +299,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       show();
       await syncMessage(claim!.taskId);
       if (hadProof) await tellReviewers(() => discord.taskUpdateReview({ claimId: workflowId, state: status }));
-      await tell(() => discord.taskNotifyMember({ claimId: workflowId, event: status }));
+      await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: status }));
     });
   }
 
@@ -410,14 +337,14 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
         });
       }
     } catch (err) {
-      const failure = failureOf(err);
+      const failure = failureOf(err, CANCELLED);
       log.warn('task award failed; compensating', { claimId: workflowId, failure });
       await CancellationScope.nonCancellable(async () => {
         if (role && roleAdded) {
           try {
             await mustHappen.discordRemoveRole({ ...role, reason: `Guildflow task award failed (${workflowId})` });
           } catch (cerr) {
-            log.warn('could not take back the role of a failed award', { claimId: workflowId, failure: failureOf(cerr) });
+            log.warn('could not take back the role of a failed award', { claimId: workflowId, failure: failureOf(cerr, CANCELLED) });
           }
         }
         await mustHappen.taskRecordAwardFailure({ claimId: workflowId, reason: failure.message });
@@ -436,7 +363,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     show();
     await syncMessage(c.taskId);
     await tellReviewers(() => discord.taskUpdateReview({ claimId: workflowId, state: 'accepted' }));
-    await tell(() => discord.taskNotifyMember({ claimId: workflowId, event: 'accepted' }));
+    await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: 'accepted' }));
     return { ok: true, message: 'Accepted: the reward was paid and the member told.' };
   }
 
@@ -449,7 +376,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       try {
         roleRemoved = (await discord.discordRemoveRole({ guildId: c.guildId, userId: c.userId, roleId: c.roleId, reason: `Guildflow task award revoked (${workflowId})` })).removed;
       } catch (err) {
-        log.warn('could not remove the role of a revoked award', { claimId: workflowId, failure: failureOf(err) });
+        log.warn('could not remove the role of a revoked award', { claimId: workflowId, failure: failureOf(err, CANCELLED) });
       }
     }
     await mustHappen.taskMarkRevoked({ claimId: workflowId, reviewerId: r.reviewerId, reason, reversed, shortfall, roleRemoved });
@@ -457,7 +384,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     show();
     await syncMessage(c.taskId);
     await tellReviewers(() => discord.taskUpdateReview({ claimId: workflowId, state: 'revoked' }));
-    await tell(() => discord.taskNotifyMember({ claimId: workflowId, event: 'revoked' }));
+    await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: 'revoked' }));
     const role = c.roleId ? (roleRemoved ? ' The role was removed.' : ' The role could not be removed (see the log).') : '';
     return BigInt(shortfall) > 0n
       ? `Revoked. ${reversed} taken back; ${shortfall} could not be (the member had spent it).${role}`
@@ -466,52 +393,20 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
 }
 
 /** The task message's counters follow the claim; a Discord failure there never undoes the claim. */
-async function syncMessage(taskId: number): Promise<void> {
-  try {
-    await discord.taskSyncMessage({ taskId });
-  } catch (err) {
-    log.warn('could not update the task message', { taskId, failure: failureOf(err) });
-  }
-}
-
-/** Telling people never undoes a step: a failure to notify is logged, not thrown. */
-async function tell(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    log.warn('could not tell the member', { failure: failureOf(err) });
-  }
-}
-async function tellReviewers(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    log.warn('could not update the review post', { failure: failureOf(err) });
-  }
-}
-
-function failureOf(err: unknown): { type: string; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  if (isCancellation(err)) return { type: 'Cancelled', message: 'The claim was cancelled.' };
-  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
-}
+const syncMessage = (taskId: number) => tell('update the task message', () => discord.taskSyncMessage({ taskId }));
+/** Telling people never undoes a step. */
+const tellMember = (fn: () => Promise<unknown>) => tell('tell the member', fn);
+const tellReviewers = (fn: () => Promise<unknown>) => tell('update the review post', fn);
 
 // ─── The task message, for changes made outside a claim (create, edit, delete) ─────────────────────────
-
-export const taskMessageChangedSignal = defineSignal('changed');
-export const taskMessageWorkflowId = (taskId: number): string => `task-message:${taskId}`;
 
 /**
  * `task-message:{taskId}`: brings the task's message up to date, again for every `changed` signal that
  * arrives meanwhile (callers use signal-with-start). An open task with an end date waits for it and redraws
  * the post then (Claim disabled), so members see it close without anyone touching it; then it ends.
  */
-export async function taskMessage(input: { guildId: string; taskId: number }): Promise<{ syncs: number }> {
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: FlowKind, value: 'task-message' },
-  ]);
+export async function taskMessage(input: TaskMessageInput): Promise<{ syncs: number }> {
+  tagFlow('task-message', input.guildId);
   let dirty = true;
   let syncs = 0;
   setHandler(taskMessageChangedSignal, () => {
@@ -524,7 +419,7 @@ export async function taskMessage(input: { guildId: string; taskId: number }): P
     if (!dirty && refreshAt) {
       // Woken early by a change, or at the end date: either way the post is drawn again (at least a
       // second apart, should the worker's and the database's clocks disagree).
-      await condition(() => dirty, Math.max(1000, new Date(refreshAt).getTime() - new Date().getTime()));
+      await condition(() => dirty, Math.max(1000, new Date(refreshAt).getTime() - nowMs()));
       dirty = true;
     }
   }

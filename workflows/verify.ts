@@ -1,29 +1,27 @@
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  defineQuery,
-  defineUpdate,
-  isCancellation,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InteractionReply } from '../activities/discord';
-import type { FailureInfo, LinkSnapshot, VerifyMethod, VerifySettingsView, VerifyView } from '../activities/verify/types';
+import type { InteractionReply } from '../lib/flows/flow';
+import {
+  cancelVerification,
+  checkVerification,
+  showVerification,
+  VERIFY_FAILURES,
+  VERIFY_REFUSALS,
+  verifyStatusQuery,
+  type LinkSnapshot,
+  type UnverifyInput,
+  type UnverifyResult,
+  type VerifyInput,
+  type VerifyMethod,
+  type VerifySettingsView,
+  type VerifyView,
+} from '../lib/flows/verify';
 import { descriptionHasPhrase, generatePhrase, renderNickname, seededRandom, trimDescription } from '../lib/roblox/phrase';
-import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
-import { DISCORD_REFUSALS } from '../lib/flows/discord';
 import { activityProfiles } from './activity-options';
+import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
 
 /**
- * Roblox verification (DESIGN.md §3), workflow id `verify:{guild}:{user}`:
+ * Roblox verification, workflow id `verify:{guild}:{user}`:
  *
  *   settings → resolve the username (unknown / banned: failed) → refuse an account another member holds →
  *   a phrase of random words (deterministic: seeded by the run id) → wait for Check (update; at most
@@ -39,48 +37,16 @@ import { activityProfiles } from './activity-options';
  * An admin's link (`method: 'admin'`) skips the phrase. Durations come from the guild's settings.
  */
 
-export interface VerifyInput {
-  guildId: string;
-  userId: string;
-  /** The Roblox username to link. */
-  username: string;
-  /** 'admin': linked by an admin without the phrase (`linkedBy` says who). Default 'profile_phrase'. */
-  method?: VerifyMethod;
-  linkedBy?: string | null;
-  /** An admin's override: an account linked to another member moves to this one. */
-  override?: boolean;
-  /** 'dm': nobody waits on an update (an API start): the member gets the phrase and the outcome by DM. */
-  notify?: 'dm' | null;
-}
-
-export interface ShowInput {
-  username: string;
-  reply?: InteractionReply | null;
-}
-
-export const showVerification = defineUpdate<VerifyView, [ShowInput]>('show');
-export const checkVerification = defineUpdate<VerifyView, [{ reply?: InteractionReply | null }]>('check');
-export const cancelVerification = defineUpdate<VerifyView, []>('cancel');
-export const verifyStatusQuery = defineQuery<VerifyView>('status');
-
-export const verifyWorkflowId = (guildId: string, userId: string): string => `verify:${guildId}:${userId}`;
-
 const TERMINAL = ['verified', 'failed', 'expired', 'cancelled'];
 
-const NON_RETRYABLE = [
-  'RobloxAccountTaken',
-  'RobloxRefused',
-  'RobloxNotConfigured',
-  'RobloxUserGone',
-  ...DISCORD_REFUSALS,
-];
-
-const profiles = activityProfiles(NON_RETRYABLE);
+const profiles = activityProfiles([...VERIFY_REFUSALS]);
+/** How a cancelled verification reads. */
+const CANCELLED = { type: 'Cancelled', message: 'The verification was cancelled.' };
 const db = proxyActivities<Activities>(profiles.db);
 /** Roblox reads: a member is waiting, so a few quick retries, then the check says Roblox is unavailable. */
 const roblox = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4, nonRetryableErrorTypes: [...VERIFY_REFUSALS] },
 });
 const discord = proxyActivities<Activities>(profiles.discord);
 /** Compensations and the run's record must happen: retried until they do (refusals excepted). */
@@ -89,11 +55,7 @@ const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 export async function verify(input: VerifyInput): Promise<VerifyView> {
   const { workflowId, runId } = workflowInfo();
   const method: VerifyMethod = input.method ?? 'profile_phrase';
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'verify' },
-  ]);
+  tagFlow('verify', input.guildId, input.userId);
   const view: VerifyView = {
     workflowId,
     guildId: input.guildId,
@@ -113,8 +75,7 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
     nicknameSet: null,
     note: null,
   };
-  const details = () =>
-    setCurrentDetails(`**${view.phase}** · <@${input.userId}> → Roblox ${view.roblox ? `${view.roblox.name} (${view.roblox.id})` : input.username}${view.reason ? `\n${view.reason}` : ''}`);
+  const details = () => showDetails(view.phase, `<@${input.userId}> → Roblox ${view.roblox ? `${view.roblox.name} (${view.roblox.id})` : input.username}`, view.reason);
   details();
 
   let lastReply: InteractionReply | null = null;
@@ -143,14 +104,14 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
       if (args.reply) lastReply = args.reply;
       if (view.phase !== 'waiting') return snapshot();
       checking = true;
-      checkTimes.push(new Date().getTime());
+      checkTimes.push(nowMs());
       view.checks += 1;
       try {
         const profile = await roblox.robloxReadProfile({ robloxId: view.roblox!.id });
         if (descriptionHasPhrase(profile.description, view.phrase!)) matched = true;
         else view.lastFound = trimDescription(profile.description);
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`Guildflow could not read the Roblox profile right now (${failureOf(err).message}) Press Check again in a moment.`, 'CheckFailed');
+        throw ApplicationFailure.nonRetryable(`Guildflow could not read the Roblox profile right now (${failureOf(err, CANCELLED).message}) Press Check again in a moment.`, VERIFY_FAILURES.checkFailed);
       } finally {
         checking = false;
       }
@@ -160,12 +121,12 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
     {
       validator: (_args) => {
         if (view.phase !== 'waiting') return;
-        if (checking) throw ApplicationFailure.nonRetryable('A check is already running: wait for its answer.', 'CheckBusy');
-        const now = new Date().getTime();
+        if (checking) throw ApplicationFailure.nonRetryable('A check is already running: wait for its answer.', VERIFY_FAILURES.checkBusy);
+        const now = nowMs();
         const recent = checkTimes.filter((t) => now - t < 60_000);
         if (recent.length >= view.checksPerMinute) {
           const wait = Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
-          throw ApplicationFailure.nonRetryable(`You can check ${view.checksPerMinute} time${view.checksPerMinute === 1 ? '' : 's'} a minute: try again in ${wait} s.`, 'CheckLimit');
+          throw ApplicationFailure.nonRetryable(`You can check ${view.checksPerMinute} time${view.checksPerMinute === 1 ? '' : 's'} a minute: try again in ${wait} s.`, VERIFY_FAILURES.checkLimit);
         }
       },
     },
@@ -206,7 +167,7 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
       return finish('failed', `The Roblox account **${found.user.name}** is already linked to another member of this server. If it is yours, ask an admin (they can link it with /verify-admin force).`);
     }
     view.phrase = generatePhrase(settings.phraseWords, seededRandom(runId));
-    view.expiresAt = new Date(new Date().getTime() + settings.expirySeconds * 1000).toISOString();
+    view.expiresAt = new Date(nowMs() + settings.expirySeconds * 1000).toISOString();
     view.phase = 'waiting';
     details();
     if (input.notify === 'dm') await notifyMember(input.userId, null, snapshot());
@@ -273,7 +234,7 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
         if (nick) view.nicknameSet = nick;
       }
     } catch (err) {
-      const failure = failureOf(err);
+      const failure = failureOf(err, CANCELLED);
       log.warn('verification failed; compensating', { workflowId, failure, compensations: compensations.map((c) => c.name) });
       const problems: string[] = [];
       await CancellationScope.nonCancellable(async () => {
@@ -281,7 +242,7 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
           try {
             await c.run();
           } catch (cerr) {
-            problems.push(`Could not ${c.name}: ${failureOf(cerr).message}`);
+            problems.push(`Could not ${c.name}: ${failureOf(cerr, CANCELLED).message}`);
           }
         }
       });
@@ -289,7 +250,7 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
       view.nicknameSet = null;
       const undone = compensations.length ? ' Nothing was kept: the link, roles and nickname are as they were.' : '';
       const result = await finish('failed', `${failure.message}${undone}${problems.length ? `\n${problems.join('\n')}` : ''}`);
-      if (failure.type !== 'RobloxAccountTaken' || problems.length) {
+      if (failure.type !== VERIFY_FAILURES.accountTaken || problems.length) {
         await notifyAdmins(
           'Verification failed',
           `<@${input.userId}> proved the Roblox account **${user.name}** (${user.id}) but Guildflow could not finish:\n${failure.message}${undone}${problems.length ? `\n${problems.join('\n')}` : ''}`,
@@ -307,43 +268,16 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
   }
 
   async function notifyAdmins(title: string, detail: string, outcome: 'error' | 'info' | 'warning'): Promise<void> {
-    try {
-      await discord.verifyNotifyAdmins({ guildId: input.guildId, title, detail, flowId: workflowId, outcome });
-    } catch (err) {
-      log.warn('could not tell the admins', { workflowId, failure: failureOf(err) });
-    }
+    await tell('tell the admins', () => discord.verifyNotifyAdmins({ guildId: input.guildId, title, detail, flowId: workflowId, outcome }));
   }
 }
 
-/** Telling the member never changes the outcome: a failure to notify is logged. */
+/** Telling the member never changes the outcome. */
 async function notifyMember(userId: string, reply: InteractionReply | null, view: VerifyView): Promise<void> {
-  try {
-    await discord.verifyNotifyMember({ userId, reply, view });
-  } catch (err) {
-    log.warn('could not tell the member', { workflowId: view.workflowId, failure: failureOf(err) });
-  }
+  await tell('tell the member', () => discord.verifyNotifyMember({ userId, reply, view }));
 }
 
 // ─── /unverify ────────────────────────────────────────────────────────────────────────────────────────
-
-export interface UnverifyInput {
-  guildId: string;
-  userId: string;
-  /** Who asked: 'discord:{id}' or 'api_token:{id}'. */
-  actorId: string;
-}
-
-export interface UnverifyResult {
-  status: 'removed' | 'not_linked';
-  link: LinkSnapshot | null;
-  roleRemoved: boolean;
-  unverifiedRoleGiven: boolean;
-  nicknameRestored: boolean;
-  /** What could not be undone on Discord (the admins are told). */
-  problems: string[];
-}
-
-export const unverifyWorkflowId = (guildId: string, userId: string): string => `unverify:${guildId}:${userId}`;
 
 /**
  * Removes a member's link and what verification gave: the verified role off, the unverified role back, the
@@ -352,11 +286,7 @@ export const unverifyWorkflowId = (guildId: string, userId: string): string => `
  */
 export async function unverify(input: UnverifyInput): Promise<UnverifyResult> {
   const { workflowId } = workflowInfo();
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'unverify' },
-  ]);
+  tagFlow('unverify', input.guildId, input.userId);
   const result: UnverifyResult = { status: 'not_linked', link: null, roleRemoved: false, unverifiedRoleGiven: false, nicknameRestored: false, problems: [] };
   const link = await db.verifyGetLink({ guildId: input.guildId, userId: input.userId });
   if (!link) return result;
@@ -370,7 +300,7 @@ export async function unverify(input: UnverifyInput): Promise<UnverifyResult> {
       await run();
       return true;
     } catch (err) {
-      result.problems.push(`Could not ${what}: ${failureOf(err).message}`);
+      result.problems.push(`Could not ${what}: ${failureOf(err, CANCELLED).message}`);
       return false;
     }
   };
@@ -390,24 +320,16 @@ export async function unverify(input: UnverifyInput): Promise<UnverifyResult> {
   await mustHappen.verifyDeleteLink({ ...who, runId: link.runId, actorId: input.actorId });
   result.status = 'removed';
   if (result.problems.length) {
-    try {
-      await discord.verifyNotifyAdmins({
+    await tell('tell the admins', () =>
+      discord.verifyNotifyAdmins({
         guildId: input.guildId,
         title: 'Unverify incomplete',
         detail: `The link of <@${input.userId}> to **${link.robloxName}** was removed, but:\n${result.problems.join('\n')}`,
         flowId: workflowId,
         outcome: 'warning',
-      });
-    } catch (err) {
-      log.warn('could not tell the admins', { workflowId, failure: failureOf(err) });
-    }
+      }),
+    );
   }
   return result;
 }
 
-function failureOf(err: unknown): FailureInfo {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  if (isCancellation(err)) return { type: 'Cancelled', message: 'The verification was cancelled.' };
-  return { type: 'Unexpected', message: cause instanceof Error ? cause.message : String(cause) };
-}

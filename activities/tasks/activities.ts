@@ -1,16 +1,13 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { REST } from 'discord.js';
 import { guildflowEmbed } from '../../lib/discord/embeds';
-import { NotFoundError, ValidationError } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
-import type { PermissionLevel } from '../../lib/permissions';
-import type { PrismaClient } from '../../prisma/client';
-import { createDiscordActivities, type InteractionReply } from '../discord/activities';
+import type { InteractionReply } from '../../lib/flows/flow';
+import type { ClaimActivityResult } from '../../lib/flows/tasks';
+import { defineActivities } from '../define';
+import type { FeatureDeps } from '../deps';
+import type { DiscordMessage } from '../discord/activities';
 import { InsufficientFundsError } from '../ledger/errors';
 import { createLedger } from '../ledger/ledger';
 import { systemAccount, userAccount } from '../ledger/types';
 import { claimTask, completeClaim, endClaim, markRevoked, recordAwardFailure, rejectProof, setReviewMessage, submitProof } from './claims';
-import { TaskError } from './errors';
 import { editChannelMessage, postChannelMessage, renderMemberMessage, renderReviewMessage, syncTaskMessage, type MemberEvent, type ReviewState } from './message';
 import { getTaskSettings } from './tasks';
 
@@ -21,191 +18,143 @@ import { getTaskSettings } from './tasks';
  * in errors.ts; Discord failures as activities/discord classifies them.
  */
 
-/** What the workflow keeps about its claim. */
-export interface ClaimView {
-  claimId: string;
-  guildId: string;
-  taskId: number;
-  userId: string;
-  taskName: string;
-  reward: string;
-  assetCode: string;
-  roleId: string | null;
-  /** ISO time by which a proof must be in. */
-  deadlineAt: string;
-  proofType: string;
-  /** Lowest level that may review (from the guild's settings when claimed). */
-  reviewerLevel: PermissionLevel;
-  revokeWindowSeconds: number;
-}
-
-export type ClaimActivityResult = { ok: true; claim: ClaimView } | { ok: false; code: string; reason: string };
-
-export function createTaskActivities({ prisma, log, discord }: { prisma: PrismaClient; log: Logger; discord?: REST | null }) {
+export function createTaskActivities({ prisma, log, discord, discordActivities: d }: FeatureDeps) {
   const tlog = log.child({ component: 'tasks' });
   const rest = discord ?? null;
-  const d = createDiscordActivities({ prisma, log, discord: rest });
   const ledger = createLedger(prisma);
 
-  async function run<T>(name: string, meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-    try {
-      const result = await fn();
-      tlog.debug({ activity: name, ...meta }, 'task activity done');
-      return result;
-    } catch (err) {
-      if (err instanceof TaskError) throw ApplicationFailure.nonRetryable(err.message, err.failureType, err.details ?? null);
-      if (err instanceof ValidationError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
-      if (err instanceof NotFoundError) throw ApplicationFailure.nonRetryable(err.message, 'NotFound');
-      throw err; // infrastructure and Discord failures (already classified): Temporal retries or not
-    }
-  }
-
-  async function notify(userId: string, reply: InteractionReply | null | undefined, message: Parameters<typeof d.discordNotifyMember>[0]['message']) {
+  async function notify(userId: string, reply: InteractionReply | null | undefined, message: DiscordMessage) {
     const result = await d.discordNotifyMember({ userId, reply: reply ?? null, message });
     if (result.via === 'none') tlog.info({ userId, why: result.why }, 'member could not be told');
     return { via: result.via };
   }
 
-  return {
+  return defineActivities(log, 'tasks', {
     /** Takes a slot for the member (all checks, atomically); a refusal is `{ ok: false }` with the reason. */
     async taskClaim(input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimActivityResult> {
-      return run('taskClaim', input, async () => {
-        const r = await claimTask(prisma, input);
-        if (!r.ok) return r;
-        const c = r.claim;
-        return {
-          ok: true,
-          claim: {
-            claimId: c.claimId,
-            guildId: c.guildId,
-            taskId: c.taskId,
-            userId: c.userId,
-            taskName: c.taskName,
-            reward: c.reward.toString(),
-            assetCode: c.assetCode,
-            roleId: c.roleId,
-            deadlineAt: c.deadlineAt.toISOString(),
-            proofType: c.proofType,
-            reviewerLevel: c.reviewerLevel,
-            revokeWindowSeconds: c.revokeWindowSeconds,
-          },
-        };
-      });
+      const r = await claimTask(prisma, input);
+      if (!r.ok) return r;
+      const c = r.claim;
+      return {
+        ok: true,
+        claim: {
+          claimId: c.claimId,
+          guildId: c.guildId,
+          taskId: c.taskId,
+          userId: c.userId,
+          taskName: c.taskName,
+          reward: c.reward.toString(),
+          assetCode: c.assetCode,
+          roleId: c.roleId,
+          deadlineAt: c.deadlineAt.toISOString(),
+          proofType: c.proofType,
+          reviewerLevel: c.reviewerLevel,
+          revokeWindowSeconds: c.revokeWindowSeconds,
+        },
+      };
     },
     async taskSubmitProof(input: { claimId: string; submission: number; text: string | null; urls: string[] }): Promise<{ submissions: number }> {
-      return run('taskSubmitProof', { claimId: input.claimId, submission: input.submission }, async () => ({ submissions: (await submitProof(prisma, input)).submissions }));
+      return { submissions: (await submitProof(prisma, input)).submissions };
     },
     /** Posts the latest proof in the review channel (Accept / Reject) and records the message. */
     async taskPostReview(input: { claimId: string }): Promise<{ posted: boolean }> {
-      return run('taskPostReview', input, async () => {
-        const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId } });
-        const settings = await getTaskSettings(prisma, claim.guildId);
-        const channelId = settings.reviewChannelId;
-        if (!channelId) {
-          // Reviewers can still decide from the API; the admin log says where proofs would go.
-          await d.discordPostAdminLog({
-            guildId: claim.guildId,
-            message: { embeds: [guildflowEmbed({ outcome: 'warning', title: 'A task proof waits for review', description: `No review channel is set (/task-admin settings review_channel). Claim ${claim.id}.`, flowId: claim.id })] },
-          });
-          return { posted: false };
-        }
-        const message = await postChannelMessage(rest, channelId, await renderReviewMessage(prisma, claim.id, 'pending'));
-        await setReviewMessage(prisma, { claimId: claim.id, channelId, messageId: message.id });
-        return { posted: true };
-      });
+      const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId } });
+      const settings = await getTaskSettings(prisma, claim.guildId);
+      const channelId = settings.reviewChannelId;
+      if (!channelId) {
+        // Reviewers can still decide from the API; the admin log says where proofs would go.
+        await d.discordPostAdminLog({
+          guildId: claim.guildId,
+          message: { embeds: [guildflowEmbed({ outcome: 'warning', title: 'A task proof waits for review', description: `No review channel is set (/task-admin settings review_channel). Claim ${claim.id}.`, flowId: claim.id })] },
+        });
+        return { posted: false };
+      }
+      const message = await postChannelMessage(rest, channelId, await renderReviewMessage(prisma, claim.id, 'pending'));
+      await setReviewMessage(prisma, { claimId: claim.id, channelId, messageId: message.id });
+      return { posted: true };
     },
     /** Shows the review post's new state (buttons follow it); nothing when there is none or it was deleted. */
     async taskUpdateReview(input: { claimId: string; state: ReviewState }): Promise<{ edited: boolean }> {
-      return run('taskUpdateReview', input, async () => {
-        const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId } });
-        if (!claim.reviewChannelId || !claim.reviewMessageId) return { edited: false };
-        const edited = await editChannelMessage(rest, claim.reviewChannelId, claim.reviewMessageId, await renderReviewMessage(prisma, claim.id, input.state));
-        return { edited: edited !== null };
-      });
+      const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId } });
+      if (!claim.reviewChannelId || !claim.reviewMessageId) return { edited: false };
+      const edited = await editChannelMessage(rest, claim.reviewChannelId, claim.reviewMessageId, await renderReviewMessage(prisma, claim.id, input.state));
+      return { edited: edited !== null };
     },
     async taskRejectProof(input: { claimId: string; submission: number; reviewerId: string; reason: string }): Promise<{ status: string }> {
-      return run('taskRejectProof', { claimId: input.claimId }, async () => ({ status: (await rejectProof(prisma, input)).status }));
+      return { status: (await rejectProof(prisma, input)).status };
     },
     async taskRecordAwardFailure(input: { claimId: string; reason: string }): Promise<{ status: string }> {
-      return run('taskRecordAwardFailure', { claimId: input.claimId }, async () => ({ status: (await recordAwardFailure(prisma, input)).status }));
+      return { status: (await recordAwardFailure(prisma, input)).status };
     },
     async taskComplete(input: { claimId: string; reviewerId: string; rewardPaid: string | null; awardKey: string | null; roleGranted: boolean }): Promise<{ status: string }> {
-      return run('taskComplete', { claimId: input.claimId }, async () => ({
+      return {
         status: (await completeClaim(prisma, { ...input, rewardPaid: input.rewardPaid === null ? null : BigInt(input.rewardPaid) })).status,
-      }));
+      };
     },
     /** Ends an open claim (expired / abandoned / cancelled) and frees its slot. */
     async taskEndClaim(input: { claimId: string; status: 'expired' | 'abandoned' | 'cancelled' }): Promise<{ changed: boolean }> {
-      return run('taskEndClaim', input, async () => ({ changed: (await endClaim(prisma, input)).changed }));
+      return { changed: (await endClaim(prisma, input)).changed };
     },
     /**
      * Takes an award back (a 'reversal' entry, member → issuance, under `key`): all of it, or what the member
      * still has when they spent some — never below zero; what is missing is the `shortfall`. Once per key.
      */
     async taskReverseAward(input: { claimId: string; key: string; reviewerId: string; reason: string }): Promise<{ reversed: string; shortfall: string }> {
-      return run('taskReverseAward', { claimId: input.claimId }, async () => {
-        const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId }, include: { task: true } });
-        const paid = claim.rewardPaid ?? 0n;
-        const reversedOf = (amount: bigint) => ({ reversed: amount.toString(), shortfall: (paid - amount).toString() });
-        const done = await ledger.entry(input.key);
-        if (done) {
-          const taken = done.postings.find((p) => p.account.ownerType === 'user');
-          return reversedOf(taken ? -taken.amount : 0n);
+      const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId }, include: { task: true } });
+      const paid = claim.rewardPaid ?? 0n;
+      const reversedOf = (amount: bigint) => ({ reversed: amount.toString(), shortfall: (paid - amount).toString() });
+      const done = await ledger.entry(input.key);
+      if (done) {
+        const taken = done.postings.find((p) => p.account.ownerType === 'user');
+        return reversedOf(taken ? -taken.amount : 0n);
+      }
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { available } = await ledger.balance(claim.guildId, userAccount(claim.userId), claim.task.assetCode);
+        const amount = available < paid ? (available > 0n ? available : 0n) : paid;
+        if (amount === 0n) return reversedOf(0n);
+        try {
+          await ledger.transfer({
+            guildId: claim.guildId,
+            key: input.key,
+            type: 'reversal',
+            actor: input.reviewerId.startsWith('token:') ? { type: 'api_token', id: input.reviewerId.slice('token:'.length) } : { type: 'user', id: input.reviewerId },
+            reason: `Task award revoked: ${claim.task.name} — ${input.reason}`.slice(0, 1000),
+            refs: { taskId: claim.taskId, claimId: claim.id, awardKey: claim.awardKey },
+            asset: claim.task.assetCode,
+            from: userAccount(claim.userId),
+            to: systemAccount('issuance'),
+            amount,
+          });
+          return reversedOf(amount);
+        } catch (err) {
+          if (!(err instanceof InsufficientFundsError)) throw err;
+          // The member spent some between the balance read and the transfer: read again.
         }
-        for (let attempt = 0; attempt < 5; attempt++) {
-          const { available } = await ledger.balance(claim.guildId, userAccount(claim.userId), claim.task.assetCode);
-          const amount = available < paid ? (available > 0n ? available : 0n) : paid;
-          if (amount === 0n) return reversedOf(0n);
-          try {
-            await ledger.transfer({
-              guildId: claim.guildId,
-              key: input.key,
-              type: 'reversal',
-              actor: input.reviewerId.startsWith('token:') ? { type: 'api_token', id: input.reviewerId.slice('token:'.length) } : { type: 'user', id: input.reviewerId },
-              reason: `Task award revoked: ${claim.task.name} — ${input.reason}`.slice(0, 1000),
-              refs: { taskId: claim.taskId, claimId: claim.id, awardKey: claim.awardKey },
-              asset: claim.task.assetCode,
-              from: userAccount(claim.userId),
-              to: systemAccount('issuance'),
-              amount,
-            });
-            return reversedOf(amount);
-          } catch (err) {
-            if (!(err instanceof InsufficientFundsError)) throw err;
-            // The member spent some between the balance read and the transfer: read again.
-          }
-        }
-        throw new Error(`Could not settle the reversal of ${input.claimId}: the member's balance keeps changing.`);
-      });
+      }
+      throw new Error(`Could not settle the reversal of ${input.claimId}: the member's balance keeps changing.`);
     },
     async taskMarkRevoked(input: { claimId: string; reviewerId: string; reason: string; reversed: string; shortfall: string; roleRemoved: boolean }): Promise<{ status: string }> {
-      return run('taskMarkRevoked', { claimId: input.claimId }, async () => ({
+      return {
         status: (await markRevoked(prisma, { ...input, reversed: BigInt(input.reversed), shortfall: BigInt(input.shortfall) })).status,
-      }));
+      };
     },
     /** Tells the member about their claim: the reply to their button while valid, else a DM. */
     async taskNotifyMember(input: { claimId: string; event: MemberEvent; reply?: InteractionReply | null; detail?: string | null }): Promise<{ via: string }> {
-      return run('taskNotifyMember', { claimId: input.claimId, event: input.event }, async () => {
-        const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId }, select: { userId: true } });
-        return notify(claim.userId, input.reply, await renderMemberMessage(prisma, input.claimId, input.event, input.detail));
-      });
+      const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId }, select: { userId: true } });
+      return notify(claim.userId, input.reply, await renderMemberMessage(prisma, input.claimId, input.event, input.detail));
     },
     /** Tells a member why they could not claim (no claim row exists then). */
     async taskNotifyRefused(input: { taskId: number; userId: string; reason: string; reply?: InteractionReply | null }): Promise<{ via: string }> {
-      return run('taskNotifyRefused', { taskId: input.taskId }, async () => {
-        const task = await prisma.task.findUnique({ where: { id: input.taskId }, select: { name: true } });
-        const embed = guildflowEmbed({ outcome: 'error', title: `Could not claim ${task?.name ?? `task #${input.taskId}`}`, description: input.reason });
-        return notify(input.userId, input.reply, { embeds: [embed], components: [] });
-      });
+      const task = await prisma.task.findUnique({ where: { id: input.taskId }, select: { name: true } });
+      const embed = guildflowEmbed({ outcome: 'error', title: `Could not claim ${task?.name ?? `task #${input.taskId}`}`, description: input.reason });
+      return notify(input.userId, input.reply, { embeds: [embed], components: [] });
     },
     /** Brings the task's message (Claim button, counters) up to date. */
     async taskSyncMessage(input: { taskId: number }): Promise<{ action: string; refreshAt: string | null }> {
-      return run('taskSyncMessage', input, async () => {
-        const { action, refreshAt } = await syncTaskMessage(prisma, rest, tlog, input.taskId);
-        return { action, refreshAt };
-      });
+      const { action, refreshAt } = await syncTaskMessage(prisma, rest, tlog, input.taskId);
+      return { action, refreshAt };
     },
-  };
+  });
 }
 
 export type TaskActivities = ReturnType<typeof createTaskActivities>;

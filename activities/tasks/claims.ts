@@ -14,8 +14,6 @@ import { claimNotFound, claimState } from './errors';
 export const OPEN_STATUSES = ['claimed', 'submitted'] as const;
 export type ClaimStatus = 'claimed' | 'submitted' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
 
-export const claimIdOf = (taskId: number, userId: string): string => `task:${taskId}:${userId}`;
-
 /** A slot taken: what the claim's workflow keeps (amounts as bigint; the activity turns them into strings). */
 export interface ClaimTaken {
   claimId: string;

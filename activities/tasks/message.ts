@@ -1,7 +1,7 @@
-import { ButtonStyle, ComponentType, Routes, type REST } from 'discord.js';
-import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIMessage } from 'discord-api-types/v10';
+import { ButtonStyle, Routes, type REST } from 'discord.js';
+import type { APIEmbed, APIMessage } from 'discord-api-types/v10';
 import { formatAmount } from '../../lib/discord/amounts';
-import { customId } from '../../lib/discord/custom-id';
+import { buttonRow } from '../../lib/discord/buttons';
 import { guildflowEmbed } from '../../lib/discord/embeds';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient, Task, TaskSettings } from '../../prisma/client';
@@ -35,13 +35,6 @@ export const claimKey = (taskId: number, userId: string): string => `${taskId}.$
 export function parseClaimKey(key: string): { taskId: number; userId: string } | null {
   const m = /^(\d{1,9})\.(\d{15,21})$/.exec(key);
   return m ? { taskId: Number(m[1]), userId: m[2]! } : null;
-}
-
-export function buttons(list: { action: string; key?: string; label: string; style?: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger; disabled?: boolean }[]): APIActionRowComponent<APIButtonComponent> {
-  return {
-    type: ComponentType.ActionRow,
-    components: list.map((b) => ({ type: ComponentType.Button, style: b.style ?? ButtonStyle.Secondary, label: b.label, custom_id: customId(b.action, b.key ?? ''), disabled: b.disabled ?? false })),
-  };
 }
 
 export function formatSeconds(seconds: number): string {
@@ -85,7 +78,7 @@ export async function renderTaskMessage(prisma: PrismaClient, task: Task, settin
         fields,
       }),
     ],
-    components: [buttons([{ action: TASK_ACTIONS.claim, key: String(task.id), label: full ? 'All slots taken' : 'Claim', style: ButtonStyle.Success, disabled: state !== 'open' }])],
+    components: [buttonRow([{ action: TASK_ACTIONS.claim, key: String(task.id), label: full ? 'All slots taken' : 'Claim', style: ButtonStyle.Success, disabled: state !== 'open' }])],
     allowed_mentions: { parse: [] },
   };
 }
@@ -186,9 +179,9 @@ export async function renderReviewMessage(prisma: PrismaClient, claimId: string,
   }
   const components =
     state === 'pending' || state === 'award_failed'
-      ? [buttons([{ action: TASK_ACTIONS.accept, key, label: 'Accept', style: ButtonStyle.Success }, { action: TASK_ACTIONS.reject, key, label: 'Reject', style: ButtonStyle.Danger }])]
+      ? [buttonRow([{ action: TASK_ACTIONS.accept, key, label: 'Accept', style: ButtonStyle.Success }, { action: TASK_ACTIONS.reject, key, label: 'Reject', style: ButtonStyle.Danger }])]
       : state === 'accepted'
-        ? [buttons([{ action: TASK_ACTIONS.revoke, key, label: 'Revoke', style: ButtonStyle.Danger }])]
+        ? [buttonRow([{ action: TASK_ACTIONS.revoke, key, label: 'Revoke', style: ButtonStyle.Danger }])]
         : [];
   const outcome = state === 'pending' ? 'pending' : state === 'accepted' ? 'success' : state === 'award_failed' ? 'warning' : state === 'rejected' || state === 'revoked' ? 'error' : 'info';
   return {
@@ -206,7 +199,7 @@ export async function renderMemberMessage(prisma: PrismaClient, claimId: string,
   const { task } = claim;
   const asset = await assetLabel(prisma, task.guildId, task.assetCode);
   const reward = `${formatAmount(asset, task.reward)}${task.roleId ? ` and the role <@&${task.roleId}>` : ''}`;
-  const proofButton = buttons([{ action: TASK_ACTIONS.proof, key: String(task.id), label: 'Submit proof', style: ButtonStyle.Primary }]);
+  const proofButton = buttonRow([{ action: TASK_ACTIONS.proof, key: String(task.id), label: 'Submit proof', style: ButtonStyle.Primary }]);
   const open = claim.deadlineAt.getTime() > Date.now();
   const e = (outcome: 'success' | 'info' | 'pending' | 'warning' | 'error', title: string, description: string): APIEmbed => guildflowEmbed({ outcome, title, description, flowId: claim.id });
   switch (event) {

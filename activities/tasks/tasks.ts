@@ -8,7 +8,7 @@ import { taskNotFound, taskState } from './errors';
 import { snowflake } from '../../lib/discord/snowflake';
 
 /**
- * Tasks (issue 8): admins create / edit / delete them from the bot and the API; each is claimed by
+ * Tasks: admins create / edit / delete them from the bot and the API; each is claimed by
  * members through the workflow `task:{taskId}:{user}` (workflows/task.ts). Deleting is a soft delete
  * (status 'deleted', deletedAt): claims keep pointing at the task. Every change is audited.
  */
@@ -210,11 +210,17 @@ export interface TaskListQuery {
   category?: string | null;
   status?: 'open' | 'all' | 'proposed';
   limit: number;
-  offset: number;
+  /** Rows to skip (the bot's numbered pages); ignored with `afterId`. */
+  offset?: number;
+  /** Keyset paging: tasks with a smaller id than this one (the last of the previous page). */
+  afterId?: number;
 }
 
-/** Tasks for /tasks and the API: open ones (active, not expired) by default, newest first. */
-export async function listTasks(prisma: PrismaClient, guildId: string, q: TaskListQuery): Promise<{ items: Task[]; total: number }> {
+/**
+ * Tasks for /tasks and the API: open ones (active, not expired) by default, newest first. `total` counts
+ * all that match; `nextAfterId` is the `afterId` of the next page (null on the last one).
+ */
+export async function listTasks(prisma: PrismaClient, guildId: string, q: TaskListQuery): Promise<{ items: Task[]; total: number; nextAfterId: number | null }> {
   const settings = await getTaskSettings(prisma, guildId);
   const where: Prisma.TaskWhereInput = {
     guildId,
@@ -226,11 +232,13 @@ export async function listTasks(prisma: PrismaClient, guildId: string, q: TaskLi
         ? { status: 'proposed' }
         : { status: 'active', ...(settings.autoExpire ? { OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } : {}) }),
   };
-  const [items, total] = await prisma.$transaction([
-    prisma.task.findMany({ where, orderBy: { id: 'desc' }, skip: q.offset, take: q.limit }),
+  const keyset = q.afterId !== undefined;
+  const [rows, total] = await prisma.$transaction([
+    prisma.task.findMany({ where: keyset ? { ...where, id: { lt: q.afterId } } : where, skip: keyset ? 0 : (q.offset ?? 0), orderBy: { id: 'desc' }, take: q.limit + 1 }),
     prisma.task.count({ where }),
   ]);
-  return { items, total };
+  const items = rows.slice(0, q.limit);
+  return { items, total, nextAfterId: rows.length > q.limit ? items[items.length - 1]!.id : null };
 }
 
 export interface TaskStats {

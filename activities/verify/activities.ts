@@ -1,27 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Logger } from '../../lib/logger';
+import type { InteractionReply } from '../../lib/flows/flow';
+import { VERIFY_FAILURES, type LinkSnapshot, type VerifyMethod, type VerifySettingsView, type VerifyView } from '../../lib/flows/verify';
 import { RobloxRequestError, RobloxUnavailableError, type RobloxClient } from '../../lib/roblox/client';
-import type { Prisma, PrismaClient } from '../../prisma/client';
-import type { DiscordActivities, InteractionReply } from '../discord';
+import type { Prisma } from '../../prisma/client';
+import { defineActivities } from '../define';
+import type { FeatureDeps } from '../deps';
+import { accountTaken, robloxNotConfigured, robloxRefused, robloxUserGone } from './errors';
 import { renderAdminNotice, renderVerifyView } from './messages';
 import { getVerifySettings, linkSnapshot } from './service';
-import type { LinkSnapshot, VerifyMethod, VerifySettingsView, VerifyView } from './types';
-
-export interface VerifyDeps {
-  prisma: PrismaClient;
-  log: Logger;
-  /** null when no Roblox client is configured (activities then fail saying so). */
-  roblox: RobloxClient | null;
-  discord: DiscordActivities;
-}
-
-/** Failure types of this feature that a retry cannot fix. */
-export const VERIFY_FAILURES = {
-  accountTaken: 'RobloxAccountTaken',
-  robloxRefused: 'RobloxRefused',
-  robloxNotConfigured: 'RobloxNotConfigured',
-  robloxUserGone: 'RobloxUserGone',
-} as const;
 
 const LINK_ROBLOX_INDEX = 'roblox_links_guild_id_roblox_id_key';
 
@@ -30,13 +16,6 @@ function isRobloxIdClash(err: unknown): boolean {
   const e = err as { code?: string; message?: string; meta?: unknown };
   const text = `${e.message ?? ''} ${JSON.stringify(e.meta ?? {})}`;
   return text.includes(LINK_ROBLOX_INDEX) || (e.code === 'P2002' && /roblox_id|robloxId/.test(text));
-}
-
-function accountTaken(robloxName: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(
-    `The Roblox account ${robloxName} is already linked to another member of this server. If it is yours, ask an admin (they can link it with /verify-admin force).`,
-    VERIFY_FAILURES.accountTaken,
-  );
 }
 
 interface Replaced {
@@ -66,21 +45,21 @@ function snapshotToRow(s: LinkSnapshot): Prisma.RobloxLinkCreateManyInput {
  * and admins' notices (through the Discord activities). Every write is keyed by the run id, so a retried
  * activity changes nothing twice.
  */
-export function createVerifyActivities({ prisma, log, roblox, discord }: VerifyDeps) {
+export function createVerifyActivities({ prisma, log, roblox, discordActivities: discord }: FeatureDeps) {
   const vlog = log.child({ component: 'verify' });
   const client = (): RobloxClient => {
-    if (!roblox) throw ApplicationFailure.nonRetryable('Guildflow cannot reach Roblox: no Roblox client is configured on the worker.', VERIFY_FAILURES.robloxNotConfigured);
+    if (!roblox) throw robloxNotConfigured();
     return roblox;
   };
   const robloxFailure = (err: unknown): unknown => {
     if (err instanceof RobloxUnavailableError) {
-      return ApplicationFailure.create({ message: err.message, type: 'RobloxUnavailable', ...(err.retryAfterMs ? { nextRetryDelay: err.retryAfterMs } : {}) });
+      return ApplicationFailure.create({ message: err.message, type: VERIFY_FAILURES.robloxUnavailable, ...(err.retryAfterMs ? { nextRetryDelay: err.retryAfterMs } : {}) });
     }
-    if (err instanceof RobloxRequestError) return ApplicationFailure.nonRetryable(err.message, VERIFY_FAILURES.robloxRefused);
+    if (err instanceof RobloxRequestError) return robloxRefused(err.message);
     return err;
   };
 
-  return {
+  return defineActivities(log, 'verify', {
     async verifyLoadSettings(input: { guildId: string }): Promise<VerifySettingsView> {
       return getVerifySettings(prisma, input.guildId);
     },
@@ -103,7 +82,7 @@ export function createVerifyActivities({ prisma, log, roblox, discord }: VerifyD
     async robloxReadProfile(input: { robloxId: number }): Promise<{ description: string; isBanned: boolean }> {
       try {
         const details = await client().getUser(input.robloxId);
-        if (!details) throw ApplicationFailure.nonRetryable(`The Roblox account ${input.robloxId} no longer exists.`, VERIFY_FAILURES.robloxUserGone);
+        if (!details) throw robloxUserGone(input.robloxId);
         return { description: details.description, isBanned: details.isBanned };
       } catch (err) {
         throw robloxFailure(err);
@@ -248,7 +227,7 @@ export function createVerifyActivities({ prisma, log, roblox, discord }: VerifyD
       const r = await discord.discordPostAdminLog({ guildId: input.guildId, message: renderAdminNotice(input) });
       return { posted: r.posted };
     },
-  };
+  });
 }
 
 export type VerifyActivities = ReturnType<typeof createVerifyActivities>;

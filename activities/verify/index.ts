@@ -1,8 +1,8 @@
 /**
- * Roblox verification (issue 6): the `verify:{guild}:{user}` workflow's activities, the links and
- * settings services for the bot and the API, and the messages both show.
+ * Roblox verification: the `verify:{guild}:{user}` workflow's activities, the links and settings services
+ * for the bot and the API, and the messages both show. Its public face is lib/flows/verify.ts.
  */
-export * from './types';
+export * from './errors';
 export * from './service';
 export * from './messages';
-export { createVerifyActivities, VERIFY_FAILURES, type VerifyActivities } from './activities';
+export { createVerifyActivities, type VerifyActivities } from './activities';

@@ -1,8 +1,8 @@
-import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
-import { customId } from '../../lib/discord/custom-id';
+import { ButtonStyle } from 'discord-api-types/v10';
+import { buttonRow } from '../../lib/discord/buttons';
 import { guildflowEmbed } from '../../lib/discord/embeds';
 import type { DiscordMessage } from '../discord';
-import type { VerifyView } from './types';
+import type { VerifyView } from '../../lib/flows/verify';
 
 /** Component actions of a pending verification; the key is `{guildId}.{userId}` (works in DMs too). */
 export const VERIFY_CHECK = 'verify-check';
@@ -42,13 +42,10 @@ export function renderVerifyView(view: VerifyView): DiscordMessage {
       return {
         embeds: [guildflowEmbed({ outcome: 'pending', title: 'Verify your Roblox account', description: lines.join('\n') + note, flowId })],
         components: [
-          {
-            type: ComponentType.ActionRow,
-            components: [
-              { type: ComponentType.Button, style: ButtonStyle.Success, label: 'Check', custom_id: customId(VERIFY_CHECK, verifyKey(view.guildId, view.userId)) },
-              { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: customId(VERIFY_CANCEL, verifyKey(view.guildId, view.userId)) },
-            ],
-          },
+          buttonRow([
+            { action: VERIFY_CHECK, key: verifyKey(view.guildId, view.userId), label: 'Check', style: ButtonStyle.Success },
+            { action: VERIFY_CANCEL, key: verifyKey(view.guildId, view.userId), label: 'Cancel', style: ButtonStyle.Secondary },
+          ]),
         ],
       };
     }

@@ -2,10 +2,18 @@ import { z } from 'zod';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import { MAX_PHRASE_WORDS, MIN_PHRASE_WORDS, NICKNAME_PLACEHOLDERS } from '../../lib/roblox/phrase';
 import type { PrismaClient, RobloxLink } from '../../prisma/client';
-import type { LinkSnapshot, VerifyMethod, VerifySettingsView } from './types';
+import type { LinkSnapshot, VerifyMethod, VerifySettingsView } from '../../lib/flows/verify';
 import { snowflake } from '../../lib/discord/snowflake';
+import { ROBLOX_USERNAME } from '../../lib/roblox/client';
 
 /** Reads and settings changes for the bot and the API (the workflow's side effects are in activities.ts). */
+
+/** A Roblox username as typed, trimmed; refused (400) when it cannot be one. */
+export function checkUsername(username: string): string {
+  const name = username.trim();
+  if (!ROBLOX_USERNAME.test(name)) throw new AppError('invalid_input', `“${username.slice(0, 40)}” is not a Roblox username (3 to 20 letters, digits or underscores).`);
+  return name;
+}
 
 export const DEFAULT_VERIFY_SETTINGS = { phraseWords: 16, expirySeconds: 900, checksPerMinute: 3, nicknameTemplate: '{roblox-name}' as string | null };
 
@@ -90,12 +98,7 @@ export async function findLink(prisma: PrismaClient, guildId: string, userId: st
   return row ? linkSnapshot(row) : null;
 }
 
-export async function findLinkByRoblox(prisma: PrismaClient, guildId: string, robloxId: bigint): Promise<LinkSnapshot | null> {
-  const row = await prisma.robloxLink.findUnique({ where: { guildId_robloxId: { guildId, robloxId } } });
-  return row ? linkSnapshot(row) : null;
-}
-
-/** A guild's links, newest first, paged by a cursor (the last userId seen is not stable: use verifiedAt+userId). */
+/** A guild's links in member id order, a page after `after` (the previous page's last member id; the API wraps it in an opaque cursor). */
 export async function listLinks(prisma: PrismaClient, guildId: string, opts: { limit: number; robloxName?: string; after?: string }): Promise<{ links: LinkSnapshot[]; next: string | null }> {
   if (opts.limit < 1 || opts.limit > 100) throw new ValidationError('limit must be from 1 to 100.');
   const rows = await prisma.robloxLink.findMany({
@@ -110,8 +113,4 @@ export async function listLinks(prisma: PrismaClient, guildId: string, opts: { l
 export function requireLink(link: LinkSnapshot | null, userId: string): LinkSnapshot {
   if (!link) throw new NotFoundError(`<@${userId}> has no linked Roblox account.`);
   return link;
-}
-
-export function refuse(code: string, message: string): never {
-  throw new AppError(code, message);
 }

@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
   claimToJson,
@@ -12,17 +11,18 @@ import {
   taskToJson,
   updateTaskSettings,
 } from '../../activities/tasks';
-import { cancelClaims, requestTaskMessageSync, sendDecision, sendRevoke } from '../../activities/tasks/client';
 import type { AuditActor } from '../../activities/shop';
-import { AppError, NotFoundError } from '../../lib/errors';
+import { snowflake } from '../../lib/discord/snowflake';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { readFlowStatus } from '../../lib/flows/client';
+import { taskClaimStatusQuery } from '../../lib/flows/tasks';
+import { cancelClaims, requestTaskMessageSync, sendDecision, sendRevoke } from '../../lib/flows/tasks.client';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
-import { taskClaimStatusQuery, type TaskClaimState } from '../../workflows/task';
-import { afterCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
-import { snowflake } from '../../lib/discord/snowflake';
-import type { RouteDeps } from '../deps';
+import { flowTargetOf, type RouteDeps } from '../deps';
+import { afterCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
 
 const taskParams = z.object({ taskId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const claimParams = taskParams.extend({ userId: snowflake });
@@ -30,6 +30,8 @@ const tasksQuery = z.object({
   category: z.string().max(50).optional(),
   status: z.enum(['open', 'all', 'proposed']).default('open'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+  /** Deprecated: rows to skip; use `cursor`/`nextCursor` (a cursor wins over an offset). */
   offset: z.coerce.number().int().min(0).default(0),
 });
 const CLAIM_STATUSES = ['claimed', 'submitted', 'completed', 'expired', 'abandoned', 'cancelled', 'revoked'] as const;
@@ -60,12 +62,10 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/tasks' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });
-  const needTemporal = (): Client => {
-    if (!temporal) throw new AppError('temporal_unavailable', 'The API has no Temporal connection: claims cannot be changed from here now.', 503);
-    return temporal;
-  };
+  const needTemporal = () => flowTargetOf({ temporal, taskQueue }).temporal;
+  // An API without Temporal still edits tasks; their posts catch up with the next change.
   const syncMessage = async (guildId: string, taskId: number) => {
-    if (temporal && taskQueue) await requestTaskMessageSync(temporal, taskQueue, guildId, taskId);
+    if (temporal && taskQueue) await requestTaskMessageSync({ temporal, taskQueue }, guildId, taskId);
   };
 
   router.get('/settings', requireGuildToken(prisma, 'mod'), async (ctx) => {
@@ -96,8 +96,8 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = tasksQuery.parse(ctx.query);
-    const { items, total } = await listTasks(prisma, guildOf(ctx), q);
-    ctx.body = { items: items.map(taskToJson), total };
+    const { items, total, nextAfterId } = await listTasks(prisma, guildOf(ctx), { ...q, afterId: q.cursor ? taskIdOfCursor(q.cursor) : undefined });
+    ctx.body = { items: items.map(taskToJson), total, nextCursor: nextAfterId === null ? null : encodeKeyCursor([nextAfterId]) };
   });
 
   router.post('/', requireGuildToken(prisma, 'admin'), async (ctx) => {
@@ -136,7 +136,7 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
     const { taskId, userId } = claimParams.parse(ctx.params);
     const claim = await prisma.taskClaim.findFirst({ where: { taskId, userId, guildId: guildOf(ctx) } });
     if (!claim) throw new NotFoundError(`Member ${userId} has no claim of task ${taskId}.`);
-    ctx.body = { ...claimToJson(claim), workflow: await workflowStatus(temporal, claim.id, ctx.state.log) };
+    ctx.body = { ...claimToJson(claim), workflow: await readFlowStatus(temporal, claim.id, taskClaimStatusQuery) };
   });
 
   router.post('/:taskId/claims/:userId/review', requireGuildToken(prisma, 'admin'), async (ctx) => {
@@ -171,22 +171,8 @@ async function claimOf(prisma: PrismaClient, guildId: string, taskId: number, us
   return claim;
 }
 
-/** The claim's Temporal status, and its own `status` query while it runs. */
-async function workflowStatus(temporal: Client | undefined, workflowId: string, log: Logger) {
-  if (!temporal) return { workflowId, status: 'UNAVAILABLE' as const };
-  const handle = temporal.workflow.getHandle(workflowId);
-  try {
-    const d = await handle.describe();
-    let state: TaskClaimState | null = null;
-    if (d.status.name === 'RUNNING') {
-      state = await temporal.withDeadline(Date.now() + 3000, () => handle.query(taskClaimStatusQuery)).catch((err: unknown) => {
-        log.warn({ err, workflowId }, 'task claim status query failed');
-        return null;
-      });
-    }
-    return { workflowId, status: d.status.name, startTime: d.startTime, closeTime: d.closeTime ?? null, state };
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return { workflowId, status: 'NOT_FOUND' as const };
-    throw err;
-  }
+function taskIdOfCursor(cursor: string): number {
+  const id = Number(decodeKeyCursor(cursor, 1)[0]);
+  if (!Number.isInteger(id) || id < 1) throw new ValidationError('cursor: not a cursor this API returned (use nextCursor as it is).');
+  return id;
 }

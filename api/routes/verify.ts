@@ -1,75 +1,61 @@
 import Router from '@koa/router';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import { findLink, getVerifySettings, listLinks, parseVerifySettingsChange, updateVerifySettings, type LinkSnapshot } from '../../activities/verify';
-import { AppError, NotFoundError } from '../../lib/errors';
+import { checkUsername, findLink, getVerifySettings, listLinks, parseVerifySettingsChange, updateVerifySettings } from '../../activities/verify';
+import { snowflake } from '../../lib/discord/snowflake';
+import { NotFoundError } from '../../lib/errors';
+import { readFlowStatus } from '../../lib/flows/client';
+import { verifyStatusQuery, verifyWorkflowId, type LinkSnapshot } from '../../lib/flows/verify';
+import { runUnverify, startVerificationRun } from '../../lib/flows/verify.client';
 import type { Logger } from '../../lib/logger';
-import { checkUsername, runUnverify, startVerificationRun } from '../../activities/verify/client';
-import { verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
-import { snowflake } from '../../lib/discord/snowflake';
-import type { RouteDeps } from '../deps';
+import { flowTargetOf, type RouteDeps } from '../deps';
+import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
 
 const startBody = z.object({ userId: snowflake, username: z.string().min(1).max(40) }).strict();
-const linksQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), after: snowflake.optional(), robloxName: z.string().max(20).optional() });
+const linksQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+  /** Deprecated: the last userId of the previous page (the `next` field); use `cursor`/`nextCursor`. */
+  after: snowflake.optional(),
+  robloxName: z.string().max(20).optional(),
+});
 
 type State = AuthState & { log: Logger };
 
 /**
- * Roblox verification for the dashboard (issue 6): start a verification for a member (the phrase and the
+ * Roblox verification for the dashboard: start a verification for a member (the phrase and the
  * outcome reach them by DM), its status, the guild's links, removing a link (role and nickname undone by
  * the unverify workflow), and the settings. Mods read, admins change.
  */
 export function verifyRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/verify' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
-  const flows = () => {
-    if (!temporal || !taskQueue) throw new AppError('temporal_unavailable', 'This API process cannot start workflows (no Temporal client).', 503);
-    return { temporal, taskQueue };
-  };
+  const flows = () => flowTargetOf({ temporal, taskQueue });
 
   router.post('/verifications', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const body = startBody.parse(await readJsonBody(ctx));
     const username = checkUsername(body.username);
     const guildId = guildOf(ctx);
-    try {
-      const handle = await startVerificationRun(flows(), {
-        guildId,
-        userId: body.userId,
-        username,
-        notify: 'dm',
-        summary: `Roblox verification of ${body.userId} as ${username}, started by API token ${ctx.state.auth.tokenId}`,
-        replacePending: false,
-      });
-      ctx.status = 202;
-      ctx.body = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new AppError('verification_pending', `<@${body.userId}> already has a verification pending (${verifyWorkflowId(guildId, body.userId)}).`, 409);
-      }
-      throw err;
-    }
+    const run = await startVerificationRun(flows(), {
+      guildId,
+      userId: body.userId,
+      username,
+      notify: 'dm',
+      summary: `Roblox verification of ${body.userId} as ${username}, started by API token ${ctx.state.auth.tokenId}`,
+      replacePending: false,
+    });
+    ctx.status = 202;
+    ctx.body = run;
   });
 
   router.get('/verifications/:userId', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const userId = snowflake.parse(ctx.params.userId);
     const guildId = guildOf(ctx);
-    const workflowId = verifyWorkflowId(guildId, userId);
     const latest = await prisma.verification.findFirst({ where: { guildId, userId }, orderBy: { createdAt: 'desc' } });
     if (!latest) throw new NotFoundError(`<@${userId}> has no verification.`);
-    let workflow: Record<string, unknown> = { workflowId, status: 'UNAVAILABLE' };
-    if (temporal) {
-      const handle = temporal.workflow.getHandle(workflowId, latest.runId);
-      try {
-        const d = await handle.describe();
-        const state = await temporal.withDeadline(Date.now() + 3000, () => handle.query(verifyStatusQuery)).catch(() => null);
-        workflow = { workflowId, runId: latest.runId, status: d.status.name, startTime: d.startTime, closeTime: d.closeTime ?? null, state };
-      } catch (err) {
-        if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
-        workflow = { workflowId, status: 'NOT_FOUND' };
-      }
-    }
+    // A finished run still answers its query (its final view) when a worker replays it.
+    const workflow = await readFlowStatus(temporal, verifyWorkflowId(guildId, userId), verifyStatusQuery, latest.runId, { queryClosed: true });
     ctx.body = {
       verification: { ...latest, robloxId: latest.robloxId?.toString() ?? null },
       workflow,
@@ -78,8 +64,10 @@ export function verifyRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router
 
   router.get('/links', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = linksQuery.parse(ctx.query);
-    const { links, next } = await listLinks(prisma, guildOf(ctx), { limit: q.limit, after: q.after, robloxName: q.robloxName });
-    ctx.body = { links: links.map(linkJson), next };
+    const after = q.cursor ? decodeKeyCursor(q.cursor, 1)[0] : q.after;
+    const { links, next } = await listLinks(prisma, guildOf(ctx), { limit: q.limit, after, robloxName: q.robloxName });
+    // `next` (the raw userId) is deprecated beside `nextCursor`.
+    ctx.body = { links: links.map(linkJson), nextCursor: next === null ? null : encodeKeyCursor([next]), next };
   });
 
   router.delete('/links/:userId', requireGuildToken(prisma, 'admin'), async (ctx) => {

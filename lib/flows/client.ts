@@ -1,6 +1,7 @@
 import {
   isGrpcServiceError,
   ServiceError,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -87,7 +88,7 @@ export async function startFlow<Args extends unknown[], Input>(
   target: FlowTarget,
   flow: Flow<Args>,
   idArgs: Args,
-  options: StartOptions<Input> & { reuse?: 'allow' | 'reject' },
+  options: StartOptions<Input> & { reuse?: 'allow' | 'reject'; conflict?: FlowConflict },
 ): Promise<{ workflowId: string; started: boolean; runId: string | null }> {
   const workflowId = flow.id(...idArgs);
   try {
@@ -98,10 +99,66 @@ export async function startFlow<Args extends unknown[], Input>(
       typedSearchAttributes: searchAttributes(flow.kind, options.guildId, options.userId),
       ...(options.summary ? { staticSummary: options.summary } : {}),
       ...(options.reuse === 'reject' ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+      ...(options.conflict ? { workflowIdConflictPolicy: CONFLICT_POLICY[options.conflict] } : {}),
     });
     return { workflowId, started: true, runId: handle.firstExecutionRunId };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false, runId: null };
+    throw asFlowError(err, workflowId);
+  }
+}
+
+/**
+ * What a start does when a flow with the id is running: `fail` (the default: `started: false`), `join`
+ * it (its handle is returned as if started), or `replace` it (the running one is terminated).
+ */
+export type FlowConflict = 'fail' | 'join' | 'replace';
+const CONFLICT_POLICY = { fail: 'FAIL', join: 'USE_EXISTING', replace: 'TERMINATE_EXISTING' } as const;
+
+/**
+ * Update-with-start: sends the update to the running flow, or starts the flow and sends it (one call, so two
+ * callers at the same instant reach the same run). Returns the update's result and the run it reached.
+ */
+export async function updateWithStartFlow<Args extends unknown[], Input, Ret, UpdateArg>(
+  target: FlowTarget,
+  flow: Flow<Args>,
+  idArgs: Args,
+  options: StartOptions<Input> & { update: UpdateDefinition<Ret, [UpdateArg]>; updateArg: UpdateArg },
+): Promise<{ workflowId: string; runId: string; result: Ret }> {
+  const workflowId = flow.id(...idArgs);
+  const startWorkflowOperation = new WithStartWorkflowOperation(flow.type, {
+    taskQueue: target.taskQueue,
+    workflowId,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [options.input],
+    typedSearchAttributes: searchAttributes(flow.kind, options.guildId, options.userId),
+    ...(options.summary ? { staticSummary: options.summary } : {}),
+  });
+  try {
+    const result = await target.temporal.workflow.executeUpdateWithStart(options.update, { args: [options.updateArg], startWorkflowOperation });
+    // The SDK builds this handle with the run the update reached as its first execution run id.
+    const handle = (await startWorkflowOperation.workflowHandle()) as WorkflowHandle & { firstExecutionRunId: string };
+    return { workflowId, runId: handle.firstExecutionRunId, result };
+  } catch (err) {
+    throw asFlowError(err, workflowId);
+  }
+}
+
+/** Waits for a flow's run to end and returns its result (a failed run throws its failure). */
+export async function flowResult<Ret>(temporal: Client | null | undefined, workflowId: string, runId?: string): Promise<Ret> {
+  try {
+    return (await clientOf(temporal).workflow.getHandle(workflowId, runId).result()) as Ret;
+  } catch (err) {
+    throw asFlowError(err, workflowId);
+  }
+}
+
+/** Asks a flow (running or closed) its query; `null` when there is no such flow. */
+export async function queryFlow<State>(temporal: Client | null | undefined, workflowId: string, query: QueryDefinition<State>): Promise<State | null> {
+  try {
+    return await clientOf(temporal).workflow.getHandle(workflowId).query(query);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
     throw asFlowError(err, workflowId);
   }
 }
@@ -148,9 +205,10 @@ export async function signalFlow<SignalArgs extends unknown[]>(
 }
 
 /** Sends an update and waits for its result; a refusal becomes FlowRefusedError, a closed flow FlowClosedError. */
-export async function updateFlow<Ret, Arg>(temporal: Client | null | undefined, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+export async function updateFlow<Ret, Args extends unknown[]>(temporal: Client | null | undefined, workflowId: string, update: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> {
   try {
-    return await clientOf(temporal).workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
+    // The SDK's overloads do not resolve for a generic argument list; `update` and `args` agree by the signature.
+    return await clientOf(temporal).workflow.getHandle(workflowId).executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as unknown as [unknown] });
   } catch (err) {
     throw asFlowError(err, workflowId);
   }
@@ -163,21 +221,22 @@ export type FlowStatus<State> =
 const READ_DEADLINE_MS = 3000;
 
 /**
- * A flow's Temporal status, with its own status query while it runs. Not found is an answer; an
- * unreachable Temporal is TemporalUnavailableError (503); a running flow that does not answer its query
- * in time has `state: null`.
+ * A flow's Temporal status, with its own status query while it runs (and after it closed, with
+ * `queryClosed`: a worker replays it to answer). Not found is an answer; an unreachable Temporal is
+ * TemporalUnavailableError (503); a flow that does not answer its query in time has `state: null`.
  */
 export async function readFlowStatus<State>(
   temporal: Client | null | undefined,
   workflowId: string,
   query: QueryDefinition<State>,
   runId?: string,
+  options: { queryClosed?: boolean } = {},
 ): Promise<FlowStatus<State>> {
   const client = clientOf(temporal);
   const handle: WorkflowHandle = client.workflow.getHandle(workflowId, runId);
   try {
     const d = await client.withDeadline(Date.now() + READ_DEADLINE_MS, () => handle.describe());
-    const state = d.status.name === 'RUNNING' ? await client.withDeadline(Date.now() + READ_DEADLINE_MS, () => handle.query(query)).catch(() => null) : null;
+    const state = d.status.name === 'RUNNING' || options.queryClosed ? await client.withDeadline(Date.now() + READ_DEADLINE_MS, () => handle.query(query)).catch(() => null) : null;
     return { workflowId, runId: d.runId, status: d.status.name, startTime: d.startTime, closeTime: d.closeTime ?? null, historyLength: d.historyLength, state };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { workflowId, status: 'NOT_FOUND' };

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
-import { answer, balanceOf, claimRow, clickClaim, embedOf, field, newMember, postedTask, reviewPost, startTasksEnv, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
+import { answer, balanceOf, claimRow, clickClaim, createTaskRow, embedOf, field, newMember, postedTask, reviewPost, startTasksEnv, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
 /**
  * The task API (api/routes/tasks.ts) in-process against the same stack as the bot tests: a worker runs the
@@ -71,6 +71,20 @@ describe('task API', () => {
     await env.discord.waitFor(() => (field(env.discord.message(task.messageId!), 'Claims') === '0 / 5 taken' ? true : undefined), 10_000, 'the post to follow the edit');
     expect((await call('PATCH', `/${id}`, {})).body?.error.message).toBe('Nothing to change: give at least one field.');
     expect((await call('PATCH', `/${id}`, { slotsTaken: 0 })).status).toBe(400);
+  });
+
+  it('lists page by cursor (nextCursor); the deprecated offset still works', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await createTaskRow(env, { reward: 1n, category: 'paging', status: 'active' })).id);
+    const page1 = await call('GET', '?category=paging&limit=2', undefined, 'mod');
+    expect(page1.body).toMatchObject({ total: 3 });
+    expect(page1.body?.items.map((t: { id: number }) => t.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await call('GET', `?category=paging&limit=2&cursor=${page1.body?.nextCursor}`, undefined, 'mod');
+    expect(page2.body?.items.map((t: { id: number }) => t.id)).toEqual([ids[0]]);
+    expect(page2.body).toMatchObject({ total: 3, nextCursor: null });
+    const old = await call('GET', '?category=paging&limit=2&offset=2', undefined, 'mod');
+    expect(old.body?.items.map((t: { id: number }) => t.id)).toEqual([ids[0]]);
+    expect((await call('GET', '?cursor=nonsense', undefined, 'mod')).status).toBe(400);
   });
 
   it('settings: mods read, admins change (validated)', async () => {

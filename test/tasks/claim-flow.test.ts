@@ -1,5 +1,5 @@
 import { waitFor } from '../../lib/wait';
-import { taskClaimStatusQuery, type TaskClaimState } from '../../workflows/task';
+import { taskClaimStatusQuery, type TaskClaimState } from '../../lib/flows/tasks';
 import {
   answer,
   balanceOf,
@@ -19,7 +19,7 @@ import {
   type RunningTestWorker,
   type TasksEnv,
 } from './helpers';
-import { requestTaskMessageSync } from '../../activities/tasks/client';
+import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { systemAccount, userAccount } from '../../activities/ledger';
 
 /**
@@ -51,7 +51,7 @@ describe('task claims', () => {
   /** A task created with a row and posted through the message workflow. */
   async function postTask(data: Parameters<typeof createTaskRow>[1]) {
     const row = await createTaskRow(env, data);
-    await requestTaskMessageSync(env.temporal.client, env.taskQueue, guildId, row.id);
+    await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, guildId, row.id);
     return postedTask(env, row.id);
   }
   async function claim(taskId: number, userId: string) {
@@ -247,7 +247,7 @@ describe('task claims', () => {
     // A mod (reviewers are admins by default) is refused by the bot before any update.
     expect(await answer(decide(task.id, member, env.demo.mod.id, review))).toBe('Only a server admin or above can review tasks (you are mod).');
     // The workflow's validator refuses a self-review even from an admin-level caller (the API path).
-    const { sendDecision } = await import('../../activities/tasks/client');
+    const { sendDecision } = await import('../../lib/flows/tasks.client');
     await expect(sendDecision(env.temporal.client, task.id, member, { decision: 'accept', reviewerId: member, reviewerLevel: 'owner' })).rejects.toThrow('You cannot review your own proof.');
     await expect(sendDecision(env.temporal.client, task.id, member, { decision: 'accept', reviewerId: env.demo.mod.id, reviewerLevel: 'mod' })).rejects.toThrow('Only a server admin or above can review proofs.');
     expect((await claimRow(env, task.id, member))?.status).toBe('submitted');
@@ -324,7 +324,7 @@ describe('task claims', () => {
       expect(t).toMatchObject({ completedCount: 0, slotsTaken: 0 });
       expect((await env.ledger.validate(guildId)).ok).toBe(true);
       // A second revoke: the flow is over, nothing changes.
-      const { sendRevoke } = await import('../../activities/tasks/client');
+      const { sendRevoke } = await import('../../lib/flows/tasks.client');
       await expect(sendRevoke(env.temporal.client, task.id, member, { reviewerId: admin, reviewerLevel: 'admin', reason: 'again' })).rejects.toThrow(/This claim is over/);
       expect(await balanceOf(env, member)).toBe(0n);
     } finally {
@@ -389,7 +389,7 @@ describe('task claims', () => {
     expect(await env.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: 'deleted', slotsTaken: 0 });
     // Claiming a removed task: refused.
     const late = newMember(env, 'late');
-    const { sendProof } = await import('../../activities/tasks/client');
+    const { sendProof } = await import('../../lib/flows/tasks.client');
     await expect(sendProof(env.temporal.client, task.id, { userId: late, text: 'x', urls: [] })).rejects.toThrow(/This claim is over/);
   });
 

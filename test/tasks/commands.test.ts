@@ -1,4 +1,4 @@
-import { requestTaskMessageSync } from '../../activities/tasks/client';
+import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { waitFor } from '../../lib/wait';
 import { answer, buttonsOf, claimRow, clickClaim, createTaskRow, embedOf, newMember, postedTask, reviewPost, startTasksEnv, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
@@ -22,7 +22,7 @@ describe('task commands', () => {
   const adminCmd = (sub: string, options: Record<string, unknown> = {}, user = admin) => env.discord.slash(guildId, user, 'task-admin', options, { subcommand: sub });
   async function postTask(data: Parameters<typeof createTaskRow>[1]) {
     const row = await createTaskRow(env, data);
-    await requestTaskMessageSync(env.temporal.client, env.taskQueue, guildId, row.id);
+    await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, guildId, row.id);
     return postedTask(env, row.id);
   }
 
@@ -69,9 +69,9 @@ describe('task commands', () => {
       return embedOf(post).title === `#${task.id} Ends soon (closed)` && buttonsOf(post)[0]?.disabled ? true : undefined;
     }, 15_000, 'the post to close at the end date');
     // Someone who still had the old post open: the claim workflow refuses.
-    const { startClaim } = await import('../../activities/tasks/client');
+    const { startClaim } = await import('../../lib/flows/tasks.client');
     const late = newMember(env, 'late');
-    const { workflowId } = await startClaim(env.temporal.client, env.taskQueue, { guildId, taskId: task.id, userId: late });
+    const { workflowId } = await startClaim({ temporal: env.temporal.client, taskQueue: env.taskQueue }, { guildId, taskId: task.id, userId: late });
     const result = (await env.temporal.client.workflow.getHandle(workflowId).result()) as { status: string; refusal: string };
     expect(result).toMatchObject({ status: 'refused', refusal: '**Ends soon** is not taking claims any more.' });
     expect(await claimRow(env, task.id, late)).toBeNull();

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { requestTaskMessageSync } from '../../activities/tasks/client';
+import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { waitFor } from '../../lib/wait';
 import { answer, balanceOf, buttonsOf, claimRow, clickClaim, createTaskRow, embedOf, hasRole, newMember, postedTask, reviewPost, startTasksEnv, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
@@ -38,7 +38,7 @@ describe('task award compensations', () => {
 
   async function submitted(name: string, data: Partial<Parameters<typeof createTaskRow>[1]> & { reward: bigint }) {
     const row = await createTaskRow(env, { name, ...data });
-    await requestTaskMessageSync(env.temporal.client, env.taskQueue, guildId, row.id);
+    await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, guildId, row.id);
     const task = await postedTask(env, row.id);
     const member = newMember(env, 'comp');
     expect(await answer(clickClaim(env, task, member))).toContain('You claimed');

@@ -74,11 +74,14 @@ export async function startTasksEnv(): Promise<TasksEnv> {
   await ready;
   await bot.application?.commands.set(taskCommands.map((c) => c.data));
 
-  const baseActivities = () => ({
-    ...createLedgerActivities({ prisma: db.prisma, log }),
-    ...createDiscordActivities({ prisma: db.prisma, log, discord: rest }),
-    ...createTaskActivities({ prisma: db.prisma, log, discord: rest }),
-  });
+  const baseActivities = () => {
+    const discordActivities = createDiscordActivities({ prisma: db.prisma, log, discord: rest });
+    return {
+      ...createLedgerActivities({ prisma: db.prisma, log }),
+      ...discordActivities,
+      ...createTaskActivities({ prisma: db.prisma, log, discord: rest, discordActivities }),
+    };
+  };
 
   return {
     discord,

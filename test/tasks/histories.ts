@@ -1,4 +1,4 @@
-import { requestTaskMessageSync } from '../../activities/tasks/client';
+import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { answer, clickClaim, createTaskRow, newMember, postedTask, reviewPost, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
@@ -11,7 +11,7 @@ import { answer, clickClaim, createTaskRow, newMember, postedTask, reviewPost, w
  */
 async function postTask(env: TasksEnv, data: Parameters<typeof createTaskRow>[1]) {
   const row = await createTaskRow(env, data);
-  await requestTaskMessageSync(env.temporal.client, env.taskQueue, env.guildId, row.id);
+  await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
   return postedTask(env, row.id);
 }
 const submit = (env: TasksEnv, taskId: number, userId: string, proof: string) =>
@@ -100,10 +100,10 @@ export const SCENARIOS: Scenarios<TasksEnv> = {
   /** The task's post: posted, changed by an edit meanwhile (signal), redrawn at the task's end date, then done. */
   'task-message': async (env) => {
     const row = await createTaskRow(env, { name: 'History: post', reward: 1n, expiresAt: new Date(Date.now() + 2000) });
-    await requestTaskMessageSync(env.temporal.client, env.taskQueue, env.guildId, row.id);
+    await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
     await postedTask(env, row.id);
     await env.prisma.task.update({ where: { id: row.id }, data: { description: 'Edited while it waits.' } });
-    await requestTaskMessageSync(env.temporal.client, env.taskQueue, env.guildId, row.id);
+    await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
     return `task-message:${row.id}`;
   },
 };

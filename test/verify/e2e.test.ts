@@ -1,6 +1,6 @@
-import type { VerifyView } from '../../activities/verify';
+import type { VerifyView } from '../../lib/flows/verify';
 import { createApiToken } from '../../lib/api-tokens';
-import { verifyWorkflowId } from '../../workflows/verify';
+import { verifyWorkflowId } from '../../lib/flows/verify';
 import { startE2E, type E2E } from '../e2e/harness';
 import type { InteractionHandle } from '../fakes/discord';
 import { buttonsOf, embedOf, phraseOf } from './helpers';
@@ -92,6 +92,7 @@ describe('verification: API, panel, admin commands', () => {
 
     const links = await api('GET', '/links?robloxName=apiplayer', tokens.mod);
     expect(links.body?.links).toEqual([expect.objectContaining({ userId: user, robloxId: String(rbx.id), robloxName: 'ApiPlayer', method: 'profile_phrase' })]);
+    expect(links.body).toMatchObject({ nextCursor: null, next: null });
     expect((await api('DELETE', `/links/${user}`, tokens.mod)).status).toBe(403);
     const removed = await api('DELETE', `/links/${user}`, tokens.admin);
     expect(removed.status).toBe(200);

@@ -145,12 +145,15 @@ export function newMember(env: VerifyEnv, username: string, opts: { roles?: stri
   return u.id;
 }
 
-/** Waits until the interaction's message satisfies `pred` (the bot edits it after the ack). */
+/**
+ * Waits until the interaction's message satisfies `pred` (the bot edits it after the ack). A rollback is a
+ * dozen activities: under load (2 cores shared) it took more than 10 s, so the deadline is generous.
+ */
 export async function messageWhere(env: VerifyEnv, h: InteractionHandle, pred: (m: MessageRecord) => boolean, what: string): Promise<MessageRecord> {
   return env.discord.waitFor(() => {
     const m = h.original();
     return m && pred(m) ? m : undefined;
-  }, 10_000, what);
+  }, 30_000, what);
 }
 
 /** /verify username → the phrase message (the bot's edit of its deferred reply). */

@@ -1,6 +1,6 @@
-import type { VerifyView } from '../../activities/verify';
 import { waitFor } from '../../lib/wait';
-import { checkVerification, showVerification, unverify, verify, verifyStatusQuery, verifyWorkflowId } from '../../workflows/verify';
+import { checkVerification, showVerification, verifyStatusQuery, verifyWorkflowId, type VerifyView } from '../../lib/flows/verify';
+import { unverify, verify } from '../../workflows/verify';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { newMember, type VerifyEnv } from './helpers';
 

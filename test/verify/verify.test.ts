@@ -1,5 +1,5 @@
-import type { VerifyView } from '../../activities/verify';
-import { verifyWorkflowId } from '../../workflows/verify';
+import type { VerifyView } from '../../lib/flows/verify';
+import { verifyWorkflowId } from '../../lib/flows/verify';
 import { buttonsOf, click, embedOf, messageWhere, newMember, phraseOf, slashVerify, startVerifyEnv, type VerifyEnv } from './helpers';
 
 /**

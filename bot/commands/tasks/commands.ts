@@ -5,7 +5,7 @@ import {
   requestTaskMessageSync,
   sendAbandon,
   sendProof,
-} from '../../../activities/tasks/client';
+} from '../../../lib/flows/tasks.client';
 import {
   deleteTask,
   editTask,
@@ -18,7 +18,6 @@ import {
   taskStats,
   updateTaskSettings,
   TASK_ACTIONS,
-  buttons,
   type TaskPatch,
   type TaskSettingsPatch,
 } from '../../../activities/tasks';
@@ -34,7 +33,7 @@ import { interactionLevel } from '../../permissions';
 import type { Command } from '../../command';
 import { taskAdminData, taskData, tasksData } from './definitions';
 import { ephemeral, note, parseHoursOrDuration, TASK_PAGE_SIZE } from './shared';
-import { guildIdOf } from '../../interaction';
+import { buttonRow, guildIdOf } from '../../interaction';
 
 const b36 = (n: number | bigint | string | null | undefined): string => (n === null || n === undefined || n === '' ? '' : BigInt(n).toString(36));
 
@@ -91,7 +90,7 @@ export async function tasksPage(prisma: PrismaClient, guildId: string, requested
       }),
     ],
     components: [
-      buttons([
+      buttonRow([
         { action: TASK_ACTIONS.listPage, key: key(Math.max(0, page - 1)), label: 'Previous', disabled: page === 0 },
         { action: TASK_ACTIONS.listPage, key: key(page + 1), label: 'Next', disabled: page + 1 >= pages },
       ]),
@@ -244,14 +243,14 @@ export const taskAdminCommand: Command = {
     if (sub === 'edit') {
       const current = await findTask(prisma, guildId, interaction.options.getString('task', true));
       const task = await editTask(prisma, guildId, current.id, patchFrom(interaction), actor);
-      await requestTaskMessageSync(temporal, taskQueue, guildId, task.id);
+      await requestTaskMessageSync({ temporal, taskQueue }, guildId, task.id);
       await interaction.reply(ephemeral(note('success', `Updated #${task.id} ${task.name}`, `${slotsLine(task)} · ${task.status}`)));
     } else if (sub === 'delete') {
       const current = await findTask(prisma, guildId, interaction.options.getString('task', true));
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const { task, openClaimIds } = await deleteTask(prisma, guildId, current.id, actor);
       const cancelled = await cancelClaims(temporal, openClaimIds, 'The task was removed.');
-      await requestTaskMessageSync(temporal, taskQueue, guildId, task.id);
+      await requestTaskMessageSync({ temporal, taskQueue }, guildId, task.id);
       await interaction.editReply({ embeds: [note('success', `Removed #${task.id} ${task.name}`, `${cancelled} open claim(s) cancelled; their members are told.`)] });
     } else if (sub === 'settings') {
       const o = interaction.options;

@@ -1,7 +1,7 @@
 import { ComponentType, MessageFlags, TextInputStyle } from 'discord.js';
 import type { APIModalInteractionResponseCallbackData } from 'discord-api-types/v10';
 import { createTask, parseClaimKey, TASK_ACTIONS, getTaskSettings } from '../../../activities/tasks';
-import { requestTaskMessageSync, sendDecision, sendProof, sendRevoke, startClaim } from '../../../activities/tasks/client';
+import { requestTaskMessageSync, sendDecision, sendProof, sendRevoke, startClaim } from '../../../lib/flows/tasks.client';
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import { atLeast } from '../../../lib/permissions';
@@ -46,7 +46,7 @@ export const claimButton: ComponentHandler = {
     const taskId = taskIdOf(key);
     const guildId = guildIdOf(interaction);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const { workflowId, started } = await startClaim(temporal, taskQueue, {
+    const { workflowId, started } = await startClaim({ temporal, taskQueue }, {
       guildId,
       taskId,
       userId: interaction.user.id,
@@ -165,7 +165,7 @@ export const createModalHandler: ComponentHandler = {
       { actorType: 'user', actorId: `discord:${modal.user.id}`, createdBy: modal.user.id },
       { proposed: !admin },
     );
-    if (admin) await requestTaskMessageSync(temporal, taskQueue, guildId, task.id);
+    if (admin) await requestTaskMessageSync({ temporal, taskQueue }, guildId, task.id);
     await modal.reply(
       ephemeral(
         admin

@@ -13,7 +13,7 @@ import {
   revokeModal,
 } from './components';
 
-/** The task commands and components (issue 8), for the one registry in bot/commands/index.ts. */
+/** The task commands and components, for the one registry in bot/commands/index.ts. */
 export const taskCommands: readonly Command[] = [tasksCommand, taskCommand, taskAdminCommand];
 export const taskComponents: readonly ComponentHandler[] = [
   claimButton,

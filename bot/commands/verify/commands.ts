@@ -4,23 +4,22 @@ import {
   VERIFY_CHECK,
   VERIFY_MODAL,
   VERIFY_PANEL,
+  checkUsername,
   findLink,
   getVerifySettings,
   parseVerifyKey,
   parseVerifySettingsChange,
   renderVerifyView,
   updateVerifySettings,
-  type LinkSnapshot,
-  type VerifyView,
 } from '../../../activities/verify';
 import { customId } from '../../../lib/discord/custom-id';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
-import { cancelVerification, checkVerification, type UnverifyResult } from '../../../workflows/verify';
+import type { LinkSnapshot, UnverifyResult, VerifyView } from '../../../lib/flows/verify';
+import { runUnverify, startOrShowVerification, startVerificationRun, updateVerification, verificationOutcome } from '../../../lib/flows/verify.client';
 import type { BotDeps } from '../../deps';
 import type { Command, ComponentHandler } from '../../command';
 import { unverifyData, verifyAdminData, verifyData, whoisData } from './definitions';
-import { checkUsername, runUnverify, startOrShowVerification, startVerificationRun, updateVerification } from '../../../activities/verify/client';
 import { guildIdOf } from '../../interaction';
 
 const replyOf = (interaction: Interaction) => ({ applicationId: interaction.applicationId, interactionToken: 'token' in interaction ? (interaction.token as string) : '' });
@@ -56,9 +55,7 @@ function flowButton(action: string, send: 'check' | 'cancel'): ComponentHandler 
       if (!interaction.isButton() || !target) throw new AppError('invalid_component', 'This is not a verification button.');
       if (target.userId !== interaction.user.id) throw new AppError('forbidden', 'This verification belongs to another member: use /verify for your own.');
       await interaction.deferUpdate();
-      const view = await updateVerification(deps.temporal, target.guildId, target.userId, (handle) =>
-        send === 'check' ? handle.executeUpdate(checkVerification, { args: [{ reply: replyOf(interaction) }] }) : handle.executeUpdate(cancelVerification, { args: [] }),
-      );
+      const view = await updateVerification(deps.temporal, target.guildId, target.userId, send, send === 'check' ? replyOf(interaction) : null);
       await interaction.editReply(asEdit(view));
     },
   };
@@ -184,7 +181,7 @@ export const verifyAdminCommand: Command = {
     const username = checkUsername(interaction.options.getString('username', true));
     if (user.bot) throw new AppError('invalid_input', 'Bots cannot be verified.');
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const handle = await startVerificationRun(deps, {
+    const run = await startVerificationRun(deps, {
       guildId,
       userId: user.id,
       username,
@@ -194,7 +191,7 @@ export const verifyAdminCommand: Command = {
       summary: `Roblox link of ${user.username} (${user.id}) to ${username} by admin ${memberName(interaction)}`,
       replacePending: true,
     });
-    const view = await handle.result();
+    const view = await verificationOutcome(deps.temporal, run);
     await interaction.editReply(asEdit(view));
   },
 };

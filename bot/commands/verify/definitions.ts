@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
-/** What Discord is told about the verification commands (issue 6). */
+/** What Discord is told about the verification commands. */
 const GUILD_ONLY = [0];
 const STAFF = String(PermissionFlagsBits.ManageGuild);
 const usernameOption = { type: ApplicationCommandOptionType.String, name: 'username', description: 'The Roblox username (not the display name)', required: true, min_length: 3, max_length: 20 } as const;

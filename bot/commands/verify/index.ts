@@ -1,6 +1,6 @@
 import type { Command, ComponentHandler } from '../../command';
 import { unverifyCommand, verifyAdminCommand, verifyCancelButton, verifyCheckButton, verifyCommand, verifyModal, verifyPanelButton, whoisCommand } from './commands';
 
-/** Roblox verification (issue 6), for the one registry in bot/commands/index.ts. */
+/** Roblox verification, for the one registry in bot/commands/index.ts. */
 export const verifyCommands: readonly Command[] = [verifyCommand, unverifyCommand, whoisCommand, verifyAdminCommand];
 export const verifyComponents: readonly ComponentHandler[] = [verifyCheckButton, verifyCancelButton, verifyPanelButton, verifyModal];

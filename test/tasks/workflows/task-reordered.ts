@@ -1,7 +1,7 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
-import type { TaskClaimInput } from '../../../workflows/task';
+import type { TaskClaimInput } from '../../../lib/flows/tasks';
 
 /**
  * Test only — an INCOMPATIBLE change of workflows/task.ts, as someone might make it without patched():

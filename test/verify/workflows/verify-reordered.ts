@@ -1,7 +1,7 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
 import { DiscordUserId, FlowKind, GuildId } from '../../../lib/search-attributes';
-import type { VerifyInput } from '../../../workflows/verify';
+import type { VerifyInput } from '../../../lib/flows/verify';
 
 /**
  * Test only — an INCOMPATIBLE change of workflows/verify.ts, as someone might make it without patched():
