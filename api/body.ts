@@ -15,7 +15,11 @@ export async function readRawBody(ctx: Context, limitBytes = 1024 * 1024): Promi
 
 export async function readJsonBody(ctx: Context, limitBytes?: number): Promise<unknown> {
   if (!ctx.is('application/json')) throw new AppError('unsupported_media_type', 'Send the body as application/json.', 415);
-  const raw = await readRawBody(ctx, limitBytes);
+  return parseJsonBody(await readRawBody(ctx, limitBytes));
+}
+
+/** A body already read (a signed request's raw bytes) as JSON: invalid JSON is a 400. */
+export function parseJsonBody(raw: Buffer): unknown {
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {

@@ -5,7 +5,7 @@ import type { EventHub } from '../lib/events/hub';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
-import type { SyncSettings } from '../workflows/sync';
+import type { SyncSettings } from '../lib/flows/sync';
 import type { HttpMetrics } from './metrics';
 import type { ReadinessCheck } from './readiness';
 
@@ -26,7 +26,7 @@ export interface AppDeps {
   events?: EventHub;
   /** SSE heartbeat interval (default 15 s). */
   eventHeartbeatMs?: number;
-  /** Timings of the message sync flows the API starts (default activities/sync/settings.ts). */
+  /** Timings of the message sync flows the API starts (default DEFAULT_SYNC_SETTINGS, lib/flows/sync.ts). */
   syncSettings?: SyncSettings;
   /** The game API's clock for signature windows (tests move it); default the system clock. */
   gameClock?: () => Date;

@@ -1,7 +1,16 @@
-import { condition, defineQuery, defineSignal, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FlowKind, GuildId } from '../lib/search-attributes';
-import type { SyncSettings } from './sync';
+import {
+  ANNOUNCEMENT_REFUSALS,
+  announcementCancelSignal,
+  announcementChangedSignal,
+  announcementFlow,
+  announcementStatusQuery,
+  type AnnouncementFlowState,
+  type AnnouncementInput,
+} from '../lib/flows/announcements';
+import { activityProfiles } from './activity-options';
+import { nowMs, showDetails, tagFlow } from './common';
 
 /**
  * An announcement, workflow id `announcement:{id}`: wait for its send time (a Temporal timer; `changed`
@@ -11,37 +20,11 @@ import type { SyncSettings } from './sync';
  * The send time comes from the input and signals: tests schedule seconds ahead.
  */
 
-export interface AnnouncementInput {
-  announcementId: string;
-  guildId: string;
-  /** ISO time; null = now. */
-  sendAt: string | null;
-  /** Timings of the message's sync flow. */
-  sync: SyncSettings;
-}
-
-export type AnnouncementFlowStatus = 'scheduled' | 'sent' | 'cancelled';
-
-export interface AnnouncementFlowState {
-  announcementId: string;
-  status: AnnouncementFlowStatus;
-  sendAt: string | null;
-}
-
-export const announcementChangedSignal = defineSignal<[{ sendAt: string | null }]>('changed');
-export const announcementCancelSignal = defineSignal('cancel');
-export const announcementStatusQuery = defineQuery<AnnouncementFlowState>('status');
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/** Once the time has come the announcement must be sent: retried until the database answers. */
+const acts = proxyActivities<Activities>(activityProfiles([...ANNOUNCEMENT_REFUSALS]).mustHappen);
 
 export async function announcement(input: AnnouncementInput): Promise<AnnouncementFlowState> {
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: FlowKind, value: 'announcement' },
-  ]);
+  tagFlow(announcementFlow.kind, input.guildId);
   const state: AnnouncementFlowState = { announcementId: input.announcementId, status: 'scheduled', sendAt: input.sendAt };
   let changed = false;
   let cancelled = false;
@@ -55,8 +38,8 @@ export async function announcement(input: AnnouncementInput): Promise<Announceme
   setHandler(announcementStatusQuery, () => ({ ...state }));
 
   for (;;) {
-    setCurrentDetails(`**${state.status}** · announcement ${input.announcementId}\nsend at ${state.sendAt ?? 'now'}`);
-    const wait = state.sendAt ? Date.parse(state.sendAt) - new Date().getTime() : 0;
+    showDetails(`${state.status} · announcement ${input.announcementId}`, `send at ${state.sendAt ?? 'now'}`);
+    const wait = state.sendAt ? Date.parse(state.sendAt) - nowMs() : 0;
     if (wait > 0 && !cancelled) {
       changed = false;
       await condition(() => changed || cancelled, wait);
@@ -69,11 +52,11 @@ export async function announcement(input: AnnouncementInput): Promise<Announceme
       changed = false;
       continue;
     }
-    if (state.sendAt && Date.parse(state.sendAt) > new Date().getTime()) continue;
+    if (state.sendAt && Date.parse(state.sendAt) > nowMs()) continue;
     const result = await acts.announcementSend({ announcementId: input.announcementId, sync: input.sync });
     state.status = result.sent ? 'sent' : 'cancelled';
     break;
   }
-  setCurrentDetails(`**${state.status}** · announcement ${input.announcementId}`);
+  showDetails(`${state.status} · announcement ${input.announcementId}`);
   return { ...state };
 }

@@ -1,23 +1,20 @@
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SyncApplyResult, SyncMode } from '../activities/sync';
-import { FlowKind, GuildId } from '../lib/search-attributes';
+import {
+  SYNC_REFUSALS,
+  syncChangedSignal,
+  syncDeletedSignal,
+  syncFlow,
+  syncStatusQuery,
+  type SyncApplyResult,
+  type SyncInput,
+  type SyncMode,
+  type SyncStatus,
+} from '../lib/flows/sync';
+import { failureOf, showDetails, tagFlow } from './common';
 
 /**
- * Message sync (DESIGN.md §3), workflow id `sync:{entityType}:{entityId}`: one long-lived flow per entity
+ * Message sync, workflow id `sync:{entityType}:{entityId}`: one long-lived flow per entity
  * that owns the entity's one Discord message (activities/sync has the renderer registry and how to add
  * an entity type).
  *
@@ -33,63 +30,15 @@ import { FlowKind, GuildId } from '../lib/search-attributes';
  * - Entity gone (the renderer finds nothing) or signal `deleted` → the message is deleted, the flow ends.
  * - After `roundsBeforeContinue` renders (or when Temporal suggests it) the flow continues as new,
  *   carrying its state: a history stays a few hundred events however long the entity lives.
- * Every duration comes from the input (production defaults in activities/sync/settings.ts).
+ * Every duration comes from the input (production defaults: DEFAULT_SYNC_SETTINGS in lib/flows/sync.ts).
  */
 
-export interface SyncSettings {
-  /** Quiet time after a change before rendering: changes within it are one render. */
-  coalesceMs: number;
-  retryInitialMs: number;
-  retryMaxMs: number;
-  /** Check that the message still exists this often when nothing changes (null: only on changes). */
-  verifyEveryMs: number | null;
-  /** Renders per run before continue-as-new. */
-  roundsBeforeContinue: number;
-}
-
-export type SyncStateName = 'creating' | 'synced' | 'pending' | 'orphaned' | 'deleted';
-
-export interface SyncStatus {
-  entityType: string;
-  entityId: string;
-  state: SyncStateName;
-  messageId: string | null;
-  channelId: string | null;
-  /** Change signals received (over all runs). */
-  changes: number;
-  /** Renders (syncApply calls that succeeded) and what Discord was asked to do. */
-  renders: number;
-  creates: number;
-  edits: number;
-  lastError: string | null;
-  /** This run's renders (continue-as-new after settings.roundsBeforeContinue). */
-  runRounds: number;
-  runs: number;
-}
-
-export interface SyncInput {
-  entityType: string;
-  entityId: string;
-  guildId: string;
-  settings: SyncSettings;
-  /** Set by continue-as-new. */
-  carried?: { status: SyncStatus; dirty: boolean };
-}
-
-export const syncChangedSignal = defineSignal('changed');
-export const syncDeletedSignal = defineSignal('deleted');
-export const syncStatusQuery = defineQuery<SyncStatus>('status');
-
-const NON_RETRYABLE = ['UnknownEntityType', 'DiscordNotConfigured'];
 /** Continue as new past this many events (Temporal warns at 10,240 and stops a run at 51,200). */
 const MAX_HISTORY_EVENTS = 2_000;
 
 export async function sync(input: SyncInput): Promise<SyncStatus> {
   const { entityType, entityId, settings } = input;
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: FlowKind, value: 'sync' },
-  ]);
+  tagFlow(syncFlow.kind, input.guildId);
   const status: SyncStatus = input.carried
     ? { ...input.carried.status, runRounds: 0, runs: input.carried.status.runs + 1 }
     : { entityType, entityId, state: 'creating', messageId: null, channelId: null, changes: 0, renders: 0, creates: 0, edits: 0, lastError: null, runRounds: 0, runs: 1 };
@@ -104,17 +53,19 @@ export async function sync(input: SyncInput): Promise<SyncStatus> {
   });
   setHandler(syncStatusQuery, () => ({ ...status }));
   const show = () =>
-    setCurrentDetails(
-      `**${status.state}** · ${entityType} ${entityId}\nmessage ${status.messageId ?? '—'} in ${status.channelId ? `<#${status.channelId}>` : '—'}\n` +
-        `${status.changes} changes → ${status.creates} posts, ${status.edits} edits${status.lastError ? `\n${status.lastError}` : ''}`,
+    showDetails(
+      `${status.state} · ${entityType} ${entityId}`,
+      `message ${status.messageId ?? '—'} in ${status.channelId ? `<#${status.channelId}>` : '—'}`,
+      `${status.changes} changes → ${status.creates} posts, ${status.edits} edits`,
+      status.lastError,
     );
   show();
 
   // One attempt per call: the loop below owns retries, so a delete or new changes can cut a backoff short.
-  const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1, nonRetryableErrorTypes: NON_RETRYABLE } });
+  const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1, nonRetryableErrorTypes: [...SYNC_REFUSALS] } });
   const mustHappen = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: settings.retryInitialMs, backoffCoefficient: 2, maximumInterval: settings.retryMaxMs, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { initialInterval: settings.retryInitialMs, backoffCoefficient: 2, maximumInterval: settings.retryMaxMs, nonRetryableErrorTypes: [...SYNC_REFUSALS] },
   });
 
   const finish = async (): Promise<SyncStatus> => {
@@ -135,7 +86,7 @@ export async function sync(input: SyncInput): Promise<SyncStatus> {
         const cause = err instanceof ActivityFailure ? err.cause : err;
         if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
         status.state = 'pending';
-        status.lastError = cause instanceof Error ? cause.message : String(cause);
+        status.lastError = failureOf(err).message;
         show();
         if (await condition(() => deleting, delay)) return null;
         delay = Math.min(delay * 2, settings.retryMaxMs);

@@ -1,25 +1,22 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  defineQuery,
-  defineUpdate,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { InteractionReply } from '../activities/discord';
-import type { PetLine } from '../activities/trades/pets';
-import type { WithdrawOutcome } from '../activities/trades/service';
-import { DiscordUserId, FlowKind, GuildId } from '../lib/search-attributes';
+import {
+  cancelWithdrawalUpdate,
+  claimWithdrawalUpdate,
+  confirmWithdrawalUpdate,
+  TRADE_REFUSALS,
+  withdrawFlow,
+  withdrawStatusQuery,
+  type PetLine,
+  type WithdrawInput,
+  type WithdrawOutcome,
+  type WithdrawState,
+} from '../lib/flows/trades';
 import { activityProfiles } from './activity-options';
+import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
 
 /**
- * A member's withdrawal into the Roblox game (DESIGN.md §3), workflow id `withdraw:{id}`:
+ * A member's withdrawal into the Roblox game, workflow id `withdraw:{id}`:
  *
  *   check (linked account, limits, balance) → hold the gems (user → escrow, ledger hold) → pets to escrow
  *   (+ the withdrawal row the game polls) → wait: the game claims it (it is delivering now), then
@@ -34,63 +31,18 @@ import { activityProfiles } from './activity-options';
  * Compensations: pets that cannot be escrowed void the gem hold; every ending releases what was not
  * delivered. Each step is idempotent by the withdrawal id, so a worker restart anywhere resumes safely.
  */
-export interface WithdrawInput {
-  withdrawalId: string;
-  guildId: string;
-  userId: string;
-  /** Gems to withdraw (decimal string, may be "0"). */
-  gems: string;
-  pets: PetLine[];
-  /** Overrides the guild's withdraw timeout (seconds). */
-  timeoutSeconds?: number | null;
-  /** The /withdraw reply, edited with the outcome while its token is valid. */
-  reply?: InteractionReply | null;
-}
-
-export type WithdrawStatus = 'checking' | 'escrowing' | 'waiting' | 'delivering' | 'settling' | WithdrawOutcome;
-
-export interface WithdrawState {
-  withdrawalId: string;
-  status: WithdrawStatus;
-  claimedBy: string | null;
-  outcome: WithdrawOutcome | null;
-  reason: string | null;
-  expiresAt: string | null;
-}
-
-export interface Delivery {
-  gameId: string;
-  /** What the game gave the player (≤ what is escrowed); nothing at all is a failure. */
-  gems: string;
-  pets: PetLine[];
-  /** Set when the game could not deliver (player left, inventory full…): everything goes back. */
-  failure?: string | null;
-}
-
-export const withdrawStatusQuery = defineQuery<WithdrawState>('status');
-export const claimWithdrawalUpdate = defineUpdate<{ claimed: true }, [{ gameId: string }]>('claim');
-export const confirmWithdrawalUpdate = defineUpdate<{ outcome: WithdrawOutcome }, [Delivery]>('confirm');
-export const cancelWithdrawalUpdate = defineUpdate<{ outcome: WithdrawOutcome }, [{ by: string; force?: boolean; reason?: string | null }]>('cancel');
-export const withdrawWorkflowId = (withdrawalId: string) => `withdraw:${withdrawalId}`;
-
-const NON_RETRYABLE = ['NotLinked', 'TradeLimit', 'InvalidTrade', 'InvalidInput', 'NotFound', 'IdempotencyConflict', 'PetKeyConflict', 'InsufficientPets', 'InsufficientGems', 'InsufficientFunds', 'HoldNotPending', 'EntryNotFound'];
-
-const profiles = activityProfiles(NON_RETRYABLE);
+const profiles = activityProfiles([...TRADE_REFUSALS]);
 const db = proxyActivities<Activities>(profiles.db);
 /** Settling must happen: retried until the database answers. */
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 const discord = proxyActivities<Activities>(profiles.discord);
 
 export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
-  upsertSearchAttributes([
-    { key: GuildId, value: input.guildId },
-    { key: DiscordUserId, value: input.userId },
-    { key: FlowKind, value: 'withdraw' },
-  ]);
+  tagFlow(withdrawFlow.kind, input.guildId, input.userId);
   const state: WithdrawState = { withdrawalId: input.withdrawalId, status: 'checking', claimedBy: null, outcome: null, reason: null, expiresAt: null };
   let delivered: { gems: bigint; pets: PetLine[] } = { gems: 0n, pets: [] };
   setHandler(withdrawStatusQuery, () => ({ ...state }));
-  const show = () => setCurrentDetails(`**${state.status}** · ${input.gems} gems, ${input.pets.reduce((s, p) => s + p.quantity, 0)} pets${state.reason ? `\n${state.reason}` : ''}`);
+  const show = () => showDetails(`${state.status} · ${input.gems} gems, ${input.pets.reduce((s, p) => s + p.quantity, 0)} pets`, state.reason);
   const gems = BigInt(input.gems);
   const holdKey = `withdraw:${input.withdrawalId}:gems`;
   const request = { withdrawalId: input.withdrawalId, guildId: input.guildId, userId: input.userId, gems: input.gems, pets: input.pets };
@@ -160,7 +112,7 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
     const checked = await db.tradeCheckWithdrawal(request);
     robloxId = checked.robloxId;
     const timeoutSeconds = input.timeoutSeconds ?? checked.timeoutSeconds;
-    state.expiresAt = new Date(new Date().getTime() + timeoutSeconds * 1000).toISOString();
+    state.expiresAt = new Date(nowMs() + timeoutSeconds * 1000).toISOString();
     state.status = 'escrowing';
     show();
     if (gems > 0n) {
@@ -190,11 +142,12 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
     // Claimed: the game is delivering; only its confirmation or an admin's force-release ends this.
     await condition(() => state.outcome !== null);
   } catch (err) {
-    if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !NON_RETRYABLE.includes(err.cause.type ?? '')) throw err;
+    const failure = failureOf(err);
+    if (!TRADE_REFUSALS.includes(failure.type)) throw err;
     state.outcome = 'refused';
-    state.reason = err.cause.message;
+    state.reason = failure.message;
     if (holdPlaced) await mustHappen.ledgerVoidHold({ key: holdKey });
-    await mustHappen.tradeRecordRefusedWithdrawal({ ...request, robloxId, reason: err.cause.message });
+    await mustHappen.tradeRecordRefusedWithdrawal({ ...request, robloxId, reason: failure.message });
   }
 
   // ── settle ──
@@ -226,12 +179,9 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   state.status = outcome;
   show();
 
-  try {
+  await tell('tell the member the withdrawal outcome', async () => {
     const message = await discord.tradeWithdrawalMessage({ withdrawalId: input.withdrawalId });
     await discord.discordNotifyMember({ userId: input.userId, reply: input.reply ?? null, message });
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    log.warn('withdrawal outcome not told', { withdrawalId: input.withdrawalId, workflowId: workflowInfo().workflowId });
-  }
+  });
   return { ...state };
 }

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
-import type { SyncSettings } from '../../workflows/sync';
-import { signalSync } from '../sync/client';
+import type { SyncSettings } from '../../lib/flows/sync';
+import { signalSync } from '../../lib/flows/sync.client';
+import { defineActivities } from '../define';
+import type { FeatureDeps } from '../deps';
 
 /**
  * The announcement flow's one side effect: at its send time, move the row from scheduled to sent (the
@@ -10,9 +10,9 @@ import { signalSync } from '../sync/client';
  * (signal-with-start through the worker's own Temporal client), which posts, pins and keeps it.
  * Idempotent: a retry finds the row sent and signals again (a duplicate signal is one coalesced render).
  */
-export function createAnnouncementActivities({ prisma, log }: { prisma: PrismaClient; log: Logger }) {
+export function createAnnouncementActivities({ prisma, log }: FeatureDeps) {
   const alog = log.child({ component: 'announcements' });
-  return {
+  return defineActivities(log, 'announcements', {
     async announcementSend(input: { announcementId: string; sync: SyncSettings }): Promise<{ sent: boolean; status: string }> {
       await prisma.announcement.updateMany({ where: { id: input.announcementId, status: 'scheduled' }, data: { status: 'sent', sentAt: new Date() } });
       const a = await prisma.announcement.findUniqueOrThrow({ where: { id: input.announcementId } });
@@ -21,9 +21,9 @@ export function createAnnouncementActivities({ prisma, log }: { prisma: PrismaCl
         return { sent: false, status: a.status };
       }
       const ctx = Context.current();
-      await signalSync(ctx.client, ctx.info.taskQueue, { entityType: 'announcement', entityId: a.id, guildId: a.guildId }, { settings: input.sync });
+      await signalSync({ temporal: ctx.client, taskQueue: ctx.info.taskQueue }, { entityType: 'announcement', entityId: a.id, guildId: a.guildId }, { settings: input.sync });
       alog.info({ announcementId: a.id }, 'announcement handed to its sync flow');
       return { sent: true, status: a.status };
     },
-  };
+  });
 }

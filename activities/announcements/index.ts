@@ -1,7 +1,7 @@
 export { createAnnouncementActivities } from './activities';
-export { announcementFlowId, announcementMessage } from './messages';
+export { AnnouncementError, AnnouncementStateError } from './errors';
+export { announcementMessage } from './messages';
 export {
-  AnnouncementStateError,
   announcementCreateSchema,
   announcementPatchSchema,
   announcementToJson,

@@ -1,8 +1,7 @@
 import { guildflowEmbed } from '../../lib/discord/embeds';
+import { announcementFlowId } from '../../lib/flows/announcements';
 import type { Announcement } from '../../prisma/client';
 import type { DiscordMessage } from '../discord/activities';
-
-export const announcementFlowId = (id: string): string => `announcement:${id}`;
 
 /** The announcement as posted (and as previewed: the preview shows exactly this). Only the chosen role is pinged. */
 export function announcementMessage(a: Pick<Announcement, 'id' | 'title' | 'body' | 'colour' | 'imageUrl' | 'pingRoleId'>): DiscordMessage {

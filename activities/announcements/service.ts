@@ -1,20 +1,20 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
-import type { Announcement, PrismaClient } from '../../prisma/client';
-import { announcementCancelSignal, announcementChangedSignal, type AnnouncementInput } from '../../workflows/announcement';
-import type { SyncSettings } from '../../workflows/sync';
-import { signalSync } from '../sync/client';
-import { DEFAULT_SYNC_SETTINGS } from '../sync/settings';
-import { announcementFlowId } from './messages';
 import { snowflake } from '../../lib/discord/snowflake';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { cancelAnnouncementFlow, changeAnnouncementTime, startAnnouncement } from '../../lib/flows/announcements.client';
+import type { FlowTarget } from '../../lib/flows/client';
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../../lib/flows/sync';
+import { signalSync } from '../../lib/flows/sync.client';
+import type { Announcement, PrismaClient } from '../../prisma/client';
+import { AnnouncementStateError } from './errors';
 
 /**
  * Announcements for the bot (/announce) and the API. A draft is previewed first (the bot's Post/Cancel
  * buttons); scheduling starts `announcement:{id}`, which waits for sendAt (a Temporal timer) and then
  * hands the message to `sync:announcement:{id}`. Edits and cancels change the row first (one
  * transaction, conditional on the status) and then tell the flow that owns it, so the database decides a
- * race between "cancel" and "send": the flow only sends a row it moves from scheduled to sent.
+ * race between "cancel" and "send": the flow only sends a row it moves from scheduled to sent. The
+ * flows are started and told through lib/flows/announcements.client.ts and lib/flows/sync.client.ts.
  */
 
 const MAX_AHEAD_MS = 366 * 86_400_000;
@@ -71,16 +71,9 @@ function checkSendAt(sendAt: Date | null | undefined, now = new Date()): void {
   if (sendAt.getTime() < now.getTime() - 60_000) throw new ValidationError('sendAt: that time has passed (leave it empty to send now).');
 }
 
-export class AnnouncementStateError extends AppError {
-  constructor(message: string) {
-    super('conflict', message, 409);
-  }
-}
-
-export interface AnnouncementContext {
+/** What the service needs: the database and where the announcement and sync flows run. */
+export interface AnnouncementContext extends FlowTarget {
   prisma: PrismaClient;
-  temporal: Client;
-  taskQueue: string;
   /** Message sync timings for the announcement's message (tests pass milliseconds). */
   syncSettings?: SyncSettings;
 }
@@ -138,12 +131,7 @@ export async function scheduleAnnouncement(ctx: AnnouncementContext, guildId: st
     if (a.status === 'sent') return a;
     throw new AnnouncementStateError(`This announcement was ${a.status}; it cannot be posted.`);
   }
-  const input: AnnouncementInput = { announcementId: a.id, guildId, sendAt: a.sendAt?.toISOString() ?? null, sync: ctx.syncSettings ?? DEFAULT_SYNC_SETTINGS };
-  try {
-    await ctx.temporal.workflow.start('announcement', { workflowId: announcementFlowId(a.id), taskQueue: ctx.taskQueue, args: [input] });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startAnnouncement(ctx, { announcementId: a.id, guildId, sendAt: a.sendAt?.toISOString() ?? null, sync: ctx.syncSettings ?? DEFAULT_SYNC_SETTINGS });
   return a;
 }
 
@@ -165,8 +153,9 @@ export async function editAnnouncement(ctx: AnnouncementContext, guildId: string
     throw new AnnouncementStateError(`This announcement is ${now.status}; it can no longer be edited.`);
   }
   const a = await getAnnouncement(ctx.prisma, guildId, id);
-  if (a.status === 'scheduled') await signalFlow(ctx, a.id, (h) => h.signal(announcementChangedSignal, { sendAt: a.sendAt?.toISOString() ?? null }));
-  if (a.status === 'sent') await signalSync(ctx.temporal, ctx.taskQueue, { entityType: 'announcement', entityId: a.id, guildId }, { settings: ctx.syncSettings });
+  // A flow that has ended (or never started: a draft) needs no signal.
+  if (a.status === 'scheduled') await changeAnnouncementTime(ctx.temporal, a.id, a.sendAt?.toISOString() ?? null);
+  if (a.status === 'sent') await signalSync(ctx, { entityType: 'announcement', entityId: a.id, guildId }, { settings: ctx.syncSettings });
   return a;
 }
 
@@ -177,24 +166,14 @@ export async function cancelAnnouncement(ctx: AnnouncementContext, guildId: stri
     data: { status: 'cancelled', cancelledAt: new Date() },
   });
   if (cancelled.count === 1) {
-    await signalFlow(ctx, id, (h) => h.signal(announcementCancelSignal));
+    await cancelAnnouncementFlow(ctx.temporal, id);
     return getAnnouncement(ctx.prisma, guildId, id);
   }
   const takenDown = await ctx.prisma.announcement.updateMany({ where: { id, guildId, status: 'sent' }, data: { status: 'deleted', cancelledAt: new Date() } });
   if (takenDown.count === 1) {
-    await signalSync(ctx.temporal, ctx.taskQueue, { entityType: 'announcement', entityId: id, guildId }, { deleted: true, settings: ctx.syncSettings });
+    await signalSync(ctx, { entityType: 'announcement', entityId: id, guildId }, { deleted: true, settings: ctx.syncSettings });
     return getAnnouncement(ctx.prisma, guildId, id);
   }
   const a = await getAnnouncement(ctx.prisma, guildId, id);
   throw new AnnouncementStateError(`This announcement is already ${a.status}.`);
-}
-
-/** Signals the announcement's flow; a flow that has ended (or never started: a draft) needs no signal. */
-async function signalFlow(ctx: AnnouncementContext, id: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
-  try {
-    await send(ctx.temporal.workflow.getHandle(announcementFlowId(id)));
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return;
-    throw err;
-  }
 }

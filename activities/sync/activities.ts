@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { REST } from 'discord.js';
 import { guildflowEmbed } from '../../lib/discord/embeds';
-import type { Logger } from '../../lib/logger';
-import type { PrismaClient } from '../../prisma/client';
-import { createDiscordActivities } from '../discord/activities';
+import { syncFlowId, type SyncApplyResult, type SyncMode, type SyncOutcome } from '../../lib/flows/sync';
+import { defineActivities } from '../define';
+import type { FeatureDeps } from '../deps';
 import { toDiscordFailure } from '../discord/errors';
 import { channelMessages, messageDigest, messageFault } from '../discord/messages';
-import { createRendererRegistry, DEFAULT_RENDERERS, syncFlowId, type EntityRenderer, type RenderedEntity } from './registry';
+import { unknownEntityType } from './errors';
+import { createRendererRegistry, DEFAULT_RENDERERS, type EntityRenderer, type RenderedEntity } from './registry';
 
 /**
  * The message sync's side effects (workflows/sync.ts). `syncApply` renders the entity's current state
@@ -23,45 +23,29 @@ import { createRendererRegistry, DEFAULT_RENDERERS, syncFlowId, type EntityRende
  * from the flow and the post count, so a retry after a lost answer does not post twice.
  */
 
-export type SyncMode = 'render' | 'verify';
-
 export interface SyncRef {
   entityType: string;
   entityId: string;
 }
 
-export type SyncOutcome = 'created' | 'edited' | 'recreated' | 'moved' | 'unchanged' | 'verified' | 'orphaned' | 'gone';
-
-export interface SyncApplyResult {
-  outcome: SyncOutcome;
-  messageId: string | null;
-  channelId: string | null;
-  /** Why the message is orphaned (for the admin log). */
-  reason?: string;
-  /** The pin was asked for and failed (the message is posted). */
-  pinError?: string;
-}
-
-export interface SyncDeps {
-  prisma: PrismaClient;
-  log: Logger;
-  discord?: REST | null;
-  /** Entity renderers (default: leaderboard, shop item, announcement). */
-  renderers?: readonly EntityRenderer[];
-}
-
 const nonceOf = (ref: SyncRef, creates: number): string =>
   createHash('sha256').update(`${syncFlowId(ref.entityType, ref.entityId)}#${creates}`).digest('base64url').slice(0, 25);
 
-export function createSyncActivities({ prisma, log, discord, renderers = DEFAULT_RENDERERS }: SyncDeps) {
+/**
+ * `renderers`: the entity types this worker can render (default: leaderboard, shop item, announcement).
+ * Messages are posted, edited and pinned through the channel helpers of activities/discord/messages.ts,
+ * which tell a deleted message from a deleted channel; the admin log through the Discord activities.
+ */
+export function createSyncActivities(deps: FeatureDeps, renderers: readonly EntityRenderer[] = DEFAULT_RENDERERS) {
+  const { prisma, log } = deps;
   const slog = log.child({ component: 'sync' });
   const registry = createRendererRegistry(renderers);
-  const messages = channelMessages(discord ?? null);
-  const adminLog = createDiscordActivities({ prisma, log, discord: discord ?? null }).discordPostAdminLog;
+  const messages = channelMessages(deps.discord ?? null);
+  const adminLog = deps.discordActivities.discordPostAdminLog;
 
   function renderer(entityType: string): EntityRenderer {
     const r = registry.get(entityType);
-    if (!r) throw ApplicationFailure.nonRetryable(`No renderer is registered for entity type ${entityType}.`, 'UnknownEntityType');
+    if (!r) throw unknownEntityType(entityType);
     return r;
   }
 
@@ -81,7 +65,7 @@ export function createSyncActivities({ prisma, log, discord, renderers = DEFAULT
     return { outcome: 'orphaned', messageId, channelId, reason };
   }
 
-  return {
+  return defineActivities(log, 'sync', {
     async syncApply(input: SyncRef & { mode: SyncMode }): Promise<SyncApplyResult> {
       const rendered = await renderer(input.entityType).render(prisma, input.entityId);
       if (!rendered) return { outcome: 'gone', messageId: null, channelId: null };
@@ -196,7 +180,7 @@ export function createSyncActivities({ prisma, log, discord, renderers = DEFAULT
         throw err;
       }
     },
-  };
+  });
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;

@@ -1,5 +1,6 @@
 import { formatAmount } from '../../lib/discord/amounts';
 import { guildflowEmbed } from '../../lib/discord/embeds';
+import { syncFlowId } from '../../lib/flows/sync';
 import type { PrismaClient } from '../../prisma/client';
 import type { DiscordMessage } from '../discord/activities';
 import { announcementMessage } from '../announcements/messages';
@@ -18,10 +19,10 @@ import { assetLabel, itemLabel } from '../shop/messages';
  *      longer exists (the workflow then deletes the message and ends). Keep it a pure read: it runs on
  *      every change and again on every retry.
  *   2. add it to `DEFAULT_RENDERERS` below;
- *   3. where the entity changes, call `signalSync(client, taskQueue, { entityType, entityId, guildId })`
- *      (activities/sync/client.ts) after the change commits — `deleted: true` when it is removed. That is
+ *   3. where the entity changes, call `signalSync(target, { entityType, entityId, guildId })`
+ *      (lib/flows/sync.client.ts) after the change commits — `deleted: true` when it is removed. That is
  *      signal-with-start: the first change creates the flow, later ones wake it.
- * The task post (issue 8) keeps its own small post/edit module for now and can move here the same way.
+ * The task post keeps its own small post/edit module for now and can move here the same way.
  */
 
 export interface RenderedEntity {
@@ -49,8 +50,6 @@ export function createRendererRegistry(renderers: readonly EntityRenderer[]): Re
   }
   return map;
 }
-
-export const syncFlowId = (entityType: string, entityId: string): string => `sync:${entityType}:${entityId}`;
 
 async function channelFor(prisma: PrismaClient, guildId: string, entityType: string) {
   return prisma.syncChannel.findUnique({ where: { guildId_entityType: { guildId, entityType } } });

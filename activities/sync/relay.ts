@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { EventHub, LiveEvent } from '../../lib/events/hub';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
-import type { SyncSettings } from '../../workflows/sync';
-import { signalSync } from './client';
+import type { SyncSettings } from '../../lib/flows/sync';
+import { signalSync } from '../../lib/flows/sync.client';
 
 /**
  * Data changes → the messages that show them, for changes made where no hook runs. The API's event hub
@@ -53,7 +53,7 @@ export function startLeaderboardRelay(deps: {
     const key = `${entityType}:${entityId}`;
     pending.delete(key);
     lastSignal.set(key, Date.now());
-    signalSync(deps.temporal, deps.taskQueue, { entityType, entityId, guildId }, { settings: deps.settings }).catch((err: unknown) =>
+    signalSync({ temporal: deps.temporal, taskQueue: deps.taskQueue }, { entityType, entityId, guildId }, { settings: deps.settings }).catch((err: unknown) =>
       deps.log.warn({ err, entityType, entityId }, 'synced message not signalled'),
     );
   };

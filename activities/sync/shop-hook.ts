@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient, ShopItem } from '../../prisma/client';
-import type { SyncSettings } from '../../workflows/sync';
-import { signalSync } from './client';
+import type { SyncSettings } from '../../lib/flows/sync';
+import { signalSync } from '../../lib/flows/sync.client';
 
 export interface ShopSyncDeps {
   prisma: PrismaClient;
@@ -29,7 +29,7 @@ export async function syncShopItemPost(deps: ShopSyncDeps, item: Pick<ShopItem, 
       deps.prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'shop_item', entityId } }, select: { state: true } }),
     ]);
     if (!channel && (!posted || posted.state === 'deleted')) return;
-    await signalSync(deps.temporal, deps.taskQueue, { entityType: 'shop_item', entityId, guildId: item.guildId }, { deleted: change === 'removed', settings: deps.syncSettings });
+    await signalSync({ temporal: deps.temporal, taskQueue: deps.taskQueue }, { entityType: 'shop_item', entityId, guildId: item.guildId }, { deleted: change === 'removed', settings: deps.syncSettings });
   } catch (err) {
     deps.log.warn({ err, itemId: item.id }, 'shop item post not updated (message sync unreachable)');
   }

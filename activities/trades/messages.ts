@@ -1,9 +1,10 @@
 import type { DiscordMessage } from '../discord';
 import { formatAmount } from '../../lib/discord/amounts';
 import { guildflowEmbed } from '../../lib/discord/embeds';
+import { depositWorkflowId, withdrawWorkflowId, type PetLine, type PetVariant } from '../../lib/flows/trades';
 import type { PrismaClient } from '../../prisma/client';
 import { assetLabel } from '../shop/messages';
-import { petLabel, type PetLine, type PetVariant } from './pets';
+import { petLabel } from './pets';
 
 /** What members read about their deposits and withdrawals (built by activities, not by the workflows). */
 
@@ -29,7 +30,7 @@ export async function depositReceipt(prisma: PrismaClient, depositId: string, li
         outcome: 'success',
         title: 'Deposit received',
         description: `Your deposit from the Roblox game is in your Guildflow inventory:\n${await what(prisma, d.guildId, d.gems, lines)}\n\nSee it with /inventory.`,
-        flowId: `deposit:${depositId}`,
+        flowId: depositWorkflowId(depositId),
       }),
     ],
   };
@@ -58,5 +59,5 @@ export async function withdrawalMessage(prisma: PrismaClient, withdrawalId: stri
   if (w.reason) lines.push(w.status === 'refused' ? w.reason : `Reason: ${w.reason}`);
   if (w.status === 'refused') lines.push('Nothing was moved.');
   const outcome = w.status === 'delivered' ? 'success' : w.status === 'partial' || w.status === 'expired' || w.status === 'cancelled' ? 'warning' : 'error';
-  return { embeds: [guildflowEmbed({ outcome, title: TITLES[w.status] ?? 'Withdrawal', description: lines.join('\n\n'), flowId: `withdraw:${withdrawalId}` })] };
+  return { embeds: [guildflowEmbed({ outcome, title: TITLES[w.status] ?? 'Withdrawal', description: lines.join('\n\n'), flowId: withdrawWorkflowId(withdrawalId) })] };
 }

@@ -1,5 +1,6 @@
 import { type Prisma, type PrismaClient } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
+import { PET_VARIANTS, type PetLine, type PetVariant } from '../../lib/flows/trades';
 import { insufficientPets, petKeyConflict } from './errors';
 
 /**
@@ -17,8 +18,7 @@ import { insufficientPets, petKeyConflict } from './errors';
  * change, never below zero (refused, nothing changes; the table's CHECK is the last line of defence) —
  * the same rules as activities/shop/inventory.ts.
  */
-export const PET_VARIANTS = ['normal', 'shiny', 'rainbow', 'shiny_rainbow'] as const;
-export type PetVariant = (typeof PET_VARIANTS)[number];
+export { PET_VARIANTS, type PetLine, type PetVariant };
 export const PET_RARITIES = ['common', 'uncommon', 'rare', 'epic', 'legendary', 'mythic'] as const;
 export type PetRarity = (typeof PET_RARITIES)[number];
 
@@ -33,11 +33,6 @@ export function isVariant(v: unknown): v is PetVariant {
   return typeof v === 'string' && (PET_VARIANTS as readonly string[]).includes(v);
 }
 
-export interface PetLine {
-  speciesId: number;
-  variant: PetVariant;
-  quantity: number;
-}
 
 export interface PetMove {
   ownerId: string;

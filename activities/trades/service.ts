@@ -1,9 +1,10 @@
 import { systemAccount, userAccount, type Ledger } from '../ledger';
 import { ValidationError } from '../../lib/errors';
+import { depositWorkflowId, type DepositReport, type PetLine, type PetVariant, type ReportedPet, type WithdrawOutcome } from '../../lib/flows/trades';
 import type { PrismaClient, Withdrawal } from '../../prisma/client';
 import { insufficientGems, invalidTrade, notLinked, overLimit, tradeState, unknownPet } from './errors';
 import { linkByRobloxId, linkByUserId } from './games';
-import { ESCROW_OWNER, isVariant, movePetsIn, type PetLine, type PetVariant } from './pets';
+import { ESCROW_OWNER, isVariant, movePetsIn } from './pets';
 
 /**
  * Deposits and withdrawals in the database. Every step is idempotent by the flow's id, so Temporal's
@@ -26,29 +27,9 @@ export async function tradeSettings(prisma: PrismaClient, guildId: string): Prom
 
 // ─── Deposits ─────────────────────────────────────────────────────────────────────────────────────────
 
-export interface ReportedPet {
-  /** The species key (the game's id for it). */
-  species: string;
-  variant: PetVariant;
-  quantity: number;
-}
-
-export interface DepositReport {
-  depositId: string;
-  guildId: string;
-  gameId: string;
-  tradeId: string;
-  robloxUserId: string;
-  serverId?: string | null;
-  gems: string;
-  pets: ReportedPet[];
-}
-
 export type DepositCheck =
   | { ok: true; userId: string; gems: string; lines: PetLine[] }
   | { ok: false; reason: string; message: string };
-
-export const depositId = (gameId: string, tradeId: string) => `${gameId}:${tradeId}`;
 
 /** Parses what a game reports; throws ValidationError (a 400 to the game) for malformed input. */
 export function parseDepositBody(body: unknown): { tradeId: string; robloxUserId: string; serverId: string | null; gems: string; pets: ReportedPet[] } {
@@ -129,7 +110,7 @@ export async function creditDeposit(prisma: PrismaClient, ledger: Ledger, input:
       to: userAccount(input.userId),
       amount: gems,
       reason: 'Deposited in the Roblox game',
-      refs: { depositId: input.depositId, workflowId: `deposit:${input.depositId}` },
+      refs: { depositId: input.depositId, workflowId: depositWorkflowId(input.depositId) },
     });
   }
   await prisma.$transaction(async (tx) => {
@@ -190,8 +171,6 @@ export async function escrowPets(prisma: PrismaClient, w: WithdrawRequest & { ro
     });
   });
 }
-
-export type WithdrawOutcome = 'delivered' | 'partial' | 'cancelled' | 'expired' | 'failed' | 'refused';
 
 /**
  * Settles the escrow: `delivered` pets leave (the game has them now), the rest go back to the member;

@@ -11,11 +11,12 @@ import {
   getAnnouncement,
   type AnnouncementContext,
 } from '../../activities/announcements';
-import { AppError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
-import type { RouteDeps } from '../deps';
+import { flowTargetOf, type RouteDeps } from '../deps';
+import { afterCursor, pageOf } from '../pagination';
 
 type State = AuthState & { log: Logger };
 
@@ -23,6 +24,7 @@ const idParam = z.object({ announcementId: z.string().regex(/^[A-Za-z0-9_-]{1,64
 const listQuery = z.object({
   status: z.enum(['draft', 'scheduled', 'sent', 'cancelled', 'deleted']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
 });
 const createBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id: letters, digits, - and _ (at most 64)').optional() }).passthrough();
 
@@ -30,15 +32,12 @@ const createBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id:
  * Announcements for the dashboard: list and read (mods), create (sent now or at sendAt), preview (the
  * exact message, nothing stored), edit before or after sending, cancel or take down (admins). A create
  * may carry its own `id` so a retried request finds the first one. The message state of a sent one is
- * its sync flow's (`sync` in the answer).
+ * its sync flow's (`sync` in the answer). Changes without Temporal answer 503 `temporal_unavailable`.
  */
-export function announcementRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
-  const opts = { taskQueue, syncSettings };
+export function announcementRoutes(deps: RouteDeps): Router<State> {
+  const { prisma, syncSettings } = deps;
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/announcements' });
-  const context = (): AnnouncementContext => {
-    if (!temporal || !opts.taskQueue) throw new AppError('unavailable', 'Announcements need Temporal, which this API process is not connected to.', 503);
-    return { prisma, temporal, taskQueue: opts.taskQueue, syncSettings: opts.syncSettings };
-  };
+  const context = (): AnnouncementContext => ({ prisma, ...flowTargetOf(deps), syncSettings });
   const withSync = async (a: Awaited<ReturnType<typeof getAnnouncement>>) => ({
     ...announcementToJson(a),
     sync: await prisma.syncMessage.findUnique({
@@ -49,12 +48,12 @@ export function announcementRoutes({ prisma, temporal, taskQueue, syncSettings }
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = listQuery.parse(ctx.query);
-    const items = await prisma.announcement.findMany({
-      where: { guildId: ctx.params.guildId!, ...(q.status ? { status: q.status } : {}) },
+    const rows = await prisma.announcement.findMany({
+      where: { guildId: ctx.params.guildId!, ...(q.status ? { status: q.status } : {}), ...afterCursor(q.cursor) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: q.limit,
+      take: q.limit + 1,
     });
-    ctx.body = { items: items.map(announcementToJson) };
+    ctx.body = pageOf(rows, q.limit, announcementToJson);
   });
 
   router.post('/preview', requireGuildToken(prisma, 'admin'), async (ctx) => {

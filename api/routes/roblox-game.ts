@@ -1,9 +1,8 @@
 import Router from '@koa/router';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Context, Next } from 'koa';
 import {
   deliveredLines,
-  depositId,
   linkByRobloxId,
   loadGameSecret,
   parseDepositBody,
@@ -12,17 +11,15 @@ import {
   recordHeartbeat,
   useNonce,
   isVariant,
-  type ReportedPet,
 } from '../../activities/trades';
 import type { CodeKeyring } from '../../lib/crypto/codes';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { depositId, type Delivery, type ReportedPet } from '../../lib/flows/trades';
+import { claimWithdrawal, confirmWithdrawal, reportDeposit } from '../../lib/flows/trades.client';
 import { GAME_SIGNATURE_HEADERS, verifyGameSignature } from '../../lib/roblox/game-signature';
-import { FlowKind, GuildId } from '../../lib/search-attributes';
 import type { PrismaClient } from '../../prisma/client';
-import { depositOutcomeUpdate, depositWorkflowId, type deposit, type DepositResult } from '../../workflows/deposit';
-import { claimWithdrawalUpdate, confirmWithdrawalUpdate, withdrawWorkflowId } from '../../workflows/withdraw';
-import { readRawBody } from '../body';
-import type { RouteDeps } from '../deps';
+import { parseJsonBody, readRawBody } from '../body';
+import { flowTargetOf, type RouteDeps } from '../deps';
 
 export const GAME_API_PREFIX = '/roblox/v1';
 export const MAX_SKEW_SECONDS = 300;
@@ -59,11 +56,13 @@ const REASONS: Record<string, string> = {
 };
 
 /**
- * The signed game-server API (issue 9). Every request under /roblox/v1 passes `gameAuth` before anything
+ * The signed game-server API. Every request under /roblox/v1 passes `gameAuth` before anything
  * reads or changes data: the raw body is read once, the game's secret decrypted, the signature checked in
  * constant time within ±300 s (lib/roblox/game-signature.ts), and the nonce recorded in the database
  * (roblox_game_nonces) so a replay is refused in every API process. Any failure is a 401 whose code says
- * why, and nothing changed. The game acts for its guild only.
+ * why, and nothing changed. The game acts for its guild only. Flows are reached through
+ * lib/flows/trades.client.ts: Temporal unreachable is 503 `temporal_unavailable`, a withdrawal's refusal
+ * is 409 with the flow's code (`withdrawal_closed`, `withdrawal_claimed`, `over_delivery`…).
  */
 export function gameAuth(deps: GameApiDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -90,26 +89,7 @@ export function gameAuth(deps: GameApiDeps) {
 
 function jsonOf(ctx: Context): unknown {
   const raw = (ctx.state as GameState).raw;
-  if (raw.length === 0) return {};
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ValidationError('The body is not valid JSON.');
-  }
-}
-
-function temporalOf(deps: GameApiDeps): { temporal: Client; taskQueue: string } {
-  if (!deps.temporal || !deps.taskQueue) throw new AppError('unavailable', 'Workflows are not reachable from this API process.', 503);
-  return { temporal: deps.temporal, taskQueue: deps.taskQueue };
-}
-
-/** An update refused by the withdraw workflow's validator: `code: message`. */
-function updateRefusal(err: unknown): AppError | null {
-  if (err instanceof WorkflowNotFoundError) return new NotFoundError('No such withdrawal.');
-  if (!(err instanceof WorkflowUpdateFailedError)) return null;
-  const message = (err.cause as Error | undefined)?.message ?? err.message;
-  const m = /^([a-z_]+): (.*)$/s.exec(message);
-  return new AppError(m?.[1] ?? 'refused', m?.[2] ?? message, 409);
+  return raw.length === 0 ? {} : parseJsonBody(raw);
 }
 
 function parsePets(v: unknown): ReportedPet[] {
@@ -141,31 +121,13 @@ export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock
   router.post('/deposits', async (ctx) => {
     const { game } = ctx.state as GameState;
     const body = parseDepositBody(jsonOf(ctx));
-    const { temporal, taskQueue } = temporalOf(deps);
     const id = depositId(game.id, body.tradeId);
-    const workflowId = depositWorkflowId(id);
-    let result: DepositResult;
-    // Update-with-start: one flow per trade (concurrent reports attach to it) and an answer as soon as it is
-    // credited or refused, without waiting for the receipt DM. A report after the flow ended gets its result.
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof deposit>('deposit', {
-      taskQueue,
-      workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: GuildId, value: game.guildId },
-        { key: FlowKind, value: 'deposit' },
-      ],
-      staticSummary: `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`,
-      args: [{ depositId: id, guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets }],
-    });
-    try {
-      result = await temporal.workflow.executeUpdateWithStart(depositOutcomeUpdate, { startWorkflowOperation });
-    } catch (err) {
-      // The flow already ended (REJECT_DUPLICATE), or ended between the start and the update: its result.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && !(err instanceof WorkflowNotFoundError)) throw err;
-      result = await temporal.workflow.getHandle<typeof deposit>(workflowId).result();
-    }
+    // Answered as soon as it is credited or refused, without waiting for the receipt DM.
+    const result = await reportDeposit(
+      flowTargetOf(deps),
+      { depositId: id, guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets },
+      `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`,
+    );
     if (result.status === 'refused') {
       ctx.status = 422;
       ctx.body = { status: 'refused', depositId: id, reason: result.reason, message: result.message };
@@ -195,12 +157,7 @@ export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock
   /** The game takes a withdrawal before it gives anything: from now on the member cannot cancel it. */
   router.post('/withdrawals/:id/claim', async (ctx) => {
     const { game, w } = await withdrawalOf(ctx);
-    const { temporal } = temporalOf(deps);
-    try {
-      await temporal.workflow.getHandle(withdrawWorkflowId(w.id)).executeUpdate(claimWithdrawalUpdate, { args: [{ gameId: game.id }] });
-    } catch (err) {
-      throw updateRefusal(err) ?? err;
-    }
+    await claimWithdrawal(deps.temporal, w.id, game.id);
     ctx.body = { claimed: true, withdrawalId: w.id };
   });
 
@@ -208,8 +165,7 @@ export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock
   router.post('/withdrawals/:id/confirm', async (ctx) => {
     const { game, w } = await withdrawalOf(ctx);
     const body = jsonOf(ctx) as { delivered?: { gems?: unknown; pets?: unknown }; failed?: unknown };
-    const { temporal } = temporalOf(deps);
-    let delivery;
+    let delivery: Delivery;
     if (typeof body.failed === 'string' && body.failed.length > 0) {
       delivery = { gameId: game.id, gems: '0', pets: [], failure: body.failed.slice(0, 200) };
     } else {
@@ -220,12 +176,8 @@ export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock
       const pets = await deliveredLines(deps.prisma, w, parsePets(body.delivered.pets).filter((p) => p.quantity > 0));
       delivery = { gameId: game.id, gems, pets, failure: null };
     }
-    try {
-      const r = await temporal.workflow.getHandle(withdrawWorkflowId(w.id)).executeUpdate(confirmWithdrawalUpdate, { args: [delivery] });
-      ctx.body = { withdrawalId: w.id, outcome: r.outcome };
-    } catch (err) {
-      throw updateRefusal(err) ?? err;
-    }
+    const r = await confirmWithdrawal(deps.temporal, w.id, delivery);
+    ctx.body = { withdrawalId: w.id, outcome: r.outcome };
   });
 
   router.post('/heartbeat', async (ctx) => {

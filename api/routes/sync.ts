@@ -1,12 +1,14 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { signalSync } from '../../activities/sync';
-import { AppError, NotFoundError } from '../../lib/errors';
+import { snowflake } from '../../lib/discord/snowflake';
+import { NotFoundError } from '../../lib/errors';
+import { syncFlowId } from '../../lib/flows/sync';
+import { signalSync } from '../../lib/flows/sync.client';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
-import { snowflake } from '../../lib/discord/snowflake';
-import type { RouteDeps } from '../deps';
+import { flowTargetOf, type RouteDeps } from '../deps';
+import { decodeCursor, encodeCursor } from '../pagination';
 
 type State = AuthState & { log: Logger };
 
@@ -24,43 +26,57 @@ const listQuery = z.object({
   state: z.enum(['creating', 'synced', 'pending', 'orphaned', 'deleted']).optional(),
   entityType: z.string().max(32).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
 });
+
+/**
+ * Synced messages are listed most recently changed first, so the cursor names the last row's
+ * (updatedAt, entityType:entityId) rather than the (createdAt, id) of api/pagination.ts; it is as opaque.
+ */
+const keyOf = (m: { entityType: string; entityId: string }) => `${m.entityType}:${m.entityId}`;
+function afterSyncCursor(cursor: string | undefined) {
+  if (!cursor) return {};
+  const { createdAt: at, id } = decodeCursor(cursor);
+  const split = id.indexOf(':');
+  const [entityType, entityId] = [id.slice(0, split), id.slice(split + 1)];
+  return { OR: [{ updatedAt: { lt: at } }, { updatedAt: at, entityType: { lt: entityType } }, { updatedAt: at, entityType, entityId: { lt: entityId } }] };
+}
 
 /**
  * The message sync for the dashboard: every synced message with its state (`pending` while Discord
  * fails, `orphaned` with the reason), and where a guild's leaderboard panel and shop item posts go.
  * Setting a channel (re)posts them there through their sync flows; removing the leaderboard's deletes
- * the panel.
+ * the panel. Without Temporal the channel routes answer 503 `temporal_unavailable` and change nothing.
  */
-export function syncRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
-  const opts = { taskQueue, syncSettings };
+export function syncRoutes(deps: RouteDeps): Router<State> {
+  const { prisma, syncSettings } = deps;
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/sync' });
-  const flows = () => {
-    if (!temporal || !opts.taskQueue) throw new AppError('unavailable', 'Message sync needs Temporal, which this API process is not connected to.', 503);
-    return { temporal, taskQueue: opts.taskQueue };
-  };
 
   /** Wakes every flow of the type (they re-render and move, post or delete as the new setting says). */
   async function resync(guildId: string, entityType: (typeof CHANNEL_TYPES)[number], asset: string, removed: boolean): Promise<number> {
-    const { temporal: client, taskQueue } = flows();
-    const settings = opts.syncSettings;
+    const target = flowTargetOf(deps);
     if (entityType === 'leaderboard') {
-      await signalSync(client, taskQueue, { entityType, entityId: `${guildId}:${asset}`, guildId }, { settings, deleted: removed });
+      await signalSync(target, { entityType, entityId: `${guildId}:${asset}`, guildId }, { settings: syncSettings, deleted: removed });
       return 1;
     }
     const items = await prisma.shopItem.findMany({ where: { guildId, deletedAt: null }, select: { id: true } });
-    for (const it of items) await signalSync(client, taskQueue, { entityType, entityId: String(it.id), guildId }, { settings });
+    for (const it of items) await signalSync(target, { entityType, entityId: String(it.id), guildId }, { settings: syncSettings });
     return items.length;
   }
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = listQuery.parse(ctx.query);
-    const items = await prisma.syncMessage.findMany({
-      where: { guildId: ctx.params.guildId!, ...(q.state ? { state: q.state } : {}), ...(q.entityType ? { entityType: q.entityType } : {}) },
-      orderBy: [{ updatedAt: 'desc' }],
-      take: q.limit,
+    const rows = await prisma.syncMessage.findMany({
+      where: { guildId: ctx.params.guildId!, ...(q.state ? { state: q.state } : {}), ...(q.entityType ? { entityType: q.entityType } : {}), ...afterSyncCursor(q.cursor) },
+      orderBy: [{ updatedAt: 'desc' }, { entityType: 'desc' }, { entityId: 'desc' }],
+      take: q.limit + 1,
     });
-    ctx.body = { items: items.map((m) => ({ ...m, workflowId: `sync:${m.entityType}:${m.entityId}` })) };
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    ctx.body = {
+      items: page.map((m) => ({ ...m, workflowId: syncFlowId(m.entityType, m.entityId) })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.updatedAt, id: keyOf(last) }) : null,
+    };
   });
 
   router.get('/channels', requireGuildToken(prisma, 'mod'), async (ctx) => {
@@ -70,7 +86,7 @@ export function syncRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteD
   router.put('/channels/:entityType', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { entityType } = typeParam.parse(ctx.params);
     const body = channelBody.parse(await readJsonBody(ctx));
-    flows();
+    flowTargetOf(deps); // nothing is stored when the flows cannot be told
     const guildId = ctx.params.guildId!;
     const options = entityType === 'leaderboard' ? { asset: body.asset ?? 'currency', size: body.size ?? 10 } : {};
     const row = await prisma.syncChannel.upsert({
@@ -87,7 +103,7 @@ export function syncRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteD
     const guildId = ctx.params.guildId!;
     const row = await prisma.syncChannel.findUnique({ where: { guildId_entityType: { guildId, entityType } } });
     if (!row) throw new NotFoundError(`No channel is set for ${entityType} messages.`);
-    flows();
+    flowTargetOf(deps);
     await prisma.syncChannel.delete({ where: { guildId_entityType: { guildId, entityType } } });
     await resync(guildId, entityType, (row.options as { asset?: string }).asset ?? 'currency', true);
     ctx.status = 204;

@@ -27,8 +27,9 @@ export class TemporalUnavailableError extends AppError {
 
 /** A flow refused an update (its validator or handler said no): answered 409 with the flow's words. */
 export class FlowRefusedError extends AppError {
-  constructor(message: string) {
-    super('refused', message, 409);
+  /** `code`: a feature whose validators name their refusals (e.g. `withdrawal_closed`) keeps that code. */
+  constructor(message: string, code = 'refused') {
+    super(code, message, 409);
   }
 }
 
@@ -209,6 +210,46 @@ export async function updateFlow<Ret, Args extends unknown[]>(temporal: Client |
   try {
     // The SDK's overloads do not resolve for a generic argument list; `update` and `args` agree by the signature.
     return await clientOf(temporal).workflow.getHandle(workflowId).executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as unknown as [unknown] });
+  } catch (err) {
+    throw asFlowError(err, workflowId);
+  }
+}
+
+/**
+ * Sends an update, starting the flow first when none runs (update-with-start: concurrent callers attach
+ * to one flow). A flow with this id that already ended is FlowClosedError: read its result with
+ * `readFlowResult` when the update answers what the result says.
+ */
+export async function updateWithStartFlow<Args extends unknown[], Input, Ret, UpdateArgs extends unknown[]>(
+  target: FlowTarget,
+  flow: Flow<Args>,
+  idArgs: Args,
+  options: StartOptions<Input> & { update: UpdateDefinition<Ret, UpdateArgs>; updateArgs: UpdateArgs },
+): Promise<Ret> {
+  const workflowId = flow.id(...idArgs);
+  const startWorkflowOperation = new WithStartWorkflowOperation(flow.type, {
+    taskQueue: target.taskQueue,
+    workflowId,
+    args: [options.input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: searchAttributes(flow.kind, options.guildId, options.userId),
+    ...(options.summary ? { staticSummary: options.summary } : {}),
+  });
+  try {
+    // As for signalWithStart: the SDK's conditional option types do not resolve for a generic update.
+    return await target.temporal.workflow.executeUpdateWithStart(options.update, { args: options.updateArgs, startWorkflowOperation } as never);
+  } catch (err) {
+    // Ended before (REJECT_DUPLICATE), or between the start and the update.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new FlowClosedError(`The flow ${workflowId} has ended: nothing was changed.`);
+    throw asFlowError(err, workflowId);
+  }
+}
+
+/** The result of a flow, waiting for it to end; its failure is thrown as Temporal reports it. */
+export async function readFlowResult<Ret>(temporal: Client | null | undefined, workflowId: string): Promise<Ret> {
+  try {
+    return (await clientOf(temporal).workflow.getHandle(workflowId).result()) as Ret;
   } catch (err) {
     throw asFlowError(err, workflowId);
   }

@@ -7,8 +7,8 @@ import {
   type AnnouncementContext,
 } from '../../activities/announcements';
 import { ValidationError } from '../../lib/errors';
-import { announcementStatusQuery, type AnnouncementFlowState } from '../../workflows/announcement';
-import { syncStatusQuery } from '../../workflows/sync';
+import { announcementStatusQuery, type AnnouncementFlowState } from '../../lib/flows/announcements';
+import { syncStatusQuery } from '../../lib/flows/sync';
 import { startShopEnv, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, syncRow, endFlows } from '../sync/helpers';
 

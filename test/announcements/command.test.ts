@@ -1,5 +1,5 @@
 import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'discord-api-types/v10';
-import { parseSendTime } from '../../bot/commands/announce';
+import { parseSendTime } from '../../bot/commands/announce/shared';
 import { startE2E, type E2E } from '../e2e/harness';
 import type { MessageRecord } from '../fakes/discord';
 import { eventually } from '../sync/helpers';

@@ -1,6 +1,6 @@
-import { signalSync, syncFlowId } from '../../activities/sync';
+import { syncFlowId, type SyncSettings } from '../../lib/flows/sync';
+import { signalSync } from '../../lib/flows/sync.client';
 import type { SyncMessage } from '../../prisma/client';
-import type { SyncSettings } from '../../workflows/sync';
 import type { ShopEnv } from '../shop/helpers';
 
 /** Test timings: a 300 ms coalescing window, retries from 100 ms up to 800 ms, no periodic check. */
@@ -15,7 +15,7 @@ export async function useChannel(env: ShopEnv, entityType: string, channelId: st
 }
 
 export function signal(env: ShopEnv, entityType: string, entityId: string, opts: { deleted?: boolean; settings?: SyncSettings } = {}) {
-  return signalSync(env.temporal.client, env.taskQueue, { entityType, entityId, guildId: env.demo.guild.id }, { settings: FAST_SYNC, ...opts });
+  return signalSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, { entityType, entityId, guildId: env.demo.guild.id }, { settings: FAST_SYNC, ...opts });
 }
 
 export async function syncRow(env: ShopEnv, entityType: string, entityId: string): Promise<SyncMessage | null> {

@@ -1,7 +1,7 @@
 import { startLeaderboardRelay } from '../../activities/sync';
 import { EventHub } from '../../lib/events/hub';
 import { createLogger } from '../../lib/logger';
-import { syncStatusQuery } from '../../workflows/sync';
+import { syncStatusQuery } from '../../lib/flows/sync';
 import { fund, item, startPurchase, startShopEnv, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, signal, syncRow, useChannel, endFlows } from './helpers';
 

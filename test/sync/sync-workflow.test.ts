@@ -1,5 +1,5 @@
 import { editItem, removeItem } from '../../activities/shop';
-import { syncStatusQuery, type SyncStatus } from '../../workflows/sync';
+import { syncStatusQuery, type SyncStatus } from '../../lib/flows/sync';
 import { ADMIN_ACTOR, fund, item, startShopEnv, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, flowHandle, messageCalls, signal, syncRow, useChannel, endFlows } from './helpers';
 

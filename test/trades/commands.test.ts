@@ -4,7 +4,7 @@ import { createLedger, systemAccount, userAccount } from '../../activities/ledge
 import { ESCROW_OWNER, movePets, upsertSpecies } from '../../activities/trades';
 import type { InteractionHandle, MessageRecord } from '../fakes/discord';
 import { startE2E, type E2E } from '../e2e/harness';
-import type { WithdrawState } from '../../workflows/withdraw';
+import type { WithdrawState } from '../../lib/flows/trades';
 
 /**
  * The trade commands as members and admins use them, through the fake Discord, the bot, Temporal and the

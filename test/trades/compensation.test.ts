@@ -3,7 +3,7 @@ import { createActivities } from '../../activities';
 import { createLogger } from '../../lib/logger';
 import { bundleWorkflows } from '../helpers/temporal';
 import { ESCROW_OWNER, member, newId, startTradeEnv, waitFor, type TradeEnv } from './helpers';
-import { withdrawStatusQuery } from '../../workflows/withdraw';
+import { withdrawStatusQuery } from '../../lib/flows/trades';
 
 /**
  * Infrastructure failures in the middle of the trade flows (the database away, an answer lost after the

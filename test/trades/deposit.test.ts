@@ -1,4 +1,4 @@
-import { depositStatusQuery } from '../../workflows/deposit';
+import { depositStatusQuery } from '../../lib/flows/trades';
 import { member, newId, newRobloxId, startTradeEnv, type TradeEnv } from './helpers';
 
 /**

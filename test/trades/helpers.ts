@@ -8,7 +8,8 @@ import { ESCROW_OWNER, registerGame, upsertSpecies, type PetLine, type PetRarity
 import { createCodeKeyring, type CodeKeyring } from '../../lib/crypto/codes';
 import { createLogger } from '../../lib/logger';
 import type { PetSpecies } from '../../prisma/client';
-import type { WithdrawInput, withdraw } from '../../workflows/withdraw';
+import type { WithdrawInput } from '../../lib/flows/trades';
+import type { withdraw } from '../../workflows/withdraw';
 import { createGameServerClient, type GameServerClient } from '../fakes/game-server-client';
 import { startShopEnv, type ShopEnv } from '../shop/helpers';
 

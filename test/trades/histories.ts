@@ -1,4 +1,4 @@
-import { cancelWithdrawalUpdate, withdrawStatusQuery } from '../../workflows/withdraw';
+import { cancelWithdrawalUpdate, withdrawStatusQuery } from '../../lib/flows/trades';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { member, newId, newRobloxId, waitFor, type TradeEnv } from './helpers';
 

@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { cancelWithdrawalUpdate, withdrawStatusQuery, type WithdrawState } from '../../workflows/withdraw';
+import { cancelWithdrawalUpdate, withdrawStatusQuery, type WithdrawState } from '../../lib/flows/trades';
 import { ESCROW_OWNER, member, startTradeEnv, waitFor, type TradeEnv } from './helpers';
 
 /**

@@ -3,7 +3,7 @@
 // fail with a DeterminismViolationError (test/sync/replay.test.ts).
 import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
-import type { SyncInput } from '../../../workflows/sync';
+import type { SyncInput } from '../../../lib/flows/sync';
 
 const changed = defineSignal('changed');
 const deleted = defineSignal('deleted');

@@ -1,7 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
-import type { DepositInput } from '../../../workflows/deposit';
-import type { WithdrawInput } from '../../../workflows/withdraw';
+import type { DepositInput, WithdrawInput } from '../../../lib/flows/trades';
 
 /**
  * Test only — INCOMPATIBLE changes of workflows/deposit.ts and workflows/withdraw.ts as someone might make
