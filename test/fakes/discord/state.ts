@@ -179,7 +179,7 @@ const CONTENT_TYPES: Record<string, string> = {
   zip: 'application/zip',
 };
 
-export function guessContentType(filename: string, uploaded: string): string {
+function guessContentType(filename: string, uploaded: string): string {
   const ext = filename.split('.').pop()?.toLowerCase() ?? '';
   if (uploaded && uploaded !== 'application/octet-stream') {
     return uploaded.startsWith('text/') && !uploaded.includes('charset') ? `${uploaded}; charset=utf-8` : uploaded;
