@@ -140,7 +140,7 @@ export interface StoredMessage {
   interactionMetadata?: APIMessageInteractionMetadata;
   interaction?: APIMessageInteraction;
   interactionId?: string;
-  /** Set by PUT /channels/:id/pins/:id (issue 10's pinned announcements). */
+  /** Set by PUT /channels/:id/pins/:id (announcements can be pinned). */
   pinned?: boolean;
   at: number;
 }
