@@ -244,7 +244,8 @@ describe('top-up workflow', () => {
     const paymentId = h.workflowId.slice('topup:'.length);
     await charged(h);
     await waitState(h, (s) => s.status === 'expired' && s.step === 'waiting_late', 'our expiry');
-    expect((await payment(paymentId)).status).toBe('expired');
+    // The flow says expired before its activity writes the row.
+    await waitFor(async () => (await payment(paymentId)).status === 'expired', { timeoutMs: 10_000, what: 'the payment row expired' });
     const told = await lastDm(user);
     expect(told.embeds[0]).toMatchObject({ title: 'Top-up expired' });
     expect(told.embeds[0]?.description).toContain('If you already paid, you will still be credited');
