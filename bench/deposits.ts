@@ -10,7 +10,7 @@ import { startFlowBench } from './flow-bench';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
- * Roblox deposits through the signed game API (issue 9's "done when"): POST /roblox/v1/deposits — HMAC
+ * Roblox deposits through the signed game API: POST /roblox/v1/deposits — HMAC
  * check, nonce recorded in the database, the deposit:{id} workflow run to its end (record, check link and
  * pets, ledger credit, pet movements, receipt DM through the fake Discord) and its answer — against an
  * unsigned bare Koa endpoint that only parses the JSON, in the same run, CLIENTS concurrent clients,

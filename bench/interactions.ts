@@ -19,7 +19,7 @@ import { echoCommand } from './interactions-echo';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
- * Issue 6: 500 concurrent /verify through the fake Discord against the production stack in this process
+ * 500 concurrent /verify through the fake Discord against the production stack in this process
  * (startStack: worker, API and bot, as `npm start` runs them; a Temporal dev server, a fresh database of
  * the local PostgreSQL, the fake Roblox). Latency = the fake's clock from the injected interaction to the
  * interaction's initial response (the ack), against an echo command that replies at once, served by the

@@ -10,7 +10,7 @@ import type { BenchRow, BenchScenario } from './types';
  * make them) against the cheapest correct transfer plain `pg` can do — BEGIN; UPDATE a; UPDATE b; COMMIT
  * on a two-column table, rows locked in id order — in the same process, on a fresh database of the local
  * PostgreSQL (TEST_DATABASE_ADMIN_URL, as the tests), at 1 and 8 concurrent clients, between random pairs
- * of 100 accounts in random directions. Issue 5's target: ≥ 0.6× the baseline's transfers/s at 8
+ * of 100 accounts in random directions. The target: ≥ 0.6× the baseline's transfers/s at 8
  * clients, p99 < 50 ms, no deadlock.
  */
 

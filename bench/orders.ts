@@ -12,7 +12,7 @@ import type { BenchRow, BenchScenario } from './types';
  * Code orders end to end on a Temporal dev server of their own: `order:{id}` workflows (order row, hold,
  * reserve with SKIP LOCKED, DM delivery through the fake Discord, post, status, receipt) started by
  * CLIENTS concurrent clients, each waiting for its result, against a bare workflow with the same number of
- * activities (no-ops) on the same server, worker settings and clients, in alternating rounds. Issue 7's
+ * activities (no-ops) on the same server, worker settings and clients, in alternating rounds. The
  * target: our latency ≤ 2× the bare workflow's.
  */
 const SECONDS = Number(process.env.BENCH_ORDERS_SECONDS ?? 4);

@@ -14,7 +14,7 @@ import type { BenchRow, BenchScenario } from './types';
  * constant time, one INSERT … ON CONFLICT per notification: every one durably recorded before the 200)
  * against a bare Koa endpoint that only parses the JSON, both in this process, CLIENTS concurrent
  * keep-alive clients, alternating rounds. Every notification is a new transaction (no duplicates), and the
- * run checks that as many rows were recorded as 200s were answered. Issue 7's target: ≥ 0.3× the bare
+ * run checks that as many rows were recorded as 200s were answered. The target: ≥ 0.3× the bare
  * endpoint's notifications/s. (No Temporal here: the signal after the answer is not measured.)
  */
 const SECONDS = Number(process.env.BENCH_WEBHOOKS_SECONDS ?? 3);

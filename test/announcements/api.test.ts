@@ -5,6 +5,7 @@ import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
 import { fund, startShopEnv, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, syncRow, endFlows } from '../sync/helpers';
+import { flowExists, sendsOf } from './helpers';
 
 /** The announcement and sync APIs over HTTP, with a worker running the flows against the fake Discord. */
 jest.setTimeout(60_000);
@@ -78,7 +79,10 @@ it('scheduled, then cancelled through the API: never sent', async () => {
   const r = await call('POST', '/announcements', { id: 'api-later', channelId: channel(), title: 'API later', body: 'x', sendAt: new Date(Date.now() + 2000).toISOString() });
   expect(r.status).toBe(201);
   expect((await call('DELETE', '/announcements/api-later')).body).toMatchObject({ status: 'cancelled' });
-  await new Promise((res) => setTimeout(res, 3000));
+  // The flow ends cancelled without handing the message to a sync flow: nothing can be posted later.
+  expect(await env.temporal.client.workflow.getHandle('announcement:api-later').result()).toMatchObject({ status: 'cancelled' });
+  expect(await sendsOf(env.temporal.client, 'api-later')).toBe(0);
+  expect(await flowExists(env.temporal.client, 'sync:announcement:api-later', env.taskQueue)).toBe(false);
   expect(env.discord.messages(channel()).filter((m) => m.embeds[0]?.title === 'API later')).toHaveLength(0);
 });
 

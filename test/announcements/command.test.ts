@@ -3,6 +3,7 @@ import { parseSendTime } from '../../bot/commands/announce/shared';
 import { startE2E, type E2E } from '../e2e/harness';
 import type { MessageRecord } from '../fakes/discord';
 import { eventually } from '../sync/helpers';
+import { flowExists } from './helpers';
 
 /**
  * /announce through the whole stack (bot, worker, fakes): the modal, the ephemeral preview with Post /
@@ -62,12 +63,17 @@ describe('/announce', () => {
     const cancel = e2e.discord.clickButton(preview, buttons(preview)[1]!.custom_id, admin);
     await cancel.waitForResponse();
     expect(cancel.original()?.embeds[0]?.title).toBe('Announcement cancelled');
-    await new Promise((r) => setTimeout(r, 1500));
+    // A cancelled draft never had a flow: nothing can post it later.
+    const id = buttons(preview)[1]!.custom_id.split(':')[2]!;
+    expect(await e2e.prisma.announcement.findUnique({ where: { id } })).toMatchObject({ status: 'cancelled' });
+    expect(await flowExists(e2e.temporal, `announcement:${id}`, e2e.taskQueue)).toBe(false);
     expect(posts('Dropped news')).toHaveLength(0);
   });
 
-  it('scheduled with “in 3s”, edited before then: the edited text is posted at its time', async () => {
-    const { preview } = await draft({ title: 'Soon news', body: 'v1', send_at: 'in 3s' });
+  it('scheduled for later, edited before then to “in 3s”: the edited text is posted at the new time', async () => {
+    // A minute ahead, so the edit lands first however slow the machine; posted within the wait below
+    // only because the edit moved it.
+    const { preview } = await draft({ title: 'Soon news', body: 'v1', send_at: 'in 60s' });
     expect(buttons(preview)[0]!.label).toBe('Schedule');
     const id = buttons(preview)[0]!.custom_id.split(':')[2]!;
     await e2e.discord.clickButton(preview, buttons(preview)[0]!.custom_id, admin).waitForResponse();
@@ -76,9 +82,13 @@ describe('/announce', () => {
     expect(edit.modal()!.title).toBe('Edit announcement');
     const sent = e2e.discord.submitModal(edit, edit.modal()!.customId, admin, { title: 'Soon news', body: 'v2', colour: '', image: '', send_at: 'in 3s' });
     await sent.waitForResponse();
-    expect(posts('Soon news')).toHaveLength(0);
-    const [message] = await eventually(() => (posts('Soon news').length ? posts('Soon news') : null), 'the post', 15_000);
+    const { sendAt } = await e2e.prisma.announcement.findUniqueOrThrow({ where: { id } });
+    const [message] = await eventually(() => (posts('Soon news').length ? posts('Soon news') : null), 'the post', 30_000);
     expect(message!.embeds[0]!.description).toBe('v2');
+    // Not before the new time: every post request for it came at or after it.
+    const requests = e2e.discord.requests().filter((r) => r.method === 'POST' && (r.body as { embeds?: { title?: string }[] })?.embeds?.[0]?.title === 'Soon news');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.at).toBeGreaterThanOrEqual(sendAt!.getTime());
   });
 
   it('members cannot announce (and Discord hides the command from them)', () => {

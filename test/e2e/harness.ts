@@ -50,7 +50,7 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export const MIDTRANS_SERVER_KEY = 'SB-Mid-server-e2e-test-key';
+const MIDTRANS_SERVER_KEY = 'SB-Mid-server-e2e-test-key';
 /** The code stock's AES-256 key in e2e runs (32 bytes, base64). */
 export const CODE_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 

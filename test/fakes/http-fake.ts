@@ -29,6 +29,8 @@ export interface RequestLogEntry {
   at: Date;
   /** Set when the answer was an injected fault. */
   fault?: FaultStatus;
+  /** The latency applied to this answer (setLatency), in ms; 0 when none. */
+  delayedMs: number;
 }
 
 export interface FakeRequest {
@@ -127,10 +129,11 @@ export async function startFakeServer({
     void (async () => {
       let response: FakeResponse;
       let fault: FaultStatus | undefined;
+      let delayedMs = 0;
       try {
         const body = await readBody(req);
-        const ms = latencyFor(target);
-        if (ms > 0) await delay(ms, undefined, { signal: abort.signal });
+        delayedMs = latencyFor(target);
+        if (delayedMs > 0) await delay(delayedMs, undefined, { signal: abort.signal });
         fault = takeFault(method, target);
         response = fault
           ? faultResponse(fault)
@@ -140,7 +143,7 @@ export async function startFakeServer({
         // A bug in the fake shows up as a 500 naming it rather than as a hung request.
         response = { status: 500, json: { fakeError: err instanceof Error ? err.message : String(err) } };
       }
-      log.push({ method, path: target, status: response.status, at: new Date(), ...(fault ? { fault } : {}) });
+      log.push({ method, path: target, status: response.status, at: new Date(), delayedMs, ...(fault ? { fault } : {}) });
       send(res, response);
     })();
   });

@@ -28,7 +28,7 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** An 8-bit greyscale PNG; `dark(x, y)` picks black or white per pixel. */
-export function encodePng(width: number, height: number, dark: (x: number, y: number) => boolean): Buffer {
+function encodePng(width: number, height: number, dark: (x: number, y: number) => boolean): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

@@ -11,9 +11,9 @@ export interface TestDatabase {
 }
 
 /** Where test databases are created: any PostgreSQL role allowed to CREATE DATABASE. */
-export const TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function adminQuery(sql: string): Promise<void> {
+async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
   await client.connect();
   try {

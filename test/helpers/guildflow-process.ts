@@ -10,8 +10,6 @@ import { waitFor } from '../../lib/wait';
  */
 const root = path.resolve(__dirname, '../..');
 
-export type RunningGuildflow = Awaited<ReturnType<typeof startGuildflow>>;
-
 export async function startGuildflow(dataDir: string, opts: { temporalCli?: string; readyTimeoutMs?: number } = {}) {
   const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), db: await freePort(), metrics: await freePort() };
   const env: NodeJS.ProcessEnv = {

@@ -14,6 +14,21 @@ import { testTemporalAddress, testTemporalCli } from './temporal';
  */
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
+/**
+ * The recorded histories each feature's replay test (test/<feature>/replay.test.ts) replays, by file name.
+ * One list, so test/architecture/flows.test.ts can check that every history is replayed and every
+ * workflow the worker runs has one.
+ */
+export const REPLAYED_HISTORIES = {
+  shop: /^purchase-.*\.json$/,
+  payments: /^topup-.*\.json$/,
+  orders: /^order-.*\.json$/,
+  tasks: /^task-.*\.json$/,
+  verify: /^(verify|unverify)-.*\.json$/,
+  sync: /^sync-.*\.json$/,
+  trades: /^(deposit|withdraw)-.*\.json$/,
+} as const satisfies Record<string, RegExp>;
+
 /** Each scenario returns the workflow id whose history to keep, or `{workflowId}@{runId}` for one run of it. */
 export type Scenarios<E> = Record<string, (env: E) => Promise<string>>;
 

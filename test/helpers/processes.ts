@@ -23,7 +23,7 @@ export function descendants(rootPid: number): { pid: number; cmd: string }[] {
   return out;
 }
 
-export function commandLine(pid: number): string | undefined {
+function commandLine(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
   } catch {

@@ -12,8 +12,8 @@ import {
 
 /**
  * Test-file access to the Temporal dev server that test/setup/global-setup.ts started for the run.
- * Real time runs on it (no time skipping here, see notes/offline.md): workflows under test take their
- * durations from input so tests can use seconds.
+ * Real time runs on it (Temporal's time-skipping test server is not available here): workflows under
+ * test take their durations from input so tests can use seconds.
  */
 
 export interface TestTemporal {

@@ -132,8 +132,9 @@ describe('order workflow', () => {
     await fund(env, user, 4_000n);
     const h = await startOrder(env, { userId: user, packageId: pkg.id, topupWaitSeconds: 60, fundsRetrySeconds: 60 });
     const orderId = h.workflowId.slice('order:'.length);
-    // The row is written after the flow's state moves: wait for the row itself.
+    // The flow's state changes before its activity writes the row: wait for the row itself.
     await waitFor(async () => (await orderRow(orderId)).status === 'awaiting_funds', { timeoutMs: 10_000, what: 'the order row awaiting funds' });
+    expect((await h.query(orderStatusQuery)).status).toBe('awaiting_funds');
     const told = await env.discord.waitFor(() => env.discord.dms(user).find((m) => m.embeds[0]?.title === 'Not enough balance for 1 code'), 5000, 'told');
     expect(told.embeds[0]?.description).toContain('you have **🪙 4,000 Coins** available');
     await fund(env, user, 6_000n);
@@ -165,6 +166,7 @@ describe('order workflow', () => {
     const h = await startOrder(env, { userId: user, packageId: pkg.id, deliveryTimeoutSeconds: 2, deliveryRetrySeconds: 1 });
     const orderId = h.workflowId.slice('order:'.length);
     await waitFor(async () => (await orderRow(orderId)).status === 'needs_admin', { timeoutMs: 15_000, what: 'the order row needing an admin' });
+    expect((await h.query(orderStatusQuery)).status).toBe('needs_admin');
     expect(await balance(env, user)).toEqual({ balance: pkg.price, held: pkg.price, available: 0n });
     expect((await codesOf(orderId)).map((c) => c.status)).toEqual(['delivered']);
     const notice = await env.discord.waitFor(() => env.discord.messages(env.demo.channels.adminLog.id).find((m) => m.embeds[0]?.description?.includes(orderId)), 5000, 'admin notice');
@@ -204,7 +206,8 @@ describe('order workflow', () => {
     env.discord.setDmsClosed(user, true);
     const h = await startOrder(env, { userId: user, packageId: pkg.id, deliveryTimeoutSeconds: 1, deliveryRetrySeconds: 1 });
     const orderId = h.workflowId.slice('order:'.length);
-    await waitFor(async () => (await h.query(orderStatusQuery)).status === 'needs_admin', { timeoutMs: 15_000, what: 'needs admin' });
+    // Waiting for an admin: the row is written (a cancel during that write could race its compensation).
+    await waitFor(async () => (await orderRow(orderId)).status === 'needs_admin', { timeoutMs: 15_000, what: 'the order row needing an admin' });
     const stockBefore = await stockCounts(env.prisma, guildId);
     await h.cancel();
     await expect(h.result()).rejects.toThrow();

@@ -1,13 +1,13 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory } from '../helpers/histories';
+import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startPaymentsEnv } from '../payments/helpers';
 import { recordOrderHistories, SCENARIOS } from './histories';
 
 /** Recorded order histories (test/histories/order-*.json) replay with today's code; a reordering is caught. */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const OURS = /^order-.*\.json$/;
+const OURS = REPLAYED_HISTORIES.orders;
 
 describe('order workflow histories', () => {
   if (recording) {

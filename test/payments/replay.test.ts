@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory } from '../helpers/histories';
+import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { recordTopupHistories, SCENARIOS } from './histories';
 import { startPaymentsEnv } from './helpers';
@@ -11,7 +11,7 @@ import { startPaymentsEnv } from './helpers';
  * would break running top-ups.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const OURS = /^topup-.*\.json$/;
+const OURS = REPLAYED_HISTORIES.payments;
 
 describe('top-up workflow histories', () => {
   if (recording) {

@@ -7,8 +7,8 @@ import { freePort } from '../../lib/net';
  * One Temporal dev server for the whole jest run (starting one costs ~1.5 s; per file it would add up).
  * Jest workers are spawned after globalSetup, so they inherit the env vars set here.
  */
-export const ADDRESS_ENV = 'GF_TEST_TEMPORAL_ADDRESS';
-export const CLI_ENV = 'GF_TEST_TEMPORAL_CLI';
+const ADDRESS_ENV = 'GF_TEST_TEMPORAL_ADDRESS';
+const CLI_ENV = 'GF_TEST_TEMPORAL_CLI';
 
 // globalSetup and globalTeardown run in the same process; this is how the handle gets across.
 const holder = globalThis as { __gfTestTemporalServer?: TemporalDevServer };

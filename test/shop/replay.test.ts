@@ -1,6 +1,6 @@
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory } from '../helpers/histories';
+import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { recordPurchaseHistories, SCENARIOS } from './histories';
 import { startShopEnv } from './helpers';
@@ -11,7 +11,7 @@ import { startShopEnv } from './helpers';
  * waiting for days) fails here. The negative test proves the replayer catches such a change.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const OURS = /^purchase-.*\.json$/;
+const OURS = REPLAYED_HISTORIES.shop;
 
 describe('purchase workflow histories', () => {
   if (recording) {

@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory } from '../helpers/histories';
+import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startShopEnv } from '../shop/helpers';
 import { recordSyncHistories, SYNC_SCENARIOS } from './histories';
@@ -12,7 +12,7 @@ import { recordSyncHistories, SYNC_SCENARIOS } from './histories';
  */
 jest.setTimeout(120_000);
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const files = () => historyFiles(/^sync-.*\.json$/);
+const files = () => historyFiles(REPLAYED_HISTORIES.sync);
 
 describe('sync and announcement workflow histories', () => {
   if (recording) {

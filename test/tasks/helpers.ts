@@ -4,7 +4,7 @@ import { Client as DiscordClient, Events, GatewayIntentBits, REST } from 'discor
 import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } from 'discord-api-types/v10';
 import { createDiscordActivities } from '../../activities/discord';
 import { closeDiscordRest } from '../../activities/discord/rest';
-import { createLedger, createLedgerActivities, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
+import { createLedger, createLedgerActivities, userAccount, type Ledger } from '../../activities/ledger';
 import { createTaskActivities } from '../../activities/tasks';
 import { routeInteraction } from '../../bot/router';
 import { taskCommands, taskComponents } from '../../bot/commands/tasks';
@@ -223,10 +223,6 @@ export async function workflowStatus(env: Pick<TasksEnv, 'temporal'>, workflowId
     },
     { timeoutMs, intervalMs: 100, what: `workflow ${workflowId} to be ${status}` },
   );
-}
-
-export async function fund(env: Pick<TasksEnv, 'ledger' | 'guildId'>, userId: string, amount: bigint): Promise<void> {
-  await env.ledger.transfer({ guildId: env.guildId, key: `test-fund:${randomUUID()}`, type: 'admin_adjust', actor: { type: 'system', id: 'test' }, asset: 'currency', from: systemAccount('issuance'), to: userAccount(userId), amount });
 }
 
 export async function balanceOf(env: Pick<TasksEnv, 'ledger' | 'guildId'>, userId: string, asset = 'currency'): Promise<bigint> {

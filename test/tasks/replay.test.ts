@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory } from '../helpers/histories';
+import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTasksEnv } from './helpers';
 import { recordTaskHistories, SCENARIOS } from './histories';
@@ -11,7 +11,7 @@ import { recordTaskHistories, SCENARIOS } from './histories';
  * review, an award inside its revoke window) fails here. The negative test proves the replayer catches one.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const OURS = /^task-.*\.json$/;
+const OURS = REPLAYED_HISTORIES.tasks;
 
 describe('task claim histories', () => {
   if (recording) {

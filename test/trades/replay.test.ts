@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles as files, loadHistory as load } from '../helpers/histories';
+import { historyFiles as files, loadHistory as load, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTradeEnv } from './helpers';
 import { recordTradeHistories, SCENARIOS } from './histories';
@@ -10,7 +10,7 @@ import { recordTradeHistories, SCENARIOS } from './histories';
  * replay with the current workflows/ code; the negative test proves the replayer catches a reordering.
  */
 const recording = process.env.GF_RECORD_HISTORIES === '1';
-const historyFiles = () => files(/^(deposit|withdraw)-.*\.json$/);
+const historyFiles = () => files(REPLAYED_HISTORIES.trades);
 
 describe('deposit and withdraw workflow histories', () => {
   if (recording) {

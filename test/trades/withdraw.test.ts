@@ -181,12 +181,19 @@ it('survives a worker restart mid-withdraw: a new worker takes the confirmation 
 
 it('once claimed only an admin force-release ends a withdrawal without the game: everything back, the game refused after', async () => {
   const { user, sp } = await setup('force', 80n, 1);
-  const handle = await env.startWithdraw({ userId: user, gems: '80', pets: [{ speciesId: sp.id, variant: 'shiny', quantity: 1 }], timeoutSeconds: 1 });
+  // Long enough for the claim to come first on a loaded machine; the test then waits for the timer itself.
+  const handle = await env.startWithdraw({ userId: user, gems: '80', pets: [{ speciesId: sp.id, variant: 'shiny', quantity: 1 }], timeoutSeconds: 3 });
   const id = handle.workflowId.slice('withdraw:'.length);
   await waiting(handle);
   expect((await env.client().request('POST', `/roblox/v1/withdrawals/${id}/claim`)).status).toBe(200);
-  // The timeout no longer applies once the game is delivering.
-  await new Promise((r) => setTimeout(r, 1500));
+  // The timeout no longer applies once the game is delivering: once its timer is settled (cancelled by the
+  // claim, or fired) and its time has passed, the withdrawal is still being delivered.
+  const { expiresAt } = await handle.query(withdrawStatusQuery);
+  await waitFor(
+    () => handle.fetchHistory().then((h) => h.events?.some((e) => e.timerCanceledEventAttributes || e.timerFiredEventAttributes) === true),
+    (settled) => settled && Date.now() > Date.parse(expiresAt!),
+    15_000,
+  );
   expect((await handle.query(withdrawStatusQuery)).status).toBe('delivering');
   await expect(handle.executeUpdate(cancelWithdrawalUpdate, { args: [{ by: user }] })).rejects.toThrow(WorkflowUpdateFailedError);
   expect(await handle.executeUpdate(cancelWithdrawalUpdate, { args: [{ by: 'admin', force: true }] })).toEqual({ outcome: 'cancelled' });

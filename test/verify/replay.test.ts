@@ -1,6 +1,6 @@
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory } from '../helpers/histories';
+import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startVerifyEnv } from './helpers';
 import { recordVerifyHistories, SCENARIOS } from './histories';
@@ -26,12 +26,12 @@ describe('verification workflow histories', () => {
   }
 
   it('has a recorded history for every scenario', () => {
-    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(/^(verify|unverify)-.*\.json$/)).toContain(`${name}.json`);
+    for (const name of Object.keys(SCENARIOS)) expect(historyFiles(REPLAYED_HISTORIES.verify)).toContain(`${name}.json`);
   });
 
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
-    const files = historyFiles(/^(verify|unverify)-.*\.json$/);
+    const files = historyFiles(REPLAYED_HISTORIES.verify);
     expect(files).toHaveLength(Object.keys(SCENARIOS).length);
     for (const file of files) {
       const history = loadHistory(file);

@@ -1,20 +1,31 @@
+import type { APIInteraction } from 'discord-api-types/v10';
 import type { Faults } from './faults';
-import type { Gateway } from './gateway';
-import type { Interactions } from './interactions';
 import type { DiscordState } from './state';
-import type { FakeDiscordOptions, RequestRecord } from './types';
+import type { FakeDiscordOptions, InteractionResponseRecord, RequestRecord } from './types';
 import type { UploadedFile } from './validate';
 
 export type ResolvedOptions = Required<Omit<FakeDiscordOptions, 'privilegedIntents'>> & {
   privilegedIntents: { guildMembers: boolean; guildPresences: boolean; messageContent: boolean };
 };
 
+/**
+ * What the parts use of the gateway (gateway.ts) and of the interactions (interactions.ts): declared
+ * here, so those parts depend on this file and not on each other.
+ */
+export interface GatewayPart {
+  readonly url: string;
+  dispatchInteraction(payload: APIInteraction): void;
+}
+export interface InteractionsPart {
+  readonly responses: readonly InteractionResponseRecord[];
+}
+
 /** What every part of the fake shares. */
 export interface Core {
   state: DiscordState;
   faults: Faults;
-  gateway: Gateway;
-  interactions: Interactions;
+  gateway: GatewayPart;
+  interactions: InteractionsPart;
   options: ResolvedOptions;
   token: string;
   requests: RequestRecord[];

@@ -90,7 +90,7 @@ export class Faults {
  * A 429 as Discord sends it: JSON body `{ message, retry_after, global }`, `Retry-After` in whole seconds,
  * and either the bucket headers (per-route limit) or `X-RateLimit-Global` (global limit).
  */
-export function rateLimited(retryAfterSeconds: number, global: boolean): CannedResponse {
+function rateLimited(retryAfterSeconds: number, global: boolean): CannedResponse {
   const body: RESTRateLimit = { message: 'You are being rate limited.', retry_after: retryAfterSeconds, global };
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -110,7 +110,7 @@ export function rateLimited(retryAfterSeconds: number, global: boolean): CannedR
 }
 
 /** 500 comes from Discord's API (JSON); 502/503 come from the edge in front of it (HTML). */
-export function serverError(status: 500 | 502 | 503): CannedResponse {
+function serverError(status: 500 | 502 | 503): CannedResponse {
   if (status === 500) {
     return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: '500: Internal Server Error', code: 0 }) };
   }

@@ -11,7 +11,7 @@ import {
 } from 'discord-api-types/v10';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Core } from './core';
-import { applicationFlags } from './routes';
+import { applicationFlags } from './permissions';
 import { sessionId as newSessionId } from './snowflake';
 import type { DispatchData, DispatchScope } from './state';
 import type { DispatchRecord } from './types';
@@ -161,7 +161,7 @@ export class Gateway {
       session_id: session.id,
       resume_gateway_url: this.url,
       shard: [0, 1],
-      application: { id: s.applicationId, flags: applicationFlags(this.core), flags_new: String(applicationFlags(this.core)) },
+      application: { id: s.applicationId, flags: applicationFlags(this.core.options.privilegedIntents), flags_new: String(applicationFlags(this.core.options.privilegedIntents)) },
     };
     this.emit(session, GatewayDispatchEvents.Ready, ready);
     // Then each guild is "lazy loaded" with a GUILD_CREATE, as Discord does after READY.

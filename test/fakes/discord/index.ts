@@ -65,6 +65,9 @@ export interface FakeChannel {
   parentId: string | null;
 }
 
+/** The shared core with the full gateway and interactions parts, which only the fake itself drives. */
+type Parts = Core & { gateway: Gateway; interactions: Interactions };
+
 const toGuild = (g: GuildRec): FakeGuild => ({
   id: g.id,
   name: g.name,
@@ -92,7 +95,7 @@ export class FakeDiscord {
   private readonly sockets = new Set<Socket>();
 
   private constructor(
-    private readonly core: Core,
+    private readonly core: Parts,
     private readonly server: Server,
     private readonly abort: AbortController,
   ) {}
@@ -109,7 +112,7 @@ export class FakeDiscord {
       privilegedIntents: { guildMembers: true, guildPresences: true, messageContent: true, ...opts.privilegedIntents },
     };
     const state = new DiscordState(options.botUsername);
-    const core = { state, faults: new Faults(), options, token: botToken(state.botUser.id), requests: [], internalErrors: [], origin: '' } as unknown as Core;
+    const core = { state, faults: new Faults(), options, token: botToken(state.botUser.id), requests: [], internalErrors: [], origin: '' } as unknown as Parts;
     core.gateway = new Gateway(core);
     core.interactions = new Interactions(core);
     state.dispatch = (t, d, scope) => core.gateway.dispatch(t, d, scope);

@@ -11,6 +11,7 @@ import {
   Locale,
   MessageFlags,
   MessageType,
+  PermissionFlagsBits,
   type APIApplicationCommand,
   type APIApplicationCommandInteractionDataOption,
   type APIApplicationCommandOption,
@@ -32,9 +33,9 @@ import {
   unknownMessage,
   unknownWebhook,
 } from './errors';
-import { DM_APP_PERMISSIONS, canView } from './routes';
+import { DM_APP_PERMISSIONS, has } from './permissions';
 import { interactionToken } from './snowflake';
-import type { ChannelRec, StoredMessage } from './state';
+import type { ChannelRec, DiscordState, StoredMessage } from './state';
 import type { InteractionResponseRecord, MessageRecord, ModalRecord } from './types';
 import { checkModal, parseMessageBody, type MessageInput } from './validate';
 
@@ -755,4 +756,10 @@ export class Interactions {
       { method: 'DELETE', pattern: '/webhooks/:appId/:token/messages/:messageId', auth: false, handler: (ctx) => this.deleteWebhookMessage(ctx) },
     ];
   }
+}
+
+/** Can `userId` see `channel` (a user cannot interact where they cannot see)? */
+function canView(state: DiscordState, channel: ChannelRec, userId: string): boolean {
+  if (!channel.guildId) return channel.recipientId === userId;
+  return has(state.channelPermissions(channel, userId), PermissionFlagsBits.ViewChannel);
 }

@@ -1,4 +1,4 @@
-import { OverwriteType, PermissionFlagsBits, type APIOverwrite } from 'discord-api-types/v10';
+import { ApplicationFlags, OverwriteType, PermissionFlagsBits, type APIOverwrite } from 'discord-api-types/v10';
 
 const P = PermissionFlagsBits;
 
@@ -110,3 +110,27 @@ export function highestPosition(roleIds: readonly string[], roles: ReadonlyMap<s
 export function has(perms: bigint, needed: bigint): boolean {
   return (perms & needed) === needed;
 }
+
+/** Unverified apps with the portal toggles on carry the *_LIMITED flags (also sent in READY). */
+export function applicationFlags(p: { guildMembers: boolean; guildPresences: boolean; messageContent: boolean }): ApplicationFlags {
+  return (ApplicationFlags.ApplicationCommandBadge |
+    (p.guildPresences ? ApplicationFlags.GatewayPresenceLimited : 0) |
+    (p.guildMembers ? ApplicationFlags.GatewayGuildMembersLimited : 0) |
+    (p.messageContent ? ApplicationFlags.GatewayMessageContentLimited : 0)) as ApplicationFlags;
+}
+
+/** Permissions an app has in a DM with a user (Discord sends a fixed set there). */
+export const DM_APP_PERMISSIONS =
+  P.AddReactions |
+  P.ViewChannel |
+  P.SendMessages |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.ReadMessageHistory |
+  P.MentionEveryone |
+  P.UseExternalEmojis |
+  P.UseApplicationCommands |
+  P.UseExternalStickers |
+  P.SendVoiceMessages |
+  P.SendPolls |
+  P.UseExternalApps;

@@ -1,6 +1,5 @@
 import {
   ApplicationCommandType,
-  ApplicationFlags,
   ApplicationIntegrationType,
   ChannelType,
   GatewayDispatchEvents,
@@ -34,8 +33,8 @@ import {
   unknownRole,
   unknownUser,
 } from './errors';
-import { has } from './permissions';
-import type { ChannelRec, DiscordState, GuildRec } from './state';
+import { applicationFlags, has } from './permissions';
+import type { ChannelRec, GuildRec } from './state';
 import { parseCommands, parseMessageBody, type MessageInput } from './validate';
 
 const P = PermissionFlagsBits;
@@ -133,7 +132,7 @@ export function apiRoutes(core: Core): RouteDef[] {
   const guildCommands = (guildId: string): APIApplicationCommand[] => s.guildCommands.get(guildId) ?? [];
 
   const application = (): APIApplication => {
-    const flags = applicationFlags(core);
+    const flags = applicationFlags(core.options.privilegedIntents);
     return {
       id: s.applicationId,
       name: s.botUser.username,
@@ -758,37 +757,6 @@ export function apiRoutes(core: Core): RouteDef[] {
     { method: 'PUT', pattern: '/guilds/:guildId/members/:userId/roles/:roleId', auth: true, handler: (ctx) => changeRole(ctx, 'add') },
     { method: 'DELETE', pattern: '/guilds/:guildId/members/:userId/roles/:roleId', auth: true, handler: (ctx) => changeRole(ctx, 'remove') },
   ];
-}
-
-/** Unverified apps with the portal toggles on carry the *_LIMITED flags (also sent in READY). */
-export function applicationFlags(core: Core): ApplicationFlags {
-  const p = core.options.privilegedIntents;
-  return (ApplicationFlags.ApplicationCommandBadge |
-    (p.guildPresences ? ApplicationFlags.GatewayPresenceLimited : 0) |
-    (p.guildMembers ? ApplicationFlags.GatewayGuildMembersLimited : 0) |
-    (p.messageContent ? ApplicationFlags.GatewayMessageContentLimited : 0)) as ApplicationFlags;
-}
-
-/** Permissions an app has in a DM with a user (Discord sends a fixed set there). */
-export const DM_APP_PERMISSIONS =
-  P.AddReactions |
-  P.ViewChannel |
-  P.SendMessages |
-  P.EmbedLinks |
-  P.AttachFiles |
-  P.ReadMessageHistory |
-  P.MentionEveryone |
-  P.UseExternalEmojis |
-  P.UseApplicationCommands |
-  P.UseExternalStickers |
-  P.SendVoiceMessages |
-  P.SendPolls |
-  P.UseExternalApps;
-
-/** Helper for interactions: is `state` able to show `channel` to `userId`? */
-export function canView(state: DiscordState, channel: ChannelRec, userId: string): boolean {
-  if (!channel.guildId) return channel.recipientId === userId;
-  return has(state.channelPermissions(channel, userId), P.ViewChannel);
 }
 
 /** The optional look of a role in a create/modify body: only the fields given, with the right types. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Discord's epoch (2015-01-01T00:00:00.000Z): snowflakes count milliseconds from here. */
-export const DISCORD_EPOCH = 1_420_070_400_000n;
+const DISCORD_EPOCH = 1_420_070_400_000n;
 
 /**
  * Generates ids laid out like Discord's: 42 bits of milliseconds since the Discord epoch, 5 bits worker,
@@ -33,11 +33,6 @@ export class SnowflakeGenerator {
     this.lastMs = ms;
     return ((ms << 22n) | (this.workerId << 17n) | (this.processId << 12n) | this.increment).toString();
   }
-}
-
-/** Milliseconds since the Unix epoch encoded in a snowflake. */
-export function snowflakeTime(id: string): number {
-  return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
 }
 
 /** A bot token shaped like Discord's: base64(user id) . base64(timestamp) . HMAC-like tail. */

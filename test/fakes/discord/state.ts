@@ -140,7 +140,7 @@ export interface StoredMessage {
   interactionMetadata?: APIMessageInteractionMetadata;
   interaction?: APIMessageInteraction;
   interactionId?: string;
-  /** Set by PUT /channels/:id/pins/:id (issue 10's pinned announcements). */
+  /** Set by PUT /channels/:id/pins/:id (announcements can be pinned). */
   pinned?: boolean;
   at: number;
 }
@@ -179,7 +179,7 @@ const CONTENT_TYPES: Record<string, string> = {
   zip: 'application/zip',
 };
 
-export function guessContentType(filename: string, uploaded: string): string {
+function guessContentType(filename: string, uploaded: string): string {
   const ext = filename.split('.').pop()?.toLowerCase() ?? '';
   if (uploaded && uploaded !== 'application/octet-stream') {
     return uploaded.startsWith('text/') && !uploaded.includes('charset') ? `${uploaded}; charset=utf-8` : uploaded;

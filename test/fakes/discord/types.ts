@@ -1,6 +1,5 @@
 import type {
   APIActionRowComponent,
-  APIApplicationCommand,
   APIComponentInModalActionRow,
   APIEmbed,
   APIMessage,
@@ -175,8 +174,6 @@ export interface CreateChannelInput {
   topic?: string;
   permissionOverwrites?: { id: string; type: 0 | 1; allow?: bigint | string; deny?: bigint | string }[];
 }
-
-export type CommandRecord = APIApplicationCommand;
 
 /** A modal the bot opened (response type 9), as the user would fill it in. */
 export interface ModalRecord {
