@@ -12,7 +12,7 @@ import { testTemporalAddress, testTemporalCli } from './temporal';
  * them, and the replay tests load them back. The files are Temporal's standard JSON form of a history —
  * what `temporal workflow show --output json` prints on a production cluster and what the UI downloads.
  */
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
+const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
 /**
  * The recorded histories each feature's replay test (test/<feature>/replay.test.ts) replays, by file name.

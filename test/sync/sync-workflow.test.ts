@@ -50,7 +50,11 @@ it('create → the message is posted in the shop channel and its id stored', asy
   expect(message.embeds[0]!.footer?.text).toBe(`Guildflow · sync:shop_item:${created.id}`);
   expect(row).toMatchObject({ guildId: env.demo.guild.id, channelId: shop, creates: 1, edits: 0, lastError: null });
   expect(messageCalls(env, shop, t0).posts).toHaveLength(1);
-  const status: SyncStatus = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
+  // The row turns synced inside syncApply; the flow's own status follows when that activity returns.
+  const status: SyncStatus = await eventually(async () => {
+    const s = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
+    return s.state === 'synced' ? s : null;
+  }, 'the flow synced');
   expect(status).toMatchObject({ state: 'synced', messageId, channelId: shop, creates: 1, edits: 0 });
 });
 
@@ -85,7 +89,8 @@ it('someone deletes the message → it is posted again (the periodic check, no c
   expect(env.discord.message(first)).toBeFalsy();
   expect(titleOf(second)).toBe('Sync potion');
   expect(await syncRow(env, 'shop_item', String(it_.id))).toMatchObject({ creates: 2 });
-  expect((await flowHandle(env, 'shop_item', String(it_.id)).query(syncStatusQuery)).messageId).toBe(second);
+  // The row is written inside syncApply; the flow takes the new id when that activity returns.
+  expect(await eventually(async () => (await flowHandle(env, 'shop_item', String(it_.id)).query(syncStatusQuery)).messageId === second, 'the flow to hold the new id')).toBe(true);
   // Removed: the flow deletes its message and ends (and stops checking).
   await removeItem(env.prisma, env.demo.guild.id, it_.id, ADMIN_ACTOR);
   await signal(env, 'shop_item', String(it_.id), { deleted: true });

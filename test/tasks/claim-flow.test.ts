@@ -303,7 +303,11 @@ describe('task claims', () => {
       // The member spends 60 of it.
       await env.ledger.transfer({ guildId, key: `spend:${member}`, type: 'purchase', actor: { type: 'user', id: member }, asset: 'currency', from: userAccount(member), to: systemAccount('sink'), amount: 60n });
       const workflowId = `task:${task.id}:${member}`;
-      expect((await env.temporal.client.workflow.getHandle(workflowId).query(taskClaimStatusQuery)).revokableUntil).not.toBeNull();
+      // The row turns completed first; the flow opens the revoke window after telling reviewers and member.
+      await waitFor(async () => (await env.temporal.client.workflow.getHandle(workflowId).query(taskClaimStatusQuery)).revokableUntil !== null, {
+        timeoutMs: 15_000,
+        what: 'the revoke window to open',
+      });
 
       const review = env.discord.message((await claimRow(env, task.id, member))!.reviewMessageId!)!;
       const click = env.discord.clickButton(review, `gf:task-revoke:${task.id}.${member}`, admin);
