@@ -195,7 +195,8 @@ describe('purchase workflow', () => {
       try {
         const handle = await startPurchase(env, { itemId: it.id, userId: user, quantity: 2 });
         const purchaseId = handle.workflowId.split(':')[1]!;
-        await waitFor(async () => (await handle.query(purchaseStatusQuery)).step === 'granting_role', { timeoutMs: 10_000, what: 'the role step' });
+        // Void the hold as soon as it exists (what voidHold needs), while the slow role call holds the flow back.
+        await waitFor(async () => (await holdOf(purchaseId))?.status === 'pending', { timeoutMs: 10_000, what: 'the pending hold' });
         await env.ledger.voidHold({ key: `purchase:${purchaseId}:hold` });
         const result = await handle.result();
         expect(result.status).toBe('failed');

@@ -1,6 +1,6 @@
 import { ButtonStyle, MessageFlags } from 'discord.js';
 import { createLedger, userAccount } from '../../../activities/ledger';
-import { assetLabel, findItem, itemLabel } from '../../../activities/shop';
+import { assetLabel, findItem, itemLabel, itemUnavailable } from '../../../activities/shop';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
@@ -29,7 +29,7 @@ export const buyCommand: Command = {
     const quantity = interaction.options.getInteger('quantity') ?? 1;
     if (quantity < 1 || quantity > MAX_QUANTITY) throw new AppError('invalid_input', `The quantity must be from 1 to ${MAX_QUANTITY}.`);
     const item = await findItem(prisma, guildId, interaction.options.getString('item', true));
-    if (!item.active) throw new AppError('item_unavailable', `${itemLabel(item)} is not on sale right now.`);
+    if (!item.active) throw itemUnavailable(itemLabel(item));
     const asset = await assetLabel(prisma, guildId, item.assetCode);
     const total = item.price * BigInt(quantity);
     const { available } = await createLedger(prisma).balance(guildId, userAccount(interaction.user.id), item.assetCode);
