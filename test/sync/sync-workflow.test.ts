@@ -50,7 +50,11 @@ it('create → the message is posted in the shop channel and its id stored', asy
   expect(message.embeds[0]!.footer?.text).toBe(`Guildflow · sync:shop_item:${created.id}`);
   expect(row).toMatchObject({ guildId: env.demo.guild.id, channelId: shop, creates: 1, edits: 0, lastError: null });
   expect(messageCalls(env, shop, t0).posts).toHaveLength(1);
-  const status: SyncStatus = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
+  // The row is written by the activity; the flow records the post once it has the activity's answer.
+  const status: SyncStatus = await eventually(async () => {
+    const s = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
+    return s.state === 'synced' && s.messageId === messageId ? s : null;
+  }, 'the flow to record the post');
   expect(status).toMatchObject({ state: 'synced', messageId, channelId: shop, creates: 1, edits: 0 });
 });
 
@@ -85,7 +89,7 @@ it('someone deletes the message → it is posted again (the periodic check, no c
   expect(env.discord.message(first)).toBeFalsy();
   expect(titleOf(second)).toBe('Sync potion');
   expect(await syncRow(env, 'shop_item', String(it_.id))).toMatchObject({ creates: 2 });
-  expect((await flowHandle(env, 'shop_item', String(it_.id)).query(syncStatusQuery)).messageId).toBe(second);
+  await eventually(async () => (await flowHandle(env, 'shop_item', String(it_.id)).query(syncStatusQuery)).messageId === second, 'the flow to record the re-post');
   // Removed: the flow deletes its message and ends (and stops checking).
   await removeItem(env.prisma, env.demo.guild.id, it_.id, ADMIN_ACTOR);
   await signal(env, 'shop_item', String(it_.id), { deleted: true });
@@ -122,7 +126,11 @@ it('50 changes within a second → a handful of edits, and the message ends show
   expect(calls.posts).toHaveLength(0);
   expect(calls.edits.length).toBeGreaterThanOrEqual(1);
   expect(calls.edits.length).toBeLessThanOrEqual(5);
-  const status = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
+  // The last edit reaches Discord before the flow has its activity's answer: wait for the flow's count.
+  const status = await eventually(async () => {
+    const s = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
+    return s.changes === 51 && s.edits === calls.edits.length ? s : null;
+  }, 'the flow to count every change and edit');
   expect(status.changes).toBe(51);
   expect(status.edits).toBe(calls.edits.length);
   process.stdout.write(`[sync burst] 50 changes in ${burstMs} ms → ${calls.edits.length} edits (${(calls.edits.length / 50).toFixed(2)} Discord calls per change)\n`);
@@ -138,7 +146,8 @@ it('Discord answering 500 for a while → pending (visible in sync_messages) wit
     return r?.state === 'pending' ? r : null;
   }, 'the pending state');
   expect(pending.lastError).toMatch(/Discord is failing/);
-  expect((await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery)).state).toBe('pending');
+  // The activity writes the row before it fails; the flow turns pending when the failure reaches it.
+  await eventually(async () => (await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery)).state === 'pending', 'the flow to turn pending');
   const done = await eventually(async () => {
     const r = await syncRow(env, 'shop_item', String(created.id));
     return r?.state === 'synced' && titleOf(messageId) === 'Sync great helmet' ? r : null;
