@@ -127,17 +127,17 @@ it('lists page by cursor: limit items, then nextCursor continues where the page 
   const ids = ['page-a', 'page-b', 'page-c'];
   for (const [i, id] of ids.entries()) {
     await env.prisma.announcement.create({
-      data: { id, guildId, channelId: channel(), title: `Page ${id}`, body: 'Paged.', createdBy: 'test', status: 'cancelled', createdAt: new Date(Date.UTC(2020, 0, 1 + i)) },
+      data: { id, guildId, channelId: channel(), title: `Page ${id}`, body: 'Paged.', createdBy: 'test', status: 'draft', createdAt: new Date(Date.UTC(2020, 0, 1 + i)) },
     });
   }
-  const first = await call('GET', '/announcements?status=cancelled&limit=2', undefined, tokens.mod);
+  const first = await call('GET', '/announcements?status=draft&limit=2', undefined, tokens.mod);
   const firstIds = (first.body.items as { id: string }[]).map((a) => a.id);
   expect(firstIds).toHaveLength(2);
   expect(typeof first.body.nextCursor).toBe('string');
   const rest: string[] = [];
   let cursor = first.body.nextCursor as string | null;
   while (cursor) {
-    const page = await call('GET', `/announcements?status=cancelled&limit=2&cursor=${encodeURIComponent(cursor)}`, undefined, tokens.mod);
+    const page = await call('GET', `/announcements?status=draft&limit=2&cursor=${encodeURIComponent(cursor)}`, undefined, tokens.mod);
     rest.push(...(page.body.items as { id: string }[]).map((a) => a.id));
     cursor = page.body.nextCursor as string | null;
   }
