@@ -117,30 +117,36 @@ export type FlowConflict = 'fail' | 'join' | 'replace';
 const CONFLICT_POLICY = { fail: 'FAIL', join: 'USE_EXISTING', replace: 'TERMINATE_EXISTING' } as const;
 
 /**
- * Update-with-start: sends the update to the running flow, or starts the flow and sends it (one call, so two
- * callers at the same instant reach the same run). Returns the update's result and the run it reached.
+ * Update-with-start: sends the update to the running flow, or starts the flow and sends it (one call, so
+ * two callers at the same instant reach the same run). Returns the update's result and the run it
+ * reached. With `reuse: 'reject'` a flow with this id that already ended is FlowClosedError (read its
+ * result with flowResult); otherwise a new run starts.
  */
-export async function updateWithStartFlow<Args extends unknown[], Input, Ret, UpdateArg>(
+export async function updateWithStartFlow<Args extends unknown[], Input, Ret, UpdateArgs extends unknown[]>(
   target: FlowTarget,
   flow: Flow<Args>,
   idArgs: Args,
-  options: StartOptions<Input> & { update: UpdateDefinition<Ret, [UpdateArg]>; updateArg: UpdateArg },
+  options: StartOptions<Input> & { update: UpdateDefinition<Ret, UpdateArgs>; updateArgs: UpdateArgs; reuse?: 'allow' | 'reject' },
 ): Promise<{ workflowId: string; runId: string; result: Ret }> {
   const workflowId = flow.id(...idArgs);
   const startWorkflowOperation = new WithStartWorkflowOperation(flow.type, {
     taskQueue: target.taskQueue,
     workflowId,
     workflowIdConflictPolicy: 'USE_EXISTING',
+    ...(options.reuse === 'reject' ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
     args: [options.input],
     typedSearchAttributes: searchAttributes(flow.kind, options.guildId, options.userId),
     ...(options.summary ? { staticSummary: options.summary } : {}),
   });
   try {
-    const result = await target.temporal.workflow.executeUpdateWithStart(options.update, { args: [options.updateArg], startWorkflowOperation });
+    // As for signalWithStart: the SDK's conditional option types do not resolve for a generic update.
+    const result = (await target.temporal.workflow.executeUpdateWithStart(options.update, { args: options.updateArgs, startWorkflowOperation } as never)) as Ret;
     // The SDK builds this handle with the run the update reached as its first execution run id.
     const handle = (await startWorkflowOperation.workflowHandle()) as WorkflowHandle & { firstExecutionRunId: string };
     return { workflowId, runId: handle.firstExecutionRunId, result };
   } catch (err) {
+    // Ended before (REJECT_DUPLICATE), or between the start and the update.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new FlowClosedError(`The flow ${workflowId} has ended: nothing was changed.`);
     throw asFlowError(err, workflowId);
   }
 }
@@ -210,46 +216,6 @@ export async function updateFlow<Ret, Args extends unknown[]>(temporal: Client |
   try {
     // The SDK's overloads do not resolve for a generic argument list; `update` and `args` agree by the signature.
     return await clientOf(temporal).workflow.getHandle(workflowId).executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as unknown as [unknown] });
-  } catch (err) {
-    throw asFlowError(err, workflowId);
-  }
-}
-
-/**
- * Sends an update, starting the flow first when none runs (update-with-start: concurrent callers attach
- * to one flow). A flow with this id that already ended is FlowClosedError: read its result with
- * `readFlowResult` when the update answers what the result says.
- */
-export async function updateWithStartFlow<Args extends unknown[], Input, Ret, UpdateArgs extends unknown[]>(
-  target: FlowTarget,
-  flow: Flow<Args>,
-  idArgs: Args,
-  options: StartOptions<Input> & { update: UpdateDefinition<Ret, UpdateArgs>; updateArgs: UpdateArgs },
-): Promise<Ret> {
-  const workflowId = flow.id(...idArgs);
-  const startWorkflowOperation = new WithStartWorkflowOperation(flow.type, {
-    taskQueue: target.taskQueue,
-    workflowId,
-    args: [options.input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: searchAttributes(flow.kind, options.guildId, options.userId),
-    ...(options.summary ? { staticSummary: options.summary } : {}),
-  });
-  try {
-    // As for signalWithStart: the SDK's conditional option types do not resolve for a generic update.
-    return await target.temporal.workflow.executeUpdateWithStart(options.update, { args: options.updateArgs, startWorkflowOperation } as never);
-  } catch (err) {
-    // Ended before (REJECT_DUPLICATE), or between the start and the update.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new FlowClosedError(`The flow ${workflowId} has ended: nothing was changed.`);
-    throw asFlowError(err, workflowId);
-  }
-}
-
-/** The result of a flow, waiting for it to end; its failure is thrown as Temporal reports it. */
-export async function readFlowResult<Ret>(temporal: Client | null | undefined, workflowId: string): Promise<Ret> {
-  try {
-    return (await clientOf(temporal).workflow.getHandle(workflowId).result()) as Ret;
   } catch (err) {
     throw asFlowError(err, workflowId);
   }

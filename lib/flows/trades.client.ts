@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { FlowClosedError, FlowRefusedError, readFlowResult, startFlow, updateFlow, updateWithStartFlow, type FlowTarget } from './client';
+import { FlowClosedError, FlowRefusedError, flowResult, startFlow, updateFlow, updateWithStartFlow, type FlowTarget } from './client';
 import {
   cancelWithdrawalUpdate,
   claimWithdrawalUpdate,
@@ -22,10 +22,11 @@ import {
  */
 export async function reportDeposit(target: FlowTarget, input: DepositInput, summary: string): Promise<DepositResult> {
   try {
-    return await updateWithStartFlow(target, depositFlow, [input.depositId], { guildId: input.guildId, summary, input, update: depositOutcomeUpdate, updateArgs: [] });
+    const { result } = await updateWithStartFlow(target, depositFlow, [input.depositId], { guildId: input.guildId, summary, input, update: depositOutcomeUpdate, updateArgs: [], reuse: 'reject' });
+    return result;
   } catch (err) {
     if (!(err instanceof FlowClosedError)) throw err;
-    return readFlowResult<DepositResult>(target.temporal, depositFlow.id(input.depositId));
+    return flowResult<DepositResult>(target.temporal, depositFlow.id(input.depositId));
   }
 }
 

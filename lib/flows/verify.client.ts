@@ -35,7 +35,7 @@ export async function startOrShowVerification(
       summary: `Roblox verification of ${input.memberName} (${input.userId}) as ${input.username}`,
       input: { guildId: input.guildId, userId: input.userId, username: input.username } satisfies VerifyInput,
       update: showVerification,
-      updateArg: { username: input.username, reply: input.reply },
+      updateArgs: [{ username: input.username, reply: input.reply }],
     });
     if (!view.ended || attempt >= 3) return view;
     // Joined a run in its last steps (it had just ended): once it has closed, however it ended, the next

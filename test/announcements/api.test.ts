@@ -125,3 +125,49 @@ it('sync API: set the leaderboard channel → the panel is posted and listed; re
   expect(env.discord.message(row.messageId!)).toBeFalsy();
   expect((await call('DELETE', '/sync/channels/leaderboard')).status).toBe(404);
 });
+
+it('lists page by cursor: limit items, then nextCursor continues where the page ended (null on the last page)', async () => {
+  const guildId = env.demo.guild.id;
+  const ids = ['page-a', 'page-b', 'page-c'];
+  for (const [i, id] of ids.entries()) {
+    await env.prisma.announcement.create({
+      data: { id, guildId, channelId: channel(), title: `Page ${id}`, body: 'Paged.', createdBy: 'test', status: 'draft', createdAt: new Date(Date.UTC(2020, 0, 1 + i)) },
+    });
+  }
+  const first = await call('GET', '/announcements?status=draft&limit=2', undefined, tokens.mod);
+  const firstIds = (first.body.items as { id: string }[]).map((a) => a.id);
+  expect(firstIds).toHaveLength(2);
+  expect(typeof first.body.nextCursor).toBe('string');
+  const rest: string[] = [];
+  let cursor = first.body.nextCursor as string | null;
+  while (cursor) {
+    const page = await call('GET', `/announcements?status=draft&limit=2&cursor=${encodeURIComponent(cursor)}`, undefined, tokens.mod);
+    rest.push(...(page.body.items as { id: string }[]).map((a) => a.id));
+    cursor = page.body.nextCursor as string | null;
+  }
+  const all = [...firstIds, ...rest];
+  expect(new Set(all).size).toBe(all.length);
+  expect(all.filter((id) => ids.includes(id))).toEqual(['page-c', 'page-b', 'page-a']);
+  expect((await call('GET', '/announcements?cursor=nonsense', undefined, tokens.mod)).status).toBe(400);
+});
+
+it('without Temporal, changes answer 503 temporal_unavailable and store nothing', async () => {
+  const app = createApp({ prisma: env.prisma, log: createLogger({ level: 'silent' }), readiness: [] });
+  const bare = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const at = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/api/guilds/${env.demo.guild.id}`;
+    const post = (path: string, method: string, body: unknown) =>
+      fetch(at + path, { method, headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await post('/announcements', 'POST', { id: 'no-temporal', channelId: channel(), title: 'Never', body: 'Not sent.' });
+    expect(created.status).toBe(503);
+    expect(((await created.json()) as { error: { code: string } }).error.code).toBe('temporal_unavailable');
+    expect(await env.prisma.announcement.findUnique({ where: { id: 'no-temporal' } })).toBeNull();
+    const sync = await post('/sync/channels/shop_item', 'PUT', { channelId: channel() });
+    expect(sync.status).toBe(503);
+    expect(((await sync.json()) as { error: { code: string } }).error.code).toBe('temporal_unavailable');
+  } finally {
+    await new Promise((r) => bare.close(r));
+  }
+});

@@ -50,11 +50,11 @@ it('create → the message is posted in the shop channel and its id stored', asy
   expect(message.embeds[0]!.footer?.text).toBe(`Guildflow · sync:shop_item:${created.id}`);
   expect(row).toMatchObject({ guildId: env.demo.guild.id, channelId: shop, creates: 1, edits: 0, lastError: null });
   expect(messageCalls(env, shop, t0).posts).toHaveLength(1);
-  // The row turns synced inside syncApply; the flow's own status follows when that activity returns.
+  // The row is written by the activity; the flow records the post once it has the activity's answer.
   const status: SyncStatus = await eventually(async () => {
     const s = await flowHandle(env, 'shop_item', String(created.id)).query(syncStatusQuery);
-    return s.state === 'synced' ? s : null;
-  }, 'the flow synced');
+    return s.state === 'synced' && s.messageId === messageId ? s : null;
+  }, 'the flow to record the post');
   expect(status).toMatchObject({ state: 'synced', messageId, channelId: shop, creates: 1, edits: 0 });
 });
 
