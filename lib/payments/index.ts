@@ -4,7 +4,7 @@ import type { PaymentProvider } from './provider';
 
 export * from './provider';
 export { createMidtransProvider, midtransStatus, parseJakartaTime } from './midtrans';
-export { midtransSignature, verifyMidtransSignature } from './midtrans-signature';
+export { verifyMidtransSignature } from './midtrans-signature';
 
 export const MIDTRANS_WEBHOOK_PATH = '/webhooks/midtrans';
 

@@ -9,7 +9,7 @@ import type { PaymentsEnv } from '../payments/helpers';
 
 /** Orders run on the payments test env (same worker: payments, ledger, codes, Discord). */
 let seq = 0;
-export const newOrderId = (): string => `o-${process.pid}-${++seq}-${Date.now() % 1_000_000}`;
+const newOrderId = (): string => `o-${process.pid}-${++seq}-${Date.now() % 1_000_000}`;
 
 export async function fund(env: PaymentsEnv, userId: string, amount: bigint): Promise<void> {
   await env.ledger.transfer({
