@@ -20,7 +20,7 @@ export function paymentsFromConfig(config: Pick<Config, 'MIDTRANS_SERVER_KEY' | 
 /** The one line `npm start` prints when payments are off. */
 export const PAYMENTS_OFF_MESSAGE = 'Payments are off: set MIDTRANS_SERVER_KEY (see .env.example) to turn on /topup and the Midtrans webhook.';
 
-/** What /topup and the API pass to the top-up workflow (durations from the settings, DESIGN.md §7). */
+/** What /topup and the API pass to the top-up workflow (durations from the settings). */
 export interface TopupSettings {
   limits: { min: number; max: number };
   expirySeconds: number;
