@@ -1,10 +1,10 @@
 import type { REST } from 'discord.js';
 import type { CodeKeyring } from '../lib/crypto/codes';
 import type { Logger } from '../lib/logger';
+import type { PaymentsDeps } from '../lib/payments/provider';
 import type { RobloxClient } from '../lib/roblox/client';
 import type { PrismaClient } from '../prisma/client';
 import type { DiscordActivities } from './discord/activities';
-import type { PaymentsDeps } from './payments/activities';
 
 export interface ActivityDeps {
   prisma: PrismaClient;

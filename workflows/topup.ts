@@ -1,7 +1,7 @@
 import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { fundsAddedSignal, orderFlow } from '../lib/flows/orders';
-import { PAYMENT_FAILURES, paymentUpdateSignal, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
+import { PAYMENT_FAILURES, paymentUpdateSignal, statusRank, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
 
@@ -35,7 +35,6 @@ const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 /** How much longer than our late window the gateway's charge lives (our cancel ends it). */
 const GATEWAY_MARGIN_SECONDS = 60;
 
-const rank = (s: PaymentUpdate['status']): number => (s === 'pending' ? 0 : s === 'refunded' ? 2 : 1);
 const isFinal = (u: PaymentUpdate | null): u is PaymentUpdate => u !== null && u.status !== 'pending';
 
 export async function topup(input: TopupInput): Promise<TopupState> {
@@ -58,7 +57,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
   let latest: PaymentUpdate | null = null;
   /** Keeps the furthest status: duplicates and regressions change nothing. */
   const accept = (u: PaymentUpdate) => {
-    if (latest === null || rank(u.status) > rank(latest.status)) {
+    if (latest === null || statusRank(u.status) > statusRank(latest.status)) {
       latest = u;
       state.providerStatus = u.providerStatus;
     }

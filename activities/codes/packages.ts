@@ -2,9 +2,9 @@ import { ValidationError } from '../../lib/errors';
 import type { CodePackage, PrismaClient } from '../../prisma/client';
 
 /** The packages a guild starts with (codes per package); the price of each is the admins' to set. */
-export const DEFAULT_PACKAGE_SIZES = [1, 5, 10, 25, 50] as const;
+const DEFAULT_PACKAGE_SIZES = [1, 5, 10, 25, 50] as const;
 /** Default price per code in the guild currency's minor units, until admins set prices. */
-export const DEFAULT_UNIT_PRICE = 10_000n;
+const DEFAULT_UNIT_PRICE = 10_000n;
 
 /** The guild's packages, creating the default ones it never had. */
 export async function ensurePackages(prisma: PrismaClient, guildId: string): Promise<CodePackage[]> {

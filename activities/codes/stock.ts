@@ -13,8 +13,8 @@ import { OutOfStockError } from '../orders/errors';
  */
 
 /** Printable ASCII without spaces, 4–200 characters: what a redeemable code looks like. */
-export const CODE_PATTERN = /^[\x21-\x7E]{4,200}$/;
-export const MAX_IMPORT_LINES = 10_000;
+const CODE_PATTERN = /^[\x21-\x7E]{4,200}$/;
+const MAX_IMPORT_LINES = 10_000;
 
 export interface ImportReport {
   added: number;
@@ -135,7 +135,7 @@ export async function lowStockCrossed(prisma: PrismaClient, guildId: string): Pr
 }
 
 /** Stock rose above the threshold: the next crossing alerts again. */
-export async function rearmLowStockAlert(prisma: PrismaClient, guildId: string, available: number): Promise<void> {
+async function rearmLowStockAlert(prisma: PrismaClient, guildId: string, available: number): Promise<void> {
   const settings = await getCodeShopSettings(prisma, guildId);
   if (available > settings.lowStockThreshold && settings.lowStockAlerted) {
     await prisma.codeShopSettings.update({ where: { guildId }, data: { lowStockAlerted: false } });

@@ -5,7 +5,7 @@ import { ORDER_FAILURES } from '../../lib/flows/orders';
  * The code shop's business refusals: a stable `code`, an HTTP status and the ApplicationFailure
  * `failureType` (from ORDER_FAILURES) the activities raise, non-retryable.
  */
-export class OrderError extends RefusalError {}
+class OrderError extends RefusalError {}
 
 /** Not enough codes for the order: nothing was reserved. */
 export class OutOfStockError extends OrderError {

@@ -7,7 +7,7 @@ import type { AssetLabel } from '../shop/messages';
 
 const pkgLabel = (o: Pick<CodeOrder, 'quantity'>) => `${o.quantity} code${o.quantity === 1 ? '' : 's'}`;
 /** Up to this many codes are written in the message; more go in a .txt file. */
-export const INLINE_CODES = 10;
+const INLINE_CODES = 10;
 
 export function deliveryMessage(o: CodeOrder, codes: string[]): { embeds: APIEmbed[]; files?: { name: string; data: string }[] } {
   const inline = codes.length <= INLINE_CODES;

@@ -1,21 +1,15 @@
 import { NotFoundError } from '../../lib/errors';
-import { ORDER_FAILURES, type OrderStatus } from '../../lib/flows/orders';
+import { ORDER_FAILURES, type OrderInput, type OrderStatus } from '../../lib/flows/orders';
 import { Prisma, type CodeOrder, type CodePackage, type PrismaClient } from '../../prisma/client';
 import { ensurePackages } from '../codes/packages';
 
-/**
+/*
  * Code orders in the database (`code_orders`), written by the `order:{id}` workflow. Status moves:
  * pending → awaiting_funds ⇄ pending → completed | failed | needs_admin → completed | refunded.
  */
-export interface CreateOrderInput {
-  orderId: string;
-  requestKey: string;
-  guildId: string;
-  userId: string;
-  packageId: number;
-  /** The price the member was shown (decimal string): a changed price is refused. */
-  expectedPrice?: string | null;
-}
+
+/** What an order row is made from: the flow's input without its timings. */
+export type CreateOrderInput = Pick<OrderInput, 'orderId' | 'requestKey' | 'guildId' | 'userId' | 'packageId' | 'expectedPrice'>;
 
 export type CreateOrderResult = { ok: true; order: CodeOrder; pkg: CodePackage } | { ok: false; type: string; reason: string };
 

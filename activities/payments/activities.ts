@@ -1,4 +1,4 @@
-import { PaymentProviderRejectedError, type PaymentProvider, type StatusReport } from '../../lib/payments/provider';
+import { PaymentProviderRejectedError, type PaymentsDeps, type StatusReport } from '../../lib/payments/provider';
 import type { InteractionReply } from '../../lib/flows/flow';
 import type { PaymentUpdate } from '../../lib/flows/payments';
 import { defineActivities } from '../define';
@@ -9,12 +9,6 @@ import { assetLabel } from '../shop/messages';
 import { paymentsDisabled, providerRejected } from './errors';
 import { adminEmbed, endedEmbed, paidEmbed, qrEmbed, QR_FILE_NAME } from './messages';
 import { createPayment, creditPayment, endPayment, failPayment, getPayment, recordCharge } from './payments';
-
-export interface PaymentsDeps {
-  provider: PaymentProvider;
-  /** Where the gateway should notify us ({PUBLIC_BASE_URL}/webhooks/midtrans), else its dashboard's setting. */
-  notificationUrl?: string;
-}
 
 const toUpdate = (r: StatusReport, source: PaymentUpdate['source']): PaymentUpdate => ({
   status: r.status,

@@ -1,6 +1,6 @@
 import { Prisma, type Payment, type PrismaClient } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
-import type { Charge, PaymentStatus, StatusReport } from '../../lib/payments/provider';
+import type { Charge, StatusReport } from '../../lib/payments/provider';
 import { inTransaction } from '../../prisma/transactions';
 import { transactionLedger } from '../ledger/ledger';
 import { systemAccount, userAccount, type LedgerEntry } from '../ledger/types';
@@ -21,9 +21,9 @@ export interface TopupLimits {
 }
 
 /** Order ids Midtrans accepts: ≤ 50 of [A-Za-z0-9-_.~]. */
-export const PAYMENT_ID = /^[A-Za-z0-9\-_.~]{1,50}$/;
+const PAYMENT_ID = /^[A-Za-z0-9\-_.~]{1,50}$/;
 
-export const creditKey = (paymentId: string): string => `topup:${paymentId}:credit`;
+const creditKey = (paymentId: string): string => `topup:${paymentId}:credit`;
 
 /** Checks an amount a member asked for against the limits; the message says what is allowed. */
 export function checkTopupAmount(amount: number, limits: TopupLimits): void {
@@ -117,7 +117,7 @@ export async function endPayment(prisma: PrismaClient, id: string, status: 'expi
 }
 
 /** Midtrans's "10000.00" as whole rupiah, or null when it has a fraction or is not a number. */
-export function parseGrossAmount(gross: string): bigint | null {
+function parseGrossAmount(gross: string): bigint | null {
   const m = /^(\d{1,18})(?:\.(\d{1,2}))?$/.exec(gross.trim());
   if (!m?.[1]) return null;
   if (m[2] && /[1-9]/.test(m[2])) return null;
@@ -210,4 +210,3 @@ export async function markNotificationSignalled(prisma: PrismaClient, id: bigint
   await prisma.paymentNotification.update({ where: { id }, data: { signalledAt: new Date() } });
 }
 
-export type { PaymentStatus };

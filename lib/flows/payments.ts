@@ -74,6 +74,9 @@ export interface PaymentUpdate {
   source: 'webhook' | 'poll' | 'cancel';
 }
 
+/** How far a status is along the life of a payment: a lower rank after a higher one is a regression. */
+export const statusRank = (s: PaymentStatus): number => (s === 'pending' ? 0 : s === 'refunded' ? 2 : 1);
+
 export const paymentUpdateSignal = defineSignal<[PaymentUpdate]>('paymentUpdate');
 export const topupStatusQuery = defineQuery<TopupState>('status');
 

@@ -4,7 +4,7 @@ import type { PaymentProvider } from './provider';
 
 export * from './provider';
 export { createMidtransProvider, midtransStatus, parseJakartaTime } from './midtrans';
-export { midtransSignature, verifyMidtransSignature } from './midtrans-signature';
+export { verifyMidtransSignature } from './midtrans-signature';
 
 export const MIDTRANS_WEBHOOK_PATH = '/webhooks/midtrans';
 
@@ -20,7 +20,7 @@ export function paymentsFromConfig(config: Pick<Config, 'MIDTRANS_SERVER_KEY' | 
 /** The one line `npm start` prints when payments are off. */
 export const PAYMENTS_OFF_MESSAGE = 'Payments are off: set MIDTRANS_SERVER_KEY (see .env.example) to turn on /topup and the Midtrans webhook.';
 
-/** What /topup and the API pass to the top-up workflow (durations from the settings, DESIGN.md §7). */
+/** What /topup and the API pass to the top-up workflow (durations from the settings). */
 export interface TopupSettings {
   limits: { min: number; max: number };
   expirySeconds: number;

@@ -12,20 +12,6 @@
  */
 export type PaymentStatus = 'pending' | 'paid' | 'denied' | 'expired' | 'cancelled' | 'failed' | 'refunded';
 
-export const FINAL_STATUSES: readonly PaymentStatus[] = ['paid', 'denied', 'expired', 'cancelled', 'failed', 'refunded'];
-
-/** How far a status is along the life of a payment: a lower rank after a higher one is a regression. */
-export function statusRank(s: PaymentStatus): number {
-  switch (s) {
-    case 'pending':
-      return 0;
-    case 'refunded':
-      return 2;
-    default:
-      return 1;
-  }
-}
-
 export interface ChargeRequest {
   /** Our payment id; the gateway's order id (≤ 50 of [A-Za-z0-9-_.~]). */
   orderId: string;
@@ -67,6 +53,13 @@ export interface PaymentProvider {
   cancel(orderId: string): Promise<StatusReport | null>;
   /** The QR image bytes for a charge's qrUrl. */
   fetchQrImage(qrUrl: string): Promise<Buffer>;
+}
+
+/** The gateway as the payment activities get it (activities/deps.ts); absent when payments are off. */
+export interface PaymentsDeps {
+  provider: PaymentProvider;
+  /** Where the gateway should notify us ({PUBLIC_BASE_URL}/webhooks/midtrans), else its dashboard's setting. */
+  notificationUrl?: string;
 }
 
 /** The gateway refused the request for good (bad key, invalid field): retrying will not help. */

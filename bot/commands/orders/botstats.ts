@@ -17,7 +17,7 @@ export interface DayStats {
 }
 
 /** Completed orders and their revenue, settled top-ups and their amount, per UTC day, newest first. */
-export async function dailyStats(prisma: PrismaClient, guildId: string, days: number): Promise<DayStats[]> {
+async function dailyStats(prisma: PrismaClient, guildId: string, days: number): Promise<DayStats[]> {
   const rows = await prisma.$queryRaw<{ day: Date; orders: bigint; revenue: bigint | null; topups: bigint; topped_up: bigint | null }[]>`
     WITH d AS (SELECT generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => ${days - 1}), date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS day)
     SELECT d.day,

@@ -20,7 +20,7 @@ const CONFIRM = 'order-confirm';
 const CANCEL = 'order-cancel';
 
 /** The durations an order waits, from the guild's code shop settings. */
-export async function orderTimings(prisma: PrismaClient, guildId: string): Promise<Pick<OrderInput, 'topupWaitSeconds' | 'fundsRetrySeconds' | 'deliveryTimeoutSeconds' | 'deliveryRetrySeconds'>> {
+async function orderTimings(prisma: PrismaClient, guildId: string): Promise<Pick<OrderInput, 'topupWaitSeconds' | 'fundsRetrySeconds' | 'deliveryTimeoutSeconds' | 'deliveryRetrySeconds'>> {
   const s = await getCodeShopSettings(prisma, guildId);
   return { topupWaitSeconds: s.topupWaitSeconds, fundsRetrySeconds: Math.min(30, s.topupWaitSeconds), deliveryTimeoutSeconds: s.deliveryTimeoutSeconds, deliveryRetrySeconds: 5 };
 }

@@ -47,7 +47,7 @@ export async function postShopPanel(interaction: ChatInputCommandInteraction, { 
 }
 
 /** Order codes → an ephemeral package menu. */
-export const panelOrderButton: ComponentHandler = {
+const panelOrderButton: ComponentHandler = {
   action: PANEL_ORDER,
   async handle(interaction, _key, { prisma, codes }) {
     if (!interaction.isButton()) throw new AppError('invalid_component', 'This is not the Order button.');
@@ -77,7 +77,7 @@ export const panelOrderButton: ComponentHandler = {
 };
 
 /** A package picked → the same confirm message as /order. */
-export const orderPickMenu: ComponentHandler = {
+const orderPickMenu: ComponentHandler = {
   action: ORDER_PICK,
   async handle(interaction, _key, { prisma }) {
     if (!interaction.isStringSelectMenu()) throw new AppError('invalid_component', 'This is not the package menu.');
@@ -91,7 +91,7 @@ export const orderPickMenu: ComponentHandler = {
 };
 
 /** Top up → a form asking the amount. */
-export const panelTopupButton: ComponentHandler = {
+const panelTopupButton: ComponentHandler = {
   action: PANEL_TOPUP,
   async handle(interaction, _key, { topup }) {
     if (!interaction.isButton()) throw new AppError('invalid_component', 'This is not the Top up button.');
@@ -109,7 +109,7 @@ export const panelTopupButton: ComponentHandler = {
   },
 };
 
-export const panelTopupModal: ComponentHandler = {
+const panelTopupModal: ComponentHandler = {
   action: PANEL_TOPUP_MODAL,
   async handle(interaction, _key, deps) {
     if (!interaction.isModalSubmit()) throw new AppError('invalid_component', 'This is not the top-up form.');
@@ -119,7 +119,7 @@ export const panelTopupModal: ComponentHandler = {
   },
 };
 
-export const panelBalanceButton: ComponentHandler = {
+const panelBalanceButton: ComponentHandler = {
   action: PANEL_BALANCE,
   async handle(interaction, _key, { prisma }) {
     if (!interaction.isButton()) throw new AppError('invalid_component', 'This is not the Balance button.');

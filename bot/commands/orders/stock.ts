@@ -9,10 +9,10 @@ import type { Command } from '../../command';
 import { guildIdOf } from '../../interaction';
 import { stockData } from './definitions';
 
-export const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILE_BYTES = 1024 * 1024;
 
 /** Reads a .txt attachment (≤ 1 MiB, text/plain or .txt). */
-export async function readTextAttachment(att: { name: string; size: number; url: string; contentType?: string | null }): Promise<string> {
+async function readTextAttachment(att: { name: string; size: number; url: string; contentType?: string | null }): Promise<string> {
   if (!att.name.toLowerCase().endsWith('.txt') && !(att.contentType ?? '').startsWith('text/plain')) throw new AppError('invalid_input', 'Attach a .txt file with one code per line.');
   if (att.size > MAX_FILE_BYTES) throw new AppError('invalid_input', 'The file is over 1 MiB: split it into smaller files.');
   const res = await fetch(att.url, { signal: AbortSignal.timeout(15_000) });
@@ -22,7 +22,7 @@ export async function readTextAttachment(att: { name: string; size: number; url:
   return buf.toString('utf8');
 }
 
-export function importReportText(r: ImportReport): string {
+function importReportText(r: ImportReport): string {
   const lines = [`**Added:** ${r.added}`, `**Duplicates (skipped):** ${r.duplicates}`, `**Invalid (skipped):** ${r.invalid.length}`];
   if (r.invalid.length) {
     const shown = r.invalid.slice(0, 15).map((i) => `line ${i.line}: ${i.reason}`);
