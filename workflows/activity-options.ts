@@ -9,7 +9,8 @@ import type { ActivityOptions } from '@temporalio/workflow';
  *   delivery attempts, Roblox lookups);
  * - `mustHappen`: compensations and the steps after money moved: retried until they succeed.
  */
-export function activityProfiles(nonRetryableErrorTypes: string[]) {
+export function activityProfiles(refusals: readonly string[]) {
+  const nonRetryableErrorTypes = [...refusals];
   return {
     db: {
       startToCloseTimeout: '30 seconds',

@@ -21,7 +21,7 @@ import { nowMs, showDetails, tagFlow } from './common';
  */
 
 /** Once the time has come the announcement must be sent: retried until the database answers. */
-const acts = proxyActivities<Activities>(activityProfiles([...ANNOUNCEMENT_REFUSALS]).mustHappen);
+const acts = proxyActivities<Activities>(activityProfiles(ANNOUNCEMENT_REFUSALS).mustHappen);
 
 export async function announcement(input: AnnouncementInput): Promise<AnnouncementFlowState> {
   tagFlow(announcementFlow.kind, input.guildId);

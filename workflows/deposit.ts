@@ -18,7 +18,7 @@ import { tagFlow, tell } from './common';
  * `outcome` update as soon as the deposit is credited or refused.
  */
 
-const profiles = activityProfiles([...TRADE_REFUSALS]);
+const profiles = activityProfiles(TRADE_REFUSALS);
 /** The deposit is recorded and credited however long the database is away: the game already handed the items over. */
 const db = proxyActivities<Activities>(profiles.mustHappen);
 const discord = proxyActivities<Activities>(profiles.discord);

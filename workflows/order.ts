@@ -2,7 +2,7 @@ import { CancellationScope, condition, isCancellation, log, proxyActivities, set
 import type { Activities } from '../activities';
 import type { OrderView } from '../activities/orders';
 import type { InteractionReply } from '../lib/flows/flow';
-import { fundsAddedSignal, orderAdminSignal, ORDER_FAILURES, orderFlow, orderHoldKey, orderStatusQuery, type AdminAction, type OrderInput, type OrderState, type OrderStep } from '../lib/flows/orders';
+import { fundsAddedSignal, orderAdminSignal, ORDER_FAILURES, ORDER_REFUSALS, orderFlow, orderHoldKey, orderStatusQuery, type AdminAction, type OrderInput, type OrderState, type OrderStep } from '../lib/flows/orders';
 import { LEDGER_FAILURES } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
@@ -22,7 +22,7 @@ import { failureOf, nowMs, progress, tagFlow, tell } from './common';
  * so a code that may have been shown is never sold again; a refund releases only codes never shown.
  */
 
-const profiles = activityProfiles(ORDER_FAILURES);
+const profiles = activityProfiles(ORDER_REFUSALS);
 /** What a cancelled order says went wrong (its row's failure reason). */
 const CANCELLED = { type: ORDER_FAILURES.cancelled, message: 'The order was cancelled.' };
 const db = proxyActivities<Activities>(profiles.db);

@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, log, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { LEDGER_FAILURES } from '../lib/flows/ledger';
-import { PURCHASE_CANCELLED, purchaseFlow, purchaseStatusQuery, SHOP_FAILURES, type PurchaseInput, type PurchaseState, type PurchaseStep } from '../lib/flows/shop';
+import { PURCHASE_CANCELLED, purchaseFlow, purchaseStatusQuery, SHOP_FAILURES, SHOP_REFUSALS, type PurchaseInput, type PurchaseState, type PurchaseStep } from '../lib/flows/shop';
 import { activityProfiles } from './activity-options';
 import { failureOf, progress, tagFlow, tell } from './common';
 
@@ -37,7 +37,7 @@ const MEMBER_REFUSALS: readonly string[] = [
   SHOP_FAILURES.priceChanged,
 ];
 
-const profiles = activityProfiles(SHOP_FAILURES);
+const profiles = activityProfiles(SHOP_REFUSALS);
 
 /** Database steps: retried through short outages. */
 const db = proxyActivities<Activities>(profiles.db);

@@ -43,7 +43,7 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
  * can say what happened. Their validators refuse before anything is recorded in history.
  */
 
-const profiles = activityProfiles([...TASK_REFUSALS]);
+const profiles = activityProfiles(TASK_REFUSALS);
 /** How a cancelled claim reads. */
 const CANCELLED = { type: 'Cancelled', message: 'The claim was cancelled.' };
 

@@ -1,7 +1,7 @@
 import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { fundsAddedSignal, orderFlow } from '../lib/flows/orders';
-import { PAYMENT_FAILURES, paymentUpdateSignal, statusRank, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
+import { PAYMENT_REFUSALS, paymentUpdateSignal, statusRank, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
 
@@ -22,7 +22,7 @@ import { failureOf, nowMs, progress, tagFlow, tell } from './common';
  * Every duration comes from the input (guild settings / config), so tests use seconds.
  */
 
-const profiles = activityProfiles(PAYMENT_FAILURES);
+const profiles = activityProfiles(PAYMENT_REFUSALS);
 
 /** Database and gateway steps: retried through short outages. */
 const db = proxyActivities<Activities>(profiles.db);

@@ -39,7 +39,7 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
 
 const TERMINAL = ['verified', 'failed', 'expired', 'cancelled'];
 
-const profiles = activityProfiles([...VERIFY_REFUSALS]);
+const profiles = activityProfiles(VERIFY_REFUSALS);
 /** How a cancelled verification reads. */
 const CANCELLED = { type: 'Cancelled', message: 'The verification was cancelled.' };
 const db = proxyActivities<Activities>(profiles.db);

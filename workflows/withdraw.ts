@@ -31,7 +31,7 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
  * Compensations: pets that cannot be escrowed void the gem hold; every ending releases what was not
  * delivered. Each step is idempotent by the withdrawal id, so a worker restart anywhere resumes safely.
  */
-const profiles = activityProfiles([...TRADE_REFUSALS]);
+const profiles = activityProfiles(TRADE_REFUSALS);
 const db = proxyActivities<Activities>(profiles.db);
 /** Settling must happen: retried until the database answers. */
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);

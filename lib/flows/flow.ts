@@ -20,15 +20,6 @@ export interface InteractionReply {
 export const INPUT_FAILURES = ['InvalidInput', 'NotFound'] as const;
 
 /**
- * A flow's failure types: its own by name (`SHOP_FAILURES.outOfStock`, what its errors raise) and, as a
- * list, those plus the shared refusals its activities may raise (`INPUT_FAILURES`, `LEDGER_REFUSALS`,
- * `DISCORD_REFUSALS`): what `activityProfiles` never retries. One value, so the two cannot drift.
- */
-export function defineFailures<Own extends Record<string, string>>(own: Own, ...shared: readonly (readonly string[])[]): Readonly<Own> & string[] {
-  return Object.assign([...new Set([...Object.values(own), ...shared.flat()])], own);
-}
-
-/**
  * A workflow type with its operator-facing kind (the FlowKind search attribute) and its id scheme.
  * `type` is the exported workflow function's name: renaming it breaks running flows and histories.
  */

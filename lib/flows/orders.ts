@@ -8,8 +8,8 @@ import { LEDGER_REFUSALS } from './ledger';
  * `fundsAdded` (the top-up flow sends it) and for an admin on `adminAction`.
  */
 
-/** Orders' own failure types by name; the list itself is every type the order flow must not retry. */
-const OWN = {
+/** Orders' own failure types by name. */
+export const ORDER_FAILURES = {
   outOfStock: 'OutOfStock',
   codeShopDisabled: 'CodeShopDisabled',
   packageNotFound: 'PackageNotFound',
@@ -20,7 +20,8 @@ const OWN = {
   cancelled: 'OrderCancelled',
 } as const;
 
-export const ORDER_FAILURES = Object.assign([...Object.values(OWN), ...INPUT_FAILURES, ...LEDGER_REFUSALS, ...DISCORD_REFUSALS], OWN);
+/** What the order flow never retries. */
+export const ORDER_REFUSALS: readonly string[] = [...Object.values(ORDER_FAILURES), ...INPUT_FAILURES, ...LEDGER_REFUSALS, ...DISCORD_REFUSALS];
 
 /** An order's statuses (the `code_orders` table and the flow's state). */
 export const ORDER_STATUSES = ['pending', 'awaiting_funds', 'completed', 'failed', 'refunded', 'needs_admin'] as const;

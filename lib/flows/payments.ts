@@ -9,8 +9,8 @@ import { LEDGER_FAILURES } from './ledger';
  * polling) feed it `paymentUpdate`; a credited top-up signals the order it was started for (lib/flows/orders.ts).
  */
 
-/** Payments' own refusals by name; the list itself is every type the top-up flow must not retry. */
-const OWN = {
+/** Payments' own refusals by name. */
+export const PAYMENT_FAILURES = {
   paymentsDisabled: 'PaymentsDisabled',
   providerRejected: 'PaymentProviderRejected',
   amountOutOfRange: 'TopupAmountOutOfRange',
@@ -19,11 +19,17 @@ const OWN = {
   paymentNotFound: 'PaymentNotFound',
 } as const;
 
-// Only the ledger refusals a credit can meet: a short 'gateway' account is not one of them.
-export const PAYMENT_FAILURES = Object.assign(
-  [...Object.values(OWN), ...INPUT_FAILURES, LEDGER_FAILURES.idempotencyConflict, LEDGER_FAILURES.unknownAsset, ...DISCORD_REFUSALS],
-  OWN,
-);
+/**
+ * What the top-up flow never retries. Only the ledger refusals a credit can meet: a short 'gateway'
+ * account is not one of them.
+ */
+export const PAYMENT_REFUSALS: readonly string[] = [
+  ...Object.values(PAYMENT_FAILURES),
+  ...INPUT_FAILURES,
+  LEDGER_FAILURES.idempotencyConflict,
+  LEDGER_FAILURES.unknownAsset,
+  ...DISCORD_REFUSALS,
+];
 
 /** A payment's statuses (the `payments` table and the flow's state): created → pending → settled | expired | denied | cancelled | failed. */
 export const TOPUP_STATUSES = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'] as const;

@@ -1,6 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import { DISCORD_REFUSALS } from './discord';
-import { defineFailures, defineFlow, INPUT_FAILURES, type FailureInfo, type InteractionReply } from './flow';
+import { defineFlow, INPUT_FAILURES, type FailureInfo, type InteractionReply } from './flow';
 import { LEDGER_REFUSALS } from './ledger';
 
 /**
@@ -9,31 +9,26 @@ import { LEDGER_REFUSALS } from './ledger';
  * never retries.
  */
 
-/**
- * The shop's refusals by name (activities/shop/errors.ts raises them); as a list, those plus bad input,
- * the ledger's and Discord's refusals: what the purchase flow never retries.
- */
-export const SHOP_FAILURES = defineFailures(
-  {
-    itemNotFound: 'ItemNotFound',
-    itemUnavailable: 'ItemUnavailable',
-    priceChanged: 'PriceChanged',
-    requiredRole: 'RequiredRoleMissing',
-    perUserLimit: 'PerUserLimit',
-    outOfStock: 'OutOfStock',
-    insufficientItems: 'InsufficientItems',
-    /** An inventory key reused for another movement (the ledger's own conflict has the same type). */
-    idempotencyConflict: 'IdempotencyConflict',
-    purchaseState: 'PurchaseState',
-    purchaseNotFound: 'PurchaseNotFound',
-    /** A confirm replayed for a purchase that had already failed. */
-    purchaseFailed: 'PurchaseFailed',
-    nameTaken: 'ItemNameTaken',
-  },
-  INPUT_FAILURES,
-  LEDGER_REFUSALS,
-  DISCORD_REFUSALS,
-);
+/** The shop's refusals by name (activities/shop/errors.ts raises them). */
+export const SHOP_FAILURES = {
+  itemNotFound: 'ItemNotFound',
+  itemUnavailable: 'ItemUnavailable',
+  priceChanged: 'PriceChanged',
+  requiredRole: 'RequiredRoleMissing',
+  perUserLimit: 'PerUserLimit',
+  outOfStock: 'OutOfStock',
+  insufficientItems: 'InsufficientItems',
+  /** An inventory key reused for another movement (the ledger's own conflict has the same type). */
+  idempotencyConflict: 'IdempotencyConflict',
+  purchaseState: 'PurchaseState',
+  purchaseNotFound: 'PurchaseNotFound',
+  /** A confirm replayed for a purchase that had already failed. */
+  purchaseFailed: 'PurchaseFailed',
+  nameTaken: 'ItemNameTaken',
+} as const;
+
+/** What the purchase flow never retries: the shop's refusals, bad input, the ledger's and Discord's. */
+export const SHOP_REFUSALS: readonly string[] = [...Object.values(SHOP_FAILURES), ...INPUT_FAILURES, ...LEDGER_REFUSALS, ...DISCORD_REFUSALS];
 
 /** What a cancelled purchase says (the workflow's failure when Temporal cancels it). */
 export const PURCHASE_CANCELLED: FailureInfo = { type: 'PurchaseCancelled', message: 'The purchase was cancelled.' };
