@@ -14,7 +14,7 @@ import type { Logger } from '../lib/logger';
 type ActivityFunction = (...args: any[]) => Promise<unknown>;
 
 /** The ApplicationFailure a refusal becomes, or the error itself when a retry may help. */
-export function asActivityFailure(err: unknown): unknown {
+function asActivityFailure(err: unknown): unknown {
   if (err instanceof RefusalError) return ApplicationFailure.nonRetryable(err.message, err.failureType, err.details ?? null);
   if (err instanceof ValidationError) return ApplicationFailure.nonRetryable(err.message, 'InvalidInput', err.details ?? null);
   if (err instanceof NotFoundError) return ApplicationFailure.nonRetryable(err.message, 'NotFound');

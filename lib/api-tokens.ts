@@ -16,7 +16,7 @@ export interface TokenIdentity {
   name: string;
 }
 
-export function hashTokenSecret(token: string): string {
+function hashTokenSecret(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

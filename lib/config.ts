@@ -65,7 +65,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-export const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS'] as const satisfies readonly (keyof Config)[];
+const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 

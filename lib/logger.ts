@@ -6,7 +6,7 @@ export type { Logger };
  * JSON logs (pretty when a person is watching a TTY). Secret-bearing fields are removed wherever they
  * appear, so a stray `log.info({ config })` or a logged request cannot leak them.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'token',
   '*.token',
   'DISCORD_TOKEN',

@@ -2,7 +2,7 @@
 export const PERMISSION_LEVELS = ['user', 'mod', 'admin', 'owner'] as const;
 export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
 
-export function levelRank(level: PermissionLevel): number {
+function levelRank(level: PermissionLevel): number {
   return PERMISSION_LEVELS.indexOf(level);
 }
 

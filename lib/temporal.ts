@@ -22,14 +22,3 @@ export async function connectTemporalClient(target: TemporalTarget): Promise<{ c
 export async function pingTemporal(connection: Connection, namespace: string): Promise<void> {
   await connection.workflowService.describeNamespace({ namespace });
 }
-
-/** Whether a workflow with this id was ever started (any state). */
-export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
-  try {
-    await client.workflow.getHandle(workflowId).describe();
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return false;
-    throw err;
-  }
-}

@@ -2,7 +2,7 @@ import { RefusalError } from '../../lib/errors';
 import { ANNOUNCEMENT_FAILURES } from '../../lib/flows/announcements';
 
 /** Announcement refusals; `failureType` is from ANNOUNCEMENT_FAILURES (lib/flows/announcements.ts). */
-export class AnnouncementError extends RefusalError {}
+class AnnouncementError extends RefusalError {}
 
 /** The announcement is in a state that does not allow the change (already sent, cancelled, taken down…): 409 `conflict`. */
 export class AnnouncementStateError extends AnnouncementError {

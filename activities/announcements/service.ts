@@ -20,7 +20,7 @@ import { AnnouncementStateError } from './errors';
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
 /** '#ff8800', 'ff8800', '0xff8800' or a number; null/'' = default colour. */
-export const colourSchema = z
+const colourSchema = z
   .union([z.number().int(), z.string().trim()])
   .nullable()
   .transform((v, ctx) => {

@@ -1,3 +1,3 @@
-export { createDiscordActivities, type DiscordActivities, type DiscordFile, type DiscordMessage, type InteractionReply, type RoleChangeInput } from './activities';
+export { createDiscordActivities,   type DiscordMessage,   } from './activities';
 export { toDiscordFailure } from './errors';
-export { closeDiscordRest, createDiscordRest } from './rest';
+;

@@ -47,8 +47,6 @@ export function channelMessages(discord: REST | null) {
   };
 }
 
-export type ChannelMessages = ReturnType<typeof channelMessages>;
-
 /**
  * What a refusal means for a message Guildflow keeps: `message_gone` (someone deleted it: post it
  * again), `channel_gone` (the channel was deleted), `no_access` (the bot may not see or write there),

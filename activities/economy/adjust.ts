@@ -36,7 +36,7 @@ export interface AdjustResult {
 
 export const MAX_REASON_LENGTH = 500;
 
-export const adjustLimitKey = (guildId: string, limitActor: string) => `economy.adjust:${guildId}:${limitActor}`;
+const adjustLimitKey = (guildId: string, limitActor: string) => `economy.adjust:${guildId}:${limitActor}`;
 
 /**
  * An admin adds to or removes from a member's balance, in ONE transaction: the admin's rate limit

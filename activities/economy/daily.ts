@@ -23,7 +23,7 @@ export interface DailyClaimResult {
 }
 
 /** Claim n of a streak pays amount + min(n - 1, max) * bonus. */
-export function dailyReward(settings: Pick<EconomySettings, 'dailyAmount' | 'dailyStreakBonus' | 'dailyStreakMax'>, streak: number): { amount: bigint; bonus: bigint } {
+function dailyReward(settings: Pick<EconomySettings, 'dailyAmount' | 'dailyStreakBonus' | 'dailyStreakMax'>, streak: number): { amount: bigint; bonus: bigint } {
   const bonus = BigInt(Math.min(streak - 1, settings.dailyStreakMax)) * settings.dailyStreakBonus;
   return { amount: settings.dailyAmount + bonus, bonus };
 }

@@ -8,7 +8,7 @@ import { formatDuration } from './currency';
  * The economy's business refusals: a stable `code` (API bodies, bot replies), an HTTP status and a
  * `failureType` from ECONOMY_FAILURES. Nothing was changed when one is thrown.
  */
-export class EconomyError extends RefusalError {}
+class EconomyError extends RefusalError {}
 
 /** Over the admin adjust limit. */
 export class RateLimitedError extends EconomyError {

@@ -4,17 +4,17 @@
  * and the API call the same functions. Money moves only through the ledger, each movement under an
  * idempotency key, inside one database transaction with whatever else it depends on.
  */
-export { adjustBalance, adjustLimitKey, MAX_REASON_LENGTH, type AdjustInput, type AdjustResult } from './adjust';
+export { adjustBalance,  MAX_REASON_LENGTH,   } from './adjust';
 export { currencyOf, formatDuration } from './currency';
-export { claimDaily, dailyReward, type DailyClaimResult } from './daily';
-export { DailyCooldownError, EconomyError, RateLimitedError } from './errors';
-export { give, MAX_NOTE_LENGTH, type GiveInput, type GiveResult } from './give';
+export { claimDaily,   } from './daily';
+export { DailyCooldownError,  RateLimitedError } from './errors';
+export { give, MAX_NOTE_LENGTH,   } from './give';
 export {
-  auditActorId,
+  
   DEFAULT_ECONOMY_SETTINGS,
-  economySettingsChange,
+  
   getEconomySettings,
-  parseSettingsChange,
+  
   settingsJson,
   updateEconomySettings,
   type EconomySettings,

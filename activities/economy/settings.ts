@@ -73,7 +73,7 @@ export const economySettingsChange = z
 export type EconomySettingsChange = z.infer<typeof economySettingsChange>;
 
 /** Checks a change, throwing a ValidationError that says what is wrong in words a server admin reads. */
-export function parseSettingsChange(input: unknown): EconomySettingsChange {
+function parseSettingsChange(input: unknown): EconomySettingsChange {
   const parsed = economySettingsChange.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new ValidationError(parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `Unknown setting: ${i.keys.join(', ')}.` : i.message)).join(' '));

@@ -8,7 +8,7 @@ import type { AccountRef, AssetCode, EntryStatus } from './types';
  * LEDGER_REFUSALS as non-retryable). `details` is JSON-safe (amounts as decimal strings); the typed
  * fields carry bigints.
  */
-export abstract class LedgerError extends RefusalError {}
+abstract class LedgerError extends RefusalError {}
 
 export class InsufficientFundsError extends LedgerError {
   constructor(
@@ -79,7 +79,7 @@ export class EntryNotFoundError extends LedgerError {
   }
 }
 
-export function describeAccount(account: AccountRef): string {
+function describeAccount(account: AccountRef): string {
   return account.ownerType === 'user' ? `user ${account.ownerId}` : `the ${account.ownerId} account`;
 }
 

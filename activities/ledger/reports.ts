@@ -148,7 +148,7 @@ export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
 
 // ─── CSV export ────────────────────────────────────────────────────────────────────────────────────────
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   'id',
   'key',
   'type',
@@ -165,7 +165,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. */
-export function csvField(value: string): string {
+function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
@@ -176,7 +176,7 @@ const accountText = (a: AccountRef) => `${a.ownerType}:${a.ownerId}`;
  * `hold` JSON {from, to, asset, amount, postedAmount} or empty; accounts as `user:<id>` / `system:<name>`,
  * amounts as decimal strings, times ISO 8601 UTC.
  */
-export function entryCsvLine(e: LedgerEntry): string {
+function entryCsvLine(e: LedgerEntry): string {
   const fields = [
     String(e.id),
     e.key,
@@ -204,7 +204,7 @@ export function entryCsvLine(e: LedgerEntry): string {
 }
 
 /** Rows per query of the export. */
-export const CSV_BATCH = 500;
+const CSV_BATCH = 500;
 
 /**
  * The entries matching `q` (newest first, every page) as a CSV stream with a header line. It reads one

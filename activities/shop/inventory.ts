@@ -41,7 +41,7 @@ export async function applyInventoryMovement(prisma: PrismaClient, m: InventoryM
 }
 
 /** The same, inside a caller's transaction. */
-export async function applyIn(tx: Tx, m: InventoryMovementInput): Promise<InventoryMovementResult> {
+async function applyIn(tx: Tx, m: InventoryMovementInput): Promise<InventoryMovementResult> {
   const inserted = await tx.$queryRaw<{ id: bigint }[]>`
     INSERT INTO inventory_movements (guild_id, owner_id, item_id, delta, idempotency_key, type, actor_type, actor_id, reason, refs)
     VALUES (${m.guildId}, ${m.ownerId}, ${m.itemId}, ${m.delta}, ${m.key}, ${m.type}, ${m.actor.type}, ${m.actor.id}, ${m.reason ?? null}, ${JSON.stringify(m.refs ?? {})}::jsonb)

@@ -51,7 +51,6 @@ export interface AuditActor {
 export function itemToJson(item: ShopItem) {
   return { ...item, price: item.price.toString() };
 }
-export type ShopItemJson = ReturnType<typeof itemToJson>;
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
@@ -141,7 +140,7 @@ export async function removeItem(prisma: PrismaClient, guildId: string, itemId: 
 }
 
 /** A live (not removed) item of the guild, or NotFoundError. */
-export async function liveItem(prisma: PrismaClient, guildId: string, itemId: number): Promise<ShopItem> {
+async function liveItem(prisma: PrismaClient, guildId: string, itemId: number): Promise<ShopItem> {
   const item = Number.isSafeInteger(itemId) ? await prisma.shopItem.findFirst({ where: { id: itemId, guildId, deletedAt: null } }) : null;
   if (!item) throw new NotFoundError(itemNotFound(itemId).message);
   return item;

@@ -182,5 +182,3 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
     },
   });
 }
-
-export type SyncActivities = ReturnType<typeof createSyncActivities>;

@@ -2,7 +2,7 @@ import { RefusalError } from '../../lib/errors';
 import { SYNC_FAILURES } from '../../lib/flows/sync';
 
 /** Message sync refusals; `failureType` is from SYNC_FAILURES (lib/flows/sync.ts). */
-export class SyncError extends RefusalError {}
+class SyncError extends RefusalError {}
 
 export const unknownEntityType = (entityType: string) =>
   new SyncError('unknown_entity_type', SYNC_FAILURES.unknownEntityType, `No renderer is registered for entity type ${entityType}.`, 400);

@@ -56,7 +56,7 @@ async function channelFor(prisma: PrismaClient, guildId: string, entityType: str
 }
 
 /** Leaderboard panel, entity id `{guildId}:{assetCode}`: the top holders of the asset, in the guild's leaderboard channel. */
-export const leaderboardRenderer: EntityRenderer = {
+const leaderboardRenderer: EntityRenderer = {
   type: 'leaderboard',
   async render(prisma, entityId) {
     const [guildId, assetCode = 'currency'] = entityId.split(':');
@@ -92,7 +92,7 @@ export const leaderboardRenderer: EntityRenderer = {
 };
 
 /** A shop item's post, entity id = the item id, in the guild's shop channel. Removed item → message deleted. */
-export const shopItemRenderer: EntityRenderer = {
+const shopItemRenderer: EntityRenderer = {
   type: 'shop_item',
   async render(prisma, entityId) {
     const id = Number(entityId);
@@ -127,7 +127,7 @@ export const shopItemRenderer: EntityRenderer = {
 };
 
 /** An announcement once sent, entity id = the announcement id. Cancelled or taken down → message deleted. */
-export const announcementRenderer: EntityRenderer = {
+const announcementRenderer: EntityRenderer = {
   type: 'announcement',
   async render(prisma, entityId) {
     const a = await prisma.announcement.findUnique({ where: { id: entityId } });

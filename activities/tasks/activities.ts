@@ -156,5 +156,3 @@ export function createTaskActivities({ prisma, log, discord, discordActivities: 
     },
   });
 }
-
-export type TaskActivities = ReturnType<typeof createTaskActivities>;

@@ -11,7 +11,7 @@ import { claimNotFound, claimState } from './errors';
  * (`slots_taken < max_claims`), so concurrent claims can never take more slots than there are.
  */
 
-export const OPEN_STATUSES = ['claimed', 'submitted'] as const;
+const OPEN_STATUSES = ['claimed', 'submitted'] as const;
 export type ClaimStatus = 'claimed' | 'submitted' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
 
 /** A slot taken: what the claim's workflow keeps (amounts as bigint; the activity turns them into strings). */

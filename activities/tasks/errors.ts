@@ -6,7 +6,7 @@ import { TASK_FAILURES } from '../../lib/flows/tasks';
  * and a `failureType` from TASK_FAILURES, the ApplicationFailure type activities raise (non-retryable).
  * Messages are written for the member or admin who reads them.
  */
-export class TaskError extends RefusalError {}
+class TaskError extends RefusalError {}
 
 export const taskNotFound = (ref: string | number) =>
   new TaskError('task_not_found', TASK_FAILURES.taskNotFound, `There is no task ${JSON.stringify(String(ref))} in this server.`, 404);

@@ -31,7 +31,7 @@ export const TASK_ACTIONS = {
 } as const;
 
 /** `{taskId}.{userId}`: the claim a review button belongs to. */
-export const claimKey = (taskId: number, userId: string): string => `${taskId}.${userId}`;
+const claimKey = (taskId: number, userId: string): string => `${taskId}.${userId}`;
 export function parseClaimKey(key: string): { taskId: number; userId: string } | null {
   const m = /^(\d{1,9})\.(\d{15,21})$/.exec(key);
   return m ? { taskId: Number(m[1]), userId: m[2]! } : null;
@@ -51,7 +51,7 @@ export const slotsLine = (task: Pick<Task, 'slotsTaken' | 'maxClaims'>): string 
   task.maxClaims === null ? `${task.slotsTaken} taken (no limit)` : `${task.slotsTaken} / ${task.maxClaims} taken`;
 
 /** The task message: the task, its counters and the Claim button (disabled when it takes no claims). */
-export async function renderTaskMessage(prisma: PrismaClient, task: Task, settings: Pick<TaskSettings, 'autoExpire'>): Promise<DiscordMessage> {
+async function renderTaskMessage(prisma: PrismaClient, task: Task, settings: Pick<TaskSettings, 'autoExpire'>): Promise<DiscordMessage> {
   if (task.deletedAt || task.status === 'deleted') {
     return { embeds: [guildflowEmbed({ outcome: 'error', title: `${task.name} (removed)`, description: 'This task was removed by an admin.' })], components: [] };
   }

@@ -14,11 +14,10 @@ import { snowflake } from '../../lib/discord/snowflake';
  */
 
 const MAX_REWARD = 10n ** 15n;
-export const PROOF_TYPES = ['text', 'image', 'link'] as const;
-export type ProofType = (typeof PROOF_TYPES)[number];
+const PROOF_TYPES = ['text', 'image', 'link'] as const;
 
 /** The editable fields of a task, parsed at every edge (bot, API). */
-export const taskFieldsSchema = z
+const taskFieldsSchema = z
   .object({
     name: z.string().trim().min(1, 'A name is needed.').max(100, 'A name has at most 100 characters.'),
     description: z.string().trim().max(2000, 'A description has at most 2000 characters.'),
@@ -40,10 +39,8 @@ export const taskFieldsSchema = z
   })
   .strict();
 
-export type TaskFields = z.infer<typeof taskFieldsSchema>;
-export const taskCreateSchema = taskFieldsSchema.omit({ status: true }).partial().required({ name: true, reward: true });
+const taskCreateSchema = taskFieldsSchema.omit({ status: true }).partial().required({ name: true, reward: true });
 export const taskPatchSchema = taskFieldsSchema.partial();
-export type TaskCreate = z.input<typeof taskCreateSchema>;
 export type TaskPatch = z.input<typeof taskPatchSchema>;
 
 export const taskSettingsSchema = z
@@ -60,9 +57,9 @@ export const taskSettingsSchema = z
   .partial();
 export type TaskSettingsPatch = z.input<typeof taskSettingsSchema>;
 
-export const DEFAULT_CLAIM_DURATION_SECONDS = 24 * 3600;
+const DEFAULT_CLAIM_DURATION_SECONDS = 24 * 3600;
 
-export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what = 'task'): T {
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, what = 'task'): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(

@@ -5,7 +5,7 @@ import { TRADE_FAILURES } from '../../lib/flows/trades';
  * Trade refusals. `code` is stable (API bodies, the game shows it, bot replies); `failureType` is the
  * non-retryable ApplicationFailure type the activities raise, from TRADE_FAILURES (lib/flows/trades.ts). Messages are written for the member.
  */
-export class TradeError extends RefusalError {}
+class TradeError extends RefusalError {}
 
 export const notLinked = (who: string) =>
   new TradeError('not_linked', TRADE_FAILURES.notLinked, `${who} has no Roblox account linked in this server: run /verify in Discord first.`, 404);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CodeKeyring } from '../../lib/crypto/codes';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { type PrismaClient } from '../../prisma/client';
 
 /**
@@ -95,12 +95,6 @@ export function parseRobloxId(v: unknown): bigint {
   const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v;
   if (typeof s !== 'string' || !/^[1-9][0-9]{0,18}$/.test(s)) throw new ValidationError('robloxUserId must be a positive whole number.');
   return BigInt(s);
-}
-
-export async function requireGame(prisma: PrismaClient, guildId: string, gameId: string) {
-  const g = await prisma.robloxGame.findFirst({ where: { id: gameId, guildId } });
-  if (!g) throw new NotFoundError(`No game ${gameId} in this server.`);
-  return g;
 }
 
 

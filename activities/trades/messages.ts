@@ -8,7 +8,7 @@ import { petLabel } from './pets';
 
 /** What members read about their deposits and withdrawals (built by activities, not by the workflows). */
 
-export async function petLines(prisma: PrismaClient, guildId: string, lines: PetLine[]): Promise<string[]> {
+async function petLines(prisma: PrismaClient, guildId: string, lines: PetLine[]): Promise<string[]> {
   const species = new Map((await prisma.petSpecies.findMany({ where: { guildId, id: { in: lines.map((l) => l.speciesId) } } })).map((s) => [s.id, s]));
   return lines.map((l) => {
     const s = species.get(l.speciesId);

@@ -18,13 +18,13 @@ import { insufficientPets, petKeyConflict } from './errors';
  * change, never below zero (refused, nothing changes; the table's CHECK is the last line of defence) —
  * the same rules as activities/shop/inventory.ts.
  */
-export { PET_VARIANTS, type PetLine, type PetVariant };
+export {  type PetLine, type PetVariant };
 export const PET_RARITIES = ['common', 'uncommon', 'rare', 'epic', 'legendary', 'mythic'] as const;
 export type PetRarity = (typeof PET_RARITIES)[number];
 
 /** A variant's value as a multiple of the species' (normal) value. */
 export const VARIANT_MULTIPLIER: Record<PetVariant, bigint> = { normal: 1n, shiny: 2n, rainbow: 5n, shiny_rainbow: 10n };
-export const VARIANT_LABEL: Record<PetVariant, string> = { normal: '', shiny: 'Shiny ', rainbow: 'Rainbow ', shiny_rainbow: 'Shiny Rainbow ' };
+const VARIANT_LABEL: Record<PetVariant, string> = { normal: '', shiny: 'Shiny ', rainbow: 'Rainbow ', shiny_rainbow: 'Shiny Rainbow ' };
 
 /** The owner of pets waiting in a pending withdrawal. */
 export const ESCROW_OWNER = 'escrow';
@@ -113,7 +113,7 @@ export async function movePetsIn(tx: Tx, batch: PetMovementBatch): Promise<{ rep
   return { replayed: replayed > 0 };
 }
 
-export async function petQuantity(db: Tx | PrismaClient, guildId: string, ownerId: string, speciesId: number, variant: PetVariant): Promise<number> {
+async function petQuantity(db: Tx | PrismaClient, guildId: string, ownerId: string, speciesId: number, variant: PetVariant): Promise<number> {
   const row = await db.petHolding.findUnique({ where: { guildId_ownerId_speciesId_variant: { guildId, ownerId, speciesId, variant } }, select: { quantity: true } });
   return row?.quantity ?? 0;
 }
@@ -153,7 +153,7 @@ export interface SpeciesInput {
   emoji?: string | null;
 }
 
-export function checkSpecies(s: SpeciesInput): void {
+function checkSpecies(s: SpeciesInput): void {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(s.key)) throw new ValidationError('A pet key is 1–64 characters of letters, digits, _ and - (the id the game uses).');
   if (s.name.trim() === '' || s.name.length > 64) throw new ValidationError('A pet name is 1–64 characters.');
   if (!(PET_RARITIES as readonly string[]).includes(s.rarity)) throw new ValidationError(`Rarity is one of ${PET_RARITIES.join(', ')}.`);
@@ -183,8 +183,4 @@ export async function upsertSpecies(prisma: PrismaClient, guildId: string, s: Sp
     });
     return row;
   });
-}
-
-export async function listSpecies(prisma: PrismaClient, guildId: string) {
-  return prisma.petSpecies.findMany({ where: { guildId, deletedAt: null }, orderBy: [{ value: 'desc' }, { name: 'asc' }] });
 }

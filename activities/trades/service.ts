@@ -235,7 +235,7 @@ export async function pendingWithdrawals(prisma: PrismaClient, guildId: string, 
   return describeWithdrawals(prisma, guildId, rows);
 }
 
-export async function describeWithdrawals(prisma: PrismaClient, guildId: string, rows: Withdrawal[]): Promise<PendingWithdrawalView[]> {
+async function describeWithdrawals(prisma: PrismaClient, guildId: string, rows: Withdrawal[]): Promise<PendingWithdrawalView[]> {
   const ids = [...new Set(rows.flatMap((r) => (r.pets as unknown as PetLine[]).map((p) => p.speciesId)))];
   const species = new Map((await prisma.petSpecies.findMany({ where: { guildId, id: { in: ids } } })).map((s) => [s.id, s]));
   return rows.map((r) => ({

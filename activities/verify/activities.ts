@@ -229,5 +229,3 @@ export function createVerifyActivities({ prisma, log, roblox, discordActivities:
     },
   });
 }
-
-export type VerifyActivities = ReturnType<typeof createVerifyActivities>;

@@ -5,7 +5,7 @@ import { VERIFY_FAILURES } from '../../lib/flows/verify';
  * Verification's refusals: a stable `code` (bot replies, API bodies), an HTTP status and the failure type
  * from VERIFY_FAILURES that activities raise (non-retryable).
  */
-export class VerifyError extends RefusalError {}
+class VerifyError extends RefusalError {}
 
 export const accountTaken = (robloxName: string) =>
   new VerifyError(

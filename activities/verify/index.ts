@@ -5,4 +5,4 @@
 export * from './errors';
 export * from './service';
 export * from './messages';
-export { createVerifyActivities, type VerifyActivities } from './activities';
+;

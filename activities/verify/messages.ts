@@ -10,7 +10,7 @@ export const VERIFY_CANCEL = 'verify-cancel';
 export const VERIFY_PANEL = 'verify-panel';
 export const VERIFY_MODAL = 'verify-modal';
 
-export const verifyKey = (guildId: string, userId: string) => `${guildId}.${userId}`;
+const verifyKey = (guildId: string, userId: string) => `${guildId}.${userId}`;
 export function parseVerifyKey(key: string): { guildId: string; userId: string } | null {
   const m = /^(\d{15,21})\.(\d{15,21})$/.exec(key);
   return m ? { guildId: m[1]!, userId: m[2]! } : null;

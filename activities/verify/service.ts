@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { AppError, ValidationError } from '../../lib/errors';
 import { MAX_PHRASE_WORDS, MIN_PHRASE_WORDS, NICKNAME_PLACEHOLDERS } from '../../lib/roblox/phrase';
 import type { PrismaClient, RobloxLink } from '../../prisma/client';
 import type { LinkSnapshot, VerifyMethod, VerifySettingsView } from '../../lib/flows/verify';
@@ -15,7 +15,7 @@ export function checkUsername(username: string): string {
   return name;
 }
 
-export const DEFAULT_VERIFY_SETTINGS = { phraseWords: 16, expirySeconds: 900, checksPerMinute: 3, nicknameTemplate: '{roblox-name}' as string | null };
+const DEFAULT_VERIFY_SETTINGS = { phraseWords: 16, expirySeconds: 900, checksPerMinute: 3, nicknameTemplate: '{roblox-name}' as string | null };
 
 export async function getVerifySettings(prisma: PrismaClient, guildId: string): Promise<VerifySettingsView> {
   const [row, guild] = await Promise.all([
@@ -108,9 +108,4 @@ export async function listLinks(prisma: PrismaClient, guildId: string, opts: { l
   });
   const page = rows.slice(0, opts.limit);
   return { links: page.map(linkSnapshot), next: rows.length > opts.limit ? page[page.length - 1]!.userId : null };
-}
-
-export function requireLink(link: LinkSnapshot | null, userId: string): LinkSnapshot {
-  if (!link) throw new NotFoundError(`<@${userId}> has no linked Roblox account.`);
-  return link;
 }

@@ -25,7 +25,7 @@ import type { RouteDeps } from '../deps';
 import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
 
 /** Who may use the ledger API, in one place: reading needs a mod token, validate and archive an admin's. */
-export const LEDGER_LEVELS = {
+const LEDGER_LEVELS = {
   read: 'mod',
   validate: 'admin',
   archive: 'admin',

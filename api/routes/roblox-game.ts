@@ -21,8 +21,8 @@ import type { PrismaClient } from '../../prisma/client';
 import { parseJsonBody, readRawBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
 
-export const GAME_API_PREFIX = '/roblox/v1';
-export const MAX_SKEW_SECONDS = 300;
+const GAME_API_PREFIX = '/roblox/v1';
+const MAX_SKEW_SECONDS = 300;
 
 export interface GameApiDeps {
   prisma: PrismaClient;
@@ -64,7 +64,7 @@ const REASONS: Record<string, string> = {
  * lib/flows/trades.client.ts: Temporal unreachable is 503 `temporal_unavailable`, a withdrawal's refusal
  * is 409 with the flow's code (`withdrawal_closed`, `withdrawal_claimed`, `over_delivery`…).
  */
-export function gameAuth(deps: GameApiDeps) {
+function gameAuth(deps: GameApiDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const required = Object.values(GAME_SIGNATURE_HEADERS).every((h) => ctx.get(h) !== '');
     if (!required) throw new GameAuthError('missing_headers', REASONS.missing_headers!);

@@ -43,7 +43,7 @@ const purchasesQuery = z.object({
 
 type State = AuthState & { log: Logger };
 
-export function purchaseToJson(p: Purchase) {
+function purchaseToJson(p: Purchase) {
   return { ...p, unitPrice: p.unitPrice.toString(), total: p.total.toString() };
 }
 

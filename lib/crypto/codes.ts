@@ -21,7 +21,7 @@ export interface CodeKeyring {
   decrypt(code: EncryptedCode): string;
 }
 
-export const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
+const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 /** A base64 (or hex) AES-256 key: exactly 32 bytes, or a message saying what is wrong (never the key). */
 export function parseKey(text: string): Buffer | string {

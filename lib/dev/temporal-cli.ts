@@ -10,7 +10,7 @@ import { findOnPath, isAlive, isExecutableFile, runCommand } from './process';
  * the SDK's own download needs the internet, so the fallback is `go install` through the Go module proxy.
  * v1.5.1 is the newest release whose go.mod has no `replace` directive (which `go install` refuses).
  */
-export const TEMPORAL_CLI_VERSION = '1.5.1';
+const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
 
 export class TemporalCliError extends Error {

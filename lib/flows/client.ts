@@ -69,7 +69,7 @@ function asFlowError(err: unknown, workflowId: string): unknown {
 }
 
 /** Connection refused, deadline passed or the server shedding load: try again later. */
-export function isUnavailable(err: unknown): boolean {
+function isUnavailable(err: unknown): boolean {
   if (err instanceof TemporalUnavailableError) return true;
   const grpc = err instanceof ServiceError ? err.cause : err;
   // 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED, 8 RESOURCE_EXHAUSTED

@@ -113,5 +113,5 @@ export interface TaskMessageInput {
   taskId: number;
 }
 export const taskMessageChangedSignal = defineSignal('changed');
-export const taskMessageWorkflowId = (taskId: number): string => `task-message:${taskId}`;
+const taskMessageWorkflowId = (taskId: number): string => `task-message:${taskId}`;
 export const taskMessageFlow = defineFlow({ type: 'taskMessage', kind: 'task-message', id: taskMessageWorkflowId });

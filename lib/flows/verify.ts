@@ -130,5 +130,5 @@ export interface UnverifyResult {
   problems: string[];
 }
 
-export const unverifyWorkflowId = (guildId: string, userId: string): string => `unverify:${guildId}:${userId}`;
+const unverifyWorkflowId = (guildId: string, userId: string): string => `unverify:${guildId}:${userId}`;
 export const unverifyFlow = defineFlow({ type: 'unverify', kind: 'unverify', id: unverifyWorkflowId });

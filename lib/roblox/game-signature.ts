@@ -22,7 +22,7 @@ export const GAME_SIGNATURE_HEADERS = {
   signature: 'X-Guildflow-Signature',
 } as const;
 
-export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
 

@@ -10,7 +10,7 @@ import { economyData } from './definitions';
 import { guildIdOf } from '../../interaction';
 
 /** The settings as an admin reads them. */
-export function settingsFields(settings: EconomySettings, currency: Asset): { name: string; value: string; inline?: boolean }[] {
+function settingsFields(settings: EconomySettings, currency: Asset): { name: string; value: string; inline?: boolean }[] {
   return [
     { name: 'Daily reward', value: formatAmount(currency, settings.dailyAmount), inline: true },
     { name: 'Cooldown', value: formatDuration(settings.dailyCooldownSeconds), inline: true },

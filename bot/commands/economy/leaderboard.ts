@@ -10,7 +10,7 @@ import { leaderboardData } from './definitions';
 import { parsePage } from './shared';
 import { buttonRow, guildIdOf } from '../../interaction';
 
-export const LEADERBOARD_PAGE_SIZE = 10;
+const LEADERBOARD_PAGE_SIZE = 10;
 const ACTION = 'leaderboard';
 
 /**

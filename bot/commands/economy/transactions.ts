@@ -8,7 +8,7 @@ import { transactionsData } from './definitions';
 import { parsePage, signedAmount } from './shared';
 import { buttonRow, guildIdOf } from '../../interaction';
 
-export const TRANSACTIONS_PAGE_SIZE = 10;
+const TRANSACTIONS_PAGE_SIZE = 10;
 const ACTION = 'transactions';
 
 /** Every entry type has a label (the compiler checks), so a statement never shows a raw type. */
@@ -27,7 +27,7 @@ const TYPE_LABELS: Record<EntryType, string> = {
 };
 
 /** One line of a statement, from `userId`'s side: when, how much in or out, what and with whom. */
-export function describeEntry(entry: LedgerEntry, userId: string, assets: Asset[]): string {
+function describeEntry(entry: LedgerEntry, userId: string, assets: Asset[]): string {
   const assetOf = (code: string) => assets.find((a) => a.code === code) ?? { name: code, emoji: '' };
   const isMe = (a: { ownerType: string; ownerId: string }) => a.ownerType === 'user' && a.ownerId === userId;
   let amounts: string;

@@ -12,7 +12,7 @@ import { formatDuration } from './shared';
 import { confirmAndStart } from '../confirm-flow';
 import { buttonRow, guildIdOf, memberRoleIds } from '../../interaction';
 
-export const MAX_QUANTITY = 100;
+const MAX_QUANTITY = 100;
 const CONFIRM = 'shop-buy';
 const CANCEL = 'shop-cancel';
 

@@ -8,14 +8,14 @@ import { shopData } from './definitions';
 import { describeItem } from './shared';
 import { buttonRow, guildIdOf } from '../../interaction';
 
-export const SHOP_PAGE_SIZE = 5;
+const SHOP_PAGE_SIZE = 5;
 const ACTION = 'shop-page';
 
 /**
  * One page of the shop (0-based) with Previous/Next buttons whose custom ids carry the page they lead to
  * (`gf:shop-page:{page}`), so they keep working after a restart. A page past the end shows the last one.
  */
-export async function shopPage(prisma: PrismaClient, guildId: string, requested: number): Promise<Pick<BaseMessageOptions, 'embeds' | 'components' | 'allowedMentions'>> {
+async function shopPage(prisma: PrismaClient, guildId: string, requested: number): Promise<Pick<BaseMessageOptions, 'embeds' | 'components' | 'allowedMentions'>> {
   let page = Math.max(0, requested);
   let { items, total } = await listItems(prisma, guildId, { offset: page * SHOP_PAGE_SIZE, limit: SHOP_PAGE_SIZE });
   const pages = Math.max(1, Math.ceil(total / SHOP_PAGE_SIZE));

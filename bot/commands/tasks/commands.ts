@@ -38,7 +38,7 @@ import { buttonRow, guildIdOf } from '../../interaction';
 const b36 = (n: number | bigint | string | null | undefined): string => (n === null || n === undefined || n === '' ? '' : BigInt(n).toString(36));
 
 /** The create modal's custom id key: the structured options, compact (name, description and category are typed in the modal). */
-export function encodeDraft(d: { reward: number; seconds: number; maxClaims: number | null; proof: string; roleId: string | null; openForSeconds: number | null; assign: string | null; asset: string }): string {
+function encodeDraft(d: { reward: number; seconds: number; maxClaims: number | null; proof: string; roleId: string | null; openForSeconds: number | null; assign: string | null; asset: string }): string {
   return [b36(d.reward), b36(d.seconds), b36(d.maxClaims), d.proof[0], b36(d.roleId), b36(d.openForSeconds), b36(d.assign), d.asset === 'gems' ? 'g' : 'c'].join('.');
 }
 export function decodeDraft(key: string) {
@@ -106,7 +106,7 @@ export const tasksCommand: Command = {
   },
 };
 
-export function createModal(key: string, category: string | null): APIModalInteractionResponseCallbackData {
+function createModal(key: string, category: string | null): APIModalInteractionResponseCallbackData {
   const field = (id: string, label: string, style: TextInputStyle, required: boolean, max: number, value?: string) => ({
     type: ComponentType.ActionRow as const,
     components: [{ type: ComponentType.TextInput as const, custom_id: id, label, style, required, max_length: max, ...(value ? { value } : {}) }],

@@ -13,7 +13,7 @@ import { ephemeral } from './shared';
 
 /** The pets and gems part of /inventory (the shop's command adds it) and its page buttons. */
 
-export const PETS_PAGE_SIZE = 20;
+const PETS_PAGE_SIZE = 20;
 
 /** Previous/next buttons for the pets pages of /inventory (none when everything fits on one page). */
 export async function petPageButtons(prisma: PrismaClient, guildId: string, userId: string, page = 0) {
