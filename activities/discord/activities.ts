@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
 import { DISCORD_FAILURES } from '../../lib/flows/discord';
 import { discordCode, discordNotConfigured, toDiscordFailure } from './errors';
+import type { InteractionReply } from '../../lib/flows/flow';
 
 /** A message as activities send it (content and/or embeds, optional components). */
 export type DiscordMessage = Pick<RESTPostAPIChannelMessageJSONBody, 'content' | 'embeds' | 'components' | 'allowed_mentions'>;
@@ -17,12 +18,6 @@ export interface DiscordFile {
   name: string;
   data: Buffer | string;
   contentType?: string;
-}
-
-/** Where an interaction's original response can be edited (its webhook; valid 15 minutes). */
-export interface InteractionReply {
-  applicationId: string;
-  interactionToken: string;
 }
 
 export interface RoleChangeInput {

@@ -3,7 +3,7 @@ import type { Config } from '../../lib/config';
 
 /**
  * The worker's Discord REST client (@discordjs/rest, re-exported by discord.js): activities send
- * messages, DMs and role changes through it; the worker needs no gateway connection (DESIGN.md §1).
+ * messages, DMs and role changes through it; the worker needs no gateway connection.
  *
  * Retries belong to Temporal, not to the client: one quick retry of a 5xx/timeout here, and a 429 is
  * thrown (RateLimitError) so the activity fails retryably with Discord's retry-after as its next delay

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 /**
- * Codes at rest (DESIGN.md §4): AES-256-GCM with a random 96-bit IV per code and its 128-bit tag; the key
+ * Codes at rest: AES-256-GCM with a random 96-bit IV per code and its 128-bit tag; the key
  * id is stored beside each code so keys can rotate (new codes use the current key, old ones decrypt with
  * the key they name). Keys come from the environment only and are never logged: a CodeKeyring prints as
  * its key ids.
