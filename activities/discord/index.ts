@@ -1,3 +1,2 @@
-export { createDiscordActivities,   type DiscordMessage,   } from './activities';
+export { createDiscordActivities, type DiscordMessage } from './activities';
 export { toDiscordFailure } from './errors';
-;

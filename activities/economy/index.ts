@@ -4,17 +4,14 @@
  * and the API call the same functions. Money moves only through the ledger, each movement under an
  * idempotency key, inside one database transaction with whatever else it depends on.
  */
-export { adjustBalance,  MAX_REASON_LENGTH,   } from './adjust';
+export { adjustBalance, MAX_REASON_LENGTH } from './adjust';
 export { currencyOf, formatDuration } from './currency';
-export { claimDaily,   } from './daily';
-export { DailyCooldownError,  RateLimitedError } from './errors';
-export { give, MAX_NOTE_LENGTH,   } from './give';
+export { claimDaily } from './daily';
+export { DailyCooldownError, RateLimitedError } from './errors';
+export { give, MAX_NOTE_LENGTH } from './give';
 export {
-  
   DEFAULT_ECONOMY_SETTINGS,
-  
   getEconomySettings,
-  
   settingsJson,
   updateEconomySettings,
   type EconomySettings,

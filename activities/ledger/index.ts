@@ -8,9 +8,7 @@
 export * from './types';
 export * from './errors';
 export { createLedger, type Ledger } from './ledger';
-;
-;
-export { toJsonSafe,  } from './codec';
-export { createLedgerActivities,      } from './activities';
-export { archiveEntries, archivedEntry,    } from './archive';
-export { entriesCsv,  ledgerStats, listAccounts,      } from './reports';
+export { toJsonSafe } from './codec';
+export { createLedgerActivities } from './activities';
+export { archiveEntries, archivedEntry } from './archive';
+export { entriesCsv, ledgerStats, listAccounts } from './reports';

@@ -1,5 +1,1 @@
-;
-;
-;
-;
 export { startLeaderboardRelay } from './relay';

@@ -6,4 +6,4 @@ export * from './errors';
 export * from './tasks';
 export * from './claims';
 export * from './message';
-export { createTaskActivities,  } from './activities';
+export { createTaskActivities } from './activities';

@@ -2,5 +2,3 @@ export * from './errors';
 export * from './pets';
 export * from './games';
 export * from './service';
-;
-;

@@ -18,7 +18,7 @@ import { insufficientPets, petKeyConflict } from './errors';
  * change, never below zero (refused, nothing changes; the table's CHECK is the last line of defence) —
  * the same rules as activities/shop/inventory.ts.
  */
-export {  type PetLine, type PetVariant };
+export { type PetLine, type PetVariant };
 export const PET_RARITIES = ['common', 'uncommon', 'rare', 'epic', 'legendary', 'mythic'] as const;
 export type PetRarity = (typeof PET_RARITIES)[number];
 

@@ -5,4 +5,3 @@
 export * from './errors';
 export * from './service';
 export * from './messages';
-;
