@@ -55,7 +55,12 @@ describe('/announce', () => {
     expect(post.original()?.embeds[0]?.title).toBe('Announcement scheduled');
     const [message] = await eventually(() => (posts('Game night').length ? posts('Game night') : null), 'the post', 15_000);
     expect(message!.content).toBe(`<@&${role.id}>`);
-    expect(await e2e.prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: id } } })).toMatchObject({ messageId: message!.id });
+    // Discord has the post before the sync activity records its id: wait for the row itself.
+    const row = await eventually(async () => {
+      const r = await e2e.prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: id } } });
+      return r?.messageId ? r : null;
+    }, 'the post recorded');
+    expect(row).toMatchObject({ messageId: message!.id });
   });
 
   it('Cancel on the preview: nothing is ever posted', async () => {
