@@ -12,7 +12,8 @@ import { commands, components } from '../bot/commands';
 import type { Registry } from '../bot/router';
 import { startBot } from '../bot/run';
 import { redactConfig, redactUrl, type Config } from '../lib/config';
-import { startEmbeddedDatabase } from '../lib/dev/embedded-db';
+import { startEmbeddedPostgres } from '../lib/dev/embedded-postgres';
+import { legacyPgliteNotice } from '../lib/dev/legacy-data';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
 import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { CODE_SHOP_OFF_MESSAGE, keyringFromConfig } from '../lib/crypto';
@@ -103,7 +104,7 @@ export async function startStack(
     {
       api: api.url,
       temporalUi: temporalUi ?? '(external cluster)',
-      database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded, data in ${path.join(config.DATA_DIR, 'pglite')}`,
+      database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded, data in ${path.join(config.DATA_DIR, 'postgres')}`,
       startupMs: Date.now() - t0,
     },
     `Guildflow is up: API ${api.url}${temporalUi ? `, Temporal UI ${temporalUi}` : ''}`,
@@ -113,8 +114,10 @@ export async function startStack(
 
 async function embeddedDatabaseIfNeeded(config: Config, log: Logger, started: Stoppable[]): Promise<string> {
   if (config.DATABASE_URL) return config.DATABASE_URL;
-  const db = await startEmbeddedDatabase({ dataDir: path.join(config.DATA_DIR, 'pglite'), port: config.EMBEDDED_DB_PORT, log });
-  started.push({ name: 'embedded database', stop: db.stop });
+  const notice = legacyPgliteNotice(config.DATA_DIR);
+  if (notice) log.warn(notice);
+  const db = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_DB_PORT, log });
+  started.push({ name: 'embedded PostgreSQL', stop: db.stop });
   return db.url;
 }
 
