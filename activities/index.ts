@@ -1,4 +1,4 @@
-import type { REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
 import { createDiscordActivities } from './discord/activities';

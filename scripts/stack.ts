@@ -6,11 +6,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import { startApiServer } from '../api/server';
-import { commands, components } from '../bot/commands';
 import type { Registry } from '../bot/router';
-import { startBot } from '../bot/run';
 import { redactConfig, redactUrl, type Config } from '../lib/config';
 import { startEmbeddedPostgres } from '../lib/dev/embedded-postgres';
 import { legacyPgliteNotice } from '../lib/dev/legacy-data';
@@ -24,7 +22,8 @@ import { connectTemporalClient } from '../lib/temporal';
 import { createPrismaClient, type PrismaClient } from '../prisma/client';
 import { deployMigrations } from '../prisma/migrator';
 import { startWorker } from '../workers/run';
-import { installTemporalRuntime, temporalLogger } from '../workers/runtime';
+import { installTemporalRuntime } from '../workers/runtime';
+import { obtainWorkflowBundle } from '../workers/workflow-bundle';
 
 export interface StackOptions {
   /** Commands and component handlers the bot serves (default: the registry in bot/commands). */
@@ -54,6 +53,7 @@ export async function startStack(
   // The database and Temporal take seconds each to come up: start them side by side while the workflow
   // code is bundled. allSettled, so both are in `started` (and stopped) even when one fails.
   const bundling = bundleWorkflows(config, opts.worker, log);
+  bundling.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
   const [db, temporalServer] = await Promise.allSettled([embeddedDatabaseIfNeeded(config, log, started), devServerIfNeeded(config, log, started)]);
   if (db.status === 'rejected') throw db.reason;
   if (temporalServer.status === 'rejected') throw temporalServer.reason;
@@ -78,6 +78,8 @@ export async function startStack(
   });
 
   if (config.DISCORD_TOKEN) {
+    // Loaded only when the bot runs: discord.js's gateway client costs ~35 MB and a second at start-up.
+    const [{ startBot }, { commands, components }] = await Promise.all([import('../bot/run'), import('../bot/commands')]);
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
       { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config) },
@@ -136,10 +138,10 @@ async function devServerIfNeeded(config: Config, log: Logger, started: Stoppable
   return { address: server.address, uiUrl: server.uiUrl };
 }
 
-/** Worker options carrying the bundled workflow code, unless a prebuilt bundle is configured. */
+/** Worker options carrying the workflow bundle (cached under DATA_DIR), unless a prebuilt bundle is configured. */
 async function bundleWorkflows(config: Config, worker: Partial<WorkerOptions> | undefined, log: Logger): Promise<Partial<WorkerOptions>> {
   if (config.WORKFLOW_BUNDLE_PATH || worker?.workflowBundle) return {};
-  const workflowsPath = worker?.workflowsPath ?? require.resolve('../workflows');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: temporalLogger(log, 'WARN') });
-  return { workflowBundle, workflowsPath: undefined };
+  const entry = worker?.workflowsPath ?? require.resolve('../workflows');
+  const codePath = await obtainWorkflowBundle({ dataDir: config.DATA_DIR, entry, log });
+  return { workflowBundle: { codePath }, workflowsPath: undefined };
 }

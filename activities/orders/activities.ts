@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
 import type { CodeKeyring } from '../../lib/crypto/codes';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';

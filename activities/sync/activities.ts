@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
 import { guildflowEmbed } from '../../lib/discord/embeds';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';

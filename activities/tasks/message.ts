@@ -1,4 +1,5 @@
-import { ButtonStyle, ComponentType, Routes, type REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
+import { ButtonStyle, ComponentType, Routes } from 'discord-api-types/v10';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIMessage } from 'discord-api-types/v10';
 import { formatAmount } from '../../lib/discord/amounts';
 import { customId } from '../../lib/discord/custom-id';
