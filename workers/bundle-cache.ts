@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 /**
  * The workflow bundle kept on disk between starts, so a start does not run webpack (seconds, and a few
@@ -57,30 +56,17 @@ export async function freshCachedBundle(dir: string, entry: string): Promise<str
   return existsSync(bundle) ? bundle : undefined;
 }
 
-/** Bundles `entry` with webpack and writes the bundle and its manifest into `dir`; returns the bundle's path. */
-export async function buildCachedBundle(dir: string, entry: string, logger?: BundleOptions['logger']): Promise<string> {
-  const read: { files: string[]; missing: string[] } = { files: [], missing: [] };
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: entry,
-    logger,
-    webpackConfigHook: (config) => ({
-      ...config,
-      plugins: [
-        ...(config.plugins ?? []),
-        {
-          apply(compiler) {
-            compiler.hooks.done.tap('guildflow-bundle-cache', (stats) => {
-              read.files = [...stats.compilation.fileDependencies];
-              read.missing = [...stats.compilation.missingDependencies];
-            });
-          },
-        },
-      ],
-    }),
-  });
+/** What webpack read to make a bundle: the files it read and the paths it probed and did not find. */
+export interface BundleInputs {
+  files: string[];
+  missing: string[];
+}
+
+/** Writes a bundle built from `entry` and its manifest into `dir`; returns the bundle's path. */
+export async function writeCachedBundle(dir: string, entry: string, code: string, inputs: BundleInputs): Promise<string> {
   const files: Record<string, string> = {};
-  for (const file of read.files.sort()) files[file] = await fileHash(file);
-  const manifest: BundleManifest = { format: 1, sdk: temporalSdkVersion(), entry: path.resolve(entry), files, missing: read.missing.sort() };
+  for (const file of [...inputs.files].sort()) files[file] = await fileHash(file);
+  const manifest: BundleManifest = { format: 1, sdk: temporalSdkVersion(), entry: path.resolve(entry), files, missing: [...inputs.missing].sort() };
   await fs.mkdir(dir, { recursive: true });
   // Bundle first, manifest last, each renamed into place: a reader never pairs a new manifest with an old
   // bundle, and two processes building at once both leave a whole pair.

@@ -29,6 +29,8 @@ export interface EmbeddedPostgresOptions {
   startTimeoutMs?: number;
   /** SIGINT (fast shutdown: ends sessions, checkpoints), then SIGKILL after this long. Default 15 s. */
   stopGraceMs?: number;
+  /** Called once the server process is spawned, before it is ready. */
+  onSpawn?: () => void;
 }
 
 export interface EmbeddedPostgres {
@@ -70,6 +72,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const [file, argv] = await withParentDeathSignal(...(await asUnprivileged(binaries.postgres, args)), process.env);
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
   const unhook = killWithParent(child);
+  opts.onSpawn?.();
   // Always drained: a full pipe would block the server's logging, and the tail explains a failure.
   const tail = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => tail.push(c));

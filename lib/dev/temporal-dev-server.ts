@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../logger';
 import { SEARCH_ATTRIBUTES } from '../search-attributes';
@@ -35,6 +34,8 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** SIGTERM, then SIGKILL after this long. Default 10 s. */
   stopGraceMs?: number;
+  /** Called once the process is spawned, before it is ready (a caller can do other work meanwhile). */
+  onSpawn?: () => void;
 }
 
 export interface TemporalDevServer {
@@ -86,6 +87,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   // below still make sure it never outlives us.
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const unhook = killWithParent(child);
+  opts.onSpawn?.();
   const tail = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => tail.push(c));
   child.stderr?.on('data', (c: Buffer) => tail.push(c));
@@ -142,6 +144,8 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 async function waitUntilReady(address: string, namespace: string, uiUrl: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   const left = () => Math.max(1, deadline - performance.now());
+  // Loaded here, after the spawn, so loading the gRPC client overlaps the server's start-up.
+  const { Connection } = await import('@temporalio/client');
   const connection = await waitFor(
     async () => {
       // Not Connection.connect: when it fails it leaves its gRPC channel open (and retrying), which
