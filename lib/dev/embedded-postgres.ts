@@ -55,6 +55,10 @@ export function serverArgs(opts: Pick<EmbeddedPostgresOptions, 'dataDir' | 'port
     unix_socket_directories: '',
     log_min_messages: 'warning',
     log_checkpoints: 'off',
+    // Fewer idle processes (measured: 12 → 7 with two pool connections, ~23 MB less RSS at idle): I/O in the backends
+    // themselves instead of three I/O workers, and no logical-replication launcher (nothing here replicates).
+    io_method: 'sync',
+    max_logical_replication_workers: 0,
     ...(opts.durable === false ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
     ...opts.settings,
   };

@@ -144,6 +144,8 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 async function waitUntilReady(address: string, namespace: string, uiUrl: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   const left = () => Math.max(1, deadline - performance.now());
+  // Probes are cheap local calls; a short interval keeps the wait close to the server's own start-up time.
+  const intervalMs = 50;
   // Loaded here, after the spawn, so loading the gRPC client overlaps the server's start-up.
   const { Connection } = await import('@temporalio/client');
   const connection = await waitFor(
@@ -159,7 +161,7 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
         throw err;
       }
     },
-    { timeoutMs: left(), intervalMs: 200, what: `the Temporal frontend at ${address}`, signal },
+    { timeoutMs: left(), intervalMs, what: `the Temporal frontend at ${address}`, signal },
   );
   try {
     // Registration happens during start-up, but wait for it rather than trust the order.
@@ -168,7 +170,7 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
         return SEARCH_ATTRIBUTES.every((k) => customAttributes?.[k.name] !== undefined);
       },
-      { timeoutMs: left(), intervalMs: 200, what: `search attributes ${SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')} in namespace ${namespace}`, signal },
+      { timeoutMs: left(), intervalMs, what: `search attributes ${SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')} in namespace ${namespace}`, signal },
     );
   } finally {
     await connection.close();
@@ -176,7 +178,7 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
   if (uiUrl) {
     await waitFor(async () => (await fetch(uiUrl, { signal: AbortSignal.timeout(2_000) })).status < 500, {
       timeoutMs: left(),
-      intervalMs: 200,
+      intervalMs,
       what: `the Temporal Web UI at ${uiUrl}`,
       signal,
     });
