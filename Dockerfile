@@ -13,5 +13,7 @@ COPY . .
 # Workers load this prebuilt bundle instead of compiling workflow code at start-up.
 RUN npm run build:workflows -- dist/workflow-bundle.js
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+# The TypeScript loader (lib/dev/register-ts.cjs) caches what it compiles here; the processes run as node.
+RUN mkdir -p node_modules/.cache/guildflow-ts && chown node:node node_modules/.cache/guildflow-ts
 USER node
 CMD ["npm", "run", "worker"]

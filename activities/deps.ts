@@ -1,4 +1,4 @@
-import type { REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
 import type { CodeKeyring } from '../lib/crypto/codes';
 import type { Logger } from '../lib/logger';
 import type { PaymentsDeps } from '../lib/payments/provider';

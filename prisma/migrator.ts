@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
 import { MigrationAdapterFactory, parseDatabaseUrl } from './migration-adapter';
+import { migrationsUpToDate } from './migration-status';
 import { loadSchemaEngine, type LoadedEngine } from './schema-engine';
 
 /**
@@ -27,6 +28,7 @@ export interface MigrateOptions {
 /** Applies every migration not yet applied. Refuses (throws) while a failed migration is unresolved. */
 export async function deployMigrations(databaseUrl: string, opts: MigrateOptions = {}): Promise<{ applied: string[] }> {
   const dir = opts.migrationsDir ?? MIGRATIONS_DIR;
+  if (await migrationsUpToDate(databaseUrl, dir)) return { applied: [] };
   return withEngine(databaseUrl, opts, async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(dir), filters: FILTERS });
     for (const name of appliedMigrationNames) opts.log?.(`Applied migration ${name}`);

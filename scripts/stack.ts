@@ -6,24 +6,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { startApiServer } from '../api/server';
-import { commands, components } from '../bot/commands';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { Registry } from '../bot/router';
-import { startBot } from '../bot/run';
 import { redactConfig, redactUrl, type Config } from '../lib/config';
-import { startEmbeddedDatabase } from '../lib/dev/embedded-db';
+import { startEmbeddedPostgres } from '../lib/dev/embedded-postgres';
+import { legacyPgliteNotice } from '../lib/dev/legacy-data';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
 import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
-import { CODE_SHOP_OFF_MESSAGE, keyringFromConfig } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
-import { PAYMENTS_OFF_MESSAGE, topupSettingsFromConfig } from '../lib/payments';
 import type { Stoppable } from '../lib/process';
-import { connectTemporalClient } from '../lib/temporal';
-import { createPrismaClient, type PrismaClient } from '../prisma/client';
-import { deployMigrations } from '../prisma/migrator';
-import { startWorker } from '../workers/run';
-import { installTemporalRuntime, temporalLogger } from '../workers/runtime';
+import type { PrismaClient } from '../prisma/client';
+import { obtainWorkflowBundle } from '../workers/workflow-bundle';
 
 export interface StackOptions {
   /** Commands and component handlers the bot serves (default: the registry in bot/commands). */
@@ -51,13 +44,33 @@ export async function startStack(
   mkdirSync(config.DATA_DIR, { recursive: true });
 
   // The database and Temporal take seconds each to come up: start them side by side while the workflow
-  // code is bundled. allSettled, so both are in `started` (and stopped) even when one fails.
+  // bundle is checked (or built), and load the rest of Guildflow (a second or two of module loading) once
+  // both are spawned, while they start. allSettled, so both are in `started` (and stopped) even when one fails.
   const bundling = bundleWorkflows(config, opts.worker, log);
-  const [db, temporalServer] = await Promise.allSettled([embeddedDatabaseIfNeeded(config, log, started), devServerIfNeeded(config, log, started)]);
+  bundling.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
+  const dbSpawned = deferred();
+  const temporalSpawned = deferred();
+  const dbStarting = embeddedDatabaseIfNeeded(config, log, started, dbSpawned.resolve);
+  const temporalStarting = devServerIfNeeded(config, log, started, temporalSpawned.resolve);
+  const settled = (p: Promise<unknown>) => p.then(() => undefined, () => undefined);
+  await Promise.all([Promise.race([dbSpawned.promise, settled(dbStarting)]), Promise.race([temporalSpawned.promise, settled(temporalStarting)])]);
+  const loading = loadStackModules();
+  loading.catch(() => undefined);
+  const [db, temporalServer] = await Promise.allSettled([dbStarting, temporalStarting]);
   if (db.status === 'rejected') throw db.reason;
   if (temporalServer.status === 'rejected') throw temporalServer.reason;
   const databaseUrl = db.value;
   const { address: temporalAddress, uiUrl: temporalUi } = temporalServer.value;
+  const [
+    { startApiServer },
+    { connectTemporalClient },
+    { createPrismaClient },
+    { deployMigrations },
+    { startWorker },
+    { installTemporalRuntime },
+    { CODE_SHOP_OFF_MESSAGE, keyringFromConfig },
+    { PAYMENTS_OFF_MESSAGE, topupSettingsFromConfig },
+  ] = await loading;
 
   const migrations = await deployMigrations(databaseUrl);
   log.info({ applied: migrations.applied }, migrations.applied.length ? 'migrations applied' : 'database schema up to date');
@@ -77,6 +90,8 @@ export async function startStack(
   });
 
   if (config.DISCORD_TOKEN) {
+    // Loaded only when the bot runs: discord.js's gateway client costs ~35 MB and a second at start-up.
+    const [{ startBot }, { commands, components }] = await Promise.all([import('../bot/run'), import('../bot/commands')]);
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
       { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config) },
@@ -103,7 +118,7 @@ export async function startStack(
     {
       api: api.url,
       temporalUi: temporalUi ?? '(external cluster)',
-      database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded, data in ${path.join(config.DATA_DIR, 'pglite')}`,
+      database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded, data in ${path.join(config.DATA_DIR, 'postgres')}`,
       startupMs: Date.now() - t0,
     },
     `Guildflow is up: API ${api.url}${temporalUi ? `, Temporal UI ${temporalUi}` : ''}`,
@@ -111,14 +126,39 @@ export async function startStack(
   return { apiUrl: api.url, temporalAddress, temporalUi, databaseUrl, prisma };
 }
 
-async function embeddedDatabaseIfNeeded(config: Config, log: Logger, started: Stoppable[]): Promise<string> {
+/**
+ * The modules that take a second or more to load (the Temporal SDK, Prisma, Koa and every feature):
+ * loaded only once the servers are spawned, so the loading overlaps their start-up.
+ */
+function loadStackModules() {
+  return Promise.all([
+    import('../api/server'),
+    import('../lib/temporal'),
+    import('../prisma/client'),
+    import('../prisma/migrator'),
+    import('../workers/run'),
+    import('../workers/runtime'),
+    import('../lib/crypto'),
+    import('../lib/payments'),
+  ]);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function embeddedDatabaseIfNeeded(config: Config, log: Logger, started: Stoppable[], onSpawn: () => void): Promise<string> {
   if (config.DATABASE_URL) return config.DATABASE_URL;
-  const db = await startEmbeddedDatabase({ dataDir: path.join(config.DATA_DIR, 'pglite'), port: config.EMBEDDED_DB_PORT, log });
-  started.push({ name: 'embedded database', stop: db.stop });
+  const notice = legacyPgliteNotice(config.DATA_DIR);
+  if (notice) log.warn(notice);
+  const db = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_DB_PORT, log, onSpawn });
+  started.push({ name: 'embedded PostgreSQL', stop: db.stop });
   return db.url;
 }
 
-async function devServerIfNeeded(config: Config, log: Logger, started: Stoppable[]): Promise<{ address: string; uiUrl?: string }> {
+async function devServerIfNeeded(config: Config, log: Logger, started: Stoppable[], onSpawn: () => void): Promise<{ address: string; uiUrl?: string }> {
   if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS };
   const cliPath = await obtainTemporalCli({ cliPath: config.TEMPORAL_CLI, log });
   const server = await startTemporalDevServer({
@@ -128,15 +168,16 @@ async function devServerIfNeeded(config: Config, log: Logger, started: Stoppable
     dbFile: path.join(config.DATA_DIR, 'temporal.db'),
     namespace: config.TEMPORAL_NAMESPACE,
     log,
+    onSpawn,
   });
   started.push({ name: 'Temporal dev server', stop: server.stop });
   return { address: server.address, uiUrl: server.uiUrl };
 }
 
-/** Worker options carrying the bundled workflow code, unless a prebuilt bundle is configured. */
+/** Worker options carrying the workflow bundle (cached under DATA_DIR), unless a prebuilt bundle is configured. */
 async function bundleWorkflows(config: Config, worker: Partial<WorkerOptions> | undefined, log: Logger): Promise<Partial<WorkerOptions>> {
   if (config.WORKFLOW_BUNDLE_PATH || worker?.workflowBundle) return {};
-  const workflowsPath = worker?.workflowsPath ?? require.resolve('../workflows');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: temporalLogger(log, 'WARN') });
-  return { workflowBundle, workflowsPath: undefined };
+  const entry = worker?.workflowsPath ?? require.resolve('../workflows');
+  const codePath = await obtainWorkflowBundle({ dataDir: config.DATA_DIR, entry, log });
+  return { workflowBundle: { codePath }, workflowsPath: undefined };
 }

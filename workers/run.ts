@@ -1,5 +1,5 @@
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import type { REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
 import { closeDiscordRest, createDiscordRest } from '../activities/discord/rest';
 import type { Config } from '../lib/config';
 import { createRobloxClient } from '../lib/roblox/client';

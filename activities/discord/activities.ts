@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Routes, type REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
+import { Routes } from 'discord-api-types/v10';
 import type { APIChannel, APIGuildMember, APIMessage, APIRole, RESTPatchAPIWebhookWithTokenMessageJSONBody, RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';

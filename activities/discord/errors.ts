@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from 'discord.js';
+import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
+import { RESTJSONErrorCodes } from 'discord-api-types/v10';
 import { DISCORD_FAILURES } from '../../lib/flows/discord';
 
 /**

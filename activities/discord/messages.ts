@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Routes, type REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
+import { Routes } from 'discord-api-types/v10';
 import type { APIMessage } from 'discord-api-types/v10';
 import type { DiscordMessage } from './activities';
 import { discordCode, discordNotConfigured } from './errors';

@@ -1,5 +1,5 @@
-import { ButtonStyle, Routes, type REST } from 'discord.js';
-import type { APIEmbed, APIMessage } from 'discord-api-types/v10';
+import type { REST } from '@discordjs/rest';
+import { ButtonStyle, Routes, type APIEmbed, type APIMessage } from 'discord-api-types/v10';
 import { formatAmount } from '../../lib/discord/amounts';
 import { buttonRow } from '../../lib/discord/buttons';
 import { guildflowEmbed } from '../../lib/discord/embeds';

@@ -89,24 +89,48 @@ function supportsPdeathsig(setpriv: string): boolean {
   }
 }
 
-/** Runs a command to completion; rejects with its exit status and the tail of its output. */
+/** A command that did not exit 0: its exit status and the tail of its output, kept apart for callers' messages. */
+export class CommandFailedError extends Error {
+  constructor(
+    readonly command: string,
+    readonly args: string[],
+    readonly exit: string,
+    readonly output: string,
+  ) {
+    super(`${command} ${args.join(' ')} failed (${exit}):\n${output.trimEnd()}`);
+    this.name = 'CommandFailedError';
+  }
+}
+
+/**
+ * Runs a command to completion; rejects with a CommandFailedError (exit status, tail of its output).
+ * `onLine` sees each line of stdout and stderr as it comes (progress reports).
+ */
 export async function runCommand(
   command: string,
   args: string[],
-  { env, cwd }: { env: NodeJS.ProcessEnv; cwd?: string },
+  { env, cwd, onLine }: { env: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void },
 ): Promise<void> {
   const [file, argv] = await withParentDeathSignal(command, args, env);
   const child = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const unhook = killWithParent(child);
   const tail = new OutputTail();
-  child.stdout?.on('data', (c: Buffer) => tail.push(c));
-  child.stderr?.on('data', (c: Buffer) => tail.push(c));
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (c: Buffer) => {
+      tail.push(c);
+      if (!onLine) return;
+      const lines = (partial + c.toString('utf8')).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) onLine(line);
+    });
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, signal) => {
         if (code === 0) resolve();
-        else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail.toString().trimEnd()}`));
+        else reject(new CommandFailedError(command, args, signal ?? `exit ${code}`, tail.toString()));
       });
     });
   } finally {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import { waitFor } from '../wait';
-import { findOnPath, isAlive, isExecutableFile, runCommand } from './process';
+import { startBuildProgress } from './build-progress';
+import { goVersionProblem } from './go-version';
+import { CommandFailedError, findOnPath, isAlive, isExecutableFile, runCommand } from './process';
 
 /**
  * Finds or builds the Temporal CLI that runs the local dev server. No npm package ships the server and
@@ -15,7 +17,7 @@ export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@v${TE
 
 export class TemporalCliError extends Error {
   constructor(
-    readonly code: 'temporal_cli_not_executable' | 'go_missing' | 'temporal_cli_build_failed',
+    readonly code: 'temporal_cli_not_executable' | 'go_missing' | 'go_too_old' | 'temporal_cli_build_failed',
     message: string,
     options?: ErrorOptions,
   ) {
@@ -36,6 +38,8 @@ export interface ObtainTemporalCliOptions {
   goBinary?: string;
   /** How long to wait for another process that is building into the same cache. */
   lockTimeoutMs?: number;
+  /** Where the build's spinner goes on a terminal, and how often a progress line is logged elsewhere. */
+  progress?: { stream?: Pick<NodeJS.WriteStream, 'isTTY' | 'write'>; intervalMs?: number };
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -73,15 +77,27 @@ export async function obtainTemporalCli(options: ObtainTemporalCliOptions): Prom
         `itself), or set TEMPORAL_CLI to a temporal binary, or set TEMPORAL_ADDRESS to use a running Temporal server.`,
     );
   }
-  return buildIntoCache({ go, cacheDir, env, log, lockTimeoutMs: options.lockTimeoutMs ?? 20 * 60_000 });
+  const tooOld = await goVersionProblem(go, env);
+  if (tooOld) throw new TemporalCliError('go_too_old', `The Temporal CLI was not found and cannot be built: ${tooOld}`);
+  return buildIntoCache({ go, cacheDir, env, log, lockTimeoutMs: options.lockTimeoutMs ?? 20 * 60_000, progress: options.progress });
 }
+
+/** How many lines of Go's output a failed build shows (the cause is at the end). */
+const FAILURE_TAIL_LINES = 30;
 
 /**
  * Builds into a private temp dir inside the cache, then renames the binary into place: rename is atomic,
  * so a killed build never leaves a half-written `temporal`, and two builders at once (two jest runs)
  * both end with a whole one. The lock file only saves the second from doing the same 3 minutes of work.
  */
-async function buildIntoCache(opts: { go: string; cacheDir: string; env: NodeJS.ProcessEnv; log: Logger; lockTimeoutMs: number }): Promise<string> {
+async function buildIntoCache(opts: {
+  go: string;
+  cacheDir: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  lockTimeoutMs: number;
+  progress?: ObtainTemporalCliOptions['progress'];
+}): Promise<string> {
   const { go, cacheDir, env, log } = opts;
   const target = path.join(cacheDir, 'temporal');
   await fs.mkdir(cacheDir, { recursive: true });
@@ -92,13 +108,27 @@ async function buildIntoCache(opts: { go: string; cacheDir: string; env: NodeJS.
     if (await isExecutableFile(target)) return target;
     await removeStaleBuildDirs(cacheDir);
     buildDir = await fs.mkdtemp(path.join(cacheDir, `.build-${process.pid}-`));
-    log.info({ module: TEMPORAL_CLI_MODULE, cacheDir }, 'building the Temporal CLI with go install, once (3–9 minutes on two cores)');
+    log.info({ module: TEMPORAL_CLI_MODULE, cacheDir }, 'building the Temporal CLI with go install, once (3–9 minutes on two cores); progress follows');
     const started = performance.now();
+    // CGO off: a static binary, and no C compiler needed (its SQLite is pure Go), as in Temporal's releases.
+    const buildEnv = { ...env, GOBIN: buildDir, CGO_ENABLED: '0' };
+    const args = ['install', '-v', TEMPORAL_CLI_MODULE];
+    const progress = startBuildProgress({ log, title: 'building the Temporal CLI (once)', ...opts.progress });
     try {
-      // CGO off: a static binary, and no C compiler needed (its SQLite is pure Go), as in Temporal's releases.
-      await runCommand(go, ['install', TEMPORAL_CLI_MODULE], { env: { ...env, GOBIN: buildDir, CGO_ENABLED: '0' } });
+      await runCommand(go, args, { env: buildEnv, onLine: progress.line });
     } catch (err) {
-      throw new TemporalCliError('temporal_cli_build_failed', `Building the Temporal CLI failed: ${(err as Error).message}`, { cause: err });
+      const exit = err instanceof CommandFailedError ? err.exit : (err as Error).message;
+      const output = err instanceof CommandFailedError ? err.output.trimEnd().split('\n').slice(-FAILURE_TAIL_LINES).join('\n') : '';
+      throw new TemporalCliError(
+        'temporal_cli_build_failed',
+        `Building the Temporal CLI failed (${exit}). The command, to run it yourself:\n` +
+          `  GOBIN=${cacheDir} CGO_ENABLED=0 ${go} ${args.join(' ')}\n` +
+          `Last lines of Go's output:\n${output}\n` +
+          `Or set TEMPORAL_CLI to a temporal binary, or TEMPORAL_ADDRESS to a running Temporal server.`,
+        { cause: err },
+      );
+    } finally {
+      progress.stop();
     }
     await fs.rename(path.join(buildDir, 'temporal'), target);
     log.info({ cli: target, seconds: Math.round((performance.now() - started) / 100) / 10 }, 'built the Temporal CLI');

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../logger';
 import { SEARCH_ATTRIBUTES } from '../search-attributes';
@@ -35,6 +34,8 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** SIGTERM, then SIGKILL after this long. Default 10 s. */
   stopGraceMs?: number;
+  /** Called once the process is spawned, before it is ready (a caller can do other work meanwhile). */
+  onSpawn?: () => void;
 }
 
 export interface TemporalDevServer {
@@ -86,6 +87,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   // below still make sure it never outlives us.
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const unhook = killWithParent(child);
+  opts.onSpawn?.();
   const tail = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => tail.push(c));
   child.stderr?.on('data', (c: Buffer) => tail.push(c));
@@ -142,6 +144,10 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 async function waitUntilReady(address: string, namespace: string, uiUrl: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   const left = () => Math.max(1, deadline - performance.now());
+  // Probes are cheap local calls; a short interval keeps the wait close to the server's own start-up time.
+  const intervalMs = 50;
+  // Loaded here, after the spawn, so loading the gRPC client overlaps the server's start-up.
+  const { Connection } = await import('@temporalio/client');
   const connection = await waitFor(
     async () => {
       // Not Connection.connect: when it fails it leaves its gRPC channel open (and retrying), which
@@ -155,7 +161,7 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
         throw err;
       }
     },
-    { timeoutMs: left(), intervalMs: 200, what: `the Temporal frontend at ${address}`, signal },
+    { timeoutMs: left(), intervalMs, what: `the Temporal frontend at ${address}`, signal },
   );
   try {
     // Registration happens during start-up, but wait for it rather than trust the order.
@@ -164,7 +170,7 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
         return SEARCH_ATTRIBUTES.every((k) => customAttributes?.[k.name] !== undefined);
       },
-      { timeoutMs: left(), intervalMs: 200, what: `search attributes ${SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')} in namespace ${namespace}`, signal },
+      { timeoutMs: left(), intervalMs, what: `search attributes ${SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')} in namespace ${namespace}`, signal },
     );
   } finally {
     await connection.close();
@@ -172,7 +178,7 @@ async function waitUntilReady(address: string, namespace: string, uiUrl: string 
   if (uiUrl) {
     await waitFor(async () => (await fetch(uiUrl, { signal: AbortSignal.timeout(2_000) })).status < 500, {
       timeoutMs: left(),
-      intervalMs: 200,
+      intervalMs,
       what: `the Temporal Web UI at ${uiUrl}`,
       signal,
     });

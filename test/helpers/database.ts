@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client';
 import { deployMigrations } from '../../prisma/migrator';
+import { ADMIN_URL_ENV } from '../setup/database-mode';
 
 export interface TestDatabase {
   url: string;
@@ -10,8 +11,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Where test databases are created: any PostgreSQL role allowed to CREATE DATABASE. */
-const TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * Where test databases are created: any PostgreSQL role allowed to CREATE DATABASE. The jest global setup
+ * chose it (test/setup/database.ts); outside jest (benchmarks) TEST_DATABASE_ADMIN_URL or the local server.
+ */
+export const TEST_DATABASE_ADMIN_URL =
+  process.env[ADMIN_URL_ENV] ?? process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });

@@ -1,5 +1,6 @@
+import { stopSharedDatabase } from './database';
 import { stopSharedTemporal } from './temporal';
 
 export default async function globalTeardown(): Promise<void> {
-  await stopSharedTemporal();
+  await Promise.all([stopSharedTemporal(), stopSharedDatabase()]);
 }

@@ -24,7 +24,7 @@ describe('npm start on embedded defaults', () => {
     expect(first.output()).toMatch(/Discord bot is off: set DISCORD_TOKEN/);
     expect(first.output()).toMatch(/Payments are off: set MIDTRANS_SERVER_KEY/);
     expect(first.output()).toMatch(/The code shop is off: set CODE_ENCRYPTION_KEY/);
-    expect(first.output()).toContain(path.join(dataDir, 'pglite'));
+    expect(first.output()).toContain(path.join(dataDir, 'postgres'));
 
     // Write through the embedded database as any client would, to see it again after a restart.
     const pg = new Client({ host: '127.0.0.1', port: first.ports.db, user: 'postgres', database: 'postgres' });
@@ -34,7 +34,7 @@ describe('npm start on embedded defaults', () => {
 
     const tree = descendants(first.child.pid!);
     expect(tree.some((p) => p.cmd.includes('temporal') && p.cmd.includes('start-dev'))).toBe(true);
-    expect(tree.some((p) => p.cmd.includes('embedded-db-process'))).toBe(true);
+    expect(tree.some((p) => p.cmd.includes(path.join('native', 'bin', 'postgres')))).toBe(true);
     process.kill(-first.child.pid!, 'SIGINT');
     const exited = await first.exit;
     const clean = (exited.code === 0 || exited.signal === 'SIGINT') && /"exitCode":0,.*"msg":"stopped cleanly"/.test(first.output());

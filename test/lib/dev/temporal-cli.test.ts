@@ -17,15 +17,24 @@ async function executable(file: string, body = 'echo fake'): Promise<string> {
   return file;
 }
 
-/** A fake `go install` that writes $GOBIN/temporal after `gate` exists (if given) and counts its runs. */
-function fakeGo(name: string, { gate, fail }: { gate?: string; fail?: boolean } = {}): Promise<string> {
+/**
+ * A fake `go`: `go version` prints `version`; `go install -v` prints what the real one prints while it works
+ * (module downloads, then compiled packages), writes $GOBIN/temporal after `gate` exists (if given) and
+ * counts its runs.
+ */
+function fakeGo(name: string, { gate, fail, version = '1.26.8' }: { gate?: string; fail?: boolean; version?: string } = {}): Promise<string> {
   const runs = path.join(dir, `${name}.runs`);
   const body = [
     'PATH=/usr/bin:/bin', // the callers under test get an empty PATH
+    `[ "$1" = version ] && { echo "go version go${version} linux/amd64"; exit 0; }`,
     `echo run >> '${runs}'`,
-    `[ "$1 $2" = "install ${TEMPORAL_CLI_MODULE}" ] || { echo "unexpected args: $*" >&2; exit 2; }`,
+    `[ "$1 $2 $3" = "install -v ${TEMPORAL_CLI_MODULE}" ] || { echo "unexpected args: $*" >&2; exit 2; }`,
+    `echo "go: downloading go.temporal.io/server v1.29.1" >&2`,
+    `echo "go.temporal.io/server/common/log" >&2`,
     gate ? `while [ ! -e '${gate}' ]; do sleep 0.05; done` : '',
-    fail ? 'echo "compile error: boom" >&2; exit 1' : `printf '#!/bin/sh\\necho built\\n' > "$GOBIN/temporal" && chmod 755 "$GOBIN/temporal"`,
+    fail
+      ? 'for i in $(seq 1 40); do echo "noise line $i" >&2; done; echo "compile error: boom" >&2; exit 1'
+      : `printf '#!/bin/sh\\necho built\\n' > "$GOBIN/temporal" && chmod 755 "$GOBIN/temporal"`,
   ].join('\n');
   return executable(path.join(dir, 'go', name), body);
 }
@@ -130,5 +139,73 @@ describe('obtainTemporalCli', () => {
     const goBinary = await fakeGo('go');
     expect(await obtainTemporalCli({ log: log(), env: { PATH: '' }, cacheDir, goBinary })).toBe(path.join(cacheDir, 'temporal'));
     expect(await fs.readdir(cacheDir)).toEqual(['temporal']);
+  });
+});
+
+describe('building the Temporal CLI, as a newcomer sees it', () => {
+  /** A fake `go` on PATH (the usual way it is found), and a PATH holding nothing else. */
+  async function goOnPath(opts: Parameters<typeof fakeGo>[1] = {}): Promise<NodeJS.ProcessEnv> {
+    const go = await fakeGo('go', opts);
+    return { PATH: path.dirname(go) };
+  }
+
+  it('logs a line with the elapsed time and what Go is doing while the build runs (no terminal)', async () => {
+    const gate = path.join(dir, 'gate');
+    const env = await goOnPath({ gate });
+    const stream = { isTTY: false, write: jest.fn(() => true) };
+    const building = obtainTemporalCli({ log: log(), env, cacheDir: path.join(dir, 'cache'), progress: { stream, intervalMs: 50 } });
+    await waitFor(() => lines.some((l) => /building the Temporal CLI \(once\): \d+s elapsed, compiling: 1 packages so far \(go\.temporal\.io\/server\/common\/log\)/.test(l)), {
+      timeoutMs: 10_000,
+      what: `a progress line (lines: ${lines.join('')})`,
+    });
+    await fs.writeFile(gate, '');
+    await expect(building).resolves.toBe(path.join(dir, 'cache', 'temporal'));
+    expect(stream.write).not.toHaveBeenCalled();
+    expect(lines.some((l) => l.includes('built the Temporal CLI'))).toBe(true);
+  });
+
+  it('draws a spinner with the elapsed time on a terminal and clears it when done', async () => {
+    const gate = path.join(dir, 'gate');
+    const env = await goOnPath({ gate });
+    const written: string[] = [];
+    const stream = { isTTY: true, write: (text: string) => written.push(text) > 0 };
+    const building = obtainTemporalCli({ log: log(), env, cacheDir: path.join(dir, 'cache'), progress: { stream } });
+    await waitFor(() => written.some((w) => w.startsWith('\r\x1b[K') && /. building the Temporal CLI \(once\): \ds, compiling: 1 packages so far/.test(w)), {
+      timeoutMs: 10_000,
+      what: `the spinner (written: ${JSON.stringify(written.slice(-3))})`,
+    });
+    await fs.writeFile(gate, '');
+    await building;
+    expect(written.at(-1)).toBe('\r\x1b[K');
+    expect(lines.some((l) => l.includes('elapsed'))).toBe(false); // the spinner replaces the periodic lines
+  });
+
+  it('names the fix in one message when Go is too old, and does not try to build', async () => {
+    const env = await goOnPath({ version: '1.19.4' });
+    await expect(obtainTemporalCli({ log: log(), env, cacheDir: path.join(dir, 'cache') })).rejects.toMatchObject({
+      code: 'go_too_old',
+      message: expect.stringMatching(/Go 1\.19 is too old to build the Temporal CLI \(it needs 1\.25\): install Go 1\.25 or newer .*TEMPORAL_CLI/),
+    });
+    expect(await runsOf('go')).toBe(0);
+  });
+
+  it('accepts Go 1.21–1.24 (they fetch the toolchain) unless GOTOOLCHAIN=local', async () => {
+    const env = await goOnPath({ version: '1.22.1' });
+    await expect(obtainTemporalCli({ log: log(), env: { ...env, GOTOOLCHAIN: 'local' }, cacheDir: path.join(dir, 'cache') })).rejects.toMatchObject({
+      code: 'go_too_old',
+      message: expect.stringContaining('unset GOTOOLCHAIN'),
+    });
+    await expect(obtainTemporalCli({ log: log(), env, cacheDir: path.join(dir, 'cache') })).resolves.toBe(path.join(dir, 'cache', 'temporal'));
+  });
+
+  it('shows the tail of Go’s output and the exact command when the build fails', async () => {
+    const env = await goOnPath({ fail: true });
+    const cacheDir = path.join(dir, 'cache');
+    const err = (await obtainTemporalCli({ log: log(), env, cacheDir }).catch((e: unknown) => e)) as TemporalCliError;
+    expect(err.code).toBe('temporal_cli_build_failed');
+    expect(err.message).toContain(`GOBIN=${cacheDir} CGO_ENABLED=0 ${path.join(dir, 'go', 'go')} install -v ${TEMPORAL_CLI_MODULE}`);
+    expect(err.message).toMatch(/exit 1/);
+    expect(err.message).toMatch(/noise line 40\ncompile error: boom/);
+    expect(err.message).not.toContain('noise line 5\n'); // the tail, not all of it
   });
 });
