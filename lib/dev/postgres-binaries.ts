@@ -8,7 +8,7 @@ import path from 'node:path';
  * That package's install script does one thing: re-create the `.so` symlinks listed in
  * `native/pg-symlinks.json` (npm packages cannot carry symlinks). We do not approve the script
  * (package.json `allowScripts`): `restoreSymlinks` does the same here, idempotently, before every start,
- * so there is one install script less to trust and `npm ci --ignore-scripts` works too.
+ * so there is one install script less to trust, and the binaries work after `npm ci --ignore-scripts` too.
  */
 export interface PostgresBinaries {
   /** The package's `native/` directory. */
