@@ -18,7 +18,7 @@ export interface BundleManifest {
   missing: string[];
 }
 
-export const BUNDLE_FILE = 'workflow-bundle.js';
+const BUNDLE_FILE = 'workflow-bundle.js';
 const MANIFEST_FILE = 'manifest.json';
 
 /** One cache directory per workflows entry point (tests and benchmarks bundle other entries). */
@@ -26,7 +26,7 @@ export function bundleCacheDir(dataDir: string, entry: string): string {
   return path.join(dataDir, 'workflow-bundle', createHash('sha256').update(path.resolve(entry)).digest('hex').slice(0, 16));
 }
 
-export function temporalSdkVersion(): string {
+function temporalSdkVersion(): string {
   const pkg = path.join(path.dirname(require.resolve('@temporalio/worker')), '..', 'package.json');
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }

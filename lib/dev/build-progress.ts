@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
  * one log line every `intervalMs`. Go prints `go: downloading <module> <version>` while it fetches modules
  * and, with -v, each package's import path once it is compiled.
  */
-export class GoBuildActivity {
+class GoBuildActivity {
   private downloads = 0;
   private packages = 0;
   private last = '';
@@ -32,7 +32,7 @@ export class GoBuildActivity {
   }
 }
 
-export function formatElapsed(ms: number): string {
+function formatElapsed(ms: number): string {
   const s = Math.floor(ms / 1000);
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
 }

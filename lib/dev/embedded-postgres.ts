@@ -48,7 +48,7 @@ export function embeddedPostgresUrl(port: number, database = 'postgres'): string
   return `postgresql://${EMBEDDED_SUPERUSER}@${HOST}:${port}/${database}`;
 }
 
-export function serverArgs(opts: Pick<EmbeddedPostgresOptions, 'dataDir' | 'port' | 'durable' | 'settings'>): string[] {
+function serverArgs(opts: Pick<EmbeddedPostgresOptions, 'dataDir' | 'port' | 'durable' | 'settings'>): string[] {
   const settings: Record<string, string | number> = {
     // TCP on loopback only; no Unix socket (its default directory, /var/run/postgresql, may not exist or be writable).
     listen_addresses: HOST,

@@ -5,17 +5,17 @@ import { promisify } from 'node:util';
  * The Temporal CLI's go.mod asks for Go 1.25. Go 1.21 and later fetch a newer toolchain by themselves
  * (unless GOTOOLCHAIN=local forbids it); an older Go fails with a message that does not say what to do.
  */
-export const GO_NEEDED = { major: 1, minor: 25 };
+const GO_NEEDED = { major: 1, minor: 25 };
 const SELF_UPGRADING = { major: 1, minor: 21 };
 
 /** `go version` output → [major, minor], undefined when it is not recognisable. */
-export function parseGoVersion(output: string): [number, number] | undefined {
+function parseGoVersion(output: string): [number, number] | undefined {
   const m = /\bgo(\d+)\.(\d+)/.exec(output);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
 /** Why this Go cannot build the CLI (one sentence naming the fix), or undefined when it can. */
-export function goVersionTooOld(version: [number, number], env: NodeJS.ProcessEnv): string | undefined {
+function goVersionTooOld(version: [number, number], env: NodeJS.ProcessEnv): string | undefined {
   const below = (v: [number, number], need: { major: number; minor: number }) => v[0] < need.major || (v[0] === need.major && v[1] < need.minor);
   if (!below(version, GO_NEEDED)) return undefined;
   const have = `Go ${version[0]}.${version[1]}`;

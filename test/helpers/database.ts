@@ -15,7 +15,7 @@ export interface TestDatabase {
  * Where test databases are created: any PostgreSQL role allowed to CREATE DATABASE. The jest global setup
  * chose it (test/setup/database.ts); outside jest (benchmarks) TEST_DATABASE_ADMIN_URL or the local server.
  */
-export const TEST_DATABASE_ADMIN_URL =
+const TEST_DATABASE_ADMIN_URL =
   process.env[ADMIN_URL_ENV] ?? process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function adminQuery(sql: string): Promise<void> {
