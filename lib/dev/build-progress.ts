@@ -6,7 +6,10 @@ import type { Logger } from '../logger';
  * one log line every `intervalMs`. Go prints `go: downloading <module> <version>` while it fetches modules
  * and, with -v, each package's import path once it is compiled.
  */
-class GoBuildActivity {
+export class GoBuildActivity {
+  /** `expectedPackages`: about how many a build from an empty Go cache compiles (fewer when cached). */
+  constructor(private readonly expectedPackages?: number) {}
+
   private downloads = 0;
   private packages = 0;
   private last = '';
@@ -24,9 +27,10 @@ class GoBuildActivity {
     }
   }
 
-  /** e.g. "compiling: 412 packages so far (go.temporal.io/server/common/log)". */
+  /** e.g. "compiling: 412 of ~1,300 packages (go.temporal.io/server/common/log)". */
   summary(): string {
-    if (this.packages > 0) return `compiling: ${this.packages} packages so far (${this.last})`;
+    const of = this.expectedPackages ? ` of ~${this.expectedPackages.toLocaleString('en-US')}` : '';
+    if (this.packages > 0) return `compiling: ${this.packages}${of} packages (${this.last})`;
     if (this.downloads > 0) return `downloading modules: ${this.downloads} so far (${this.last})`;
     return 'starting go install';
   }
@@ -47,6 +51,8 @@ export interface BuildProgressOptions {
   intervalMs?: number;
   /** Spinner redraw interval on a terminal. Default 100 ms. */
   spinnerMs?: number;
+  /** About how many packages the build compiles from an empty Go cache, to show progress against. */
+  expectedPackages?: number;
 }
 
 export interface BuildProgress {
@@ -59,7 +65,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 
 export function startBuildProgress(opts: BuildProgressOptions): BuildProgress {
   const stream = opts.stream ?? process.stderr;
-  const activity = new GoBuildActivity();
+  const activity = new GoBuildActivity(opts.expectedPackages);
   const started = performance.now();
   const elapsed = () => formatElapsed(performance.now() - started);
   let timer: NodeJS.Timeout;

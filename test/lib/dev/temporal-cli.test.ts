@@ -154,7 +154,7 @@ describe('building the Temporal CLI, as a newcomer sees it', () => {
     const env = await goOnPath({ gate });
     const stream = { isTTY: false, write: jest.fn(() => true) };
     const building = obtainTemporalCli({ log: log(), env, cacheDir: path.join(dir, 'cache'), progress: { stream, intervalMs: 50 } });
-    await waitFor(() => lines.some((l) => /building the Temporal CLI \(once\): \d+s elapsed, compiling: 1 packages so far \(go\.temporal\.io\/server\/common\/log\)/.test(l)), {
+    await waitFor(() => lines.some((l) => /building the Temporal CLI \(once\): \d+s elapsed, compiling: 1 of ~1,300 packages \(go\.temporal\.io\/server\/common\/log\)/.test(l)), {
       timeoutMs: 10_000,
       what: `a progress line (lines: ${lines.join('')})`,
     });
@@ -170,7 +170,7 @@ describe('building the Temporal CLI, as a newcomer sees it', () => {
     const written: string[] = [];
     const stream = { isTTY: true, write: (text: string) => written.push(text) > 0 };
     const building = obtainTemporalCli({ log: log(), env, cacheDir: path.join(dir, 'cache'), progress: { stream } });
-    await waitFor(() => written.some((w) => w.startsWith('\r\x1b[K') && /. building the Temporal CLI \(once\): \ds, compiling: 1 packages so far/.test(w)), {
+    await waitFor(() => written.some((w) => w.startsWith('\r\x1b[K') && /. building the Temporal CLI \(once\): \ds, compiling: 1 of ~1,300 packages/.test(w)), {
       timeoutMs: 10_000,
       what: `the spinner (written: ${JSON.stringify(written.slice(-3))})`,
     });
