@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
  * one log line every `intervalMs`. Go prints `go: downloading <module> <version>` while it fetches modules
  * and, with -v, each package's import path once it is compiled.
  */
-export class GoBuildActivity {
+class GoBuildActivity {
   /** `expectedPackages`: about how many a build from an empty Go cache compiles (fewer when cached). */
   constructor(private readonly expectedPackages?: number) {}
 
