@@ -54,7 +54,12 @@ describe('/announce', () => {
     expect(post.original()?.embeds[0]?.title).toBe('Announcement scheduled');
     const [message] = await eventually(() => (posts('Game night').length ? posts('Game night') : null), 'the post', 15_000);
     expect(message!.content).toBe(`<@&${role.id}>`);
-    expect(await e2e.prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: id } } })).toMatchObject({ messageId: message!.id });
+    // The flow records the message id once Discord has answered the post: wait for it, do not race it.
+    const recorded = await eventually(async () => {
+      const row = await e2e.prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: id } } });
+      return row?.messageId ? row : null;
+    }, 'the message id recorded');
+    expect(recorded).toMatchObject({ messageId: message!.id });
   });
 
   it('Cancel on the preview: nothing is ever posted', async () => {
