@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { waitFor } from '../wait';
 import { EMBEDDED_SUPERUSER, ensureCluster } from './postgres-cluster';
 import { postgresBinaries } from './postgres-binaries';
-import { OutputTail, isAlive, killWithParent, withParentDeathSignal } from './process';
+import { isAlive, superviseServer } from './process';
 import { asUnprivileged } from './unprivileged';
 
 /**
@@ -73,42 +72,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await ensureCluster({ binaries, dataDir, log, durable: opts.durable !== false });
 
   const args = serverArgs({ ...opts, dataDir });
-  const [file, argv] = await withParentDeathSignal(...(await asUnprivileged(binaries.postgres, args)), process.env);
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
-  const unhook = killWithParent(child);
-  opts.onSpawn?.();
-  // Always drained: a full pipe would block the server's logging, and the tail explains a failure.
-  const tail = new OutputTail();
-  child.stdout?.on('data', (c: Buffer) => tail.push(c));
-  child.stderr?.on('data', (c: Buffer) => tail.push(c));
-
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(unhook);
-  const earlyExit = new AbortController();
-  let ready = false;
-  let stopping = false;
-  child.once('error', (err) => earlyExit.abort(new Error(`could not run ${binaries.postgres}: ${err.message}`)));
-  child.once('exit', (code, signal) => {
-    earlyExit.abort(new Error(`exited early (${signal ?? `code ${code}`})`));
-    if (ready && !stopping) log.error({ postgresPid: child.pid, code, signal, output: tail.toString() }, 'embedded PostgreSQL exited unexpectedly');
+  const [command, argv] = await asUnprivileged(binaries.postgres, args);
+  const server = await superviseServer({
+    name: 'embedded PostgreSQL',
+    command,
+    args: argv,
+    env: { ...process.env, LC_ALL: 'C' },
+    // SIGINT: PostgreSQL's fast shutdown (rolls back open transactions, then exits cleanly).
+    stopSignal: 'SIGINT',
+    graceMs: opts.stopGraceMs ?? 15_000,
+    log,
   });
-
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    child.kill('SIGINT');
-    const grace = opts.stopGraceMs ?? 15_000;
-    const timer = setTimeout(() => {
-      log.warn({ postgresPid: child.pid, graceMs: grace }, 'embedded PostgreSQL did not stop in time; killing it');
-      child.kill('SIGKILL');
-    }, grace);
-    await exited;
-    clearTimeout(timer);
-  };
+  opts.onSpawn?.();
+  const { child, tail, stop } = server;
 
   const url = embeddedPostgresUrl(port);
   try {
-    await waitFor(() => answers(url), { timeoutMs: opts.startTimeoutMs ?? 60_000, intervalMs: 50, what: `PostgreSQL on ${HOST}:${port}`, signal: earlyExit.signal });
+    await waitFor(() => answers(url), { timeoutMs: opts.startTimeoutMs ?? 60_000, intervalMs: 50, what: `PostgreSQL on ${HOST}:${port}`, signal: server.earlyExit });
   } catch (err) {
     await stop();
     const reason = err instanceof Error ? err.message : String(err);
@@ -118,7 +98,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       { cause: err },
     );
   }
-  ready = true;
+  server.markReady();
   const pid = child.pid!;
   log.info({ dataDir, url, postgresPid: pid, ms: Math.round(performance.now() - started) }, 'embedded PostgreSQL ready');
   return {

@@ -137,3 +137,63 @@ export async function runCommand(
     unhook();
   }
 }
+
+/** A long-running dev server we started: its output tail, and a stop that never leaves it behind. */
+export interface SupervisedServer {
+  child: ChildProcess;
+  /** Its last output lines, to explain a failure. */
+  tail: OutputTail;
+  /** Aborted (with the reason) when it fails to spawn or exits before `markReady()`. */
+  earlyExit: AbortSignal;
+  /** From now on an exit is unexpected: logged with its output. */
+  markReady(): void;
+  /** Sends `signal`, then SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns a dev server in its own process group (Ctrl-C in a terminal reaches only us, and we stop it
+ * in order), killed with us even when we die by SIGKILL, its output always drained (a full pipe would
+ * block its logging).
+ */
+export async function superviseServer(opts: {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  stopSignal: NodeJS.Signals;
+  graceMs: number;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}): Promise<SupervisedServer> {
+  const [file, argv] = await withParentDeathSignal(opts.command, opts.args, process.env);
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(opts.env ? { env: opts.env } : {}) });
+  const unhook = killWithParent(child);
+  const tail = new OutputTail();
+  child.stdout?.on('data', (c: Buffer) => tail.push(c));
+  child.stderr?.on('data', (c: Buffer) => tail.push(c));
+
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(unhook);
+  const earlyExit = new AbortController();
+  let ready = false;
+  let stopping = false;
+  child.once('error', (err) => earlyExit.abort(new Error(`could not run ${opts.command}: ${err.message}`)));
+  child.once('exit', (code, signal) => {
+    earlyExit.abort(new Error(`exited early (${signal ?? `code ${code}`})`));
+    // A crash after start-up would otherwise go unnoticed until the next call to it fails.
+    if (ready && !stopping) opts.log.error({ pid: child.pid, code, signal, output: tail.toString() }, `${opts.name} exited unexpectedly`);
+  });
+
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    child.kill(opts.stopSignal);
+    const timer = setTimeout(() => {
+      opts.log.warn({ pid: child.pid, graceMs: opts.graceMs }, `${opts.name} did not stop in time; killing it`);
+      child.kill('SIGKILL');
+    }, opts.graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, tail, earlyExit: earlyExit.signal, markReady: () => (ready = true), stop };
+}

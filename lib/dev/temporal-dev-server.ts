@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../logger';
 import { SEARCH_ATTRIBUTES } from '../search-attributes';
 import { waitFor } from '../wait';
-import { OutputTail, isAlive, killWithParent, withParentDeathSignal } from './process';
+import { isAlive, superviseServer } from './process';
 
 /** Spelling of each search attribute type for `--search-attribute NAME=Type`. */
 const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
@@ -81,44 +80,13 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
 
   const started = performance.now();
   const args = devServerArgs(opts);
-  const [file, argv] = await withParentDeathSignal(opts.cliPath, args, process.env);
-  // Its own process group: Ctrl-C in a terminal reaches only us, and we stop the server after the worker
-  // has drained (it needs the server to finish its tasks). The parent-death signal and the exit hook
-  // below still make sure it never outlives us.
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const unhook = killWithParent(child);
+  // We stop the server after the worker has drained (it needs the server to finish its tasks).
+  const server = await superviseServer({ name: 'Temporal dev server', command: opts.cliPath, args, stopSignal: 'SIGTERM', graceMs: opts.stopGraceMs ?? 10_000, log });
   opts.onSpawn?.();
-  const tail = new OutputTail();
-  child.stdout?.on('data', (c: Buffer) => tail.push(c));
-  child.stderr?.on('data', (c: Buffer) => tail.push(c));
-
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(unhook);
-  const earlyExit = new AbortController();
-  let ready = false;
-  let stopping = false;
-  child.once('error', (err) => earlyExit.abort(new Error(`could not run ${opts.cliPath}: ${err.message}`)));
-  child.once('exit', (code, signal) => {
-    earlyExit.abort(new Error(`exited early (${signal ?? `code ${code}`})`));
-    // A crash after start-up would otherwise go unnoticed until the next gRPC call fails.
-    if (ready && !stopping) log.error({ serverPid: child.pid, code, signal, output: tail.toString() }, 'Temporal dev server exited unexpectedly');
-  });
-
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    child.kill('SIGTERM');
-    const grace = opts.stopGraceMs ?? 10_000;
-    const timer = setTimeout(() => {
-      log.warn({ serverPid: child.pid, graceMs: grace }, 'Temporal dev server ignored SIGTERM; killing it');
-      child.kill('SIGKILL');
-    }, grace);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, tail, stop } = server;
 
   try {
-    await waitUntilReady(address, namespace, uiUrl, opts.startTimeoutMs ?? 60_000, earlyExit.signal);
+    await waitUntilReady(address, namespace, uiUrl, opts.startTimeoutMs ?? 60_000, server.earlyExit);
   } catch (err) {
     await stop();
     const reason = err instanceof Error ? err.message : String(err);
@@ -126,7 +94,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
       cause: err,
     });
   }
-  ready = true;
+  server.markReady();
   const pid = child.pid!;
   log.info({ address, uiUrl, serverPid: pid, dbFile: opts.dbFile, ms: Math.round(performance.now() - started) }, 'Temporal dev server ready');
   return {
