@@ -59,7 +59,7 @@ export class OutputTail {
  * orphan. Only covers exits Node sees; `withParentDeathSignal` covers SIGKILL of the parent on Linux.
  * Returns a function that removes the hook (call it once the child has exited).
  */
-export function killWithParent(child: ChildProcess): () => void {
+function killWithParent(child: ChildProcess): () => void {
   const onExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
@@ -72,7 +72,7 @@ export function killWithParent(child: ChildProcess): () => void {
  * the spawning thread (Node's main thread) dies, even by SIGKILL, when no 'exit' hook can run.
  * setpriv execs the command, so the pid stays the same. Elsewhere, or without setpriv, unchanged.
  */
-export async function withParentDeathSignal(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<[string, string[]]> {
+async function withParentDeathSignal(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<[string, string[]]> {
   if (process.platform !== 'linux') return [command, args];
   setprivPath ??= findOnPath('setpriv', env).then((file) => (file && supportsPdeathsig(file) ? file : undefined));
   const setpriv = await setprivPath;
