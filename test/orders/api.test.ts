@@ -4,7 +4,6 @@ import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
-import { topupStatusQuery } from '../../lib/flows/payments';
 import { newMember, startPaymentsEnv, startTopup, type PaymentsEnv } from '../payments/helpers';
 import { balance, fund, packageOf, startOrder } from './helpers';
 
@@ -85,7 +84,11 @@ describe('orders, stock and top-ups API', () => {
     const user = newMember(env, 'api-payer');
     const t = await startTopup(env, { userId: user, amount: '19000' });
     const paymentId = t.workflowId.slice('topup:'.length);
-    await waitFor(async () => (await t.query(topupStatusQuery)).step === 'waiting', { timeoutMs: 10_000, what: 'charged' });
+    // Charged at the gateway and its 'pending' notification stored: what the payment and the list below need.
+    await waitFor(async () => env.midtrans.charge(paymentId) !== undefined && (await env.prisma.paymentNotification.count({ where: { orderId: paymentId } })) >= 1, {
+      timeoutMs: 10_000,
+      what: 'the charge and its pending notification',
+    });
     await env.midtrans.pay(paymentId);
     await t.result();
     const list = await call('GET', `/payments/topups?userId=${user}`, 'mod');
