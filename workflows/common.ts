@@ -33,14 +33,21 @@ export function tagFlow(kind: string, guildId: string, userId?: string): void {
  * What the Temporal UI shows as the flow's current details: a bold headline, then the lines that are
  * set. Costs no history event, so it can change at every step.
  */
-export function showDetails(headline: string, ...lines: (string | null | undefined | false)[]): void {
-  setCurrentDetails([`**${headline}**`, ...lines.filter((l): l is string => typeof l === 'string' && l.length > 0)].join('\n'));
+export function showDetails(headline: string, ...lines: DetailLine[]): void {
+  setDetails(`**${headline}**`, lines);
 }
 
 /** Moves a flow's state to a step and shows it as `**status** · step`, then the lines. */
-export function progress<Step extends string>(state: { status: string; step: Step }, step: Step, ...lines: (string | null | undefined | false)[]): void {
+export function progress<Step extends string>(state: { status: string; step: Step }, step: Step, ...lines: DetailLine[]): void {
   state.step = step;
-  setCurrentDetails([`**${state.status}** · ${step.replace(/_/g, ' ')}`, ...lines.filter((l): l is string => typeof l === 'string' && l.length > 0)].join('\n'));
+  setDetails(`**${state.status}** · ${step.replace(/_/g, ' ')}`, lines);
+}
+
+/** A line of current details; unset ones are left out. */
+type DetailLine = string | null | undefined | false;
+
+function setDetails(first: string, lines: DetailLine[]): void {
+  setCurrentDetails([first, ...lines.filter((l): l is string => typeof l === 'string' && l.length > 0)].join('\n'));
 }
 
 /** Workflow time (replayed from history), in milliseconds. */
