@@ -1,6 +1,6 @@
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { REST } from '@discordjs/rest';
-import { closeDiscordRest, createDiscordRest } from '../activities/discord/rest';
+import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import type { Config } from '../lib/config';
 import { createRobloxClient } from '../lib/roblox/client';
 import { keyringFromConfig } from '../lib/crypto';

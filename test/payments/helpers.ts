@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { REST } from 'discord.js';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { closeDiscordRest } from '../../activities/discord/rest';
+import { closeDiscordRest } from '../../lib/discord/rest';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
 import { createCodeKeyring, type CodeKeyring } from '../../lib/crypto/codes';
 import { createLogger, type Logger } from '../../lib/logger';

@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { REST } from 'discord.js';
 import { createActivities } from '../../activities';
-import { closeDiscordRest } from '../../activities/discord/rest';
+import { closeDiscordRest } from '../../lib/discord/rest';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
 import { addItem, type ItemCreate } from '../../activities/shop';
 import { createLogger } from '../../lib/logger';

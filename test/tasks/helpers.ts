@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import { Client as DiscordClient, Events, GatewayIntentBits, REST } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } from 'discord-api-types/v10';
 import { createDiscordActivities } from '../../activities/discord';
-import { closeDiscordRest } from '../../activities/discord/rest';
+import { closeDiscordRest } from '../../lib/discord/rest';
 import { createLedger, createLedgerActivities, userAccount, type Ledger } from '../../activities/ledger';
 import { createTaskActivities } from '../../activities/tasks';
 import { routeInteraction } from '../../bot/router';

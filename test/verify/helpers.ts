@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } from 'discord-api-types/v10';
 import { REST } from 'discord.js';
 import { createActivities } from '../../activities';
-import { closeDiscordRest } from '../../activities/discord/rest';
+import { closeDiscordRest } from '../../lib/discord/rest';
 import { updateVerifySettings, type VerifySettingsChange } from '../../activities/verify';
 import { startBot, type RunningBot } from '../../bot/run';
 import { createLogger } from '../../lib/logger';

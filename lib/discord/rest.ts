@@ -1,8 +1,8 @@
 import { REST } from '@discordjs/rest';
-import type { Config } from '../../lib/config';
+import type { Config } from '../config';
 
 /**
- * The worker's Discord REST client (@discordjs/rest, re-exported by discord.js): activities send
+ * The Discord REST client of the worker and the API (@discordjs/rest, re-exported by discord.js): activities send
  * messages, DMs and role changes through it; the worker needs no gateway connection.
  *
  * Retries belong to Temporal, not to the client: one quick retry of a 5xx/timeout here, and a 429 is

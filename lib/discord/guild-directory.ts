@@ -1,0 +1,93 @@
+import { DiscordAPIError, type REST } from '@discordjs/rest';
+import { Routes, type APIChannel, type APIGuildMember, type APIRole } from 'discord-api-types/v10';
+
+/** A channel as far as scope checks need it. */
+export interface GuildChannel {
+  id: string;
+  guildId: string;
+  type: number;
+}
+
+/** A member of the guild and their role ids. */
+export interface GuildMember {
+  userId: string;
+  roleIds: readonly string[];
+}
+
+/**
+ * What Discord says belongs to a guild. Every channel, role and member id that comes from input (an API
+ * body, a command option, a settings row written earlier) is checked here before the bot acts on it: the
+ * bot's token reaches every guild it is in, so an id from guild B given to guild A's API must not work.
+ *
+ * Answers are cached briefly (positive and negative alike); Discord being unreachable throws, so callers
+ * refuse (API 503, activity retry) rather than guess.
+ */
+export interface GuildDirectory {
+  /** The channel when it exists in this guild; null when unknown, invisible to the bot or another guild's. */
+  channel(guildId: string, channelId: string): Promise<GuildChannel | null>;
+  /** True when the role exists in this guild. */
+  hasRole(guildId: string, roleId: string): Promise<boolean>;
+  /** The member when the user is in this guild; null otherwise. */
+  member(guildId: string, userId: string): Promise<GuildMember | null>;
+}
+
+export interface GuildDirectoryOptions {
+  /** How long an answer is reused (default 60 s). */
+  ttlMs?: number;
+  /** Most answers kept; the oldest go first (default 10,000). */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/** Discord answers 403/404 for ids the bot cannot see: for a scope check, that is "not in this guild". */
+function isNotFound(err: unknown): boolean {
+  return err instanceof DiscordAPIError && (err.status === 404 || err.status === 403);
+}
+
+export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions = {}): GuildDirectory {
+  const ttlMs = options.ttlMs ?? 60_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { expires: number; value: Promise<unknown> }>();
+
+  function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key);
+    if (hit && hit.expires > now()) return hit.value as Promise<T>;
+    const value = load();
+    cache.delete(key);
+    cache.set(key, { expires: now() + ttlMs, value });
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
+    // A failed lookup (Discord down) is not an answer: the next caller asks again.
+    value.catch(() => cache.get(key)?.value === value && cache.delete(key));
+    return value;
+  }
+
+  async function orNull<T>(request: () => Promise<T>): Promise<T | null> {
+    try {
+      return await request();
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  const roleIds = (guildId: string) =>
+    cached(`roles:${guildId}`, async () => {
+      const roles = (await orNull(() => rest.get(Routes.guildRoles(guildId)) as Promise<APIRole[]>)) ?? [];
+      return new Set(roles.map((r) => r.id));
+    });
+
+  return {
+    channel: (guildId, channelId) =>
+      cached(`channel:${channelId}`, async () => {
+        const c = (await orNull(() => rest.get(Routes.channel(channelId)) as Promise<APIChannel>)) as (APIChannel & { guild_id?: string }) | null;
+        return c?.guild_id ? { id: c.id, guildId: c.guild_id, type: c.type } : null;
+      }).then((c) => (c && c.guildId === guildId ? c : null)),
+    hasRole: async (guildId, roleId) => (await roleIds(guildId)).has(roleId),
+    member: (guildId, userId) =>
+      cached(`member:${guildId}:${userId}`, async () => {
+        const m = await orNull(() => rest.get(Routes.guildMember(guildId, userId)) as Promise<APIGuildMember>);
+        return m ? { userId, roleIds: m.roles } : null;
+      }),
+  };
+}
