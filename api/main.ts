@@ -7,7 +7,7 @@ import { startApiServer } from './server';
 
 runProcess('guildflow-api', async ({ config: raw, log, started }) => {
   const config = requireSettings(raw, ['DATABASE_URL', 'TEMPORAL_ADDRESS'], 'the API');
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE, log });
   started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
   const temporal = await connectTemporalClient({ ...config, address: config.TEMPORAL_ADDRESS });
   started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });

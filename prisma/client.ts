@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import type { Logger } from '../lib/logger';
 import { PrismaClient } from './generated/client';
 
 // The rest of the app imports Prisma from here, not from ./generated (which `npm run db:generate` writes).
@@ -16,11 +17,8 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
  * hand; see activities/ledger). `sqlPool(prisma)` returns it; `$disconnect()` ends it, whether or not
  * Prisma itself ever connected.
  */
-export function createPrismaClient(databaseUrl: string, opts: { poolSize?: number } = {}): PrismaClient {
-  const pool = new KeepingPool({ connectionString: databaseUrl, max: opts.poolSize ?? 10 });
-  // An idle connection that breaks (server restart) is dropped from the pool and the next query opens a
-  // new one; without a listener the 'error' event would crash the process while Prisma is not connected.
-  pool.on('error', () => {});
+export function createPrismaClient(databaseUrl: string, opts: { poolSize?: number; log?: Logger } = {}): PrismaClient {
+  const pool = createSqlPool({ connectionString: databaseUrl, max: opts.poolSize ?? 10 }, opts.log);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const disconnect = prisma.$disconnect.bind(prisma);
   Object.defineProperty(prisma, '$disconnect', {
@@ -44,6 +42,23 @@ export function sqlPool(prisma: PrismaClient): pg.Pool | undefined {
 /** True when the server refused a statement but the connection stays usable (severity ERROR, not FATAL). */
 export function isStatementError(err: unknown): boolean {
   return err instanceof pg.DatabaseError && err.severity === 'ERROR' && !/^(08|57|XX)/.test(err.code ?? '');
+}
+
+/**
+ * A pool whose broken connections never take the process down. A connection the server ends (restart,
+ * `pg_terminate_backend`, network reset) emits 'error' on its client, idle or checked out; with no
+ * listener Node would exit. Here the statement in flight fails (a retryable error for the activity or
+ * request), the pool drops the connection (pg-pool discards a client that is no longer queryable) and the
+ * next query opens a new one.
+ */
+export function createSqlPool(config: pg.PoolConfig, log?: Logger): pg.Pool {
+  const pool = new KeepingPool(config);
+  // pg-pool re-emits an idle client's error on the pool: the client listener below already reported it.
+  pool.on('error', () => {});
+  pool.on('connect', (client) =>
+    client.on('error', (err: Error & { code?: string }) => log?.warn({ code: err.code, reason: err.message }, 'database connection lost; the pool replaces it')),
+  );
+  return pool;
 }
 
 /**

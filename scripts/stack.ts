@@ -75,7 +75,7 @@ export async function startStack(
   const migrations = await deployMigrations(databaseUrl);
   log.info({ applied: migrations.applied }, migrations.applied.length ? 'migrations applied' : 'database schema up to date');
 
-  const prisma = createPrismaClient(databaseUrl, { poolSize: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5 });
+  const prisma = createPrismaClient(databaseUrl, { poolSize: config.DATABASE_URL ? config.DATABASE_POOL_SIZE : 5, log });
   started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
 
   if (opts.installRuntime !== false) installTemporalRuntime({ log, metricsAddress: config.TEMPORAL_METRICS_ADDRESS });

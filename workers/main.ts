@@ -7,7 +7,7 @@ import { installTemporalRuntime } from './runtime';
 
 runProcess('guildflow-worker', async ({ config: raw, log, started }) => {
   const config = requireSettings(raw, ['DATABASE_URL', 'TEMPORAL_ADDRESS'], 'the worker');
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE, log });
   started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
   installTemporalRuntime({ log, metricsAddress: config.TEMPORAL_METRICS_ADDRESS });
   const worker = await startWorker({ config, temporalAddress: config.TEMPORAL_ADDRESS, prisma, log });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { createSqlPool } from '../../prisma/client';
 
 /**
  * The live-events hub of one API process: reads the `events` table (written by triggers in the same
@@ -68,7 +69,7 @@ export class EventHub {
 
   constructor(opts: EventHubOptions) {
     this.listener = new pg.Client({ connectionString: opts.databaseUrl });
-    this.pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 });
+    this.pool = createSqlPool({ connectionString: opts.databaseUrl, max: 2 }, opts.log);
     this.log = opts.log.child({ component: 'events' });
     this.pollMs = opts.pollMs ?? 250;
     this.lateMs = opts.lateMs ?? 10_000;
@@ -79,8 +80,6 @@ export class EventHub {
     this.cursor = BigInt(rows[0]?.max ?? '0');
     this.listener.on('notification', () => this.wake());
     this.listener.on('error', (err) => this.log.error({ err }, 'event listener connection failed; polling only'));
-    // An idle pooled connection the server drops (restart, failover) must not crash the process.
-    this.pool.on('error', (err) => this.log.warn({ err }, 'event reader connection lost; it will reconnect'));
     await this.listener.connect();
     await this.listener.query('LISTEN gf_events');
     this.timer = setInterval(() => void this.poll(), this.pollMs);
