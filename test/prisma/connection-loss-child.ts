@@ -49,7 +49,7 @@ async function main() {
   seen.afterwards = (await prisma.$queryRaw<{ one: number }[]>`SELECT 1 AS one`)[0]!.one === 1 && after !== idlePid ? 'answers' : 'wrong';
   await admin.end();
   await prisma.$disconnect();
-  console.log(JSON.stringify(seen));
+  process.stdout.write(`${JSON.stringify(seen)}\n`);
 }
 
 void main();
