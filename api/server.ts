@@ -31,6 +31,7 @@ export async function startApiServer(opts: {
   const temporal = new Client({ connection: opts.temporal, namespace: opts.config.TEMPORAL_NAMESPACE });
   // Ledger changes wake the guild's leaderboard panel (message sync).
   const stopRelay = events ? startLeaderboardRelay({ hub: events, prisma: opts.prisma, temporal, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, log }) : undefined;
+  const codes = keyringFromConfig(opts.config);
   const app = createApp({
     events,
     prisma: opts.prisma,
@@ -43,7 +44,7 @@ export async function startApiServer(opts: {
     temporal,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
-    codes: keyringFromConfig(opts.config),
+    codes,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.config.PORT, opts.config.HOST, () => resolve(s));
@@ -51,7 +52,7 @@ export async function startApiServer(opts: {
   });
   const shownHost = opts.config.HOST === '0.0.0.0' ? '127.0.0.1' : opts.config.HOST;
   const url = `http://${shownHost}:${opts.config.PORT}`;
-  log.info({ url }, 'API listening');
+  log.info({ url, features: { payments: !!opts.config.MIDTRANS_SERVER_KEY, codeShop: !!codes } }, 'API listening');
   return {
     url,
     // Live-event streams never go idle: the hub ends them first, then the server can close.

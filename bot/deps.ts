@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
-import type { CodeKeyring } from '../lib/crypto/codes';
-import type { TopupSettings } from '../lib/payments';
+import type { Config } from '../lib/config';
+import { keyringFromConfig, type CodeKeyring } from '../lib/crypto';
+import { topupSettingsFromConfig, type TopupSettings } from '../lib/payments';
 import type { PrismaClient } from '../prisma/client';
 
 /** What handlers may use: one database client and one Temporal client per process. */
@@ -15,4 +16,12 @@ export interface BotDeps {
   topup?: TopupSettings | null;
   /** The code stock's keys; null/absent when the code shop is off (/stock add then says so). */
   codes?: CodeKeyring | null;
+}
+
+/**
+ * The bot's optional features from the settings. Every entry point that runs the bot (`npm run bot`,
+ * `npm start`) builds them here, so none runs with fewer features than the others.
+ */
+export function botFeaturesFromConfig(config: Config): Pick<BotDeps, 'topup' | 'codes'> {
+  return { topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config) };
 }

@@ -47,7 +47,7 @@ export async function startBot(
   // Guilds present at login arrive with READY, not as guildCreate events.
   await Promise.all(client.guilds.cache.map(syncGuild));
   await client.application?.commands.set(registry.commands.map((c) => c.data));
-  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: registry.commands.length }, 'bot logged in');
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: registry.commands.length, features: { payments: !!deps.topup, codeShop: !!deps.codes } }, 'bot logged in');
   return {
     async stop() {
       await client.destroy();

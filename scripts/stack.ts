@@ -68,8 +68,8 @@ export async function startStack(
     { deployMigrations },
     { startWorker },
     { installTemporalRuntime },
-    { CODE_SHOP_OFF_MESSAGE, keyringFromConfig },
-    { PAYMENTS_OFF_MESSAGE, topupSettingsFromConfig },
+    { CODE_SHOP_OFF_MESSAGE },
+    { PAYMENTS_OFF_MESSAGE },
   ] = await loading;
 
   const migrations = await deployMigrations(databaseUrl);
@@ -91,10 +91,10 @@ export async function startStack(
 
   if (config.DISCORD_TOKEN) {
     // Loaded only when the bot runs: discord.js's gateway client costs ~35 MB and a second at start-up.
-    const [{ startBot }, { commands, components }] = await Promise.all([import('../bot/run'), import('../bot/commands')]);
+    const [{ startBot }, { botFeaturesFromConfig }, { commands, components }] = await Promise.all([import('../bot/run'), import('../bot/deps'), import('../bot/commands')]);
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
-      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config) },
+      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, ...botFeaturesFromConfig(config) },
       opts.registry ?? { commands, components },
     );
     started.push({ name: 'bot', stop: bot.stop });

@@ -31,12 +31,14 @@ export async function startWorker(opts: {
   const discord = opts.discord === undefined ? createDiscordRest(opts.config) : opts.discord;
   if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
   const payments = paymentsFromConfig(opts.config);
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, codes: keyringFromConfig(opts.config), roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL }) }, opts.overrides);
+  const codes = keyringFromConfig(opts.config);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL }) }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
     await connection.close();
   });
-  log.info({ taskQueue: opts.config.TEMPORAL_TASK_QUEUE, namespace: opts.config.TEMPORAL_NAMESPACE }, 'worker polling');
+  const features = { payments: !!payments, codeShop: !!codes };
+  log.info({ taskQueue: opts.config.TEMPORAL_TASK_QUEUE, namespace: opts.config.TEMPORAL_NAMESPACE, features }, 'worker polling');
   return {
     done,
     async stop() {

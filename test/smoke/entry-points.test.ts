@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { freePort } from '../../lib/net';
+import { waitFor } from '../../lib/wait';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { testTemporalAddress } from '../helpers/temporal';
+
+const root = path.resolve(__dirname, '../..');
+
+interface Running {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  output: () => string;
+}
+
+function startEntry(file: string, env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, ['--require', './lib/dev/register-ts.cjs', file], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const lines: Record<string, unknown>[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    const complete = output.split('\n').slice(0, -1);
+    lines.length = 0;
+    for (const line of complete) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, lines, output: () => output };
+}
+
+/** The `features` each component of a process reported when it started, by its log message. */
+async function featuresReported(run: Running, messages: string[]): Promise<Record<string, unknown>> {
+  const found = await waitFor(
+    () => {
+      if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}:\n${run.output()}`);
+      const hits = messages.map((m) => run.lines.find((l) => l.msg === m));
+      return hits.every(Boolean) ? hits : null;
+    },
+    { timeoutMs: 90_000, intervalMs: 100, what: `${messages.join(', ')} in the log` },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- output ---\n${run.output()}`);
+  });
+  return Object.fromEntries(messages.map((m, i) => [m, found[i]!.features]));
+}
+
+describe('every production entry point runs with the same features for the same settings', () => {
+  let db: TestDatabase;
+  let discord: FakeDiscord;
+  const running: Running[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    discord = await startFakeDiscord();
+  });
+  afterAll(async () => {
+    for (const r of running) r.child.kill('SIGKILL');
+    await discord?.close();
+    await db?.drop();
+  });
+
+  it('npm run worker, api and bot report what npm start reports: payments and the code shop on', async () => {
+    const base: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: db.url,
+      TEMPORAL_ADDRESS: testTemporalAddress(),
+      TEMPORAL_TASK_QUEUE: `entry-points-${randomBytes(4).toString('hex')}`,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.restUrl,
+      MIDTRANS_SERVER_KEY: 'SB-Mid-server-entry-points',
+      CODE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    };
+    const withPorts = async () => ({ ...base, PORT: String(await freePort()), HOST: '127.0.0.1', TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` });
+    const worker = startEntry('workers/main.ts', await withPorts());
+    const api = startEntry('api/main.ts', await withPorts());
+    const bot = startEntry('bot/main.ts', await withPorts());
+    const all = startEntry('scripts/start.ts', await withPorts());
+    running.push(worker, api, bot, all);
+
+    const on = { payments: true, codeShop: true };
+    const [w, a, b, s] = await Promise.all([
+      featuresReported(worker, ['worker polling']),
+      featuresReported(api, ['API listening']),
+      featuresReported(bot, ['bot logged in']),
+      featuresReported(all, ['worker polling', 'bot logged in', 'API listening']),
+    ]);
+    expect(s).toEqual({ 'worker polling': on, 'bot logged in': on, 'API listening': on });
+    expect({ ...w, ...a, ...b }).toEqual(s);
+  });
+});
