@@ -80,10 +80,12 @@ export async function stockCounts(prisma: PrismaClient, guildId: string): Promis
 
 /**
  * Reserves `count` codes for the order, all or none (OutOfStockError). Again for the same order: the
- * codes it already holds (idempotent).
+ * codes it already holds (idempotent), also when two attempts overlap (a stalled attempt and its retry):
+ * the order row's lock makes the second wait and then see the first one's codes.
  */
 export async function reserveCodes(prisma: PrismaClient, guildId: string, orderId: string, count: number): Promise<{ codeIds: string[] }> {
   return inTransaction(prisma, async (client) => {
+    await client.query('SELECT 1 FROM code_orders WHERE id = $1 FOR UPDATE', [orderId]);
     const held = await client.query<{ id: string }>('SELECT c.id::text AS id FROM codes c WHERE c.order_id = $1 ORDER BY c.id', [orderId]);
     if (held.rows.length >= count) return { codeIds: held.rows.map((r) => r.id) };
     const need = count - held.rows.length;
