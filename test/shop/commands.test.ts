@@ -208,4 +208,15 @@ describe('shop commands', () => {
     const duplicate = await reply(adminAdd({ name: 'sword', price: 5 }));
     expect(duplicate.content).toBe('The shop already has an item called "sword".');
   });
+  it('Confirm is acknowledged only after the purchase exists: a bot stopped in between leaves the click unanswered, never "confirmed" with nothing started', async () => {
+    await reply(adminAdd({ name: 'Lantern', price: 10 }));
+    const dana = await newMember('dana', 100n);
+    const { click, workflowId } = await buyAndConfirm(dana, 'Lantern');
+    const ack = await click.waitForResponse();
+    expect(ack.type).toBe(6); // deferred update
+    const { startTime } = await e2e.temporal.workflow.getHandle(workflowId).describe();
+    expect(ack.at).toBeGreaterThanOrEqual(startTime.getTime());
+    await e2e.waitForWorkflow(workflowId, 'COMPLETED');
+    expect(await balanceOf(dana)).toEqual({ balance: 90n, held: 0n, available: 90n });
+  });
 });
