@@ -17,7 +17,7 @@ const REQUEST_FIELDS = new Set(['requestBody']);
 const MAX_DEPTH = 8;
 
 /** The text with every interaction/webhook token in a Discord URL replaced by `[redacted]`. */
-export function redactDiscordTokens(text: string): string {
+function redactDiscordTokens(text: string): string {
   return text.replace(TOKEN_IN_PATH, '/$1/$2/[redacted]');
 }
 
