@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { CodeKeyring } from '../lib/crypto/codes';
 import type { EventHub } from '../lib/events/hub';
+import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
@@ -26,6 +27,10 @@ export interface AppDeps {
   events?: EventHub;
   /** SSE heartbeat interval (default 15 s). */
   eventHeartbeatMs?: number;
+  /** Caps on open SSE streams and on what a stream may buffer (default DEFAULT_EVENT_STREAM_LIMITS). */
+  eventStreamLimits?: EventStreamLimits;
+  /** The bearer token /metrics asks for (METRICS_TOKEN); absent, /metrics is open. */
+  metricsToken?: string;
   /** Timings of the message sync flows the API starts (default DEFAULT_SYNC_SETTINGS, lib/flows/sync.ts). */
   syncSettings?: SyncSettings;
   /** The game API's clock for signature windows (tests move it); default the system clock. */

@@ -1,4 +1,4 @@
-/** A dependency the API needs to serve requests; /ready names every one that fails. */
+/** A dependency the API needs to serve requests; /ready names every one that fails (the reason is logged, not shown). */
 export interface ReadinessCheck {
   name: string;
   check(): Promise<unknown>;
@@ -6,6 +6,7 @@ export interface ReadinessCheck {
 
 export interface ReadinessResult {
   ready: boolean;
+  /** `error`: why a check failed, for the log only (a database error can name hosts, users, URLs). */
   checks: Record<string, { ok: boolean; error?: string; ms: number }>;
 }
 

@@ -45,7 +45,17 @@ export async function startApiServer(opts: {
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     codes,
+    metricsToken: opts.config.METRICS_TOKEN,
+    eventStreamLimits: {
+      perProcess: opts.config.SSE_MAX_STREAMS,
+      perGuild: opts.config.SSE_MAX_STREAMS_PER_GUILD,
+      perToken: opts.config.SSE_MAX_STREAMS_PER_TOKEN,
+      maxBufferedBytes: opts.config.SSE_MAX_BUFFERED_BYTES,
+    },
   });
+  if (!opts.config.METRICS_TOKEN && opts.config.NODE_ENV === 'production') {
+    log.warn('/metrics answers anyone who reaches the API port: set METRICS_TOKEN, or keep the port private');
+  }
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.config.PORT, opts.config.HOST, () => resolve(s));
     s.once('error', reject);

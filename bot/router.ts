@@ -14,7 +14,8 @@ export interface Registry {
 /**
  * The one InteractionCreate dispatcher: finds the handler (slash command by name, component by the action
  * of its `gf:{action}:{key}` id), checks the member's level, and turns any error into an ephemeral reply
- * plus a log line with the interaction id. Handlers never catch-and-ignore.
+ * plus a log line with the interaction id. Handlers never catch-and-ignore. Errors are logged through the
+ * logger's error serializer, which leaves out the interaction token and what a refused reply carried.
  */
 export async function routeInteraction(interaction: Interaction, deps: BotDeps, registry: Registry): Promise<void> {
   if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isUserSelectMenu() && !interaction.isModalSubmit()) {
@@ -40,8 +41,13 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
     if (!known) log.error({ err }, 'interaction failed');
     const content = known ? err.message : `Something went wrong on our side (reference ${interaction.id}). Nothing was changed.`;
     const reply = { content, flags: MessageFlags.Ephemeral } as const;
-    if (interaction.deferred || interaction.replied) await interaction.followUp(reply);
-    else await interaction.reply(reply);
+    try {
+      if (interaction.deferred || interaction.replied) await interaction.followUp(reply);
+      else await interaction.reply(reply);
+    } catch (replyErr) {
+      // Discord refused this answer too (the token expired, Discord is down): only the log can say so.
+      log.error({ err: replyErr }, 'could not answer interaction');
+    }
   }
 }
 

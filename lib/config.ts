@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseKey, parseOldKeys } from './crypto/codes';
+import { DEFAULT_EVENT_STREAM_LIMITS } from './events/stream-slots';
 import { ConfigError } from './errors';
 
 /**
@@ -23,6 +24,12 @@ const schema = z.object({
 
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: port.default(3000),
+  /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (keep the port private then). */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional()),
+  SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_EVENT_STREAM_LIMITS.perProcess),
+  SSE_MAX_STREAMS_PER_GUILD: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_EVENT_STREAM_LIMITS.perGuild),
+  SSE_MAX_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_EVENT_STREAM_LIMITS.perToken),
+  SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4096).max(1024 * 1024 * 1024).default(DEFAULT_EVENT_STREAM_LIMITS.maxBufferedBytes),
 
   DATABASE_URL: optionalString.pipe(
     z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
@@ -65,7 +72,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS'] as const satisfies readonly (keyof Config)[];
+const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 

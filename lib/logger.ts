@@ -1,10 +1,12 @@
 import pino, { type Logger } from 'pino';
+import { serializeErrorForLog } from './discord/error-log';
 
 export type { Logger };
 
 /**
  * JSON logs (pretty when a person is watching a TTY). Secret-bearing fields are removed wherever they
- * appear, so a stray `log.info({ config })` or a logged request cannot leak them.
+ * appear, so a stray `log.info({ config })` or a logged request cannot leak them; errors (`err`, and
+ * `error` as the Temporal SDK logs them) are written without the request a Discord error carries.
  */
 const REDACT_PATHS = [
   'token',
@@ -35,6 +37,16 @@ const REDACT_PATHS = [
   '*.signature_key',
   'plaintext',
   '*.plaintext',
+  'METRICS_TOKEN',
+  '*.METRICS_TOKEN',
+  'cookie',
+  '*.cookie',
+  'req.headers.cookie',
+  'headers.cookie',
+  'interactionToken',
+  '*.interactionToken',
+  'requestBody',
+  '*.requestBody',
 ];
 
 export function createLogger(
@@ -46,6 +58,7 @@ export function createLogger(
     name: opts.name ?? 'guildflow',
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeErrorForLog, error: serializeErrorForLog },
   };
   if (pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });

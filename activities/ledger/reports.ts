@@ -169,38 +169,53 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Text someone else wrote (a /give note, an idempotency key a client chose): a leading formula
+ * character gets a `'` before it, so a spreadsheet shows the text instead of running it
+ * (`=HYPERLINK(…)` in a note must not become a link that leaks the sheet). Ids, times and the JSON
+ * columns cannot start with one and stay exact.
+ */
+function csvText(value: string): string {
+  return csvField(FORMULA_START.test(value) ? `'${value}` : value);
+}
+
 const accountText = (a: AccountRef) => `${a.ownerType}:${a.ownerId}`;
 
 /**
  * One CSV line (CRLF-terminated) per entry. `postings` is JSON [{account, asset, amount, balanceAfter}],
  * `hold` JSON {from, to, asset, amount, postedAmount} or empty; accounts as `user:<id>` / `system:<name>`,
- * amounts as decimal strings, times ISO 8601 UTC.
+ * amounts as decimal strings, times ISO 8601 UTC; free text (key, actor id, reason) as csvText writes it.
  */
 function entryCsvLine(e: LedgerEntry): string {
   const fields = [
-    String(e.id),
-    e.key,
-    e.type,
-    e.status,
-    e.createdAt.toISOString(),
-    e.postedAt?.toISOString() ?? '',
-    e.voidedAt?.toISOString() ?? '',
-    e.actor.type,
-    e.actor.id,
-    e.reason ?? '',
-    JSON.stringify(e.refs),
-    JSON.stringify(e.postings.map((p) => ({ account: accountText(p.account), asset: p.asset, amount: String(p.amount), balanceAfter: String(p.balanceAfter) }))),
-    e.hold
-      ? JSON.stringify({
-          from: accountText(e.hold.from),
-          to: accountText(e.hold.to),
-          asset: e.hold.asset,
-          amount: String(e.hold.amount),
-          postedAmount: e.hold.postedAmount === null ? null : String(e.hold.postedAmount),
-        })
-      : '',
+    csvField(String(e.id)),
+    csvText(e.key),
+    csvField(e.type),
+    csvField(e.status),
+    csvField(e.createdAt.toISOString()),
+    csvField(e.postedAt?.toISOString() ?? ''),
+    csvField(e.voidedAt?.toISOString() ?? ''),
+    csvField(e.actor.type),
+    csvText(e.actor.id),
+    csvText(e.reason ?? ''),
+    csvField(JSON.stringify(e.refs)),
+    csvField(JSON.stringify(e.postings.map((p) => ({ account: accountText(p.account), asset: p.asset, amount: String(p.amount), balanceAfter: String(p.balanceAfter) })))),
+    csvField(
+      e.hold
+        ? JSON.stringify({
+            from: accountText(e.hold.from),
+            to: accountText(e.hold.to),
+            asset: e.hold.asset,
+            amount: String(e.hold.amount),
+            postedAmount: e.hold.postedAmount === null ? null : String(e.hold.postedAmount),
+          })
+        : '',
+    ),
   ];
-  return fields.map(csvField).join(',') + '\r\n';
+  return fields.join(',') + '\r\n';
 }
 
 /** Rows per query of the export. */

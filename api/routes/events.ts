@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import type { LiveEvent } from '../../lib/events/hub';
+import { DEFAULT_EVENT_STREAM_LIMITS, StreamSlots, type SlotRefusal } from '../../lib/events/stream-slots';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, type AuthState } from '../auth';
 import type { RouteDeps } from '../deps';
@@ -13,6 +15,16 @@ const lastEventId = z
   .string()
   .regex(/^\d{1,19}$/, 'Last-Event-ID must be an event id this stream sent.')
   .transform((v) => BigInt(v));
+
+/** When a refused client may try again: slots free as other clients leave, so soon but not at once. */
+const FULL_RETRY_AFTER_SECONDS = 30;
+
+function refusalMessage({ scope, limit }: SlotRefusal): string {
+  const open = `${limit} open event stream${limit === 1 ? '' : 's'}`;
+  if (scope === 'token') return `This token already has ${open}, the most one token may have: close one, or try again later.`;
+  if (scope === 'guild') return `This guild already has ${open} on this server, the most one guild may have: close one, or try again later.`;
+  return `This server already has ${open}, the most it serves: try again later.`;
+}
 
 /**
  * `GET /api/guilds/:guildId/events` — Server-Sent Events for the dashboard (admin token): balances
@@ -25,10 +37,16 @@ const lastEventId = z
  * - Heartbeats: a comment line every `heartbeatMs`, so proxies keep the connection and clients notice a
  *   dead one.
  * - Shutdown: the hub's stop() ends every stream (api/server.ts stops it before closing the server).
+ * - Limits: open streams are capped per token, per guild and per process (429 with Retry-After beyond
+ *   them; a slot frees when its client goes), and a client that stops reading is dropped once its stream
+ *   has more than `maxBufferedBytes` waiting, so it cannot make the process buffer without end. An
+ *   EventSource reconnects and resumes from its Last-Event-ID.
  */
-export function eventRoutes({ prisma, events: hub, eventHeartbeatMs }: RouteDeps): Router<State> {
+export function eventRoutes({ prisma, events: hub, eventHeartbeatMs, eventStreamLimits }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
   const heartbeatMs = eventHeartbeatMs ?? 15_000;
+  const limits = eventStreamLimits ?? DEFAULT_EVENT_STREAM_LIMITS;
+  const slots = new StreamSlots(limits);
 
   router.get('/events', requireGuildToken(prisma, 'admin'), async (ctx) => {
     if (!hub) throw new AppError('unavailable', 'Live events are not available in this process.', 503);
@@ -37,6 +55,12 @@ export function eventRoutes({ prisma, events: hub, eventHeartbeatMs }: RouteDeps
     const parsed = header ? lastEventId.safeParse(header) : null;
     if (parsed && !parsed.success) throw new AppError('invalid_input', parsed.error.issues[0]!.message, 400);
     const after = parsed?.data ?? null;
+    const slot = slots.take(guildId, ctx.state.auth.tokenId);
+    if (!('release' in slot)) {
+      ctx.set('Retry-After', String(FULL_RETRY_AFTER_SECONDS));
+      throw new AppError('too_many_streams', refusalMessage(slot), 429, slot);
+    }
+    const log = ctx.state.log.child({ guildId, tokenId: ctx.state.auth.tokenId });
 
     const stream = new PassThrough();
     ctx.req.socket.setTimeout(0);
@@ -49,53 +73,82 @@ export function eventRoutes({ prisma, events: hub, eventHeartbeatMs }: RouteDeps
     const sent = new Set<string>();
     let live = false;
     const buffered: LiveEvent[] = [];
+    let unsubscribe = () => {};
+    const ended = new AbortController();
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      slot.release();
+      ended.abort();
+      stream.end();
+    };
+    const waitingBytes = () => stream.writableLength + stream.readableLength + ctx.req.socket.writableLength;
+    /**
+     * Drops the client when more than the bound is still waiting from earlier writes (checked before the
+     * next batch, so a burst the client is reading is never a reason): it stopped reading.
+     */
+    const droppedForLagging = (): boolean => {
+      const waiting = waitingBytes();
+      if (waiting <= limits.maxBufferedBytes) return false;
+      log.warn({ waitingBytes: waiting, maxBufferedBytes: limits.maxBufferedBytes }, 'event stream dropped: its client is not reading');
+      close();
+      stream.destroy();
+      ctx.res.destroy();
+      return true;
+    };
+    /** A replay writes its next batch once the client has taken the previous one (or the stream ended). */
+    const roomForMore = async () => {
+      while (!closed && waitingBytes() > limits.maxBufferedBytes) await once(stream, 'drain', { signal: ended.signal }).catch(() => undefined);
+    };
     const write = (e: LiveEvent) => {
       if (closed || sent.has(e.id) || (after !== null && BigInt(e.id) <= after)) return;
       if (sent.size > 10_000) sent.clear();
       sent.add(e.id);
       stream.write(`id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify({ ...e })}\n\n`);
     };
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      unsubscribe();
-      stream.end();
-    };
-    const unsubscribe = hub.subscribe({
+    // The response closes when the client goes (or when the stream is dropped or ended): the slot frees.
+    ctx.res.once('close', close);
+    unsubscribe = hub.subscribe({
       guildId,
       deliver: (events) => {
-        if (live) events.forEach(write);
-        else buffered.push(...events);
+        if (!live) buffered.push(...events);
+        else if (!closed && !droppedForLagging()) events.forEach(write);
       },
       close,
     });
     const heartbeat = setInterval(() => {
-      if (!closed) stream.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+      if (!closed && !droppedForLagging()) stream.write(`: heartbeat ${new Date().toISOString()}\n\n`);
     }, heartbeatMs);
     heartbeat.unref();
-    ctx.req.once('close', close);
 
-    stream.write(`retry: 2000\n: connected\n\n`);
-    // Subscribed first (live events wait in `buffered`), then the replay: nothing falls between the two,
-    // and what both have is sent once.
-    if (after !== null) {
-      const oldest = await hub.oldestId();
-      if (oldest !== null && after < oldest - 1n) {
-        stream.write(`event: reset\ndata: ${JSON.stringify({ reason: 'Events after that id are no longer kept; reload the state and reconnect.' })}\n\n`);
-      } else {
-        let from = after;
-        for (;;) {
-          const { events, truncated } = await hub.replay(guildId, from);
-          events.forEach(write);
-          if (!truncated || !events.length) break;
-          from = BigInt(events[events.length - 1]!.id);
+    try {
+      stream.write(`retry: 2000\n: connected\n\n`);
+      // Subscribed first (live events wait in `buffered`), then the replay: nothing falls between the two,
+      // and what both have is sent once.
+      if (after !== null) {
+        const oldest = await hub.oldestId();
+        if (oldest !== null && after < oldest - 1n) {
+          stream.write(`event: reset\ndata: ${JSON.stringify({ reason: 'Events after that id are no longer kept; reload the state and reconnect.' })}\n\n`);
+        } else {
+          let from = after;
+          while (!closed) {
+            const { events, truncated } = await hub.replay(guildId, from);
+            events.forEach(write);
+            if (!truncated || !events.length) break;
+            from = BigInt(events[events.length - 1]!.id);
+            await roomForMore();
+          }
         }
       }
+    } catch (err) {
+      close(); // the slot and the subscription are not kept for a stream that never started
+      throw err;
     }
     live = true;
     buffered.splice(0).forEach(write);
-    ctx.state.log.debug({ guildId, after: after?.toString() ?? null }, 'event stream open');
+    log.debug({ after: after?.toString() ?? null }, 'event stream open');
   });
 
   return router;

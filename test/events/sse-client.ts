@@ -8,6 +8,9 @@ export interface SseEvent {
 
 export interface SseClient {
   status: number;
+  headers: Headers;
+  /** The body of a refused stream (any status but 200), as text. */
+  refusal?: string;
   events: SseEvent[];
   comments: string[];
   /** How the stream ended, if not by close() or the server ending it. */
@@ -20,13 +23,14 @@ export interface SseClient {
 export async function connectSse(url: string, headers: Record<string, string>): Promise<SseClient> {
   const abort = new AbortController();
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const refusal = res.status === 200 ? undefined : await res.text();
   const events: SseEvent[] = [];
   const comments: string[] = [];
   const errors: Error[] = [];
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
   const closed = (async () => {
-    if (!res.body) return;
+    if (!res.body || refusal !== undefined) return;
     const decoder = new TextDecoder();
     let buffer = '';
     try {
@@ -59,6 +63,8 @@ export async function connectSse(url: string, headers: Record<string, string>): 
   })();
   return {
     status: res.status,
+    headers: res.headers,
+    ...(refusal !== undefined ? { refusal } : {}),
     events,
     comments,
     errors,

@@ -45,6 +45,11 @@ describe('config', () => {
     expect(config.PORT).toBe(3000);
   });
 
+  it('refuses a short metrics token and stream limits below one', () => {
+    expect(problemsOf({ METRICS_TOKEN: 'short' })[0]).toMatch(/^METRICS_TOKEN: must be at least 16 characters/);
+    expect(problemsOf({ SSE_MAX_STREAMS_PER_TOKEN: '0' })[0]).toMatch(/^SSE_MAX_STREAMS_PER_TOKEN:/);
+  });
+
   it('refuses an API key without a cluster address', () => {
     expect(problemsOf({ TEMPORAL_API_KEY: 'abc' })[0]).toMatch(/TEMPORAL_ADDRESS/);
   });
@@ -55,8 +60,10 @@ describe('config', () => {
       TEMPORAL_ADDRESS: 'temporal.example:7233',
       TEMPORAL_API_KEY: 'tmprl-secret-key',
       DATABASE_URL: 'postgresql://app:hunter2@db.example:5432/guildflow',
+      METRICS_TOKEN: 'prometheus-scrape-secret-42',
     });
     const printed = JSON.stringify(redactConfig(config));
+    expect(printed).not.toContain('prometheus-scrape-secret-42');
     expect(printed).not.toContain('discord-secret');
     expect(printed).not.toContain('tmprl-secret-key');
     expect(printed).not.toContain('hunter2');
@@ -81,8 +88,9 @@ describe('logger', () => {
       },
     });
     const log = createLogger({ level: 'info' }, sink);
-    const config = loadConfig({ DISCORD_TOKEN: 'very-secret-token-value' });
+    const config = loadConfig({ DISCORD_TOKEN: 'very-secret-token-value', METRICS_TOKEN: 'metrics-secret-value-123' });
     log.info({ config, token: 'tok-123', headers: { authorization: 'Bearer gf_abc' } }, 'hello');
+    expect(lines.join('')).not.toContain('metrics-secret-value-123');
     const out = lines.join('');
     expect(out).toContain('hello');
     expect(out).not.toContain('very-secret-token-value');
