@@ -11,6 +11,7 @@ import {
   getAnnouncement,
   type AnnouncementContext,
 } from '../../activities/announcements';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, type AuthState } from '../auth';
@@ -58,6 +59,7 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
 
   router.post('/preview', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const input = announcementCreateSchema.parse(await readJsonBody(ctx));
+    await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
     ctx.body = { channelId: input.channelId, message: announcementMessage({ id: 'preview', title: input.title, body: input.body, colour: input.colour ?? null, imageUrl: input.imageUrl ?? null, pingRoleId: input.pingRoleId ?? null }) };
   });
 
@@ -65,6 +67,8 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const raw = await readJsonBody(ctx);
     const { id, ...rest } = createBody.parse(raw);
     if (Object.keys(rest).length === 0) throw new ValidationError('Give at least channelId, title and body.');
+    const input = announcementCreateSchema.parse(rest);
+    await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
     const a = await createAnnouncement(context(), ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
     ctx.status = 201;
     ctx.body = await withSync(a);
@@ -80,6 +84,7 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const patch = announcementPatchSchema.parse(await readJsonBody(ctx));
     if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
     await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
+    await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { roles: { pingRoleId: patch.pingRoleId } });
     ctx.body = await withSync(await editAnnouncement(context(), ctx.params.guildId!, announcementId, patch));
   });
 
