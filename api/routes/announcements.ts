@@ -68,8 +68,9 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const { id, ...rest } = createBody.parse(raw);
     if (Object.keys(rest).length === 0) throw new ValidationError('Give at least channelId, title and body.');
     const input = announcementCreateSchema.parse(rest);
+    const target = context(); // Temporal first: without it nothing is checked or stored
     await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
-    const a = await createAnnouncement(context(), ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
+    const a = await createAnnouncement(target, ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
     ctx.status = 201;
     ctx.body = await withSync(a);
   });
@@ -84,8 +85,9 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const patch = announcementPatchSchema.parse(await readJsonBody(ctx));
     if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
     await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
+    const target = context();
     await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { roles: { pingRoleId: patch.pingRoleId } });
-    ctx.body = await withSync(await editAnnouncement(context(), ctx.params.guildId!, announcementId, patch));
+    ctx.body = await withSync(await editAnnouncement(target, ctx.params.guildId!, announcementId, patch));
   });
 
   router.delete('/:announcementId', requireGuildToken(prisma, 'admin'), async (ctx) => {
