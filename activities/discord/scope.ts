@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { REST } from '@discordjs/rest';
+import type { APIAllowedMentions } from 'discord-api-types/v10';
 import { createGuildDirectory, type GuildDirectory } from '../../lib/discord/guild-directory';
 import { DISCORD_FAILURES } from '../../lib/flows/discord';
-import type { DiscordMessage } from './activities';
 import { discordNotConfigured, toDiscordFailure } from './errors';
 
 /**
@@ -36,7 +36,7 @@ export function guildScope(deps: { discord?: REST | null; guildDirectory?: Guild
       }
     },
     /** The message with role pings limited to the guild's own roles. */
-    async onlyGuildPings(guildId: string, message: DiscordMessage): Promise<DiscordMessage> {
+    async onlyGuildPings<M extends { allowed_mentions?: APIAllowedMentions }>(guildId: string, message: M): Promise<M> {
       const roles = message.allowed_mentions?.roles;
       if (!roles?.length) return message;
       const d = dir('check roles');

@@ -102,7 +102,7 @@ export interface ScopedIds {
 }
 
 /** An id that is not the guild's: 400 `not_in_guild`, naming the field. */
-export class NotInGuildError extends AppError {
+class NotInGuildError extends AppError {
   constructor(field: string, what: 'channel' | 'role' | 'member', id: string) {
     const why = what === 'member' ? `${id} is not a member of this server` : `${id} is not a ${what} of this server (or Guildflow cannot see it)`;
     super('not_in_guild', `${field}: ${why}.`, 400, { field, id });
@@ -110,7 +110,7 @@ export class NotInGuildError extends AppError {
 }
 
 /** The ids cannot be checked (no Discord token in this process, or Discord unreachable): 503, nothing written. */
-export class DiscordUnavailableError extends AppError {
+class DiscordUnavailableError extends AppError {
   constructor(message: string) {
     super('discord_unavailable', message, 503);
   }
