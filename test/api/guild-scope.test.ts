@@ -178,6 +178,21 @@ describe('rows that already point into guild B post nothing there', () => {
     expect(env.discord.messages(b.channel.id)).toHaveLength(0);
   });
 
+  it('an announcement of A in its own channel with B’s role as ping is posted without pinging that role', async () => {
+    const general = env.demo.channels.general;
+    await env.prisma.announcement.create({
+      data: { id: 'ping-b-stored', guildId: guildA, channelId: general, pingRoleId: b.role.id, title: 'Own channel', body: 'Foreign ping.', status: 'scheduled', createdBy: 'test' },
+    });
+    await startAnnouncement({ temporal: env.temporal.client, taskQueue: env.taskQueue }, { announcementId: 'ping-b-stored', guildId: guildA, sendAt: null, sync: FAST_SYNC });
+    const row = await eventually(async () => {
+      const s = await syncRow(env, 'announcement', 'ping-b-stored');
+      return s?.state === 'orphaned' || s?.state === 'synced' ? s : null;
+    }, 'the announcement sync to decide');
+    expect(row.state).toBe('synced');
+    const post = env.discord.requests().find((r) => r.method === 'POST' && r.route === `/channels/${general}/messages` && JSON.stringify(r.body).includes('Foreign ping.'));
+    expect((post?.body as { allowed_mentions?: { roles?: string[] } }).allowed_mentions?.roles).toEqual([]);
+  });
+
   it('the leaderboard panel is not re-posted into B after B deletes it', async () => {
     const entityId = `${guildA}:currency`;
     await env.prisma.syncChannel.create({ data: { guildId: guildA, entityType: 'leaderboard', channelId: b.channel.id, options: { asset: 'currency', size: 10 } } });
