@@ -82,7 +82,7 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
       let digest: string | null = null;
       try {
         // Stored channel and ping ids are checked again here: a row written before ids were checked at write
-        // time (or a channel that moved) must never make the bot post, edit or ping in another guild.
+        // time must never make the bot post, edit or ping in another guild (its token reaches them all).
         if (!(await scope.isGuildChannel(rendered.guildId, channelId))) {
           return await markOrphaned(input, channelId, messageId, `<#${channelId}> is not a channel of this server (or Guildflow cannot see it): nothing is posted there until another channel is set.`);
         }
