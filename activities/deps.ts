@@ -1,5 +1,6 @@
 import type { REST } from '@discordjs/rest';
 import type { CodeKeyring } from '../lib/crypto/codes';
+import type { GuildDirectory } from '../lib/discord/guild-directory';
 import type { Logger } from '../lib/logger';
 import type { PaymentsDeps } from '../lib/payments/provider';
 import type { RobloxClient } from '../lib/roblox/client';
@@ -9,8 +10,13 @@ import type { DiscordActivities } from './discord/activities';
 export interface ActivityDeps {
   prisma: PrismaClient;
   log: Logger;
-  /** Discord REST client (activities/discord/rest.ts); null without DISCORD_TOKEN: Discord activities then fail saying so. */
+  /** Discord REST client (lib/discord/rest.ts); null without DISCORD_TOKEN: Discord activities then fail saying so. */
   discord?: REST | null;
+  /**
+   * Which channels and roles belong to a guild, checked again before anything is posted or pinged
+   * (default: built on `discord`, shared by all activities of the process).
+   */
+  guildDirectory?: GuildDirectory | null;
   /** Roblox web API client (lib/roblox/client.ts); null/absent: Roblox activities fail saying so. */
   roblox?: RobloxClient | null;
   /** The payment gateway; null/absent when payments are off (payment activities then fail saying so). */

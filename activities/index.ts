@@ -1,3 +1,4 @@
+import { createGuildDirectory } from '../lib/discord/guild-directory';
 import type { ActivityDeps, FeatureDeps } from './deps';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
@@ -14,7 +15,9 @@ import { createVerifyActivities } from './verify/activities';
  * All activities, built from their dependencies (tests pass their own). Each feature adds its group here:
  * `...createLedgerActivities(deps)`, and workflows import the type only.
  */
-export function createActivities(activityDeps: ActivityDeps) {
+export function createActivities(given: ActivityDeps) {
+  // One directory (one cache) for every activity of the process.
+  const activityDeps = { ...given, guildDirectory: given.guildDirectory ?? (given.discord ? createGuildDirectory(given.discord) : null) };
   const discord = createDiscordActivities({ ...activityDeps, discord: activityDeps.discord ?? null });
   const deps: FeatureDeps = { ...activityDeps, discordActivities: discord };
   return {

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { CodeKeyring } from '../lib/crypto/codes';
+import type { GuildDirectory } from '../lib/discord/guild-directory';
 import type { EventHub } from '../lib/events/hub';
 import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
@@ -33,6 +34,12 @@ export interface AppDeps {
   metricsToken?: string;
   /** Timings of the message sync flows the API starts (default DEFAULT_SYNC_SETTINGS, lib/flows/sync.ts). */
   syncSettings?: SyncSettings;
+  /**
+   * Which channels, roles and members belong to a guild (lib/discord/guild-directory.ts): every channel or
+   * role id in a body is checked against it before it is stored. Absent (no DISCORD_TOKEN), requests that
+   * name one answer 503 `discord_unavailable` and change nothing; the others work as usual.
+   */
+  guildDirectory?: GuildDirectory;
   /** The game API's clock for signature windows (tests move it); default the system clock. */
   gameClock?: () => Date;
 }

@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import { keyringFromConfig } from '../lib/crypto';
+import { createGuildDirectory } from '../lib/discord/guild-directory';
+import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import { startLeaderboardRelay } from '../activities/sync/relay';
 import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
@@ -32,7 +34,11 @@ export async function startApiServer(opts: {
   // Ledger changes wake the guild's leaderboard panel (message sync).
   const stopRelay = events ? startLeaderboardRelay({ hub: events, prisma: opts.prisma, temporal, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, log }) : undefined;
   const codes = keyringFromConfig(opts.config);
+  // The bot's token only reads here: which channels, roles and members belong to a guild.
+  const discord = createDiscordRest(opts.config);
+  if (!discord) log.info('DISCORD_TOKEN is not set: API requests that name channels, roles or members answer 503.');
   const app = createApp({
+    guildDirectory: discord ? createGuildDirectory(discord) : undefined,
     events,
     prisma: opts.prisma,
     log,
@@ -68,6 +74,7 @@ export async function startApiServer(opts: {
     // Live-event streams never go idle: the hub ends them first, then the server can close.
     stop: async () => {
       stopRelay?.();
+      closeDiscordRest(discord);
       await events?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,11 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
 import type { APIChannel, APIGuildMember, APIMessage, APIRole, RESTPatchAPIWebhookWithTokenMessageJSONBody, RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
+import type { GuildDirectory } from '../../lib/discord/guild-directory';
 import type { Logger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
 import { DISCORD_FAILURES } from '../../lib/flows/discord';
 import { discordCode, discordNotConfigured, toDiscordFailure } from './errors';
 import type { InteractionReply } from '../../lib/flows/flow';
+import { guildScope } from './scope';
 
 /** A message as activities send it (content and/or embeds, optional components). */
 export type DiscordMessage = Pick<RESTPostAPIChannelMessageJSONBody, 'content' | 'embeds' | 'components' | 'allowed_mentions'>;
@@ -34,6 +36,8 @@ export interface DiscordDeps {
   log: Logger;
   /** null when DISCORD_TOKEN is not set. */
   discord: REST | null;
+  /** Default: built on `discord`. */
+  guildDirectory?: GuildDirectory | null;
 }
 
 /**
@@ -41,8 +45,9 @@ export interface DiscordDeps {
  * DELETE of a member role are; a message is sent once per activity attempt that succeeds) and fails as
  * errors.ts classifies: refusals non-retryable with a human reason, outages retryable.
  */
-export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
+export function createDiscordActivities({ prisma, log, discord, guildDirectory }: DiscordDeps) {
   const dlog = log.child({ component: 'discord' });
+  const scope = guildScope({ discord, guildDirectory });
   const rest = (what: string): REST => {
     if (!discord) throw discordNotConfigured(what);
     return discord;
@@ -241,7 +246,8 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
     },
     /**
      * Posts in the guild's admin log channel (GuildSettings.adminLogChannelId). `{ posted: false }` when
-     * none is configured; a channel the bot cannot write in is a non-retryable failure saying so.
+     * none is configured; a channel the bot cannot write in, or not of this guild, is a non-retryable
+     * failure saying so.
      */
     async discordPostAdminLog(input: { guildId: string; message: DiscordMessage }): Promise<{ posted: boolean; messageId?: string }> {
       const settings = await prisma.guildSettings.findUnique({ where: { guildId: input.guildId }, select: { adminLogChannelId: true } });
@@ -251,6 +257,8 @@ export function createDiscordActivities({ prisma, log, discord }: DiscordDeps) {
         return { posted: false };
       }
       const client = rest('post in the admin log');
+      // A channel stored before it was checked must not receive another guild's notices.
+      await scope.requireGuildChannel(input.guildId, channelId, 'post in the admin log');
       try {
         const message = (await client.post(Routes.channelMessages(channelId), { body: { ...input.message, allowed_mentions: { parse: [] } } })) as APIMessage;
         return { posted: true, messageId: message.id };

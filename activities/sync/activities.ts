@@ -6,6 +6,7 @@ import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
 import { toDiscordFailure } from '../discord/errors';
 import { channelMessages, messageDigest, messageFault } from '../discord/messages';
+import { guildScope } from '../discord/scope';
 import { unknownEntityType } from './errors';
 import { createRendererRegistry, DEFAULT_RENDERERS, type EntityRenderer, type RenderedEntity } from './registry';
 
@@ -41,6 +42,7 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
   const slog = log.child({ component: 'sync' });
   const registry = createRendererRegistry(renderers);
   const messages = channelMessages(deps.discord ?? null);
+  const scope = guildScope(deps);
   const adminLog = deps.discordActivities.discordPostAdminLog;
 
   function renderer(entityType: string): EntityRenderer {
@@ -70,15 +72,22 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
       const rendered = await renderer(input.entityType).render(prisma, input.entityId);
       if (!rendered) return { outcome: 'gone', messageId: null, channelId: null };
       const current = await row(input, rendered);
-      const { channelId, message } = rendered;
+      const { channelId } = rendered;
       const where_ = `in <#${channelId ?? '?'}>`;
       if (!channelId) return markOrphaned(input, null, current.messageId, `No channel is set for ${input.entityType.replace(/_/g, ' ')} messages in this server.`);
-      const digest = messageDigest(message);
       let messageId = current.messageId;
       let outcome: SyncOutcome;
       let creates = current.creates;
       let edits = current.edits;
+      let digest: string | null = null;
       try {
+        // Stored channel and ping ids are checked again here: a row written before ids were checked at write
+        // time must never make the bot post, edit or ping in another guild (its token reaches them all).
+        if (!(await scope.isGuildChannel(rendered.guildId, channelId))) {
+          return await markOrphaned(input, channelId, messageId, `<#${channelId}> is not a channel of this server (or Guildflow cannot see it): nothing is posted there until another channel is set.`);
+        }
+        const message = await scope.onlyGuildPings(rendered.guildId, rendered.message);
+        digest = messageDigest(message);
         if (messageId && current.channelId && current.channelId !== channelId) {
           await messages.remove(current.channelId, messageId, 'Guildflow: moved to another channel');
           messageId = null;

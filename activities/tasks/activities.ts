@@ -4,6 +4,7 @@ import type { ClaimActivityResult } from '../../lib/flows/tasks';
 import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
 import type { DiscordMessage } from '../discord/activities';
+import { guildScope } from '../discord/scope';
 import { InsufficientFundsError } from '../ledger/errors';
 import { createLedger } from '../ledger/ledger';
 import { systemAccount, userAccount } from '../ledger/types';
@@ -18,9 +19,10 @@ import { getTaskSettings } from './tasks';
  * in errors.ts; Discord failures as activities/discord classifies them.
  */
 
-export function createTaskActivities({ prisma, log, discord, discordActivities: d }: FeatureDeps) {
+export function createTaskActivities({ prisma, log, discord, guildDirectory, discordActivities: d }: FeatureDeps) {
   const tlog = log.child({ component: 'tasks' });
   const rest = discord ?? null;
+  const scope = guildScope({ discord, guildDirectory });
   const ledger = createLedger(prisma);
 
   async function notify(userId: string, reply: InteractionReply | null | undefined, message: DiscordMessage) {
@@ -69,6 +71,7 @@ export function createTaskActivities({ prisma, log, discord, discordActivities: 
         });
         return { posted: false };
       }
+      await scope.requireGuildChannel(claim.guildId, channelId, 'post the proof for review');
       const message = await postChannelMessage(rest, channelId, await renderReviewMessage(prisma, claim.id, 'pending'));
       await setReviewMessage(prisma, { claimId: claim.id, channelId, messageId: message.id });
       return { posted: true };
@@ -77,6 +80,7 @@ export function createTaskActivities({ prisma, log, discord, discordActivities: 
     async taskUpdateReview(input: { claimId: string; state: ReviewState }): Promise<{ edited: boolean }> {
       const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { id: input.claimId } });
       if (!claim.reviewChannelId || !claim.reviewMessageId) return { edited: false };
+      if (!(await scope.isGuildChannel(claim.guildId, claim.reviewChannelId))) return { edited: false };
       const edited = await editChannelMessage(rest, claim.reviewChannelId, claim.reviewMessageId, await renderReviewMessage(prisma, claim.id, input.state));
       return { edited: edited !== null };
     },
@@ -151,7 +155,7 @@ export function createTaskActivities({ prisma, log, discord, discordActivities: 
     },
     /** Brings the task's message (Claim button, counters) up to date. */
     async taskSyncMessage(input: { taskId: number }): Promise<{ action: string; refreshAt: string | null }> {
-      const { action, refreshAt } = await syncTaskMessage(prisma, rest, tlog, input.taskId);
+      const { action, refreshAt } = await syncTaskMessage(prisma, rest, scope, tlog, input.taskId);
       return { action, refreshAt };
     },
   });

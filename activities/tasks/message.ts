@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger';
 import type { PrismaClient, Task, TaskSettings } from '../../prisma/client';
 import { discordCode, discordNotConfigured, toDiscordFailure } from '../discord/errors';
 import type { DiscordMessage } from '../discord/activities';
+import type { GuildScope } from '../discord/scope';
 import { assetLabel } from '../shop/messages';
 import { getTaskSettings, isOpen } from './tasks';
 
@@ -112,6 +113,7 @@ export async function editChannelMessage(rest: REST | null, channelId: string, m
 export async function syncTaskMessage(
   prisma: PrismaClient,
   rest: REST | null,
+  scope: GuildScope,
   log: Logger,
   taskId: number,
 ): Promise<{ messageId: string | null; action: 'posted' | 'edited' | 'none'; refreshAt: string | null }> {
@@ -122,7 +124,8 @@ export async function syncTaskMessage(
       if (!task) return { messageId: null, action: 'none' as const };
       const settings = await getTaskSettings(tx, task.guildId);
       const message = await renderTaskMessage(prisma, task, settings);
-      if (task.messageChannelId && task.messageId) {
+      // Stored channel ids are checked again: one of another guild (stored before write-time checks) is never used.
+      if (task.messageChannelId && task.messageId && (await scope.isGuildChannel(task.guildId, task.messageChannelId))) {
         const edited = await editChannelMessage(rest, task.messageChannelId, task.messageId, message);
         if (edited) return { messageId: edited.id, action: 'edited' as const };
         log.info({ taskId }, 'task message was deleted; posting it again');
@@ -130,6 +133,7 @@ export async function syncTaskMessage(
       if (task.deletedAt) return { messageId: null, action: 'none' as const };
       const channelId = settings.taskChannelId;
       if (!channelId) return { messageId: null, action: 'none' as const };
+      await scope.requireGuildChannel(task.guildId, channelId, 'post the task');
       const posted = await postChannelMessage(rest, channelId, message);
       await tx.task.update({ where: { id: taskId }, data: { messageChannelId: channelId, messageId: posted.id } });
       return { messageId: posted.id, action: 'posted' as const };

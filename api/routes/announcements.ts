@@ -11,6 +11,7 @@ import {
   getAnnouncement,
   type AnnouncementContext,
 } from '../../activities/announcements';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, type AuthState } from '../auth';
@@ -58,6 +59,7 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
 
   router.post('/preview', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const input = announcementCreateSchema.parse(await readJsonBody(ctx));
+    await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
     ctx.body = { channelId: input.channelId, message: announcementMessage({ id: 'preview', title: input.title, body: input.body, colour: input.colour ?? null, imageUrl: input.imageUrl ?? null, pingRoleId: input.pingRoleId ?? null }) };
   });
 
@@ -65,7 +67,10 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const raw = await readJsonBody(ctx);
     const { id, ...rest } = createBody.parse(raw);
     if (Object.keys(rest).length === 0) throw new ValidationError('Give at least channelId, title and body.');
-    const a = await createAnnouncement(context(), ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
+    const input = announcementCreateSchema.parse(rest);
+    const target = context(); // Temporal first: without it nothing is checked or stored
+    await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
+    const a = await createAnnouncement(target, ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
     ctx.status = 201;
     ctx.body = await withSync(a);
   });
@@ -80,7 +85,9 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const patch = announcementPatchSchema.parse(await readJsonBody(ctx));
     if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
     await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
-    ctx.body = await withSync(await editAnnouncement(context(), ctx.params.guildId!, announcementId, patch));
+    const target = context();
+    await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { roles: { pingRoleId: patch.pingRoleId } });
+    ctx.body = await withSync(await editAnnouncement(target, ctx.params.guildId!, announcementId, patch));
   });
 
   router.delete('/:announcementId', requireGuildToken(prisma, 'admin'), async (ctx) => {

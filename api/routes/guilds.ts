@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import type { RouteDeps } from '../deps';
 import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
@@ -46,7 +47,7 @@ function eventIdOf(cursor: string): bigint {
 type State = AuthState & { log: Logger };
 
 /** Guild settings, audit trail and API tokens, for the dashboard. */
-export function guildRoutes({ prisma }: RouteDeps): Router<State> {
+export function guildRoutes({ prisma, guildDirectory }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
@@ -59,6 +60,10 @@ export function guildRoutes({ prisma }: RouteDeps): Router<State> {
   router.patch('/settings', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { guildId } = ctx.params as GuildParams;
     const patch = settingsPatch.parse(await readJsonBody(ctx));
+    await requireInGuild(guildDirectory, guildId, {
+      channels: { adminLogChannelId: patch.adminLogChannelId },
+      roles: { adminRoleIds: patch.adminRoleIds, modRoleIds: patch.modRoleIds, verifiedRoleId: patch.verifiedRoleId, unverifiedRoleId: patch.unverifiedRoleId },
+    });
     const [settings] = await prisma.$transaction([
       prisma.guildSettings.upsert({ where: { guildId }, create: { guildId, ...patch }, update: patch }),
       prisma.auditEvent.create({

@@ -19,6 +19,7 @@ import type { Prisma, Purchase } from '../../prisma/client';
 import { afterCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import type { RouteDeps } from '../deps';
 
@@ -52,7 +53,7 @@ function purchaseToJson(p: Purchase) {
  * purchases with filters and cursor pagination, and one purchase with its flow's status (Temporal
  * unreachable: 503 temporal_unavailable).
  */
-export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteDeps): Router<State> {
+export function shopRoutes({ prisma, temporal, taskQueue, syncSettings, guildDirectory }: RouteDeps): Router<State> {
   const sync: Omit<ShopSyncDeps, 'prisma' | 'temporal' | 'log'> = { taskQueue, syncSettings };
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/shop' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
@@ -72,6 +73,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteD
 
   router.post('/items', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const input = itemCreateSchema.parse(await readJsonBody(ctx));
+    await requireInGuild(guildDirectory, guildOf(ctx), { roles: { roleId: input.roleId, requiredRoleId: input.requiredRoleId } });
     const item = await addItem(prisma, guildOf(ctx), input, actorOf(ctx));
     await syncShopItemPost({ prisma, temporal, log: ctx.state.log, ...sync }, item, 'saved'); // its post (message sync)
     ctx.status = 201;
@@ -81,6 +83,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings }: RouteD
   router.patch('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { itemId } = itemParams.parse(ctx.params);
     const patch = itemPatchSchema.parse(await readJsonBody(ctx));
+    await requireInGuild(guildDirectory, guildOf(ctx), { roles: { roleId: patch.roleId, requiredRoleId: patch.requiredRoleId } });
     const item = await editItem(prisma, guildOf(ctx), itemId, patch, actorOf(ctx));
     await syncShopItemPost({ prisma, temporal, log: ctx.state.log, ...sync }, item, 'saved');
     ctx.body = itemToJson(item);

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import { NotFoundError } from '../../lib/errors';
 import { syncFlowId } from '../../lib/flows/sync';
@@ -88,6 +89,7 @@ export function syncRoutes(deps: RouteDeps): Router<State> {
     const body = channelBody.parse(await readJsonBody(ctx));
     flowTargetOf(deps); // nothing is stored when the flows cannot be told
     const guildId = ctx.params.guildId!;
+    await requireInGuild(deps.guildDirectory, guildId, { channels: { channelId: body.channelId } });
     const options = entityType === 'leaderboard' ? { asset: body.asset ?? 'currency', size: body.size ?? 10 } : {};
     const row = await prisma.syncChannel.upsert({
       where: { guildId_entityType: { guildId, entityType } },

@@ -9,9 +9,12 @@ import {
   listTasks,
   taskStats,
   taskToJson,
+  taskPatchSchema,
+  taskSettingsSchema,
   updateTaskSettings,
 } from '../../activities/tasks';
 import type { AuditActor } from '../../activities/shop';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { readFlowStatus } from '../../lib/flows/client';
@@ -58,7 +61,7 @@ type State = AuthState & { log: Logger };
  * settings, claims with filters, one claim with its workflow status, the review decision and the revoke
  * (the same validated workflow updates as the Accept / Reject / Revoke buttons), and statistics.
  */
-export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<State> {
+export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/tasks' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });
@@ -68,11 +71,17 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
     if (temporal && taskQueue) await requestTaskMessageSync({ temporal, taskQueue }, guildId, taskId);
   };
 
+  // Invalid input is refused by the service itself; only a well-formed role id needs checking first.
+  const requireRewardRole = (guildId: string, body: unknown) => requireInGuild(guildDirectory, guildId, { roles: { roleId: taskPatchSchema.safeParse(body).data?.roleId } });
+
   router.get('/settings', requireGuildToken(prisma, 'mod'), async (ctx) => {
     ctx.body = await getTaskSettings(prisma, guildOf(ctx));
   });
   router.patch('/settings', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    ctx.body = await updateTaskSettings(prisma, guildOf(ctx), await readJsonBody(ctx), actorOf(ctx));
+    const body = await readJsonBody(ctx);
+    const channels = taskSettingsSchema.safeParse(body).data;
+    await requireInGuild(guildDirectory, guildOf(ctx), { channels: { taskChannelId: channels?.taskChannelId, reviewChannelId: channels?.reviewChannelId } });
+    ctx.body = await updateTaskSettings(prisma, guildOf(ctx), body, actorOf(ctx));
   });
 
   router.get('/stats', requireGuildToken(prisma, 'mod'), async (ctx) => {
@@ -102,7 +111,9 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
 
   router.post('/', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const guildId = guildOf(ctx);
-    const task = await createTask(prisma, guildId, await readJsonBody(ctx), { ...actorOf(ctx), createdBy: `token:${ctx.state.auth.tokenId}` });
+    const body = await readJsonBody(ctx);
+    await requireRewardRole(guildId, body);
+    const task = await createTask(prisma, guildId, body, { ...actorOf(ctx), createdBy: `token:${ctx.state.auth.tokenId}` });
     await syncMessage(guildId, task.id);
     ctx.status = 201;
     ctx.body = taskToJson(task);
@@ -118,7 +129,9 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
   router.patch('/:taskId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { taskId } = taskParams.parse(ctx.params);
     const guildId = guildOf(ctx);
-    const task = await editTask(prisma, guildId, taskId, await readJsonBody(ctx), actorOf(ctx));
+    const body = await readJsonBody(ctx);
+    await requireRewardRole(guildId, body);
+    const task = await editTask(prisma, guildId, taskId, body, actorOf(ctx));
     await syncMessage(guildId, task.id);
     ctx.body = taskToJson(task);
   });

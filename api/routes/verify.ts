@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { checkUsername, findLink, getVerifySettings, listLinks, parseVerifySettingsChange, updateVerifySettings } from '../../activities/verify';
+import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import { NotFoundError } from '../../lib/errors';
 import { readFlowStatus } from '../../lib/flows/client';
@@ -28,7 +29,7 @@ type State = AuthState & { log: Logger };
  * outcome reach them by DM), its status, the guild's links, removing a link (role and nickname undone by
  * the unverify workflow), and the settings. Mods read, admins change.
  */
-export function verifyRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<State> {
+export function verifyRoutes({ prisma, temporal, taskQueue, guildDirectory }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/verify' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const flows = () => flowTargetOf({ temporal, taskQueue });
@@ -37,6 +38,8 @@ export function verifyRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router
     const body = startBody.parse(await readJsonBody(ctx));
     const username = checkUsername(body.username);
     const guildId = guildOf(ctx);
+    // The flow DMs the user: only a member of this server, never any Discord user an admin names.
+    await requireInGuild(guildDirectory, guildId, { members: { userId: body.userId } });
     const run = await startVerificationRun(flows(), {
       guildId,
       userId: body.userId,
@@ -85,6 +88,7 @@ export function verifyRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router
 
   router.patch('/settings', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const change = parseVerifySettingsChange(await readJsonBody(ctx));
+    await requireInGuild(guildDirectory, guildOf(ctx), { roles: { verifiedRoleId: change.verifiedRoleId, unverifiedRoleId: change.unverifiedRoleId } });
     ctx.body = { settings: await updateVerifySettings(prisma, guildOf(ctx), change, { actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` }) };
   });
 

@@ -1,5 +1,6 @@
 import { DiscordAPIError, type REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIGuildMember, type APIRole } from 'discord-api-types/v10';
+import { AppError } from '../errors';
 
 /** A channel as far as scope checks need it. */
 export interface GuildChannel {
@@ -90,4 +91,50 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
         return m ? { userId, roleIds: m.roles } : null;
       }),
   };
+}
+
+/** Ids from input, by the field that carried them (an API body's field, a command option's name). */
+export interface ScopedIds {
+  channels?: Record<string, string | null | undefined>;
+  roles?: Record<string, string | readonly string[] | null | undefined>;
+  /** Users who must be members (the bot DMs them, changes their roles). */
+  members?: Record<string, string | null | undefined>;
+}
+
+/** An id that is not the guild's: 400 `not_in_guild`, naming the field. */
+class NotInGuildError extends AppError {
+  constructor(field: string, what: 'channel' | 'role' | 'member', id: string) {
+    const why = what === 'member' ? `${id} is not a member of this server` : `${id} is not a ${what} of this server (or Guildflow cannot see it)`;
+    super('not_in_guild', `${field}: ${why}.`, 400, { field, id });
+  }
+}
+
+/** The ids cannot be checked (no Discord token in this process, or Discord unreachable): 503, nothing written. */
+class DiscordUnavailableError extends AppError {
+  constructor(message: string) {
+    super('discord_unavailable', message, 503);
+  }
+}
+
+/**
+ * Refuses input that names a channel or role of another guild (or none Guildflow can see): call it
+ * before storing or using the ids. Null/absent ids need no check (so a process without Discord still
+ * accepts changes that name none); any other id without a directory, or with Discord unreachable, is
+ * refused with 503 rather than accepted unchecked.
+ */
+export async function requireInGuild(directory: GuildDirectory | null | undefined, guildId: string, ids: ScopedIds): Promise<void> {
+  const given = (m: Record<string, string | null | undefined> | undefined) => Object.entries(m ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const channels = given(ids.channels);
+  const members = given(ids.members);
+  const roles = Object.entries(ids.roles ?? {}).flatMap(([field, v]) => (v == null ? [] : (typeof v === 'string' ? [v] : v).map((id) => [field, id] as const)));
+  if (channels.length === 0 && roles.length === 0 && members.length === 0) return;
+  if (!directory) throw new DiscordUnavailableError('Channels, roles and members cannot be checked: this process has no DISCORD_TOKEN, so it refuses changes that name them.');
+  try {
+    for (const [field, id] of channels) if (!(await directory.channel(guildId, id))) throw new NotInGuildError(field, 'channel', id);
+    for (const [field, id] of roles) if (!(await directory.hasRole(guildId, id))) throw new NotInGuildError(field, 'role', id);
+    for (const [field, id] of members) if (!(await directory.member(guildId, id))) throw new NotInGuildError(field, 'member', id);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new DiscordUnavailableError('Discord could not be reached to check the channels, roles and members; nothing was changed, try again.');
+  }
 }

@@ -9,6 +9,8 @@ export const DISCORD_FAILURES = {
   unknownRole: 'DiscordUnknownRole',
   unknownMember: 'DiscordUnknownMember',
   unknownChannel: 'DiscordUnknownChannel',
+  /** A stored channel or role id that is not the flow's guild's: nothing is posted or pinged there. */
+  notInGuild: 'DiscordNotInGuild',
   cannotDm: 'DiscordCannotDm',
   interactionExpired: 'DiscordInteractionExpired',
   rejected: 'DiscordRequestRejected',
@@ -23,6 +25,7 @@ export const DISCORD_REFUSALS: readonly string[] = [
   DISCORD_FAILURES.unknownRole,
   DISCORD_FAILURES.unknownMember,
   DISCORD_FAILURES.unknownChannel,
+  DISCORD_FAILURES.notInGuild,
   DISCORD_FAILURES.cannotDm,
   DISCORD_FAILURES.interactionExpired,
   DISCORD_FAILURES.rejected,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
+import { createGuildDirectory } from '../../lib/discord/guild-directory';
 import { createLogger } from '../../lib/logger';
 import { fund, startShopEnv, type ShopEnv } from '../shop/helpers';
 import { eventually, FAST_SYNC, syncRow, endFlows } from '../sync/helpers';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   for (const level of ['mod', 'admin'] as const) {
     tokens[level] = (await createApiToken(env.prisma, { guildId: env.demo.guild.id, name: level, level, createdBy: 'cli', creatorLevel: 'owner' })).token;
   }
-  const app = createApp({ prisma: env.prisma, log: createLogger({ level: 'silent' }), readiness: [], temporal: env.temporal.client, taskQueue: env.taskQueue, syncSettings: FAST_SYNC });
+  const app = createApp({ prisma: env.prisma, log: createLogger({ level: 'silent' }), readiness: [], temporal: env.temporal.client, taskQueue: env.taskQueue, syncSettings: FAST_SYNC, guildDirectory: createGuildDirectory(env.rest) });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

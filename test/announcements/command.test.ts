@@ -1,5 +1,6 @@
 import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'discord-api-types/v10';
-import { parseSendTime } from '../../bot/commands/announce/shared';
+import { ACTIONS, parseSendTime } from '../../bot/commands/announce/shared';
+import { customId } from '../../lib/discord/custom-id';
 import { startE2E, type E2E } from '../e2e/harness';
 import type { MessageRecord } from '../fakes/discord';
 import { eventually } from '../sync/helpers';
@@ -61,6 +62,21 @@ describe('/announce', () => {
       return r?.messageId ? r : null;
     }, 'the post recorded');
     expect(row).toMatchObject({ messageId: message!.id });
+  });
+
+  it('a modal whose custom id names another guild’s channel or role is refused and stores nothing', async () => {
+    const other = e2e.discord.createGuild({ name: 'Other' });
+    const foreignChannel = e2e.discord.createChannel(other.id, { name: 'their-news' }).id;
+    const foreignRole = e2e.discord.createRole(other.id, { name: 'Their ping' }).id;
+    const here = e2e.discord.postMessage(channel, admin, 'a message to submit from');
+    const fields = { title: 'Forged', body: 'Into another server.', colour: '', image: '', send_at: '' };
+    for (const [key, field] of [[`${foreignChannel}.0.0`, 'channel'], [`${channel}.${foreignRole}.0`, 'ping']] as const) {
+      const submitted = e2e.discord.submitModal(here, customId(ACTIONS.newModal, key), admin, fields);
+      const response = await submitted.waitForResponse();
+      expect(JSON.stringify(response)).toContain(`${field}: `);
+      expect(await e2e.prisma.announcement.findUnique({ where: { id: submitted.id } })).toBeNull();
+    }
+    expect(e2e.discord.messages(foreignChannel)).toHaveLength(0);
   });
 
   it('Cancel on the preview: nothing is ever posted', async () => {

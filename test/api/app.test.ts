@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
+import type { GuildDirectory } from '../../lib/discord/guild-directory';
 import { createLogger } from '../../lib/logger';
 import type { PermissionLevel } from '../../lib/permissions';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client';
@@ -67,7 +68,9 @@ beforeAll(async () => {
   const expired = await createApiToken(db.prisma, { guildId: GUILD, name: 'e', level: 'owner', createdBy: 'cli', creatorLevel: 'owner', expiresAt: new Date(Date.now() - 1000) });
   tokens.expired = expired.token;
 
-  server = await listen(createApp({ prisma: db.prisma, log, readiness: [{ name: 'database', check: () => db.prisma.$queryRaw`SELECT 1` }] }));
+  // Every channel and role is this guild's here (test/api/guild-scope.test.ts checks the refusals against the fake Discord).
+  const guildDirectory: GuildDirectory = { channel: async (guildId, id) => ({ id, guildId, type: 0 }), hasRole: async () => true, member: async (_g, userId) => ({ userId, roleIds: [] }) };
+  server = await listen(createApp({ prisma: db.prisma, log, readiness: [{ name: 'database', check: () => db.prisma.$queryRaw`SELECT 1` }], guildDirectory }));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 

@@ -4,6 +4,7 @@ import { AppError } from '../../../lib/errors';
 import type { ComponentHandler } from '../../command';
 import { guildIdOf } from '../../interaction';
 import { ACTIONS, context, done, modalFields, preview, when } from './shared';
+import { requireInInteractionGuild } from '../../scope';
 
 /** The /announce modals (new, edit) and the preview's Post / Cancel buttons. */
 
@@ -13,12 +14,14 @@ export const newModal: ComponentHandler = {
   async handle(interaction, key, deps) {
     const guildId = guildIdOf(interaction);
     const [channelId, ping, pin] = key.split('.');
+    const pingRoleId = ping && ping !== '0' ? ping : null;
+    await requireInInteractionGuild(interaction, { channels: { channel: channelId }, roles: { ping: pingRoleId } });
     const fields = modalFields(interaction);
     const a = await createAnnouncement(
       context(deps),
       guildId,
       interaction.id,
-      { ...fields, sendAt: fields.sendAt?.toISOString() ?? null, channelId: channelId ?? '', pingRoleId: ping && ping !== '0' ? ping : null, pin: pin === '1' },
+      { ...fields, sendAt: fields.sendAt?.toISOString() ?? null, channelId: channelId ?? '', pingRoleId, pin: pin === '1' },
       `discord:${interaction.user.id}`,
       { draft: true },
     );

@@ -11,6 +11,7 @@ import type { ComponentHandler } from '../../command';
 import { startTopupFor } from '../payments/topup';
 import { orderConfirmMessage } from './order';
 import { buttonRow, guildIdOf } from '../../interaction';
+import { requireInInteractionGuild } from '../../scope';
 
 const PANEL_ORDER = 'panel-order';
 const PANEL_TOPUP = 'panel-topup';
@@ -22,6 +23,7 @@ const ORDER_PICK = 'order-pick';
 export async function postShopPanel(interaction: ChatInputCommandInteraction, { prisma }: BotDeps): Promise<void> {
   const guildId = guildIdOf(interaction);
   const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
+  await requireInInteractionGuild(interaction, { channels: { channel: channelId } });
   const channel = await interaction.client.channels.fetch(channelId);
   if (!channel || channel.type !== ChannelType.GuildText) throw new AppError('invalid_input', 'Choose a text channel for the panel.');
   const packages = (await ensurePackages(prisma, guildId)).filter((p) => p.active);

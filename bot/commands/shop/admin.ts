@@ -6,6 +6,7 @@ import { shopAdminData } from './definitions';
 import { describeItem, parseDuration } from './shared';
 import { syncShopItemPost } from '../../../activities/sync/shop-hook';
 import { guildIdOf } from '../../interaction';
+import { requireInInteractionGuild } from '../../scope';
 
 /** The item fields given as options (edit: only those present). */
 function fieldsFrom(interaction: ChatInputCommandInteraction): ItemPatch {
@@ -49,6 +50,7 @@ export const shopAdminCommand: Command = {
     const sub = interaction.options.getSubcommand();
     const reply = async (title: string, description: string) =>
       interaction.reply({ flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] }, embeds: [guildflowEmbed({ outcome: 'success', title, description })] });
+    if (sub !== 'remove') await requireInInteractionGuild(interaction, { roles: { role: interaction.options.getRole('role')?.id, required_role: interaction.options.getRole('required_role')?.id } });
     if (sub === 'add') {
       const { name, price, ...rest } = fieldsFrom(interaction);
       const item = await addItem(prisma, guildId, { name: name!, price: price!, ...rest }, actor);

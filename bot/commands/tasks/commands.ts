@@ -34,6 +34,7 @@ import type { Command } from '../../command';
 import { taskAdminData, taskData, tasksData } from './definitions';
 import { ephemeral, note, parseHoursOrDuration, TASK_PAGE_SIZE } from './shared';
 import { buttonRow, guildIdOf } from '../../interaction';
+import { requireInInteractionGuild } from '../../scope';
 
 const b36 = (n: number | bigint | string | null | undefined): string => (n === null || n === undefined || n === '' ? '' : BigInt(n).toString(36));
 
@@ -242,7 +243,9 @@ export const taskAdminCommand: Command = {
     const sub = interaction.options.getSubcommand();
     if (sub === 'edit') {
       const current = await findTask(prisma, guildId, interaction.options.getString('task', true));
-      const task = await editTask(prisma, guildId, current.id, patchFrom(interaction), actor);
+      const patch = patchFrom(interaction);
+      await requireInInteractionGuild(interaction, { roles: { role: patch.roleId } });
+      const task = await editTask(prisma, guildId, current.id, patch, actor);
       await requestTaskMessageSync({ temporal, taskQueue }, guildId, task.id);
       await interaction.reply(ephemeral(note('success', `Updated #${task.id} ${task.name}`, `${slotsLine(task)} · ${task.status}`)));
     } else if (sub === 'delete') {
@@ -267,6 +270,7 @@ export const taskAdminCommand: Command = {
       if (auto !== null) patch.autoExpire = auto;
       const reviewers = o.getString('reviewers');
       if (reviewers !== null) patch.reviewerLevel = reviewers as TaskSettingsPatch['reviewerLevel'];
+      await requireInInteractionGuild(interaction, { channels: { task_channel: patch.taskChannelId, review_channel: patch.reviewChannelId } });
       const window = o.getString('revoke_window');
       if (window !== null) patch.revokeWindowSeconds = window.trim() === '0' ? 0 : parseHoursOrDuration(window, 'revoke_window');
       const s = Object.keys(patch).length ? await updateTaskSettings(prisma, guildId, patch, actor) : await getTaskSettings(prisma, guildId);

@@ -10,6 +10,7 @@ import type { ComponentHandler, ComponentInteraction } from '../../command';
 import { decodeDraft, tasksPage } from './commands';
 import { ephemeral, note, requireReviewer } from './shared';
 import { guildIdOf } from '../../interaction';
+import { requireInInteractionGuild } from '../../scope';
 
 /**
  * The task buttons and forms. Ids carry what they act on (`gf:task-claim:{taskId}`,
@@ -155,6 +156,7 @@ export const createModalHandler: ComponentHandler = {
     const modal = modalOnly(interaction);
     const guildId = guildIdOf(modal);
     const draft = decodeDraft(key);
+    await requireInInteractionGuild(modal, { roles: { role: draft.roleId } });
     const level = await interactionLevel(modal, prisma);
     const admin = atLeast(level, 'admin');
     if (!admin && !(await getTaskSettings(prisma, guildId)).memberProposals) throw new AppError('forbidden', 'Only admins create tasks in this server (member proposals are off).', 403);

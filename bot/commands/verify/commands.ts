@@ -21,6 +21,7 @@ import type { BotDeps } from '../../deps';
 import type { Command, ComponentHandler } from '../../command';
 import { unverifyData, verifyAdminData, verifyData, whoisData } from './definitions';
 import { guildIdOf } from '../../interaction';
+import { requireInInteractionGuild } from '../../scope';
 
 const replyOf = (interaction: Interaction) => ({ applicationId: interaction.applicationId, interactionToken: 'token' in interaction ? (interaction.token as string) : '' });
 const memberName = (interaction: Interaction) => interaction.user.globalName ?? interaction.user.username;
@@ -147,6 +148,7 @@ export const verifyAdminCommand: Command = {
       if (expiry !== null) change.expirySeconds = expiry * 60;
       const checks = o.getInteger('checks_per_minute');
       if (checks !== null) change.checksPerMinute = checks;
+      await requireInInteractionGuild(interaction, { roles: { verified_role: verified?.id, unverified_role: unverified?.id } });
       const settings = Object.keys(change).length
         ? await updateVerifySettings(deps.prisma, guildId, parseVerifySettingsChange(change), { actorType: 'user', actorId: `discord:${interaction.user.id}` })
         : await getVerifySettings(deps.prisma, guildId);
@@ -201,6 +203,7 @@ export async function postVerifyPanel(interaction: ChatInputCommandInteraction, 
   guildIdOf(interaction);
   const channel = interaction.options.getChannel('channel') ?? interaction.channel;
   if (!channel) throw new AppError('invalid_input', 'Name a text channel for the panel.');
+  await requireInInteractionGuild(interaction, { channels: { channel: channel.id } });
   const message = (await interaction.client.rest.post(Routes.channelMessages(channel.id), {
     body: {
       embeds: [

@@ -1,4 +1,4 @@
-import { createGuildDirectory } from '../../../lib/discord/guild-directory';
+import { createGuildDirectory, requireInGuild } from '../../../lib/discord/guild-directory';
 import { closeDiscordRest, createDiscordRest } from '../../../lib/discord/rest';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord';
 
@@ -51,5 +51,25 @@ describe('guild directory (what Discord says belongs to a guild)', () => {
     clock = 1001;
     await expect(directory.channel(g.id, c.id)).resolves.toBeNull();
     expect(lookups()).toBe(afterFirstAnswer + 1);
+  });
+
+  it('requireInGuild names the field of a foreign id, needs no directory without ids, and answers 503 when it cannot check', async () => {
+    const a = fake.createGuild({ name: 'Scope A' });
+    const b = fake.createGuild({ name: 'Scope B' });
+    const own = fake.createChannel(a.id, { name: 'own' });
+    const theirs = fake.createRole(b.id, { name: 'theirs' });
+    const directory = createGuildDirectory(rest!);
+
+    await expect(requireInGuild(undefined, a.id, { channels: { channelId: null }, roles: { roleIds: undefined } })).resolves.toBeUndefined();
+    await expect(requireInGuild(undefined, a.id, { channels: { channelId: own.id } })).rejects.toMatchObject({ code: 'discord_unavailable', status: 503 });
+    await expect(requireInGuild(directory, a.id, { channels: { channelId: own.id } })).resolves.toBeUndefined();
+    await expect(requireInGuild(directory, a.id, { channels: { channelId: own.id }, roles: { modRoleIds: [theirs.id] } })).rejects.toMatchObject({
+      code: 'not_in_guild',
+      status: 400,
+      details: { field: 'modRoleIds', id: theirs.id },
+    });
+    const fresh = fake.createChannel(a.id, { name: 'unreachable' });
+    fake.inject({ method: 'GET', route: new RegExp(`/channels/${fresh.id}$`), status: 503, times: 2 });
+    await expect(requireInGuild(directory, a.id, { channels: { logChannel: fresh.id } })).rejects.toMatchObject({ code: 'discord_unavailable', status: 503 });
   });
 });
