@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { CodeKeyring } from '../lib/crypto/codes';
+import type { GuildDirectory } from '../lib/discord/guild-directory';
 import type { EventHub } from '../lib/events/hub';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
@@ -28,6 +29,11 @@ export interface AppDeps {
   eventHeartbeatMs?: number;
   /** Timings of the message sync flows the API starts (default DEFAULT_SYNC_SETTINGS, lib/flows/sync.ts). */
   syncSettings?: SyncSettings;
+  /**
+   * What Discord says belongs to a guild (cached briefly); also how a person's token is checked against
+   * their current level. Absent, their tokens answer 503 (the operator's CLI tokens still work).
+   */
+  guildDirectory?: GuildDirectory;
   /** The game API's clock for signature windows (tests move it); default the system clock. */
   gameClock?: () => Date;
 }

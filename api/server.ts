@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
+import type { GuildDirectory } from '../lib/discord/guild-directory';
 import { keyringFromConfig } from '../lib/crypto';
 import { startLeaderboardRelay } from '../activities/sync/relay';
 import { EventHub } from '../lib/events/hub';
@@ -25,6 +26,8 @@ export async function startApiServer(opts: {
   workerMetricsUrl?: string;
   /** The database for the live-events hub's LISTEN connection; absent, GET /events answers 503. */
   databaseUrl?: string;
+  /** Discord's view of each guild (api/deps.ts); absent, a person's API token answers 503. */
+  guildDirectory?: GuildDirectory;
 }): Promise<RunningApi> {
   const log = opts.log.child({ component: 'api' });
   const events = opts.databaseUrl ? await startEventHub(opts.databaseUrl, log) : undefined;
@@ -44,6 +47,7 @@ export async function startApiServer(opts: {
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     codes: keyringFromConfig(opts.config),
+    guildDirectory: opts.guildDirectory,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.config.PORT, opts.config.HOST, () => resolve(s));

@@ -70,6 +70,8 @@ export async function startStack(
     { installTemporalRuntime },
     { CODE_SHOP_OFF_MESSAGE, keyringFromConfig },
     { PAYMENTS_OFF_MESSAGE, topupSettingsFromConfig },
+    { createGuildDirectory },
+    { closeDiscordRest, createDiscordRest },
   ] = await loading;
 
   const migrations = await deployMigrations(databaseUrl);
@@ -104,8 +106,11 @@ export async function startStack(
   if (!config.MIDTRANS_SERVER_KEY) log.info(PAYMENTS_OFF_MESSAGE);
   if (!config.CODE_ENCRYPTION_KEY) log.info(CODE_SHOP_OFF_MESSAGE);
 
+  const discordRest = createDiscordRest(config);
+  started.push({ name: 'Discord REST client', stop: async () => closeDiscordRest(discordRest) });
   const api = await startApiServer({
     config,
+    guildDirectory: discordRest ? createGuildDirectory(discordRest) : undefined,
     prisma,
     temporal: temporal.connection,
     log,
@@ -140,6 +145,8 @@ function loadStackModules() {
     import('../workers/runtime'),
     import('../lib/crypto'),
     import('../lib/payments'),
+    import('../lib/discord/guild-directory'),
+    import('../lib/discord/rest'),
   ]);
 }
 

@@ -124,7 +124,7 @@ export function guildRoutes({ prisma }: RouteDeps): Router<State> {
 
   router.delete('/api-tokens/:tokenId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { guildId, tokenId } = ctx.params as GuildParams;
-    await revokeApiToken(prisma, guildId, tokenId!, `token:${ctx.state.auth.tokenId}`);
+    await revokeApiToken(prisma, { guildId, tokenId: tokenId!, actorId: `token:${ctx.state.auth.tokenId}`, actorLevel: ctx.state.auth.level });
     ctx.status = 204;
   });
 
