@@ -23,7 +23,7 @@ export interface EconomySettings {
  * The most a guild may set adminAdjustLimitPerMinute to: one change a second. The limit is what stands
  * between a leaked admin token and unbounded minting, so an admin (or their token) cannot lift it away.
  */
-export const MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE = 60;
+const MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE = 60;
 
 /** What a guild without a row has: the column defaults of economy_settings (a test keeps them equal). */
 export const DEFAULT_ECONOMY_SETTINGS: Readonly<EconomySettings> = {
