@@ -98,7 +98,6 @@ describe('API token rules', () => {
       const minted = await call(first.token, 'POST', '/api-tokens', { name: 'child', level: 'admin' });
       expect(minted.status).toBe(201);
       const child = minted.body!.token as string;
-      expect(await db.prisma.apiToken.findUniqueOrThrow({ where: { id: minted.body!.id as string } })).toMatchObject({ createdBy: `token:${first.id}`, ownerUserId: admin });
 
       const adjust = (token: string, i: number) => call(token, 'POST', '/economy/adjustments', { userId: demo.member.id, amount: '10', reason: `budget ${i}` });
       for (let i = 0; i < 3; i += 1) expect((await adjust(first.token, i)).status).toBe(201);
@@ -112,6 +111,7 @@ describe('API token rules', () => {
       expect(entries.map((e) => e.actor)).toEqual(Array.from({ length: 5 }, () => ({ type: 'user', id: admin })));
       const audit = await db.prisma.auditEvent.findMany({ where: { guildId: demo.guild.id, action: 'economy.balance_adjusted', actorId: `discord:${admin}` } });
       expect(audit).toHaveLength(5);
+      expect(await db.prisma.apiToken.findUniqueOrThrow({ where: { id: minted.body!.id as string } })).toMatchObject({ createdBy: `token:${first.id}`, ownerUserId: admin });
     });
 
     it('the operator’s tokens share one budget too', async () => {
