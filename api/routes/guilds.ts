@@ -4,7 +4,7 @@ import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
 import type { RouteDeps } from '../deps';
@@ -124,7 +124,7 @@ export function guildRoutes({ prisma }: RouteDeps): Router<State> {
 
   router.delete('/api-tokens/:tokenId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { guildId, tokenId } = ctx.params as GuildParams;
-    await revokeApiToken(prisma, { guildId, tokenId: tokenId!, actorId: `token:${ctx.state.auth.tokenId}`, actorLevel: ctx.state.auth.level });
+    await revokeApiToken(prisma, { guildId, tokenId: tokenId!, actorId: tokenAuditActor(ctx.state.auth).actorId, actorLevel: ctx.state.auth.level });
     ctx.status = 204;
   });
 

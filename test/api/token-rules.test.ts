@@ -155,6 +155,8 @@ describe('API token rules', () => {
 
       expect((await call(ownerToken.token, 'DELETE', `/api-tokens/${adminToken.id}`)).status).toBe(204);
       expect((await call(adminToken.token, 'GET', '')).status).toBe(401);
+      const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'api_token.revoked', targetId: adminToken.id } });
+      expect([audit.actorType, audit.actorId]).toEqual(['user', `discord:${demo.owner.id}`]);
     });
   });
 
