@@ -13,7 +13,7 @@ import {
 } from '../../activities/announcements';
 import { ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
 import { afterCursor, pageOf } from '../pagination';
@@ -65,7 +65,7 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const raw = await readJsonBody(ctx);
     const { id, ...rest } = createBody.parse(raw);
     if (Object.keys(rest).length === 0) throw new ValidationError('Give at least channelId, title and body.');
-    const a = await createAnnouncement(context(), ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
+    const a = await createAnnouncement(context(), ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, tokenAuditActor(ctx.state.auth).actorId, { draft: false });
     ctx.status = 201;
     ctx.body = await withSync(a);
   });

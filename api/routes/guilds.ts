@@ -64,8 +64,7 @@ export function guildRoutes({ prisma }: RouteDeps): Router<State> {
       prisma.auditEvent.create({
         data: {
           guildId,
-          actorType: 'api_token',
-          actorId: `token:${ctx.state.auth.tokenId}`,
+          ...tokenAuditActor(ctx.state.auth),
           action: 'guild_settings.updated',
           targetType: 'guild',
           targetId: guildId,

@@ -142,6 +142,20 @@ describe('API token rules', () => {
     });
   });
 
+  it('the audit trail names the person behind a token, not the token', async () => {
+    const admin = newMember('audited-admin', [demo.roles.admin.id]);
+    const token = await mint('admin', `discord:${admin}`);
+    const since = (await db.prisma.auditEvent.aggregate({ _max: { id: true } }))._max.id ?? 0n;
+    expect((await call(token.token, 'PATCH', '/settings', { locale: 'id' })).status).toBe(200);
+    expect((await call(token.token, 'PATCH', '/economy/settings', { currencyName: 'Shells' })).status).toBe(200);
+    const audit = await db.prisma.auditEvent.findMany({ where: { guildId: demo.guild.id, id: { gt: since }, action: { in: ['guild_settings.updated', 'economy_settings.updated'] } }, orderBy: { id: 'asc' } });
+    expect(audit.map((e) => [e.action, e.actorType, e.actorId])).toEqual([
+      ['guild_settings.updated', 'user', `discord:${admin}`],
+      ['economy_settings.updated', 'user', `discord:${admin}`],
+    ]);
+    await db.prisma.economySettings.delete({ where: { guildId: demo.guild.id } });
+  });
+
   describe('revoking', () => {
     it('needs at least the token’s level: an admin token cannot revoke an owner token; the owner’s can', async () => {
       const ownerToken = await mint('owner', `discord:${demo.owner.id}`);
