@@ -1,5 +1,6 @@
 import type { AppDeps, RouteDeps, RouteFactory } from './deps';
 import Koa from 'koa';
+import { provideGuildDirectory } from './auth';
 import { errorMiddleware } from './errors';
 import { createHttpMetrics } from './metrics';
 import { requestContext } from './request-context';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestContext(deps.log, metrics));
   app.use(errorMiddleware);
+  app.use(provideGuildDirectory(deps.guildDirectory));
 
   const routeDeps: RouteDeps = { ...deps, metrics };
   for (const factory of ROUTES) {

@@ -1,6 +1,10 @@
 import type { Context, Next } from 'koa';
+import { auditActorId } from '../activities/economy';
+import type { Actor } from '../activities/ledger';
 import { verifyApiToken, type TokenIdentity } from '../lib/api-tokens';
+import type { GuildDirectory } from '../lib/discord/guild-directory';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors';
+import { currentMemberLevel, DiscordUnavailableError } from '../lib/guild-levels';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import type { PrismaClient } from '../prisma/client';
 
@@ -8,9 +12,23 @@ export interface AuthState {
   auth: TokenIdentity;
 }
 
+/** Where requireGuildToken finds the Discord directory: set once per app (api/app.ts). */
+interface DirectoryState {
+  guildDirectory?: GuildDirectory;
+}
+
+/** Gives every request the app's Discord directory, for the token owner check below. */
+export function provideGuildDirectory(guildDirectory: GuildDirectory | undefined) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    (ctx.state as DirectoryState).guildDirectory = guildDirectory;
+    await next();
+  };
+}
+
 /**
  * Guards a `/api/guilds/:guildId/...` route: a valid token (401 otherwise) for this guild with at least
- * `level` (403 otherwise).
+ * `level` (403 otherwise), whose owner still is a member with the level the token was minted at (401
+ * otherwise; 503 when Discord cannot say).
  */
 export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel) {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -24,8 +42,36 @@ export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel) 
     if (!atLeast(identity.level, level)) {
       throw new ForbiddenError(`This needs a ${level} token; this token is ${identity.level}.`);
     }
+    await confirmOwner(prisma, (ctx.state as DirectoryState).guildDirectory, identity);
     ctx.state.auth = identity;
     ctx.state.log = ctx.state.log.child({ guildId, tokenId: identity.tokenId });
     await next();
   };
+}
+
+/**
+ * A person's token works only while they could mint it again: still a member, at the token's level or
+ * above (asked of Discord, cached briefly by the directory). The operator's tokens (CLI) have no person.
+ * When Discord cannot be asked the answer is 503, never a guess either way.
+ */
+async function confirmOwner(prisma: PrismaClient, directory: GuildDirectory | undefined, identity: TokenIdentity): Promise<void> {
+  const owner = identity.ownerUserId;
+  if (owner === null) return;
+  if (!directory) throw new DiscordUnavailableError('This API process has no Discord connection (DISCORD_TOKEN) to confirm the level of the token’s owner.');
+  const now = await currentMemberLevel(prisma, directory, identity.guildId, owner);
+  if (now === null) throw new UnauthorizedError(`This token belongs to member ${owner}, who is no longer in this server: it no longer works.`);
+  if (!atLeast(now, identity.level)) {
+    throw new UnauthorizedError(`This token was minted at ${identity.level} level; its owner ${owner} is now ${now}, so it no longer works.`);
+  }
+}
+
+/** Who a request acts for, as the ledger and audit trail record it: the token's person, or the operator's token. */
+export function tokenActor(auth: TokenIdentity): Actor {
+  return auth.ownerUserId ? { type: 'user', id: auth.ownerUserId } : { type: 'api_token', id: auth.tokenId };
+}
+
+/** The same in the audit trail's shape (`discord:<user id>` or `token:<id>`). */
+export function tokenAuditActor(auth: TokenIdentity): { actorType: Actor['type']; actorId: string } {
+  const actor = tokenActor(auth);
+  return { actorType: actor.type, actorId: auditActorId(actor) };
 }

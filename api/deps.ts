@@ -36,8 +36,9 @@ export interface AppDeps {
   syncSettings?: SyncSettings;
   /**
    * Which channels, roles and members belong to a guild (lib/discord/guild-directory.ts): every channel or
-   * role id in a body is checked against it before it is stored. Absent (no DISCORD_TOKEN), requests that
-   * name one answer 503 `discord_unavailable` and change nothing; the others work as usual.
+   * role id in a body is checked against it before it is stored, and a person's API token against their
+   * current level. Absent (no DISCORD_TOKEN), requests that name an id, and persons' tokens, answer 503
+   * `discord_unavailable` and change nothing; the rest (and the operator's CLI tokens) work as usual.
    */
   guildDirectory?: GuildDirectory;
   /** The game API's clock for signature windows (tests move it); default the system clock. */

@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
-import { memberLevel, type PermissionLevel } from '../lib/permissions';
+import { guildMemberLevel } from '../lib/guild-levels';
+import type { PermissionLevel } from '../lib/permissions';
 import type { PrismaClient } from '../prisma/client';
 
 /**
@@ -8,15 +9,11 @@ import type { PrismaClient } from '../prisma/client';
  */
 export async function interactionLevel(interaction: Interaction, prisma: PrismaClient): Promise<PermissionLevel> {
   if (!interaction.inGuild()) return 'user';
-  const settings = await prisma.guildSettings.findUnique({ where: { guildId: interaction.guildId }, select: { adminRoleIds: true, modRoleIds: true } });
   const member = interaction.member;
-  const roleIds = Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
-  return memberLevel({
+  return guildMemberLevel(prisma, interaction.guildId, {
     userId: interaction.user.id,
-    guildOwnerId: interaction.guild?.ownerId ?? (await prisma.guild.findUnique({ where: { id: interaction.guildId }, select: { ownerId: true } }))?.ownerId ?? '',
-    roleIds,
-    adminRoleIds: settings?.adminRoleIds ?? [],
-    modRoleIds: settings?.modRoleIds ?? [],
+    guildOwnerId: interaction.guild?.ownerId,
+    roleIds: Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()],
     hasAdministratorPermission: interaction.memberPermissions?.has(PermissionFlagsBits.Administrator) ?? false,
   });
 }

@@ -14,6 +14,11 @@ export interface TokenIdentity {
   guildId: string;
   level: PermissionLevel;
   name: string;
+  /**
+   * The Discord user the token acts for (whoever minted it, or minted the token that minted it): their
+   * reviews, audit entries and rate limits are theirs. Null for the operator's tokens (CLI).
+   */
+  ownerUserId: string | null;
 }
 
 function hashTokenSecret(token: string): string {
@@ -38,6 +43,7 @@ export async function createApiToken(prisma: PrismaClient, input: CreateTokenInp
   }
   const guild = await prisma.guild.findUnique({ where: { id: input.guildId }, select: { id: true } });
   if (!guild) throw new NotFoundError(`Guild ${input.guildId} is not known to Guildflow (invite the bot first).`);
+  const ownerUserId = await ownerOfMinter(prisma, input.guildId, input.createdBy);
   const id = randomBytes(6).toString('hex');
   const token = `gf_${id}_${randomBytes(32).toString('base64url')}`;
   await prisma.$transaction([
@@ -49,6 +55,7 @@ export async function createApiToken(prisma: PrismaClient, input: CreateTokenInp
         level: input.level,
         secretHash: hashTokenSecret(token),
         createdBy: input.createdBy,
+        ownerUserId,
         expiresAt: input.expiresAt ?? null,
       },
     }),
@@ -76,12 +83,39 @@ export async function verifyApiToken(prisma: PrismaClient, token: string, now = 
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { tokenId: row.id, guildId: row.guildId, level: row.level as PermissionLevel, name: row.name };
+  return { tokenId: row.id, guildId: row.guildId, level: row.level as PermissionLevel, name: row.name, ownerUserId: row.ownerUserId };
 }
 
-export async function revokeApiToken(prisma: PrismaClient, guildId: string, tokenId: string, actorId: string): Promise<void> {
+/**
+ * The person a new token belongs to: a Discord minter (`discord:<id>`) owns it; a token minted by a token
+ * belongs to the parent's owner, so minting cannot launder a token away from its person; the operator's
+ * (`cli`, scripts) belong to nobody.
+ */
+async function ownerOfMinter(prisma: PrismaClient, guildId: string, createdBy: string): Promise<string | null> {
+  if (createdBy.startsWith('discord:')) return createdBy.slice('discord:'.length);
+  if (!createdBy.startsWith('token:')) return null;
+  const parentId = createdBy.slice('token:'.length);
+  const parent = await prisma.apiToken.findFirst({ where: { id: parentId, guildId }, select: { ownerUserId: true } });
+  if (!parent) throw new NotFoundError(`No API token ${parentId} in guild ${guildId} to mint from.`);
+  return parent.ownerUserId;
+}
+
+export interface RevokeTokenInput {
+  guildId: string;
+  tokenId: string;
+  /** Who revokes, written like audit actors (`discord:<user id>`, `token:<id>`, `cli`). */
+  actorId: string;
+  /** Their level: nobody revokes a token above it (an admin cannot cut off the owner's token). */
+  actorLevel: PermissionLevel;
+}
+
+export async function revokeApiToken(prisma: PrismaClient, input: RevokeTokenInput): Promise<void> {
+  const { guildId, tokenId, actorId } = input;
   const row = await prisma.apiToken.findFirst({ where: { id: tokenId, guildId } });
   if (!row) throw new NotFoundError(`No API token ${tokenId} in guild ${guildId}.`);
+  if (!atLeast(input.actorLevel, row.level as PermissionLevel)) {
+    throw new ForbiddenError(`You are ${input.actorLevel}: you cannot revoke token ${tokenId}, which is ${row.level}.`);
+  }
   if (row.revokedAt) return;
   await prisma.$transaction([
     prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } }),

@@ -140,6 +140,8 @@ function loadStackModules() {
     import('../workers/runtime'),
     import('../lib/crypto'),
     import('../lib/payments'),
+    import('../lib/discord/guild-directory'),
+    import('../lib/discord/rest'),
   ]);
 }
 

@@ -10,14 +10,11 @@ import { auditActorId, getEconomySettings } from './settings';
 
 export interface AdjustInput {
   guildId: string;
-  /** Who does it (recorded on the entry and in the audit trail). */
-  actor: Actor;
   /**
-   * Whose per-minute budget it uses: the admin behind it, written like audit actors (`discord:<user id>`,
-   * or `token:<token id>` for a token no Discord admin minted). The bot and the API pass the same value
-   * for the same admin, so the limit holds across both and across processes.
+   * Who does it (recorded on the entry and in the audit trail), and whose budget it uses: a person
+   * (`user`: /economy, or an API token acting for them), or the operator (a CLI-minted token).
    */
-  limitActor: string;
+  actor: Actor;
   userId: string;
   /** > 0 adds, < 0 removes. */
   amount: bigint;
@@ -36,11 +33,18 @@ export interface AdjustResult {
 
 export const MAX_REASON_LENGTH = 500;
 
-const adjustLimitKey = (guildId: string, limitActor: string) => `economy.adjust:${guildId}:${limitActor}`;
+/**
+ * The budget follows the person, whatever they act through: their /economy commands and every token they
+ * minted (or minted from those) share `discord:<user id>`. The operator's tokens have no person and share
+ * one budget, so minting more tokens never buys more changes.
+ */
+function adjustLimitKey(guildId: string, actor: Actor): string {
+  return `economy.adjust:${guildId}:${actor.type === 'user' ? `discord:${actor.id}` : 'operator'}`;
+}
 
 /**
  * An admin adds to or removes from a member's balance, in ONE transaction: the admin's rate limit
- * (`adminAdjustLimitPerMinute`, shared by every bot and API process: an advisory lock on the limit key,
+ * (`adminAdjustLimitPerMinute`, per person, shared by every bot and API process: an advisory lock on the limit key,
  * then the hits of the last 60 s), the ledger movement between the guild's issuance account and the
  * member (key `admin_adjust:{guild}:{key}`), the hit and an audit event. Over the limit, or a removal
  * that would take the member below zero: refused, nothing changed. A replayed key returns the first
@@ -54,7 +58,7 @@ export async function adjustBalance(prisma: PrismaClient, input: AdjustInput): P
   if (reason.length > MAX_REASON_LENGTH) throw new ValidationError(`The reason can be at most ${MAX_REASON_LENGTH} characters.`);
   const settings = await getEconomySettings(prisma, guildId);
   const ledgerKey = `admin_adjust:${guildId}:${input.key}`;
-  const limitKey = adjustLimitKey(guildId, input.limitActor);
+  const limitKey = adjustLimitKey(guildId, input.actor);
 
   return inTransaction(prisma, async (client) => {
     const ledger = transactionLedger(client);

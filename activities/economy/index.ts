@@ -10,6 +10,7 @@ export { claimDaily } from './daily';
 export { DailyCooldownError, RateLimitedError } from './errors';
 export { give, MAX_NOTE_LENGTH } from './give';
 export {
+  auditActorId,
   DEFAULT_ECONOMY_SETTINGS,
   getEconomySettings,
   settingsJson,

@@ -15,9 +15,15 @@ export interface EconomySettings {
   dailyStreakMax: number;
   /** A streak continues when the next claim comes within cooldown + grace of the last one. */
   dailyStreakGraceSeconds: number;
-  /** Balance changes (/economy add|remove, API adjustments) one admin may make per minute. */
+  /** Balance changes (/economy add|remove, API adjustments) one person may make per minute. */
   adminAdjustLimitPerMinute: number;
 }
+
+/**
+ * The most a guild may set adminAdjustLimitPerMinute to: one change a second. The limit is what stands
+ * between a leaked admin token and unbounded minting, so an admin (or their token) cannot lift it away.
+ */
+const MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE = 60;
 
 /** What a guild without a row has: the column defaults of economy_settings (a test keeps them equal). */
 export const DEFAULT_ECONOMY_SETTINGS: Readonly<EconomySettings> = {
@@ -38,7 +44,8 @@ export async function getEconomySettings(prisma: PrismaClient, guildId: string):
     dailyStreakBonus: row.dailyStreakBonus,
     dailyStreakMax: row.dailyStreakMax,
     dailyStreakGraceSeconds: row.dailyStreakGraceSeconds,
-    adminAdjustLimitPerMinute: row.adminAdjustLimitPerMinute,
+    // A row written before the ceiling existed may hold more; the ceiling still applies.
+    adminAdjustLimitPerMinute: Math.min(row.adminAdjustLimitPerMinute, MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE),
   };
 }
 
@@ -62,7 +69,7 @@ export const economySettingsChange = z
     dailyStreakBonus: amount('The streak bonus'),
     dailyStreakMax: int('The streak maximum', 0, 1000, 'days'),
     dailyStreakGraceSeconds: int('The streak grace', 0, YEAR_SECONDS, 'seconds'),
-    adminAdjustLimitPerMinute: int('The admin adjust limit', 1, 1000, 'changes per minute'),
+    adminAdjustLimitPerMinute: int('The admin adjust limit', 1, MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE, 'changes per minute'),
     currencyName: z.string().trim().min(1, 'The currency name cannot be empty.').max(64, 'The currency name can be at most 64 characters.'),
     currencyEmoji: z.string().trim().min(1, 'The currency emoji cannot be empty.').max(100, 'The currency emoji can be at most 100 characters.'),
   })
@@ -140,7 +147,7 @@ export async function updateEconomySettings(
         dailyStreakBonus: BigInt(row.dailyStreakBonus!),
         dailyStreakMax: Number(row.dailyStreakMax),
         dailyStreakGraceSeconds: Number(row.dailyStreakGraceSeconds),
-        adminAdjustLimitPerMinute: Number(row.adminAdjustLimitPerMinute),
+        adminAdjustLimitPerMinute: Math.min(Number(row.adminAdjustLimitPerMinute), MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE),
       },
     };
   });

@@ -14,7 +14,7 @@ import {
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
 import { afterCursor, pageOf } from '../pagination';
@@ -70,7 +70,7 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     const input = announcementCreateSchema.parse(rest);
     const target = context(); // Temporal first: without it nothing is checked or stored
     await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
-    const a = await createAnnouncement(target, ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, `token:${ctx.state.auth.tokenId}`, { draft: false });
+    const a = await createAnnouncement(target, ctx.params.guildId!, id ?? `api-${crypto.randomUUID()}`, rest as never, tokenAuditActor(ctx.state.auth).actorId, { draft: false });
     ctx.status = 201;
     ctx.body = await withSync(a);
   });

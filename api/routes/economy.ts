@@ -13,7 +13,7 @@ import {
 } from '../../activities/economy';
 import { createLedger, type Asset } from '../../activities/ledger';
 import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { snowflake } from '../../lib/discord/snowflake';
 import type { RouteDeps } from '../deps';
@@ -55,7 +55,7 @@ function settingsBody(guildId: string, settings: EconomySettings, currency: Asse
 
 /**
  * The guild economy for the dashboard: settings (mods read, admins change) and admin balance adjustments,
- * through the same functions and the same per-admin rate limit as `/economy` in Discord.
+ * through the same functions and the same per-person rate limit as `/economy` in Discord.
  */
 export function economyRoutes({ prisma }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/economy' });
@@ -71,7 +71,7 @@ export function economyRoutes({ prisma }: RouteDeps): Router<State> {
     const { guildId } = ctx.params as { guildId: string };
     // Types here; ranges and "at least one" in the service, which the bot shares.
     const change = settingsPatch.parse(await readJsonBody(ctx));
-    const { settings, currency } = await updateEconomySettings(prisma, { guildId, actor: { type: 'api_token', id: ctx.state.auth.tokenId }, change });
+    const { settings, currency } = await updateEconomySettings(prisma, { guildId, actor: tokenActor(ctx.state.auth), change });
     ctx.body = settingsBody(guildId, settings, currency);
   });
 
@@ -79,15 +79,11 @@ export function economyRoutes({ prisma }: RouteDeps): Router<State> {
     const { guildId } = ctx.params as { guildId: string };
     const input = adjustmentBody.parse(await readJsonBody(ctx));
     const { tokenId } = ctx.state.auth;
-    // The limit is per admin: a token an admin minted in Discord spends that admin's budget, shared
-    // with their /economy add|remove; any other token has a budget of its own.
-    const token = await prisma.apiToken.findUnique({ where: { id: tokenId }, select: { createdBy: true } });
-    const limitActor = token?.createdBy.startsWith('discord:') ? token.createdBy : `token:${tokenId}`;
     try {
+      // The token's person makes the change and spends their own budget, shared with their /economy.
       const result = await adjustBalance(prisma, {
         guildId,
-        actor: { type: 'api_token', id: tokenId },
-        limitActor,
+        actor: tokenActor(ctx.state.auth),
         userId: input.userId,
         amount: input.amount,
         reason: input.reason,

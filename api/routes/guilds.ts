@@ -4,7 +4,7 @@ import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
@@ -69,8 +69,7 @@ export function guildRoutes({ prisma, guildDirectory }: RouteDeps): Router<State
       prisma.auditEvent.create({
         data: {
           guildId,
-          actorType: 'api_token',
-          actorId: `token:${ctx.state.auth.tokenId}`,
+          ...tokenAuditActor(ctx.state.auth),
           action: 'guild_settings.updated',
           targetType: 'guild',
           targetId: guildId,
@@ -129,7 +128,7 @@ export function guildRoutes({ prisma, guildDirectory }: RouteDeps): Router<State
 
   router.delete('/api-tokens/:tokenId', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { guildId, tokenId } = ctx.params as GuildParams;
-    await revokeApiToken(prisma, guildId, tokenId!, `token:${ctx.state.auth.tokenId}`);
+    await revokeApiToken(prisma, { guildId, tokenId: tokenId!, actorId: tokenAuditActor(ctx.state.auth).actorId, actorLevel: ctx.state.auth.level });
     ctx.status = 204;
   });
 

@@ -10,7 +10,7 @@ import { ORDER_STATUSES } from '../../lib/flows/orders';
 import { readOrderStatus, sendOrderAdminAction } from '../../lib/flows/orders.client';
 import type { Logger } from '../../lib/logger';
 import type { Prisma } from '../../prisma/client';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import type { RouteDeps } from '../deps';
 import { afterCursor, cursorOrBefore, pageWithNext } from '../pagination';
@@ -38,7 +38,7 @@ export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<Stat
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const audit = (ctx: { state: State; params: Record<string, string> }, action: string, targetType: string, targetId: string, data: object) =>
-    prisma.auditEvent.create({ data: { guildId: guildOf(ctx), actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}`, action, targetType, targetId, data } });
+    prisma.auditEvent.create({ data: { guildId: guildOf(ctx), ...tokenAuditActor(ctx.state.auth), action, targetType, targetId, data } });
 
   router.get('/orders', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = listQuery.parse(ctx.query);
@@ -68,7 +68,7 @@ export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<Stat
     const o = await prisma.codeOrder.findFirst({ where: { id, guildId: guildOf(ctx) } });
     if (!o) throw new NotFoundError(`There is no order ${id} in this guild.`);
     if (o.status !== 'needs_admin') throw new AppError('order_not_waiting', `Order ${id} is ${o.status}; only an order that needs an admin can be processed.`, 409);
-    if (!(await sendOrderAdminAction(temporal, o.id, { action, by: `token:${ctx.state.auth.tokenId}` }))) {
+    if (!(await sendOrderAdminAction(temporal, o.id, { action, by: tokenAuditActor(ctx.state.auth).actorId }))) {
       throw new FlowClosedError(`Order ${o.id} is no longer running: nothing was changed.`);
     }
     await audit(ctx, `code_order.${action}`, 'code_order', o.id, { action });

@@ -17,7 +17,7 @@ import { readFlowStatus } from '../../lib/flows/client';
 import { purchaseFlow, purchaseStatusQuery } from '../../lib/flows/shop';
 import type { Prisma, Purchase } from '../../prisma/client';
 import { afterCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
@@ -57,7 +57,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings, guildDir
   const sync: Omit<ShopSyncDeps, 'prisma' | 'temporal' | 'log'> = { taskQueue, syncSettings };
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/shop' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
-  const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });
+  const actorOf = (ctx: { state: State }): AuditActor => tokenAuditActor(ctx.state.auth);
 
   router.get('/items', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = itemsQuery.parse(ctx.query);

@@ -16,13 +16,13 @@ import {
 import type { AuditActor } from '../../activities/shop';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { readFlowStatus } from '../../lib/flows/client';
 import { taskClaimStatusQuery } from '../../lib/flows/tasks';
 import { cancelClaims, requestTaskMessageSync, sendDecision, sendRevoke } from '../../lib/flows/tasks.client';
 import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenActor, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
 import { afterCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
@@ -64,7 +64,7 @@ type State = AuthState & { log: Logger };
 export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/tasks' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
-  const actorOf = (ctx: { state: State }): AuditActor => ({ actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` });
+  const actorOf = (ctx: { state: State }): AuditActor => tokenAuditActor(ctx.state.auth);
   const needTemporal = () => flowTargetOf({ temporal, taskQueue }).temporal;
   // An API without Temporal still edits tasks; their posts catch up with the next change.
   const syncMessage = async (guildId: string, taskId: number) => {
@@ -113,7 +113,7 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: Rout
     const guildId = guildOf(ctx);
     const body = await readJsonBody(ctx);
     await requireRewardRole(guildId, body);
-    const task = await createTask(prisma, guildId, body, { ...actorOf(ctx), createdBy: `token:${ctx.state.auth.tokenId}` });
+    const task = await createTask(prisma, guildId, body, { ...actorOf(ctx), createdBy: actorOf(ctx).actorId });
     await syncMessage(guildId, task.id);
     ctx.status = 201;
     ctx.body = taskToJson(task);
@@ -156,9 +156,10 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: Rout
     const { taskId, userId } = claimParams.parse(ctx.params);
     const body = reviewBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
+    const reviewerId = reviewerOf(ctx.state, userId, 'You cannot review your own proof');
     const result = await sendDecision(needTemporal(), taskId, userId, {
       decision: body.decision,
-      reviewerId: `token:${ctx.state.auth.tokenId}`,
+      reviewerId,
       reviewerLevel: ctx.state.auth.level,
       reason: body.reason ?? null,
     });
@@ -170,12 +171,25 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: Rout
     const { taskId, userId } = claimParams.parse(ctx.params);
     const body = revokeBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
-    const result = await sendRevoke(needTemporal(), taskId, userId, { reviewerId: `token:${ctx.state.auth.tokenId}`, reviewerLevel: ctx.state.auth.level, reason: body.reason });
+    const reviewerId = reviewerOf(ctx.state, userId, 'You cannot revoke your own award');
+    const result = await sendRevoke(needTemporal(), taskId, userId, { reviewerId, reviewerLevel: ctx.state.auth.level, reason: body.reason });
     ctx.status = result.ok ? 200 : 409;
     ctx.body = result;
   });
 
   return router;
+}
+
+/**
+ * The reviewer a decision records, written as the workflow expects (a Discord user id, or `token:<id>`
+ * for the operator's tokens): a token acts for its person, so nobody reviews their own claim through
+ * one. The workflow's validator refuses it too; here it is a 403 before anything is sent.
+ */
+function reviewerOf(state: AuthState, claimantId: string, refusal: string): string {
+  const actor = tokenActor(state.auth);
+  if (actor.type !== 'user') return `token:${actor.id}`;
+  if (actor.id === claimantId) throw new ForbiddenError(`${refusal}: this token acts for member ${actor.id}, whose claim it is.`);
+  return actor.id;
 }
 
 async function claimOf(prisma: PrismaClient, guildId: string, taskId: number, userId: string): Promise<TaskClaim> {

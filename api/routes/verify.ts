@@ -8,7 +8,7 @@ import { readFlowStatus } from '../../lib/flows/client';
 import { verifyStatusQuery, verifyWorkflowId, type LinkSnapshot } from '../../lib/flows/verify';
 import { runUnverify, startVerificationRun } from '../../lib/flows/verify.client';
 import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
 import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
@@ -77,7 +77,7 @@ export function verifyRoutes({ prisma, temporal, taskQueue, guildDirectory }: Ro
     const userId = snowflake.parse(ctx.params.userId);
     const guildId = guildOf(ctx);
     if (!(await findLink(prisma, guildId, userId))) throw new NotFoundError(`<@${userId}> has no linked Roblox account.`);
-    const result = await runUnverify(flows(), { guildId, userId, actorId: `api_token:${ctx.state.auth.tokenId}`, summary: `Unlink ${userId} by API token ${ctx.state.auth.tokenId}` });
+    const result = await runUnverify(flows(), { guildId, userId, actorId: tokenAuditActor(ctx.state.auth).actorId, summary: `Unlink ${userId} by API token ${ctx.state.auth.tokenId}` });
     if (result.status === 'not_linked') throw new NotFoundError(`<@${userId}> has no linked Roblox account.`);
     ctx.body = { ...result, link: result.link && linkJson(result.link) };
   });
@@ -89,7 +89,7 @@ export function verifyRoutes({ prisma, temporal, taskQueue, guildDirectory }: Ro
   router.patch('/settings', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const change = parseVerifySettingsChange(await readJsonBody(ctx));
     await requireInGuild(guildDirectory, guildOf(ctx), { roles: { verifiedRoleId: change.verifiedRoleId, unverifiedRoleId: change.unverifiedRoleId } });
-    ctx.body = { settings: await updateVerifySettings(prisma, guildOf(ctx), change, { actorType: 'api_token', actorId: `token:${ctx.state.auth.tokenId}` }) };
+    ctx.body = { settings: await updateVerifySettings(prisma, guildOf(ctx), change, tokenAuditActor(ctx.state.auth)) };
   });
 
   return router;

@@ -82,7 +82,7 @@ export const apiTokenCommand: Command = {
       }
       case 'revoke': {
         const id = interaction.options.getString('id', true);
-        await revokeApiToken(prisma, guildId, id, actor);
+        await revokeApiToken(prisma, { guildId, tokenId: id, actorId: actor, actorLevel: await interactionLevel(interaction, prisma) });
         await interaction.reply({ flags: MessageFlags.Ephemeral, embeds: [guildflowEmbed({ outcome: 'success', title: `API token ${id} revoked` })] });
         return;
       }

@@ -1,5 +1,5 @@
 import { DiscordAPIError, type REST } from '@discordjs/rest';
-import { Routes, type APIChannel, type APIGuildMember, type APIRole } from 'discord-api-types/v10';
+import { PermissionFlagsBits, Routes, type APIChannel, type APIGuildMember, type APIRole } from 'discord-api-types/v10';
 import { AppError } from '../errors';
 
 /** A channel as far as scope checks need it. */
@@ -30,6 +30,8 @@ export interface GuildDirectory {
   hasRole(guildId: string, roleId: string): Promise<boolean>;
   /** The member when the user is in this guild; null otherwise. */
   member(guildId: string, userId: string): Promise<GuildMember | null>;
+  /** True when these roles, with @everyone, grant Discord's Administrator permission in this guild. */
+  grantsAdministrator(guildId: string, roleIds: readonly string[]): Promise<boolean>;
 }
 
 export interface GuildDirectoryOptions {
@@ -72,10 +74,11 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
     }
   }
 
-  const roleIds = (guildId: string) =>
+  // Each role's permission bits, @everyone (whose id is the guild's) included.
+  const rolePermissions = (guildId: string) =>
     cached(`roles:${guildId}`, async () => {
       const roles = (await orNull(() => rest.get(Routes.guildRoles(guildId)) as Promise<APIRole[]>)) ?? [];
-      return new Set(roles.map((r) => r.id));
+      return new Map(roles.map((r) => [r.id, BigInt(r.permissions)]));
     });
 
   return {
@@ -84,7 +87,11 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
         const c = (await orNull(() => rest.get(Routes.channel(channelId)) as Promise<APIChannel>)) as (APIChannel & { guild_id?: string }) | null;
         return c?.guild_id ? { id: c.id, guildId: c.guild_id, type: c.type } : null;
       }).then((c) => (c && c.guildId === guildId ? c : null)),
-    hasRole: async (guildId, roleId) => (await roleIds(guildId)).has(roleId),
+    hasRole: async (guildId, roleId) => (await rolePermissions(guildId)).has(roleId),
+    grantsAdministrator: async (guildId, roleIds) => {
+      const permissions = await rolePermissions(guildId);
+      return [guildId, ...roleIds].some((id) => ((permissions.get(id) ?? 0n) & PermissionFlagsBits.Administrator) !== 0n);
+    },
     member: (guildId, userId) =>
       cached(`member:${guildId}:${userId}`, async () => {
         const m = await orNull(() => rest.get(Routes.guildMember(guildId, userId)) as Promise<APIGuildMember>);

@@ -116,7 +116,7 @@ export const verifyFlow = defineFlow({ type: 'verify', kind: 'verify', id: verif
 export interface UnverifyInput {
   guildId: string;
   userId: string;
-  /** Who asked: 'discord:{id}' or 'api_token:{id}'. */
+  /** Who asked: 'discord:{id}' or 'token:{id}' (an operator's API token). */
   actorId: string;
 }
 

@@ -37,6 +37,22 @@ describe('/api-token', () => {
     ]);
   });
 
+  it('revoking needs the token’s level: an admin cannot revoke the owner’s token, the owner can', async () => {
+    const { guild, admin, owner } = e2e.demo;
+    const created = await embedOf(e2e.discord.slash(guild.id, owner.id, 'api-token', { name: 'owner tools', level: 'owner' }, { subcommand: 'create' }));
+    const token = /gf_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/.exec(created.embeds?.[0]?.description ?? '')![0];
+    const id = token.split('_')[1]!;
+    const api = () => fetch(`${e2e.apiUrl}/api/guilds/${guild.id}`, { headers: { authorization: `Bearer ${token}` } });
+
+    const refused = await embedOf(e2e.discord.slash(guild.id, admin.id, 'api-token', { id }, { subcommand: 'revoke' }));
+    expect(refused.content).toBe(`You are admin: you cannot revoke token ${id}, which is owner.`);
+    expect((await e2e.prisma.apiToken.findUniqueOrThrow({ where: { id } })).revokedAt).toBeNull();
+    expect((await api()).status).toBe(200);
+
+    await embedOf(e2e.discord.slash(guild.id, owner.id, 'api-token', { id }, { subcommand: 'revoke' }));
+    expect((await api()).status).toBe(401);
+  });
+
   it('refuses a member, and an admin asking for an owner token, changing nothing', async () => {
     const { guild, admin, member } = e2e.demo;
     const before = await e2e.prisma.apiToken.count();

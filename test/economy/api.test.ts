@@ -101,7 +101,7 @@ describe('economy API', () => {
       }
       expect(await balanceOf(e2e, guildId, userId)).toBe(0n);
 
-      // A separate token (minted from the CLI: a budget of its own) so the limit test below starts fresh.
+      // Another operator token: it shares the operator's budget, which the admin's limit test below does not use.
       const token = await apiToken(e2e, guildId, 'admin');
       const body = { userId, amount: '75', reason: 'tournament win', idempotencyKey: 'tournament-2026-11' };
       const created = await api(e2e, token, 'POST', adjustPath(), body);

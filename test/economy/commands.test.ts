@@ -92,7 +92,7 @@ describe('economy commands', () => {
       for (const [options, message] of [
         [{ daily_amount: -5 }, 'The daily amount cannot be negative.'],
         [{ cooldown_hours: 0 }, 'The daily cooldown must be a whole number from 1 to 31,536,000 seconds.'],
-        [{ adjust_limit: 0, daily_amount: 7 }, 'The admin adjust limit must be a whole number from 1 to 1,000 changes per minute.'],
+        [{ adjust_limit: 0, daily_amount: 7 }, 'The admin adjust limit must be a whole number from 1 to 60 changes per minute.'],
       ] as const) {
         expect(await slash(guild.id, owner.id, 'economy', options, { subcommand: 'settings' })).toMatchObject({ ephemeral: true, text: message });
       }

@@ -171,7 +171,6 @@ describe('economy and shop model', () => {
           await adjustBalance(env.prisma, {
             guildId,
             actor: { type: 'user', id: admins[op.admin]! },
-            limitActor: admins[op.admin]!,
             userId: users[op.user]!,
             amount: op.amount,
             reason: 'model test',

@@ -60,7 +60,6 @@ async function adjust(interaction: ChatInputCommandInteraction, { prisma }: BotD
   const result = await adjustBalance(prisma, {
     guildId,
     actor: { type: 'user', id: interaction.user.id },
-    limitActor: `discord:${interaction.user.id}`,
     userId: target.id,
     amount: direction === 'add' ? amount : -amount,
     reason,
