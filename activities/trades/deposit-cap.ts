@@ -5,7 +5,7 @@ import type { PrismaClient } from '../../prisma/client';
  * leaked game secret or a duplicating bug in a game can then create at most one day's worth of gems and
  * pets. Set per game (roblox_games.max_daily_deposit_gems / _pets); these are the defaults.
  */
-export const DEFAULT_DAILY_DEPOSIT_CAP = { gems: 10_000_000_000n, pets: 10_000 } as const;
+const DEFAULT_DAILY_DEPOSIT_CAP = { gems: 10_000_000_000n, pets: 10_000 } as const;
 
 /** Statuses of a deposit that counts against the day: accepted by the check (about to be credited) or credited. */
 const COUNTED = ['accepted', 'credited'];
