@@ -5,6 +5,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../lib/logger';
 import { paymentUpdateSignal, topupStatusQuery, type TopupState } from '../../lib/flows/payments';
 import type { WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { topup } from '../../workflows/topup';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { balanceOf, creditEntries, gatewayBalance, newMember, newPaymentId, SERVER_KEY, startPaymentsEnv, startTopup, type PaymentsEnv } from './helpers';
@@ -209,6 +210,34 @@ describe('top-up workflow', () => {
     expect(result).toMatchObject({ status: 'settled', credited: true, providerStatus: 'settlement' });
     expect(await balanceOf(env, user)).toBe(21000n);
     expect(await creditEntries(env.prisma, paymentId)).toBe(1);
+  });
+
+  it('a top-up started before the change (it takes a signal\'s status) still credits nothing on a forged signal: the credit activity asks the gateway', async () => {
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+      webpackConfigHook: (config) => ({
+        ...config,
+        resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': require.resolve('./workflows/never-patched') } },
+      }),
+    });
+    const taskQueue = uniqueTaskQueue('payments-unpatched');
+    const old = await env.startWorker({ taskQueue, workflowBundle });
+    try {
+      const user = newMember(env);
+      const paymentId = newPaymentId();
+      const h = await startTopup({ ...env, taskQueue }, { paymentId, userId: user, amount: '19000' });
+      await charged(h);
+      await h.signal(paymentUpdateSignal, forgedPaid(env.midtrans.charge(paymentId)!.transactionId));
+      const result = await h.result();
+      expect(result).toMatchObject({ status: 'failed', credited: false });
+      expect(result.failureReason).toMatch(/does not confirm payment .* as paid \(it says pending\): nothing was credited/);
+      expect(await balanceOf(env, user)).toBe(0n);
+      expect(await creditEntries(env.prisma, paymentId)).toBe(0);
+      expect(await payment(paymentId)).toMatchObject({ status: 'failed', creditedAt: null });
+    } finally {
+      await old.stop();
+    }
   });
 
   it('a genuine signed pending notification re-posted with only transaction_status changed to settlement credits nothing', async () => {
