@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { atLeast } from '../lib/permissions';
 import {
@@ -63,6 +63,9 @@ type Action =
 type NewAction = Action extends infer A ? (A extends Action ? Omit<A, 'id'> : never) : never;
 
 const OPEN: TaskClaimStatus[] = ['claimed', 'submitted'];
+
+/** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
+const REVIEWER_CONFIRMED = 'task-reviewer-confirmed';
 const URL = /^https?:\/\/\S+$/i;
 const IMAGE_URL = /^https?:\/\/\S+\.(png|jpe?g|gif|webp)(\?\S*)?$/i;
 
@@ -242,8 +245,17 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
           if (deadlinePassed()) await endOpenClaim('expired');
           reply(action, true, deadlinePassed() ? 'Rejected; the deadline has passed, so the claim expired.' : 'Rejected; the member was told the reason and may submit again before the deadline.');
         } else {
-          const outcome = await award(c, action.input.reviewerId);
-          reply(action, outcome.ok, outcome.message);
+          // The decision's reviewer and level are what its sender wrote (the bot, the API — or anyone with
+          // access to Temporal): we look the reviewer up ourselves before paying.
+          const reviewer = patched(REVIEWER_CONFIRMED)
+            ? await db.taskConfirmReviewer({ guildId: c.guildId, reviewerId: action.input.reviewerId, claimantId: input.userId, required: state.reviewerLevel ?? 'admin' })
+            : null;
+          if (reviewer && !reviewer.ok) {
+            reply(action, false, reviewer.reason);
+          } else {
+            const outcome = await award(c, action.input.reviewerId);
+            reply(action, outcome.ok, outcome.message);
+          }
         }
       } else {
         reply(action, false, 'Only an accepted award can be revoked.');

@@ -6,7 +6,7 @@ import type { FeatureDeps } from '../deps';
 import { createLedger } from '../ledger/ledger';
 import { userAccount } from '../ledger/types';
 import { assetLabel } from '../shop/messages';
-import { paymentsDisabled, providerRejected } from './errors';
+import { paymentNotConfirmed, paymentsDisabled, providerRejected } from './errors';
 import { adminEmbed, endedEmbed, paidEmbed, qrEmbed, QR_FILE_NAME } from './messages';
 import { createPayment, creditPayment, endPayment, failPayment, getPayment, recordCharge } from './payments';
 
@@ -108,9 +108,15 @@ export function createPaymentActivities({ prisma, log, discordActivities: d, pay
       return r ? toUpdate(r, 'cancel') : null;
     },
 
-    /** Credits the member once (ledger key `topup:{id}:credit`) and marks the payment settled. */
+    /**
+     * Credits the member once (ledger key `topup:{id}:credit`) and marks the payment settled — only when
+     * the gateway's status API says paid, with our amount. `update` says why the flow thinks so; it is
+     * never taken for the gateway's word (it may come from a signal).
+     */
     async paymentsCredit(input: { paymentId: string; update: PaymentUpdate }): Promise<{ replayed: boolean; credit: string; entryId: string }> {
-      const r = await creditPayment(prisma, input.paymentId, input.update);
+      const confirmed = await atGateway((g) => g.provider.getStatus(input.paymentId));
+      if (confirmed?.status !== 'paid') throw paymentNotConfirmed(input.paymentId, confirmed?.providerStatus ?? null);
+      const r = await creditPayment(prisma, input.paymentId, confirmed);
       plog.info({ paymentId: input.paymentId, replayed: r.replayed, credit: r.payment.credit.toString(), source: input.update.source }, 'top-up credited');
       return { replayed: r.replayed, credit: r.payment.credit.toString(), entryId: r.entry.id.toString() };
     },

@@ -20,3 +20,12 @@ export const paymentsDisabled = () =>
 /** The gateway refused for good (a bad key, an invalid field): a retry cannot help. */
 export const providerRejected = (err: PaymentProviderRejectedError) =>
   new PaymentError('payment_provider_rejected', PAYMENT_FAILURES.providerRejected, err.message, 502, { httpStatus: err.httpStatus });
+
+/** The gateway's own status API does not say this payment is paid: a notification or signal alone credits nothing. */
+export const paymentNotConfirmed = (paymentId: string, providerStatus: string | null) =>
+  new PaymentError(
+    'payment_not_confirmed',
+    PAYMENT_FAILURES.notConfirmed,
+    `The gateway does not confirm payment ${paymentId} as paid (it says ${providerStatus ?? 'it has no such transaction'}): nothing was credited.`,
+    409,
+  );

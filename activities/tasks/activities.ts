@@ -1,6 +1,7 @@
 import { guildflowEmbed } from '../../lib/discord/embeds';
 import type { InteractionReply } from '../../lib/flows/flow';
 import type { ClaimActivityResult } from '../../lib/flows/tasks';
+import type { PermissionLevel } from '../../lib/permissions';
 import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
 import type { DiscordMessage } from '../discord/activities';
@@ -10,6 +11,7 @@ import { createLedger } from '../ledger/ledger';
 import { systemAccount, userAccount } from '../ledger/types';
 import { claimTask, completeClaim, endClaim, markRevoked, recordAwardFailure, rejectProof, setReviewMessage, submitProof } from './claims';
 import { editChannelMessage, postChannelMessage, renderMemberMessage, renderReviewMessage, syncTaskMessage, type MemberEvent, type ReviewState } from './message';
+import { confirmReviewer, type ReviewerCheck } from './reviewer';
 import { getTaskSettings } from './tasks';
 
 /**
@@ -86,6 +88,12 @@ export function createTaskActivities({ prisma, log, discord, guildDirectory, dis
     },
     async taskRejectProof(input: { claimId: string; submission: number; reviewerId: string; reason: string }): Promise<{ status: string }> {
       return { status: (await rejectProof(prisma, input)).status };
+    },
+    /** Who accepted, checked by us (token or Discord member, their level now) before anything is awarded. */
+    async taskConfirmReviewer(input: { guildId: string; reviewerId: string; claimantId: string; required: PermissionLevel }): Promise<ReviewerCheck> {
+      const check = await confirmReviewer(prisma, rest, input);
+      if (!check.ok) tlog.warn({ guildId: input.guildId, reviewerId: input.reviewerId, reason: check.reason }, 'a task decision from an unconfirmed reviewer was refused');
+      return check;
     },
     async taskRecordAwardFailure(input: { claimId: string; reason: string }): Promise<{ status: string }> {
       return { status: (await recordAwardFailure(prisma, input)).status };

@@ -1,7 +1,8 @@
 import { systemAccount, userAccount, type Ledger } from '../ledger';
 import { ValidationError } from '../../lib/errors';
 import { depositWorkflowId, type DepositReport, type PetLine, type PetVariant, type ReportedPet, type WithdrawOutcome } from '../../lib/flows/trades';
-import type { PrismaClient, Withdrawal } from '../../prisma/client';
+import type { GameDeposit, PrismaClient, Withdrawal } from '../../prisma/client';
+import { reserveDailyDeposit } from './deposit-cap';
 import { insufficientGems, invalidTrade, notLinked, overLimit, tradeState, unknownPet } from './errors';
 import { linkByRobloxId, linkByUserId } from './games';
 import { ESCROW_OWNER, isVariant, movePetsIn } from './pets';
@@ -61,17 +62,35 @@ async function refuseDeposit(prisma: PrismaClient, id: string, reason: string, m
   return { ok: false, reason, message };
 }
 
-/** Records the deposit (once) and checks it: a linked member, known pets, within the limits. */
+/** The same deposit as recorded: what the game signed, field by field (jsonb does not keep key order). */
+function sameReport(row: GameDeposit, r: DepositReport): boolean {
+  const pets = (list: unknown) => JSON.stringify((Array.isArray(list) ? (list as ReportedPet[]) : []).map((p) => [p.species, p.variant, p.quantity]));
+  return row.guildId === r.guildId && row.gameId === r.gameId && row.tradeId === r.tradeId && row.robloxId === BigInt(r.robloxUserId) && row.gems === BigInt(r.gems) && pets(row.pets) === pets(r.pets);
+}
+
+/**
+ * Records a deposit as the game's signed request reported it (the API does this before starting the
+ * flow), once per id. The same trade id reported again with other contents is refused: the first stands.
+ */
+export async function recordDepositReport(prisma: PrismaClient, r: DepositReport): Promise<void> {
+  await prisma.gameDeposit.createMany({
+    data: [{ id: r.depositId, guildId: r.guildId, gameId: r.gameId, tradeId: r.tradeId, robloxId: BigInt(r.robloxUserId), serverId: r.serverId ?? null, gems: BigInt(r.gems), pets: r.pets as object[] }],
+    skipDuplicates: true,
+  });
+  const row = await prisma.gameDeposit.findUniqueOrThrow({ where: { id: r.depositId } });
+  if (!sameReport(row, r)) throw tradeState(`Trade ${r.tradeId} was already reported with other contents; nothing was changed.`);
+}
+
+/**
+ * Checks a deposit: reported through the signed game API (a flow started any other way, e.g. from the
+ * Temporal UI or CLI, finds no such report and credits nothing), a linked member, known pets, within the
+ * per-deposit limits and the game's daily cap.
+ */
 export async function checkDeposit(prisma: PrismaClient, r: DepositReport): Promise<DepositCheck> {
   const robloxId = BigInt(r.robloxUserId);
   const existing = await prisma.gameDeposit.findUnique({ where: { id: r.depositId } });
-  if (existing && existing.status === 'refused') return { ok: false, reason: existing.reason ?? 'refused', message: existing.message ?? 'Refused.' };
-  if (!existing) {
-    await prisma.gameDeposit.createMany({
-      data: [{ id: r.depositId, guildId: r.guildId, gameId: r.gameId, tradeId: r.tradeId, robloxId, serverId: r.serverId ?? null, gems: BigInt(r.gems), pets: r.pets as object[] }],
-      skipDuplicates: true,
-    });
-  }
+  if (!existing || !sameReport(existing, r)) return { ok: false, reason: 'not_reported', message: 'This deposit was not reported through the signed game API: nothing was credited.' };
+  if (existing.status === 'refused') return { ok: false, reason: existing.reason ?? 'refused', message: existing.message ?? 'Refused.' };
   const link = await linkByRobloxId(prisma, r.guildId, robloxId);
   if (!link) return refuseDeposit(prisma, r.depositId, 'not_linked', 'Link your Roblox account in Discord with /verify first.');
   await prisma.gameDeposit.update({ where: { id: r.depositId }, data: { userId: link.userId } });
@@ -93,6 +112,8 @@ export async function checkDeposit(prisma: PrismaClient, r: DepositReport): Prom
     line.quantity += p.quantity;
     merged.set(k, line);
   }
+  const cap = await reserveDailyDeposit(prisma, r.depositId);
+  if (!cap.ok) return { ok: false, reason: 'daily_cap', message: cap.message };
   return { ok: true, userId: link.userId, gems: r.gems, lines: [...merged.values()] };
 }
 

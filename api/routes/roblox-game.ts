@@ -8,6 +8,7 @@ import {
   parseDepositBody,
   parseRobloxId,
   pendingWithdrawals,
+  recordDepositReport,
   recordHeartbeat,
   useNonce,
   isVariant,
@@ -117,17 +118,19 @@ export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock
     ctx.body = { linked: true, discordUserId: link.userId, robloxUserId: link.robloxId, robloxName: link.robloxName };
   });
 
-  /** A deposit: runs deposit:{gameId}:{tradeId} and answers with its outcome. A repeat gets the same answer. */
+  /**
+   * A deposit: recorded as signed, then deposit:{gameId}:{tradeId} runs and the answer is its outcome. A
+   * repeat gets the same answer; the flow credits only what was recorded here. Refusals (422) carry a
+   * reason code: `not_linked`, `unknown_pet`, `over_limit`, `daily_cap` (the game's cap for the UTC day).
+   */
   router.post('/deposits', async (ctx) => {
     const { game } = ctx.state as GameState;
     const body = parseDepositBody(jsonOf(ctx));
-    const id = depositId(game.id, body.tradeId);
+    const report = { depositId: depositId(game.id, body.tradeId), guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets };
+    const id = report.depositId;
+    await recordDepositReport(deps.prisma, report);
     // Answered as soon as it is credited or refused, without waiting for the receipt DM.
-    const result = await reportDeposit(
-      flowTargetOf(deps),
-      { depositId: id, guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets },
-      `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`,
-    );
+    const result = await reportDeposit(flowTargetOf(deps), report, `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`);
     if (result.status === 'refused') {
       ctx.status = 422;
       ctx.body = { status: 'refused', depositId: id, reason: result.reason, message: result.message };

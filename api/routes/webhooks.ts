@@ -16,10 +16,14 @@ const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 't
  * 2. the signature `SHA512(order_id + status_code + gross_amount + server key)` must match, compared in
  *    constant time (else 401, nothing recorded);
  * 3. it is recorded durably, once per (transaction id, status) — a capture's status includes its fraud
- *    review, `capture:challenge` / `capture:accept` — so a redelivery is a 200 that changes nothing;
+ *    review, `capture:challenge` / `capture:accept` — so a redelivery is a 200 `duplicate`;
  *    our own failure to record is a 503, so Midtrans retries;
  * 4. the answer goes out, then the top-up workflow `topup:{order_id}` is signalled. A signal that cannot
  *    be delivered is not lost: the workflow polls the gateway for the status anyway.
+ *
+ * The signature does not cover `transaction_status` or `fraud_status`, so a notification is never taken
+ * as proof of payment: the signal only wakes the top-up, which asks the gateway's status API. A duplicate
+ * wakes it too — the first copy recorded under a status may have been a replay with a forged status.
  */
 export function webhookRoutes(deps: RouteDeps): Router {
   const router = new Router();
@@ -67,7 +71,6 @@ export function webhookRoutes(deps: RouteDeps): Router {
     }
     ctx.status = 200;
     ctx.body = { status: recorded.duplicate ? 'duplicate' : 'recorded' };
-    if (recorded.duplicate) return;
 
     const update: PaymentUpdate = {
       status: midtransStatus(n.transaction_status as string, fraudStatus),
@@ -84,8 +87,9 @@ export function webhookRoutes(deps: RouteDeps): Router {
     ctx.res.once('finish', () => {
       void (async () => {
         try {
-          if (await sendPaymentUpdate(temporal, orderId, update)) await markNotificationSignalled(deps.prisma, recorded.id);
-          else wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
+          if (await sendPaymentUpdate(temporal, orderId, update)) {
+            if (!recorded.duplicate) await markNotificationSignalled(deps.prisma, recorded.id);
+          } else wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
         } catch (err) {
           wlog.warn({ orderId, err: (err as Error).message }, 'could not signal the top-up; its status polling will see the payment');
         }

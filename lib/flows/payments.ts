@@ -5,8 +5,10 @@ import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
 import { LEDGER_FAILURES } from './ledger';
 
 /**
- * The top-up's public face: workflow `topup`, id `topup:{paymentId}`. The gateway's webhook (and our own
- * polling) feed it `paymentUpdate`; a credited top-up signals the order it was started for (lib/flows/orders.ts).
+ * The top-up's public face: workflow `topup`, id `topup:{paymentId}`. The gateway's webhook signals it
+ * `paymentUpdate`, which only wakes it: whether it is paid is asked of the gateway itself (a signal can be
+ * sent by anyone with access to Temporal). A credited top-up signals the order it was started for
+ * (lib/flows/orders.ts).
  */
 
 /** Payments' own refusals by name. */
@@ -15,6 +17,7 @@ export const PAYMENT_FAILURES = {
   providerRejected: 'PaymentProviderRejected',
   amountOutOfRange: 'TopupAmountOutOfRange',
   amountMismatch: 'PaymentAmountMismatch',
+  notConfirmed: 'PaymentNotConfirmed',
   paymentConflict: 'PaymentConflict',
   paymentNotFound: 'PaymentNotFound',
 } as const;
@@ -70,7 +73,7 @@ export interface TopupState {
   polls: number;
 }
 
-/** A gateway status as the top-up flow receives it, from the webhook (signal) or its own polling. */
+/** A gateway status as the top-up flow receives it: from its own polling, or a webhook's signal (which only wakes it). */
 export interface PaymentUpdate {
   status: PaymentStatus;
   providerStatus: string;

@@ -6,7 +6,7 @@ import { CONFIG_KEYS, loadConfig } from '../../lib/config';
 // Docker does not run on this machine, so the compose file is checked against what the code knows.
 const root = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { build?: string; image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: unknown }>;
+  services: Record<string, { build?: string; image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: unknown; ports?: string[] }>;
 };
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const guildflowServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
@@ -35,6 +35,19 @@ describe('docker-compose.yml', () => {
     expect(longRunning.filter(([, s]) => !s.healthcheck).map(([n]) => n)).toEqual([]);
     const setup = JSON.stringify(compose.services['temporal-setup']);
     for (const attr of ['GuildId', 'DiscordUserId', 'FlowKind']) expect(setup).toContain(attr);
+  });
+});
+
+describe('the Temporal UI in docker-compose.yml', () => {
+  const ui = compose.services['temporal-ui'];
+
+  it('is published on the loopback interface only', () => {
+    expect(ui?.ports?.length).toBeGreaterThan(0);
+    for (const port of ui?.ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  });
+
+  it('cannot signal, start, cancel or terminate flows (write actions disabled)', () => {
+    expect(String(ui?.environment?.TEMPORAL_DISABLE_WRITE_ACTIONS)).toBe('true');
   });
 });
 

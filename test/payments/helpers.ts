@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { REST } from 'discord.js';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
@@ -45,8 +45,8 @@ export interface PaymentsEnv {
   codeKey: Buffer;
   /** Everything logged by the worker's activities and the API, as JSON lines. */
   logs: string[];
-  /** A worker on the env's task queue (or `taskQueue`), with the right server key unless told otherwise. */
-  startWorker(opts?: { serverKey?: string; taskQueue?: string }): Promise<{ stop(): Promise<void> }>;
+  /** A worker on the env's task queue (or `taskQueue`), with the right server key unless told otherwise, running `workflowBundle` if given. */
+  startWorker(opts?: { serverKey?: string; taskQueue?: string; workflowBundle?: WorkflowBundleWithSourceMap }): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -93,7 +93,7 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
         taskQueue: w.taskQueue ?? taskQueue,
-        workflowBundle: bundle,
+        workflowBundle: w.workflowBundle ?? bundle,
         activities: createActivities({ prisma: db.prisma, log, discord: rest, payments: { provider, notificationUrl: webhookUrl }, codes: keyring }),
       });
       const done = worker.run();

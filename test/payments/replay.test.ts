@@ -55,6 +55,16 @@ describe('top-up workflow histories', () => {
     expect(activities('topup-expired-cancelled.json')).not.toContain('paymentsCredit');
   });
 
+  it('since topup-signal-only-wakes, a signal is followed by a status read at the gateway before the credit', () => {
+    const events = loadHistory('topup-settled-by-webhook-v2.json').events ?? [];
+    expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+    const steps = events.flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? ['signal'] : (e.activityTaskScheduledEventAttributes?.activityType?.name ?? [])));
+    const signal = steps.indexOf('signal');
+    expect(signal).toBeGreaterThanOrEqual(0);
+    expect(steps.slice(signal)).toEqual(expect.arrayContaining(['paymentsCheckStatus', 'paymentsCredit']));
+    expect(steps.indexOf('paymentsCheckStatus', signal)).toBeLessThan(steps.indexOf('paymentsCredit'));
+  });
+
   it('an incompatible change (charge before the payment row) is caught: DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('./workflows/topup-reordered'));
     const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('topup-settled-by-webhook.json'), 'replay-reordered').catch((e: unknown) => e);

@@ -3,8 +3,9 @@ import { waitFor } from '../../lib/wait';
 import { createPrismaClient } from '../../prisma/client';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../lib/logger';
-import { topupStatusQuery, type TopupState } from '../../lib/flows/payments';
+import { paymentUpdateSignal, topupStatusQuery, type TopupState } from '../../lib/flows/payments';
 import type { WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { topup } from '../../workflows/topup';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { balanceOf, creditEntries, gatewayBalance, newMember, newPaymentId, SERVER_KEY, startPaymentsEnv, startTopup, type PaymentsEnv } from './helpers';
@@ -157,49 +158,137 @@ describe('top-up workflow', () => {
     await h.terminate('test over');
   });
 
-  it('capture is credited only with fraud_status accept: a challenged capture waits, the accepted one credits', async () => {
+  /** A notification signed with our server key, as Midtrans would send it (its signature covers these three fields only). */
+  const signedBody = (b: { order_id: string; status_code: string; gross_amount: string } & Record<string, string>) => ({
+    ...b,
+    signature_key: createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${SERVER_KEY}`).digest('hex'),
+  });
+  const postNotification = (b: unknown) => fetch(env.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof b === 'string' ? b : JSON.stringify(b) });
+  /** The flow took in `notifications` signals and asked the gateway `polls` times (or ended, which a failing test shows). */
+  const askedGateway = (h: WorkflowHandle<typeof topup>, notifications: number, polls: number) =>
+    waitState(h, (s) => (s.notifications >= notifications && s.polls >= polls) || s.credited || s.step === 'done', 'the gateway asked after the signal');
+  const forgedPaid = (transactionId: string) => ({ status: 'paid', providerStatus: 'settlement', fraudStatus: 'accept', transactionId, grossAmount: '50000', source: 'webhook' }) as const;
+
+  it('a forged paymentUpdate signal (Temporal UI/CLI) credits nothing while the gateway says pending; the top-up expires unpaid', async () => {
+    const user = newMember(env);
+    const paymentId = newPaymentId();
+    // No notifications and no polling before the expiry: the only status read is the one the signal causes.
+    env.midtrans.setNotificationMode('drop');
+    try {
+      const h = await startTopup(env, { paymentId, userId: user, amount: '20000', expirySeconds: 5, pollSeconds: 60, lateSettlementSeconds: 1 });
+      await charged(h);
+      await h.signal(paymentUpdateSignal, forgedPaid(env.midtrans.charge(paymentId)!.transactionId));
+      expect(await askedGateway(h, 1, 1)).toMatchObject({ credited: false });
+      expect(await balanceOf(env, user)).toBe(0n);
+
+      const result = await h.result();
+      expect(result).toMatchObject({ status: 'expired', credited: false });
+    } finally {
+      env.midtrans.setNotificationMode('normal');
+    }
+    expect(await balanceOf(env, user)).toBe(0n);
+    expect(await creditEntries(env.prisma, paymentId)).toBe(0);
+    expect(await payment(paymentId)).toMatchObject({ status: 'expired', creditedAt: null });
+  });
+
+  it('after a forged signal, the gateway\'s own settlement credits our amount exactly once', async () => {
+    const user = newMember(env);
+    const paymentId = newPaymentId();
+    env.midtrans.setNotificationMode('drop');
+    let h: WorkflowHandle<typeof topup>;
+    try {
+      h = await startTopup(env, { paymentId, userId: user, amount: '21000', pollSeconds: 60 });
+      await charged(h);
+      await h.signal(paymentUpdateSignal, forgedPaid(env.midtrans.charge(paymentId)!.transactionId));
+      expect(await askedGateway(h, 1, 1)).toMatchObject({ status: 'pending', credited: false });
+      expect(await balanceOf(env, user)).toBe(0n);
+    } finally {
+      env.midtrans.setNotificationMode('normal');
+    }
+    await env.midtrans.pay(paymentId);
+    const result = await h.result();
+    expect(result).toMatchObject({ status: 'settled', credited: true, providerStatus: 'settlement' });
+    expect(await balanceOf(env, user)).toBe(21000n);
+    expect(await creditEntries(env.prisma, paymentId)).toBe(1);
+  });
+
+  it('a top-up started before the change (it takes a signal\'s status) still credits nothing on a forged signal: the credit activity asks the gateway', async () => {
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+      webpackConfigHook: (config) => ({
+        ...config,
+        resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': require.resolve('./workflows/never-patched') } },
+      }),
+    });
+    const taskQueue = uniqueTaskQueue('payments-unpatched');
+    const old = await env.startWorker({ taskQueue, workflowBundle });
+    try {
+      const user = newMember(env);
+      const paymentId = newPaymentId();
+      const h = await startTopup({ ...env, taskQueue }, { paymentId, userId: user, amount: '19000' });
+      await charged(h);
+      await h.signal(paymentUpdateSignal, forgedPaid(env.midtrans.charge(paymentId)!.transactionId));
+      const result = await h.result();
+      expect(result).toMatchObject({ status: 'failed', credited: false });
+      expect(result.failureReason).toMatch(/does not confirm payment .* as paid \(it says pending\): nothing was credited/);
+      expect(await balanceOf(env, user)).toBe(0n);
+      expect(await creditEntries(env.prisma, paymentId)).toBe(0);
+      expect(await payment(paymentId)).toMatchObject({ status: 'failed', creditedAt: null });
+    } finally {
+      await old.stop();
+    }
+  });
+
+  it('a genuine signed pending notification re-posted with only transaction_status changed to settlement credits nothing', async () => {
+    const user = newMember(env);
+    const h = await startTopup(env, { userId: user, amount: '150000', expirySeconds: 5, pollSeconds: 60, lateSettlementSeconds: 1 });
+    const paymentId = h.workflowId.slice('topup:'.length);
+    await charged(h);
+    const pending = await waitFor(() => env.midtrans.notifications().find((n) => n.orderId === paymentId && n.body.transaction_status === 'pending' && n.delivered), {
+      timeoutMs: 10_000,
+      what: 'the genuine pending notification',
+    });
+    await askedGateway(h, 1, 1);
+    // The signature covers order_id, status_code and gross_amount only: it still verifies.
+    const tampered = pending.raw.replace('"transaction_status":"pending"', '"transaction_status":"settlement"');
+    expect(tampered).not.toBe(pending.raw);
+    const res = await postNotification(tampered);
+    expect(res.status).toBe(200);
+    expect(await askedGateway(h, 2, 2)).toMatchObject({ credited: false });
+    expect(await balanceOf(env, user)).toBe(0n);
+
+    const result = await h.result();
+    expect(result).toMatchObject({ status: 'expired', credited: false });
+    expect(await balanceOf(env, user)).toBe(0n);
+    expect(await creditEntries(env.prisma, paymentId)).toBe(0);
+    expect(await payment(paymentId)).toMatchObject({ creditedAt: null });
+  });
+
+  it('signed capture and other-amount notifications the gateway does not confirm credit nothing; its settlement credits once', async () => {
     const user = newMember(env);
     const h = await startTopup(env, { userId: user, amount: '17000' });
     const paymentId = h.workflowId.slice('topup:'.length);
     await charged(h);
     const { transactionId } = env.midtrans.charge(paymentId)!;
-    const signed = (fraud: string) => {
-      const b = { order_id: paymentId, status_code: '200', gross_amount: '17000.00', transaction_status: 'capture', transaction_id: transactionId, fraud_status: fraud };
-      return { ...b, signature_key: createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${SERVER_KEY}`).digest('hex') };
-    };
-    const post = (b: unknown) => fetch(env.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
-    expect((await post(signed('challenge'))).status).toBe(200);
-    await waitState(h, (s) => s.notifications >= 2, 'the challenged capture signal');
-    expect(await stateOf(h)).toMatchObject({ status: 'pending', credited: false });
+    const base = { order_id: paymentId, status_code: '200', transaction_id: transactionId };
+    await askedGateway(h, 1, 1);
+    let signals = 1;
+    for (const b of [
+      { ...base, gross_amount: '17000.00', transaction_status: 'capture', fraud_status: 'accept' },
+      { ...base, gross_amount: '1000.00', transaction_status: 'settlement', fraud_status: 'accept' },
+    ]) {
+      expect((await postNotification(signedBody(b))).status).toBe(200);
+      signals += 1;
+      expect(await askedGateway(h, signals, signals)).toMatchObject({ status: 'pending', credited: false });
+    }
     expect(await balanceOf(env, user)).toBe(0n);
-    // The review accepts it: the same transaction, the same transaction_status, now fraud_status accept.
-    expect(await (await post(signed('accept'))).json()).toEqual({ status: 'recorded' });
-    const result = await h.result();
-    expect(result).toMatchObject({ status: 'settled', credited: true });
+
+    await env.midtrans.pay(paymentId);
+    expect(await h.result()).toMatchObject({ status: 'settled', credited: true });
     expect(await balanceOf(env, user)).toBe(17000n);
     expect(await creditEntries(env.prisma, paymentId)).toBe(1);
-    expect((await notificationsOf(paymentId)).map((n) => n.transactionStatus)).toEqual(['pending', 'capture:challenge', 'capture:accept']);
-    expect(await payment(paymentId)).toMatchObject({ status: 'settled', providerStatus: 'capture' });
-  });
-
-  it('a paid amount other than the payment amount is not credited; the admins are told', async () => {
-    const user = newMember(env);
-    const h = await startTopup(env, { userId: user, amount: '18000' });
-    const paymentId = h.workflowId.slice('topup:'.length);
-    await charged(h);
-    const { transactionId } = env.midtrans.charge(paymentId)!;
-    const b = { order_id: paymentId, status_code: '200', gross_amount: '1000.00', transaction_status: 'settlement', transaction_id: transactionId, fraud_status: 'accept' };
-    const signature_key = createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${SERVER_KEY}`).digest('hex');
-    expect((await fetch(env.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...b, signature_key }) })).status).toBe(200);
-    const result = await h.result();
-    expect(result).toMatchObject({ status: 'failed', credited: false });
-    expect(result.failureReason).toMatch(/reports 1000.00 paid .* which is for 18000: nothing was credited/);
-    expect(await balanceOf(env, user)).toBe(0n);
-    expect(await creditEntries(env.prisma, paymentId)).toBe(0);
-    expect(await payment(paymentId)).toMatchObject({ status: 'failed', creditedAt: null });
-    expect((await payment(paymentId)).failureReason).toContain('nothing was credited');
-    const notice = await env.discord.waitFor(() => env.discord.messages(env.demo.channels.adminLog.id).find((m) => m.embeds[0]?.description?.includes(paymentId)), 5000, 'admin notice');
-    expect(notice.embeds[0]?.description).toContain('nothing was credited');
+    expect(await payment(paymentId)).toMatchObject({ status: 'settled', providerStatus: 'settlement', amount: 17000n });
   });
 
   it('every notification dropped: the reconciler (status polling) credits the payment, once', async () => {
