@@ -4,7 +4,8 @@ import type { Actor } from '../activities/ledger';
 import { verifyApiToken, type TokenIdentity } from '../lib/api-tokens';
 import type { GuildDirectory } from '../lib/discord/guild-directory';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors';
-import { currentMemberLevel, DiscordUnavailableError } from '../lib/guild-levels';
+import { DiscordUnavailableError } from '../lib/discord/guild-directory';
+import { currentMemberLevel } from '../lib/guild-levels';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import type { PrismaClient } from '../prisma/client';
 

@@ -1,5 +1,4 @@
-import type { GuildDirectory, GuildMember } from './discord/guild-directory';
-import { AppError } from './errors';
+import { DiscordUnavailableError, type GuildDirectory, type GuildMember } from './discord/guild-directory';
 import { memberLevel, type PermissionLevel } from './permissions';
 import type { PrismaClient } from '../prisma/client';
 
@@ -30,13 +29,6 @@ export async function guildMemberLevel(prisma: PrismaClient, guildId: string, me
     modRoleIds: guild?.settings?.modRoleIds ?? [],
     hasAdministratorPermission: member.hasAdministratorPermission,
   });
-}
-
-/** Discord could not be asked (down, rate limited, no bot token here): answered 503, nothing decided. */
-export class DiscordUnavailableError extends AppError {
-  constructor(message: string) {
-    super('discord_unavailable', message, 503);
-  }
 }
 
 /**

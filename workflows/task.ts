@@ -413,7 +413,7 @@ const tellReviewers = (fn: () => Promise<unknown>) => tell('update the review po
 // ─── The task message, for changes made outside a claim (create, edit, delete) ─────────────────────────
 
 /**
- * `task-message:{taskId}`: brings the task's message up to date, again for every `changed` signal that
+ * `task-message:{guildId}:{taskId}`: brings the task's message up to date, again for every `changed` signal that
  * arrives meanwhile (callers use signal-with-start). An open task with an end date waits for it and redraws
  * the post then (Claim disabled), so members see it close without anyone touching it; then it ends.
  */

@@ -117,7 +117,7 @@ class NotInGuildError extends AppError {
 }
 
 /** The ids cannot be checked (no Discord token in this process, or Discord unreachable): 503, nothing written. */
-class DiscordUnavailableError extends AppError {
+export class DiscordUnavailableError extends AppError {
   constructor(message: string) {
     super('discord_unavailable', message, 503);
   }

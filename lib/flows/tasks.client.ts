@@ -69,7 +69,7 @@ export async function cancelClaims(temporal: Client | null | undefined, claimIds
 
 /** Brings the task's message up to date through `task-message:{taskId}` (signal-with-start). */
 export async function requestTaskMessageSync(target: FlowTarget, guildId: string, taskId: number): Promise<void> {
-  await signalWithStartFlow(target, taskMessageFlow, [taskId], {
+  await signalWithStartFlow(target, taskMessageFlow, [guildId, taskId], {
     guildId,
     input: { guildId, taskId } satisfies TaskMessageInput,
     signal: taskMessageChangedSignal,

@@ -6,7 +6,7 @@ import { LEDGER_REFUSALS } from './ledger';
 
 /**
  * Tasks' public face: the claim flow `task:{taskId}:{userId}` (its updates, signal, query, input and
- * state), the task message flow `task-message:{taskId}`, and the failure types. Pure.
+ * state), the task message flow `task-message:{guildId}:{taskId}`, and the failure types. Pure.
  */
 
 /** Failure types of tasks. `refused` is the claim's update validators' refusal, not an activity failure. */
@@ -113,5 +113,6 @@ export interface TaskMessageInput {
   taskId: number;
 }
 export const taskMessageChangedSignal = defineSignal('changed');
-const taskMessageWorkflowId = (taskId: number): string => `task-message:${taskId}`;
+// The guild is part of the id: task ids are one database's, and Temporal namespaces can outlive or be shared by it.
+const taskMessageWorkflowId = (guildId: string, taskId: number): string => `task-message:${guildId}:${taskId}`;
 export const taskMessageFlow = defineFlow({ type: 'taskMessage', kind: 'task-message', id: taskMessageWorkflowId });

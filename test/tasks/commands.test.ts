@@ -75,7 +75,7 @@ describe('task commands', () => {
     const result = (await env.temporal.client.workflow.getHandle(workflowId).result()) as { status: string; refusal: string };
     expect(result).toMatchObject({ status: 'refused', refusal: '**Ends soon** is not taking claims any more.' });
     expect(await claimRow(env, task.id, late)).toBeNull();
-    await workflowStatus(env, `task-message:${task.id}`, 'COMPLETED');
+    await workflowStatus(env, `task-message:${guildId}:${task.id}`, 'COMPLETED');
   });
 
   it('a rejection after the deadline expires the claim (no more resubmits) and frees the slot', async () => {

@@ -104,7 +104,7 @@ export const SCENARIOS: Scenarios<TasksEnv> = {
     await postedTask(env, row.id);
     await env.prisma.task.update({ where: { id: row.id }, data: { description: 'Edited while it waits.' } });
     await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
-    return `task-message:${row.id}`;
+    return `task-message:${env.guildId}:${row.id}`;
   },
 };
 
