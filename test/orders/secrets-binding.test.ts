@@ -30,7 +30,7 @@ async function reservedOrder(guildId: string, code: string): Promise<string> {
   return id;
 }
 
-const sealedOf = (r: { ciphertext: Uint8Array; iv: Uint8Array; authTag: Uint8Array; keyId: string }) => ({ ciphertext: r.ciphertext, iv: r.iv, authTag: r.authTag, keyId: r.keyId });
+const sealedOf = (r: { ciphertext: Uint8Array; iv: Uint8Array; authTag: Uint8Array; keyId: string }) => ({ ciphertext: new Uint8Array(r.ciphertext), iv: new Uint8Array(r.iv), authTag: new Uint8Array(r.authTag), keyId: r.keyId });
 
 it("a code's ciphertext copied onto another guild's code, or another row of its own guild, does not decrypt there (and shows no plaintext)", async () => {
   const guildA = await createGuild(db.prisma);
