@@ -144,6 +144,7 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
     const body = reviewBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
     const result = await sendDecision(needTemporal(), taskId, userId, {
+      guildId: guildOf(ctx),
       decision: body.decision,
       reviewerId: `token:${ctx.state.auth.tokenId}`,
       reviewerLevel: ctx.state.auth.level,
@@ -157,7 +158,7 @@ export function taskRoutes({ prisma, temporal, taskQueue }: RouteDeps): Router<S
     const { taskId, userId } = claimParams.parse(ctx.params);
     const body = revokeBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
-    const result = await sendRevoke(needTemporal(), taskId, userId, { reviewerId: `token:${ctx.state.auth.tokenId}`, reviewerLevel: ctx.state.auth.level, reason: body.reason });
+    const result = await sendRevoke(needTemporal(), taskId, userId, { guildId: guildOf(ctx), reviewerId: `token:${ctx.state.auth.tokenId}`, reviewerLevel: ctx.state.auth.level, reason: body.reason });
     ctx.status = result.ok ? 200 : 409;
     ctx.body = result;
   });
