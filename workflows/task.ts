@@ -63,6 +63,8 @@ type Action =
 type NewAction = Action extends infer A ? (A extends Action ? Omit<A, 'id'> : never) : never;
 
 const OPEN: TaskClaimStatus[] = ['claimed', 'submitted'];
+/** A reviewer's level only counts in their own server: the ids in a button or a URL do not say which. */
+const OTHER_SERVER = 'This claim belongs to another server: only its own reviewers decide it.';
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const REVIEWER_CONFIRMED = 'task-reviewer-confirmed';
@@ -136,6 +138,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     (decision) => enqueue({ kind: 'decide', input: decision }),
     {
       validator: (decision) => {
+        refuseIf(decision.guildId !== input.guildId, OTHER_SERVER);
         refuseIf(decision.reviewerId === input.userId, 'You cannot review your own proof.');
         refuseIf(!state.reviewerLevel || !atLeast(decision.reviewerLevel, state.reviewerLevel), `Only a server ${state.reviewerLevel ?? 'admin'} or above can review proofs.`);
         refuseIf(busy || state.status === 'awarding', 'Another reviewer is deciding this proof right now.');
@@ -149,6 +152,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
     (revoke) => enqueue({ kind: 'revoke', input: revoke }),
     {
       validator: (revoke) => {
+        refuseIf(revoke.guildId !== input.guildId, OTHER_SERVER);
         refuseIf(revoke.reviewerId === input.userId, 'You cannot revoke your own award.');
         refuseIf(!state.reviewerLevel || !atLeast(revoke.reviewerLevel, state.reviewerLevel), `Only a server ${state.reviewerLevel ?? 'admin'} or above can revoke awards.`);
         refuseIf(busy, 'This claim is busy with another request; try again in a moment.');

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../lib/errors';
-import { codeHash, type CodeKeyring } from '../../lib/crypto/codes';
+import { codeHash, codeRow, type CodeKeyring } from '../../lib/crypto/codes';
 import type { PrismaClient } from '../../prisma/client';
 import { inTransaction, poolOf } from '../../prisma/transactions';
 import { OutOfStockError } from '../orders/errors';
@@ -49,7 +49,7 @@ export async function importCodes(prisma: PrismaClient, keyring: CodeKeyring, gu
   });
   let added = 0;
   for (let i = 0; i < fresh.length; i += 500) {
-    const chunk = fresh.slice(i, i + 500).map(({ hash, code }) => ({ hash, ...keyring.encrypt(code) }));
+    const chunk = fresh.slice(i, i + 500).map(({ hash, code }) => ({ hash, ...keyring.encrypt(code, codeRow(guildId, hash)) }));
     const { rows } = await poolOf(prisma).query<{ hash: string }>(
       `INSERT INTO codes (guild_id, ciphertext, iv, auth_tag, key_id, hash)
        SELECT $1, c.ciphertext, c.iv, c.auth_tag, c.key_id, c.hash
@@ -116,8 +116,8 @@ export async function releaseCodes(prisma: PrismaClient, orderId: string): Promi
 
 /** The order's codes in clear, for the delivery message only. */
 export async function codesForDelivery(prisma: PrismaClient, keyring: CodeKeyring, orderId: string): Promise<string[]> {
-  const rows = await prisma.code.findMany({ where: { orderId }, orderBy: { id: 'asc' }, select: { ciphertext: true, iv: true, authTag: true, keyId: true } });
-  return rows.map((r) => keyring.decrypt({ ciphertext: Buffer.from(r.ciphertext), iv: Buffer.from(r.iv), authTag: Buffer.from(r.authTag), keyId: r.keyId }));
+  const rows = await prisma.code.findMany({ where: { orderId }, orderBy: { id: 'asc' }, select: { guildId: true, hash: true, ciphertext: true, iv: true, authTag: true, keyId: true } });
+  return rows.map((r) => keyring.decrypt({ ciphertext: Buffer.from(r.ciphertext), iv: Buffer.from(r.iv), authTag: Buffer.from(r.authTag), keyId: r.keyId }, codeRow(r.guildId, r.hash)));
 }
 
 export async function getCodeShopSettings(prisma: PrismaClient, guildId: string) {

@@ -13,13 +13,22 @@ export type CreateOrderInput = Pick<OrderInput, 'orderId' | 'requestKey' | 'guil
 
 export type CreateOrderResult = { ok: true; order: CodeOrder; pkg: CodePackage } | { ok: false; type: string; reason: string };
 
+/**
+ * An order already made for this id, returned only to the request that made it (same guild, member and
+ * request key): the id comes from a button and proves nothing, so another guild's or member's click with it
+ * is refused and sees nothing of the order.
+ */
+function replayed(existing: CodeOrder & { package: CodePackage }, input: CreateOrderInput): CreateOrderResult {
+  const { package: pkg, ...order } = existing;
+  if (order.guildId !== input.guildId || order.userId !== input.userId || order.requestKey !== input.requestKey) return conflict;
+  return { ok: true, order, pkg };
+}
+const conflict = { ok: false, type: ORDER_FAILURES.orderConflict, reason: 'This request belongs to another order: nothing was changed.' } as const;
+
 /** The pending order for a confirm click, once per order id; refusals change nothing. */
 export async function createOrder(prisma: PrismaClient, input: CreateOrderInput): Promise<CreateOrderResult> {
   const existing = await prisma.codeOrder.findUnique({ where: { id: input.orderId }, include: { package: true } });
-  if (existing) {
-    const { package: pkg, ...order } = existing;
-    return { ok: true, order, pkg };
-  }
+  if (existing) return replayed(existing, input);
   await ensurePackages(prisma, input.guildId);
   const pkg = await prisma.codePackage.findFirst({ where: { id: input.packageId, guildId: input.guildId } });
   if (!pkg) return { ok: false, type: ORDER_FAILURES.packageNotFound, reason: 'That package does not exist in this server.' };
@@ -35,11 +44,7 @@ export async function createOrder(prisma: PrismaClient, input: CreateOrderInput)
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
       const again = await prisma.codeOrder.findUnique({ where: { id: input.orderId }, include: { package: true } });
-      if (again) {
-        const { package: p, ...order } = again;
-        return { ok: true, order, pkg: p };
-      }
-      return { ok: false, type: ORDER_FAILURES.orderConflict, reason: 'This request already made another order.' };
+      return again ? replayed(again, input) : conflict;
     }
     throw err;
   }

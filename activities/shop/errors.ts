@@ -35,5 +35,8 @@ export const purchaseState = (id: string, status: string, wanted: string) =>
 export const nameTaken = (name: string) =>
   new ShopError('item_name_taken', SHOP_FAILURES.nameTaken, `The shop already has an item called ${JSON.stringify(name)}.`);
 export const purchaseNotFound = (id: string) => new ShopError('purchase_not_found', SHOP_FAILURES.purchaseNotFound, `There is no purchase ${id}.`, 404);
+/** A request key already used by another member or server: their purchase is not shown or changed. */
+export const requestKeyTaken = () =>
+  new ShopError('idempotency_conflict', SHOP_FAILURES.idempotencyConflict, 'This request belongs to another purchase: nothing was changed.', 409);
 /** A confirm replayed for a purchase that already failed: the first reason stands. */
 export const purchaseFailed = (reason: string | null) => new ShopError('purchase_failed', SHOP_FAILURES.purchaseFailed, reason ?? 'This purchase failed.');

@@ -1,7 +1,7 @@
 import { type Prisma, type Purchase, type PrismaClient, type ShopItem } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
 import type { PurchaseInput } from '../../lib/flows/shop';
-import { type ShopError, itemNotFound, itemUnavailable, outOfStock, perUserLimit, priceChanged, purchaseFailed, purchaseNotFound, purchaseState, requiredRoleMissing } from './errors';
+import { type ShopError, itemNotFound, itemUnavailable, outOfStock, perUserLimit, priceChanged, purchaseFailed, purchaseNotFound, purchaseState, requestKeyTaken, requiredRoleMissing } from './errors';
 import { quantityOwned } from './inventory';
 
 /**
@@ -74,6 +74,8 @@ async function byRequestKey(db: Prisma.TransactionClient | PrismaClient, input: 
   const purchase = await db.purchase.findUnique({ where: { requestKey: input.requestKey }, include: { item: true } });
   if (!purchase) return null;
   const { item, ...row } = purchase;
+  // The key comes from a button: only the member and server that made the purchase get it back.
+  if (row.guildId !== input.guildId || row.userId !== input.userId) return { ok: false, error: requestKeyTaken(), purchase: null, replayed: false };
   if (row.status === 'failed') {
     return { ok: false, error: purchaseFailed(row.failureReason), purchase: row, replayed: true };
   }

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { CodeKeyring } from '../../lib/crypto/codes';
+import { gameSecretRow, type CodeKeyring } from '../../lib/crypto/codes';
 import { ValidationError } from '../../lib/errors';
 import { type PrismaClient } from '../../prisma/client';
 
 /**
  * Registered Roblox games and their HMAC secrets.
  *
- * The secret is stored encrypted (AES-256-GCM with the deployment's keyring, lib/crypto — the same keys as
- * the code stock, key id kept for rotation), not hashed: verifying an HMAC needs the secret itself, so a
+ * The secret is stored encrypted (AES-256-GCM with the deployment's keyring, lib/crypto: a sub-key of its
+ * own, bound to the guild and game id, key id kept for rotation), not hashed: verifying an HMAC needs the secret itself, so a
  * hash could never check a signature. Per-game rows (rather than one secret in the environment) let a
  * guild register several games and revoke one without a redeploy. The secret is shown once, when the game
  * is registered, and never logged or returned again.
@@ -32,7 +32,7 @@ export async function registerGame(
   if (!/^[A-Za-z0-9_-]{3,40}$/.test(id)) throw new ValidationError('A game id is 3–40 characters of letters, digits, _ and -.');
   const secret = input.secret ?? randomBytes(32).toString('base64url');
   if (secret.length < 32) throw new ValidationError('A game secret has at least 32 characters.');
-  const enc = keyring.encrypt(secret);
+  const enc = keyring.encrypt(secret, gameSecretRow(input.guildId, id));
   await prisma.$transaction([
     prisma.robloxGame.create({
       data: { id, guildId: input.guildId, name, secretCiphertext: new Uint8Array(enc.ciphertext), secretIv: new Uint8Array(enc.iv), secretAuthTag: new Uint8Array(enc.authTag), secretKeyId: enc.keyId },
@@ -53,7 +53,7 @@ export async function loadGameSecret(prisma: PrismaClient, keyring: CodeKeyring,
   if (!/^[A-Za-z0-9_-]{3,40}$/.test(gameId)) return null;
   const row = await prisma.robloxGame.findUnique({ where: { id: gameId } });
   if (!row || row.revokedAt) return null;
-  const secret = keyring.decrypt({ ciphertext: Buffer.from(row.secretCiphertext), iv: Buffer.from(row.secretIv), authTag: Buffer.from(row.secretAuthTag), keyId: row.secretKeyId });
+  const secret = keyring.decrypt({ ciphertext: Buffer.from(row.secretCiphertext), iv: Buffer.from(row.secretIv), authTag: Buffer.from(row.secretAuthTag), keyId: row.secretKeyId }, gameSecretRow(row.guildId, row.id));
   return { id: row.id, guildId: row.guildId, secret };
 }
 

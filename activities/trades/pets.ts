@@ -1,4 +1,5 @@
 import { type Prisma, type PrismaClient } from '../../prisma/client';
+import type { Queryable } from '../../prisma/transactions';
 import { ValidationError } from '../../lib/errors';
 import { PET_VARIANTS, type PetLine, type PetVariant } from '../../lib/flows/trades';
 import { insufficientPets, petKeyConflict } from './errors';
@@ -56,12 +57,15 @@ export interface PetMovementBatch {
 
 type Tx = Prisma.TransactionClient;
 
+/** One SQL statement with positional parameters → its rows; on a Prisma transaction or a pg connection. */
+type RunSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+const onPrismaTransaction = (tx: Tx): RunSql => (text, values) => tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+const onConnection = (client: Queryable): RunSql => async (text, values) => (await client.query<Record<string, unknown>>(text, values)).rows;
+
 const moveKey = (key: string, m: PetMove) => `${key}:${m.ownerId}:${m.speciesId}:${m.variant}`;
 
-/** Applies the moves all or nothing, once per key (a replay changes nothing and returns replayed). */
-export async function movePets(prisma: PrismaClient, batch: PetMovementBatch): Promise<{ replayed: boolean }> {
+function checkBatch(batch: PetMovementBatch): void {
   if (batch.key.length < 1 || batch.key.length > 150) throw new ValidationError('A pet movement key has 1–150 characters.');
-  if (batch.moves.length === 0) return { replayed: false };
   const seen = new Set<string>();
   for (const m of batch.moves) {
     if (!Number.isSafeInteger(m.delta) || m.delta === 0 || Math.abs(m.delta) > 1_000_000) throw new ValidationError('A pet movement needs a non-zero whole delta.');
@@ -70,10 +74,27 @@ export async function movePets(prisma: PrismaClient, batch: PetMovementBatch): P
     if (seen.has(k)) throw new ValidationError('A pet movement batch moves each (owner, species, variant) once.');
     seen.add(k);
   }
+}
+
+/** Applies the moves all or nothing, once per key (a replay changes nothing and returns replayed). */
+export async function movePets(prisma: PrismaClient, batch: PetMovementBatch): Promise<{ replayed: boolean }> {
+  checkBatch(batch);
+  if (batch.moves.length === 0) return { replayed: false };
   return prisma.$transaction((tx) => movePetsIn(tx, batch));
 }
 
+/** The moves inside the caller's Prisma transaction. */
 export async function movePetsIn(tx: Tx, batch: PetMovementBatch): Promise<{ replayed: boolean }> {
+  return applyMoves(onPrismaTransaction(tx), batch);
+}
+
+/** The moves inside the caller's transaction on a pg connection (with ledger movements on the same one). */
+export async function movePetsOn(client: Queryable, batch: PetMovementBatch): Promise<{ replayed: boolean }> {
+  checkBatch(batch);
+  return applyMoves(onConnection(client), batch);
+}
+
+async function applyMoves(sql: RunSql, batch: PetMovementBatch): Promise<{ replayed: boolean }> {
   // A fixed lock order (owner, species, variant) so concurrent batches cannot deadlock.
   const moves = [...batch.moves].sort((a, b) =>
     a.ownerId !== b.ownerId ? (a.ownerId < b.ownerId ? -1 : 1) : a.speciesId !== b.speciesId ? a.speciesId - b.speciesId : a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0,
@@ -81,41 +102,42 @@ export async function movePetsIn(tx: Tx, batch: PetMovementBatch): Promise<{ rep
   let replayed = 0;
   for (const m of moves) {
     const key = moveKey(batch.key, m);
-    const inserted = await tx.$queryRaw<{ id: bigint }[]>`
-      INSERT INTO pet_movements (guild_id, owner_id, species_id, variant, delta, idempotency_key, type, actor_type, actor_id, reason, refs)
-      VALUES (${batch.guildId}, ${m.ownerId}, ${m.speciesId}, ${m.variant}, ${m.delta}, ${key}, ${batch.type}, ${batch.actor.type}, ${batch.actor.id}, ${batch.reason ?? null}, ${JSON.stringify(batch.refs ?? {})}::jsonb)
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id`;
+    const inserted = await sql(
+      `INSERT INTO pet_movements (guild_id, owner_id, species_id, variant, delta, idempotency_key, type, actor_type, actor_id, reason, refs)
+       VALUES ($1, $2, $3::int, $4, $5::int, $6, $7, $8, $9, $10, $11::jsonb)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+      [batch.guildId, m.ownerId, m.speciesId, m.variant, m.delta, key, batch.type, batch.actor.type, batch.actor.id, batch.reason ?? null, JSON.stringify(batch.refs ?? {})],
+    );
     if (!inserted[0]) {
-      const first = await tx.petMovement.findUnique({ where: { idempotencyKey: key } });
-      if (!first || first.guildId !== batch.guildId || first.delta !== m.delta) throw petKeyConflict(key);
+      const [first] = await sql('SELECT guild_id, delta FROM pet_movements WHERE idempotency_key = $1', [key]);
+      if (!first || first.guild_id !== batch.guildId || Number(first.delta) !== m.delta) throw petKeyConflict(key);
       replayed += 1;
       continue;
     }
     if (m.delta > 0) {
-      await tx.$executeRaw`
-        INSERT INTO pet_holdings (guild_id, owner_id, species_id, variant, quantity, updated_at)
-        VALUES (${batch.guildId}, ${m.ownerId}, ${m.speciesId}, ${m.variant}, ${m.delta}, now())
-        ON CONFLICT (guild_id, owner_id, species_id, variant) DO UPDATE SET quantity = pet_holdings.quantity + EXCLUDED.quantity, updated_at = now()`;
+      await sql(
+        `INSERT INTO pet_holdings (guild_id, owner_id, species_id, variant, quantity, updated_at)
+         VALUES ($1, $2, $3::int, $4, $5::int, now())
+         ON CONFLICT (guild_id, owner_id, species_id, variant) DO UPDATE SET quantity = pet_holdings.quantity + EXCLUDED.quantity, updated_at = now()`,
+        [batch.guildId, m.ownerId, m.speciesId, m.variant, m.delta],
+      );
     } else {
-      const rows = await tx.$queryRaw<{ quantity: number }[]>`
-        UPDATE pet_holdings SET quantity = quantity + ${m.delta}, updated_at = now()
-        WHERE guild_id = ${batch.guildId} AND owner_id = ${m.ownerId} AND species_id = ${m.speciesId} AND variant = ${m.variant} AND quantity + ${m.delta} >= 0
-        RETURNING quantity`;
+      const rows = await sql(
+        `UPDATE pet_holdings SET quantity = quantity + $5::int, updated_at = now()
+         WHERE guild_id = $1 AND owner_id = $2 AND species_id = $3::int AND variant = $4 AND quantity + $5::int >= 0
+         RETURNING quantity`,
+        [batch.guildId, m.ownerId, m.speciesId, m.variant, m.delta],
+      );
       if (!rows[0]) {
-        const have = await petQuantity(tx, batch.guildId, m.ownerId, m.speciesId, m.variant);
-        const species = await tx.petSpecies.findUnique({ where: { id: m.speciesId }, select: { name: true } });
-        throw insufficientPets(`${VARIANT_LABEL[m.variant]}${species?.name ?? `pet #${m.speciesId}`}`, have, -m.delta);
+        const [held] = await sql('SELECT quantity FROM pet_holdings WHERE guild_id = $1 AND owner_id = $2 AND species_id = $3::int AND variant = $4', [batch.guildId, m.ownerId, m.speciesId, m.variant]);
+        const [species] = await sql('SELECT name FROM pet_species WHERE id = $1::int', [m.speciesId]);
+        throw insufficientPets(`${VARIANT_LABEL[m.variant]}${typeof species?.name === 'string' ? species.name : `pet #${m.speciesId}`}`, Number(held?.quantity ?? 0), -m.delta);
       }
     }
   }
   if (replayed > 0 && replayed !== moves.length) throw petKeyConflict(batch.key);
   return { replayed: replayed > 0 };
-}
-
-async function petQuantity(db: Tx | PrismaClient, guildId: string, ownerId: string, speciesId: number, variant: PetVariant): Promise<number> {
-  const row = await db.petHolding.findUnique({ where: { guildId_ownerId_speciesId_variant: { guildId, ownerId, speciesId, variant } }, select: { quantity: true } });
-  return row?.quantity ?? 0;
 }
 
 export interface PetHoldingView {

@@ -158,6 +158,7 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: Rout
     await claimOf(prisma, guildOf(ctx), taskId, userId);
     const reviewerId = reviewerOf(ctx.state, userId, 'You cannot review your own proof');
     const result = await sendDecision(needTemporal(), taskId, userId, {
+      guildId: guildOf(ctx),
       decision: body.decision,
       reviewerId,
       reviewerLevel: ctx.state.auth.level,
@@ -172,7 +173,7 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: Rout
     const body = revokeBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
     const reviewerId = reviewerOf(ctx.state, userId, 'You cannot revoke your own award');
-    const result = await sendRevoke(needTemporal(), taskId, userId, { reviewerId, reviewerLevel: ctx.state.auth.level, reason: body.reason });
+    const result = await sendRevoke(needTemporal(), taskId, userId, { guildId: guildOf(ctx), reviewerId, reviewerLevel: ctx.state.auth.level, reason: body.reason });
     ctx.status = result.ok ? 200 : 409;
     ctx.body = result;
   });

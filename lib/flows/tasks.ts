@@ -79,6 +79,8 @@ export interface ProofInput {
   urls: string[];
 }
 export interface DecisionInput {
+  /** The server the reviewer acts in (the interaction's or the token's); the claim refuses another. */
+  guildId: string;
   decision: 'accept' | 'reject';
   reviewerId: string;
   /** The reviewer's level, as the bot or the API found it. */
@@ -86,6 +88,8 @@ export interface DecisionInput {
   reason?: string | null;
 }
 export interface RevokeInput {
+  /** The server the reviewer acts in; the claim refuses another. */
+  guildId: string;
   reviewerId: string;
   reviewerLevel: PermissionLevel;
   reason: string;

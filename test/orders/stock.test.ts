@@ -3,7 +3,7 @@ import { ensurePackages, setPackage } from '../../activities/codes/packages';
 import { codesForDelivery, importCodes, lowStockCrossed, markCodesShown, releaseCodes, reserveCodes, stockCounts } from '../../activities/codes/stock';
 import { OutOfStockError } from '../../activities/orders/errors';
 import { loadConfig } from '../../lib/config';
-import { codeHash, createCodeKeyring, keyringFromConfig, parseKey } from '../../lib/crypto';
+import { codeHash, codeRow, createCodeKeyring, DecryptionRefusedError, keyringFromConfig, parseKey } from '../../lib/crypto';
 import { type ConfigError } from '../../lib/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createGuild } from '../helpers/ledger';
@@ -45,7 +45,7 @@ describe('code stock', () => {
     // Again: every code is a duplicate of the stock, nothing added.
     expect(await importCodes(db.prisma, keyring, guildId, `${code(2)}\n${code(3)}`)).toMatchObject({ added: 0, duplicates: 2, available: 3 });
     const rows = await db.prisma.code.findMany({ where: { guildId }, orderBy: { id: 'asc' } });
-    expect(rows.map((r) => r.keyId)).toEqual(['k1', 'k1', 'k1']);
+    expect(rows.map((r) => r.keyId)).toEqual(['v2:k1', 'v2:k1', 'v2:k1']);
     expect(rows.map((r) => r.hash)).toEqual([code(1), code(2), code(3)].map((c) => codeHash(guildId, c)));
     for (const r of rows) {
       expect(r.iv).toHaveLength(12);
@@ -58,16 +58,17 @@ describe('code stock', () => {
   });
 
   it('a tampered ciphertext or the wrong key fails to decrypt; a rotated key still reads old codes', async () => {
-    const enc = keyring.encrypt('SECRET-CODE-1');
-    expect(keyring.decrypt(enc)).toBe('SECRET-CODE-1');
+    const row = codeRow('100000000000000001', 'hash-1');
+    const enc = keyring.encrypt('SECRET-CODE-1', row);
+    expect(keyring.decrypt(enc, row)).toBe('SECRET-CODE-1');
     const tampered = { ...enc, ciphertext: Buffer.from(enc.ciphertext) };
     tampered.ciphertext[0] = (tampered.ciphertext[0] ?? 0) ^ 1;
-    expect(() => keyring.decrypt(tampered)).toThrow();
-    expect(() => createCodeKeyring({ id: 'k1', key: randomBytes(32) }).decrypt(enc)).toThrow();
+    expect(() => keyring.decrypt(tampered, row)).toThrow(DecryptionRefusedError);
+    expect(() => createCodeKeyring({ id: 'k1', key: randomBytes(32) }).decrypt(enc, row)).toThrow(DecryptionRefusedError);
     const rotated = createCodeKeyring({ id: 'k2', key: randomBytes(32) }, new Map([['k1', key]]));
-    expect(rotated.decrypt(enc)).toBe('SECRET-CODE-1');
-    expect(rotated.encrypt('x').keyId).toBe('k2');
-    expect(() => createCodeKeyring({ id: 'k3', key: randomBytes(32) }).decrypt(enc)).toThrow(/no code key with id k1/);
+    expect(rotated.decrypt(enc, row)).toBe('SECRET-CODE-1');
+    expect(rotated.encrypt('x', row).keyId).toBe('v2:k2');
+    expect(() => createCodeKeyring({ id: 'k3', key: randomBytes(32) }).decrypt(enc, row)).toThrow(/no code key with id k1/);
     // Printing a keyring shows ids only.
     expect(JSON.stringify(rotated)).toBe(JSON.stringify({ currentKeyId: 'k2', keyIds: ['k1', 'k2'] }));
   });

@@ -248,8 +248,8 @@ describe('task claims', () => {
     expect(await answer(decide(task.id, member, env.demo.mod.id, review))).toBe('Only a server admin or above can review tasks (you are mod).');
     // The workflow's validator refuses a self-review even from an admin-level caller (the API path).
     const { sendDecision } = await import('../../lib/flows/tasks.client');
-    await expect(sendDecision(env.temporal.client, task.id, member, { decision: 'accept', reviewerId: member, reviewerLevel: 'owner' })).rejects.toThrow('You cannot review your own proof.');
-    await expect(sendDecision(env.temporal.client, task.id, member, { decision: 'accept', reviewerId: env.demo.mod.id, reviewerLevel: 'mod' })).rejects.toThrow('Only a server admin or above can review proofs.');
+    await expect(sendDecision(env.temporal.client, task.id, member, { guildId, decision: 'accept', reviewerId: member, reviewerLevel: 'owner' })).rejects.toThrow('You cannot review your own proof.');
+    await expect(sendDecision(env.temporal.client, task.id, member, { guildId, decision: 'accept', reviewerId: env.demo.mod.id, reviewerLevel: 'mod' })).rejects.toThrow('Only a server admin or above can review proofs.');
     expect((await claimRow(env, task.id, member))?.status).toBe('submitted');
     const history = await env.temporal.client.workflow.getHandle(`task:${task.id}:${member}`).fetchHistory();
     // Rejected updates never reach history.
@@ -329,7 +329,7 @@ describe('task claims', () => {
       expect((await env.ledger.validate(guildId)).ok).toBe(true);
       // A second revoke: the flow is over, nothing changes.
       const { sendRevoke } = await import('../../lib/flows/tasks.client');
-      await expect(sendRevoke(env.temporal.client, task.id, member, { reviewerId: admin, reviewerLevel: 'admin', reason: 'again' })).rejects.toThrow(/This claim is over/);
+      await expect(sendRevoke(env.temporal.client, task.id, member, { guildId, reviewerId: admin, reviewerLevel: 'admin', reason: 'again' })).rejects.toThrow(/This claim is over/);
       expect(await balanceOf(env, member)).toBe(0n);
     } finally {
       await env.prisma.taskSettings.update({ where: { guildId }, data: { revokeWindowSeconds: 0 } });

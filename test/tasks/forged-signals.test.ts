@@ -31,7 +31,7 @@ describe('forged task decisions', () => {
   it('a decide update claiming owner level for someone who is not a member pays nothing', async () => {
     const { task, member, handle } = await submittedClaim(300n);
     const outsider = env.discord.createUser({ username: 'outsider' }).id;
-    const result = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'accept', reviewerId: outsider, reviewerLevel: 'owner' }] });
+    const result = await handle.executeUpdate(decideUpdate, { args: [{ guildId: env.guildId, decision: 'accept', reviewerId: outsider, reviewerLevel: 'owner' }] });
     expect(result).toMatchObject({ ok: false, status: 'submitted' });
     expect(result.message).toMatch(/not a member or a working API token/);
     expect(await balanceOf(env, member)).toBe(0n);
@@ -43,7 +43,7 @@ describe('forged task decisions', () => {
     const { member, handle } = await submittedClaim(300n);
     const plain = newMember(env, 'plain');
     for (const reviewerId of [plain, 'token:tok_forged']) {
-      const result = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'accept', reviewerId, reviewerLevel: 'admin' }] });
+      const result = await handle.executeUpdate(decideUpdate, { args: [{ guildId: env.guildId, decision: 'accept', reviewerId, reviewerLevel: 'admin' }] });
       expect(result).toMatchObject({ ok: false, status: 'submitted' });
     }
     expect(await balanceOf(env, member)).toBe(0n);
@@ -51,7 +51,7 @@ describe('forged task decisions', () => {
 
   it('a cancelClaim signal pays nothing either; a real admin\'s Accept still pays once', async () => {
     const { task, member, handle } = await submittedClaim(120n);
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'accept', reviewerId: newMember(env, 'nobody'), reviewerLevel: 'owner' }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ guildId: env.guildId, decision: 'accept', reviewerId: newMember(env, 'nobody'), reviewerLevel: 'owner' }] });
     const review = await reviewPost(env, task.id, member);
     await answer(env.discord.clickButton(review, `gf:task-accept:${task.id}.${member}`, env.demo.admin.id));
     await waitForClaim(env, task.id, member, 'completed');

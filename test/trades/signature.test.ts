@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { gameSecretRow } from '../../lib/crypto/codes';
 import { httpRequest } from '../fakes/http-fake';
 import { startTradeEnv, type TradeEnv } from './helpers';
 
@@ -100,7 +101,7 @@ it('refuses an unknown game and a malformed nonce', async () => {
 it('stores the game secret encrypted, never in clear', async () => {
   const row = await env.prisma.robloxGame.findUniqueOrThrow({ where: { id: env.game.id } });
   expect(Buffer.from(row.secretCiphertext).toString('utf8')).not.toContain(env.game.secret);
-  expect(env.keyring.decrypt({ ciphertext: Buffer.from(row.secretCiphertext), iv: Buffer.from(row.secretIv), authTag: Buffer.from(row.secretAuthTag), keyId: row.secretKeyId })).toBe(env.game.secret);
+  expect(env.keyring.decrypt({ ciphertext: Buffer.from(row.secretCiphertext), iv: Buffer.from(row.secretIv), authTag: Buffer.from(row.secretAuthTag), keyId: row.secretKeyId }, gameSecretRow(row.guildId, row.id))).toBe(env.game.secret);
 });
 
 it('resolves a linked Roblox player to the Discord member, and says when one is not linked', async () => {

@@ -6,6 +6,7 @@ import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import { atLeast } from '../../../lib/permissions';
 import { interactionLevel } from '../../permissions';
+import type { PrismaClient } from '../../../prisma/client';
 import type { ComponentHandler, ComponentInteraction } from '../../command';
 import { decodeDraft, tasksPage } from './commands';
 import { ephemeral, note, requireReviewer } from './shared';
@@ -34,6 +35,16 @@ function claimOf(key: string) {
   const parsed = parseClaimKey(key);
   if (!parsed) throw new AppError('invalid_component', 'This is not a task review button.');
   return parsed;
+}
+/**
+ * The claim a review button or form names, refused unless its task is in the server it was clicked in: a
+ * custom id is not proof of scope, and the reviewer's level was checked in this server only.
+ */
+async function claimHere(interaction: ComponentInteraction, prisma: PrismaClient, key: string) {
+  const claim = claimOf(key);
+  const task = await prisma.task.findUnique({ where: { id: claim.taskId }, select: { guildId: true } });
+  if (!task || task.guildId !== guildIdOf(interaction)) throw new AppError('not_found', 'This button is not for a task of this server: nothing was changed.', 404);
+  return claim;
 }
 const modalOnly = (interaction: ComponentInteraction) => {
   if (!interaction.isModalSubmit()) throw new AppError('invalid_component', 'This is not a task form.');
@@ -97,10 +108,10 @@ export const proofModal: ComponentHandler = {
 export const acceptButton: ComponentHandler = {
   action: TASK_ACTIONS.accept,
   async handle(interaction, key, { prisma, temporal }) {
-    const { taskId, userId } = claimOf(key);
+    const { taskId, userId } = await claimHere(interaction, prisma, key);
     const level = await requireReviewer(interaction, prisma);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await sendDecision(temporal, taskId, userId, { decision: 'accept', reviewerId: interaction.user.id, reviewerLevel: level });
+    const result = await sendDecision(temporal, taskId, userId, { guildId: guildIdOf(interaction), decision: 'accept', reviewerId: interaction.user.id, reviewerLevel: level });
     await interaction.editReply({ embeds: [note(result.ok ? 'success' : 'warning', result.ok ? 'Accepted' : 'Not accepted', result.message)] });
   },
 };
@@ -108,7 +119,7 @@ export const acceptButton: ComponentHandler = {
 export const rejectButton: ComponentHandler = {
   action: TASK_ACTIONS.reject,
   async handle(interaction, key, { prisma }) {
-    claimOf(key);
+    await claimHere(interaction, prisma, key);
     if (!interaction.isButton()) throw new AppError('invalid_component', 'This is not a task button.');
     await requireReviewer(interaction, prisma);
     await interaction.showModal(reasonModal(TASK_ACTIONS.rejectModal, key, 'Reject proof', 'Why (the member reads this)'));
@@ -118,11 +129,11 @@ export const rejectButton: ComponentHandler = {
 export const rejectModal: ComponentHandler = {
   action: TASK_ACTIONS.rejectModal,
   async handle(interaction, key, { prisma, temporal }) {
-    const { taskId, userId } = claimOf(key);
     const modal = modalOnly(interaction);
+    const { taskId, userId } = await claimHere(modal, prisma, key);
     const level = await requireReviewer(modal, prisma);
     await modal.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await sendDecision(temporal, taskId, userId, { decision: 'reject', reviewerId: modal.user.id, reviewerLevel: level, reason: modal.fields.getTextInputValue('reason') });
+    const result = await sendDecision(temporal, taskId, userId, { guildId: guildIdOf(modal), decision: 'reject', reviewerId: modal.user.id, reviewerLevel: level, reason: modal.fields.getTextInputValue('reason') });
     await modal.editReply({ embeds: [note(result.ok ? 'info' : 'warning', result.ok ? 'Rejected' : 'Not rejected', result.message)] });
   },
 };
@@ -130,7 +141,7 @@ export const rejectModal: ComponentHandler = {
 export const revokeButton: ComponentHandler = {
   action: TASK_ACTIONS.revoke,
   async handle(interaction, key, { prisma }) {
-    claimOf(key);
+    await claimHere(interaction, prisma, key);
     if (!interaction.isButton()) throw new AppError('invalid_component', 'This is not a task button.');
     await requireReviewer(interaction, prisma);
     await interaction.showModal(reasonModal(TASK_ACTIONS.revokeModal, key, 'Revoke award', 'Why (the member reads this)'));
@@ -140,11 +151,11 @@ export const revokeButton: ComponentHandler = {
 export const revokeModal: ComponentHandler = {
   action: TASK_ACTIONS.revokeModal,
   async handle(interaction, key, { prisma, temporal }) {
-    const { taskId, userId } = claimOf(key);
     const modal = modalOnly(interaction);
+    const { taskId, userId } = await claimHere(modal, prisma, key);
     const level = await requireReviewer(modal, prisma);
     await modal.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await sendRevoke(temporal, taskId, userId, { reviewerId: modal.user.id, reviewerLevel: level, reason: modal.fields.getTextInputValue('reason') });
+    const result = await sendRevoke(temporal, taskId, userId, { guildId: guildIdOf(modal), reviewerId: modal.user.id, reviewerLevel: level, reason: modal.fields.getTextInputValue('reason') });
     await modal.editReply({ embeds: [note(result.ok ? 'success' : 'warning', result.ok ? 'Revoked' : 'Not revoked', result.message)] });
   },
 };

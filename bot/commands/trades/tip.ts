@@ -1,6 +1,5 @@
-import { createLedger, userAccount } from '../../../activities/ledger';
 import { assetLabel } from '../../../activities/shop/messages';
-import { isVariant, linkByUserId, movePets, petLabel } from '../../../activities/trades';
+import { isVariant, linkByUserId, petLabel, sendTip } from '../../../activities/trades';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError, ValidationError } from '../../../lib/errors';
@@ -9,7 +8,7 @@ import { guildIdOf } from '../../interaction';
 import { tipData } from './definitions';
 import { wholeNumber } from './shared';
 
-/** `/tip user [gems] [pet]`: gems and/or pets to another linked member, all or nothing. */
+/** `/tip user [gems] [pet]`: gems and/or pets to another linked member, all or nothing (one transaction). */
 export const tipCommand: Command = {
   data: tipData,
   async handle(interaction, { prisma }) {
@@ -31,20 +30,9 @@ export const tipCommand: Command = {
       species = await prisma.petSpecies.findUnique({ where: { guildId_key: { guildId, key: petKey } } });
       if (!species) throw new ValidationError(`There is no pet ${JSON.stringify(petKey)} here.`);
     }
-    if (gems > 0n) {
-      await createLedger(prisma).transfer({ guildId, key: `${key}:gems`, type: 'give', actor: { type: 'user', id: interaction.user.id }, asset: 'gems', from: userAccount(interaction.user.id), to: userAccount(to.id), amount: gems, reason: 'Tip' });
-      parts.push(formatAmount(await assetLabel(prisma, guildId, 'gems'), gems));
-    }
-    if (species && isVariant(variant)) {
-      try {
-        await movePets(prisma, { guildId, key, type: 'tip', actor: { type: 'user', id: interaction.user.id }, reason: 'Tip', moves: [{ ownerId: interaction.user.id, speciesId: species.id, variant, delta: -quantity }, { ownerId: to.id, speciesId: species.id, variant, delta: quantity }] });
-      } catch (err) {
-        // The gems went; the pets could not: give the gems back so the tip is all or nothing.
-        if (gems > 0n) await createLedger(prisma).transfer({ guildId, key: `${key}:gems:undo`, type: 'reversal', actor: { type: 'system', id: 'tip' }, asset: 'gems', from: userAccount(to.id), to: userAccount(interaction.user.id), amount: gems, reason: 'Tip undone: the pets could not move' });
-        throw err;
-      }
-      parts.push(`${quantity} × ${petLabel({ name: species.name, emoji: species.emoji, variant })}`);
-    }
+    await sendTip(prisma, { guildId, key, fromUserId: interaction.user.id, toUserId: to.id, gems, pets: species && isVariant(variant) ? { speciesId: species.id, variant, quantity } : null });
+    if (gems > 0n) parts.push(formatAmount(await assetLabel(prisma, guildId, 'gems'), gems));
+    if (species && isVariant(variant)) parts.push(`${quantity} × ${petLabel({ name: species.name, emoji: species.emoji, variant })}`);
     await interaction.reply({ allowedMentions: { users: [to.id] }, embeds: [guildflowEmbed({ outcome: 'success', title: 'Tip sent', description: `<@${interaction.user.id}> gave <@${to.id}> ${parts.join(' and ')}.` })] });
   },
 };
