@@ -16,9 +16,11 @@ import {
   type EntriesQuery,
   type SystemAccountName,
 } from '../../activities/ledger';
+import { domainMismatches } from '../../activities/ledger/consistency';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PermissionLevel } from '../../lib/permissions';
+import { poolOf } from '../../prisma/transactions';
 import { requireGuildToken, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import type { RouteDeps } from '../deps';
@@ -178,10 +180,14 @@ export function ledgerRoutes({ prisma }: RouteDeps): Router<State> {
     ctx.body = toJsonSafe(await ledgerStats(prisma, { guildId, ...q }));
   });
 
-  /** The validate() report for this guild: 200 whatever it finds; `ok` says whether it is clean. */
+  /**
+   * The validate() report for this guild, with the finished purchases, orders and withdrawals whose holds
+   * disagree with them (`domainMismatches`): 200 whatever it finds; `ok` says whether both are clean.
+   */
   router.post('/validate', requireGuildToken(prisma, LEDGER_LEVELS.validate), async (ctx) => {
     const { guildId } = ctx.params as GuildParams;
-    ctx.body = toJsonSafe(await ledger.validate(guildId));
+    const [report, domain] = await Promise.all([ledger.validate(guildId), domainMismatches(poolOf(prisma), guildId)]);
+    ctx.body = toJsonSafe({ ...report, ok: report.ok && domain.length === 0, domainMismatches: domain });
   });
 
   /** Archives posted and voided entries older than `olderThanDays` behind one checkpoint (archive.ts). */

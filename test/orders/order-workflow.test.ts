@@ -3,6 +3,8 @@ import { waitFor } from '../../lib/wait';
 import { fundsAddedSignal, orderAdminSignal, orderStatusQuery } from '../../lib/flows/orders';
 import { newMember, startPaymentsEnv, type PaymentsEnv } from '../payments/helpers';
 import { addCodes, balance, fund, packageOf, sinkBalance, startOrder, uniqueCodes } from './helpers';
+import { domainMismatches } from '../../activities/ledger/consistency';
+import { poolOf } from '../../prisma/transactions';
 
 /**
  * The order workflow at worker level: real workflow and activities (ledger, encrypted stock, Discord
@@ -223,5 +225,8 @@ describe('order workflow', () => {
     const all = env.logs.join('\n');
     expect(all).toContain('order delivered');
     expect(all).not.toMatch(/RDF-/);
+  });
+  it('afterwards, every finished purchase and order of the guild agrees with its hold (none charged for nothing, none delivered unpaid)', async () => {
+    expect(await domainMismatches(poolOf(env.prisma), guildId)).toEqual([]);
   });
 });

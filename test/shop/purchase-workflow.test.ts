@@ -17,6 +17,8 @@ import {
   type RunningTestWorker,
   type ShopEnv,
 } from './helpers';
+import { domainMismatches } from '../../activities/ledger/consistency';
+import { poolOf } from '../../prisma/transactions';
 
 /**
  * The purchase workflow at worker level: real workflow bundle, real activities, test database, fake
@@ -406,5 +408,8 @@ describe('purchase workflow', () => {
     expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(false);
     const history = await handle.fetchHistory();
     expect(history.events?.some((e) => e.timerFiredEventAttributes)).toBe(true);
+  });
+  it('afterwards, every finished purchase and order of the guild agrees with its hold (none charged for nothing, none delivered unpaid)', async () => {
+    expect(await domainMismatches(poolOf(env.prisma), guildId)).toEqual([]);
   });
 });

@@ -4,6 +4,8 @@ import { createLogger } from '../../lib/logger';
 import { bundleWorkflows } from '../helpers/temporal';
 import { ESCROW_OWNER, member, newId, startTradeEnv, waitFor, type TradeEnv } from './helpers';
 import { withdrawStatusQuery } from '../../lib/flows/trades';
+import { domainMismatches } from '../../activities/ledger/consistency';
+import { poolOf } from '../../prisma/transactions';
 
 /**
  * Infrastructure failures in the middle of the trade flows (the database away, an answer lost after the
@@ -72,6 +74,7 @@ it('a deposit whose credit is retried after it was applied is credited once', as
   expect(await env.gems(user)).toEqual({ balance: 70n, held: 0n, available: 70n });
   expect(await env.pets(user, sp.id)).toBe(2);
   expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+  expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
 });
 
 it('settling a cancelled withdrawal while the database is away is retried until it works: everything back once', async () => {
@@ -108,4 +111,5 @@ it('escrowing pets while the database is away is retried; the gem hold is not do
   expect(await env.pets(user, sp.id)).toBe(0);
   expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(0);
   expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+  expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
 });

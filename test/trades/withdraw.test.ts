@@ -1,6 +1,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { cancelWithdrawalUpdate, withdrawStatusQuery, type WithdrawState } from '../../lib/flows/trades';
 import { ESCROW_OWNER, member, startTradeEnv, waitFor, type TradeEnv } from './helpers';
+import { domainMismatches } from '../../activities/ledger/consistency';
+import { poolOf } from '../../prisma/transactions';
 
 /**
  * The withdraw workflow on a real worker, the game's side through the signed API: escrow (gems held in
@@ -61,6 +63,7 @@ it('escrows, lets the game claim and confirm a full delivery, then posts: gems a
   await env.discord.waitFor(() => env.discord.dms(user).length >= 1, 10_000, 'outcome DM');
   expect(env.discord.dms(user)[0]!.embeds?.[0]?.title).toBe('Withdrawal delivered');
   expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+  expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
   // A late second confirmation changes nothing.
   const late = await game.request('POST', `/roblox/v1/withdrawals/${id}/confirm`, { delivered: { gems: 200 } });
   expect({ status: late.status, code: (late.json as { error: { code: string } }).error.code }).toEqual({ status: 409, code: 'withdrawal_closed' });
@@ -159,6 +162,7 @@ it('cancel racing the confirmation: exactly one outcome wins, and balances follo
   }
   expect(await env.escrowGems()).toBe(0n);
   expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+  expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
 });
 
 it('survives a worker restart mid-withdraw: a new worker takes the confirmation and posts once', async () => {
