@@ -19,6 +19,8 @@ export function guildScope(deps: { discord?: REST | null; guildDirectory?: Guild
   /** Whether the channel is the guild's; Discord failing throws (the caller's retry policy decides). */
   const isGuildChannel = async (guildId: string, channelId: string): Promise<boolean> => (await dir('check channels').channel(guildId, channelId)) !== null;
   return {
+    /** The directory the checks use (null without Discord), for activities that ask it other questions. */
+    directory,
     isGuildChannel,
     /** The same as an activity failure: non-retryable `DiscordNotInGuild` when it is not, retryable when Discord fails. */
     async requireGuildChannel(guildId: string, channelId: string, what: string): Promise<void> {

@@ -11,7 +11,6 @@ import { createLedger } from '../ledger/ledger';
 import { systemAccount, userAccount } from '../ledger/types';
 import { claimTask, completeClaim, endClaim, markRevoked, recordAwardFailure, rejectProof, setReviewMessage, submitProof } from './claims';
 import { editChannelMessage, postChannelMessage, renderMemberMessage, renderReviewMessage, syncTaskMessage, type MemberEvent, type ReviewState } from './message';
-import { createGuildDirectory } from '../../lib/discord/guild-directory';
 import { confirmReviewer, type ReviewerCheck } from './reviewer';
 import { getTaskSettings } from './tasks';
 
@@ -25,8 +24,7 @@ import { getTaskSettings } from './tasks';
 export function createTaskActivities({ prisma, log, discord, guildDirectory, discordActivities: d }: FeatureDeps) {
   const tlog = log.child({ component: 'tasks' });
   const rest = discord ?? null;
-  const directory = guildDirectory ?? (discord ? createGuildDirectory(discord) : null);
-  const scope = guildScope({ discord, guildDirectory: directory });
+  const scope = guildScope({ discord, guildDirectory });
   const ledger = createLedger(prisma);
 
   async function notify(userId: string, reply: InteractionReply | null | undefined, message: DiscordMessage) {
@@ -93,7 +91,7 @@ export function createTaskActivities({ prisma, log, discord, guildDirectory, dis
     },
     /** Who accepted, checked by us (token or Discord member, their level now) before anything is awarded. */
     async taskConfirmReviewer(input: { guildId: string; reviewerId: string; claimantId: string; required: PermissionLevel }): Promise<ReviewerCheck> {
-      const check = await confirmReviewer(prisma, directory, input);
+      const check = await confirmReviewer(prisma, scope.directory, input);
       if (!check.ok) tlog.warn({ guildId: input.guildId, reviewerId: input.reviewerId, reason: check.reason }, 'a task decision from an unconfirmed reviewer was refused');
       return check;
     },
