@@ -191,7 +191,8 @@ describe('order workflow', () => {
     await addCodes(env, uniqueCodes(1));
     env.discord.setDmsClosed(user, true);
     const h = await startOrder(env, { userId: user, packageId: pkg.id, deliveryTimeoutSeconds: 1, deliveryRetrySeconds: 1 });
-    await waitFor(async () => (await h.query(orderStatusQuery)).status === 'needs_admin', { timeoutMs: 15_000, what: 'needs admin' });
+    // The row is written after the flow's state changes: once it says needs_admin, the flow waits for an admin.
+    await waitFor(async () => (await orderRow(h.workflowId.slice('order:'.length))).status === 'needs_admin', { timeoutMs: 15_000, what: 'the order row needing an admin' });
     env.discord.setDmsClosed(user, false);
     await h.signal(orderAdminSignal, { action: 'retry', by: 'test-admin' });
     expect(await h.result()).toMatchObject({ status: 'completed', deliveredVia: 'dm' });
