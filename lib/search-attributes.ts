@@ -10,4 +10,7 @@ export const GuildId = defineSearchAttributeKey('GuildId', SearchAttributeType.K
 export const DiscordUserId = defineSearchAttributeKey('DiscordUserId', SearchAttributeType.KEYWORD);
 export const FlowKind = defineSearchAttributeKey('FlowKind', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [GuildId, DiscordUserId, FlowKind] as const;
+/** Set while a flow keeps retrying a step that must happen (its value: the step); removed when it goes through. */
+export const FlowStuck = defineSearchAttributeKey('FlowStuck', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [GuildId, DiscordUserId, FlowKind, FlowStuck] as const;

@@ -94,6 +94,25 @@ export function createDiscordActivities({ prisma, log, discord, guildDirectory }
     }
   }
 
+  /**
+   * The guild's admin log channel. The last one read is remembered, so a flow stuck because the
+   * database is away can still tell the admins.
+   */
+  const knownAdminLogs = new Map<string, string | null>();
+  async function adminLogChannel(guildId: string): Promise<string | null> {
+    try {
+      const settings = await prisma.guildSettings.findUnique({ where: { guildId }, select: { adminLogChannelId: true } });
+      const channelId = settings?.adminLogChannelId ?? null;
+      knownAdminLogs.set(guildId, channelId);
+      return channelId;
+    } catch (err) {
+      const known = knownAdminLogs.get(guildId);
+      if (known === undefined) throw err;
+      dlog.warn({ err, guildId }, 'settings unreadable; using the admin log channel last read');
+      return known;
+    }
+  }
+
   const rawFiles = (files?: DiscordFile[]) =>
     files?.length ? { files: files.map((f) => ({ name: f.name, data: typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data, contentType: f.contentType })) } : {};
   const attachments = (files?: DiscordFile[]) => (files?.length ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {});
@@ -250,8 +269,7 @@ export function createDiscordActivities({ prisma, log, discord, guildDirectory }
      * failure saying so.
      */
     async discordPostAdminLog(input: { guildId: string; message: DiscordMessage }): Promise<{ posted: boolean; messageId?: string }> {
-      const settings = await prisma.guildSettings.findUnique({ where: { guildId: input.guildId }, select: { adminLogChannelId: true } });
-      const channelId = settings?.adminLogChannelId;
+      const channelId = await adminLogChannel(input.guildId);
       if (!channelId) {
         dlog.info({ guildId: input.guildId }, 'no admin log channel configured; admin notice not posted');
         return { posted: false };

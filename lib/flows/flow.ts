@@ -1,3 +1,5 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
 /**
  * What every flow's public face is made of. A feature's face (`lib/flows/<feature>.ts`) defines its
  * workflow id, signals/updates/queries, input and state types and the one list of its failure types,
@@ -32,3 +34,30 @@ export interface Flow<Args extends unknown[]> {
 export function defineFlow<Args extends unknown[]>(flow: Flow<Args>): Flow<Args> {
   return flow;
 }
+
+/**
+ * How long a flow keeps trying a step that must not give up (money, stock, and every compensation)
+ * before it says so: after `stuckAfterSeconds` of transient failures (the database or a service away)
+ * the flow is marked stuck — its `stuck` query, the FlowStuck search attribute, a line in the admin log —
+ * and goes on trying in rounds, `retryEverySeconds` apart or at once on the `retryNow` signal. From the
+ * flow's input (tests pass seconds); production uses DEFAULT_PATIENCE.
+ */
+export interface Patience {
+  stuckAfterSeconds: number;
+  retryEverySeconds: number;
+}
+
+export const DEFAULT_PATIENCE: Patience = { stuckAfterSeconds: 300, retryEverySeconds: 60 };
+
+/** A step a flow keeps retrying: which, since when (ISO), the last failure's message. */
+export interface StuckStep {
+  step: string;
+  since: string;
+  failure: string;
+  rounds: number;
+}
+
+/** Every flow that has steps which must happen answers `stuck`: the step it keeps retrying, or null. */
+export const stuckQuery = defineQuery<StuckStep | null>('stuck');
+/** An admin's "try now": a stuck flow starts its next round at once instead of waiting. */
+export const retryNowSignal = defineSignal('retryNow');

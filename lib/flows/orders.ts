@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { DISCORD_REFUSALS } from './discord';
-import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
+import { defineFlow, INPUT_FAILURES, type InteractionReply, type Patience } from './flow';
 import { LEDGER_REFUSALS } from './ledger';
 
 /**
@@ -45,6 +45,8 @@ export interface OrderInput {
   deliveryTimeoutSeconds: number;
   /** First wait between delivery attempts (doubles, at most 10 minutes). */
   deliveryRetrySeconds: number;
+  /** How long a step that must happen is retried before the flow is marked stuck (default: DEFAULT_PATIENCE). */
+  patience?: Patience | null;
 }
 
 export interface OrderState {

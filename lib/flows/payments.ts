@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { PaymentStatus } from '../payments/provider';
 import { DISCORD_REFUSALS } from './discord';
-import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
+import { defineFlow, INPUT_FAILURES, type InteractionReply, type Patience } from './flow';
 import { LEDGER_FAILURES } from './ledger';
 
 /**
@@ -56,6 +56,8 @@ export interface TopupInput {
   reply?: InteractionReply | null;
   /** A code order waiting for this money (its Top up button): signalled `fundsAdded` once credited. */
   notifyOrderId?: string | null;
+  /** How long a step that must happen is retried before the flow is marked stuck (default: DEFAULT_PATIENCE). */
+  patience?: Patience | null;
 }
 
 export interface TopupState {

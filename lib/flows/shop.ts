@@ -1,6 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import { DISCORD_REFUSALS } from './discord';
-import { defineFlow, INPUT_FAILURES, type FailureInfo, type InteractionReply } from './flow';
+import { defineFlow, INPUT_FAILURES, type FailureInfo, type InteractionReply, type Patience } from './flow';
 import { LEDGER_REFUSALS } from './ledger';
 
 /**
@@ -49,6 +49,8 @@ export interface PurchaseInput {
   expectedUnitPrice?: string | null;
   /** The confirm message, edited with the outcome while its interaction token is valid. */
   reply?: InteractionReply | null;
+  /** How long a step that must happen is retried before the flow is marked stuck (default: DEFAULT_PATIENCE). */
+  patience?: Patience | null;
 }
 
 export type PurchaseStatusName = 'pending' | 'completed' | 'failed' | 'role_expired';

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PermissionLevel } from '../permissions';
 import { DISCORD_REFUSALS } from './discord';
-import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
+import { defineFlow, INPUT_FAILURES, type InteractionReply, type Patience } from './flow';
 import { LEDGER_REFUSALS } from './ledger';
 
 /**
@@ -35,6 +35,8 @@ export interface TaskClaimInput {
   userId: string;
   /** The Claim button's deferred reply, edited with the outcome while its token is valid. */
   reply?: InteractionReply | null;
+  /** How long a step that must happen is retried before the flow is marked stuck (default: DEFAULT_PATIENCE). */
+  patience?: Patience | null;
 }
 
 export type TaskClaimStatus = 'claiming' | 'refused' | 'claimed' | 'submitted' | 'awarding' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { DISCORD_REFUSALS } from './discord';
-import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
+import { defineFlow, INPUT_FAILURES, type InteractionReply, type Patience } from './flow';
 import { LEDGER_REFUSALS } from './ledger';
 
 /**
@@ -76,6 +76,8 @@ export interface WithdrawInput {
   timeoutSeconds?: number | null;
   /** The /withdraw reply, edited with the outcome while its token is valid. */
   reply?: InteractionReply | null;
+  /** How long a step that must happen is retried before the flow is marked stuck (default: DEFAULT_PATIENCE). */
+  patience?: Patience | null;
 }
 
 export type WithdrawStatus = 'checking' | 'escrowing' | 'waiting' | 'delivering' | 'settling' | WithdrawOutcome;

@@ -50,7 +50,7 @@ describe('shared Temporal dev server', () => {
   it('has GuildId, DiscordUserId and FlowKind registered as Keyword', async () => {
     const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace: env.namespace });
     const keyword = encodeSearchAttributeIndexedValueType('KEYWORD');
-    expect(SEARCH_ATTRIBUTES.map((k) => k.name)).toEqual(['GuildId', 'DiscordUserId', 'FlowKind']);
+    expect(SEARCH_ATTRIBUTES.map((k) => k.name)).toEqual(['GuildId', 'DiscordUserId', 'FlowKind', 'FlowStuck']);
     for (const key of SEARCH_ATTRIBUTES) expect([key.name, customAttributes?.[key.name]]).toEqual([key.name, keyword]);
   });
 
