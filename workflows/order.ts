@@ -1,11 +1,12 @@
-import { CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OrderView } from '../activities/orders';
 import type { InteractionReply } from '../lib/flows/flow';
 import { fundsAddedSignal, orderAdminSignal, ORDER_FAILURES, ORDER_REFUSALS, orderFlow, orderHoldKey, orderStatusQuery, type AdminAction, type OrderInput, type OrderState, type OrderStep } from '../lib/flows/orders';
-import { LEDGER_FAILURES } from '../lib/flows/ledger';
+import { holdReversalKey, LEDGER_FAILURES } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
+import { persistentSteps } from './persistent-steps';
 
 /**
  * A code order, workflow id `order:{orderId}`:
@@ -16,7 +17,9 @@ import { failureOf, nowMs, progress, tagFlow, tell } from './common';
  *   ephemeral follow-up; retried with backoff until `deliveryTimeoutSeconds`) → post the hold → completed,
  *   receipt.
  *
- * Compensations: out of stock → void the hold, the member is told. Delivery impossible for the whole
+ * Compensations: out of stock → release the hold, the member is told. The database steps and the
+ * compensations never give up on a transient failure (persistent-steps.ts); a refused order is told to
+ * the member. Delivery impossible for the whole
  * timeout → `needs_admin`: the codes stay with the order, the funds stay held, and an admin decides
  * (signal `adminAction`: retry | complete | refund). Codes are marked shown before any delivery attempt,
  * so a code that may have been shown is never sold again; a refund releases only codes never shown.
@@ -30,6 +33,13 @@ const db = proxyActivities<Activities>(profiles.db);
 const deliver = proxyActivities<Activities>(profiles.quick);
 const discord = proxyActivities<Activities>(profiles.discord);
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
+
+/**
+ * patched() id. v2: the steps that move money or codes and every compensation never give up on a
+ * transient failure (persistentSteps); the hold is inside the compensated block with its release pushed
+ * first (it copes with a hold that never came or was posted); a refused order tells the member.
+ */
+const NEVER_GIVE_UP = 'money-steps-never-give-up';
 
 export async function order(input: OrderInput): Promise<OrderState> {
   tagFlow(orderFlow.kind, input.guildId, input.userId);
@@ -50,19 +60,25 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const { orderId } = input;
   const reply = input.reply ?? null;
   const holdKey = orderHoldKey(orderId);
+  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Code order: ${what}`, refusals: ORDER_REFUSALS, patience: input.patience }) : null;
+  /** A database step: never given up (v2), or the `db` profile's attempts (histories before v2). */
+  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
+  /** A step after money moved, or a compensation: never given up either way. */
+  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(mustHappen));
 
-  const created = await db.ordersCreate({
+  const created = await dbStep('create the order', (a) => a.ordersCreate({
     orderId,
     requestKey: input.requestKey,
     guildId: input.guildId,
     userId: input.userId,
     packageId: input.packageId,
     expectedPrice: input.expectedPrice ?? null,
-  });
+  }));
   if (!created.ok) {
     state.status = 'failed';
     state.failureReason = created.reason;
     at('done');
+    if (steady) await tell('tell the member', () => discord.ordersNotifyRefused({ orderId, userId: input.userId, reason: created.reason, reply }));
     return { ...state };
   }
   const o: OrderView = created.order;
@@ -73,21 +89,23 @@ export async function order(input: OrderInput): Promise<OrderState> {
     state.status = 'failed';
     state.failureReason = reason;
     at('done');
-    await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: reason });
+    await mustStep('record the failure', (a) => a.ordersSetStatus({ orderId, status: 'failed', failureReason: reason }));
     await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'failed', reply }));
     return { ...state };
   };
 
   // ---- hold the funds (waiting for a top-up when short) --------------------------------------------
   const paid = BigInt(o.price) > 0n;
-  if (paid) {
+  /** Holds the price; `fail`s the order (returned) when the balance stays short. */
+  const holdFunds = async (): Promise<OrderState | null> => {
+    if (!paid) return null;
     at('holding_funds');
     const deadline = nowMs() + input.topupWaitSeconds * 1000;
     let told = false;
     for (;;) {
       fundsAdded = false; // a signal from now on (even during the attempt) triggers the next one
       try {
-        await db.ledgerHold({
+        await dbStep('hold the price', (a) => a.ledgerHold({
           guildId: o.guildId,
           key: holdKey,
           type: 'purchase',
@@ -98,7 +116,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
           from: { ownerType: 'user', ownerId: o.userId },
           to: { ownerType: 'system', ownerId: 'sink' },
           amount: o.price,
-        });
+        }));
         break;
       } catch (err) {
         if (failureOf(err).type !== LEDGER_FAILURES.insufficientFunds) throw err;
@@ -106,7 +124,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
           told = true;
           state.status = 'awaiting_funds';
           at('awaiting_funds');
-          await db.ordersSetStatus({ orderId, status: 'awaiting_funds' });
+          await dbStep('record the wait for funds', (a) => a.ordersSetStatus({ orderId, status: 'awaiting_funds' }));
           await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'awaiting_funds', reply, waitSeconds: input.topupWaitSeconds }));
         }
         const left = deadline - nowMs();
@@ -116,18 +134,33 @@ export async function order(input: OrderInput): Promise<OrderState> {
     }
     if (told) {
       state.status = 'pending';
-      await db.ordersSetStatus({ orderId, status: 'pending' });
+      await dbStep('record the funds held', (a) => a.ordersSetStatus({ orderId, status: 'pending' }));
     }
+    return null;
+  };
+  if (!steady) {
+    const failed = await holdFunds();
+    if (failed) return failed;
   }
   const voidHold = async () => {
-    if (paid) await mustHappen.ledgerVoidHold({ key: holdKey });
+    if (!paid) return;
+    // The release copes with every outcome of the hold: never placed (refused later), pending, posted.
+    if (steady) {
+      await mustStep('release the hold', (a) =>
+        a.ledgerUndoHold({ key: holdKey, reversalKey: holdReversalKey(holdKey), reason: `Code order ${orderId} failed`, actor: { type: 'system', id: 'order' } }),
+      );
+    } else await mustHappen.ledgerVoidHold({ key: holdKey });
   };
 
   try {
+    if (steady) {
+      const failed = await holdFunds();
+      if (failed) return failed;
+    }
     // ---- reserve the codes -------------------------------------------------------------------------
     at('reserving');
     try {
-      await db.ordersReserveCodes({ orderId });
+      await dbStep('reserve the codes', (a) => a.ordersReserveCodes({ orderId }));
     } catch (err) {
       if (failureOf(err).type !== ORDER_FAILURES.outOfStock) throw err;
       at('compensating');
@@ -142,7 +175,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     while (!delivered) {
       state.status = 'needs_admin';
       at('needs_admin');
-      await mustHappen.ordersSetStatus({ orderId, status: 'needs_admin', failureReason: state.failureReason });
+      await mustStep('record that an admin is needed', (a) => a.ordersSetStatus({ orderId, status: 'needs_admin', failureReason: state.failureReason }));
       await tell('tell the admins', () => discord.ordersNotifyAdmins({ orderId, detail: `the codes could not be delivered for ${Math.round(input.deliveryTimeoutSeconds / 60)} minutes (${state.failureReason ?? 'unknown'}).` }));
       await condition(() => adminActions.length > 0);
       const action = adminActions.shift() as AdminAction;
@@ -151,17 +184,17 @@ export async function order(input: OrderInput): Promise<OrderState> {
         at('compensating');
         await CancellationScope.nonCancellable(async () => {
           await voidHold();
-          await mustHappen.ordersReleaseCodes({ orderId });
+          await mustStep('release the codes', (a) => a.ordersReleaseCodes({ orderId }));
         });
         state.status = 'refunded';
         state.failureReason = `Refunded by an admin (${action.by}).`;
         at('done');
-        await mustHappen.ordersSetStatus({ orderId, status: 'refunded', failureReason: state.failureReason });
+        await mustStep('record the refund', (a) => a.ordersSetStatus({ orderId, status: 'refunded', failureReason: state.failureReason }));
         await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'refunded', reply: null }));
         return { ...state };
       }
       state.status = 'pending';
-      await mustHappen.ordersSetStatus({ orderId, status: 'pending', failureReason: null });
+      await mustStep('record the admin’s decision', (a) => a.ordersSetStatus({ orderId, status: 'pending', failureReason: null }));
       if (action.action === 'complete') {
         // The admin handed the codes over another way.
         state.deliveredVia = state.deliveredVia ?? 'admin';
@@ -176,8 +209,8 @@ export async function order(input: OrderInput): Promise<OrderState> {
     at('compensating');
     await CancellationScope.nonCancellable(async () => {
       await voidHold();
-      await mustHappen.ordersReleaseCodes({ orderId });
-      await mustHappen.ordersSetStatus({ orderId, status: 'failed', failureReason: failureOf(err, CANCELLED).message });
+      await mustStep('release the codes', (a) => a.ordersReleaseCodes({ orderId }));
+      await mustStep('record the failure', (a) => a.ordersSetStatus({ orderId, status: 'failed', failureReason: failureOf(err, CANCELLED).message }));
     });
     state.status = 'failed';
     state.failureReason = failureOf(err, CANCELLED).message;
@@ -188,9 +221,11 @@ export async function order(input: OrderInput): Promise<OrderState> {
 
   // ---- charge and complete ------------------------------------------------------------------------
   at('charging');
-  if (paid) await mustHappen.ledgerPostHold({ key: holdKey });
-  state.status = 'completed';
-  await mustHappen.ordersSetStatus({ orderId, status: 'completed', failureReason: null });
+  await CancellationScope.nonCancellable(async () => {
+    if (paid) await mustStep('charge', (a) => a.ledgerPostHold({ key: holdKey }));
+    state.status = 'completed';
+    await mustStep('complete the order', (a) => a.ordersSetStatus({ orderId, status: 'completed', failureReason: null }));
+  });
   at('done');
   await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'completed', reply }));
   return { ...state };

@@ -53,7 +53,8 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
     retry: { ...profiles.mustHappen.retry, maximumInterval: `${Math.max(1, Math.min(patience.retryEverySeconds, 300))} seconds` },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  const discord = proxyActivities<Activities>(profiles.discord);
+  // A few quick tries: a notice that cannot go out now is tried again at the next round.
+  const notices = proxyActivities<Activities>(profiles.quick);
 
   let stuck: StuckStep | null = null;
   let retryNow = false;
@@ -62,18 +63,21 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
     retryNow = true;
   });
 
-  const adminLog = (title: string, description: string, colour: number) =>
-    tell(`tell the admins (${title})`, () =>
-      discord.discordPostAdminLog({
-        guildId: options.guildId,
-        message: { embeds: [{ title, description, color: colour, footer: { text: `Guildflow · ${workflowInfo().workflowId}` } }] },
-      }),
-    );
+  /** Whether the notice reached the admin log (it cannot while its channel is unknown and the database away). */
+  const adminLog = async (title: string, description: string, colour: number): Promise<boolean> => {
+    let posted = false;
+    await tell(`tell the admins (${title})`, async () => {
+      const message = { embeds: [{ title, description, color: colour, footer: { text: `Guildflow · ${workflowInfo().workflowId}` } }] };
+      posted = (await notices.discordPostAdminLog({ guildId: options.guildId, message })).posted;
+    });
+    return posted;
+  };
 
   return {
     async run<T>(step: string, call: (activities: Activities) => Promise<T>): Promise<T> {
       const startedAt = nowMs();
       let rounds = 0;
+      let alerted = false;
       for (;;) {
         rounds += 1;
         try {
@@ -89,12 +93,11 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
         } catch (err) {
           if (!isTransient(err, options.refusals)) throw err;
           const failure = messageOf(err);
-          const first = stuck === null;
+          if (stuck === null) upsertSearchAttributes([{ key: FlowStuck, value: step }]);
           stuck = { step, since: new Date(startedAt).toISOString(), failure, rounds };
           log.warn('step is stuck; retrying', { step, rounds, failure });
-          if (first) {
-            upsertSearchAttributes([{ key: FlowStuck, value: step }]);
-            await adminLog(
+          if (!alerted) {
+            alerted = await adminLog(
               '⚠️ A flow is stuck',
               `${options.describe()}\n**${step}** has failed since <t:${Math.floor(startedAt / 1000)}:R>: ${failure}\n` +
                 `It keeps trying every ${patience.retryEverySeconds} s by itself and nothing is lost. An admin can retry it now or cancel it (its compensations run) from the API: \`POST /v1/guilds/${options.guildId}/flows/${workflowInfo().workflowId}/retry\` or \`…/cancel\`.`,

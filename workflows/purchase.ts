@@ -1,9 +1,10 @@
 import { CancellationScope, isCancellation, log, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { LEDGER_FAILURES } from '../lib/flows/ledger';
+import { holdReversalKey, LEDGER_FAILURES } from '../lib/flows/ledger';
 import { PURCHASE_CANCELLED, purchaseFlow, purchaseStatusQuery, SHOP_FAILURES, SHOP_REFUSALS, type PurchaseInput, type PurchaseState, type PurchaseStep } from '../lib/flows/shop';
 import { activityProfiles } from './activity-options';
 import { failureOf, progress, tagFlow, tell } from './common';
+import { persistentSteps } from './persistent-steps';
 
 /**
  * A shop purchase, workflow id `purchase:{purchaseId}` (lib/flows/shop.ts):
@@ -12,12 +13,14 @@ import { failureOf, progress, tagFlow, tell } from './common';
  *   add to the inventory → post the hold → completed → tell the member → [timed role: sleep for the
  *   item's duration, remove the role, role_expired, tell the member]
  *
- * It waits only for the timed role's end. A saga: each step that changed something pushes its
- * compensation before it runs; when a later step fails for good (the role cannot be given: missing
- * permission, role above the bot's, unknown role; out of stock) the compensations run in reverse — role
- * removed, inventory taken back, stock returned, hold voided — and the purchase is `failed` with the
- * reason, told to the member and, for anything but the member's own refusals, to the admin log. Nothing
- * is lost: no money moves until the hold is posted, the last step.
+ * It waits only for the timed role's end. A saga: each step pushes its compensation before it runs, and
+ * each compensation copes with its step never having happened; when a later step fails for good (the
+ * role cannot be given: missing permission, role above the bot's, unknown role; out of stock) the
+ * compensations run in reverse — role removed, inventory taken back, stock returned, hold released — and
+ * the purchase is `failed` with the reason, told to the member and, for anything but the member's own
+ * refusals, to the admin log. Nothing is lost: no money moves until the hold is posted, the last step.
+ * The database steps and the compensations never give up on a transient failure (persistent-steps.ts):
+ * a long outage leaves the purchase stuck, visibly, not half-done.
  *
  * Durations come from the item (roleDurationSeconds), so tests use seconds. The timer is Temporal's:
  * it survives worker restarts and deploys.
@@ -25,6 +28,12 @@ import { failureOf, progress, tagFlow, tell } from './common';
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const KEEP_PREEXISTING_ROLE = 'keep-preexisting-role';
+/**
+ * v3: the steps that move money or stock and every compensation never give up on a transient failure
+ * (persistentSteps: stuck, the admins told, retried until they go through); each compensation is pushed
+ * before its step and copes with the step never having happened.
+ */
+const NEVER_GIVE_UP = 'money-steps-never-give-up';
 
 /** Refusals the member caused (no admin needs to hear of them). */
 const MEMBER_REFUSALS: readonly string[] = [
@@ -57,8 +66,14 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const at = (step: PurchaseStep) => progress(state, step, what, state.failureReason);
   at('checking');
 
-  const { reply: _reply, ...request } = input;
-  const created = await db.shopCreatePurchase({ ...request, expectedUnitPrice: input.expectedUnitPrice ?? null });
+  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Purchase: ${what}`, refusals: SHOP_REFUSALS, patience: input.patience }) : null;
+  /** A database step: never given up (v3), or the `db` profile's attempts (histories before v3). */
+  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
+  /** A step after money moved, or a compensation: never given up either way. */
+  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(mustHappen));
+
+  const { reply: _reply, patience: _patience, ...request } = input;
+  const created = await dbStep('create the purchase', (a) => a.shopCreatePurchase({ ...request, expectedUnitPrice: input.expectedUnitPrice ?? null }));
   if (!created.ok) {
     // Nothing was taken: say why (the refusal is recorded on the purchase when the item exists).
     state.status = 'failed';
@@ -73,11 +88,18 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const holdKey = `${workflowId}:hold`;
   const inventoryKey = `${workflowId}:inventory`;
   const compensations: { name: string; run: () => Promise<unknown> }[] = [];
+  const releaseHold = () =>
+    mustStep('release the hold', (a) =>
+      a.ledgerUndoHold({ key: holdKey, reversalKey: holdReversalKey(holdKey), reason: `Shop: purchase ${purchaseId} failed`, actor: { type: 'system', id: 'purchase' } }),
+    );
   let hadRoleBefore = false;
   try {
     if (BigInt(p.total) > 0n) {
       at('holding_funds');
-      await db.ledgerHold({
+      // Pushed first: the undo copes with a hold that never came (and refuses it later), a pending one
+      // (voided) and a posted one (a reversal entry).
+      if (steady) compensations.unshift({ name: 'release the hold', run: () => releaseHold() });
+      await dbStep('hold the price', (a) => a.ledgerHold({
         guildId: p.guildId,
         key: holdKey,
         type: 'purchase',
@@ -88,13 +110,15 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
         from: { ownerType: 'user', ownerId: p.userId },
         to: { ownerType: 'system', ownerId: 'sink' },
         amount: p.total,
-      });
-      compensations.unshift({ name: 'void hold', run: () => mustHappen.ledgerVoidHold({ key: holdKey }) });
+      }));
+      if (!steady) compensations.unshift({ name: 'void hold', run: () => mustHappen.ledgerVoidHold({ key: holdKey }) });
     }
 
     at('taking_stock');
-    await db.shopTakeStock({ purchaseId });
-    compensations.unshift({ name: 'restock', run: () => mustHappen.shopRestock({ purchaseId }) });
+    const restock = { name: 'restock', run: () => mustStep('restock', (a) => a.shopRestock({ purchaseId })) };
+    if (steady) compensations.unshift(restock);
+    await dbStep('take the stock', (a) => a.shopTakeStock({ purchaseId }));
+    if (!steady) compensations.unshift(restock);
 
     if (p.roleId) {
       at('granting_role');
@@ -105,21 +129,21 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
       if (patched(KEEP_PREEXISTING_ROLE)) hadRoleBefore = await discord.discordMemberHasRole(role);
       await discord.discordAddRole({ ...role, reason: `Guildflow shop: ${p.quantity} × ${p.itemName} (purchase ${purchaseId})` });
       if (!hadRoleBefore) {
-        compensations.unshift({ name: 'remove role', run: () => mustHappen.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` }) });
+        compensations.unshift({ name: 'remove role', run: () => mustStep('remove the role', (a) => a.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` })) });
       }
-      state.roleExpiresAt = (await db.shopMarkRoleGranted({ purchaseId })).roleExpiresAt;
+      state.roleExpiresAt = (await dbStep('record the role', (a) => a.shopMarkRoleGranted({ purchaseId }))).roleExpiresAt;
     }
 
     at('adding_to_inventory');
     compensations.unshift({
       name: 'take back from inventory',
-      run: () => mustHappen.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:revert`, type: 'purchase_revert' }),
+      run: () => mustStep('take back from the inventory', (a) => a.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:revert`, type: 'purchase_revert' })),
     });
-    await db.shopAddToInventory({ purchaseId, key: inventoryKey });
+    await dbStep('add to the inventory', (a) => a.shopAddToInventory({ purchaseId, key: inventoryKey }));
 
     if (BigInt(p.total) > 0n) {
       at('charging');
-      await db.ledgerPostHold({ key: holdKey });
+      await dbStep('charge', (a) => a.ledgerPostHold({ key: holdKey }));
     }
   } catch (err) {
     const failure = failureOf(err, PURCHASE_CANCELLED);
@@ -136,7 +160,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
           problems.push(`${c.name}: ${failureOf(cerr).message}`);
         }
       }
-      const { reason } = await mustHappen.shopFailPurchase({ purchaseId, failure });
+      const { reason } = await mustStep('record the failure', (a) => a.shopFailPurchase({ purchaseId, failure }));
       state.status = 'failed';
       state.failureReason = reason;
       state.roleExpiresAt = null;
@@ -150,8 +174,9 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     return { ...state };
   }
 
-  // The money has moved: completing the record must happen, however long the database is away.
-  await mustHappen.shopCompletePurchase({ purchaseId });
+  // The money has moved: completing the record must happen, however long the database is away, and
+  // a cancellation cannot stop it.
+  await CancellationScope.nonCancellable(() => mustStep('complete the purchase', (a) => a.shopCompletePurchase({ purchaseId })));
   state.status = 'completed';
   await notifyMember(input, 'completed');
 
@@ -160,16 +185,17 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     await sleep(p.roleDurationSeconds * 1000);
     at('removing_role');
     let removed = false;
-    if (!hadRoleBefore && !(await mustHappen.shopRoleStillGrantedElsewhere({ purchaseId }))) {
+    if (!hadRoleBefore && !(await mustStep('check the role elsewhere', (a) => a.shopRoleStillGrantedElsewhere({ purchaseId })))) {
       try {
-        removed = (await mustHappen.discordRemoveRole({ guildId: p.guildId, userId: p.userId, roleId: p.roleId, reason: `Guildflow shop: ${p.itemName} ended (purchase ${purchaseId})` })).removed;
+        const role = { guildId: p.guildId, userId: p.userId, roleId: p.roleId, reason: `Guildflow shop: ${p.itemName} ended (purchase ${purchaseId})` };
+        removed = (await mustStep('remove the role', (a) => a.discordRemoveRole(role))).removed;
       } catch (err) {
         // The bot lost the right to manage the role: the admins remove it by hand.
         await notifyAdmins(purchaseId, 'role_not_removed', failureOf(err).message);
       }
     }
-    await mustHappen.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:expired`, type: 'role_expired' });
-    await mustHappen.shopMarkRoleExpired({ purchaseId, removed });
+    await mustStep('take back from the inventory', (a) => a.shopRemoveFromInventory({ purchaseId, addKey: inventoryKey, key: `${workflowId}:inventory:expired`, type: 'role_expired' }));
+    await mustStep('record the role’s end', (a) => a.shopMarkRoleExpired({ purchaseId, removed }));
     state.status = 'role_expired';
     // Hours later the confirm message's token has expired: the member is told by DM.
     await notifyMember({ ...input, reply: null }, 'role_expired', removed);

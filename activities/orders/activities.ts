@@ -11,7 +11,7 @@ import { userAccount } from '../ledger/types';
 import { assetLabel } from '../shop/messages';
 import { topupButtonRow } from './buttons';
 import { codeShopDisabled } from './errors';
-import { awaitingFundsEmbed, completedEmbed, deliveryMessage, failedEmbed, lowStockEmbed, needsAdminEmbed } from './messages';
+import { awaitingFundsEmbed, completedEmbed, deliveryMessage, failedEmbed, lowStockEmbed, needsAdminEmbed, refusedEmbed } from './messages';
 import { createOrder, getOrder, setOrderStatus, type CreateOrderInput } from './orders';
 
 export interface OrderView {
@@ -107,6 +107,10 @@ export function createOrderActivities({ prisma, log, discordActivities: d, codes
       const components = input.event === 'awaiting_funds' ? [topupButtonRow(o.id)] : [];
       const r = await d.discordNotifyMember({ userId: o.userId, reply: input.reply, message: { embeds: [embed], components } });
       return { via: r.via };
+    },
+    /** Tells the member an order was refused before it existed (no order row to read). */
+    async ordersNotifyRefused(input: { orderId: string; userId: string; reason: string; reply: InteractionReply | null }): Promise<{ via: string }> {
+      return { via: (await d.discordNotifyMember({ userId: input.userId, reply: input.reply, message: { embeds: [refusedEmbed(input.orderId, input.reason)] } })).via };
     },
     async ordersNotifyAdmins(input: { orderId: string; detail: string }): Promise<{ posted: boolean }> {
       const o = await getOrder(prisma, input.orderId);

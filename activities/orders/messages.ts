@@ -27,6 +27,11 @@ export function completedEmbed(o: CodeOrder, asset: AssetLabel, via: string): AP
   return guildflowEmbed({ outcome: 'success', title: 'Order complete', description: `You bought **${pkgLabel(o)}** for **${formatAmount(asset, o.price)}**. Your codes were sent ${where}.`, flowId: orderFlow.id(o.id) });
 }
 
+/** An order refused before it existed (package gone, price changed): nothing was reserved or charged. */
+export function refusedEmbed(orderId: string, reason: string): APIEmbed {
+  return guildflowEmbed({ outcome: 'error', title: 'Order not placed', description: `${reason}\n\nNothing was charged: your balance is as it was.`, flowId: orderFlow.id(orderId) });
+}
+
 export function failedEmbed(o: Pick<CodeOrder, 'id' | 'quantity'>, reason: string): APIEmbed {
   return guildflowEmbed({ outcome: 'error', title: `Order failed: ${pkgLabel(o)}`, description: `${reason}\n\nNothing was charged: your balance is as it was.`, flowId: orderFlow.id(o.id) });
 }

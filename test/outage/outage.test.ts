@@ -1,0 +1,134 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { domainMismatches } from '../../activities/ledger/consistency';
+import { createLedger } from '../../activities/ledger';
+import { stuckQuery, type Patience } from '../../lib/flows/flow';
+import { orderHoldKey } from '../../lib/flows/orders';
+import { waitFor } from '../../lib/wait';
+import { poolOf } from '../../prisma/transactions';
+import { startOutageWorker, type Outage, type OutageWorker } from '../helpers/outage';
+import { addCodes, balance, fund, packageOf, sinkBalance, startOrder, uniqueCodes } from '../orders/helpers';
+import { newMember, startPaymentsEnv, type PaymentsEnv } from '../payments/helpers';
+import { item, startPurchase } from '../shop/helpers';
+
+/**
+ * The database goes away right after a money step committed — its reply never reaches the flow — and
+ * stays away longer than a round of retries (`stuckAfterSeconds`). The flow must neither give up nor
+ * half-finish: it is marked stuck while the database is away, then goes through with the money moved
+ * exactly once, the member told the truth, and the ledger agreeing with every domain row.
+ */
+const PATIENCE: Patience = { stuckAfterSeconds: 2, retryEverySeconds: 1 };
+/** Longer than a round: every flow below is stuck for a while. */
+const DOWN_MS = 6000;
+
+describe('a database outage right after a money step', () => {
+  let env: PaymentsEnv;
+  let worker: OutageWorker;
+  let guildId: string;
+  const outages: Outage[] = [];
+
+  beforeAll(async () => {
+    env = await startPaymentsEnv();
+    worker = await startOutageWorker(env);
+    guildId = env.demo.guild.id;
+    // A worker that has posted in the admin log before knows where it is while the database is away.
+    await worker.activities.discordPostAdminLog({ guildId, message: { content: 'Guildflow worker online' } });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.close();
+  });
+
+  const adminLog = () => env.discord.messages(env.demo.channels.adminLog.id);
+  const noticesFor = (workflowId: string, title: RegExp) => adminLog().filter((m) => m.embeds[0]?.footer?.text === `Guildflow · ${workflowId}` && title.test(m.embeds[0]?.title ?? ''));
+
+  /** While the database is away the flow says it is stuck, in the Temporal UI and in the admin log. */
+  async function expectStuckMeanwhile(handle: WorkflowHandle, outage: Promise<Outage>, step: string): Promise<Outage> {
+    const seen = await waitFor(async () => {
+      const stuck = await handle.query(stuckQuery);
+      const d = await handle.describe();
+      return stuck && d.searchAttributes.FlowStuck?.[0] === step ? stuck : undefined;
+    }, { timeoutMs: 30_000, what: `${handle.workflowId} marked stuck at ${step}` });
+    expect(seen).toMatchObject({ step });
+    await waitFor(() => noticesFor(handle.workflowId, /stuck/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the stuck notice' });
+    const o = await outage;
+    outages.push(o);
+    return o;
+  }
+
+  /** After it went through: not stuck any more, and the admins heard so. */
+  async function expectRecovered(handle: WorkflowHandle): Promise<void> {
+    expect(await handle.query(stuckQuery)).toBeNull();
+    expect((await handle.describe()).searchAttributes.FlowStuck).toBeUndefined();
+    await waitFor(() => noticesFor(handle.workflowId, /went through/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the went-through notice' });
+    expect(noticesFor(handle.workflowId, /stuck/)).toHaveLength(1);
+  }
+
+  const entry = (key: string) => env.prisma.journalEntry.findUnique({ where: { idempotencyKey: key } });
+
+  describe('purchase', () => {
+    it.each([
+      ['ledgerHold', 'hold the price'],
+      ['shopTakeStock', 'take the stock'],
+      ['ledgerPostHold', 'charge'],
+    ] as const)('cut after %s: completes, charged once, stock taken once', async (activity, step) => {
+      const user = newMember(env, 'buyer');
+      await fund(env, user, 1000n);
+      const it = await item(env, { price: 300n, stock: 5 });
+      const sinkBefore = await sinkBalance(env);
+      const outage = worker.cutAfter(activity, { downMs: DOWN_MS });
+      const handle = await startPurchase(env, { itemId: it.id, userId: user, quantity: 2, patience: PATIENCE });
+
+      const o = await expectStuckMeanwhile(handle, outage, step);
+      const result = await handle.result();
+      expect(o.restoredAt - o.cutAt).toBeGreaterThan(PATIENCE.stuckAfterSeconds * 1000);
+      expect(result).toMatchObject({ status: 'completed', failureReason: null });
+      expect(await balance(env, user)).toEqual({ balance: 400n, held: 0n, available: 400n });
+      expect((await sinkBalance(env)) - sinkBefore).toBe(600n);
+      expect((await env.prisma.shopItem.findUniqueOrThrow({ where: { id: it.id } })).stock).toBe(3);
+      expect(await env.prisma.purchase.findUniqueOrThrow({ where: { id: result.purchaseId } })).toMatchObject({ status: 'completed', stockTaken: true });
+      expect((await entry(`purchase:${result.purchaseId}:hold`))?.status).toBe('posted');
+      // The member heard what happened, and only that.
+      const dms = await env.discord.waitFor(() => {
+        const m = env.discord.dms(user).filter((x) => x.embeds[0]?.footer?.text?.includes(result.purchaseId));
+        return m.length ? m : undefined;
+      }, 10_000, 'the DM');
+      expect(dms.map((m) => m.embeds[0]?.title)).toEqual(['Purchase complete']);
+      await expectRecovered(handle);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  describe('code order', () => {
+    it.each([
+      ['ledgerHold', 'hold the price'],
+      ['ordersReserveCodes', 'reserve the codes'],
+      ['ledgerPostHold', 'charge'],
+    ] as const)('cut after %s: completes, charged once, one set of codes delivered', async (activity, step) => {
+      const pkg = await packageOf(env, 5);
+      await addCodes(env, uniqueCodes(5));
+      const user = newMember(env, 'orderer');
+      await fund(env, user, BigInt(pkg.price) + 50n);
+      const outage = worker.cutAfter(activity, { downMs: DOWN_MS });
+      const handle = await startOrder(env, { userId: user, packageId: pkg.id, patience: PATIENCE });
+
+      await expectStuckMeanwhile(handle, outage, step);
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'completed', deliveredVia: 'dm' });
+      expect(await balance(env, user)).toEqual({ balance: 50n, held: 0n, available: 50n });
+      expect((await entry(orderHoldKey(result.orderId)))?.status).toBe('posted');
+      expect(await env.prisma.code.count({ where: { orderId: result.orderId } })).toBe(5);
+      expect((await env.prisma.codeOrder.findUniqueOrThrow({ where: { id: result.orderId } })).status).toBe('completed');
+      const titles = env.discord.dms(user).map((m) => m.embeds[0]?.title);
+      expect(titles.filter((t) => t === 'Your 5 codes')).toHaveLength(1);
+      await expectRecovered(handle);
+    });
+  });
+
+  it('afterwards the ledger balances, agrees with every domain row and holds nothing pending', async () => {
+    expect(outages.length).toBeGreaterThan(0);
+    const ledger = createLedger(env.prisma);
+    expect(await ledger.validate(guildId)).toMatchObject({ ok: true });
+    expect(await domainMismatches(poolOf(env.prisma), guildId)).toEqual([]);
+    expect(await env.prisma.journalEntry.count({ where: { guildId, status: 'pending' } })).toBe(0);
+  });
+});
