@@ -5,7 +5,7 @@ import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
 import { toJsonSafe, type JsonSafe } from './codec';
 import { createLedger } from './ledger';
-import type { AccountRef, AssetCode, Balance, EntryRefs, MovementMeta, MovementResult, RecordInput, TransferInput } from './types';
+import type { AccountRef, AssetCode, Balance, EntryRefs, MovementMeta, MovementResult, RecordInput, TransferInput, UndoHoldInput, UndoHoldResult } from './types';
 
 /**
  * The ledger as Temporal activities. Amounts cross the workflow boundary as decimal strings of minor
@@ -29,13 +29,17 @@ export interface PostHoldActivityInput {
 }
 /** A movement's result with amounts as strings and times as ISO strings. */
 export type MovementReceipt = JsonSafe<MovementResult>;
+/** See Ledger.undoHold: `reversalKey` defaults to `holdReversalKey(key)` (lib/flows/ledger.ts). */
+export type UndoHoldActivityInput = UndoHoldInput;
+/** undoHold's result, JSON-safe: switch on `outcome`. */
+export type UndoHoldReceipt = JsonSafe<UndoHoldResult>;
 
 /** The ledger needs no Discord: tests build it from a database and a logger alone. */
 export function createLedgerActivities({ prisma, pool, log }: Pick<FeatureDeps, 'prisma' | 'log'> & { pool?: SqlPool }) {
   const ledger = createLedger(pool ?? prisma);
 
   /** The calling workflow's id, kept with the entry unless the caller set refs.workflowId itself. */
-  function withWorkflow<T extends MovementMeta>(input: T): T {
+  function withWorkflow<T extends Pick<MovementMeta, 'refs'>>(input: T): T {
     const workflowId = asyncLocalStorage.getStore()?.info.workflowExecution?.workflowId;
     if (!workflowId || input.refs?.workflowId !== undefined) return input;
     return { ...input, refs: { workflowId, ...input.refs } satisfies EntryRefs };
@@ -61,6 +65,14 @@ export function createLedgerActivities({ prisma, pool, log }: Pick<FeatureDeps, 
     /** Releases the hold (a compensation: idempotent, refused only if it was already posted). */
     async ledgerVoidHold(input: { key: string }): Promise<MovementReceipt> {
       return toJsonSafe(await ledger.voidHold({ key: input.key }));
+    },
+    /**
+     * Undoes the hold, whatever became of it (a compensation to register BEFORE the hold step): pending →
+     * 'voided', voided → 'already_voided', posted → 'reversed' (a reversal entry under `reversalKey`), never
+     * placed → 'never_held' (a later hold under the key is refused). Idempotent, also when attempts overlap.
+     */
+    async ledgerUndoHold(input: UndoHoldActivityInput): Promise<UndoHoldReceipt> {
+      return toJsonSafe(await ledger.undoHold(withWorkflow(input)));
     },
     async ledgerBalance(input: { guildId: string; account: AccountRef; asset: AssetCode }): Promise<JsonSafe<Balance>> {
       return toJsonSafe(await ledger.balance(input.guildId, input.account, input.asset));

@@ -12,6 +12,7 @@ import {
   type MovementResult,
   type PostingInput,
   type RecordInput,
+  type UndoHoldResult,
 } from './types';
 
 /** Checks what the SQL checks too, but with messages for the caller, and before a round trip. */
@@ -64,7 +65,7 @@ function checkMeta(input: Pick<RecordInput, 'guildId' | 'key' | 'type' | 'actor'
   }
 }
 
-function checkActor(actor: Actor): void {
+export function checkActor(actor: Actor): void {
   if (!actor || !['user', 'api_token', 'system'].includes(actor.type)) throw new ValidationError("The actor's type must be 'user', 'api_token' or 'system'.");
   if (typeof actor.id !== 'string' || actor.id.length < 1 || actor.id.length > 100) throw new ValidationError("The actor's id must be 1–100 characters.");
 }
@@ -173,6 +174,23 @@ export function decodeEntry(json: EntryJson): LedgerEntry {
 
 export function decodeResult(json: EntryJson): MovementResult {
   return { entry: decodeEntry(json), replayed: json.replayed };
+}
+
+/** What ledger_undo_hold returns (see its migration, *_ledger_hold_tombstones). */
+export type UndoJson =
+  | { outcome: 'voided' | 'already_voided'; replayed: boolean; hold: EntryJson }
+  | { outcome: 'reversed'; replayed: boolean; hold: EntryJson; reversal: EntryJson }
+  | { outcome: 'never_held'; replayed: boolean; key: string; tombstonedAt: string };
+
+export function decodeUndo(json: UndoJson): UndoHoldResult {
+  switch (json.outcome) {
+    case 'never_held':
+      return { outcome: json.outcome, replayed: json.replayed, key: json.key, tombstonedAt: new Date(json.tombstonedAt) };
+    case 'reversed':
+      return { outcome: json.outcome, replayed: json.replayed, key: json.hold.key, hold: decodeEntry(json.hold), reversal: decodeEntry(json.reversal) };
+    default:
+      return { outcome: json.outcome, replayed: json.replayed, key: json.hold.key, hold: decodeEntry(json.hold) };
+  }
 }
 
 /**

@@ -1,9 +1,23 @@
 import type pg from 'pg';
 import { ValidationError } from '../../lib/errors';
+import { holdReversalKey } from '../../lib/flows/ledger';
 import { isStatementError, type PrismaClient } from '../../prisma/client';
 import { poolOf, type SqlPool } from '../../prisma/transactions';
 import { DEFAULT_ASSETS, ensureGuildAssets, listAssets, updateAsset } from './assets';
-import { checkAccount, checkAmount, checkAsset, checkGuildId, checkKey, decodeEntry, decodeResult, recordParams, type EntryJson } from './codec';
+import {
+  checkAccount,
+  checkActor,
+  checkAmount,
+  checkAsset,
+  checkGuildId,
+  checkKey,
+  decodeEntry,
+  decodeResult,
+  decodeUndo,
+  recordParams,
+  type EntryJson,
+  type UndoJson,
+} from './codec';
 import { fromDatabaseError, UnknownAssetError } from './errors';
 import type {
   AccountRef,
@@ -18,6 +32,8 @@ import type {
   Page,
   RecordInput,
   TransferInput,
+  UndoHoldInput,
+  UndoHoldResult,
 } from './types';
 import { validateLedger, type ValidationReport } from './validate';
 
@@ -50,8 +66,23 @@ export interface Ledger {
    * (`HoldNotPendingError`) for a voided hold or another amount; `EntryNotFoundError` for an unknown key.
    */
   postHold(input: { key: string; amount?: bigint }): Promise<MovementResult>;
-  /** Releases a pending hold; nothing moves. Again: `replayed`. Refused for a posted hold. */
+  /**
+   * Releases a pending hold; nothing moves. Again: `replayed`. Refused for a posted hold, and for a key
+   * with no hold (`EntryNotFoundError`): for a caller that knows the hold exists. A compensation uses
+   * undoHold.
+   */
   voidHold(input: { key: string }): Promise<MovementResult>;
+  /**
+   * Undoes the hold under `key` whatever became of it — the compensation a saga registers before its hold
+   * step: pending → 'voided'; voided before → 'already_voided'; posted (in full or in part) → 'reversed',
+   * a posted 'reversal' entry under `reversalKey` moving the posted amount from the hold's `to` back to its
+   * `from`; no hold at all → 'never_held', and a hold placed later under `key` is refused
+   * (`HoldNotPendingError`, status 'voided'). Live and archived holds alike; idempotent, also when calls
+   * overlap, and race-free against a concurrent placement of the same key (one lock per key). Refused
+   * only when `key` is not a hold (`EntryNotFoundError`), or when the reversal would take a user below zero
+   * (`InsufficientFundsError`, for a hold to a user who spent it; a system account may go negative).
+   */
+  undoHold(input: UndoHoldInput): Promise<UndoHoldResult>;
   /** The entry recorded under `key` (live or archived), or null. */
   entry(key: string): Promise<LedgerEntry | null>;
   /** An account's balance; zeros for an account never used. */
@@ -78,6 +109,7 @@ export interface Ledger {
 const RECORD = { name: 'gf_ledger_record', text: 'SELECT ledger_record($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb) AS r' };
 const POST_HOLD = { name: 'gf_ledger_post_hold', text: 'SELECT ledger_post_hold($1, $2) AS r' };
 const VOID_HOLD = { name: 'gf_ledger_void_hold', text: 'SELECT ledger_void_hold($1) AS r' };
+const UNDO_HOLD = { name: 'gf_ledger_undo_hold', text: 'SELECT ledger_undo_hold($1, $2, $3, $4, $5, $6::jsonb) AS r' };
 
 /**
  * The pool, resolved on first use (building the worker's activities never needs the database), with a
@@ -127,11 +159,15 @@ export function transactionLedger(client: Pick<pg.ClientBase, 'query'>): Transac
 
 function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): TransactionLedger {
   async function call(statement: { name: string; text: string }, values: unknown[]): Promise<MovementResult> {
+    return decodeResult(await run<EntryJson>(statement, values));
+  }
+
+  async function run<R>(statement: { name: string; text: string }, values: unknown[]): Promise<R> {
     if (inTransaction) await pool.query('SAVEPOINT gf_ledger_movement');
     try {
-      const { rows } = await pool.query<{ r: EntryJson }>({ ...statement, values });
+      const { rows } = await pool.query<{ r: R }>({ ...statement, values });
       if (inTransaction) await pool.query('RELEASE SAVEPOINT gf_ledger_movement');
-      return decodeResult(rows[0]!.r);
+      return rows[0]!.r;
     } catch (err) {
       // When even this fails the connection is broken and the caller's transaction fails on its next
       // statement; the movement's own error is the one worth reporting.
@@ -186,6 +222,18 @@ function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): Transac
     async voidHold({ key }) {
       checkKey(key);
       return call(VOID_HOLD, [key]);
+    },
+
+    async undoHold({ key, reversalKey = holdReversalKey(key), reason, actor = COMPENSATION_ACTOR, refs }) {
+      checkKey(key);
+      checkKey(reversalKey);
+      if (reversalKey === key) throw new ValidationError("The reversal needs a key of its own, not the hold's.");
+      checkActor(actor);
+      if (typeof reason !== 'string' || reason.length > 1000) throw new ValidationError('The reason must be a string of at most 1000 characters.');
+      if (refs !== undefined && (refs === null || typeof refs !== 'object' || Array.isArray(refs))) {
+        throw new ValidationError('refs must be an object of strings, numbers, booleans or nulls.');
+      }
+      return decodeUndo(await run<UndoJson>(UNDO_HOLD, [key, reversalKey, actor.type, actor.id, reason, JSON.stringify(refs ?? {})]));
     },
 
     async entry(key) {
@@ -269,6 +317,9 @@ function ledgerOn(pool: Pick<SqlPool, 'query'>, inTransaction: boolean): Transac
 
   return ledger;
 }
+
+/** Who undoes a hold when the caller does not say: Guildflow itself. */
+const COMPENSATION_ACTOR = { type: 'system', id: 'compensation' } as const;
 
 /** Where a page of the leaderboard starts: after this holder. */
 export interface HolderKey {

@@ -4,6 +4,8 @@
  * survive JSON.
  */
 
+import type { UndoHoldOutcome } from '../../lib/flows/ledger';
+
 /** The guild's system accounts: where issued value comes from, where spent value goes, value in transit. */
 export const SYSTEM_ACCOUNTS = ['issuance', 'sink', 'escrow', 'gateway'] as const;
 export type SystemAccountName = (typeof SYSTEM_ACCOUNTS)[number];
@@ -137,6 +139,26 @@ export interface MovementResult {
   /** true when this key had already been applied: nothing changed and `entry` is the first result. */
   replayed: boolean;
 }
+
+/** Undoing a hold whatever became of it (Ledger.undoHold): a saga's compensation, registered before its hold step. */
+export interface UndoHoldInput {
+  /** The hold's key. */
+  key: string;
+  /** The key of the reversal entry when the hold was posted. Default: `holdReversalKey(key)` (lib/flows/ledger.ts). */
+  reversalKey?: string;
+  /** Why (the reversal entry's reason, ≤ 1000 characters). */
+  reason: string;
+  /** Who undoes it (the reversal's actor). Default: Guildflow itself, `{ type: 'system', id: 'compensation' }`. */
+  actor?: Actor;
+  /** Kept with the reversal entry, besides `holdKey` and `holdEntryId`, which the ledger sets. */
+  refs?: EntryRefs;
+}
+
+/** `replayed`: this call changed nothing (an earlier undo, or someone else, had already done it). */
+export type UndoHoldResult =
+  | { outcome: Extract<UndoHoldOutcome, 'voided' | 'already_voided'>; replayed: boolean; key: string; hold: LedgerEntry }
+  | { outcome: Extract<UndoHoldOutcome, 'reversed'>; replayed: boolean; key: string; hold: LedgerEntry; reversal: LedgerEntry }
+  | { outcome: Extract<UndoHoldOutcome, 'never_held'>; replayed: boolean; key: string; tombstonedAt: Date };
 
 export interface Balance {
   /** Posted balance. */

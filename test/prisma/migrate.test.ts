@@ -35,6 +35,7 @@ const TABLES = [
   'ledger_archived_entries',
   'ledger_assets',
   'ledger_entries',
+  'ledger_hold_tombstones',
   'ledger_holds',
   'ledger_postings',
   'members',
