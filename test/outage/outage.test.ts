@@ -3,6 +3,7 @@ import { domainMismatches } from '../../activities/ledger/consistency';
 import { createLedger } from '../../activities/ledger';
 import { stuckQuery, type Patience } from '../../lib/flows/flow';
 import { orderHoldKey } from '../../lib/flows/orders';
+import { FlowStuck } from '../../lib/search-attributes';
 import { waitFor } from '../../lib/wait';
 import { poolOf } from '../../prisma/transactions';
 import { startOutageWorker, type Outage, type OutageWorker } from '../helpers/outage';
@@ -46,10 +47,10 @@ describe('a database outage right after a money step', () => {
     const seen = await waitFor(async () => {
       const stuck = await handle.query(stuckQuery);
       const d = await handle.describe();
-      return stuck && d.searchAttributes.FlowStuck?.[0] === step ? stuck : undefined;
+      return stuck && d.typedSearchAttributes.get(FlowStuck) === step ? stuck : undefined;
     }, { timeoutMs: 30_000, what: `${handle.workflowId} marked stuck at ${step}` });
     expect(seen).toMatchObject({ step });
-    await waitFor(() => noticesFor(handle.workflowId, /stuck/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the stuck notice' });
+    await waitFor(() => noticesFor(handle.workflowId, /is stuck/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the stuck notice' });
     const o = await outage;
     outages.push(o);
     return o;
@@ -58,9 +59,9 @@ describe('a database outage right after a money step', () => {
   /** After it went through: not stuck any more, and the admins heard so. */
   async function expectRecovered(handle: WorkflowHandle): Promise<void> {
     expect(await handle.query(stuckQuery)).toBeNull();
-    expect((await handle.describe()).searchAttributes.FlowStuck).toBeUndefined();
+    expect((await handle.describe()).typedSearchAttributes.get(FlowStuck)).toBeUndefined();
     await waitFor(() => noticesFor(handle.workflowId, /went through/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the went-through notice' });
-    expect(noticesFor(handle.workflowId, /stuck/)).toHaveLength(1);
+    expect(noticesFor(handle.workflowId, /is stuck/)).toHaveLength(1);
   }
 
   const entry = (key: string) => env.prisma.journalEntry.findUnique({ where: { idempotencyKey: key } });
