@@ -34,7 +34,7 @@ describe('purchase workflow histories', () => {
   it('every recorded history replays with the current workflows/ code', async () => {
     const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
     const files = historyFiles(OURS);
-    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.length).toBeGreaterThanOrEqual(8);
     for (const file of files) {
       const history = loadHistory(file);
       expect(history.events?.length).toBeGreaterThan(10);
@@ -57,6 +57,20 @@ describe('purchase workflow histories', () => {
       for (const file of [`${name}.json`, `${name}-v2.json`]) {
         await expect(Worker.runReplayHistory({ workflowBundle }, loadHistory(file), `replay-${file}`)).resolves.toBeUndefined();
       }
+    }
+  });
+
+  it('the patched change (money-steps-never-give-up): -v3 histories release the hold with ledgerUndoHold, older ones void it; all replay', async () => {
+    const workflowBundle = await bundleWorkflows(require.resolve('../../workflows'));
+    const markers = (file: string) => (loadHistory(file).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(markers('purchase-role-grant-failed-v3.json')).toBe(2);
+    expect(activities('purchase-role-grant-failed-v3.json')).toContain('ledgerUndoHold');
+    expect(activities('purchase-role-grant-failed-v2.json')).toContain('ledgerVoidHold');
+    // The member's own refusal: the release pushed before the hold leaves a tombstone, nothing else.
+    expect(activities('purchase-insufficient-funds-v3.json')).toEqual(expect.arrayContaining(['ledgerHold', 'ledgerUndoHold', 'shopFailPurchase']));
+    for (const file of ['purchase-timed-role-v3.json', 'purchase-role-grant-failed-v3.json', 'purchase-insufficient-funds-v3.json']) {
+      await expect(Worker.runReplayHistory({ workflowBundle }, loadHistory(file), `replay-${file}`)).resolves.toBeUndefined();
     }
   });
 
