@@ -7,6 +7,7 @@ import { requestContext } from './request-context';
 import { announcementRoutes } from './routes/announcements';
 import { economyRoutes } from './routes/economy';
 import { eventRoutes } from './routes/events';
+import { flowRoutes } from './routes/flows';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { shopRoutes } from './routes/shop';
@@ -35,6 +36,7 @@ const ROUTES: readonly RouteFactory[] = [
   paymentRoutes,
   orderRoutes,
   robloxGameRoutes,
+  flowRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

@@ -73,6 +73,13 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
     return posted;
   };
 
+  /** A step no longer retried (refused, or the flow cancelled) leaves the flow to handle it: not stuck on it. */
+  const unmark = () => {
+    if (!stuck) return;
+    stuck = null;
+    upsertSearchAttributes([{ key: FlowStuck, value: null }]);
+  };
+
   return {
     async run<T>(step: string, call: (activities: Activities) => Promise<T>): Promise<T> {
       const startedAt = nowMs();
@@ -80,6 +87,9 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
       let alerted = false;
       for (;;) {
         rounds += 1;
+        // Reset when a round starts, not when it has failed: a retryNow that arrives while the round or the
+        // stuck notice is under way then starts the next round at once instead of being lost.
+        retryNow = false;
         try {
           const result = await call(round);
           if (stuck) {
@@ -91,7 +101,10 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
           }
           return result;
         } catch (err) {
-          if (!isTransient(err, options.refusals)) throw err;
+          if (!isTransient(err, options.refusals)) {
+            unmark();
+            throw err;
+          }
           const failure = messageOf(err);
           if (stuck === null) upsertSearchAttributes([{ key: FlowStuck, value: step }]);
           stuck = { step, since: new Date(startedAt).toISOString(), failure, rounds };
@@ -100,12 +113,14 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
             alerted = await adminLog(
               '⚠️ A flow is stuck',
               `${options.describe()}\n**${step}** has failed since <t:${Math.floor(startedAt / 1000)}:R>: ${failure}\n` +
-                `It keeps trying every ${patience.retryEverySeconds} s by itself and nothing is lost. An admin can retry it now or cancel it (its compensations run) from the API: \`POST /v1/guilds/${options.guildId}/flows/${workflowInfo().workflowId}/retry\` or \`…/cancel\`.`,
+                `It keeps trying every ${patience.retryEverySeconds} s by itself and nothing is lost. An admin can retry it now or cancel it (its compensations run) from the API: \`POST /api/guilds/${options.guildId}/flows/${workflowInfo().workflowId}/retry\` or \`…/cancel\`.`,
               0xe67e22,
             );
           }
-          retryNow = false;
-          await condition(() => retryNow, patience.retryEverySeconds * 1000);
+          await condition(() => retryNow, patience.retryEverySeconds * 1000).catch((cancelled: unknown) => {
+            unmark();
+            throw cancelled;
+          });
         }
       }
     },

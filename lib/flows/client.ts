@@ -1,5 +1,6 @@
 import {
   isGrpcServiceError,
+  QueryNotRegisteredError,
   ServiceError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -10,8 +11,8 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import { AppError } from '../errors';
-import { DiscordUserId, FlowKind, GuildId } from '../search-attributes';
-import type { Flow } from './flow';
+import { DiscordUserId, FlowKind, FlowStuck, GuildId } from '../search-attributes';
+import { retryNowSignal, stuckQuery, type Flow, type StuckStep } from './flow';
 
 /**
  * How the bot, the API and activities start and talk to flows: one place for search attributes, "already
@@ -259,5 +260,126 @@ export async function workflowExists(temporal: Client, workflowId: string): Prom
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;
     throw asFlowError(err, workflowId);
+  }
+}
+
+/** No flow with this id belongs to the guild (or none was ever started): the same answer either way. */
+class FlowNotFoundError extends AppError {
+  constructor(workflowId: string) {
+    super('flow_not_found', `There is no flow ${workflowId} in this guild.`, 404);
+  }
+}
+
+/** The flow is not stuck (it runs on, has ended, or has no steps that must happen): nothing was changed. */
+class FlowNotStuckError extends AppError {
+  constructor(message: string) {
+    super('flow_not_stuck', message, 409);
+  }
+}
+
+/** A running flow of the guild marked stuck (the FlowStuck search attribute), with its own `stuck` answer. */
+export interface StuckFlowSummary {
+  workflowId: string;
+  runId: string;
+  /** The FlowKind search attribute (null for a flow started without it). */
+  kind: string | null;
+  status: string;
+  startTime: Date;
+  /** The step, as the search attribute names it. */
+  step: string;
+  /** The flow's `stuck` query: null when it did not answer in time (its worker away). */
+  stuck: StuckStep | null;
+}
+
+/** Guild ids are snowflakes; anything else must never reach a visibility query's text. */
+function visibilityGuildId(guildId: string): string {
+  if (!/^\d{1,20}$/.test(guildId)) throw new Error(`not a guild id: ${JSON.stringify(guildId)}`);
+  return guildId;
+}
+
+/**
+ * The guild's running flows marked stuck, newest first, at most `limit`. The list comes from Temporal's
+ * visibility store (it trails the flows by a moment), so each flow is asked its `stuck` query too; one
+ * that answers "not stuck" has gone through since and is left out.
+ */
+export async function listStuckFlows(temporal: Client | null | undefined, guildId: string, limit: number): Promise<StuckFlowSummary[]> {
+  const client = clientOf(temporal);
+  const query = `GuildId = '${visibilityGuildId(guildId)}' AND FlowStuck IS NOT NULL AND ExecutionStatus = 'Running'`;
+  const found: StuckFlowSummary[] = [];
+  try {
+    for await (const w of client.workflow.list({ query, pageSize: limit })) {
+      const step = w.typedSearchAttributes.get(FlowStuck);
+      if (step === undefined) continue;
+      found.push({ workflowId: w.workflowId, runId: w.runId, kind: w.typedSearchAttributes.get(FlowKind) ?? null, status: w.status.name, startTime: w.startTime, step, stuck: null });
+      if (found.length >= limit) break;
+    }
+  } catch (err) {
+    if (isUnavailable(err)) throw new TemporalUnavailableError();
+    throw err;
+  }
+  const answers = await Promise.all(
+    found.map((f) =>
+      client
+        .withDeadline(Date.now() + READ_DEADLINE_MS, () => client.workflow.getHandle(f.workflowId, f.runId).query(stuckQuery))
+        .then((stuck) => ({ answered: true as const, stuck }))
+        .catch(() => ({ answered: false as const, stuck: null })),
+    ),
+  );
+  return found.flatMap((f, i) => {
+    const answer = answers[i]!;
+    if (answer.answered && answer.stuck === null) return [];
+    return [{ ...f, stuck: answer.stuck }];
+  });
+}
+
+/** A flow an admin may retry or cancel: this guild's, running, and stuck right now. */
+export interface StuckFlowRef {
+  workflowId: string;
+  runId: string;
+  kind: string | null;
+  stuck: StuckStep;
+}
+
+/**
+ * The flow `workflowId` (client input) if it belongs to `guildId` (its GuildId search attribute), runs,
+ * and says it is stuck. Another guild's flow is FlowNotFoundError, like an unknown id; a flow that is not
+ * stuck is FlowNotStuckError; a flow that does not answer in time is TemporalUnavailableError.
+ */
+export async function requireStuckFlow(temporal: Client | null | undefined, guildId: string, workflowId: string): Promise<StuckFlowRef> {
+  const client = clientOf(temporal);
+  try {
+    const d = await client.withDeadline(Date.now() + READ_DEADLINE_MS, () => client.workflow.getHandle(workflowId).describe());
+    if (d.typedSearchAttributes.get(GuildId) !== guildId) throw new FlowNotFoundError(workflowId);
+    if (d.status.name !== 'RUNNING') throw new FlowNotStuckError(`The flow ${workflowId} has ended (${d.status.name}): nothing was changed.`);
+    const stuck = await client
+      .withDeadline(Date.now() + READ_DEADLINE_MS, () => client.workflow.getHandle(workflowId, d.runId).query(stuckQuery))
+      .catch((err: unknown) => {
+        if (err instanceof QueryNotRegisteredError) return null; // a flow without steps that must happen
+        throw new TemporalUnavailableError(`The flow ${workflowId} did not answer in time (is a worker running?): nothing was changed; try again.`);
+      });
+    if (!stuck) throw new FlowNotStuckError(`The flow ${workflowId} is not stuck: nothing was changed.`);
+    return { workflowId, runId: d.runId, kind: d.typedSearchAttributes.get(FlowKind) ?? null, stuck };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (err instanceof WorkflowNotFoundError) throw new FlowNotFoundError(workflowId);
+    throw asFlowError(err, workflowId);
+  }
+}
+
+/** Starts a stuck flow's next round now (its `retryNow` signal), on the run that was found stuck. */
+export async function retryStuckFlow(temporal: Client | null | undefined, flow: StuckFlowRef): Promise<void> {
+  try {
+    await clientOf(temporal).workflow.getHandle(flow.workflowId, flow.runId).signal(retryNowSignal);
+  } catch (err) {
+    throw asFlowError(err, flow.workflowId);
+  }
+}
+
+/** Asks a stuck flow's run to cancel: it stops retrying and runs its compensations. */
+export async function cancelStuckFlow(temporal: Client | null | undefined, flow: StuckFlowRef): Promise<void> {
+  try {
+    await clientOf(temporal).workflow.getHandle(flow.workflowId, flow.runId).cancel();
+  } catch (err) {
+    throw asFlowError(err, flow.workflowId);
   }
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../lib/logger';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../../lib/permissions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createGuild } from '../helpers/ledger';
+import { testTemporal, type TestTemporal } from '../helpers/temporal';
 
 /**
  * Every route of the API, as createApp mounts it (read from the Koa routers' stacks, so a route someone
@@ -104,6 +105,10 @@ const LEVELS: Record<string, Expected> = {
   'POST /roblox/v1/withdrawals/:id/claim': 'game',
   'POST /roblox/v1/withdrawals/:id/confirm': 'game',
   'POST /roblox/v1/heartbeat': 'game',
+  // Stuck flows (api/routes/flows.ts)
+  'GET /api/guilds/:guildId/flows/stuck': 'admin',
+  'POST /api/guilds/:guildId/flows/:workflowId/retry': 'admin',
+  'POST /api/guilds/:guildId/flows/:workflowId/cancel': 'admin',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */
@@ -112,11 +117,13 @@ const PARAMS: Record<string, string> = {
   userId: '300000000000000099',
   name: 'issuance',
   key: 'matrix-no-such-key',
+  workflowId: 'matrix-no-such-flow',
 };
 
 let db: TestDatabase;
 let server: Server;
 let events: EventHub;
+let temporal: TestTemporal;
 let base: string;
 let guild: string;
 let routes: { method: string; path: string }[];
@@ -133,7 +140,9 @@ beforeAll(async () => {
 
   events = new EventHub({ databaseUrl: db.url, log: createLogger({ level: 'silent' }) });
   await events.start();
-  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events });
+  // The stuck-flow routes ask Temporal (the run's dev server) whether a flow exists before anything else.
+  temporal = await testTemporal();
+  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events, temporal: temporal.client });
   routes = app.middleware
     .map((mw) => (mw as { router?: Router }).router)
     .filter((r): r is Router => r !== undefined)
@@ -148,6 +157,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await events?.stop();
+  await temporal?.close();
   if (server) await new Promise((r) => server.close(r));
   await db?.drop();
 });
