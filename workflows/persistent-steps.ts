@@ -73,7 +73,7 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
     return posted;
   };
 
-  /** A step no longer retried (refused, or the flow cancelled) leaves the flow to handle it: not stuck on it. */
+  /** Not stuck any more: the step went through, or is no longer retried (refused, or the flow cancelled). */
   const unmark = () => {
     if (!stuck) return;
     stuck = null;
@@ -95,8 +95,7 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
           if (stuck) {
             const minutes = Math.max(1, Math.round((nowMs() - startedAt) / 60_000));
             log.info('stuck step went through', { step, rounds });
-            stuck = null;
-            upsertSearchAttributes([{ key: FlowStuck, value: null }]);
+            unmark();
             await adminLog('✅ A stuck flow went through', `${options.describe()}\n**${step}** succeeded after ${minutes} min (${rounds} rounds). Nothing was lost.`, 0x2ecc71);
           }
           return result;
