@@ -23,6 +23,7 @@ import {
 } from '../lib/flows/tasks';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
+import { persistentSteps } from './persistent-steps';
 
 /**
  * A member's claim of a task, workflow id `task:{taskId}:{userId}`:
@@ -38,6 +39,12 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
  * Compensations: an award that fails (the ledger refuses, the role cannot be given) takes back what was
  * done (the role) and the claim goes back to `submitted` with the reason shown to reviewers — nothing is
  * half-paid. Durations (claim deadline, revoke window) come from the task and the guild's settings.
+ *
+ * The steps that take or free a slot or move the reward (claim, end, award, complete, reversal, revoke,
+ * the award failure's record) never give up on a transient failure and a cancellation does not stop them
+ * (persistentSteps, `patience` from the input): past `stuckAfterSeconds` the flow is marked stuck and the
+ * admins told. Cancelling the flow while the claim is open frees its slot. Discord steps keep their
+ * profiles; proof and rejection records keep the `db` profile (a failure there is answered "try again").
  *
  * Updates wait until the main loop has applied them and return the outcome, so the button that sent one
  * can say what happened. Their validators refuse before anything is recorded in history.
@@ -68,6 +75,8 @@ const OTHER_SERVER = 'This claim belongs to another server: only its own reviewe
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const REVIEWER_CONFIRMED = 'task-reviewer-confirmed';
+/** v3: slots and the reward never give up (persistentSteps); a cancelled open claim frees its slot. */
+const NEVER_GIVE_UP = 'money-steps-never-give-up';
 const URL = /^https?:\/\/\S+$/i;
 const IMAGE_URL = /^https?:\/\/\S+\.(png|jpe?g|gif|webp)(\?\S*)?$/i;
 
@@ -90,6 +99,10 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   let what = `task #${input.taskId} claimed by <@${input.userId}>`;
   const show = () => showDetails(state.status, what, state.awardFailure && `Award failed: ${state.awardFailure}`);
   show();
+  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Task claim: ${what}`, refusals: TASK_REFUSALS, patience: input.patience }) : null;
+  /** A slot or the reward: never given up either way; (v3) visible when stuck, and not stopped by a cancellation. */
+  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> =>
+    steady ? CancellationScope.nonCancellable(() => steady.run(step, call)) : call(mustHappen);
 
   // ─── Requests from people: validated at once, applied one at a time by the loop below ──────────────
   const queue: Action[] = [];
@@ -178,7 +191,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
 
   // ─── Claim ─────────────────────────────────────────────────────────────────────────────────────────
   // Retried until the database answers: a claim that might have taken its slot must not be abandoned.
-  const claimed = await mustHappen.taskClaim({ claimId: workflowId, guildId: input.guildId, taskId: input.taskId, userId: input.userId });
+  const claimed = await mustStep('take the slot', (a) => a.taskClaim({ claimId: workflowId, guildId: input.guildId, taskId: input.taskId, userId: input.userId }));
   if (!claimed.ok) {
     state.status = 'refused';
     state.refusal = claimed.reason;
@@ -201,79 +214,85 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   };
 
   // ─── Open claim: proofs, decisions, abandon, cancel, deadline ───────────────────────────────────────
-  while (OPEN.includes(state.status)) {
-    // The deadline bounds getting a proof in; a proof with the reviewers waits for their decision.
-    let woke = true;
-    if (state.status === 'claimed') {
-      woke = await condition(() => queue.length > 0, Math.max(1, new Date(state.deadlineAt!).getTime() - nowMs()));
-    } else {
-      await condition(() => queue.length > 0);
-    }
-    if (!woke) {
-      await endOpenClaim('expired');
-      break;
-    }
-    const action = queue.shift()!;
-    try {
-      if (action.kind === 'cancel') {
-        await endOpenClaim('cancelled');
-        reply(action, true, 'cancelled');
-      } else if (action.kind === 'abandon') {
-        await endOpenClaim('abandoned');
-        reply(action, true, 'You abandoned the task; its slot is free again.');
-      } else if (action.kind === 'proof') {
-        if (state.status !== 'claimed' || deadlinePassed()) {
-          reply(action, false, deadlinePassed() ? 'The deadline for this task has passed.' : 'Your proof is already with the reviewers.');
-          continue;
-        }
-        const submission = state.submissions + 1;
-        await db.taskSubmitProof({ claimId: workflowId, submission, text: action.input.text?.trim() || null, urls: action.input.urls });
-        state.submissions = submission;
-        state.status = 'submitted';
-        state.awardFailure = null;
-        show();
-        await tellReviewers(() => discord.taskPostReview({ claimId: workflowId }));
-        reply(action, true, 'Your proof was sent to the reviewers.');
-      } else if (action.kind === 'decide') {
-        if (state.status !== 'submitted') {
-          reply(action, false, `This claim is ${state.status}.`);
-        } else if (action.input.decision === 'reject') {
-          const reason = action.input.reason!.trim().slice(0, 1000);
-          await db.taskRejectProof({ claimId: workflowId, submission: state.submissions, reviewerId: action.input.reviewerId, reason });
-          state.status = 'claimed';
-          state.lastRejectReason = reason;
-          state.decidedBy = action.input.reviewerId;
-          show();
-          await tellReviewers(() => discord.taskUpdateReview({ claimId: workflowId, state: 'rejected' }));
-          await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: 'rejected' }));
-          if (deadlinePassed()) await endOpenClaim('expired');
-          reply(action, true, deadlinePassed() ? 'Rejected; the deadline has passed, so the claim expired.' : 'Rejected; the member was told the reason and may submit again before the deadline.');
-        } else {
-          // The decision's reviewer and level are what its sender wrote (the bot, the API — or anyone with
-          // access to Temporal): we look the reviewer up ourselves before paying.
-          const reviewer = patched(REVIEWER_CONFIRMED)
-            ? await db.taskConfirmReviewer({ guildId: c.guildId, reviewerId: action.input.reviewerId, claimantId: input.userId, required: state.reviewerLevel ?? 'admin' })
-            : null;
-          if (reviewer && !reviewer.ok) {
-            reply(action, false, reviewer.reason);
-          } else {
-            const outcome = await award(c, action.input.reviewerId);
-            reply(action, outcome.ok, outcome.message);
-          }
-        }
+  try {
+    while (OPEN.includes(state.status)) {
+      // The deadline bounds getting a proof in; a proof with the reviewers waits for their decision.
+      let woke = true;
+      if (state.status === 'claimed') {
+        woke = await condition(() => queue.length > 0, Math.max(1, new Date(state.deadlineAt!).getTime() - nowMs()));
       } else {
-        reply(action, false, 'Only an accepted award can be revoked.');
+        await condition(() => queue.length > 0);
       }
-    } catch (err) {
-      // A step that kept failing (the database away for minutes): the claim stays as it was, the person
-      // who asked is told to try again, the flow goes on waiting.
-      if (isCancellation(err)) throw err;
-      log.warn('a claim request could not be applied', { claimId: workflowId, kind: action.kind, failure: failureOf(err, CANCELLED) });
-      if (!results.has(action.id)) reply(action, false, `That could not be done right now (${failureOf(err, CANCELLED).message}); nothing changed, try again.`);
-    } finally {
-      if (!results.has(action.id) && action.kind !== 'cancel') reply(action, false, 'The request could not be applied.');
-      busy = queue.length > 0;
+      if (!woke) {
+        await endOpenClaim('expired');
+        break;
+      }
+      const action = queue.shift()!;
+      try {
+        if (action.kind === 'cancel') {
+          await endOpenClaim('cancelled');
+          reply(action, true, 'cancelled');
+        } else if (action.kind === 'abandon') {
+          await endOpenClaim('abandoned');
+          reply(action, true, 'You abandoned the task; its slot is free again.');
+        } else if (action.kind === 'proof') {
+          if (state.status !== 'claimed' || deadlinePassed()) {
+            reply(action, false, deadlinePassed() ? 'The deadline for this task has passed.' : 'Your proof is already with the reviewers.');
+            continue;
+          }
+          const submission = state.submissions + 1;
+          await db.taskSubmitProof({ claimId: workflowId, submission, text: action.input.text?.trim() || null, urls: action.input.urls });
+          state.submissions = submission;
+          state.status = 'submitted';
+          state.awardFailure = null;
+          show();
+          await tellReviewers(() => discord.taskPostReview({ claimId: workflowId }));
+          reply(action, true, 'Your proof was sent to the reviewers.');
+        } else if (action.kind === 'decide') {
+          if (state.status !== 'submitted') {
+            reply(action, false, `This claim is ${state.status}.`);
+          } else if (action.input.decision === 'reject') {
+            const reason = action.input.reason!.trim().slice(0, 1000);
+            await db.taskRejectProof({ claimId: workflowId, submission: state.submissions, reviewerId: action.input.reviewerId, reason });
+            state.status = 'claimed';
+            state.lastRejectReason = reason;
+            state.decidedBy = action.input.reviewerId;
+            show();
+            await tellReviewers(() => discord.taskUpdateReview({ claimId: workflowId, state: 'rejected' }));
+            await tellMember(() => discord.taskNotifyMember({ claimId: workflowId, event: 'rejected' }));
+            if (deadlinePassed()) await endOpenClaim('expired');
+            reply(action, true, deadlinePassed() ? 'Rejected; the deadline has passed, so the claim expired.' : 'Rejected; the member was told the reason and may submit again before the deadline.');
+          } else {
+            // The decision's reviewer and level are what its sender wrote (the bot, the API — or anyone with
+            // access to Temporal): we look the reviewer up ourselves before paying.
+            const reviewer = patched(REVIEWER_CONFIRMED)
+              ? await db.taskConfirmReviewer({ guildId: c.guildId, reviewerId: action.input.reviewerId, claimantId: input.userId, required: state.reviewerLevel ?? 'admin' })
+              : null;
+            if (reviewer && !reviewer.ok) {
+              reply(action, false, reviewer.reason);
+            } else {
+              const outcome = await award(c, action.input.reviewerId);
+              reply(action, outcome.ok, outcome.message);
+            }
+          }
+        } else {
+          reply(action, false, 'Only an accepted award can be revoked.');
+        }
+      } catch (err) {
+        // A step that kept failing (the database away for minutes): the claim stays as it was, the person
+        // who asked is told to try again, the flow goes on waiting.
+        if (isCancellation(err)) throw err;
+        log.warn('a claim request could not be applied', { claimId: workflowId, kind: action.kind, failure: failureOf(err, CANCELLED) });
+        if (!results.has(action.id)) reply(action, false, `That could not be done right now (${failureOf(err, CANCELLED).message}); nothing changed, try again.`);
+      } finally {
+        if (!results.has(action.id) && action.kind !== 'cancel') reply(action, false, 'The request could not be applied.');
+        busy = queue.length > 0;
+      }
     }
+  } catch (err) {
+    // Cancelling the flow (an admin, e.g. of a stuck claim) frees an open claim's slot, as the task's deletion would.
+    if (steady && isCancellation(err) && OPEN.includes(state.status)) await endOpenClaim('cancelled');
+    throw err;
   }
 
   // ─── Accepted: the revoke window ────────────────────────────────────────────────────────────────────
@@ -310,7 +329,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   async function endOpenClaim(status: 'expired' | 'abandoned' | 'cancelled'): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       const hadProof = state.submissions > 0;
-      await mustHappen.taskEndClaim({ claimId: workflowId, status });
+      await mustStep('free the slot', (a) => a.taskEndClaim({ claimId: workflowId, status }));
       state.status = status;
       show();
       await syncMessage(claim!.taskId);
@@ -339,18 +358,20 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       }
       if (paid) {
         // Retried until the ledger answers: a failure here is a refusal, so nothing was recorded.
-        await mustHappen.ledgerTransfer({
-          guildId: c.guildId,
-          key: awardKey,
-          type: 'reward',
-          actor: reviewerId.startsWith('token:') ? { type: 'api_token', id: reviewerId.slice('token:'.length) } : { type: 'user', id: reviewerId },
-          reason: `Task reward: ${c.taskName}`,
-          refs: { taskId: c.taskId, claimId: workflowId },
-          asset: c.assetCode,
-          from: { ownerType: 'system', ownerId: 'issuance' },
-          to: { ownerType: 'user', ownerId: c.userId },
-          amount: c.reward,
-        });
+        await mustStep('pay the reward', (a) =>
+          a.ledgerTransfer({
+            guildId: c.guildId,
+            key: awardKey,
+            type: 'reward',
+            actor: reviewerId.startsWith('token:') ? { type: 'api_token', id: reviewerId.slice('token:'.length) } : { type: 'user', id: reviewerId },
+            reason: `Task reward: ${c.taskName}`,
+            refs: { taskId: c.taskId, claimId: workflowId },
+            asset: c.assetCode,
+            from: { ownerType: 'system', ownerId: 'issuance' },
+            to: { ownerType: 'user', ownerId: c.userId },
+            amount: c.reward,
+          }),
+        );
       }
     } catch (err) {
       const failure = failureOf(err, CANCELLED);
@@ -363,7 +384,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
             log.warn('could not take back the role of a failed award', { claimId: workflowId, failure: failureOf(cerr, CANCELLED) });
           }
         }
-        await mustHappen.taskRecordAwardFailure({ claimId: workflowId, reason: failure.message });
+        await mustStep('record the failed award', (a) => a.taskRecordAwardFailure({ claimId: workflowId, reason: failure.message }));
       });
       state.status = 'submitted';
       state.awardFailure = failure.message;
@@ -372,7 +393,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       return { ok: false, message: `The award failed and nothing was paid: ${failure.message}` };
     }
     // Paid: the record must follow, however long the database is away.
-    await mustHappen.taskComplete({ claimId: workflowId, reviewerId, rewardPaid: paid ? c.reward : null, awardKey: paid ? awardKey : null, roleGranted: role !== null });
+    await mustStep('record the award', (a) => a.taskComplete({ claimId: workflowId, reviewerId, rewardPaid: paid ? c.reward : null, awardKey: paid ? awardKey : null, roleGranted: role !== null }));
     state.status = 'completed';
     state.decidedBy = reviewerId;
     state.awardFailure = null;
@@ -386,7 +407,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   /** Revoke: reverse the award (never below zero: what is missing is reported), remove the role, tell. */
   async function revoke(c: ClaimView, r: RevokeInput): Promise<string> {
     const reason = r.reason.trim().slice(0, 1000);
-    const { reversed, shortfall } = await mustHappen.taskReverseAward({ claimId: workflowId, key: `${workflowId}:revoke`, reviewerId: r.reviewerId, reason });
+    const { reversed, shortfall } = await mustStep('take the reward back', (a) => a.taskReverseAward({ claimId: workflowId, key: `${workflowId}:revoke`, reviewerId: r.reviewerId, reason }));
     let roleRemoved = false;
     if (c.roleId) {
       try {
@@ -395,7 +416,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
         log.warn('could not remove the role of a revoked award', { claimId: workflowId, failure: failureOf(err, CANCELLED) });
       }
     }
-    await mustHappen.taskMarkRevoked({ claimId: workflowId, reviewerId: r.reviewerId, reason, reversed, shortfall, roleRemoved });
+    await mustStep('record the revoke', (a) => a.taskMarkRevoked({ claimId: workflowId, reviewerId: r.reviewerId, reason, reversed, shortfall, roleRemoved }));
     state.status = 'revoked';
     show();
     await syncMessage(c.taskId);

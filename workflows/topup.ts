@@ -1,9 +1,10 @@
-import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { fundsAddedSignal, orderFlow } from '../lib/flows/orders';
 import { PAYMENT_REFUSALS, paymentUpdateSignal, statusRank, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
+import { persistentSteps } from './persistent-steps';
 
 /**
  * A top-up, workflow id `topup:{paymentId}`:
@@ -24,6 +25,11 @@ import { failureOf, nowMs, progress, tagFlow, tell } from './common';
  *
  * Statuses only move forward: a duplicate or a stale ('pending' after 'settlement') update is ignored.
  * Every duration comes from the input (guild settings / config), so tests use seconds.
+ *
+ * The payment row's steps, the credit and the ending (fail, expire, cancel at the gateway) never give up
+ * on a transient failure (persistentSteps, `patience` from the input): past `stuckAfterSeconds` the flow
+ * is marked stuck and the admins told, and it goes on until the step goes through. A cancellation does
+ * not stop the credit or the ending. Compensations: none — nothing moves before the credit.
  */
 
 const profiles = activityProfiles(PAYMENT_REFUSALS);
@@ -43,6 +49,8 @@ const isFinal = (u: PaymentUpdate | null): u is PaymentUpdate => u !== null && u
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const SIGNAL_ONLY_WAKES = 'topup-signal-only-wakes';
+/** v3: the payment row, the credit and the ending never give up (persistentSteps). */
+const NEVER_GIVE_UP = 'money-steps-never-give-up';
 
 export async function topup(input: TopupInput): Promise<TopupState> {
   tagFlow(topupFlow.kind, input.guildId, input.userId);
@@ -79,6 +87,12 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     else accept(u);
   });
   at('charging');
+  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Top-up: ${what}`, refusals: PAYMENT_REFUSALS, patience: input.patience }) : null;
+  /** A database step: never given up (v3), or the `db` profile's attempts (histories before v3). */
+  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
+  /** The credit and the ending: never given up either way, and (v3) not stopped by a cancellation. */
+  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> =>
+    steady ? CancellationScope.nonCancellable(() => steady.run(step, call)) : call(mustHappen);
 
   const { paymentId } = input;
   const reply = input.reply ?? null;
@@ -91,14 +105,16 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     state.status = 'failed';
     state.failureReason = message;
     at('done');
-    await mustHappen.paymentsFail({ paymentId, reason: message });
+    await mustStep('record the failure', (a) => a.paymentsFail({ paymentId, reason: message }));
     return message;
   };
 
-  await db.paymentsCreate({ paymentId, guildId: input.guildId, userId: input.userId, amount: input.amount, requestKey: input.requestKey });
+  await dbStep('record the payment', (a) => a.paymentsCreate({ paymentId, guildId: input.guildId, userId: input.userId, amount: input.amount, requestKey: input.requestKey }));
   try {
     // The gateway keeps the charge payable through the late window (and a minute more, so it is our cancel
-    // that ends it, not a race with the gateway's clock); the member is shown the shorter expiry.
+    // that ends it, not a race with the gateway's clock); the member is shown the shorter expiry. The charge
+    // keeps the `db` profile: nothing was paid yet, so failing it (the member told) beats a QR code that
+    // may come minutes late.
     await db.paymentsCharge({ paymentId, expirySeconds: input.expirySeconds + input.lateSettlementSeconds + GATEWAY_MARGIN_SECONDS });
   } catch (err) {
     const reason = await fail(err);
@@ -136,14 +152,14 @@ export async function topup(input: TopupInput): Promise<TopupState> {
       toldExpired = true;
       state.status = 'expired';
       at('waiting_late');
-      await mustHappen.paymentsEnd({ paymentId, status: 'expired', providerStatus: null });
+      await mustStep('record the expiry', (a) => a.paymentsEnd({ paymentId, status: 'expired', providerStatus: null }));
       await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: 'expired', reply }));
       continue;
     }
     if (toldExpired && now >= lateUntil) {
       // The late window is over: the charge is cancelled, so it can no longer be paid. A cancel that finds
       // it paid (or expired by the gateway) says so.
-      const u = await mustHappen.paymentsCancel({ paymentId });
+      const u = await mustStep('cancel the charge', (a) => a.paymentsCancel({ paymentId }));
       if (u) accept(u);
       if (!isFinal(latest)) await poll();
       break;
@@ -160,7 +176,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
   if (outcome?.status === 'paid') {
     at('crediting');
     try {
-      await mustHappen.paymentsCredit({ paymentId, update: outcome });
+      await mustStep('credit the member', (a) => a.paymentsCredit({ paymentId, update: outcome }));
     } catch (err) {
       const reason = await fail(err);
       await tell(tellAdmins, () => discord.paymentsNotifyAdmins({ paymentId, detail: reason }));
@@ -183,7 +199,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     outcome?.status === 'denied' || outcome?.status === 'failed' ? 'denied' : outcome?.status === 'cancelled' && !toldExpired ? 'cancelled' : 'expired';
   state.status = ended;
   at('done');
-  await mustHappen.paymentsEnd({ paymentId, status: ended, providerStatus: outcome?.providerStatus ?? null });
+  await mustStep('record the ending', (a) => a.paymentsEnd({ paymentId, status: ended, providerStatus: outcome?.providerStatus ?? null }));
   if (!(ended === 'expired' && toldExpired)) await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: ended, reply }));
   return { ...state };
 }

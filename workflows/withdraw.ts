@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   cancelWithdrawalUpdate,
@@ -12,8 +12,10 @@ import {
   type WithdrawOutcome,
   type WithdrawState,
 } from '../lib/flows/trades';
+import { holdReversalKey } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
+import { persistentSteps } from './persistent-steps';
 
 /**
  * A member's withdrawal into the Roblox game, workflow id `withdraw:{id}`:
@@ -30,12 +32,23 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
  * (input or the guild's trade settings; tests use seconds) applies until the claim.
  * Compensations: pets that cannot be escrowed void the gem hold; every ending releases what was not
  * delivered. Each step is idempotent by the withdrawal id, so a worker restart anywhere resumes safely.
+ *
+ * Since `money-steps-never-give-up`: the check, the hold, the escrow and every settling step never give up
+ * on a transient failure (persistentSteps, `patience` from the input; past `stuckAfterSeconds` the flow is
+ * marked stuck and the admins told), and a cancellation does not stop them. The hold's release is
+ * registered before the hold, so a hold whose answer was lost is still released. Cancelling the flow
+ * settles it as cancelled: before the escrow like a refusal, after it like the member's cancel.
  */
 const profiles = activityProfiles(TRADE_REFUSALS);
 const db = proxyActivities<Activities>(profiles.db);
 /** Settling must happen: retried until the database answers. */
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 const discord = proxyActivities<Activities>(profiles.discord);
+
+/** patched() id. v2: the money steps never give up (persistentSteps); the hold's release is registered before it. */
+const NEVER_GIVE_UP = 'money-steps-never-give-up';
+/** How a cancelled flow reads. */
+const CANCELLED = { type: 'Cancelled', message: 'The withdrawal was cancelled by an admin.' };
 
 export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   tagFlow(withdrawFlow.kind, input.guildId, input.userId);
@@ -46,6 +59,19 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   const gems = BigInt(input.gems);
   const holdKey = `withdraw:${input.withdrawalId}:gems`;
   const request = { withdrawalId: input.withdrawalId, guildId: input.guildId, userId: input.userId, gems: input.gems, pets: input.pets };
+  const steady = patched(NEVER_GIVE_UP)
+    ? persistentSteps({ guildId: input.guildId, describe: () => `Withdrawal of ${input.gems} gems and ${input.pets.reduce((s, p) => s + p.quantity, 0)} pets by <@${input.userId}>`, refusals: TRADE_REFUSALS, patience: input.patience })
+    : null;
+  /** A database step: never given up (v2), or the `db` profile's attempts (histories before v2). */
+  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
+  /** Settling and compensations: never given up either way; (v2) visible when stuck, and not stopped by a cancellation. */
+  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> =>
+    steady ? CancellationScope.nonCancellable(() => steady.run(step, call)) : call(mustHappen);
+  /** v2: the hold's release when the withdrawal is refused or cancelled, whatever became of the hold (a late one is refused). */
+  const releaseHold = () =>
+    mustStep('release the gems', (a) =>
+      a.ledgerUndoHold({ key: holdKey, reversalKey: holdReversalKey(holdKey), reason: 'Withdrawal refused or cancelled', actor: { type: 'system', id: 'withdraw' } }),
+    );
 
   const open = () => state.outcome === null && (state.status === 'waiting' || state.status === 'delivering');
   setHandler(
@@ -108,28 +134,35 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   // ── check and escrow (a refusal here has nothing, or only the gem hold, to undo) ──
   let robloxId: string | null = null;
   let holdPlaced = false;
+  /** v2: the release is due from the moment the hold is asked for. */
+  let holdAsked = false;
+  let escrowed = false;
   try {
-    const checked = await db.tradeCheckWithdrawal(request);
+    const checked = await dbStep('check the withdrawal', (a) => a.tradeCheckWithdrawal(request));
     robloxId = checked.robloxId;
     const timeoutSeconds = input.timeoutSeconds ?? checked.timeoutSeconds;
     state.expiresAt = new Date(nowMs() + timeoutSeconds * 1000).toISOString();
     state.status = 'escrowing';
     show();
     if (gems > 0n) {
-      await db.ledgerHold({
-        guildId: input.guildId,
-        key: holdKey,
-        type: 'escrow',
-        actor: { type: 'user', id: input.userId },
-        asset: 'gems',
-        from: { ownerType: 'user', ownerId: input.userId },
-        to: { ownerType: 'system', ownerId: 'escrow' },
-        amount: input.gems,
-        reason: 'Withdrawal to the Roblox game',
-      });
+      holdAsked = true;
+      await dbStep('hold the gems', (a) =>
+        a.ledgerHold({
+          guildId: input.guildId,
+          key: holdKey,
+          type: 'escrow',
+          actor: { type: 'user', id: input.userId },
+          asset: 'gems',
+          from: { ownerType: 'user', ownerId: input.userId },
+          to: { ownerType: 'system', ownerId: 'escrow' },
+          amount: input.gems,
+          reason: 'Withdrawal to the Roblox game',
+        }),
+      );
       holdPlaced = true;
     }
-    await db.tradeEscrowPets({ ...request, robloxId, expiresAt: state.expiresAt });
+    await dbStep('escrow the pets', (a) => a.tradeEscrowPets({ ...request, robloxId: robloxId!, expiresAt: state.expiresAt! }));
+    escrowed = true;
     state.status = 'waiting';
     show();
 
@@ -142,12 +175,22 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
     // Claimed: the game is delivering; only its confirmation or an admin's force-release ends this.
     await condition(() => state.outcome !== null);
   } catch (err) {
-    const failure = failureOf(err);
-    if (!TRADE_REFUSALS.includes(failure.type)) throw err;
-    state.outcome = 'refused';
-    state.reason = failure.message;
-    if (holdPlaced) await mustHappen.ledgerVoidHold({ key: holdKey });
-    await mustHappen.tradeRecordRefusedWithdrawal({ ...request, robloxId, reason: failure.message });
+    const failure = failureOf(err, CANCELLED);
+    const cancelled = steady !== null && isCancellation(err);
+    if (!cancelled && !TRADE_REFUSALS.includes(failure.type)) throw err;
+    if (cancelled && escrowed) {
+      // Everything is in escrow: settled below like the member's cancel.
+      state.outcome = 'cancelled';
+      state.reason = failure.message;
+    } else {
+      state.outcome = 'refused';
+      state.reason = failure.message;
+      if (steady) {
+        if (holdAsked) await releaseHold();
+      } else if (holdPlaced) await mustHappen.ledgerVoidHold({ key: holdKey });
+      // The row also keeps a late escrow attempt from moving the pets (it finds the withdrawal recorded).
+      await mustStep('record the refusal', (a) => a.tradeRecordRefusedWithdrawal({ ...request, robloxId, reason: failure.message }));
+    }
   }
 
   // ── settle ──
@@ -157,31 +200,37 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
     show();
     if (gems > 0n) {
       if (delivered.gems > 0n) {
-        await mustHappen.ledgerPostHold({ key: holdKey, amount: String(delivered.gems) });
+        await mustStep('post the delivered gems', (a) => a.ledgerPostHold({ key: holdKey, amount: String(delivered.gems) }));
         // The delivered gems left the economy (they are in the game now): back to issuance.
-        await mustHappen.ledgerTransfer({
-          guildId: input.guildId,
-          key: `withdraw:${input.withdrawalId}:gems:out`,
-          type: 'transfer',
-          actor: { type: 'system', id: 'withdraw' },
-          asset: 'gems',
-          from: { ownerType: 'system', ownerId: 'escrow' },
-          to: { ownerType: 'system', ownerId: 'issuance' },
-          amount: String(delivered.gems),
-          reason: 'Delivered in the Roblox game',
-        });
+        await mustStep('burn the delivered gems', (a) =>
+          a.ledgerTransfer({
+            guildId: input.guildId,
+            key: `withdraw:${input.withdrawalId}:gems:out`,
+            type: 'transfer',
+            actor: { type: 'system', id: 'withdraw' },
+            asset: 'gems',
+            from: { ownerType: 'system', ownerId: 'escrow' },
+            to: { ownerType: 'system', ownerId: 'issuance' },
+            amount: String(delivered.gems),
+            reason: 'Delivered in the Roblox game',
+          }),
+        );
       } else {
-        await mustHappen.ledgerVoidHold({ key: holdKey });
+        // The hold was placed and nothing posted it: a plain void.
+        await mustStep('release the gems', (a) => a.ledgerVoidHold({ key: holdKey }));
       }
     }
-    await mustHappen.tradeSettlePets({ withdrawalId: input.withdrawalId, status: outcome, delivered: delivered.pets, deliveredGems: String(delivered.gems), reason: state.reason });
+    await mustStep('settle the pets', (a) => a.tradeSettlePets({ withdrawalId: input.withdrawalId, status: outcome, delivered: delivered.pets, deliveredGems: String(delivered.gems), reason: state.reason }));
   }
   state.status = outcome;
   show();
 
-  await tell('tell the member the withdrawal outcome', async () => {
-    const message = await discord.tradeWithdrawalMessage({ withdrawalId: input.withdrawalId });
-    await discord.discordNotifyMember({ userId: input.userId, reply: input.reply ?? null, message });
-  });
+  const tellMember = () =>
+    tell('tell the member the withdrawal outcome', async () => {
+      const message = await discord.tradeWithdrawalMessage({ withdrawalId: input.withdrawalId });
+      await discord.discordNotifyMember({ userId: input.userId, reply: input.reply ?? null, message });
+    });
+  // v2: a cancelled flow still tells the member what became of their withdrawal.
+  await (steady ? CancellationScope.nonCancellable(tellMember) : tellMember());
   return { ...state };
 }

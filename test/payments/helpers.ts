@@ -5,7 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { REST } from 'discord.js';
 import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import { closeDiscordRest } from '../../lib/discord/rest';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
 import { createCodeKeyring, type CodeKeyring } from '../../lib/crypto/codes';
@@ -45,8 +45,11 @@ export interface PaymentsEnv {
   codeKey: Buffer;
   /** Everything logged by the worker's activities and the API, as JSON lines. */
   logs: string[];
-  /** A worker on the env's task queue (or `taskQueue`), with the right server key unless told otherwise, running `workflowBundle` if given. */
-  startWorker(opts?: { serverKey?: string; taskQueue?: string; workflowBundle?: WorkflowBundleWithSourceMap }): Promise<{ stop(): Promise<void> }>;
+  /**
+   * A worker on the env's task queue (or `taskQueue`), with the right server key unless told otherwise, running `workflowBundle` if given,
+   * with the real activities or what `activities` makes of them (a test's wrapped one).
+   */
+  startWorker(opts?: { serverKey?: string; taskQueue?: string; workflowBundle?: WorkflowBundleWithSourceMap; activities?: (real: Activities) => Activities }): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -94,7 +97,7 @@ export async function startPaymentsEnv(opts: { midtrans?: Partial<FakeMidtransOp
         namespace: temporal.namespace,
         taskQueue: w.taskQueue ?? taskQueue,
         workflowBundle: w.workflowBundle ?? bundle,
-        activities: createActivities({ prisma: db.prisma, log, discord: rest, payments: { provider, notificationUrl: webhookUrl }, codes: keyring }),
+        activities: (w.activities ?? ((a: Activities) => a))(createActivities({ prisma: db.prisma, log, discord: rest, payments: { provider, notificationUrl: webhookUrl }, codes: keyring })),
       });
       const done = worker.run();
       const running = {

@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
+import { patchIds, scheduleToCloseSeconds } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { recordTopupHistories, SCENARIOS } from './histories';
 import { startPaymentsEnv } from './helpers';
@@ -63,6 +64,14 @@ describe('top-up workflow histories', () => {
     expect(signal).toBeGreaterThanOrEqual(0);
     expect(steps.slice(signal)).toEqual(expect.arrayContaining(['paymentsCheckStatus', 'paymentsCredit']));
     expect(steps.indexOf('paymentsCheckStatus', signal)).toBeLessThan(steps.indexOf('paymentsCredit'));
+  });
+
+  it('since money-steps-never-give-up (the -v3 files), the credit and the ending run in persistent rounds; older histories replay the old path', () => {
+    for (const file of historyFiles(OURS)) expect([file, patchIds(loadHistory(file)).includes('money-steps-never-give-up')]).toEqual([file, file.endsWith('-v3.json')]);
+    // A round lasts the patience (DEFAULT_PATIENCE: 300 s); the old mustHappen profile had no limit.
+    expect(scheduleToCloseSeconds(loadHistory('topup-settled-by-webhook-v3.json'), 'paymentsCredit')).toEqual([300]);
+    expect(scheduleToCloseSeconds(loadHistory('topup-expired-cancelled-v3.json'), 'paymentsCancel')).toEqual([300]);
+    expect(scheduleToCloseSeconds(loadHistory('topup-settled-by-webhook-v2.json'), 'paymentsCredit')).toEqual([0]);
   });
 
   it('an incompatible change (charge before the payment row) is caught: DeterminismViolationError', async () => {

@@ -6,7 +6,9 @@ import { createLogger } from '../../lib/logger';
 import { paymentUpdateSignal, topupStatusQuery, type TopupState } from '../../lib/flows/payments';
 import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { Activities } from '../../activities';
 import type { topup } from '../../workflows/topup';
+import { expectWentThrough, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { balanceOf, creditEntries, gatewayBalance, newMember, newPaymentId, SERVER_KEY, startPaymentsEnv, startTopup, type PaymentsEnv } from './helpers';
 
@@ -400,6 +402,44 @@ describe('top-up workflow', () => {
       expect(admin.embeds[0]?.title).toBe('Top-up needs an admin');
     } finally {
       await other.stop();
+    }
+  });
+
+  it('the credit stuck longer than the patience (its answers lost after it committed): stuck and told, then settled with the money credited exactly once', async () => {
+    const user = newMember(env);
+    const paymentId = newPaymentId('stuck');
+    let down!: Outage<Parameters<Activities['paymentsCredit']>, Awaited<ReturnType<Activities['paymentsCredit']>>>;
+    const taskQueue = uniqueTaskQueue('payments-stuck');
+    const flaky = await env.startWorker({
+      taskQueue,
+      activities: (real) => {
+        down = outage(real.paymentsCredit, { applies: (input) => input.paymentId === paymentId, lostReply: true });
+        return { ...real, paymentsCredit: down.activity };
+      },
+    });
+    try {
+      const h = await startTopup({ ...env, taskQueue }, { paymentId, userId: user, amount: '18000', patience: SHORT_PATIENCE });
+      await charged(h);
+      await env.midtrans.pay(paymentId);
+      const adminLog = { discord: env.discord, channelId: env.demo.channels.adminLog.id };
+      const stuck = await waitUntilStuck(h, 'credit the member', adminLog);
+      expect(stuck.failure).toContain('ECONNREFUSED');
+      expect(await stateOf(h)).toMatchObject({ step: 'crediting', credited: false });
+      // Every attempt committed and lost its answer: the ledger applied the credit once.
+      expect(down.failures).toBeGreaterThanOrEqual(2);
+      expect(await creditEntries(env.prisma, paymentId)).toBe(1);
+      expect(await balanceOf(env, user)).toBe(18000n);
+
+      down.release();
+      expect(await h.result()).toMatchObject({ status: 'settled', credited: true, failureReason: null });
+      await expectWentThrough(h, adminLog);
+      expect(await balanceOf(env, user)).toBe(18000n);
+      expect(await creditEntries(env.prisma, paymentId)).toBe(1);
+      expect(await env.prisma.journalEntry.count({ where: { idempotencyKey: `topup:${paymentId}:credit` } })).toBe(1);
+      expect(await payment(paymentId)).toMatchObject({ status: 'settled', providerStatus: 'settlement' });
+      expect((await lastDm(user)).embeds[0]?.title).toBe('Top-up received');
+    } finally {
+      await flaky.stop();
     }
   });
 

@@ -1,12 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities';
+import { taskClaimFlow, taskClaimStatusQuery, type TaskClaimInput } from '../../lib/flows/tasks';
 import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { waitFor } from '../../lib/wait';
+import type { taskClaim } from '../../workflows/task';
+import { expectWentThrough, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { answer, balanceOf, buttonsOf, claimRow, clickClaim, createTaskRow, embedOf, hasRole, newMember, postedTask, reviewPost, startTasksEnv, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
 /**
  * The award's failure paths, each forced: the role cannot be given (above Guildflow's role) → nothing paid,
  * back to `submitted` with the reason for reviewers; the database away right after the money moved → the
- * claim's record is retried until it is written, the reward paid exactly once.
+ * claim's record is retried until it is written, the reward paid exactly once; the reward's own step away
+ * for longer than the flow's patience → the claim is stuck (and says so) until it goes through, paid once.
  */
 describe('task award compensations', () => {
   let env: TasksEnv;
@@ -15,6 +20,9 @@ describe('task award compensations', () => {
   /** taskComplete fails (retryably, as a database outage would) while this is > 0. */
   let completeFailures = 0;
   let completeAttempts = 0;
+  /** The reward transfers of this claim lose their answers (after committing) until released. */
+  let stuckClaimId: string | null = null;
+  let rewardDown!: Outage<Parameters<Activities['ledgerTransfer']>, Awaited<ReturnType<Activities['ledgerTransfer']>>>;
 
   beforeAll(async () => {
     env = await startTasksEnv();
@@ -23,6 +31,10 @@ describe('task award compensations', () => {
     await env.startWorker({
       activities: (base) => ({
         ...base,
+        ledgerTransfer: (rewardDown = outage(base.ledgerTransfer as Activities['ledgerTransfer'], {
+          applies: (input) => stuckClaimId !== null && input.key.startsWith(`${stuckClaimId}:award:`),
+          lostReply: true,
+        })).activity,
         async taskComplete(input: unknown) {
           completeAttempts += 1;
           if (completeFailures > 0) {
@@ -85,6 +97,46 @@ describe('task award compensations', () => {
     expect(await balanceOf(env, member)).toBe(40n);
     expect(await env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: `task:${task.id}:${member}:` } } })).toBe(1);
     await workflowStatus(env, `task:${task.id}:${member}`, 'COMPLETED');
+    expect((await env.ledger.validate(guildId)).ok).toBe(true);
+  });
+
+  it('the reward’s transfer stuck longer than the patience (its answers lost after it committed): stuck and told, then completed, paid exactly once', async () => {
+    const row = await createTaskRow(env, { name: 'Stuck reward', reward: 35n });
+    await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, guildId, row.id);
+    const task = await postedTask(env, row.id);
+    const member = newMember(env, 'stuck');
+    // Started as the Claim button would, with a short patience.
+    const handle = await env.temporal.client.workflow.start<typeof taskClaim>(taskClaimFlow.type, {
+      taskQueue: env.taskQueue,
+      workflowId: taskClaimFlow.id(task.id, member),
+      args: [{ guildId, taskId: task.id, userId: member, reply: null, patience: SHORT_PATIENCE } satisfies TaskClaimInput],
+    });
+    await waitForClaim(env, task.id, member, 'claimed');
+    await answer(env.discord.slash(guildId, member, 'task', { task: `#${task.id}`, proof: 'done' }, { subcommand: 'submit' }));
+    const review = await reviewPost(env, task.id, member);
+    stuckClaimId = handle.workflowId;
+
+    const accept = env.discord.clickButton(review, `gf:task-accept:${task.id}.${member}`, admin);
+    const adminLog = { discord: env.discord, channelId: env.demo.channels.adminLog.id };
+    const stuck = await waitUntilStuck(handle, 'pay the reward', adminLog);
+    expect(stuck.failure).toContain('ECONNREFUSED');
+    expect((await handle.query(taskClaimStatusQuery)).status).toBe('awarding');
+    expect(await claimRow(env, task.id, member)).toMatchObject({ status: 'submitted', rewardPaid: null });
+    // Each attempt committed and lost its answer: the ledger applied the reward once.
+    expect(rewardDown.failures).toBeGreaterThanOrEqual(2);
+    const rewardEntries = () => env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: `${handle.workflowId}:award:` } } });
+    expect(await rewardEntries()).toBe(1);
+
+    rewardDown.release();
+    expect(await answer(accept)).toContain('Accepted');
+    const done = await waitForClaim(env, task.id, member, 'completed');
+    expect(done).toMatchObject({ rewardPaid: 35n, awardFailure: null });
+    await workflowStatus(env, handle.workflowId, 'COMPLETED');
+    await expectWentThrough(handle, adminLog);
+    expect(await balanceOf(env, member)).toBe(35n);
+    expect(await rewardEntries()).toBe(1);
+    expect(await env.prisma.journalEntry.count({ where: { idempotencyKey: done.awardKey! } })).toBe(1);
+    expect(await env.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ completedCount: 1 });
     expect((await env.ledger.validate(guildId)).ok).toBe(true);
   });
 });

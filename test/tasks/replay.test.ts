@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
+import { patchIds, scheduleToCloseSeconds } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTasksEnv } from './helpers';
 import { recordTaskHistories, SCENARIOS } from './histories';
@@ -62,6 +63,16 @@ describe('task claim histories', () => {
     expect(kinds('task-cancelled.json').signals).toEqual(['cancelClaim']);
     expect(kinds('task-message.json').signals).toEqual(['changed', 'changed']);
     expect(kinds('task-message.json').activities.filter((a) => a === 'taskSyncMessage').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('since money-steps-never-give-up (the -v3 files), the slot and the reward run in persistent rounds; older histories replay the old path', () => {
+    for (const file of historyFiles(OURS).filter((f) => f.startsWith('task-') && !f.startsWith('task-message'))) {
+      expect([file, patchIds(loadHistory(file)).includes('money-steps-never-give-up')]).toEqual([file, file.endsWith('-v3.json')]);
+    }
+    const v3 = loadHistory('task-accepted-v3.json');
+    for (const step of ['taskClaim', 'ledgerTransfer', 'taskComplete']) expect([step, scheduleToCloseSeconds(v3, step)]).toEqual([step, [300]]);
+    expect(scheduleToCloseSeconds(loadHistory('task-revoked-v3.json'), 'taskReverseAward')).toEqual([300]);
+    expect(scheduleToCloseSeconds(loadHistory('task-accepted-v2.json'), 'ledgerTransfer')).toEqual([0]);
   });
 
   it('an incompatible change (the post updated before the slot is taken) is caught: DeterminismViolationError', async () => {

@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import { createLogger } from '../../lib/logger';
+import { expectWentThrough, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { ESCROW_OWNER, member, newId, startTradeEnv, waitFor, type TradeEnv } from './helpers';
 import { withdrawStatusQuery } from '../../lib/flows/trades';
@@ -17,6 +18,9 @@ let worker: Worker;
 let running: Promise<void>;
 const faults = { settleFailures: 0, creditLostAnswers: 0, escrowFailures: 0 };
 const calls = { settle: 0, credit: 0, escrow: 0 };
+/** The gem hold of this withdrawal loses its answers (after committing) until released. */
+let stuckHoldKey: string | null = null;
+let holdDown!: Outage<Parameters<Activities['ledgerHold']>, Awaited<ReturnType<Activities['ledgerHold']>>>;
 
 beforeAll(async () => {
   env = await startTradeEnv();
@@ -28,6 +32,7 @@ beforeAll(async () => {
     workflowBundle: await bundleWorkflows(require.resolve('../../workflows')),
     activities: {
       ...real,
+      ledgerHold: (holdDown = outage(real.ledgerHold, { applies: (input) => input.key === stuckHoldKey, lostReply: true })).activity,
       async tradeSettlePets(input: Parameters<typeof real.tradeSettlePets>[0]) {
         calls.settle += 1;
         if (faults.settleFailures > 0) {
@@ -110,6 +115,69 @@ it('escrowing pets while the database is away is retried; the gem hold is not do
   expect(await env.gems(user)).toEqual({ balance: 0n, held: 0n, available: 0n });
   expect(await env.pets(user, sp.id)).toBe(0);
   expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(0);
+  expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+  expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
+});
+
+it('the gem hold stuck longer than the patience (its answers lost after it committed): stuck and told, then escrowed, delivered in part and settled once', async () => {
+  const user = member(env, 'hold-stuck');
+  await env.link(user);
+  const sp = await env.species(`stuck${newId()}`);
+  await env.giveGems(user, 60n);
+  await env.givePets(user, sp.id, 1);
+  const withdrawalId = newId();
+  stuckHoldKey = `withdraw:${withdrawalId}:gems`;
+  const handle = await env.startWithdraw({ withdrawalId, userId: user, gems: '60', pets: [{ speciesId: sp.id, variant: 'normal', quantity: 1 }], timeoutSeconds: 60, patience: SHORT_PATIENCE });
+  const adminLog = { discord: env.discord, channelId: env.demo.channels.adminLog.id };
+  const stuck = await waitUntilStuck(handle, 'hold the gems', adminLog);
+  expect(stuck.failure).toContain('ECONNREFUSED');
+  expect((await handle.query(withdrawStatusQuery)).status).toBe('escrowing');
+  // Every attempt committed and lost its answer: held once, the pets not escrowed yet.
+  expect(holdDown.failures).toBeGreaterThanOrEqual(2);
+  expect(await env.gems(user)).toEqual({ balance: 60n, held: 60n, available: 0n });
+  expect(await env.pets(user, sp.id)).toBe(1);
+  expect(await env.prisma.withdrawal.findUnique({ where: { id: withdrawalId } })).toBeNull();
+
+  holdDown.release();
+  await waitFor(() => handle.query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting', 20_000);
+  expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(1);
+  const confirm = await env.client().request('POST', `/roblox/v1/withdrawals/${withdrawalId}/confirm`, { delivered: { gems: 25, pets: [{ species: sp.key, quantity: 1 }] } });
+  expect(confirm.json).toEqual({ withdrawalId, outcome: 'partial' });
+  expect(await handle.result()).toMatchObject({ status: 'partial', outcome: 'partial' });
+  await expectWentThrough(handle, adminLog);
+  expect(await env.gems(user)).toEqual({ balance: 35n, held: 0n, available: 35n });
+  expect(await env.pets(user, sp.id)).toBe(0);
+  expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(0);
+  expect(await env.ledger.entry(stuckHoldKey)).toMatchObject({ status: 'posted' });
+  // The hold (posted in part) and the burn of what was delivered, nothing more.
+  expect(await env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: `withdraw:${withdrawalId}:gems` } } })).toBe(2);
+  expect(await env.prisma.withdrawal.findUniqueOrThrow({ where: { id: withdrawalId } })).toMatchObject({ status: 'partial', deliveredGems: 25n });
+  expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+  expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
+});
+
+it('cancelling a withdrawal stuck at the escrow (an admin) releases the hold and records it refused: nothing held, nothing moved', async () => {
+  const user = member(env, 'escrow-cancel');
+  await env.link(user);
+  const sp = await env.species(`cancel${newId()}`);
+  await env.giveGems(user, 45n);
+  await env.givePets(user, sp.id, 1);
+  faults.escrowFailures = Number.MAX_SAFE_INTEGER;
+  try {
+    const handle = await env.startWithdraw({ userId: user, gems: '45', pets: [{ speciesId: sp.id, variant: 'normal', quantity: 1 }], timeoutSeconds: 60, patience: SHORT_PATIENCE });
+    await waitUntilStuck(handle, 'escrow the pets', { discord: env.discord, channelId: env.demo.channels.adminLog.id });
+    expect(await env.gems(user)).toEqual({ balance: 45n, held: 45n, available: 0n });
+    await handle.cancel();
+    expect(await handle.result()).toMatchObject({ status: 'refused', outcome: 'refused', reason: 'The withdrawal was cancelled by an admin.' });
+    const id = handle.workflowId.slice('withdraw:'.length);
+    expect(await env.ledger.entry(`withdraw:${id}:gems`)).toMatchObject({ status: 'voided' });
+    expect(await env.gems(user)).toEqual({ balance: 45n, held: 0n, available: 45n });
+    expect(await env.pets(user, sp.id)).toBe(1);
+    expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(0);
+    expect(await env.prisma.withdrawal.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'refused' });
+  } finally {
+    faults.escrowFailures = 0;
+  }
   expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
   expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
 });

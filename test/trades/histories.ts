@@ -5,6 +5,8 @@ import { member, newId, newRobloxId, waitFor, type TradeEnv } from './helpers';
 /**
  * Records real histories of the deposit and withdraw workflows into test/histories/{deposit,withdraw}-*.json
  * for test/trades/replay.test.ts:  GF_RECORD_HISTORIES=1 npx jest test/trades/replay.test.ts
+ * After a patched() change, record beside the old files, e.g. only the withdrawals:
+ *   GF_RECORD_HISTORIES=1 GF_HISTORY_SUFFIX=-v2 GF_HISTORY_SCENARIOS=withdraw-partial,withdraw-expired npx jest test/trades/replay.test.ts
  */
 const waiting = (env: TradeEnv, workflowId: string) =>
   waitFor(() => env.temporal.client.workflow.getHandle(workflowId).query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting');
@@ -73,6 +75,7 @@ export const SCENARIOS: Scenarios<TradeEnv> = {
   },
 };
 
-export function recordTradeHistories(env: TradeEnv): Promise<string[]> {
-  return recordHistories(env, SCENARIOS);
+/** Records the named scenarios (all by default) as `{name}{suffix}.json`. */
+export function recordTradeHistories(env: TradeEnv, suffix = '', names: readonly string[] = Object.keys(SCENARIOS)): Promise<string[]> {
+  return recordHistories(env, Object.fromEntries(names.map((n) => [n, SCENARIOS[n]!])), suffix);
 }

@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFiles as files, loadHistory as load, REPLAYED_HISTORIES } from '../helpers/histories';
+import { patchIds, scheduleToCloseSeconds } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTradeEnv } from './helpers';
 import { recordTradeHistories, SCENARIOS } from './histories';
@@ -18,7 +19,8 @@ describe('deposit and withdraw workflow histories', () => {
       const env = await startTradeEnv();
       try {
         await env.startWorker();
-        expect(await recordTradeHistories(env)).toHaveLength(Object.keys(SCENARIOS).length);
+        const names = process.env.GF_HISTORY_SCENARIOS?.split(',') ?? Object.keys(SCENARIOS);
+        expect(await recordTradeHistories(env, process.env.GF_HISTORY_SUFFIX ?? '', names)).toHaveLength(names.length);
       } finally {
         await env.close();
       }
@@ -36,6 +38,14 @@ describe('deposit and withdraw workflow histories', () => {
       expect(history.events?.length).toBeGreaterThan(8);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
+  });
+
+  it('since money-steps-never-give-up (withdraw-*-v2), the hold and the settling run in persistent rounds; older histories replay the old path', () => {
+    for (const file of historyFiles().filter((f) => f.startsWith('withdraw-'))) expect([file, patchIds(load(file)).includes('money-steps-never-give-up')]).toEqual([file, file.endsWith('-v2.json')]);
+    const v2 = load('withdraw-partial-v2.json');
+    for (const step of ['ledgerHold', 'tradeEscrowPets', 'ledgerPostHold', 'ledgerTransfer', 'tradeSettlePets']) expect([step, scheduleToCloseSeconds(v2, step)]).toEqual([step, [300]]);
+    expect(scheduleToCloseSeconds(load('withdraw-expired-v2.json'), 'ledgerVoidHold')).toEqual([300]);
+    expect(scheduleToCloseSeconds(load('withdraw-partial.json'), 'ledgerHold')).toEqual([0]);
   });
 
   it('an incompatible change (credit before the check, escrow before the hold) is caught: DeterminismViolationError', async () => {
