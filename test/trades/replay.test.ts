@@ -46,6 +46,8 @@ describe('deposit and withdraw workflow histories', () => {
     for (const step of ['ledgerHold', 'tradeEscrowPets', 'ledgerPostHold', 'ledgerTransfer', 'tradeSettlePets']) expect([step, scheduleToCloseSeconds(v2, step)]).toEqual([step, [300]]);
     expect(scheduleToCloseSeconds(load('withdraw-expired-v2.json'), 'ledgerVoidHold')).toEqual([300]);
     expect(scheduleToCloseSeconds(load('withdraw-partial.json'), 'ledgerHold')).toEqual([0]);
+    // A refusal releases the hold with the ledger's undo (it copes with a hold that never came).
+    expect(scheduleToCloseSeconds(load('withdraw-refused-v2.json'), 'ledgerUndoHold')).toEqual([300]);
   });
 
   it('an incompatible change (credit before the check, escrow before the hold) is caught: DeterminismViolationError', async () => {
