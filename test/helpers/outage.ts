@@ -1,12 +1,14 @@
 import { Worker } from '@temporalio/worker';
 import { REST } from 'discord.js';
 import { createActivities, type Activities } from '../../activities';
+import type { ActivityDeps } from '../../activities/deps';
 import { closeDiscordRest } from '../../lib/discord/rest';
 import { createLogger } from '../../lib/logger';
 import { createMidtransProvider } from '../../lib/payments';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client';
 import { SERVER_KEY, type PaymentsEnv } from '../payments/helpers';
-import { bundleWorkflows } from './temporal';
+import type { FakeDiscord } from '../fakes/discord';
+import { bundleWorkflows, type TestTemporal } from './temporal';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 /**
@@ -41,22 +43,39 @@ interface ArmedCut {
   failed: (err: unknown) => void;
 }
 
-export async function startOutageWorker(env: PaymentsEnv): Promise<OutageWorker> {
-  const target = new URL(env.db.url);
+/** What a worker needs besides its database: the env's fakes, Temporal and queue. */
+export interface OutageWorkerOptions {
+  /** The test database (the worker reaches it through the proxy). */
+  dbUrl: string;
+  discord: FakeDiscord;
+  temporal: TestTemporal;
+  taskQueue: string;
+  /** More of the production activities' dependencies (payments, code keys). */
+  deps?: Pick<ActivityDeps, 'payments' | 'codes'>;
+}
+
+/** The payments env's worker: payments through the fake Midtrans, the code shop's keys. */
+export function paymentsWorkerOptions(env: PaymentsEnv): OutageWorkerOptions {
+  return {
+    dbUrl: env.db.url,
+    discord: env.discord,
+    temporal: env.temporal,
+    taskQueue: env.taskQueue,
+    deps: { payments: { provider: createMidtransProvider({ serverKey: SERVER_KEY, apiUrl: env.midtrans.url }), notificationUrl: env.webhookUrl }, codes: env.keyring },
+  };
+}
+
+export async function startOutageWorker(options: OutageWorkerOptions): Promise<OutageWorker> {
+  const target = new URL(options.dbUrl);
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-  const proxied = new URL(env.db.url);
+  const proxied = new URL(options.dbUrl);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
   const prisma = createPrismaClient(proxied.toString(), { poolSize: 4 });
-  const rest = new REST({ api: env.discord.restUrl, retries: 0, timeout: 5000, rejectOnRateLimit: () => true }).setToken(env.discord.token);
+  const rest = new REST({ api: options.discord.restUrl, retries: 0, timeout: 5000, rejectOnRateLimit: () => true }).setToken(options.discord.token);
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', pretty: false });
-  const real = createActivities({
-    prisma,
-    log,
-    discord: rest,
-    payments: { provider: createMidtransProvider({ serverKey: SERVER_KEY, apiUrl: env.midtrans.url }), notificationUrl: env.webhookUrl },
-    codes: env.keyring,
-  });
+  // The production composition, as the worker process builds it.
+  const real = createActivities({ prisma, log, discord: rest, ...options.deps });
 
   const armed = new Map<string, ArmedCut>();
   const activities: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
@@ -78,9 +97,9 @@ export async function startOutageWorker(env: PaymentsEnv): Promise<OutageWorker>
   }
 
   const worker = await Worker.create({
-    connection: env.temporal.nativeConnection,
-    namespace: env.temporal.namespace,
-    taskQueue: env.taskQueue,
+    connection: options.temporal.nativeConnection,
+    namespace: options.temporal.namespace,
+    taskQueue: options.taskQueue,
     workflowBundle: await bundleWorkflows(require.resolve('../../workflows')),
     activities,
   });

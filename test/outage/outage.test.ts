@@ -1,14 +1,14 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { domainMismatches } from '../../activities/ledger/consistency';
 import { createLedger } from '../../activities/ledger';
-import { stuckQuery, type Patience } from '../../lib/flows/flow';
+import type { Patience } from '../../lib/flows/flow';
 import { orderHoldKey } from '../../lib/flows/orders';
-import { FlowStuck } from '../../lib/search-attributes';
 import { waitFor } from '../../lib/wait';
 import { poolOf } from '../../prisma/transactions';
-import { startOutageWorker, type Outage, type OutageWorker } from '../helpers/outage';
+import { expectWentThrough, waitUntilStuck } from '../helpers/stuck-flows';
+import { paymentsWorkerOptions, startOutageWorker, type Outage, type OutageWorker } from '../helpers/outage';
 import { addCodes, balance, fund, packageOf, sinkBalance, startOrder, uniqueCodes } from '../orders/helpers';
-import { newMember, startPaymentsEnv, type PaymentsEnv } from '../payments/helpers';
+import { newMember, newPaymentId, startPaymentsEnv, startTopup, type PaymentsEnv } from '../payments/helpers';
 import { item, startPurchase } from '../shop/helpers';
 
 /**
@@ -29,7 +29,7 @@ describe('a database outage right after a money step', () => {
 
   beforeAll(async () => {
     env = await startPaymentsEnv();
-    worker = await startOutageWorker(env);
+    worker = await startOutageWorker(paymentsWorkerOptions(env));
     guildId = env.demo.guild.id;
     // A worker that has posted in the admin log before knows where it is while the database is away.
     await worker.activities.discordPostAdminLog({ guildId, message: { content: 'Guildflow worker online' } });
@@ -39,29 +39,15 @@ describe('a database outage right after a money step', () => {
     await env?.close();
   });
 
-  const adminLog = () => env.discord.messages(env.demo.channels.adminLog.id);
-  const noticesFor = (workflowId: string, title: RegExp) => adminLog().filter((m) => m.embeds[0]?.footer?.text === `Guildflow · ${workflowId}` && title.test(m.embeds[0]?.title ?? ''));
+  const adminLog = () => ({ discord: env.discord, channelId: env.demo.channels.adminLog.id });
 
-  /** While the database is away the flow says it is stuck, in the Temporal UI and in the admin log. */
-  async function expectStuckMeanwhile(handle: WorkflowHandle, outage: Promise<Outage>, step: string): Promise<Outage> {
-    const seen = await waitFor(async () => {
-      const stuck = await handle.query(stuckQuery);
-      const d = await handle.describe();
-      return stuck && d.typedSearchAttributes.get(FlowStuck) === step ? stuck : undefined;
-    }, { timeoutMs: 30_000, what: `${handle.workflowId} marked stuck at ${step}` });
-    expect(seen).toMatchObject({ step });
-    await waitFor(() => noticesFor(handle.workflowId, /is stuck/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the stuck notice' });
+  /** Stuck while the database is away (query, search attribute, admin log); the outage, once it is over. */
+  async function stuckDuring(handle: WorkflowHandle, outage: Promise<Outage>, step: string): Promise<Outage> {
+    expect(await waitUntilStuck(handle, step, adminLog())).toMatchObject({ step });
     const o = await outage;
+    expect(o.restoredAt - o.cutAt).toBeGreaterThan(PATIENCE.stuckAfterSeconds * 1000);
     outages.push(o);
     return o;
-  }
-
-  /** After it went through: not stuck any more, and the admins heard so. */
-  async function expectRecovered(handle: WorkflowHandle): Promise<void> {
-    expect(await handle.query(stuckQuery)).toBeNull();
-    expect((await handle.describe()).typedSearchAttributes.get(FlowStuck)).toBeUndefined();
-    await waitFor(() => noticesFor(handle.workflowId, /went through/).length === 1 || undefined, { timeoutMs: 30_000, what: 'the went-through notice' });
-    expect(noticesFor(handle.workflowId, /is stuck/)).toHaveLength(1);
   }
 
   const entry = (key: string) => env.prisma.journalEntry.findUnique({ where: { idempotencyKey: key } });
@@ -79,9 +65,8 @@ describe('a database outage right after a money step', () => {
       const outage = worker.cutAfter(activity, { downMs: DOWN_MS });
       const handle = await startPurchase(env, { itemId: it.id, userId: user, quantity: 2, patience: PATIENCE });
 
-      const o = await expectStuckMeanwhile(handle, outage, step);
+      await stuckDuring(handle, outage, step);
       const result = await handle.result();
-      expect(o.restoredAt - o.cutAt).toBeGreaterThan(PATIENCE.stuckAfterSeconds * 1000);
       expect(result).toMatchObject({ status: 'completed', failureReason: null });
       expect(await balance(env, user)).toEqual({ balance: 400n, held: 0n, available: 400n });
       expect((await sinkBalance(env)) - sinkBefore).toBe(600n);
@@ -94,7 +79,7 @@ describe('a database outage right after a money step', () => {
         return m.length ? m : undefined;
       }, 10_000, 'the DM');
       expect(dms.map((m) => m.embeds[0]?.title)).toEqual(['Purchase complete']);
-      await expectRecovered(handle);
+      await expectWentThrough(handle, adminLog());
       expect((await handle.describe()).status.name).toBe('COMPLETED');
     });
   });
@@ -112,7 +97,7 @@ describe('a database outage right after a money step', () => {
       const outage = worker.cutAfter(activity, { downMs: DOWN_MS });
       const handle = await startOrder(env, { userId: user, packageId: pkg.id, patience: PATIENCE });
 
-      await expectStuckMeanwhile(handle, outage, step);
+      await stuckDuring(handle, outage, step);
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'completed', deliveredVia: 'dm' });
       expect(await balance(env, user)).toEqual({ balance: 50n, held: 0n, available: 50n });
@@ -121,12 +106,31 @@ describe('a database outage right after a money step', () => {
       expect((await env.prisma.codeOrder.findUniqueOrThrow({ where: { id: result.orderId } })).status).toBe('completed');
       const titles = env.discord.dms(user).map((m) => m.embeds[0]?.title);
       expect(titles.filter((t) => t === 'Your 5 codes')).toHaveLength(1);
-      await expectRecovered(handle);
+      await expectWentThrough(handle, adminLog());
     });
   });
 
+  it('top-up: cut after paymentsCredit: settled, credited once', async () => {
+    const user = newMember(env, 'payer');
+    const paymentId = newPaymentId('outage');
+    const outage = worker.cutAfter('paymentsCredit', { downMs: DOWN_MS });
+    const handle = await startTopup(env, { paymentId, userId: user, amount: '18000', patience: PATIENCE });
+    // The charge exists at the gateway: the customer pays.
+    await waitFor(() => env.midtrans.charge(paymentId), { timeoutMs: 30_000, what: 'the charge at the gateway' });
+    await env.midtrans.pay(paymentId);
+
+    await stuckDuring(handle, outage, 'credit the member');
+    expect(await handle.result()).toMatchObject({ status: 'settled', credited: true, failureReason: null });
+    expect(await balance(env, user)).toEqual({ balance: 18000n, held: 0n, available: 18000n });
+    expect(await env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: `topup:${paymentId}:` } } })).toBe(1);
+    expect(await env.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ status: 'settled' });
+    const dm = await env.discord.waitFor(() => env.discord.dms(user).find((m) => m.embeds[0]?.title === 'Top-up received'), 10_000, 'the receipt');
+    expect(dm).toBeDefined();
+    await expectWentThrough(handle, adminLog());
+  });
+
   it('afterwards the ledger balances, agrees with every domain row and holds nothing pending', async () => {
-    expect(outages.length).toBeGreaterThan(0);
+    expect(outages).toHaveLength(7);
     const ledger = createLedger(env.prisma);
     expect(await ledger.validate(guildId)).toMatchObject({ ok: true });
     expect(await domainMismatches(poolOf(env.prisma), guildId)).toEqual([]);
