@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OrderView } from '../activities/orders';
 import type { InteractionReply } from '../lib/flows/flow';
@@ -6,7 +6,7 @@ import { fundsAddedSignal, orderAdminSignal, ORDER_FAILURES, ORDER_REFUSALS, ord
 import { holdReversalKey, LEDGER_FAILURES } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
-import { persistentSteps } from './persistent-steps';
+import { flowSteps } from './persistent-steps';
 
 /**
  * A code order, workflow id `order:{orderId}`:
@@ -34,12 +34,6 @@ const deliver = proxyActivities<Activities>(profiles.quick);
 const discord = proxyActivities<Activities>(profiles.discord);
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 
-/**
- * patched() id. v2: the steps that move money or codes and every compensation never give up on a
- * transient failure (persistentSteps); the hold is inside the compensated block with its release pushed
- * first (it copes with a hold that never came or was posted); a refused order tells the member.
- */
-const NEVER_GIVE_UP = 'money-steps-never-give-up';
 
 export async function order(input: OrderInput): Promise<OrderState> {
   tagFlow(orderFlow.kind, input.guildId, input.userId);
@@ -60,11 +54,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const { orderId } = input;
   const reply = input.reply ?? null;
   const holdKey = orderHoldKey(orderId);
-  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Code order: ${what}`, refusals: ORDER_REFUSALS, patience: input.patience }) : null;
-  /** A database step: never given up (v2), or the `db` profile's attempts (histories before v2). */
-  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
-  /** A step after money moved, or a compensation: never given up either way. */
-  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(mustHappen));
+  const { neverGiveUp: steady, dbStep, mustStep } = flowSteps({ guildId: input.guildId, describe: () => `Code order: ${what}`, refusals: ORDER_REFUSALS, patience: input.patience }, { db, mustHappen });
 
   const created = await dbStep('create the order', (a) => a.ordersCreate({
     orderId,

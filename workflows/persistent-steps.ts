@@ -2,9 +2,11 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -123,6 +125,34 @@ export function persistentSteps(options: PersistentStepsOptions): PersistentStep
         }
       }
     },
+  };
+}
+
+/** The patched() id of the change that made money flows' steps persistent. */
+const NEVER_GIVE_UP = 'money-steps-never-give-up';
+
+/** How a flow runs its database steps (`dbStep`) and the steps after money moved or that undo (`mustStep`). */
+export interface FlowSteps {
+  /** This execution has persistent steps (false: a history from before `money-steps-never-give-up` is replayed). */
+  neverGiveUp: boolean;
+  dbStep<T>(step: string, call: (activities: Activities) => Promise<T>): Promise<T>;
+  mustStep<T>(step: string, call: (activities: Activities) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Chosen once, where the flow's history has its `money-steps-never-give-up` marker: new executions run both
+ * kinds as persistent steps, `mustStep` also shielded from a cancellation (it runs after money moved, or
+ * undoes something); a history from before replays with the proxies it used then.
+ */
+export function flowSteps(options: PersistentStepsOptions, before: { db: Activities; mustHappen: Activities }): FlowSteps {
+  if (!patched(NEVER_GIVE_UP)) {
+    return { neverGiveUp: false, dbStep: (_step, call) => call(before.db), mustStep: (_step, call) => call(before.mustHappen) };
+  }
+  const steady = persistentSteps(options);
+  return {
+    neverGiveUp: true,
+    dbStep: (step, call) => steady.run(step, call),
+    mustStep: (step, call) => CancellationScope.nonCancellable(() => steady.run(step, call)),
   };
 }
 

@@ -4,7 +4,7 @@ import { holdReversalKey, LEDGER_FAILURES } from '../lib/flows/ledger';
 import { PURCHASE_CANCELLED, purchaseFlow, purchaseStatusQuery, SHOP_FAILURES, SHOP_REFUSALS, type PurchaseInput, type PurchaseState, type PurchaseStep } from '../lib/flows/shop';
 import { activityProfiles } from './activity-options';
 import { failureOf, progress, tagFlow, tell } from './common';
-import { persistentSteps } from './persistent-steps';
+import { flowSteps } from './persistent-steps';
 
 /**
  * A shop purchase, workflow id `purchase:{purchaseId}` (lib/flows/shop.ts):
@@ -28,12 +28,6 @@ import { persistentSteps } from './persistent-steps';
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const KEEP_PREEXISTING_ROLE = 'keep-preexisting-role';
-/**
- * v3: the steps that move money or stock and every compensation never give up on a transient failure
- * (persistentSteps: stuck, the admins told, retried until they go through); each compensation is pushed
- * before its step and copes with the step never having happened.
- */
-const NEVER_GIVE_UP = 'money-steps-never-give-up';
 
 /** Refusals the member caused (no admin needs to hear of them). */
 const MEMBER_REFUSALS: readonly string[] = [
@@ -66,11 +60,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const at = (step: PurchaseStep) => progress(state, step, what, state.failureReason);
   at('checking');
 
-  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Purchase: ${what}`, refusals: SHOP_REFUSALS, patience: input.patience }) : null;
-  /** A database step: never given up (v3), or the `db` profile's attempts (histories before v3). */
-  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
-  /** A step after money moved, or a compensation: never given up either way. */
-  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(mustHappen));
+  const { neverGiveUp: steady, dbStep, mustStep } = flowSteps({ guildId: input.guildId, describe: () => `Purchase: ${what}`, refusals: SHOP_REFUSALS, patience: input.patience }, { db, mustHappen });
 
   const { reply: _reply, patience: _patience, ...request } = input;
   const created = await dbStep('create the purchase', (a) => a.shopCreatePurchase({ ...request, expectedUnitPrice: input.expectedUnitPrice ?? null }));

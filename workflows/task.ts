@@ -23,7 +23,7 @@ import {
 } from '../lib/flows/tasks';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
-import { persistentSteps } from './persistent-steps';
+import { flowSteps } from './persistent-steps';
 
 /**
  * A member's claim of a task, workflow id `task:{taskId}:{userId}`:
@@ -75,8 +75,6 @@ const OTHER_SERVER = 'This claim belongs to another server: only its own reviewe
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const REVIEWER_CONFIRMED = 'task-reviewer-confirmed';
-/** v3: slots and the reward never give up (persistentSteps); a cancelled open claim frees its slot. */
-const NEVER_GIVE_UP = 'money-steps-never-give-up';
 const URL = /^https?:\/\/\S+$/i;
 const IMAGE_URL = /^https?:\/\/\S+\.(png|jpe?g|gif|webp)(\?\S*)?$/i;
 
@@ -99,10 +97,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   let what = `task #${input.taskId} claimed by <@${input.userId}>`;
   const show = () => showDetails(state.status, what, state.awardFailure && `Award failed: ${state.awardFailure}`);
   show();
-  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Task claim: ${what}`, refusals: TASK_REFUSALS, patience: input.patience }) : null;
-  /** A slot or the reward: never given up either way; (v3) visible when stuck, and not stopped by a cancellation. */
-  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> =>
-    steady ? CancellationScope.nonCancellable(() => steady.run(step, call)) : call(mustHappen);
+  const { neverGiveUp: steady, mustStep } = flowSteps({ guildId: input.guildId, describe: () => `Task claim: ${what}`, refusals: TASK_REFUSALS, patience: input.patience }, { db, mustHappen });
 
   // ─── Requests from people: validated at once, applied one at a time by the loop below ──────────────
   const queue: Action[] = [];

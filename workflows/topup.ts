@@ -1,10 +1,10 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { fundsAddedSignal, orderFlow } from '../lib/flows/orders';
 import { PAYMENT_REFUSALS, paymentUpdateSignal, statusRank, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
-import { persistentSteps } from './persistent-steps';
+import { flowSteps } from './persistent-steps';
 
 /**
  * A top-up, workflow id `topup:{paymentId}`:
@@ -49,8 +49,6 @@ const isFinal = (u: PaymentUpdate | null): u is PaymentUpdate => u !== null && u
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const SIGNAL_ONLY_WAKES = 'topup-signal-only-wakes';
-/** v3: the payment row, the credit and the ending never give up (persistentSteps). */
-const NEVER_GIVE_UP = 'money-steps-never-give-up';
 
 export async function topup(input: TopupInput): Promise<TopupState> {
   tagFlow(topupFlow.kind, input.guildId, input.userId);
@@ -87,12 +85,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     else accept(u);
   });
   at('charging');
-  const steady = patched(NEVER_GIVE_UP) ? persistentSteps({ guildId: input.guildId, describe: () => `Top-up: ${what}`, refusals: PAYMENT_REFUSALS, patience: input.patience }) : null;
-  /** A database step: never given up (v3), or the `db` profile's attempts (histories before v3). */
-  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
-  /** The credit and the ending: never given up either way, and (v3) not stopped by a cancellation. */
-  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> =>
-    steady ? CancellationScope.nonCancellable(() => steady.run(step, call)) : call(mustHappen);
+  const { dbStep, mustStep } = flowSteps({ guildId: input.guildId, describe: () => `Top-up: ${what}`, refusals: PAYMENT_REFUSALS, patience: input.patience }, { db, mustHappen });
 
   const { paymentId } = input;
   const reply = input.reply ?? null;

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   cancelWithdrawalUpdate,
@@ -15,7 +15,7 @@ import {
 import { holdReversalKey } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
-import { persistentSteps } from './persistent-steps';
+import { flowSteps } from './persistent-steps';
 
 /**
  * A member's withdrawal into the Roblox game, workflow id `withdraw:{id}`:
@@ -45,8 +45,6 @@ const db = proxyActivities<Activities>(profiles.db);
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
 const discord = proxyActivities<Activities>(profiles.discord);
 
-/** patched() id. v2: the money steps never give up (persistentSteps); the hold's release is registered before it. */
-const NEVER_GIVE_UP = 'money-steps-never-give-up';
 /** How a cancelled flow reads. */
 const CANCELLED = { type: 'Cancelled', message: 'The withdrawal was cancelled by an admin.' };
 
@@ -59,14 +57,7 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   const gems = BigInt(input.gems);
   const holdKey = `withdraw:${input.withdrawalId}:gems`;
   const request = { withdrawalId: input.withdrawalId, guildId: input.guildId, userId: input.userId, gems: input.gems, pets: input.pets };
-  const steady = patched(NEVER_GIVE_UP)
-    ? persistentSteps({ guildId: input.guildId, describe: () => `Withdrawal of ${input.gems} gems and ${input.pets.reduce((s, p) => s + p.quantity, 0)} pets by <@${input.userId}>`, refusals: TRADE_REFUSALS, patience: input.patience })
-    : null;
-  /** A database step: never given up (v2), or the `db` profile's attempts (histories before v2). */
-  const dbStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> => (steady ? steady.run(step, call) : call(db));
-  /** Settling and compensations: never given up either way; (v2) visible when stuck, and not stopped by a cancellation. */
-  const mustStep = <T>(step: string, call: (a: Activities) => Promise<T>): Promise<T> =>
-    steady ? CancellationScope.nonCancellable(() => steady.run(step, call)) : call(mustHappen);
+  const { neverGiveUp: steady, dbStep, mustStep } = flowSteps({ guildId: input.guildId, describe: () => `Withdrawal of ${input.gems} gems and ${input.pets.reduce((s, p) => s + p.quantity, 0)} pets by <@${input.userId}>`, refusals: TRADE_REFUSALS, patience: input.patience }, { db, mustHappen });
   /** v2: the hold's release when the withdrawal is refused or cancelled, whatever became of the hold (a late one is refused). */
   const releaseHold = () =>
     mustStep('release the gems', (a) =>
