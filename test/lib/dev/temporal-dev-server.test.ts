@@ -84,7 +84,7 @@ describe('startTemporalDevServer', () => {
     expect(args.join(' ')).toBe(
       'server start-dev --ip 127.0.0.1 --port 7233 --headless ' +
         '--search-attribute GuildId=Keyword --search-attribute DiscordUserId=Keyword --search-attribute FlowKind=Keyword ' +
-        '--log-level error --dynamic-config-value system.enableEagerWorkflowStart=true ' +
+        '--search-attribute FlowStuck=Keyword --log-level error --dynamic-config-value system.enableEagerWorkflowStart=true ' +
         '--dynamic-config-value system.enableActivityEagerExecution=true',
     );
     const withUi = devServerArgs({ cliPath: 'temporal', port: 7233, uiPort: 9000, dbFile: 'x.db', namespace: 'guildflow', log });
