@@ -11,6 +11,7 @@ import {
   TASK_REFUSALS,
   taskClaimStatusQuery,
   taskMessageChangedSignal,
+  taskRevokeKey,
   type ActionResult,
   type ClaimView,
   type DecisionInput,
@@ -402,7 +403,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   /** Revoke: reverse the award (never below zero: what is missing is reported), remove the role, tell. */
   async function revoke(c: ClaimView, r: RevokeInput): Promise<string> {
     const reason = r.reason.trim().slice(0, 1000);
-    const { reversed, shortfall } = await mustStep('take the reward back', (a) => a.taskReverseAward({ claimId: workflowId, key: `${workflowId}:revoke`, reviewerId: r.reviewerId, reason }));
+    const { reversed, shortfall } = await mustStep('take the reward back', (a) => a.taskReverseAward({ claimId: workflowId, key: taskRevokeKey(workflowId), reviewerId: r.reviewerId, reason }));
     let roleRemoved = false;
     if (c.roleId) {
       try {

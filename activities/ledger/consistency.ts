@@ -1,6 +1,7 @@
 import { holdReversalKey } from '../../lib/flows/ledger';
 import { orderHoldKey } from '../../lib/flows/orders';
 import { purchaseFlow } from '../../lib/flows/shop';
+import { taskRevokeKey } from '../../lib/flows/tasks';
 import { withdrawFlow } from '../../lib/flows/trades';
 import type { SqlPool } from '../../prisma/transactions';
 
@@ -31,8 +32,6 @@ const AGREES: Record<string, Record<string, readonly LedgerState[]>> = {
   },
 };
 
-/** The key under which a task claim's revoke takes the award back (workflows/task.ts, `revoke`). */
-const taskRevokeKey = (claimId: string): string => `${claimId}:revoke`;
 
 export interface DomainMismatch {
   kind: 'purchase' | 'order' | 'withdrawal' | 'task_claim';

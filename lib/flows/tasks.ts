@@ -113,6 +113,8 @@ export const cancelClaimSignal = defineSignal<[{ reason: string }]>('cancelClaim
 /** The claim's id is its workflow's id. */
 export const taskClaimWorkflowId = (taskId: number, userId: string): string => `task:${taskId}:${userId}`;
 export const taskClaimFlow = defineFlow({ type: 'taskClaim', kind: 'task', id: taskClaimWorkflowId });
+/** The ledger key under which a revoke takes a claim's award back (the consistency report looks there too). */
+export const taskRevokeKey = (claimId: string): string => `${claimId}:revoke`;
 
 export interface TaskMessageInput {
   guildId: string;
