@@ -69,7 +69,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     state.status = 'failed';
     state.failureReason = created.reason;
     at('done');
-    await notifyMember(input, 'failed');
+    await notifyMember(input, 'failed', undefined, { userId: input.userId, reason: created.reason });
     return { ...state };
   }
   const p = created.purchase;
@@ -195,8 +195,13 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
 }
 
 /** Edits the confirm message (or DMs) with the outcome; never fails the purchase. */
-function notifyMember(input: Pick<PurchaseInput, 'purchaseId' | 'reply'>, event: 'completed' | 'failed' | 'role_expired', roleRemoved?: boolean): Promise<void> {
-  return tell(`tell the member (${event})`, () => discord.shopNotifyMember({ purchaseId: input.purchaseId, event, reply: input.reply ?? null, roleRemoved }));
+function notifyMember(
+  input: Pick<PurchaseInput, 'purchaseId' | 'reply'>,
+  event: 'completed' | 'failed' | 'role_expired',
+  roleRemoved?: boolean,
+  refused?: { userId: string; reason: string },
+): Promise<void> {
+  return tell(`tell the member (${event})`, () => discord.shopNotifyMember({ purchaseId: input.purchaseId, event, reply: input.reply ?? null, roleRemoved, refused }));
 }
 
 function notifyAdmins(purchaseId: string, event: 'failed' | 'role_not_removed', detail: string): Promise<void> {

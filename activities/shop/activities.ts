@@ -7,7 +7,7 @@ import type { FeatureDeps } from '../deps';
 import { createLedger } from '../ledger/ledger';
 import { userAccount } from '../ledger/types';
 import { applyInventoryMovement } from './inventory';
-import { adminFailedEmbed, adminRoleNotRemovedEmbed, assetLabel, completedEmbed, failedEmbed, roleExpiredEmbed } from './messages';
+import { adminFailedEmbed, adminRoleNotRemovedEmbed, assetLabel, completedEmbed, failedEmbed, refusedEmbed, roleExpiredEmbed } from './messages';
 import {
   completePurchase,
   createPurchase,
@@ -181,7 +181,18 @@ export function createShopActivities({ prisma, log, discordActivities: discord }
      * Tells the member how their purchase ended: edits the confirm message while its interaction token
      * is valid, else a DM. A member who cannot be reached is logged, not a failure.
      */
-    async shopNotifyMember(input: { purchaseId: string; event: 'completed' | 'failed' | 'role_expired'; reply?: InteractionReply | null; roleRemoved?: boolean }): Promise<{ via: string }> {
+    async shopNotifyMember(input: {
+      purchaseId: string;
+      event: 'completed' | 'failed' | 'role_expired';
+      reply?: InteractionReply | null;
+      roleRemoved?: boolean;
+      /** A refusal before the purchase existed (no row to read): whom to tell, and why. */
+      refused?: { userId: string; reason: string } | null;
+    }): Promise<{ via: string }> {
+      if (input.refused && !(await prisma.purchase.findUnique({ where: { id: input.purchaseId }, select: { id: true } }))) {
+        const message = { embeds: [refusedEmbed(input.purchaseId, input.refused.reason)], components: [] };
+        return { via: (await discord.discordNotifyMember({ userId: input.refused.userId, reply: input.reply ?? null, message })).via };
+      }
       const { purchase, item } = await load(input.purchaseId);
       const asset = await assetLabel(prisma, purchase.guildId, purchase.assetCode);
       const embed =

@@ -40,6 +40,11 @@ export function failedEmbed(p: Pick<Purchase, 'id' | 'quantity'>, item: Pick<Sho
   });
 }
 
+/** A purchase refused before it existed (the item is gone): nothing was taken. */
+export function refusedEmbed(purchaseId: string, reason: string): APIEmbed {
+  return guildflowEmbed({ outcome: 'error', title: 'Purchase not made', description: `${reason}\n\nNothing was charged: your balance is as it was.`, flowId: purchaseFlow.id(purchaseId) });
+}
+
 export function roleExpiredEmbed(p: Purchase, item: ShopItem, removed: boolean): APIEmbed {
   return guildflowEmbed({
     outcome: 'info',

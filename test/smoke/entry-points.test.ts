@@ -1,59 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { freePort } from '../../lib/net';
-import { waitFor } from '../../lib/wait';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { logLine, startEntry, type RunningEntry } from '../helpers/entry-point';
 import { testTemporalAddress } from '../helpers/temporal';
 
-const root = path.resolve(__dirname, '../..');
-
-interface Running {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  output: () => string;
-}
-
-function startEntry(file: string, env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, ['--require', './lib/dev/register-ts.cjs', file], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const lines: Record<string, unknown>[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    const complete = output.split('\n').slice(0, -1);
-    lines.length = 0;
-    for (const line of complete) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, lines, output: () => output };
-}
-
 /** The `features` each component of a process reported when it started, by its log message. */
-async function featuresReported(run: Running, messages: string[]): Promise<Record<string, unknown>> {
-  const found = await waitFor(
-    () => {
-      if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}:\n${run.output()}`);
-      const hits = messages.map((m) => run.lines.find((l) => l.msg === m));
-      return hits.every(Boolean) ? hits : null;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what: `${messages.join(', ')} in the log` },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n--- output ---\n${run.output()}`);
-  });
+async function featuresReported(run: RunningEntry, messages: string[]): Promise<Record<string, unknown>> {
+  const found = await Promise.all(messages.map((m) => logLine(run, m)));
   return Object.fromEntries(messages.map((m, i) => [m, found[i]!.features]));
 }
 
 describe('every production entry point runs with the same features for the same settings', () => {
   let db: TestDatabase;
   let discord: FakeDiscord;
-  const running: Running[] = [];
+  const running: RunningEntry[] = [];
   beforeAll(async () => {
     db = await createTestDatabase();
     discord = await startFakeDiscord();
