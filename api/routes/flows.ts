@@ -37,23 +37,21 @@ export function flowRoutes({ prisma, temporal }: RouteDeps): Router<State> {
     ctx.body = { items: flows };
   });
 
-  router.post('/:workflowId/retry', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    const { workflowId } = flowParams.parse(ctx.params);
-    const flow = await requireStuckFlow(temporal, guildOf(ctx), workflowId);
-    await retryStuckFlow(temporal, flow);
-    await audit(ctx, 'flow.retry_now', flow);
-    ctx.status = 202;
-    ctx.body = { workflowId: flow.workflowId, runId: flow.runId, action: 'retry', accepted: true, stuck: flow.stuck };
-  });
-
-  router.post('/:workflowId/cancel', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    const { workflowId } = flowParams.parse(ctx.params);
-    const flow = await requireStuckFlow(temporal, guildOf(ctx), workflowId);
-    await cancelStuckFlow(temporal, flow);
-    await audit(ctx, 'flow.cancel', flow);
-    ctx.status = 202;
-    ctx.body = { workflowId: flow.workflowId, runId: flow.runId, action: 'cancel', accepted: true, stuck: flow.stuck };
-  });
+  // Both act only on a stuck flow of this guild, and are audited with what the admin saw.
+  const actions = [
+    { action: 'retry', run: retryStuckFlow, audited: 'flow.retry_now' },
+    { action: 'cancel', run: cancelStuckFlow, audited: 'flow.cancel' },
+  ] as const;
+  for (const { action, run, audited } of actions) {
+    router.post(`/:workflowId/${action}`, requireGuildToken(prisma, 'admin'), async (ctx) => {
+      const { workflowId } = flowParams.parse(ctx.params);
+      const flow = await requireStuckFlow(temporal, guildOf(ctx), workflowId);
+      await run(temporal, flow);
+      await audit(ctx, audited, flow);
+      ctx.status = 202;
+      ctx.body = { workflowId: flow.workflowId, runId: flow.runId, action, accepted: true, stuck: flow.stuck };
+    });
+  }
 
   return router;
 }
