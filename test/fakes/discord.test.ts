@@ -428,9 +428,16 @@ describe('fake Discord against discord.js 14 and @discordjs/rest', () => {
     fake.clearFaults();
     fake.setLatency({ route: /\/messages$/, ms: 300 });
     const started = Date.now();
-    await text().send('slow network');
+    const sending = text().send('slow network');
+    // A held request is visible as pending (the bot has it in flight) and recorded only once answered.
+    const route = `/channels/${guild.systemChannelId}/messages`;
+    const held = await fake.waitFor(() => fake.pendingRequests().find((r) => r.route === route), 1000, 'the held request');
+    expect(held).toMatchObject({ method: 'POST', at: expect.any(Number) });
+    expect(fake.requests().some((r) => r.method === 'POST' && r.route === route && r.at >= held.at)).toBe(false);
+    await sending;
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(fake.requests().at(-1)).toMatchObject({ status: 200, durationMs: expect.any(Number) });
+    expect(fake.pendingRequests()).toEqual([]);
   });
 
   it('answers gateway member requests, private-thread membership and channel overwrites', async () => {

@@ -1,7 +1,7 @@
 import type { APIInteraction } from 'discord-api-types/v10';
 import type { Faults } from './faults';
 import type { DiscordState } from './state';
-import type { FakeDiscordOptions, InteractionResponseRecord, RequestRecord } from './types';
+import type { FakeDiscordOptions, InteractionResponseRecord, PendingRequestRecord, RequestRecord } from './types';
 import type { UploadedFile } from './validate';
 
 export type ResolvedOptions = Required<Omit<FakeDiscordOptions, 'privilegedIntents'>> & {
@@ -29,6 +29,8 @@ export interface Core {
   options: ResolvedOptions;
   token: string;
   requests: RequestRecord[];
+  /** Requests received and not answered yet; each moves to `requests` once answered. */
+  pending: Set<PendingRequestRecord>;
   /** Exceptions thrown by the fake's own handlers (answered as 500): a bug in the fake, not in the bot. */
   internalErrors: unknown[];
   /** Where the REST API and gateway listen, e.g. http://127.0.0.1:1234 (no /api). */

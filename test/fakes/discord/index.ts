@@ -24,6 +24,7 @@ import type {
   LatencyRule,
   MessageRecord,
   NicknameChange,
+  PendingRequestRecord,
   RequestRecord,
   RoleChange,
 } from './types';
@@ -112,7 +113,7 @@ export class FakeDiscord {
       privilegedIntents: { guildMembers: true, guildPresences: true, messageContent: true, ...opts.privilegedIntents },
     };
     const state = new DiscordState(options.botUsername);
-    const core = { state, faults: new Faults(), options, token: botToken(state.botUser.id), requests: [], internalErrors: [], origin: '' } as unknown as Parts;
+    const core = { state, faults: new Faults(), options, token: botToken(state.botUser.id), requests: [], pending: new Set(), internalErrors: [], origin: '' } as unknown as Parts;
     core.gateway = new Gateway(core);
     core.interactions = new Interactions(core);
     state.dispatch = (t, d, scope) => core.gateway.dispatch(t, d, scope);
@@ -352,6 +353,11 @@ export class FakeDiscord {
 
   requests(): RequestRecord[] {
     return [...this.core.requests];
+  }
+
+  /** Requests received and not answered yet (e.g. held by `setLatency`): what a bot has in flight. */
+  pendingRequests(): PendingRequestRecord[] {
+    return [...this.core.pending];
   }
 
   /** Global commands, or a guild's commands. */

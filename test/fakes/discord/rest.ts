@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Core, RouteContext, RouteDef, RouteResult } from './core';
 import { DiscordHttpError, invalidJson, methodNotAllowed, missingPermissions, notFound, unauthorized } from './errors';
 import type { CannedResponse } from './faults';
+import type { PendingRequestRecord } from './types';
 import type { UploadedFile } from './validate';
 
 const API_PREFIX = '/api/v10';
@@ -116,6 +117,7 @@ export function createRestHandler(core: Core, routes: RouteDef[], signal: AbortS
     let recordedBody: unknown;
     const reasonHeader = req.headers['x-audit-log-reason'];
     const reason = typeof reasonHeader === 'string' ? decodeURIComponent(reasonHeader) : undefined;
+    let pending: PendingRequestRecord | undefined;
     try {
       if (method === 'GET' && url.pathname.startsWith('/attachments/')) {
         status = serveAttachment(core, url.pathname, res);
@@ -131,6 +133,8 @@ export function createRestHandler(core: Core, routes: RouteDef[], signal: AbortS
       const { def, params } = found;
       const auth = req.headers.authorization;
       if (def.auth ? auth !== `Bot ${core.token}` : auth !== undefined && auth !== `Bot ${core.token}`) throw unauthorized();
+      pending = { method, route, at: Date.now() };
+      core.pending.add(pending);
       const latency = core.faults.latencyFor(route);
       if (latency > 0) await sleep(latency, undefined, { signal });
       const canned = core.faults.takeInjected(method, route);
@@ -157,6 +161,7 @@ export function createRestHandler(core: Core, routes: RouteDef[], signal: AbortS
       code = error.code || undefined;
       send(res, error.status, error.toJSON());
     } finally {
+      if (pending) core.pending.delete(pending);
       core.requests.push({
         method,
         route,

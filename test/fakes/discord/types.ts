@@ -117,6 +117,15 @@ export interface RequestRecord {
   durationMs: number;
 }
 
+/** A request the fake has received and not answered yet (held by a latency rule, or still in its handler). */
+export interface PendingRequestRecord {
+  method: string;
+  /** As in RequestRecord. */
+  route: string;
+  /** When it arrived. */
+  at: number;
+}
+
 export interface DispatchRecord {
   t: string;
   s: number;
