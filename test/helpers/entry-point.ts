@@ -7,6 +7,8 @@ const root = path.resolve(__dirname, '../..');
 /** A production entry point (`workers/main.ts`, `api/main.ts`, `bot/main.ts`…) running as its own process. */
 export interface RunningEntry {
   child: ChildProcess;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
   /** Its JSON log lines so far. */
   lines: Record<string, unknown>[];
   output: () => string;
@@ -29,7 +31,8 @@ export function startEntry(file: string, env: NodeJS.ProcessEnv): RunningEntry {
     }
   });
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, lines, output: () => output };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, exited, lines, output: () => output };
 }
 
 /** Waits for a log line `msg` (the process must stay alive meanwhile) and returns it. */

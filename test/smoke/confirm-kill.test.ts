@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } from 'discord-api-types/v10';
 import { waitFor } from '../../lib/wait';
 import { purchaseFlow } from '../../lib/flows/shop';
 import type { ShopItem } from '../../prisma/client';
 import type { InteractionHandle, MessageRecord } from '../fakes/discord';
+import { logLine, startEntry, type RunningEntry } from '../helpers/entry-point';
 import { startGateProxy, type GateProxy } from '../helpers/gate-proxy';
 import { testTemporalAddress } from '../helpers/temporal';
 import { balance, fund, inventoryOf, item, sinkBalance, startShopEnv, type ShopEnv } from '../shop/helpers';
@@ -17,22 +16,17 @@ import { balance, fund, inventoryOf, item, sinkBalance, startShopEnv, type ShopE
  * failed" and clicks again) or lets the started purchase run to its end on the worker (here, in the test
  * process); never a click acknowledged with no purchase behind it.
  */
-const root = path.resolve(__dirname, '../..');
 /** Longer than the test: a held acknowledgement never reaches the fake's handler while the test looks. */
 const HOLD_MS = 5 * 60_000;
 /** More than any keepalive ping (17 bytes), less than a StartWorkflowExecution request (headers, input, search attributes). */
 const START_REQUEST_BYTES = 300;
 
-interface BotProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-  output: () => string;
-}
+
 
 describe('Confirm, then the bot is killed (kill -9 of bot/main.ts)', () => {
   let env: ShopEnv;
   let gate: GateProxy;
-  const bots: BotProcess[] = [];
+  const bots: RunningEntry[] = [];
 
   beforeAll(async () => {
     env = await startShopEnv();
@@ -48,40 +42,23 @@ describe('Confirm, then the bot is killed (kill -9 of bot/main.ts)', () => {
   });
 
   /** `npm run bot`'s entry point with production settings, logged in once it deployed its commands. */
-  async function startBot(temporalAddress: string): Promise<BotProcess> {
-    const child = spawn(process.execPath, ['--require', './lib/dev/register-ts.cjs', 'bot/main.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: env.db.url,
-        TEMPORAL_ADDRESS: temporalAddress,
-        TEMPORAL_TASK_QUEUE: env.taskQueue,
-        DISCORD_TOKEN: env.discord.token,
-        DISCORD_API_URL: env.discord.restUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  async function startBot(temporalAddress: string): Promise<RunningEntry> {
+    const bot = startEntry('bot/main.ts', {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: env.db.url,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: env.taskQueue,
+      DISCORD_TOKEN: env.discord.token,
+      DISCORD_API_URL: env.discord.restUrl,
     });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const bot = { child, exited, output: () => output };
     bots.push(bot);
-    await waitFor(
-      () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the bot exited (${child.exitCode ?? child.signalCode})`);
-        return output.includes('"msg":"bot logged in"');
-      },
-      { timeoutMs: 60_000, intervalMs: 50, what: 'the bot to log in' },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- bot output ---\n${output}`);
-    });
+    await logLine(bot, 'bot logged in', 60_000);
     return bot;
   }
 
-  async function kill(bot: BotProcess): Promise<void> {
+  async function kill(bot: RunningEntry): Promise<void> {
     bot.child.kill('SIGKILL');
     await bot.exited;
     expect(bot.child.signalCode).toBe('SIGKILL');

@@ -53,8 +53,9 @@ export const buyCommand: Command = {
 };
 
 /**
- * Confirm: acknowledges at once (the 3-second rule), then starts `purchase:{requestId}` — it never waits
- * for the purchase, which edits this message with its outcome. A second click finds the flow started.
+ * Confirm: starts `purchase:{requestId}`, then acknowledges the click (confirmAndStart: within Discord's
+ * 3 seconds) — it never waits for the purchase, which edits this message with its outcome. A second click
+ * finds the flow started.
  */
 export const buyConfirmButton: ComponentHandler = {
   action: CONFIRM,
