@@ -17,12 +17,12 @@ import { flowSteps } from './persistent-steps';
  *   ephemeral follow-up; retried with backoff until `deliveryTimeoutSeconds`) → post the hold → completed,
  *   receipt.
  *
- * Compensations: out of stock → release the hold, the member is told. The database steps and the
- * compensations never give up on a transient failure (persistent-steps.ts); a refused order is told to
- * the member. Delivery impossible for the whole
+ * Compensations: out of stock → release the hold, the member is told. Delivery impossible for the whole
  * timeout → `needs_admin`: the codes stay with the order, the funds stay held, and an admin decides
  * (signal `adminAction`: retry | complete | refund). Codes are marked shown before any delivery attempt,
  * so a code that may have been shown is never sold again; a refund releases only codes never shown.
+ * The database steps and the compensations never give up on a transient failure (persistent-steps.ts);
+ * an order refused at creation is told to the member.
  */
 
 const profiles = activityProfiles(ORDER_REFUSALS);
@@ -33,7 +33,6 @@ const db = proxyActivities<Activities>(profiles.db);
 const deliver = proxyActivities<Activities>(profiles.quick);
 const discord = proxyActivities<Activities>(profiles.discord);
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
-
 
 export async function order(input: OrderInput): Promise<OrderState> {
   tagFlow(orderFlow.kind, input.guildId, input.userId);
@@ -132,7 +131,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     const failed = await holdFunds();
     if (failed) return failed;
   }
-  const voidHold = async () => {
+  const releaseHold = async () => {
     if (!paid) return;
     // The release copes with every outcome of the hold: never placed (refused later), pending, posted.
     if (steady) {
@@ -154,7 +153,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     } catch (err) {
       if (failureOf(err).type !== ORDER_FAILURES.outOfStock) throw err;
       at('compensating');
-      await CancellationScope.nonCancellable(voidHold);
+      await CancellationScope.nonCancellable(releaseHold);
       await tell('check the stock', () => discord.ordersCheckLowStock({ guildId: o.guildId }));
       return await fail(`Sorry, there are not enough codes in stock for ${o.quantity} right now. An admin will restock soon.`);
     }
@@ -173,7 +172,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
       if (action.action === 'refund') {
         at('compensating');
         await CancellationScope.nonCancellable(async () => {
-          await voidHold();
+          await releaseHold();
           await mustStep('release the codes', (a) => a.ordersReleaseCodes({ orderId }));
         });
         state.status = 'refunded';
@@ -198,7 +197,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     if (state.status === 'failed') throw err;
     at('compensating');
     await CancellationScope.nonCancellable(async () => {
-      await voidHold();
+      await releaseHold();
       await mustStep('release the codes', (a) => a.ordersReleaseCodes({ orderId }));
       await mustStep('record the failure', (a) => a.ordersSetStatus({ orderId, status: 'failed', failureReason: failureOf(err, CANCELLED).message }));
     });
@@ -211,11 +210,9 @@ export async function order(input: OrderInput): Promise<OrderState> {
 
   // ---- charge and complete ------------------------------------------------------------------------
   at('charging');
-  await CancellationScope.nonCancellable(async () => {
-    if (paid) await mustStep('charge', (a) => a.ledgerPostHold({ key: holdKey }));
-    state.status = 'completed';
-    await mustStep('complete the order', (a) => a.ordersSetStatus({ orderId, status: 'completed', failureReason: null }));
-  });
+  if (paid) await mustStep('charge', (a) => a.ledgerPostHold({ key: holdKey }));
+  state.status = 'completed';
+  await mustStep('complete the order', (a) => a.ordersSetStatus({ orderId, status: 'completed', failureReason: null }));
   at('done');
   await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'completed', reply }));
   return { ...state };

@@ -164,9 +164,9 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
     return { ...state };
   }
 
-  // The money has moved: completing the record must happen, however long the database is away, and
-  // a cancellation cannot stop it.
-  await CancellationScope.nonCancellable(() => mustStep('complete the purchase', (a) => a.shopCompletePurchase({ purchaseId })));
+  // The money has moved: completing the record must happen, however long the database is away (and,
+  // as every mustStep, a cancellation cannot stop it).
+  await mustStep('complete the purchase', (a) => a.shopCompletePurchase({ purchaseId }));
   state.status = 'completed';
   await notifyMember(input, 'completed');
 
