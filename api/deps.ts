@@ -6,6 +6,7 @@ import type { EventHub } from '../lib/events/hub';
 import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
+import type { TokenBucketRule } from '../lib/token-bucket';
 import type { PrismaClient } from '../prisma/client';
 import type { SyncSettings } from '../lib/flows/sync';
 import type { HttpMetrics } from './metrics';
@@ -43,6 +44,8 @@ export interface AppDeps {
   guildDirectory?: GuildDirectory;
   /** The game API's clock for signature windows (tests move it); default the system clock. */
   gameClock?: () => Date;
+  /** Each game's request budget on /roblox/v1 (GAME_API_RATE_*); absent, games are not rate-limited. */
+  gameRateLimit?: TokenBucketRule;
 }
 
 /** What every route factory gets: the app's dependencies and its HTTP metrics. */

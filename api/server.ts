@@ -52,6 +52,7 @@ export async function startApiServer(opts: {
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     codes,
     metricsToken: opts.config.METRICS_TOKEN,
+    gameRateLimit: { perSecond: opts.config.GAME_API_RATE_PER_SECOND, burst: opts.config.GAME_API_RATE_BURST },
     eventStreamLimits: {
       perProcess: opts.config.SSE_MAX_STREAMS,
       perGuild: opts.config.SSE_MAX_STREAMS_PER_GUILD,

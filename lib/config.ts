@@ -30,6 +30,9 @@ const schema = z.object({
   SSE_MAX_STREAMS_PER_GUILD: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_EVENT_STREAM_LIMITS.perGuild),
   SSE_MAX_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_EVENT_STREAM_LIMITS.perToken),
   SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4096).max(1024 * 1024 * 1024).default(DEFAULT_EVENT_STREAM_LIMITS.maxBufferedBytes),
+  /** Requests per second each registered game may make to /roblox/v1 (a token bucket per game and API process). */
+  GAME_API_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
+  GAME_API_RATE_BURST: z.coerce.number().int().min(1).max(100_000).default(40),
 
   DATABASE_URL: optionalString.pipe(
     z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),

@@ -18,9 +18,11 @@ import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import { depositId, type Delivery, type ReportedPet } from '../../lib/flows/trades';
 import { claimWithdrawal, confirmWithdrawal, reportDeposit } from '../../lib/flows/trades.client';
 import { GAME_SIGNATURE_HEADERS, verifyGameSignature } from '../../lib/roblox/game-signature';
+import { createTokenBuckets, type TokenBucketRule } from '../../lib/token-bucket';
 import type { PrismaClient } from '../../prisma/client';
 import { parseJsonBody, readRawBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
+import { createGameInventory } from '../game-inventory';
 
 const GAME_API_PREFIX = '/roblox/v1';
 const MAX_SKEW_SECONDS = 300;
@@ -33,6 +35,8 @@ export interface GameApiDeps {
   codes?: CodeKeyring | null;
   /** The server's clock (tests move it). */
   now?: () => Date;
+  /** Each game's budget; absent, no limit. */
+  rateLimit?: TokenBucketRule;
 }
 
 export interface GameState {
@@ -88,6 +92,27 @@ function gameAuth(deps: GameApiDeps) {
   };
 }
 
+/**
+ * Each game's request budget (a token bucket per game id in this process). It runs after `gameAuth`, so
+ * only a request signed with the game's secret and carrying a fresh nonce spends that game's tokens: a
+ * forged game id or a replayed request is a 401 that costs the game nothing. A refused request is a 429
+ * with Retry-After and changed nothing (its nonce stays used; every request brings a new one anyway).
+ */
+function gameRateLimit(rule: TokenBucketRule) {
+  const buckets = createTokenBuckets(rule);
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const { game } = ctx.state as GameState;
+    const decision = buckets.take(game.id);
+    if (!decision.allowed) {
+      ctx.set('Retry-After', String(decision.retryAfterSeconds));
+      throw new AppError('rate_limited', `This game sends more than ${rule.perSecond} requests per second (bursts up to ${rule.burst}): retry after ${decision.retryAfterSeconds} s.`, 429, { retryAfterSeconds: decision.retryAfterSeconds });
+    }
+    await next();
+  };
+}
+
+const notLinkedHere = () => new AppError('not_linked', 'This Roblox account is not linked to a Discord member here: run /verify in Discord.', 404);
+
 function jsonOf(ctx: Context): unknown {
   const raw = (ctx.state as GameState).raw;
   return raw.length === 0 ? {} : parseJsonBody(raw);
@@ -105,17 +130,31 @@ function parsePets(v: unknown): ReportedPet[] {
   });
 }
 
-export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock }: RouteDeps): Router {
-  const deps: GameApiDeps = { prisma, temporal, taskQueue, codes, now: gameClock };
+export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock, gameRateLimit: rateLimit }: RouteDeps): Router {
+  const deps: GameApiDeps = { prisma, temporal, taskQueue, codes, now: gameClock, rateLimit };
   const router = new Router({ prefix: GAME_API_PREFIX });
   router.use(gameAuth(deps));
+  if (deps.rateLimit) router.use(gameRateLimit(deps.rateLimit));
+  const inventoryOf = createGameInventory(deps.prisma);
 
   /** Which Discord member a Roblox player is linked to in the game's guild. */
   router.get('/links/:robloxUserId', async (ctx) => {
     const { game } = ctx.state as GameState;
     const link = await linkByRobloxId(deps.prisma, game.guildId, parseRobloxId(ctx.params.robloxUserId));
-    if (!link) throw new AppError('not_linked', 'This Roblox account is not linked to a Discord member here: run /verify in Discord.', 404);
+    if (!link) throw notLinkedHere();
     ctx.body = { linked: true, discordUserId: link.userId, robloxUserId: link.robloxId, robloxName: link.robloxName };
+  });
+
+  /**
+   * A linked player's gems and pets (api/game-inventory.ts). Only links of the game's own guild count: a
+   * player linked in another guild is `not_linked` here, like one linked nowhere.
+   */
+  router.get('/players/:robloxUserId/inventory', async (ctx) => {
+    const { game } = ctx.state as GameState;
+    const robloxUserId = parseRobloxId(ctx.params.robloxUserId);
+    const link = await linkByRobloxId(deps.prisma, game.guildId, robloxUserId);
+    if (!link) throw notLinkedHere();
+    ctx.body = { robloxUserId: link.robloxId, discordUserId: link.userId, ...(await inventoryOf(game.guildId, link.userId)) };
   });
 
   /**

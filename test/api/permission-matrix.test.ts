@@ -100,6 +100,7 @@ const LEVELS: Record<string, Expected> = {
   'PUT /api/guilds/:guildId/codes/packages/:quantity': 'admin',
   // Roblox game-server API (api/routes/roblox-game.ts): HMAC-signed by the game, never a token
   'GET /roblox/v1/links/:robloxUserId': 'game',
+  'GET /roblox/v1/players/:robloxUserId/inventory': 'game',
   'POST /roblox/v1/deposits': 'game',
   'GET /roblox/v1/withdrawals': 'game',
   'POST /roblox/v1/withdrawals/:id/claim': 'game',

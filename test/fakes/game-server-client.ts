@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { httpRequest } from './http-fake';
 
 /**
@@ -16,7 +17,7 @@ export interface GameServerClient {
     path: string,
     body?: unknown,
     options?: { tamper?: GameRequestTamper; headers?: Record<string, string> },
-  ): Promise<{ status: number; json: unknown; text: string }>;
+  ): Promise<{ status: number; json: unknown; text: string; headers: IncomingHttpHeaders }>;
 }
 
 export function createGameServerClient({
@@ -62,7 +63,7 @@ export function createGameServerClient({
         },
         body: sent === '' ? undefined : sent,
       });
-      return { status: res.status, json: res.json, text: res.text };
+      return { status: res.status, json: res.json, text: res.text, headers: res.headers };
     },
   };
 }
