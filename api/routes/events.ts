@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import type { LiveEvent } from '../../lib/events/hub';
+import { parseEventKinds } from '../../lib/events/kinds';
 import { DEFAULT_EVENT_STREAM_LIMITS, StreamSlots, type SlotRefusal } from '../../lib/events/stream-slots';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, type AuthState } from '../auth';
@@ -34,6 +35,8 @@ function refusalMessage({ scope, limit }: SlotRefusal): string {
  * - Resume: `Last-Event-ID` (sent by EventSource on reconnect, or `?lastEventId=`) replays what the
  *   guild's stream had after that id from the events table, then goes live without a gap or a repeat. A
  *   client further behind than the table keeps (it is bounded) gets `event: reset` and should reload.
+ * - Filter: `?types=balance,shop_item` sends only events of those kinds, live and on resume (a `reset`
+ *   is always sent); an unknown kind is a 400 listing the valid ones (lib/events/kinds.ts).
  * - Heartbeats: a comment line every `heartbeatMs`, so proxies keep the connection and clients notice a
  *   dead one.
  * - Shutdown: the hub's stop() ends every stream (api/server.ts stops it before closing the server).
@@ -55,6 +58,7 @@ export function eventRoutes({ prisma, events: hub, eventHeartbeatMs, eventStream
     const parsed = header ? lastEventId.safeParse(header) : null;
     if (parsed && !parsed.success) throw new AppError('invalid_input', parsed.error.issues[0]!.message, 400);
     const after = parsed?.data ?? null;
+    const kinds = parseEventKinds(ctx.query.types);
     const slot = slots.take(guildId, ctx.state.auth.tokenId);
     if (!('release' in slot)) {
       ctx.set('Retry-After', String(FULL_RETRY_AFTER_SECONDS));
@@ -103,7 +107,7 @@ export function eventRoutes({ prisma, events: hub, eventHeartbeatMs, eventStream
       while (!closed && waitingBytes() > limits.maxBufferedBytes) await once(stream, 'drain', { signal: ended.signal }).catch(() => undefined);
     };
     const write = (e: LiveEvent) => {
-      if (closed || sent.has(e.id) || (after !== null && BigInt(e.id) <= after)) return;
+      if (closed || sent.has(e.id) || (after !== null && BigInt(e.id) <= after) || (kinds && !kinds.has(e.kind))) return;
       if (sent.size > 10_000) sent.clear();
       sent.add(e.id);
       stream.write(`id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify({ ...e })}\n\n`);
@@ -134,7 +138,7 @@ export function eventRoutes({ prisma, events: hub, eventHeartbeatMs, eventStream
         } else {
           let from = after;
           while (!closed) {
-            const { events, truncated } = await hub.replay(guildId, from);
+            const { events, truncated } = await hub.replay(guildId, from, kinds);
             events.forEach(write);
             if (!truncated || !events.length) break;
             from = BigInt(events[events.length - 1]!.id);

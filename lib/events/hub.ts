@@ -97,11 +97,14 @@ export class EventHub {
     return () => this.subscribers.delete(sub);
   }
 
-  /** A guild's events after `afterId` (a resuming stream), oldest first, with their details, in batches. */
-  async replay(guildId: string, afterId: bigint): Promise<{ events: LiveEvent[]; truncated: boolean }> {
+  /**
+   * A guild's events after `afterId` (a resuming stream), oldest first, with their details, in batches;
+   * only those of `kinds` when given (null: every kind).
+   */
+  async replay(guildId: string, afterId: bigint, kinds: ReadonlySet<string> | null = null): Promise<{ events: LiveEvent[]; truncated: boolean }> {
     const { rows } = await this.pool.query<Row>(
-      'SELECT id::text, guild_id, kind, data, created_at FROM events WHERE guild_id = $1 AND id > $2 ORDER BY events.id LIMIT $3',
-      [guildId, afterId.toString(), BATCH],
+      'SELECT id::text, guild_id, kind, data, created_at FROM events WHERE guild_id = $1 AND id > $2 AND ($4::text[] IS NULL OR kind = ANY($4)) ORDER BY events.id LIMIT $3',
+      [guildId, afterId.toString(), BATCH, kinds ? [...kinds] : null],
     );
     return { events: await this.enrich(rows), truncated: rows.length === BATCH };
   }
