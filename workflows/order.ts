@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import type { OrderView } from '../activities/orders';
 import type { InteractionReply } from '../lib/flows/flow';
 import { fundsAddedSignal, orderAdminSignal, ORDER_FAILURES, ORDER_REFUSALS, orderFlow, orderHoldKey, orderStatusQuery, type AdminAction, type OrderInput, type OrderState, type OrderStep } from '../lib/flows/orders';
-import { holdReversalKey, LEDGER_FAILURES } from '../lib/flows/ledger';
+import { LEDGER_FAILURES } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, progress, tagFlow, tell } from './common';
 import { flowSteps } from './persistent-steps';
@@ -136,7 +136,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     // The release copes with every outcome of the hold: never placed (refused later), pending, posted.
     if (steady) {
       await mustStep('release the hold', (a) =>
-        a.ledgerUndoHold({ key: holdKey, reversalKey: holdReversalKey(holdKey), reason: `Code order ${orderId} failed`, actor: { type: 'system', id: 'order' } }),
+        a.ledgerUndoHold({ key: holdKey, reason: `Code order ${orderId} failed`, actor: { type: 'system', id: 'order' } }),
       );
     } else await mustHappen.ledgerVoidHold({ key: holdKey });
   };

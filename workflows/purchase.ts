@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, log, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { holdReversalKey, LEDGER_FAILURES } from '../lib/flows/ledger';
+import { LEDGER_FAILURES } from '../lib/flows/ledger';
 import { PURCHASE_CANCELLED, purchaseFlow, purchaseStatusQuery, SHOP_FAILURES, SHOP_REFUSALS, type PurchaseInput, type PurchaseState, type PurchaseStep } from '../lib/flows/shop';
 import { activityProfiles } from './activity-options';
 import { failureOf, progress, tagFlow, tell } from './common';
@@ -80,7 +80,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
   const compensations: { name: string; run: () => Promise<unknown> }[] = [];
   const releaseHold = () =>
     mustStep('release the hold', (a) =>
-      a.ledgerUndoHold({ key: holdKey, reversalKey: holdReversalKey(holdKey), reason: `Shop: purchase ${purchaseId} failed`, actor: { type: 'system', id: 'purchase' } }),
+      a.ledgerUndoHold({ key: holdKey, reason: `Shop: purchase ${purchaseId} failed`, actor: { type: 'system', id: 'purchase' } }),
     );
   let hadRoleBefore = false;
   try {

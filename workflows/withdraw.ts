@@ -12,7 +12,6 @@ import {
   type WithdrawOutcome,
   type WithdrawState,
 } from '../lib/flows/trades';
-import { holdReversalKey } from '../lib/flows/ledger';
 import { activityProfiles } from './activity-options';
 import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
 import { flowSteps } from './persistent-steps';
@@ -61,7 +60,7 @@ export async function withdraw(input: WithdrawInput): Promise<WithdrawState> {
   /** v2: the hold's release when the withdrawal is refused or cancelled, whatever became of the hold (a late one is refused). */
   const releaseHold = () =>
     mustStep('release the gems', (a) =>
-      a.ledgerUndoHold({ key: holdKey, reversalKey: holdReversalKey(holdKey), reason: 'Withdrawal refused or cancelled', actor: { type: 'system', id: 'withdraw' } }),
+      a.ledgerUndoHold({ key: holdKey, reason: 'Withdrawal refused or cancelled', actor: { type: 'system', id: 'withdraw' } }),
     );
 
   const open = () => state.outcome === null && (state.status === 'waiting' || state.status === 'delivering');

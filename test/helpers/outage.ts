@@ -26,11 +26,11 @@ export interface OutageWorker {
    * Arms a cut: the next call of `activity` (for which `when(input)` holds) runs, commits, then the
    * database goes away for `downMs` and the call fails as a lost reply would. Resolves once it is back.
    */
-  cutAfter(activity: keyof Activities, opts: { downMs: number; when?: (input: unknown) => boolean }): Promise<Outage>;
+  cutAfter(activity: keyof Activities, opts: { downMs: number; when?: (input: unknown) => boolean }): Promise<DatabaseCut>;
   stop(): Promise<void>;
 }
 
-export interface Outage {
+export interface DatabaseCut {
   activity: string;
   cutAt: number;
   restoredAt: number;
@@ -39,7 +39,7 @@ export interface Outage {
 interface ArmedCut {
   downMs: number;
   when: (input: unknown) => boolean;
-  done: (o: Outage) => void;
+  done: (o: DatabaseCut) => void;
   failed: (err: unknown) => void;
 }
 
@@ -109,7 +109,7 @@ export async function startOutageWorker(options: OutageWorkerOptions): Promise<O
     activities: real,
     proxy,
     cutAfter(activity, opts) {
-      return new Promise<Outage>((done, failed) => armed.set(activity, { downMs: opts.downMs, when: opts.when ?? (() => true), done, failed }));
+      return new Promise<DatabaseCut>((done, failed) => armed.set(activity, { downMs: opts.downMs, when: opts.when ?? (() => true), done, failed }));
     },
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -6,7 +6,7 @@ import { orderHoldKey } from '../../lib/flows/orders';
 import { waitFor } from '../../lib/wait';
 import { poolOf } from '../../prisma/transactions';
 import { expectWentThrough, waitUntilStuck } from '../helpers/stuck-flows';
-import { paymentsWorkerOptions, startOutageWorker, type Outage, type OutageWorker } from '../helpers/outage';
+import { paymentsWorkerOptions, startOutageWorker, type DatabaseCut, type OutageWorker } from '../helpers/outage';
 import { addCodes, balance, fund, packageOf, sinkBalance, startOrder, uniqueCodes } from '../orders/helpers';
 import { newMember, newPaymentId, startPaymentsEnv, startTopup, type PaymentsEnv } from '../payments/helpers';
 import { item, startPurchase } from '../shop/helpers';
@@ -25,7 +25,7 @@ describe('a database outage right after a money step', () => {
   let env: PaymentsEnv;
   let worker: OutageWorker;
   let guildId: string;
-  const outages: Outage[] = [];
+  const outages: DatabaseCut[] = [];
 
   beforeAll(async () => {
     env = await startPaymentsEnv();
@@ -42,7 +42,7 @@ describe('a database outage right after a money step', () => {
   const adminLog = () => ({ discord: env.discord, channelId: env.demo.channels.adminLog.id });
 
   /** Stuck while the database is away (query, search attribute, admin log); the outage, once it is over. */
-  async function stuckDuring(handle: WorkflowHandle, outage: Promise<Outage>, step: string): Promise<Outage> {
+  async function stuckDuring(handle: WorkflowHandle, outage: Promise<DatabaseCut>, step: string): Promise<DatabaseCut> {
     expect(await waitUntilStuck(handle, step, adminLog())).toMatchObject({ step });
     const o = await outage;
     expect(o.restoredAt - o.cutAt).toBeGreaterThan(PATIENCE.stuckAfterSeconds * 1000);

@@ -31,7 +31,7 @@ describe('a database outage right after a task award', () => {
   });
 
   it('cut after the reward’s ledgerTransfer: completed, paid once, the ledger agrees', async () => {
-    const row = await createTaskRow(env, { name: 'Outage reward', reward: 35n });
+    const row = await createTaskRow(env, { name: 'DatabaseCut reward', reward: 35n });
     await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
     const task = await postedTask(env, row.id);
     const member = newMember(env, 'outage');

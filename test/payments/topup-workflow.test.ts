@@ -419,7 +419,7 @@ describe('top-up workflow', () => {
     });
     try {
       const h = await startTopup({ ...env, taskQueue }, { paymentId, userId: user, amount: '18000', patience: SHORT_PATIENCE });
-      await charged(h);
+      await waitFor(() => env.midtrans.charge(paymentId), { timeoutMs: 20_000, what: 'the charge at the gateway' });
       await env.midtrans.pay(paymentId);
       const adminLog = { discord: env.discord, channelId: env.demo.channels.adminLog.id };
       const stuck = await waitUntilStuck(h, 'credit the member', adminLog);
@@ -427,6 +427,7 @@ describe('top-up workflow', () => {
       expect(await stateOf(h)).toMatchObject({ step: 'crediting', credited: false });
       // Every attempt committed and lost its answer: the ledger applied the credit once.
       expect(down.failures).toBeGreaterThanOrEqual(2);
+      await waitFor(async () => (await creditEntries(env.prisma, paymentId)) > 0, { timeoutMs: 20_000, what: 'the credit entry' });
       expect(await creditEntries(env.prisma, paymentId)).toBe(1);
       expect(await balanceOf(env, user)).toBe(18000n);
 

@@ -125,6 +125,7 @@ describe('task award compensations', () => {
     // Each attempt committed and lost its answer: the ledger applied the reward once.
     expect(rewardDown.failures).toBeGreaterThanOrEqual(2);
     const rewardEntries = () => env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: `${handle.workflowId}:award:` } } });
+    await waitFor(async () => (await rewardEntries()) > 0, { timeoutMs: 20_000, what: 'the reward entry' });
     expect(await rewardEntries()).toBe(1);
 
     rewardDown.release();

@@ -134,13 +134,16 @@ it('the gem hold stuck longer than the patience (its answers lost after it commi
   expect((await handle.query(withdrawStatusQuery)).status).toBe('escrowing');
   // Every attempt committed and lost its answer: held once, the pets not escrowed yet.
   expect(holdDown.failures).toBeGreaterThanOrEqual(2);
+  await waitFor(() => env.gems(user), (g) => g.held > 0n);
   expect(await env.gems(user)).toEqual({ balance: 60n, held: 60n, available: 0n });
   expect(await env.pets(user, sp.id)).toBe(1);
   expect(await env.prisma.withdrawal.findUnique({ where: { id: withdrawalId } })).toBeNull();
 
   holdDown.release();
-  await waitFor(() => handle.query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting', 20_000);
+  await waitFor(() => env.pets(ESCROW_OWNER, sp.id), (n) => n > 0, 20_000);
   expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(1);
+  // The game's confirmation is an update the flow accepts only once it waits for the game.
+  await waitFor(() => handle.query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting', 20_000);
   const confirm = await env.client().request('POST', `/roblox/v1/withdrawals/${withdrawalId}/confirm`, { delivered: { gems: 25, pets: [{ species: sp.key, quantity: 1 }] } });
   expect(confirm.json).toEqual({ withdrawalId, outcome: 'partial' });
   expect(await handle.result()).toMatchObject({ status: 'partial', outcome: 'partial' });
