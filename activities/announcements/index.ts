@@ -8,5 +8,6 @@ export {
   editAnnouncement,
   getAnnouncement,
   scheduleAnnouncement,
+  unpinAnnouncement,
   type AnnouncementContext,
 } from './service';

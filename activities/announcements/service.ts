@@ -7,6 +7,7 @@ import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../../lib/flows/sync';
 import { signalSync } from '../../lib/flows/sync.client';
 import type { Announcement, PrismaClient } from '../../prisma/client';
 import { AnnouncementStateError } from './errors';
+import type { AuditActor } from '../shop/items';
 
 /**
  * Announcements for the bot (/announce) and the API. A draft is previewed first (the bot's Post/Cancel
@@ -20,7 +21,7 @@ import { AnnouncementStateError } from './errors';
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
 /** '#ff8800', 'ff8800', '0xff8800' or a number; null/'' = default colour. */
-const colourSchema = z
+export const colourSchema = z
   .union([z.number().int(), z.string().trim()])
   .nullable()
   .transform((v, ctx) => {
@@ -36,7 +37,13 @@ const colourSchema = z
 const fields = {
   channelId: snowflake,
   title: z.string().trim().min(1, 'A title is needed.').max(256, 'A title has at most 256 characters.'),
-  body: z.string().trim().min(1, 'A text is needed.').max(4000, 'The text has at most 4000 characters.'),
+  body: z.string().trim().min(1, 'A text is needed.').max(4096, 'The text has at most 4096 characters.'),
+  footer: z
+    .string()
+    .trim()
+    .max(2048, 'A footer has at most 2048 characters.')
+    .nullable()
+    .transform((v) => (v ? v : null)),
   colour: colourSchema,
   imageUrl: z
     .string()
@@ -113,6 +120,7 @@ export async function createAnnouncement(
       body: data.body,
       colour: data.colour ?? null,
       imageUrl: data.imageUrl ?? null,
+      footer: data.footer ?? null,
       pingRoleId: data.pingRoleId ?? null,
       pin: data.pin ?? false,
       sendAt: data.sendAt ?? null,
@@ -176,4 +184,25 @@ export async function cancelAnnouncement(ctx: AnnouncementContext, guildId: stri
   }
   const a = await getAnnouncement(ctx.prisma, guildId, id);
   throw new AnnouncementStateError(`This announcement is already ${a.status}.`);
+}
+
+/**
+ * Unpins a sent, pinned announcement: the row records who and when (so a re-post of its message is not
+ * pinned again) with an audit entry, in one transaction conditional on the state; then its sync flow,
+ * which owns the message, unpins it in Discord.
+ */
+export async function unpinAnnouncement(ctx: AnnouncementContext, guildId: string, id: string, actor: AuditActor): Promise<Announcement> {
+  const a = await ctx.prisma.$transaction(async (tx) => {
+    const changed = await tx.announcement.updateMany({ where: { id, guildId, status: 'sent', pin: true, unpinnedAt: null }, data: { unpinnedAt: new Date(), unpinnedBy: actor.actorId } });
+    const row = await tx.announcement.findFirst({ where: { id, guildId } });
+    if (!row) throw new NotFoundError(`There is no announcement ${id} in this server.`);
+    if (changed.count === 0) {
+      if (row.status !== 'sent') throw new AnnouncementStateError(`This announcement is ${row.status}, not sent: there is no message to unpin.`);
+      throw new AnnouncementStateError(row.unpinnedAt ? 'This announcement was already unpinned.' : 'This announcement was not pinned.');
+    }
+    await tx.auditEvent.create({ data: { guildId, ...actor, action: 'announcement.unpinned', targetType: 'announcement', targetId: id, data: { channelId: row.channelId } } });
+    return row;
+  });
+  await signalSync(ctx, { entityType: 'announcement', entityId: a.id, guildId }, { settings: ctx.syncSettings });
+  return a;
 }

@@ -45,6 +45,9 @@ export function channelMessages(discord: REST | null) {
     async pin(channelId: string, messageId: string): Promise<void> {
       await rest('pin messages').put(Routes.channelMessagesPin(channelId, messageId));
     },
+    async unpin(channelId: string, messageId: string): Promise<void> {
+      await rest('unpin messages').delete(Routes.channelMessagesPin(channelId, messageId));
+    },
   };
 }
 

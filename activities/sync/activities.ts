@@ -80,6 +80,7 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
       let creates = current.creates;
       let edits = current.edits;
       let digest: string | null = null;
+      let stillPinned = false;
       try {
         // Stored channel and ping ids are checked again here: a row written before ids were checked at write
         // time must never make the bot post, edit or ping in another guild (its token reaches them all).
@@ -93,10 +94,11 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
           messageId = null;
           outcome = 'moved';
         } else if (messageId && digest === current.contentHash && current.state === 'synced') {
-          if (input.mode === 'render') return { outcome: 'unchanged', messageId, channelId };
+          // An unpin changes no content: the message is read to see whether it is still pinned.
+          if (input.mode === 'render' && !rendered.unpin) return { outcome: 'unchanged', messageId, channelId };
           outcome = 'verified';
           try {
-            await messages.get(channelId, messageId);
+            stillPinned = (await messages.get(channelId, messageId)).pinned;
           } catch (err) {
             if (messageFault(err) !== 'message_gone') throw err;
             messageId = null;
@@ -105,7 +107,7 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
         } else if (messageId) {
           outcome = 'edited';
           try {
-            await messages.edit(channelId, messageId, message);
+            stillPinned = (await messages.edit(channelId, messageId, message)).pinned;
             edits += 1;
           } catch (err) {
             if (messageFault(err) !== 'message_gone') throw err;
@@ -116,6 +118,7 @@ export function createSyncActivities(deps: FeatureDeps, renderers: readonly Enti
           outcome = current.creates === 0 ? 'created' : 'recreated';
         }
         let pinError: string | undefined;
+        if (messageId && rendered.unpin && stillPinned) await messages.unpin(channelId, messageId);
         if (!messageId) {
           const posted = await messages.post(channelId, message, nonceOf(input, creates));
           messageId = posted.id;

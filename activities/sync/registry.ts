@@ -32,6 +32,8 @@ export interface RenderedEntity {
   message: DiscordMessage;
   /** Pin the message when it is (re)posted. */
   pin?: boolean;
+  /** The message must not stay pinned (an admin unpinned it): every render unpins it if Discord says it is. */
+  unpin?: boolean;
 }
 
 export interface EntityRenderer {
@@ -135,7 +137,8 @@ const announcementRenderer: EntityRenderer = {
     return {
       guildId: a.guildId,
       channelId: a.channelId,
-      pin: a.pin,
+      pin: a.pin && !a.unpinnedAt,
+      unpin: a.pin && a.unpinnedAt !== null,
       message: announcementMessage(a),
     };
   },

@@ -1,5 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { cancelAnnouncement, getAnnouncement } from '../../../activities/announcements';
+import { cancelAnnouncement, getAnnouncement, unpinAnnouncement } from '../../../activities/announcements';
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import type { Command } from '../../command';
@@ -13,7 +13,8 @@ import { ACTIONS, context, done, modal, when } from './shared';
  * sees an ephemeral preview — exactly the message that will be posted — with Post / Cancel buttons. Post
  * schedules it (announcement:{id}, a Temporal timer for a send time), Cancel drops the draft. Edit (modal
  * prefilled) and cancel work before sending and after (an edit then edits the message, a cancel takes it
- * down). The announcement id is the creating interaction's id.
+ * down). Unpin unpins a sent one's message (its sync flow does it). The announcement id is the creating
+ * interaction's id.
  */
 export const announceCommand: Command = {
   level: 'admin',
@@ -36,6 +37,9 @@ export const announceCommand: Command = {
         flags: MessageFlags.Ephemeral,
         ...done('info', a.status === 'deleted' ? 'Announcement taken down' : 'Announcement cancelled', a.status === 'deleted' ? 'Its message is being deleted.' : 'It will not be sent.', a.id),
       });
+    } else if (sub === 'unpin') {
+      const a = await unpinAnnouncement(context(deps), guildId, interaction.options.getString('id', true), { actorType: 'user', actorId: `discord:${interaction.user.id}` });
+      await interaction.reply({ flags: MessageFlags.Ephemeral, ...done('success', 'Announcement unpinned', `Its message in <#${a.channelId}> is being unpinned.`, a.id) });
     } else {
       const items = await deps.prisma.announcement.findMany({ where: { guildId, status: { in: ['draft', 'scheduled', 'sent'] } }, orderBy: { createdAt: 'desc' }, take: 15 });
       const lines = items.map((a) => `\`${a.id}\` **${a.title.slice(0, 60)}** — ${a.status}${a.status === 'scheduled' ? ` ${when(a.sendAt)}` : ''} in <#${a.channelId}>`);

@@ -23,5 +23,6 @@ export const announceData = {
     { type: ApplicationCommandOptionType.Subcommand, name: 'edit', description: 'Change an announcement (before or after it is sent)', options: [idOption] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'cancel', description: 'Cancel a scheduled announcement, or take a sent one down', options: [idOption] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'Scheduled and recent announcements' },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'unpin', description: 'Unpin a sent announcement that was pinned', options: [idOption] },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -1,5 +1,6 @@
 -- AlterTable
-ALTER TABLE "announcements" ADD COLUMN     "unpinned_at" TIMESTAMPTZ(3),
+ALTER TABLE "announcements" ADD COLUMN     "footer" TEXT,
+ADD COLUMN     "unpinned_at" TIMESTAMPTZ(3),
 ADD COLUMN     "unpinned_by" TEXT;
 
 -- CreateTable

@@ -640,6 +640,18 @@ export function apiRoutes(core: Core): RouteDef[] {
         return noContent();
       },
     },
+    {
+      method: 'DELETE',
+      pattern: '/channels/:channelId/messages/pins/:messageId',
+      auth: true,
+      handler: (ctx) => {
+        const channel = channelOr404(ctx.params.channelId);
+        const message = messageOr404(channel, ctx.params.messageId);
+        if (channel.guildId) requireChannelPerms(channel, P.ManageMessages);
+        message.pinned = false;
+        return noContent();
+      },
+    },
     { method: 'GET', pattern: '/channels/:channelId/messages', auth: true, handler: listMessages },
     {
       method: 'POST',
