@@ -11,3 +11,4 @@ export {
   unpinAnnouncement,
   type AnnouncementContext,
 } from './service';
+export { announceTask } from './task-card';

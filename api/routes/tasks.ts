@@ -13,6 +13,7 @@ import {
   taskSettingsSchema,
   updateTaskSettings,
 } from '../../activities/tasks';
+import { announceTask } from '../../activities/announcements';
 import type { AuditActor } from '../../activities/shop';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
@@ -54,14 +55,17 @@ const reviewBody = z
 const revokeBody = z.object({ reason: z.string().trim().min(1, 'A revoke needs a reason.').max(1000) }).strict();
 const statsQuery = z.object({ taskId: z.coerce.number().int().min(1).optional() });
 
+const announceBody = z.object({ channelId: snowflake, id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id: letters, digits, - and _ (at most 64)').optional() }).strict();
+
 type State = AuthState & { log: Logger };
 
 /**
  * Tasks for the dashboard: tasks CRUD (mods read, admins write; audited; the task's post follows), task
  * settings, claims with filters, one claim with its workflow status, the review decision and the revoke
- * (the same validated workflow updates as the Accept / Reject / Revoke buttons), and statistics.
+ * (the same validated workflow updates as the Accept / Reject / Revoke buttons), and statistics. A task's
+ * card can be announced in a channel (an announcement, sent through its flow).
  */
-export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: RouteDeps): Router<State> {
+export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSettings }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/tasks' });
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
   const actorOf = (ctx: { state: State }): AuditActor => tokenAuditActor(ctx.state.auth);
@@ -143,6 +147,17 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory }: Rout
     const cancelled = temporal ? await cancelClaims(temporal, openClaimIds, 'The task was removed.') : 0;
     await syncMessage(guildId, taskId);
     ctx.body = { deleted: true, openClaims: openClaimIds.length, cancelled };
+  });
+
+  router.post('/:taskId/announce', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const { taskId } = taskParams.parse(ctx.params);
+    const guildId = guildOf(ctx);
+    const { channelId, id } = announceBody.parse(await readJsonBody(ctx));
+    const target = flowTargetOf({ temporal, taskQueue });
+    await requireInGuild(guildDirectory, guildId, { channels: { channelId } });
+    const a = await announceTask({ prisma, ...target, syncSettings }, guildId, taskId, { id: id ?? `api-${crypto.randomUUID()}`, channelId, actor: actorOf(ctx), draft: false });
+    ctx.status = 201;
+    ctx.body = { ...a };
   });
 
   router.get('/:taskId/claims/:userId', requireGuildToken(prisma, 'mod'), async (ctx) => {
