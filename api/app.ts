@@ -18,6 +18,7 @@ import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
+import { embedRoutes } from './routes/embeds';
 import { robloxGameRoutes } from './routes/roblox-game';
 
 /** Every feature's routes, mounted in this order. */
@@ -37,6 +38,7 @@ const ROUTES: readonly RouteFactory[] = [
   orderRoutes,
   robloxGameRoutes,
   flowRoutes,
+  embedRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

@@ -2,6 +2,7 @@ import type { Command, ComponentHandler } from '../command';
 import { announceCommands, announceComponents } from './announce';
 import { apiTokenCommand } from './api-token';
 import { economyCommands, economyComponents } from './economy';
+import { embedCommands, embedComponents } from './embeds';
 import { createHelpCommand, type Feature } from './help';
 import { orderCommands, orderComponents } from './orders';
 import { paymentCommands, paymentComponents } from './payments';
@@ -24,10 +25,10 @@ export const features: readonly Feature[] = [
   { name: 'Code orders', commands: orderCommands },
   { name: 'Roblox verification', commands: verifyCommands },
   { name: 'Tasks', commands: taskCommands },
-  { name: 'Announcements', commands: announceCommands },
+  { name: 'Announcements', commands: [...announceCommands, ...embedCommands] },
   { name: 'Roblox trades', commands: tradeCommands },
   // Read when /help runs, not now: the list includes /help itself.
   { name: 'Help', commands: [createHelpCommand(() => features)] },
 ];
 export const commands: readonly Command[] = features.flatMap((f) => f.commands);
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents, ...announceComponents, ...tradeComponents];
+export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents, ...announceComponents, ...tradeComponents, ...embedComponents];
