@@ -47,7 +47,7 @@ export function formFields(interaction: ComponentInteraction) {
 }
 
 /** The embed as it will be posted (a saved embed's footer replaces Guildflow's, as on the announcement). */
-export function embedOf(e: Content): APIEmbed {
+function embedOf(e: Content): APIEmbed {
   const embed = guildflowEmbed({ outcome: 'info', title: e.title ?? '', description: e.description ?? undefined, colour: e.colour, imageUrl: e.imageUrl });
   return e.footer ? { ...embed, footer: { text: e.footer } } : embed;
 }
