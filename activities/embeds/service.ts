@@ -13,6 +13,7 @@ import type { AuditActor } from '../shop/items';
 
 /** Discord's limits on one embed. */
 const TOTAL_MAX = 6000;
+const DRAFT_TTL_MS = 86_400_000;
 
 const optionalText = (max: number, what: string) =>
   z
@@ -117,6 +118,8 @@ export async function draftEmbed(prisma: PrismaClient, guildId: string, id: stri
   const data = parse(embedCreateSchema, input);
   const row = { title: data.title, description: data.description, colour: data.colour ?? null, imageUrl: data.imageUrl ?? null, footer: data.footer ?? null };
   checkTotal(row);
+  // Forms nobody saved or cancelled go after a day (an ephemeral preview is gone long before).
+  await prisma.embedDraft.deleteMany({ where: { guildId, createdAt: { lt: new Date(Date.now() - DRAFT_TTL_MS) } } });
   return prisma.embedDraft.create({ data: { id, guildId, name: data.name, ...row, createdBy } });
 }
 
