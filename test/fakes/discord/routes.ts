@@ -628,7 +628,7 @@ export function apiRoutes(core: Core): RouteDef[] {
     { method: 'PATCH', pattern: '/channels/:channelId', auth: true, handler: patchChannel },
     { method: 'DELETE', pattern: '/channels/:channelId', auth: true, handler: deleteChannel },
     {
-      // Pins (only what the message sync uses): the bot pins a message in a channel where it may manage messages.
+      // Pins (only what the message sync uses): the bot pins and unpins a message in a channel where it may manage messages.
       method: 'PUT',
       pattern: '/channels/:channelId/messages/pins/:messageId',
       auth: true,
