@@ -29,7 +29,9 @@ export async function announceTask(
     ...(task.expiresAt ? [`**Deadline:** <t:${Math.floor(task.expiresAt.getTime() / 1000)}:f>`] : []),
     task.messageId && task.messageChannelId ? `**Claim it:** https://discord.com/channels/${guildId}/${task.messageChannelId}/${task.messageId}` : `Claim it with \`/tasks\`.`,
   ].filter(Boolean);
+  // A repeated request (the same id) finds the first announcement and is not audited again.
+  const repeated = await ctx.prisma.announcement.findUnique({ where: { id: input.id }, select: { id: true } });
   const a = await createAnnouncement(ctx, guildId, input.id, { channelId: input.channelId, title: `Task #${task.id}: ${task.name}`.slice(0, 256), body: lines.join('\n') }, input.actor.actorId, { draft: input.draft });
-  await ctx.prisma.auditEvent.create({ data: { guildId, ...input.actor, action: 'task.announced', targetType: 'task', targetId: String(task.id), data: { announcementId: a.id, channelId: input.channelId } } });
+  if (!repeated) await ctx.prisma.auditEvent.create({ data: { guildId, ...input.actor, action: 'task.announced', targetType: 'task', targetId: String(task.id), data: { announcementId: a.id, channelId: input.channelId } } });
   return a;
 }
