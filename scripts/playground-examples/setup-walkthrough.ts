@@ -1,0 +1,90 @@
+/**
+ * `npm run playground -- scripts/playground-examples/setup-walkthrough.ts`: a new server set up from
+ * Discord alone. The owner opens `/setup wizard` and names the staff roles, verification roles and
+ * channels; the admin then switches a feature off, posts the panels, runs `/setup check` and a member reads
+ * `/help`. Prints each step and what Discord showed, as a transcript.
+ */
+import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord-api-types/v10';
+import type { InteractionHandle, MessageRecord } from '../../test/fakes/discord';
+import type { Playground } from '../playground';
+
+export default async function setupWalkthrough({ discord, demo }: Playground): Promise<void> {
+  const { guild, roles, channels, owner, admin, member } = demo;
+  const names = new Map<string, string>([...Object.values(roles).map((r) => [r.id, `@${r.name}`] as const), ...discord.channels(guild.id).map((c) => [c.id, `#${c.name}`] as const)]);
+  const named = (text: string) => text.replace(/<@&(\d+)>|<#(\d+)>/g, (m, role?: string, channel?: string) => names.get(role ?? channel ?? '') ?? m);
+  const userName = (id: string) => ({ [owner.id]: 'Owner', [admin.id]: 'Admin', [member.id]: 'Member' })[id] ?? id;
+
+  /** What Discord shows for a message or an interaction answer: its text, embeds and menus. */
+  function show(data: { content?: string | null; embeds?: APIEmbed[]; components?: unknown[] } | undefined): void {
+    if (data?.content) console.log(indent(named(data.content)));
+    for (const e of data?.embeds ?? []) console.log(indent(named([e.title && `[${e.title}]`, e.description, ...(e.fields ?? []).map((f) => `${f.name}: ${f.value}`)].filter(Boolean).join('\n'))));
+    const rows = (data?.components ?? []) as APIActionRowComponent<APIComponentInMessageActionRow>[];
+    for (const c of rows.flatMap((r) => r.components)) {
+      if ('placeholder' in c && c.placeholder) console.log(indent(`  ▾ menu "${c.placeholder}"`));
+      else if ('label' in c && c.label) console.log(indent(`  [${c.label}]${'disabled' in c && c.disabled ? ' (this page)' : ''}`));
+    }
+  }
+  const indent = (text: string) => text.replace(/^/gm, '    ');
+
+  async function answered(h: InteractionHandle): Promise<void> {
+    const response = await h.waitForResponse(15_000);
+    show(response.data as Parameters<typeof show>[0]);
+  }
+  async function slash(userId: string, command: string, subcommand?: string, options: Record<string, unknown> = {}): Promise<InteractionHandle> {
+    const shown = Object.entries(options).map(([k, v]) => ` ${k}:${names.get(String(v)) ?? v}`).join('');
+    console.log(`\n> ${userName(userId)}: /${command}${subcommand ? ` ${subcommand}` : ''}${shown}`);
+    const h = discord.slash(guild.id, userId, command, options, subcommand ? { subcommand } : {});
+    await answered(h);
+    return h;
+  }
+  /** Picks values in a menu of the wizard message and shows the wizard as it is afterwards. */
+  async function pick(message: MessageRecord, customId: string, userId: string, values: string[]): Promise<MessageRecord> {
+    console.log(`\n> ${userName(userId)} picks ${values.map((v) => names.get(v) ?? v).join(', ') || '(nothing)'} in ${customId}`);
+    await discord.selectMenu(message, customId, userId, values).waitForResponse(15_000);
+    const now = discord.message(message.id)!;
+    return now;
+  }
+  async function page(message: MessageRecord, customId: string, userId: string): Promise<MessageRecord> {
+    console.log(`\n> ${userName(userId)} presses ${customId}`);
+    await discord.clickButton(message, customId, userId).waitForResponse(15_000);
+    const now = discord.message(message.id)!;
+    show(now);
+    return now;
+  }
+
+  console.log(`A new server, "${guild.name}": nothing is configured, so only its owner can set Guildflow up.`);
+  await slash(member.id, 'setup', 'wizard');
+
+  let wizard = (await slash(owner.id, 'setup', 'wizard')).original()!;
+  wizard = await pick(wizard, 'gf:setup-wizard:adminRoles', owner.id, [roles.admin.id]);
+  wizard = await pick(wizard, 'gf:setup-wizard:modRoles', owner.id, [roles.mod.id]);
+  wizard = await pick(wizard, 'gf:setup-wizard:verifiedRole', owner.id, [roles.verified.id]);
+  wizard = await pick(wizard, 'gf:setup-wizard:unverifiedRole', owner.id, [roles.unverified.id]);
+  show(wizard);
+
+  console.log('\nThe admin role is set: the admin carries on.');
+  wizard = (await slash(admin.id, 'setup', 'wizard')).original()!;
+  wizard = await page(wizard, 'gf:setup-page:channels', admin.id);
+  wizard = await pick(wizard, 'gf:setup-wizard:adminLog', admin.id, [channels.adminLog.id]);
+  wizard = await pick(wizard, 'gf:setup-wizard:taskChannel', admin.id, [channels.tasks.id]);
+  wizard = await pick(wizard, 'gf:setup-wizard:reviewChannel', admin.id, [channels.adminLog.id]);
+  show(wizard);
+  wizard = await page(wizard, 'gf:setup-page:posts', admin.id);
+  wizard = await pick(wizard, 'gf:setup-wizard:leaderboard', admin.id, [channels.general]);
+  wizard = await pick(wizard, 'gf:setup-wizard:shopPosts', admin.id, [channels.shop.id]);
+  show(wizard);
+
+  const switches = (await slash(admin.id, 'setup', 'features')).original()!;
+  const stayOn = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'announcements'];
+  console.log(`\n> Admin keeps on ${stayOn.join(', ')} (trades off)`);
+  await discord.selectMenu(switches, 'gf:setup-features', admin.id, stayOn).waitForResponse(15_000);
+  show(discord.message(switches.id)!);
+
+  await slash(admin.id, 'setup', 'verification', { channel: channels.general });
+  await slash(admin.id, 'setup', 'shop-panel', { channel: channels.shop.id });
+  await slash(admin.id, 'setup', 'check');
+
+  console.log('\nMembers see what is on:');
+  await slash(member.id, 'withdraw', undefined, {});
+  await slash(member.id, 'help');
+}
