@@ -47,6 +47,7 @@ const TABLES = [
   'rate_limit_hits',
   'roblox_game_nonces',
   'roblox_games',
+  'roblox_group_binds',
   'roblox_links',
   'shop_items',
   'shop_purchases',
