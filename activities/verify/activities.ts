@@ -106,7 +106,7 @@ export function createVerifyActivities({ prisma, log, roblox, discordActivities:
 
     /**
      * Records how the run ended (first end wins: a retry changes nothing). A verified member then gets their
-     * group-rank bind roles from `member-roles:{guild}:{user}:verified-{runId}` (started once per run), so
+     * group-rank bind roles from `member-roles:{guild}:{user}:verified-{runId}` (started once per run, when the guild has binds), so
      * the verification's own steps stay as they were.
      */
     async verifyEnd(input: { runId: string; status: 'verified' | 'failed' | 'expired' | 'cancelled'; reason: string | null; robloxId: number | null; robloxName: string | null }): Promise<void> {
@@ -116,7 +116,8 @@ export function createVerifyActivities({ prisma, log, roblox, discordActivities:
       });
       if (input.status !== 'verified') return;
       const run = await prisma.verification.findUnique({ where: { runId: input.runId }, select: { guildId: true, userId: true } });
-      if (!run) return;
+      // No binds in the guild: the verification's own steps gave everything.
+      if (!run || (await prisma.robloxGroupBind.count({ where: { guildId: run.guildId } })) === 0) return;
       const ctx = Context.current();
       await startMemberRoles(
         { temporal: ctx.client, taskQueue: ctx.info.taskQueue },

@@ -1,6 +1,7 @@
 import type { Command, ComponentHandler } from '../../command';
-import { bindsCommand, updateCommand } from './binds';
+import { bindsCommand } from './binds';
 import { unverifyCommand, verifyAdminCommand, verifyCancelButton, verifyCheckButton, verifyCommand, verifyModal, verifyPanelButton, whoisCommand } from './commands';
+import { updateCommand } from './update';
 
 /** Roblox verification, for the one registry in bot/commands/index.ts. */
 export const verifyCommands: readonly Command[] = [verifyCommand, unverifyCommand, whoisCommand, verifyAdminCommand, updateCommand, bindsCommand];
