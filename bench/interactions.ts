@@ -74,6 +74,7 @@ export const interactionsScenario: BenchScenario = {
         DISCORD_TOKEN: discord.token,
         DISCORD_API_URL: discord.restUrl,
         ROBLOX_USERS_API_URL: roblox.url,
+        ROBLOX_GROUPS_API_URL: roblox.url,
       });
       if (STACK === 'inline') {
         cleanup.push(async () => {

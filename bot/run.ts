@@ -1,6 +1,7 @@
 import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
 import type { Config } from '../lib/config';
 import { commands as registeredCommands, components as registeredComponents } from './commands';
+import { restoreOnJoin } from './commands/verify/rejoin';
 import type { BotDeps } from './deps';
 import { routeInteraction, type Registry } from './router';
 
@@ -33,6 +34,12 @@ export async function startBot(
 
   client.on(Events.GuildCreate, (guild) => void syncGuild(guild));
   client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
+  client.on(Events.GuildMemberAdd, (member) => {
+    if (member.user.bot) return;
+    void restoreOnJoin({ ...deps, log }, { guildId: member.guild.id, userId: member.id, joinedAtMs: member.joinedTimestamp ?? 0 }).catch((err: unknown) =>
+      log.error({ err, guildId: member.guild.id, userId: member.id }, 'could not restore a linked member’s roles'),
+    );
+  });
   // Handlers still running when the bot stops (an update waiting on its workflow) finish first, so
   // they never outlive the Temporal client that the process closes next.
   const inFlight = new Set<Promise<void>>();

@@ -54,6 +54,8 @@ const schema = z.object({
 
   /** users.roblox.com (verification); the test fake serves the same paths on one port. */
   ROBLOX_USERS_API_URL: z.url().default('https://users.roblox.com'),
+  /** groups.roblox.com (group-rank binds); the test fake serves its paths on the same port as the users API. */
+  ROBLOX_GROUPS_API_URL: z.url().default('https://groups.roblox.com'),
 
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.url().default('https://discord.com/api'),

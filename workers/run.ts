@@ -32,7 +32,7 @@ export async function startWorker(opts: {
   if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
   const payments = paymentsFromConfig(opts.config);
   const codes = keyringFromConfig(opts.config);
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL }) }, opts.overrides);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL, groupsApiUrl: opts.config.ROBLOX_GROUPS_API_URL }) }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
     await connection.close();

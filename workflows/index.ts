@@ -9,3 +9,4 @@ export { taskClaim, taskMessage } from './task';
 export { order } from './order';
 export { deposit } from './deposit';
 export { withdraw } from './withdraw';
+export { memberRoles } from './verify-roles';

@@ -1,5 +1,8 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { InteractionReply } from '../../lib/flows/flow';
+import type { MemberRolesResult } from '../../lib/flows/verify-roles';
+import { startMemberRoles } from '../../lib/flows/verify-roles.client';
 import { VERIFY_FAILURES, type LinkSnapshot, type VerifyMethod, type VerifySettingsView, type VerifyView } from '../../lib/flows/verify';
 import { RobloxRequestError, RobloxUnavailableError, type RobloxClient } from '../../lib/roblox/client';
 import type { Prisma } from '../../prisma/client';
@@ -7,6 +10,7 @@ import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
 import { accountTaken, robloxNotConfigured, robloxRefused, robloxUserGone } from './errors';
 import { renderAdminNotice, renderVerifyView } from './messages';
+import { applyMemberRoles } from './member-roles';
 import { getVerifySettings, linkSnapshot } from './service';
 
 const LINK_ROBLOX_INDEX = 'roblox_links_guild_id_roblox_id_key';
@@ -100,12 +104,37 @@ export function createVerifyActivities({ prisma, log, roblox, discordActivities:
       await prisma.verification.upsert({ where: { runId: input.runId }, create: { ...input }, update: {} });
     },
 
-    /** Records how the run ended (first end wins: a retry changes nothing). */
+    /**
+     * Records how the run ended (first end wins: a retry changes nothing). A verified member then gets their
+     * group-rank bind roles from `member-roles:{guild}:{user}:verified-{runId}` (started once per run, when the guild has binds), so
+     * the verification's own steps stay as they were.
+     */
     async verifyEnd(input: { runId: string; status: 'verified' | 'failed' | 'expired' | 'cancelled'; reason: string | null; robloxId: number | null; robloxName: string | null }): Promise<void> {
       await prisma.verification.updateMany({
         where: { runId: input.runId, status: 'pending' },
         data: { status: input.status, reason: input.reason, robloxId: input.robloxId === null ? null : BigInt(input.robloxId), robloxName: input.robloxName, finishedAt: new Date() },
       });
+      if (input.status !== 'verified') return;
+      const run = await prisma.verification.findUnique({ where: { runId: input.runId }, select: { guildId: true, userId: true } });
+      // No binds in the guild: the verification's own steps gave everything.
+      if (!run || (await prisma.robloxGroupBind.count({ where: { guildId: run.guildId } })) === 0) return;
+      const ctx = Context.current();
+      await startMemberRoles(
+        { temporal: ctx.client, taskQueue: ctx.info.taskQueue },
+        { guildId: run.guildId, userId: run.userId, trigger: 'verified', actorId: null, key: input.runId, summary: `Bind roles of ${run.userId} after verification as ${input.robloxName ?? '?'}` },
+      );
+    },
+
+    /** Verified role, nickname and group-rank bind roles of a linked member, applied again (member-roles.ts). */
+    async verifyApplyMemberRoles(input: { guildId: string; userId: string; reason: string; bindsOnly: boolean }): Promise<MemberRolesResult> {
+      const groupsOf = async (robloxId: number) => {
+        try {
+          return await client().getUserGroupRoles(robloxId);
+        } catch (err) {
+          throw robloxFailure(err);
+        }
+      };
+      return applyMemberRoles({ prisma, discord, groupsOf }, input);
     },
 
     /**

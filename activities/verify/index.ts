@@ -5,3 +5,4 @@
 export * from './errors';
 export * from './service';
 export * from './messages';
+export * from './binds';

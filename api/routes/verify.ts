@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { checkUsername, findLink, getVerifySettings, listLinks, parseVerifySettingsChange, updateVerifySettings } from '../../activities/verify';
+import { addGroupBind, checkUsername, findLink, getVerifySettings, listGroupBinds, listLinks, parseGroupBind, parseVerifySettingsChange, removeGroupBind, updateVerifySettings } from '../../activities/verify';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import { NotFoundError } from '../../lib/errors';
@@ -90,6 +90,21 @@ export function verifyRoutes({ prisma, temporal, taskQueue, guildDirectory }: Ro
     const change = parseVerifySettingsChange(await readJsonBody(ctx));
     await requireInGuild(guildDirectory, guildOf(ctx), { roles: { verifiedRoleId: change.verifiedRoleId, unverifiedRoleId: change.unverifiedRoleId } });
     ctx.body = { settings: await updateVerifySettings(prisma, guildOf(ctx), change, tokenAuditActor(ctx.state.auth)) };
+  });
+
+  router.get('/binds', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    ctx.body = { binds: await listGroupBinds(prisma, guildOf(ctx)) };
+  });
+
+  router.post('/binds', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const bind = parseGroupBind(await readJsonBody(ctx));
+    await requireInGuild(guildDirectory, guildOf(ctx), { roles: { roleId: bind.roleId } });
+    ctx.status = 201;
+    ctx.body = { bind: await addGroupBind(prisma, guildOf(ctx), bind, tokenAuditActor(ctx.state.auth)) };
+  });
+
+  router.delete('/binds/:bindId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    ctx.body = { bind: await removeGroupBind(prisma, guildOf(ctx), ctx.params.bindId!, tokenAuditActor(ctx.state.auth)) };
   });
 
   return router;

@@ -1,7 +1,8 @@
 /**
  * The Roblox web APIs verification uses: users.roblox.com (a username → the account; an account's details
- * with its profile description). Only the base URL differs between Roblox and the project's fake
- * (test/fakes/roblox.ts serves the same paths): ROBLOX_USERS_API_URL.
+ * with its profile description) and groups.roblox.com (an account's groups and ranks, for group-rank
+ * binds). Only the base URLs differ between Roblox and the project's fake (test/fakes/roblox.ts serves the
+ * same paths): ROBLOX_USERS_API_URL, ROBLOX_GROUPS_API_URL.
  *
  * Errors: 429 and 5xx, timeouts and network errors are RobloxUnavailableError (callers retry); anything
  * else Roblox refuses is RobloxRequestError. An unknown username or id is not an error: `null`.
@@ -16,6 +17,14 @@ export interface RobloxUserDetails extends RobloxUser {
   description: string;
   isBanned: boolean;
   created: string;
+}
+
+/** A group the account is in and its rank there (1-255; Roblox leaves out groups it is not in). */
+export interface RobloxGroupRole {
+  groupId: number;
+  groupName: string;
+  rank: number;
+  roleName: string;
 }
 
 export class RobloxUnavailableError extends Error {
@@ -45,17 +54,20 @@ export interface RobloxClient {
   findUserByName(username: string): Promise<RobloxUser | null>;
   /** An account's details with its profile description, or null for an unknown id. */
   getUser(userId: number): Promise<RobloxUserDetails | null>;
+  /** The groups the account is in with its rank in each (an unknown account is in none). */
+  getUserGroupRoles(userId: number): Promise<RobloxGroupRole[]>;
 }
 
 /** Roblox usernames: 3–20 letters, digits or underscores. */
 export const ROBLOX_USERNAME = /^[A-Za-z0-9_]{3,20}$/;
 
-export function createRobloxClient(opts: { usersApiUrl: string; timeoutMs?: number; fetch?: typeof fetch }): RobloxClient {
-  const base = opts.usersApiUrl.replace(/\/+$/, '');
+export function createRobloxClient(opts: { usersApiUrl: string; groupsApiUrl: string; timeoutMs?: number; fetch?: typeof fetch }): RobloxClient {
+  const usersBase = opts.usersApiUrl.replace(/\/+$/, '');
+  const groupsBase = opts.groupsApiUrl.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
 
-  async function call<T>(what: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: T | undefined }> {
+  async function call<T>(what: string, path: string, init: RequestInit = {}, base = usersBase): Promise<{ status: number; body: T | undefined }> {
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) }, signal: AbortSignal.timeout(timeoutMs) });
@@ -97,6 +109,17 @@ export function createRobloxClient(opts: { usersApiUrl: string; timeoutMs?: numb
       if (status === 404 || status === 400) return null;
       if (status !== 200 || !body) throw new RobloxRequestError(`Roblox refused to show the profile ${userId} (${status}: ${errorText(body)}).`, status);
       return { id: Number(body.id), name: body.name, displayName: body.displayName, description: body.description ?? '', isBanned: body.isBanned === true, created: body.created };
+    },
+    async getUserGroupRoles(userId) {
+      type Entry = { group?: { id?: number; name?: string }; role?: { name?: string; rank?: number } };
+      const { status, body } = await call<{ data?: Entry[] }>(`read the Roblox groups of ${userId}`, `/v2/users/${encodeURIComponent(String(userId))}/groups/roles`, {}, groupsBase);
+      if (status === 404 || status === 400) return [];
+      if (status !== 200 || !Array.isArray(body?.data)) throw new RobloxRequestError(`Roblox refused to show the groups of ${userId} (${status}: ${errorText(body)}).`, status);
+      return body.data.flatMap((e) =>
+        e.group?.id !== undefined && typeof e.role?.rank === 'number'
+          ? [{ groupId: Number(e.group.id), groupName: e.group.name ?? '', rank: e.role.rank, roleName: e.role.name ?? '' }]
+          : [],
+      );
     },
   };
 }

@@ -90,6 +90,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       DISCORD_TOKEN: discord.token,
       DISCORD_API_URL: discord.restUrl,
       ROBLOX_USERS_API_URL: roblox.url,
+      ROBLOX_GROUPS_API_URL: roblox.url,
       // Payments against the fake Midtrans, which notifies our webhook (the charge names it).
       MIDTRANS_SERVER_KEY,
       MIDTRANS_API_URL: midtrans.url,

@@ -3,8 +3,8 @@ import { patternPng } from './png';
 
 /**
  * A fake of the Roblox web APIs Guildflow uses, on one port: users.roblox.com (username lookup, user
- * details with the profile description used for verification) and thumbnails.roblox.com (avatar
- * headshots). Answers have Roblox's JSON shapes, including the `{ errors: [{ code, message }] }` error
+ * details with the profile description used for verification), groups.roblox.com (a user's groups and
+ * ranks) and thumbnails.roblox.com (avatar headshots). Answers have Roblox's JSON shapes, including the `{ errors: [{ code, message }] }` error
  * envelope, so the production client is tested against the wire format, only its base URL differs.
  */
 
@@ -33,6 +33,8 @@ export interface FakeRoblox extends FaultControls {
   }): FakeRobloxUser;
   setDescription(userId: number, text: string): void;
   setBanned(userId: number, banned: boolean): void;
+  /** The user's groups and ranks from now on (replaces the previous list; rank 1-255). */
+  setGroups(userId: number, groups: { groupId: number; rank: number; groupName?: string; roleName?: string }[]): void;
   user(userId: number): FakeRobloxUser | undefined;
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ function faultResponse(status: FaultStatus): FakeResponse {
 
 export async function startFakeRoblox(): Promise<FakeRoblox> {
   const users = new Map<number, FakeRobloxUser>();
+  const groups = new Map<number, { groupId: number; rank: number; groupName?: string; roleName?: string }[]>();
   let nextId = 100_000_001; // real ids are large; tests should not assume small ones
   let base = '';
 
@@ -109,6 +112,17 @@ export async function startFakeRoblox(): Promise<FakeRoblox> {
     };
   };
 
+  /** groups.roblox.com/v2/users/{id}/groups/roles: the shape Roblox answers (member counts are made up). */
+  const groupRoles = (id: string): FakeResponse => {
+    const user = /^\d+$/.test(id) ? users.get(Number(id)) : undefined;
+    if (!user) return robloxError(400, 3, 'The user is invalid or does not exist.');
+    const data = (groups.get(user.id) ?? []).map((g) => ({
+      group: { id: g.groupId, name: g.groupName ?? `Group ${g.groupId}`, memberCount: 100, hasVerifiedBadge: false },
+      role: { id: g.groupId * 1000 + g.rank, name: g.roleName ?? `Rank ${g.rank}`, rank: g.rank },
+    }));
+    return { status: 200, json: { data } };
+  };
+
   const headshots = (url: URL): FakeResponse => {
     const raw = url.searchParams.get('userIds') ?? '';
     const ids = raw.split(',').map((s) => s.trim());
@@ -136,6 +150,8 @@ export async function startFakeRoblox(): Promise<FakeRoblox> {
     if (req.method === 'GET' && path === '/v1/users/avatar-headshot') return headshots(req.url);
     const userMatch = /^\/v1\/users\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && userMatch?.[1]) return userDetails(userMatch[1]);
+    const groupsMatch = /^\/v2\/users\/([^/]+)\/groups\/roles$/.exec(path);
+    if (req.method === 'GET' && groupsMatch?.[1]) return groupRoles(groupsMatch[1]);
     const thumb = /^\/thumbs\/avatar-headshot\/(\d+)\//.exec(path);
     if (req.method === 'GET' && thumb?.[1]) return { status: 200, body: patternPng(`headshot:${thumb[1]}`, 21, 2), contentType: 'image/png' };
     return robloxError(404, 0, 'NotFound');
@@ -174,6 +190,11 @@ export async function startFakeRoblox(): Promise<FakeRoblox> {
     },
     setBanned: (userId, banned) => {
       mustGet(userId).isBanned = banned;
+    },
+    setGroups: (userId, list) => {
+      mustGet(userId);
+      if (!list.every((g) => Number.isInteger(g.rank) && g.rank >= 1 && g.rank <= 255)) throw new Error('a Roblox group rank is 1-255');
+      groups.set(userId, list.map((g) => ({ ...g })));
     },
     user: (userId) => {
       const user = users.get(userId);

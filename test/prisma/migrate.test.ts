@@ -48,6 +48,7 @@ const TABLES = [
   'rate_limit_hits',
   'roblox_game_nonces',
   'roblox_games',
+  'roblox_group_binds',
   'roblox_links',
   'saved_embeds',
   'shop_items',

@@ -83,7 +83,7 @@ export async function startVerifyEnv(opts: { bot?: boolean } = {}): Promise<Veri
         namespace: temporal.namespace,
         taskQueue,
         workflowBundle: bundle,
-        activities: createActivities({ prisma: db.prisma, log, discord: rest, roblox: createRobloxClient({ usersApiUrl: roblox.url, timeoutMs: 5000 }) }),
+        activities: createActivities({ prisma: db.prisma, log, discord: rest, roblox: createRobloxClient({ usersApiUrl: roblox.url, groupsApiUrl: roblox.url, timeoutMs: 5000 }) }),
       });
       worker = { worker: w, done: w.run() };
     },

@@ -59,3 +59,39 @@ export const verifyAdminData = {
     },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const updateData = {
+  name: 'update',
+  description: 'Give back your verified role, nickname and group-rank roles from your Roblox link',
+  contexts: GUILD_ONLY,
+  options: [{ type: ApplicationCommandOptionType.User, name: 'member', description: 'Another member (mods and above)' }],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+const rankOption = (name: string, description: string) => ({ type: ApplicationCommandOptionType.Integer, name, description, required: true, min_value: 1, max_value: 255 }) as const;
+
+export const bindsData = {
+  name: 'binds',
+  description: 'Roblox group-rank binds: a role for the members whose rank in a group is in a range',
+  contexts: GUILD_ONLY,
+  default_member_permissions: STAFF,
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'add',
+      description: 'Give a role to verified members whose rank in a Roblox group is from min to max',
+      options: [
+        { type: ApplicationCommandOptionType.Integer, name: 'group', description: 'The Roblox group id', required: true, min_value: 1 },
+        { type: ApplicationCommandOptionType.Role, name: 'role', description: 'The Discord role', required: true },
+        rankOption('min', 'Lowest rank (1-255)'),
+        rankOption('max', 'Highest rank (1-255)'),
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'remove',
+      description: 'Remove a bind (by its id from /binds list); roles already given stay until /update',
+      options: [{ type: ApplicationCommandOptionType.Integer, name: 'id', description: 'The bind id', required: true, min_value: 1 }],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'The server’s group-rank binds' },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
