@@ -20,7 +20,8 @@ export interface GuildMember {
  * body, a command option, a settings row written earlier) is checked here before the bot acts on it: the
  * bot's token reaches every guild it is in, so an id from guild B given to guild A's API must not work.
  *
- * Answers are cached briefly (positive and negative alike); Discord being unreachable throws, so callers
+ * Answers that something exists are cached briefly (a "no" is asked again: the role or channel may have
+ * been created a moment ago); Discord being unreachable throws, so callers
  * refuse (API 503, activity retry) rather than guess.
  */
 export interface GuildDirectory {
@@ -60,8 +61,10 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
     cache.delete(key);
     cache.set(key, { expires: now() + ttlMs, value });
     if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
-    // A failed lookup (Discord down) is not an answer: the next caller asks again.
-    value.catch(() => cache.get(key)?.value === value && cache.delete(key));
+    // A failed lookup (Discord down) is not an answer, and "not found" is not kept either (the channel or
+    // member may appear a moment later): the next caller asks again.
+    const forget = () => cache.get(key)?.value === value && cache.delete(key);
+    value.then((v) => v === null && forget(), forget);
     return value;
   }
 
@@ -87,7 +90,13 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
         const c = (await orNull(() => rest.get(Routes.channel(channelId)) as Promise<APIChannel>)) as (APIChannel & { guild_id?: string }) | null;
         return c?.guild_id ? { id: c.id, guildId: c.guild_id, type: c.type } : null;
       }).then((c) => (c && c.guildId === guildId ? c : null)),
-    hasRole: async (guildId, roleId) => (await rolePermissions(guildId)).has(roleId),
+    // A role missing from the cached list may have been created a moment ago (an admin makes a role, then
+    // binds it): one fresh read decides before the answer is no.
+    hasRole: async (guildId, roleId) => {
+      if ((await rolePermissions(guildId)).has(roleId)) return true;
+      cache.delete(`roles:${guildId}`);
+      return (await rolePermissions(guildId)).has(roleId);
+    },
     grantsAdministrator: async (guildId, roleIds) => {
       const permissions = await rolePermissions(guildId);
       return [guildId, ...roleIds].some((id) => ((permissions.get(id) ?? 0n) & PermissionFlagsBits.Administrator) !== 0n);

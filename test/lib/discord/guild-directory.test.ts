@@ -53,6 +53,22 @@ describe('guild directory (what Discord says belongs to a guild)', () => {
     expect(lookups()).toBe(afterFirstAnswer + 1);
   });
 
+  it('finds a role created after the guild\'s roles were cached', async () => {
+    const g = fake.createGuild({ name: 'Fresh' });
+    const directory = createGuildDirectory(rest!);
+    const first = fake.createRole(g.id, { name: 'first' });
+    await expect(directory.hasRole(g.id, first.id)).resolves.toBe(true);
+    const roleLookups = () => fake.requests().filter((r) => r.method === 'GET' && r.route === `/guilds/${g.id}/roles`).length;
+    const cachedLookups = roleLookups();
+    await expect(directory.hasRole(g.id, first.id)).resolves.toBe(true);
+    expect(roleLookups()).toBe(cachedLookups);
+
+    const later = fake.createRole(g.id, { name: 'made a moment later' });
+    await expect(directory.hasRole(g.id, later.id)).resolves.toBe(true);
+    await expect(directory.hasRole(g.id, '123456789012345678')).resolves.toBe(false);
+
+  });
+
   it('requireInGuild names the field of a foreign id, needs no directory without ids, and answers 503 when it cannot check', async () => {
     const a = fake.createGuild({ name: 'Scope A' });
     const b = fake.createGuild({ name: 'Scope B' });
