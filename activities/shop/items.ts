@@ -185,7 +185,7 @@ export async function findItem(prisma: PrismaClient, guildId: string, ref: strin
 
 /** A category as items store it (lower case), or a clear error. */
 export function parseCategory(text: string): string {
-  return parse(itemFieldsSchema.shape.category.unwrap(), text);
+  return parse(z.object({ category: itemFieldsSchema.shape.category.unwrap() }), { category: text }).category;
 }
 
 /** Live items, by id; members see only active ones; `category` (as parseCategory returns it) narrows them. */

@@ -10,6 +10,8 @@ import { buttonRow, guildIdOf } from '../../interaction';
 
 const SHOP_PAGE_SIZE = 5;
 const ACTION = 'shop-page';
+/** Keeps the listing within an embed's 4096 characters however many categories a server makes. */
+const MAX_CATEGORIES_SHOWN = 30;
 
 /**
  * One page of the shop (0-based), of one category or all, with Previous/Next buttons whose custom ids
@@ -26,7 +28,8 @@ async function shopPage(prisma: PrismaClient, guildId: string, requested: number
     ({ items, total } = await list());
   }
   const categories = await listCategories(prisma, guildId);
-  const categoryLine = categories.length ? `\n**Categories:** ${categories.join(' · ')} (\`/shop category:<name>\`)` : '';
+  const shown = categories.length > MAX_CATEGORIES_SHOWN ? [...categories.slice(0, MAX_CATEGORIES_SHOWN), '…'] : categories;
+  const categoryLine = categories.length ? `\n**Categories:** ${shown.join(' · ')} (\`/shop category:<name>\`)` : '';
   const empty = category ? `No item on sale in the category *${category}*.` : 'The shop is empty for now.';
   const pageKey = (p: number) => (category ? `${p}.${category}` : String(p));
   const labels = new Map<string, AssetLabel>();
