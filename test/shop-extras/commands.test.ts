@@ -94,16 +94,19 @@ describe('shop extras', () => {
     expect(confirmOf(later.message).custom_id).toBe(`gf:shop-buy:${sword.id}.1.40.${sword.id}n1`);
   });
 
-  it('a Buy button naming an item of another server, or a removed one, is refused and changes nothing', async () => {
+  it('a Buy button naming an item of another server, a removed or a paused one, is refused and changes nothing', async () => {
     const otherGuild = await createGuild(e2e.prisma);
     const foreign = await addItem(e2e.prisma, otherGuild, { name: 'Foreign gem', price: 1n }, { actorType: 'system', actorId: 'test' });
     await adminAdd({ name: 'Old lamp', price: 10 });
     const lamp = await itemNamed('Old lamp');
     await reply(e2e.discord.slash(guildId, e2e.demo.admin.id, 'shop-admin', { item: 'Old lamp' }, { subcommand: 'remove' }));
+    await adminAdd({ name: 'Paused cup', price: 10 });
+    await reply(e2e.discord.slash(guildId, e2e.demo.admin.id, 'shop-admin', { item: 'Paused cup', active: false }, { subcommand: 'edit' }));
+    const cup = await itemNamed('Paused cup');
     // A message in this server carrying Buy buttons it should not (a stale post, a tampered client).
     const rest = new REST({ api: e2e.discord.restUrl, retries: 0 }).setToken(e2e.discord.token);
     const forged = (await rest.post(Routes.channelMessages(shopChannel), {
-      body: { content: 'stale', components: [buyFromPostRow({ ...foreign, active: true }), buyFromPostRow({ ...lamp, active: true })] },
+      body: { content: 'stale', components: [foreign, lamp, cup].map((i) => buyFromPostRow({ ...i, active: true })) },
     })) as { id: string };
     closeDiscordRest(rest);
     const bob = await newMember(100n);
@@ -113,6 +116,7 @@ describe('shop extras', () => {
       expect(refused.response.ephemeral).toBe(true);
       expect(refused.content).toBe(`There is no item "${id}" in this server's shop.`);
     }
+    expect((await reply(e2e.discord.clickButton(forged.id, buyId(cup.id), bob))).content).toBe('Paused cup is not on sale right now.');
     expect({ purchases: await e2e.prisma.purchase.count(), entries: await e2e.prisma.journalEntry.count() }).toEqual(before);
     expect(await balanceOf(bob)).toBe(100n);
   });
