@@ -3,8 +3,8 @@ import type { PrismaClient, ShopItem } from '../../prisma/client';
 import { inTransaction, type Queryable } from '../../prisma/transactions';
 import { transactionLedger } from '../ledger/ledger';
 import { systemAccount, userAccount, type LedgerEntry } from '../ledger/types';
-import { itemNotSellable, itemNotUsable, notOwnedEnough, ShopError } from './errors';
-import { applyInventoryMovementOn, type InventoryMovementInput, type InventoryMovementResult } from './inventory';
+import { itemNotFound, itemNotSellable, itemNotUsable, notOwnedEnough, ShopError } from './errors';
+import { applyInventoryMovementOn, type InventoryMovementResult } from './inventory';
 
 /**
  * A member consumes (/use) or sells back (/sell) units they own, where the item allows it. Each is ONE
@@ -15,6 +15,7 @@ import { applyInventoryMovementOn, type InventoryMovementInput, type InventoryMo
 export interface OwnedItemAction {
   guildId: string;
   userId: string;
+  /** As the caller found it (names the item in answers); its settings are read again under a lock. */
   item: ShopItem;
   quantity: number;
   /** e.g. `use:{interactionId}` / `sell:{interactionId}`: the inventory movement's key and the ledger's. */
@@ -46,8 +47,25 @@ export function sellBackUnitPrice(item: Pick<ShopItem, 'price' | 'sellBackPercen
   return item.sellBackPercent === null ? null : (item.price * BigInt(item.sellBackPercent)) / 100n;
 }
 
+type ItemSettings = Pick<ShopItem, 'price' | 'usable' | 'sellBackPercent' | 'assetCode'>;
+
+/**
+ * The item's settings as they are now, locked against an admin edit until the transaction ends — or, when
+ * this key was already applied, null: a retry returns the first result whatever the item says today.
+ */
+async function settingsUnlessReplay(client: Queryable, a: OwnedItemAction): Promise<ItemSettings | null> {
+  const done = await client.query('SELECT 1 FROM inventory_movements WHERE idempotency_key = $1', [a.key]);
+  if (done.rows[0]) return null;
+  const { rows } = await client.query<{ price: string; usable: boolean; sell_back_percent: number | null; asset_code: string }>(
+    'SELECT price::text AS price, usable, sell_back_percent, asset_code FROM shop_items WHERE id = $1 AND guild_id = $2 AND deleted_at IS NULL FOR SHARE',
+    [a.item.id, a.guildId],
+  );
+  if (!rows[0]) throw itemNotFound(a.item.id);
+  return { price: BigInt(rows[0].price), usable: rows[0].usable, sellBackPercent: rows[0].sell_back_percent, assetCode: rows[0].asset_code };
+}
+
 /** Takes the units out of the inventory; "not enough" is said in the member's words. */
-async function takeUnits(client: Queryable, a: OwnedItemAction, type: 'use' | 'sell_back', refs: InventoryMovementInput['refs']): Promise<InventoryMovementResult> {
+async function takeUnits(client: Queryable, a: OwnedItemAction, type: 'use' | 'sell_back'): Promise<InventoryMovementResult> {
   try {
     return await applyInventoryMovementOn(client, {
       guildId: a.guildId,
@@ -57,7 +75,6 @@ async function takeUnits(client: Queryable, a: OwnedItemAction, type: 'use' | 's
       key: a.key,
       type,
       actor: { type: 'user', id: a.userId },
-      refs,
     });
   } catch (err) {
     if (err instanceof ShopError && err.code === 'insufficient_items') throw notOwnedEnough(a.item.name, Number((err.details as { have?: number } | undefined)?.have ?? 0), a.quantity);
@@ -76,9 +93,10 @@ async function audit(client: Queryable, a: OwnedItemAction, action: string, data
 /** `/use`: consumes `quantity` units of a usable item the member owns; audited once. */
 export async function useItem(prisma: PrismaClient, a: OwnedItemAction): Promise<UseResult> {
   checkQuantity(a.quantity);
-  if (!a.item.usable) throw itemNotUsable(a.item.name);
   return inTransaction(prisma, async (client) => {
-    const moved = await takeUnits(client, a, 'use', {});
+    const settings = await settingsUnlessReplay(client, a);
+    if (settings && !settings.usable) throw itemNotUsable(a.item.name);
+    const moved = await takeUnits(client, a, 'use');
     if (!moved.replayed) await audit(client, a, 'shop_item.used', {});
     return { left: moved.quantity, replayed: moved.replayed };
   });
@@ -91,18 +109,20 @@ export async function useItem(prisma: PrismaClient, a: OwnedItemAction): Promise
  */
 export async function sellItem(prisma: PrismaClient, a: OwnedItemAction): Promise<SellResult> {
   checkQuantity(a.quantity);
-  const unitPrice = sellBackUnitPrice(a.item);
-  if (unitPrice === null) throw itemNotSellable(a.item.name);
-  const total = unitPrice * BigInt(a.quantity);
   return inTransaction(prisma, async (client) => {
     const ledger = transactionLedger(client);
-    const moved = await takeUnits(client, a, 'sell_back', { unitPrice: unitPrice.toString() });
-    if (moved.replayed) {
+    const settings = await settingsUnlessReplay(client, a);
+    const unitPrice = settings && sellBackUnitPrice(settings);
+    if (settings && unitPrice === null) throw itemNotSellable(a.item.name);
+    const moved = await takeUnits(client, a, 'sell_back');
+    // A replay (seen above, or a concurrent first sale that committed meanwhile) returns the first result.
+    if (moved.replayed || !settings || unitPrice === null) {
       // The first sale stands, at the price it was made.
       const entry = await ledger.entry(a.key);
       const paid = entry?.postings.find((p) => p.account.ownerType === 'user')?.amount ?? 0n;
       return { left: moved.quantity, replayed: true, unitPrice: paid / BigInt(a.quantity), total: paid, entry };
     }
+    const total = unitPrice * BigInt(a.quantity);
     const credit =
       total > 0n
         ? await ledger.transfer({
@@ -112,7 +132,7 @@ export async function sellItem(prisma: PrismaClient, a: OwnedItemAction): Promis
             actor: { type: 'user', id: a.userId },
             reason: `Sold back ${a.quantity} × ${a.item.name}`,
             refs: { sellBack: true, itemId: a.item.id, quantity: a.quantity },
-            asset: a.item.assetCode,
+            asset: settings.assetCode,
             from: systemAccount('sink'),
             to: userAccount(a.userId),
             amount: total,

@@ -89,6 +89,11 @@ describe('shop extras services', () => {
     expect(both.filter((r) => !r.replayed)).toHaveLength(1);
     expect(await owned(userId, sword.id)).toBe(1);
     expect(await balanceOf(userId)).toBe(34n * 4n);
+    // Sell-back turned off: a retry of a made sale still returns it; a new sale is refused.
+    await editItem(prisma, guildId, sword.id, { sellBackPercent: null }, actor);
+    expect(await sellItem(prisma, { guildId, userId, item: sword, quantity: 3, key })).toMatchObject({ replayed: true, total: 102n });
+    await expect(sellItem(prisma, { guildId, userId, item: sword, quantity: 1, key: `sell:${snowflake()}` })).rejects.toThrow(`${sword.name} cannot be sold back to the shop.`);
+    expect(await owned(userId, sword.id)).toBe(1);
   });
 
   it('sell back refusals change nothing: more than owned, not owned, not sellable', async () => {
