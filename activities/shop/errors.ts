@@ -40,3 +40,10 @@ export const requestKeyTaken = () =>
   new ShopError('idempotency_conflict', SHOP_FAILURES.idempotencyConflict, 'This request belongs to another purchase: nothing was changed.', 409);
 /** A confirm replayed for a purchase that already failed: the first reason stands. */
 export const purchaseFailed = (reason: string | null) => new ShopError('purchase_failed', SHOP_FAILURES.purchaseFailed, reason ?? 'This purchase failed.');
+/** /use and /sell: what the item's settings do not allow (never raised inside a workflow). */
+export const itemNotUsable = (name: string) =>
+  new ShopError('item_not_usable', SHOP_FAILURES.itemUnavailable, `${name} cannot be used: it is kept in your inventory.`);
+export const itemNotSellable = (name: string) =>
+  new ShopError('item_not_sellable', SHOP_FAILURES.itemUnavailable, `${name} cannot be sold back to the shop.`);
+export const notOwnedEnough = (name: string, owned: number, wanted: number) =>
+  new ShopError('insufficient_items', SHOP_FAILURES.insufficientItems, owned === 0 ? `You do not own any ${name}.` : `You own ${owned} × ${name}; you cannot ${wanted === 1 ? 'give up one more' : `give up ${wanted}`}.`, 409, { owned, wanted });

@@ -7,3 +7,4 @@ export * from './items';
 export * from './inventory';
 export * from './purchases';
 export * from './messages';
+export * from './use-sell';

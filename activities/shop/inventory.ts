@@ -1,6 +1,7 @@
 import { type Prisma, type PrismaClient } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
 import { insufficientItems, inventoryKeyConflict } from './errors';
+import type { Queryable } from '../../prisma/transactions';
 
 /**
  * Inventories: how many of each item a member owns. The only way to change one is a movement, applied
@@ -32,50 +33,69 @@ export interface InventoryMovementResult {
 
 type Tx = Prisma.TransactionClient;
 
-export async function applyInventoryMovement(prisma: PrismaClient, m: InventoryMovementInput): Promise<InventoryMovementResult> {
+/** One SQL statement on whatever the movement runs in: a Prisma transaction or a pg connection. */
+type RunSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+const onPrismaTransaction = (tx: Tx): RunSql => (text, values) => tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+const onConnection = (client: Queryable): RunSql => async (text, values) => (await client.query<Record<string, unknown>>(text, values)).rows;
+
+function checkMovement(m: InventoryMovementInput): void {
   if (!Number.isSafeInteger(m.delta) || m.delta === 0 || Math.abs(m.delta) > 2_147_483_647) {
     throw new ValidationError('An inventory movement needs a non-zero whole delta.');
   }
   if (m.key.length < 1 || m.key.length > 200) throw new ValidationError('An inventory key has 1–200 characters.');
-  return prisma.$transaction((tx) => applyIn(tx, m));
 }
 
-/** The same, inside a caller's transaction. */
-async function applyIn(tx: Tx, m: InventoryMovementInput): Promise<InventoryMovementResult> {
-  const inserted = await tx.$queryRaw<{ id: bigint }[]>`
-    INSERT INTO inventory_movements (guild_id, owner_id, item_id, delta, idempotency_key, type, actor_type, actor_id, reason, refs)
-    VALUES (${m.guildId}, ${m.ownerId}, ${m.itemId}, ${m.delta}, ${m.key}, ${m.type}, ${m.actor.type}, ${m.actor.id}, ${m.reason ?? null}, ${JSON.stringify(m.refs ?? {})}::jsonb)
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id`;
+export async function applyInventoryMovement(prisma: PrismaClient, m: InventoryMovementInput): Promise<InventoryMovementResult> {
+  checkMovement(m);
+  return prisma.$transaction((tx) => applyIn(onPrismaTransaction(tx), m));
+}
+
+/**
+ * The same on a connection inside the caller's transaction (prisma/transactions.ts inTransaction), so the
+ * movement commits or rolls back with the caller's other writes — a ledger movement (transactionLedger).
+ */
+export async function applyInventoryMovementOn(client: Queryable, m: InventoryMovementInput): Promise<InventoryMovementResult> {
+  checkMovement(m);
+  return applyIn(onConnection(client), m);
+}
+
+async function applyIn(sql: RunSql, m: InventoryMovementInput): Promise<InventoryMovementResult> {
+  const owned = async () =>
+    Number((await sql('SELECT quantity FROM inventory_items WHERE guild_id = $1 AND owner_id = $2 AND item_id = $3::int', [m.guildId, m.ownerId, m.itemId]))[0]?.quantity ?? 0);
+  const inserted = await sql(
+    `INSERT INTO inventory_movements (guild_id, owner_id, item_id, delta, idempotency_key, type, actor_type, actor_id, reason, refs)
+     VALUES ($1, $2, $3::int, $4::int, $5, $6, $7, $8, $9, $10::jsonb)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id`,
+    [m.guildId, m.ownerId, m.itemId, m.delta, m.key, m.type, m.actor.type, m.actor.id, m.reason ?? null, JSON.stringify(m.refs ?? {})],
+  );
   if (!inserted[0]) {
-    const first = await tx.inventoryMovement.findUnique({ where: { idempotencyKey: m.key } });
-    if (!first || first.guildId !== m.guildId || first.ownerId !== m.ownerId || first.itemId !== m.itemId || first.delta !== m.delta) {
+    const [first] = await sql('SELECT id, guild_id, owner_id, item_id, delta FROM inventory_movements WHERE idempotency_key = $1', [m.key]);
+    if (!first || first.guild_id !== m.guildId || first.owner_id !== m.ownerId || Number(first.item_id) !== m.itemId || Number(first.delta) !== m.delta) {
       throw inventoryKeyConflict(m.key);
     }
-    const row = await tx.inventoryItem.findUnique({ where: { guildId_ownerId_itemId: { guildId: m.guildId, ownerId: m.ownerId, itemId: m.itemId } } });
-    return { movementId: first.id, quantity: row?.quantity ?? 0, replayed: true };
+    return { movementId: BigInt(first.id as string | number | bigint), quantity: await owned(), replayed: true };
   }
-  let quantity: number;
+  let rows: Record<string, unknown>[];
   if (m.delta > 0) {
-    const rows = await tx.$queryRaw<{ quantity: number }[]>`
-      INSERT INTO inventory_items (guild_id, owner_id, item_id, quantity, updated_at)
-      VALUES (${m.guildId}, ${m.ownerId}, ${m.itemId}, ${m.delta}, now())
-      ON CONFLICT (guild_id, owner_id, item_id) DO UPDATE SET quantity = inventory_items.quantity + EXCLUDED.quantity, updated_at = now()
-      RETURNING quantity`;
-    quantity = rows[0]!.quantity;
+    rows = await sql(
+      `INSERT INTO inventory_items (guild_id, owner_id, item_id, quantity, updated_at)
+       VALUES ($1, $2, $3::int, $4::int, now())
+       ON CONFLICT (guild_id, owner_id, item_id) DO UPDATE SET quantity = inventory_items.quantity + EXCLUDED.quantity, updated_at = now()
+       RETURNING quantity`,
+      [m.guildId, m.ownerId, m.itemId, m.delta],
+    );
   } else {
-    const rows = await tx.$queryRaw<{ quantity: number }[]>`
-      UPDATE inventory_items SET quantity = quantity + ${m.delta}, updated_at = now()
-      WHERE guild_id = ${m.guildId} AND owner_id = ${m.ownerId} AND item_id = ${m.itemId} AND quantity + ${m.delta} >= 0
-      RETURNING quantity`;
-    if (!rows[0]) {
-      const row = await tx.inventoryItem.findUnique({ where: { guildId_ownerId_itemId: { guildId: m.guildId, ownerId: m.ownerId, itemId: m.itemId } } });
-      // Throwing rolls the movement back with the transaction.
-      throw insufficientItems(m.itemId, row?.quantity ?? 0, -m.delta);
-    }
-    quantity = rows[0].quantity;
+    rows = await sql(
+      `UPDATE inventory_items SET quantity = quantity + $4::int, updated_at = now()
+       WHERE guild_id = $1 AND owner_id = $2 AND item_id = $3::int AND quantity + $4::int >= 0
+       RETURNING quantity`,
+      [m.guildId, m.ownerId, m.itemId, m.delta],
+    );
+    // Throwing rolls the movement back with the transaction.
+    if (!rows[0]) throw insufficientItems(m.itemId, await owned(), -m.delta);
   }
-  return { movementId: inserted[0].id, quantity, replayed: false };
+  return { movementId: BigInt(inserted[0].id as string | number | bigint), quantity: Number(rows[0]!.quantity), replayed: false };
 }
 
 export interface InventoryEntry {

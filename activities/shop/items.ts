@@ -32,6 +32,17 @@ export const itemFieldsSchema = z
     roleDurationSeconds: z.number().int().min(1, 'A role duration is at least 1 second.').max(10 * 365 * 86_400).nullable(),
     requiredRoleId: snowflake.nullable(),
     active: z.boolean(),
+    /** Stored in lower case so filters match however members type it. */
+    category: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[\p{L}\p{N}][\p{L}\p{N} _&-]{0,31}$/u, 'A category is 1–32 letters, digits, spaces, "-", "_" or "&".')
+      .nullable(),
+    /** Members may consume units with /use. */
+    usable: z.boolean(),
+    /** Share of the price paid back per unit by /sell; null = cannot be sold back. */
+    sellBackPercent: z.number().int().min(0, 'A sell-back percentage is from 0 to 100.').max(100, 'A sell-back percentage is from 0 to 100.').nullable(),
   })
   .strict();
 
@@ -63,10 +74,22 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
-function checkCombination(fields: Pick<ItemFields, 'roleId' | 'roleDurationSeconds'>): void {
+type Combination = Pick<ItemFields, 'roleId' | 'roleDurationSeconds' | 'usable' | 'sellBackPercent'>;
+
+function checkCombination(fields: Combination): void {
   if (fields.roleDurationSeconds !== null && fields.roleId === null) {
     throw new ValidationError('A role duration needs a role: set the role the item gives, or clear the duration.');
   }
+  // Using or selling back a role item would also have to take the role away: not a single step.
+  if (fields.roleId !== null && (fields.usable || fields.sellBackPercent !== null)) {
+    throw new ValidationError('An item that gives a role cannot be usable or sold back: remove the role, or turn off usable and sell-back.');
+  }
+}
+
+/** The fields the combination rules read, after a patch: the patch's value where given, else the item's. */
+function combined(current: ShopItem, patch: z.infer<typeof itemPatchSchema>): Combination {
+  const pick = <K extends keyof Combination>(k: K): Combination[K] => (patch[k] !== undefined ? (patch[k] as Combination[K]) : current[k]);
+  return { roleId: pick('roleId'), roleDurationSeconds: pick('roleDurationSeconds'), usable: pick('usable'), sellBackPercent: pick('sellBackPercent') };
 }
 
 async function checkAsset(prisma: PrismaClient, guildId: string, code: string): Promise<void> {
@@ -92,6 +115,9 @@ export async function addItem(prisma: PrismaClient, guildId: string, input: Item
     roleDurationSeconds: null,
     requiredRoleId: null,
     active: true,
+    category: null,
+    usable: false,
+    sellBackPercent: null,
     ...parsed,
   } satisfies ItemFields;
   checkCombination(fields);
@@ -114,7 +140,7 @@ export async function editItem(prisma: PrismaClient, guildId: string, itemId: nu
   const parsed = parse(itemPatchSchema, patch);
   if (Object.keys(parsed).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
   const current = await liveItem(prisma, guildId, itemId);
-  checkCombination({ roleId: parsed.roleId !== undefined ? parsed.roleId : current.roleId, roleDurationSeconds: parsed.roleDurationSeconds !== undefined ? parsed.roleDurationSeconds : current.roleDurationSeconds });
+  checkCombination(combined(current, parsed));
   if (parsed.assetCode) await checkAsset(prisma, guildId, parsed.assetCode);
   try {
     return await prisma.$transaction(async (tx) => {
@@ -140,7 +166,7 @@ export async function removeItem(prisma: PrismaClient, guildId: string, itemId: 
 }
 
 /** A live (not removed) item of the guild, or NotFoundError. */
-async function liveItem(prisma: PrismaClient, guildId: string, itemId: number): Promise<ShopItem> {
+export async function liveItem(prisma: PrismaClient, guildId: string, itemId: number): Promise<ShopItem> {
   const item = Number.isSafeInteger(itemId) ? await prisma.shopItem.findFirst({ where: { id: itemId, guildId, deletedAt: null } }) : null;
   if (!item) throw new NotFoundError(itemNotFound(itemId).message);
   return item;
@@ -157,16 +183,27 @@ export async function findItem(prisma: PrismaClient, guildId: string, ref: strin
   return item;
 }
 
-/** Live items, by id; members see only active ones. */
+/** A category as items store it (lower case), or a clear error. */
+export function parseCategory(text: string): string {
+  return parse(z.object({ category: itemFieldsSchema.shape.category.unwrap() }), { category: text }).category;
+}
+
+/** Live items, by id; members see only active ones; `category` (as parseCategory returns it) narrows them. */
 export async function listItems(
   prisma: PrismaClient,
   guildId: string,
-  opts: { includeInactive?: boolean; offset?: number; limit?: number } = {},
+  opts: { includeInactive?: boolean; offset?: number; limit?: number; category?: string | null } = {},
 ): Promise<{ items: ShopItem[]; total: number }> {
-  const where = { guildId, deletedAt: null, ...(opts.includeInactive ? {} : { active: true }) };
+  const where = { guildId, deletedAt: null, ...(opts.includeInactive ? {} : { active: true }), ...(opts.category ? { category: opts.category } : {}) };
   const [items, total] = await prisma.$transaction([
     prisma.shopItem.findMany({ where, orderBy: { id: 'asc' }, skip: opts.offset ?? 0, take: opts.limit ?? 25 }),
     prisma.shopItem.count({ where }),
   ]);
   return { items, total };
+}
+
+/** The categories of the guild's items on sale, alphabetically. */
+export async function listCategories(prisma: PrismaClient, guildId: string): Promise<string[]> {
+  const rows = await prisma.shopItem.findMany({ where: { guildId, deletedAt: null, active: true, category: { not: null } }, distinct: ['category'], select: { category: true }, orderBy: { category: 'asc' } });
+  return rows.map((r) => r.category!);
 }

@@ -1,4 +1,5 @@
-import type { APIEmbed } from 'discord-api-types/v10';
+import { ButtonStyle, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
+import { buttonRow } from '../../lib/discord/buttons';
 import { formatAmount } from '../../lib/discord/amounts';
 import { guildflowEmbed } from '../../lib/discord/embeds';
 import { purchaseFlow } from '../../lib/flows/shop';
@@ -18,6 +19,14 @@ export interface AssetLabel {
 export async function assetLabel(prisma: PrismaClient, guildId: string, code: string): Promise<AssetLabel> {
   const asset = await prisma.asset.findUnique({ where: { guildId_code: { guildId, code } }, select: { name: true, emoji: true } });
   return asset ?? DEFAULT_ASSETS.find((a) => a.code === code) ?? { name: code, emoji: '' };
+}
+
+/** The Buy button on an item's post in the shop channel: `gf:shop-item-buy:{itemId}` (bot/commands/shop/buy.ts). */
+export const SHOP_BUY_FROM_POST = 'shop-item-buy';
+
+export function buyFromPostRow(item: Pick<ShopItem, 'id' | 'active' | 'stock'>): APIActionRowComponent<APIButtonComponent> {
+  const onSale = item.active && item.stock !== 0;
+  return buttonRow([{ action: SHOP_BUY_FROM_POST, key: String(item.id), label: onSale ? 'Buy' : 'Not on sale', style: ButtonStyle.Success, disabled: !onSale }]);
 }
 
 export const itemLabel = (item: Pick<ShopItem, 'name' | 'emoji'>): string => (item.emoji ? `${item.emoji} ${item.name}` : item.name);

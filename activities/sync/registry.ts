@@ -4,7 +4,7 @@ import { syncFlowId } from '../../lib/flows/sync';
 import type { PrismaClient } from '../../prisma/client';
 import type { DiscordMessage } from '../discord/activities';
 import { announcementMessage } from '../announcements/messages';
-import { assetLabel, itemLabel } from '../shop/messages';
+import { assetLabel, buyFromPostRow, itemLabel } from '../shop/messages';
 
 /**
  * The message sync's renderer registry: one renderer per entity type turns the entity's *current* state
@@ -109,6 +109,7 @@ const shopItemRenderer: EntityRenderer = {
     if (item.roleId) fields.push({ name: 'Gives', value: `<@&${item.roleId}>${item.roleDurationSeconds ? ` for ${item.roleDurationSeconds} s` : ''}`, inline: true });
     if (item.requiredRoleId) fields.push({ name: 'Requires', value: `<@&${item.requiredRoleId}>`, inline: true });
     if (item.perUserLimit) fields.push({ name: 'Limit', value: `${item.perUserLimit} per member`, inline: true });
+    if (item.category) fields.push({ name: 'Category', value: item.category, inline: true });
     return {
       guildId: item.guildId,
       channelId: channel?.channelId ?? null,
@@ -117,11 +118,12 @@ const shopItemRenderer: EntityRenderer = {
           guildflowEmbed({
             outcome: item.active && item.stock !== 0 ? 'info' : 'warning',
             title: `${itemLabel(item)}${item.active ? '' : ' (not on sale)'}`,
-            description: [item.description, `Buy it with \`/buy item:#${item.id}\`.`].filter(Boolean).join('\n\n'),
+            description: [item.description, `Buy it with the button below or \`/buy item:#${item.id}\`.`].filter(Boolean).join('\n\n'),
             fields,
             flowId: syncFlowId('shop_item', entityId),
           }),
         ],
+        components: [buyFromPostRow(item)],
         allowed_mentions: { parse: [] },
       },
     };

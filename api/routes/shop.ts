@@ -7,6 +7,7 @@ import {
   itemPatchSchema,
   itemToJson,
   listInventory,
+  parseCategory,
   removeItem,
   type AuditActor,
 } from '../../activities/shop';
@@ -26,6 +27,8 @@ import type { RouteDeps } from '../deps';
 const itemParams = z.object({ itemId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const itemsQuery = z.object({
   includeRemoved: z.enum(['true', 'false']).default('false'),
+  /** Only items of this category (matched as stored: lower case). */
+  category: z.string().max(32).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(200).optional(),
   /** Deprecated: use `cursor` (kept for one release). */
@@ -61,7 +64,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings, guildDir
 
   router.get('/items', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = itemsQuery.parse(ctx.query);
-    const where = { guildId: guildOf(ctx), ...(q.includeRemoved === 'true' ? {} : { deletedAt: null }) };
+    const where = { guildId: guildOf(ctx), ...(q.includeRemoved === 'true' ? {} : { deletedAt: null }), ...(q.category !== undefined ? { category: parseCategory(q.category) } : {}) };
     const after = q.cursor ? { id: { gt: Number(decodeKeyCursor(q.cursor, 1)[0]) } } : {};
     const [rows, total] = await prisma.$transaction([
       prisma.shopItem.findMany({ where: { ...where, ...after }, orderBy: { id: 'asc' }, skip: q.cursor ? 0 : (q.offset ?? 0), take: q.limit + 1 }),

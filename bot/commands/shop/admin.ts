@@ -34,6 +34,13 @@ function fieldsFrom(interaction: ChatInputCommandInteraction): ItemPatch {
   if (asset !== null) patch.assetCode = asset;
   if (o.getBoolean('remove_role')) Object.assign(patch, { roleId: null, roleDurationSeconds: null });
   if (o.getBoolean('remove_required_role')) patch.requiredRoleId = null;
+  const category = o.getString('category');
+  if (category !== null) patch.category = category;
+  if (o.getBoolean('remove_category')) patch.category = null;
+  const usable = o.getBoolean('usable');
+  if (usable !== null) patch.usable = usable;
+  const sellBack = o.getInteger('sell_back_percent');
+  if (sellBack !== null) patch.sellBackPercent = sellBack === -1 ? null : sellBack;
   const active = o.getBoolean('active');
   if (active !== null) patch.active = active;
   return patch;

@@ -13,10 +13,13 @@ import {
 const GUILD_ONLY = [0];
 const itemOption = (description: string): APIApplicationCommandStringOption => ({ type: ApplicationCommandOptionType.String, name: 'item', description, required: true, max_length: 100 });
 
+const quantityOption = (description: string): APIApplicationCommandBasicOption => ({ type: ApplicationCommandOptionType.Integer, name: 'quantity', description });
+
 export const shopData = {
   name: 'shop',
   description: 'Browse what this server sells',
   contexts: GUILD_ONLY,
+  options: [{ type: ApplicationCommandOptionType.String, name: 'category', description: 'Only items of this category (as /shop lists them)', max_length: 32 }],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const buyData = {
@@ -25,8 +28,22 @@ export const buyData = {
   contexts: GUILD_ONLY,
   options: [
     itemOption('The item’s id (#3) or name, as /shop shows it'),
-    { type: ApplicationCommandOptionType.Integer, name: 'quantity', description: 'How many (default 1)' },
+    quantityOption('How many (default 1)'),
   ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const useData = {
+  name: 'use',
+  description: 'Use up items you own (items the shop marks usable)',
+  contexts: GUILD_ONLY,
+  options: [itemOption('The item’s id (#3) or name, as /inventory shows it'), quantityOption('How many (default 1)')],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const sellData = {
+  name: 'sell',
+  description: 'Sell items you own back to the shop, where it buys them back',
+  contexts: GUILD_ONLY,
+  options: [itemOption('The item’s id (#3) or name, as /inventory shows it'), quantityOption('How many (default 1)')],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const inventoryData = {
@@ -53,6 +70,9 @@ const itemFieldOptions: APIApplicationCommandBasicOption[] = [
       { name: 'gems', value: 'gems' },
     ],
   },
+  { type: ApplicationCommandOptionType.String, name: 'category', description: 'A short label /shop filters by', max_length: 32 },
+  { type: ApplicationCommandOptionType.Boolean, name: 'usable', description: 'Members may use it up with /use (not with a role)' },
+  { type: ApplicationCommandOptionType.Integer, name: 'sell_back_percent', description: 'Share of the price /sell pays back, 0–100 (-1 = cannot be sold; not with a role)' },
 ];
 
 export const shopAdminData = {
@@ -82,6 +102,7 @@ export const shopAdminData = {
         ...itemFieldOptions,
         { type: ApplicationCommandOptionType.Boolean, name: 'remove_role', description: 'Stop giving a role with it' },
         { type: ApplicationCommandOptionType.Boolean, name: 'remove_required_role', description: 'Let everyone buy it' },
+        { type: ApplicationCommandOptionType.Boolean, name: 'remove_category', description: 'Take it out of its category' },
         { type: ApplicationCommandOptionType.Boolean, name: 'active', description: 'On sale (true) or paused (false)' },
       ],
     },

@@ -2,7 +2,7 @@ import { formatAmount } from '../../../lib/discord/amounts';
 import { AppError } from '../../../lib/errors';
 import type { ShopItem } from '../../../prisma/client';
 import type { AssetLabel } from '../../../activities/shop';
-import { itemLabel } from '../../../activities/shop';
+import { itemLabel, sellBackUnitPrice } from '../../../activities/shop';
 
 /** "90s", "30m", "12h", "7d", or plain seconds → seconds; "0"/"permanent" → null. */
 export function parseDuration(text: string): number | null {
@@ -29,6 +29,9 @@ export function describeItem(item: ShopItem, asset: AssetLabel): string {
     ...(item.perUserLimit !== null ? [`max ${item.perUserLimit} per member`] : []),
     ...(item.roleId ? [`gives <@&${item.roleId}>${item.roleDurationSeconds ? ` for ${formatDuration(item.roleDurationSeconds)}` : ''}`] : []),
     ...(item.requiredRoleId ? [`needs <@&${item.requiredRoleId}>`] : []),
+    ...(item.category ? [`*${item.category}*`] : []),
+    ...(item.usable ? ['usable'] : []),
+    ...(item.sellBackPercent !== null ? [`sells back for ${formatAmount(asset, sellBackUnitPrice(item)!)}`] : []),
     ...(item.active ? [] : ['paused']),
   ];
   return `**#${item.id} ${itemLabel(item)}** — ${facts.join(' · ')}${item.description ? `\n${item.description}` : ''}`;
