@@ -32,6 +32,8 @@ export const ENTRY_TYPES = [
   'purchase',
   'topup',
   'refund',
+  /** A member sold shop items back (activities/shop/use-sell.ts). */
+  'sell_back',
   'escrow',
   'reward',
   'reversal',

@@ -128,7 +128,7 @@ export async function sellItem(prisma: PrismaClient, a: OwnedItemAction): Promis
         ? await ledger.transfer({
             guildId: a.guildId,
             key: a.key,
-            type: 'refund',
+            type: 'sell_back',
             actor: { type: 'user', id: a.userId },
             reason: `Sold back ${a.quantity} × ${a.item.name}`,
             refs: { sellBack: true, itemId: a.item.id, quantity: a.quantity },

@@ -18,6 +18,7 @@ const TYPE_LABELS: Record<EntryType, string> = {
   purchase: 'Purchase',
   topup: 'Top-up',
   refund: 'Refund',
+  sell_back: 'Sold back to the shop',
   escrow: 'Escrow',
   reward: 'Reward',
   reversal: 'Reversal',
