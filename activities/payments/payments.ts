@@ -95,7 +95,7 @@ function sameRequest(existing: Payment, input: CreatePaymentInput): Payment {
 const conflict = (id: string) => new PaymentError('payment_conflict', PAYMENT_FAILURES.paymentConflict, `Payment ${id} already exists for something else; nothing was changed.`);
 
 /** The member is at the guild's hourly top-up limit: nothing was created or charged. */
-export const topupLimitReached = (limit: number, waitMinutes: number) =>
+const topupLimitReached = (limit: number, waitMinutes: number) =>
   new PaymentError('topup_limit_reached', PAYMENT_FAILURES.memberLimit, `You can start ${limit} top-up${limit === 1 ? '' : 's'} per hour; try again in ${minutes(waitMinutes)}.`, 429, { limit, retryAfterMinutes: waitMinutes });
 
 /** Whether the member may start a top-up now (the bot asks before starting one; createPayment decides). */

@@ -29,8 +29,6 @@ export async function orderAndConfirm(e2e: E2E, userId: string, size: number) {
   return { slash, orderId: slash.id, result: await e2e.workflowResult<OrderState>(`order:${slash.id}`) };
 }
 
-/** The text a reply answered with: its content, or its first embed's description. */
-export const replyText = (m: MessageRecord | undefined): string => m?.content || m?.embeds[0]?.description || '';
 
 /** What a deferred command finally said: its edited reply's embed, or the follow-up its error became. */
 export function finalAnswer(e2e: E2E, h: { original(): MessageRecord | undefined; followUps(): MessageRecord[] }, what: string): Promise<{ ok: boolean; text: string }> {
