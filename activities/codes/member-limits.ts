@@ -23,7 +23,8 @@ export const windowStart = (windowMs: number, now = new Date()): Date => new Dat
  */
 export function minutesUntilRoom(recent: Date[], limit: number, windowMs: number, now = new Date()): number | null {
   if (recent.length < limit) return null;
-  const oldest = recent[recent.length - limit] ?? recent[0]!;
+  // Room comes back when this many of the oldest have left the window: the last of them is at length - limit.
+  const oldest = recent[recent.length - limit]!;
   return Math.max(1, Math.ceil((oldest.getTime() + windowMs - now.getTime()) / 60_000));
 }
 

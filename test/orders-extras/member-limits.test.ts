@@ -1,6 +1,7 @@
 import { importCodes } from '../../activities/codes/stock';
 import { createLedger, userAccount } from '../../activities/ledger';
 import { createPayment } from '../../activities/payments';
+import { createApiToken } from '../../lib/api-tokens';
 import { createCodeKeyring } from '../../lib/crypto/codes';
 import { orderFlow, type OrderInput, type OrderState } from '../../lib/flows/orders';
 import { topupFlow, type TopupInput } from '../../lib/flows/payments';
@@ -103,5 +104,26 @@ describe('per-member hourly limits on orders and top-ups', () => {
     const dm = await waitFor(() => e2e.discord.dms(user).find((m) => m.embeds[0]?.title === 'Top-up not started'), { timeoutMs: 5000, what: 'the DM' });
     expect(dm.embeds[0]?.description).toMatch(/^You can start 2 top-ups per hour; try again in \d+ minutes?\.\n\nNothing was charged\.$/);
     expect(await e2e.prisma.payment.findUnique({ where: { id: 'race-3' } })).toBeNull();
+  });
+
+  it('the settings API reads (mod) and sets (admin, audited) the limits; 0 means unlimited; bad input changes nothing', async () => {
+    const token = async (level: 'mod' | 'admin') => (await createApiToken(e2e.prisma, { guildId, name: `limits-${level}`, level, createdBy: 'cli', creatorLevel: 'owner' })).token;
+    const [mod, admin] = [await token('mod'), await token('admin')];
+    const call = async (method: string, bearer: string, body?: unknown) => {
+      const res = await fetch(`${e2e.apiUrl}/api/guilds/${guildId}/codes/settings`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await call('GET', mod)).body).toMatchObject({ ordersPerMemberPerHour: 2, topupsPerMemberPerHour: 2, redeliveriesPerDay: 3 });
+    expect((await call('PATCH', mod, { ordersPerMemberPerHour: 5 })).status).toBe(403);
+    expect((await call('PATCH', admin, { ordersPerMemberPerHour: -1 })).status).toBe(400);
+    expect((await call('PATCH', admin, { redeliveriesPerDay: 1, unknown: 1 })).status).toBe(400);
+    const set = await call('PATCH', admin, { ordersPerMemberPerHour: 0, topupsPerMemberPerHour: 7, redeliveriesPerDay: 1 });
+    expect(set).toEqual({ status: 200, body: expect.objectContaining({ ordersPerMemberPerHour: null, topupsPerMemberPerHour: 7, redeliveriesPerDay: 1 }) });
+    expect(await e2e.prisma.codeShopSettings.findUniqueOrThrow({ where: { guildId } })).toMatchObject({ ordersPerMemberPerHour: null, topupsPerMemberPerHour: 7, redeliveriesPerDay: 1 });
+    expect(await e2e.prisma.auditEvent.count({ where: { guildId, action: 'code_shop_settings.updated' } })).toBe(2);
   });
 });
