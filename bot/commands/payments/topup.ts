@@ -23,8 +23,9 @@ export const topupCommand: Command = {
 };
 
 /**
- * Checks the amount and the member's hourly top-up limit, defers an ephemeral reply and starts `topup:{paymentId}` (shared by /topup, the shop
- * panel and an order's Top up button, whose order the credit wakes: `notifyOrderId`).
+ * Checks the amount and the member's hourly top-up limit, defers an ephemeral reply and starts
+ * `topup:{paymentId}` (shared by /topup, the shop panel and an order's Top up button, whose order the
+ * credit wakes: `notifyOrderId`).
  */
 export async function startTopupFor(
   interaction: ChatInputCommandInteraction | ModalSubmitInteraction | ButtonInteraction,
