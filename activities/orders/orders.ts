@@ -1,7 +1,9 @@
 import { NotFoundError } from '../../lib/errors';
 import { ORDER_FAILURES, type OrderInput, type OrderStatus } from '../../lib/flows/orders';
 import { Prisma, type CodeOrder, type CodePackage, type PrismaClient } from '../../prisma/client';
+import { HOUR_MS, hourlyLimit, lockMemberLimit, minutes, minutesUntilRoom, windowStart } from '../codes/member-limits';
 import { ensurePackages } from '../codes/packages';
+import { getCodeShopSettings } from '../codes/stock';
 
 /*
  * Code orders in the database (`code_orders`), written by the `order:{id}` workflow. Status moves:
@@ -25,7 +27,10 @@ function replayed(existing: CodeOrder & { package: CodePackage }, input: CreateO
 }
 const conflict = { ok: false, type: ORDER_FAILURES.orderConflict, reason: 'This request belongs to another order: nothing was changed.' } as const;
 
-/** The pending order for a confirm click, once per order id; refusals change nothing. */
+/**
+ * The pending order for a confirm click, once per order id; refusals change nothing. A member at the
+ * guild's hourly order limit is refused before anything exists (no row, no hold).
+ */
 export async function createOrder(prisma: PrismaClient, input: CreateOrderInput): Promise<CreateOrderResult> {
   const existing = await prisma.codeOrder.findUnique({ where: { id: input.orderId }, include: { package: true } });
   if (existing) return replayed(existing, input);
@@ -36,11 +41,27 @@ export async function createOrder(prisma: PrismaClient, input: CreateOrderInput)
   if (input.expectedPrice != null && BigInt(input.expectedPrice) !== pkg.price) {
     return { ok: false, type: ORDER_FAILURES.priceChanged, reason: 'The price of this package changed since you asked: open the order menu again to see the new price.' };
   }
+  const limit = hourlyLimit((await getCodeShopSettings(prisma, input.guildId)).ordersPerMemberPerHour);
   try {
-    const order = await prisma.codeOrder.create({
-      data: { id: input.orderId, requestKey: input.requestKey, guildId: input.guildId, userId: input.userId, packageId: pkg.id, quantity: pkg.quantity, price: pkg.price, assetCode: pkg.assetCode },
+    return await prisma.$transaction(async (tx): Promise<CreateOrderResult> => {
+      if (limit) {
+        // Under the member's lock, so two confirms at once cannot both take the last place.
+        await lockMemberLimit(tx, 'code-orders', input.guildId, input.userId);
+        const recent = await tx.codeOrder.findMany({
+          where: { guildId: input.guildId, userId: input.userId, createdAt: { gte: windowStart(HOUR_MS) } },
+          orderBy: { createdAt: 'asc' },
+          select: { createdAt: true },
+        });
+        const wait = minutesUntilRoom(recent.map((r) => r.createdAt), limit, HOUR_MS);
+        if (wait !== null) {
+          return { ok: false, type: ORDER_FAILURES.memberLimit, reason: `You can place ${limit} order${limit === 1 ? '' : 's'} per hour; try again in ${minutes(wait)}.` };
+        }
+      }
+      const order = await tx.codeOrder.create({
+        data: { id: input.orderId, requestKey: input.requestKey, guildId: input.guildId, userId: input.userId, packageId: pkg.id, quantity: pkg.quantity, price: pkg.price, assetCode: pkg.assetCode },
+      });
+      return { ok: true, order, pkg };
     });
-    return { ok: true, order, pkg };
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
       const again = await prisma.codeOrder.findUnique({ where: { id: input.orderId }, include: { package: true } });

@@ -1,13 +1,13 @@
 import { PaymentProviderRejectedError, type PaymentsDeps, type StatusReport } from '../../lib/payments/provider';
 import type { InteractionReply } from '../../lib/flows/flow';
-import type { PaymentUpdate } from '../../lib/flows/payments';
 import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
 import { createLedger } from '../ledger/ledger';
 import { userAccount } from '../ledger/types';
 import { assetLabel } from '../shop/messages';
-import { paymentNotConfirmed, paymentsDisabled, providerRejected } from './errors';
-import { adminEmbed, endedEmbed, paidEmbed, qrEmbed, QR_FILE_NAME } from './messages';
+import { PAYMENT_FAILURES, type PaymentUpdate } from '../../lib/flows/payments';
+import { PaymentError, paymentNotConfirmed, paymentsDisabled, providerRejected } from './errors';
+import { adminEmbed, endedEmbed, limitEmbed, paidEmbed, qrEmbed, QR_FILE_NAME } from './messages';
 import { createPayment, creditPayment, endPayment, failPayment, getPayment, recordCharge } from './payments';
 
 const toUpdate = (r: StatusReport, source: PaymentUpdate['source']): PaymentUpdate => ({
@@ -39,17 +39,28 @@ export function createPaymentActivities({ prisma, log, discordActivities: d, pay
   }
 
   return defineActivities(log, 'payments', {
-    /** The payment row (status 'created'), once per payment id. */
+    /**
+     * The payment row (status 'created'), once per payment id. A member at the hourly top-up limit (the
+     * bot checks first; this is the race it could not see) is told by DM here, since the flow ends on
+     * the refusal before there is a payment to talk about.
+     */
     async paymentsCreate(input: { paymentId: string; guildId: string; userId: string; amount: string; requestKey: string }): Promise<{ status: string }> {
-      const p = await createPayment(prisma, {
-        id: input.paymentId,
-        guildId: input.guildId,
-        userId: input.userId,
-        provider: await atGateway(async (g) => g.provider.name),
-        amount: BigInt(input.amount),
-        requestKey: input.requestKey,
-      });
-      return { status: p.status };
+      try {
+        const p = await createPayment(prisma, {
+          id: input.paymentId,
+          guildId: input.guildId,
+          userId: input.userId,
+          provider: await atGateway(async (g) => g.provider.name),
+          amount: BigInt(input.amount),
+          requestKey: input.requestKey,
+        });
+        return { status: p.status };
+      } catch (err) {
+        if (err instanceof PaymentError && err.failureType === PAYMENT_FAILURES.memberLimit) {
+          await d.discordNotifyMember({ userId: input.userId, reply: null, message: { embeds: [limitEmbed(input.paymentId, err.message)], components: [] } });
+        }
+        throw err;
+      }
     },
 
     /**

@@ -71,3 +71,8 @@ export function adminEmbed(p: Payment, detail: string): APIEmbed {
     flowId: topupFlow.id(p.id),
   });
 }
+
+/** A top-up refused before it existed (the member's hourly limit): nothing was created or charged. */
+export function limitEmbed(paymentId: string, reason: string): APIEmbed {
+  return guildflowEmbed({ outcome: 'error', title: 'Top-up not started', description: `${reason}\n\nNothing was charged.`, flowId: topupFlow.id(paymentId) });
+}

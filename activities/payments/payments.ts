@@ -6,6 +6,8 @@ import { transactionLedger } from '../ledger/ledger';
 import { systemAccount, userAccount, type LedgerEntry } from '../ledger/types';
 import { PAYMENT_FAILURES, topupFlow } from '../../lib/flows/payments';
 import { PaymentError } from './errors';
+import { HOUR_MS, hourlyLimit, lockMemberLimit, minutes, minutesUntilRoom, windowStart } from '../codes/member-limits';
+import { getCodeShopSettings } from '../codes/stock';
 
 /**
  * Payments in the database (the `payments` table). The top-up workflow is the only writer after
@@ -47,29 +49,65 @@ export interface CreatePaymentInput {
   requestKey: string;
 }
 
-/** The payment row for a top-up, once per id (and request key); the same id again returns it. */
+/**
+ * The payment row for a top-up, once per id (and request key); the same id again returns it. A member at
+ * the guild's hourly top-up limit is refused (TopupLimitReached) and nothing is created.
+ */
 export async function createPayment(prisma: PrismaClient, input: CreatePaymentInput): Promise<Payment> {
   if (!PAYMENT_ID.test(input.id)) throw new ValidationError('A payment id is 1–50 of A-Z a-z 0-9 - _ . ~');
   if (input.amount <= 0n) throw new ValidationError('A payment amount must be above 0.');
+  const existing = await prisma.payment.findUnique({ where: { id: input.id } });
+  if (existing) return sameRequest(existing, input);
+  const limit = hourlyLimit((await getCodeShopSettings(prisma, input.guildId)).topupsPerMemberPerHour);
   try {
-    return await prisma.payment.create({
-      data: {
-        id: input.id,
-        guildId: input.guildId,
-        userId: input.userId,
-        provider: input.provider,
-        amount: input.amount,
-        credit: input.amount,
-        assetCode: 'currency',
-        requestKey: input.requestKey,
-      },
+    return await prisma.$transaction(async (tx) => {
+      if (limit) {
+        // Under the member's lock, so two top-ups started at once cannot both take the last place.
+        await lockMemberLimit(tx, 'topups', input.guildId, input.userId);
+        await refuseAtLimit(tx, input.guildId, input.userId, limit);
+      }
+      return tx.payment.create({
+        data: {
+          id: input.id,
+          guildId: input.guildId,
+          userId: input.userId,
+          provider: input.provider,
+          amount: input.amount,
+          credit: input.amount,
+          assetCode: 'currency',
+          requestKey: input.requestKey,
+        },
+      });
     });
   } catch (err) {
     if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== 'P2002') throw err;
-    const existing = await prisma.payment.findFirst({ where: { OR: [{ id: input.id }, { requestKey: input.requestKey }] } });
-    if (existing && existing.id === input.id && existing.userId === input.userId && existing.amount === input.amount && existing.guildId === input.guildId) return existing;
-    throw new PaymentError('payment_conflict', PAYMENT_FAILURES.paymentConflict, `Payment ${input.id} already exists for something else; nothing was changed.`);
+    const again = await prisma.payment.findFirst({ where: { OR: [{ id: input.id }, { requestKey: input.requestKey }] } });
+    if (again) return sameRequest(again, input);
+    throw conflict(input.id);
   }
+}
+
+/** A payment already made under this id: the same request gets it back; anything else is a conflict. */
+function sameRequest(existing: Payment, input: CreatePaymentInput): Payment {
+  if (existing.id === input.id && existing.userId === input.userId && existing.amount === input.amount && existing.guildId === input.guildId) return existing;
+  throw conflict(input.id);
+}
+const conflict = (id: string) => new PaymentError('payment_conflict', PAYMENT_FAILURES.paymentConflict, `Payment ${id} already exists for something else; nothing was changed.`);
+
+/** The member is at the guild's hourly top-up limit: nothing was created or charged. */
+const topupLimitReached = (limit: number, waitMinutes: number) =>
+  new PaymentError('topup_limit_reached', PAYMENT_FAILURES.memberLimit, `You can start ${limit} top-up${limit === 1 ? '' : 's'} per hour; try again in ${minutes(waitMinutes)}.`, 429, { limit, retryAfterMinutes: waitMinutes });
+
+/** Whether the member may start a top-up now (the bot asks before starting one; createPayment decides). */
+export async function checkTopupRoom(prisma: PrismaClient, guildId: string, userId: string): Promise<void> {
+  const limit = hourlyLimit((await getCodeShopSettings(prisma, guildId)).topupsPerMemberPerHour);
+  if (limit) await refuseAtLimit(prisma, guildId, userId, limit);
+}
+
+async function refuseAtLimit(db: Prisma.TransactionClient, guildId: string, userId: string, limit: number): Promise<void> {
+  const recent = await db.payment.findMany({ where: { guildId, userId, createdAt: { gte: windowStart(HOUR_MS) } }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+  const wait = minutesUntilRoom(recent.map((r) => r.createdAt), limit, HOUR_MS);
+  if (wait !== null) throw topupLimitReached(limit, wait);
 }
 
 export async function getPayment(prisma: PrismaClient, id: string): Promise<Payment> {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { ensurePackages, packageToJson, setPackage } from '../../activities/codes/packages';
-import { importCodes, stockCounts } from '../../activities/codes/stock';
+import { getCodeShopSettings, importCodes, stockCounts } from '../../activities/codes/stock';
 import { orderToJson } from '../../activities/orders';
 import { snowflake } from '../../lib/discord/snowflake';
 import { AppError, NotFoundError } from '../../lib/errors';
@@ -25,14 +25,31 @@ const listQuery = z.object({
 });
 const processBody = z.object({ action: z.enum(['retry', 'complete', 'refund']) }).strict();
 const importBody = z.object({ codes: z.string().min(1).max(2_000_000) }).strict();
+/** 0 or null for the hourly limits: unlimited. */
+const settingsBody = z
+  .object({
+    ordersPerMemberPerHour: z.number().int().min(0).max(1000).nullable().optional(),
+    topupsPerMemberPerHour: z.number().int().min(0).max(1000).nullable().optional(),
+    redeliveriesPerDay: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
 const packageBody = z.object({ price: z.union([z.string().regex(/^\d{1,16}$/), z.number().int().min(0)]), active: z.boolean().optional() }).strict();
 
 type State = AuthState & { log: Logger };
 
+const settingsToJson = (s: Awaited<ReturnType<typeof getCodeShopSettings>>) => ({
+  lowStockThreshold: s.lowStockThreshold,
+  topupWaitSeconds: s.topupWaitSeconds,
+  deliveryTimeoutSeconds: s.deliveryTimeoutSeconds,
+  ordersPerMemberPerHour: s.ordersPerMemberPerHour,
+  topupsPerMemberPerHour: s.topupsPerMemberPerHour,
+  redeliveriesPerDay: s.redeliveriesPerDay,
+});
+
 /**
  * The code shop for the dashboard: orders (mods read; admins process a `needs_admin` order by signalling
  * its workflow), stock counts and packages (mods read; admins import codes and set prices). Codes are
- * never returned.
+ * never returned. Settings: the per-member limits (orders and top-ups per hour, re-deliveries per day).
  */
 export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
@@ -74,6 +91,25 @@ export function orderRoutes({ prisma, temporal, codes }: RouteDeps): Router<Stat
     await audit(ctx, `code_order.${action}`, 'code_order', o.id, { action });
     ctx.status = 202;
     ctx.body = { orderId: o.id, action, accepted: true };
+  });
+
+  router.get('/codes/settings', requireGuildToken(prisma, 'mod'), async (ctx) => {
+    ctx.body = settingsToJson(await getCodeShopSettings(prisma, guildOf(ctx)));
+  });
+
+  router.patch('/codes/settings', requireGuildToken(prisma, 'admin'), async (ctx) => {
+    const body = settingsBody.parse(await readJsonBody(ctx));
+    await getCodeShopSettings(prisma, guildOf(ctx));
+    const s = await prisma.codeShopSettings.update({
+      where: { guildId: guildOf(ctx) },
+      data: {
+        ...(body.ordersPerMemberPerHour !== undefined ? { ordersPerMemberPerHour: body.ordersPerMemberPerHour || null } : {}),
+        ...(body.topupsPerMemberPerHour !== undefined ? { topupsPerMemberPerHour: body.topupsPerMemberPerHour || null } : {}),
+        ...(body.redeliveriesPerDay !== undefined ? { redeliveriesPerDay: body.redeliveriesPerDay } : {}),
+      },
+    });
+    await audit(ctx, 'code_shop_settings.updated', 'code_shop_settings', guildOf(ctx), body);
+    ctx.body = settingsToJson(s);
   });
 
   router.get('/codes/stock', requireGuildToken(prisma, 'mod'), async (ctx) => {

@@ -16,6 +16,8 @@ export const ORDER_FAILURES = {
   packageUnavailable: 'PackageUnavailable',
   priceChanged: 'PriceChanged',
   orderConflict: 'OrderConflict',
+  /** The member placed as many orders as the guild allows per hour. */
+  memberLimit: 'OrderLimitReached',
   /** What a cancelled order reports (never raised by an activity). */
   cancelled: 'OrderCancelled',
 } as const;

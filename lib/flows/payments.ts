@@ -20,6 +20,8 @@ export const PAYMENT_FAILURES = {
   notConfirmed: 'PaymentNotConfirmed',
   paymentConflict: 'PaymentConflict',
   paymentNotFound: 'PaymentNotFound',
+  /** The member started as many top-ups as the guild allows per hour. */
+  memberLimit: 'TopupLimitReached',
 } as const;
 
 /**

@@ -48,7 +48,14 @@ describe('/stock', () => {
 
   it('settings: low-stock threshold and order timings, validated and audited', async () => {
     const r = await run(e2e.demo.admin.id, 'settings', { low_stock: 3, topup_wait_minutes: 30, delivery_timeout_hours: 12 });
-    expect(r.embed?.description).toBe('**Low-stock alert at:** 3\n**Orders wait for a top-up:** 30 minutes\n**Delivery retried for:** 12 hours');
+    expect(r.embed?.description).toBe([
+        '**Low-stock alert at:** 3',
+        '**Orders wait for a top-up:** 30 minutes',
+        '**Delivery retried for:** 12 hours',
+        '**Orders per member per hour:** unlimited',
+        '**Top-ups per member per hour:** unlimited',
+        '**Codes sent again per member per day:** 3',
+      ].join('\n'));
     expect(await e2e.prisma.codeShopSettings.findUniqueOrThrow({ where: { guildId } })).toMatchObject({ lowStockThreshold: 3, topupWaitSeconds: 1800, deliveryTimeoutSeconds: 43_200 });
     const bad = await run(e2e.demo.admin.id, 'settings', { topup_wait_minutes: 0 });
     expect(bad.content).toBe('topup_wait_minutes must be from 1 to 1440.');

@@ -19,6 +19,7 @@ const TABLES = [
   'announcements',
   'api_tokens',
   'audit_events',
+  'code_order_redeliveries',
   'code_orders',
   'code_packages',
   'code_shop_settings',

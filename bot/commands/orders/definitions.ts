@@ -47,6 +47,27 @@ export const ordersData = {
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+/** A member's own orders: a command of its own, since /orders is hidden from members (admins only). */
+export const myordersData = {
+  name: 'myorders',
+  description: 'Your code orders, and their codes again by DM',
+  contexts: [0],
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'list',
+      description: 'Your code orders, newest first',
+      options: [{ type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Which page (from 1)', min_value: 1, max_value: 100_000 }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'redeliver',
+      description: 'Send a completed order’s codes to you again by DM',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'id', description: 'The order id (see /myorders list)', required: true, max_length: 64 }],
+    },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
 export const stockData = {
   name: 'stock',
   description: 'The code shop’s stock and packages (admins)',
@@ -66,11 +87,14 @@ export const stockData = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'settings',
-      description: 'Low-stock alert, how long orders wait for a top-up and for delivery',
+      description: 'Low-stock alert, waits for a top-up and for delivery, per-member limits',
       options: [
         { type: ApplicationCommandOptionType.Integer, name: 'low_stock', description: 'Alert the admin log when available codes fall to this (0-100000)' },
         { type: ApplicationCommandOptionType.Integer, name: 'topup_wait_minutes', description: 'How long an order waits for a top-up (1-1440)' },
         { type: ApplicationCommandOptionType.Integer, name: 'delivery_timeout_hours', description: 'How long delivery is retried before an admin is needed (1-168)' },
+        { type: ApplicationCommandOptionType.Integer, name: 'orders_per_hour', description: 'Code orders one member may place per hour (0 = unlimited)', min_value: 0, max_value: 1000 },
+        { type: ApplicationCommandOptionType.Integer, name: 'topups_per_hour', description: 'Top-ups one member may start per hour (0 = unlimited)', min_value: 0, max_value: 1000 },
+        { type: ApplicationCommandOptionType.Integer, name: 'redeliveries_per_day', description: 'Times one member may have codes sent again per 24 hours (0 = never)', min_value: 0, max_value: 100 },
       ],
     },
     {

@@ -49,9 +49,15 @@ export const stockCommand: Command = {
       const low = interaction.options.getInteger('low_stock');
       const wait = interaction.options.getInteger('topup_wait_minutes');
       const timeout = interaction.options.getInteger('delivery_timeout_hours');
+      const ordersPerHour = interaction.options.getInteger('orders_per_hour');
+      const topupsPerHour = interaction.options.getInteger('topups_per_hour');
+      const redeliveries = interaction.options.getInteger('redeliveries_per_day');
       if (low !== null && (low < 0 || low > 100_000)) throw new AppError('invalid_input', 'low_stock must be from 0 to 100000.');
       if (wait !== null && (wait < 1 || wait > 1440)) throw new AppError('invalid_input', 'topup_wait_minutes must be from 1 to 1440.');
       if (timeout !== null && (timeout < 1 || timeout > 168)) throw new AppError('invalid_input', 'delivery_timeout_hours must be from 1 to 168.');
+      if (ordersPerHour !== null && (ordersPerHour < 0 || ordersPerHour > 1000)) throw new AppError('invalid_input', 'orders_per_hour must be from 0 (unlimited) to 1000.');
+      if (topupsPerHour !== null && (topupsPerHour < 0 || topupsPerHour > 1000)) throw new AppError('invalid_input', 'topups_per_hour must be from 0 (unlimited) to 1000.');
+      if (redeliveries !== null && (redeliveries < 0 || redeliveries > 100)) throw new AppError('invalid_input', 'redeliveries_per_day must be from 0 to 100.');
       await getCodeShopSettings(prisma, guildId);
       const s = await prisma.codeShopSettings.update({
         where: { guildId },
@@ -59,14 +65,25 @@ export const stockCommand: Command = {
           ...(low !== null ? { lowStockThreshold: low } : {}),
           ...(wait !== null ? { topupWaitSeconds: wait * 60 } : {}),
           ...(timeout !== null ? { deliveryTimeoutSeconds: timeout * 3600 } : {}),
+          // 0 is stored as null: unlimited.
+          ...(ordersPerHour !== null ? { ordersPerMemberPerHour: ordersPerHour || null } : {}),
+          ...(topupsPerHour !== null ? { topupsPerMemberPerHour: topupsPerHour || null } : {}),
+          ...(redeliveries !== null ? { redeliveriesPerDay: redeliveries } : {}),
         },
       });
       await prisma.auditEvent.create({
-        data: { guildId, actorType: 'user', actorId: `discord:${interaction.user.id}`, action: 'code_shop_settings.updated', targetType: 'code_shop_settings', targetId: guildId, data: { low, wait, timeout } },
+        data: { guildId, actorType: 'user', actorId: `discord:${interaction.user.id}`, action: 'code_shop_settings.updated', targetType: 'code_shop_settings', targetId: guildId, data: { low, wait, timeout, ordersPerHour, topupsPerHour, redeliveries } },
       });
       await reply(
         'Code shop settings',
-        `**Low-stock alert at:** ${s.lowStockThreshold}\n**Orders wait for a top-up:** ${Math.round(s.topupWaitSeconds / 60)} minutes\n**Delivery retried for:** ${Math.round(s.deliveryTimeoutSeconds / 3600)} hours`,
+        [
+          `**Low-stock alert at:** ${s.lowStockThreshold}`,
+          `**Orders wait for a top-up:** ${Math.round(s.topupWaitSeconds / 60)} minutes`,
+          `**Delivery retried for:** ${Math.round(s.deliveryTimeoutSeconds / 3600)} hours`,
+          `**Orders per member per hour:** ${s.ordersPerMemberPerHour ?? 'unlimited'}`,
+          `**Top-ups per member per hour:** ${s.topupsPerMemberPerHour ?? 'unlimited'}`,
+          `**Codes sent again per member per day:** ${s.redeliveriesPerDay}`,
+        ].join('\n'),
       );
       return;
     }

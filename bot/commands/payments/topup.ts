@@ -1,5 +1,5 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { checkTopupAmount } from '../../../activities/payments';
+import { checkTopupAmount, checkTopupRoom } from '../../../activities/payments';
 import { AppError } from '../../../lib/errors';
 import { startTopup } from '../../../lib/flows/payments.client';
 import type { Command } from '../../command';
@@ -23,18 +23,21 @@ export const topupCommand: Command = {
 };
 
 /**
- * Checks the amount, defers an ephemeral reply and starts `topup:{paymentId}` (shared by /topup, the shop
- * panel and an order's Top up button, whose order the credit wakes: `notifyOrderId`).
+ * Checks the amount and the member's hourly top-up limit, defers an ephemeral reply and starts
+ * `topup:{paymentId}` (shared by /topup, the shop panel and an order's Top up button, whose order the
+ * credit wakes: `notifyOrderId`).
  */
 export async function startTopupFor(
   interaction: ChatInputCommandInteraction | ModalSubmitInteraction | ButtonInteraction,
   amount: number,
-  { temporal, taskQueue, log, topup: settings }: BotDeps,
+  { prisma, temporal, taskQueue, log, topup: settings }: BotDeps,
   notifyOrderId?: string,
 ): Promise<void> {
   const guildId = guildIdOf(interaction);
   if (!settings) throw new AppError('payments_disabled', 'Top-ups are not set up on this server’s Guildflow yet: an operator must configure the payment gateway.');
   checkTopupAmount(amount, settings.limits);
+  // Told at once with nothing started; the top-up's own creation re-checks under a lock (concurrent clicks).
+  await checkTopupRoom(prisma, guildId, interaction.user.id);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const paymentId = topupPaymentId(interaction.id);
   const { workflowId, started } = await startTopup(
