@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
 import type { Config } from '../lib/config';
-import { commands as registeredCommands, components as registeredComponents } from './commands';
+import { commands as registeredCommands, components as registeredComponents, featureSwitches } from './commands';
 import type { BotDeps } from './deps';
 import { routeInteraction, type Registry } from './router';
 
@@ -15,7 +15,7 @@ export interface RunningBot {
 export async function startBot(
   config: Pick<Config, 'DISCORD_API_URL'> & { DISCORD_TOKEN: string },
   deps: BotDeps,
-  registry: Registry = { commands: registeredCommands, components: registeredComponents },
+  registry: Registry = { commands: registeredCommands, components: registeredComponents, switches: featureSwitches },
 ): Promise<RunningBot> {
   const log = deps.log.child({ component: 'bot' });
   const client = new Client({
