@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
 import { syncFlowId } from '../../lib/flows/sync';
-import { removeSyncChannel, setSyncChannel, SYNC_CHANNEL_TYPES } from '../../lib/flows/sync-channels';
+import { removeSyncChannel, setSyncChannel, SYNC_CHANNEL_TYPES } from '../../lib/flows/sync-channels.client';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';

@@ -11,7 +11,7 @@ import {
 import { getTaskSettings, updateTaskSettings } from '../../../activities/tasks/tasks';
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
-import { removeSyncChannel, setSyncChannel, type SyncChannelType } from '../../../lib/flows/sync-channels';
+import { removeSyncChannel, setSyncChannel, type SyncChannelType } from '../../../lib/flows/sync-channels.client';
 import type { ComponentHandler, ComponentInteraction } from '../../command';
 import type { BotDeps } from '../../deps';
 import { buttonRow, guildIdOf } from '../../interaction';
