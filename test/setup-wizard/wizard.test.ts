@@ -137,6 +137,9 @@ describe('/setup wizard', () => {
 
     const role = await pick(wizardOf(h), 'adminRoles', admin.id, [foreignRole.id], { crafted: true });
     expect(contentOf(role.response)).toContain(`${foreignRole.id} is not a role of this server`);
+    // @everyone is the server's, but would make every member an admin.
+    const everyone = await pick(wizardOf(h), 'adminRoles', admin.id, [e2e.demo.guild.everyoneRoleId], { crafted: true });
+    expect(contentOf(everyone.response)).toBe('@everyone cannot be chosen for Admin roles.');
     e2e.discord.clickButton(wizardOf(h), 'gf:setup-page:channels', admin.id);
     await e2e.discord.waitFor(() => (e2e.discord.message(wizardOf(h).id)!.content?.includes('Admin-log channel') ? true : undefined), 5000, 'the channels page');
     const channel = await pick(e2e.discord.message(wizardOf(h).id)!, 'adminLog', admin.id, [foreignChannel.id], { crafted: true });

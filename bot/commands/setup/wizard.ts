@@ -144,6 +144,8 @@ const wizardSelect: ComponentHandler = {
     const setting: Setting = SETTINGS[key];
     const ids = setting.kind === 'role' && interaction.isRoleSelectMenu() ? interaction.values : setting.kind === 'channel' && interaction.isChannelSelectMenu() ? interaction.values : null;
     if (!ids || ids.length > (setting.multi ? MAX_ROLES : 1)) throw new AppError('invalid_input', `Choose ${setting.multi ? 'roles' : `one ${setting.kind}`} for ${setting.label}.`);
+    // @everyone (the guild's own id) is a role of the guild, but as a staff or verification role it would mean everyone.
+    if (setting.kind === 'role' && ids.includes(guildIdOf(interaction))) throw new AppError('invalid_input', `@everyone cannot be chosen for ${setting.label}.`);
     await requireInInteractionGuild(interaction, setting.kind === 'role' ? { roles: { [setting.label]: ids } } : { channels: { [setting.label]: ids[0] } });
     await save(interaction, deps, setting, ids);
     if (!interaction.isMessageComponent()) return;
