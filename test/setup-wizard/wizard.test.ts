@@ -1,4 +1,4 @@
-import type { APIActionRowComponent, APIComponentInMessageActionRow, APISelectMenuDefaultValue } from 'discord-api-types/v10';
+import { ChannelType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APISelectMenuDefaultValue } from 'discord-api-types/v10';
 import type { InteractionHandle, MessageRecord } from '../fakes/discord';
 import { startE2E, type E2E } from '../e2e/harness';
 
@@ -144,6 +144,10 @@ describe('/setup wizard', () => {
     await e2e.discord.waitFor(() => (e2e.discord.message(wizardOf(h).id)!.content?.includes('Admin-log channel') ? true : undefined), 5000, 'the channels page');
     const channel = await pick(e2e.discord.message(wizardOf(h).id)!, 'adminLog', admin.id, [foreignChannel.id], { crafted: true });
     expect(contentOf(channel.response)).toContain(`${foreignChannel.id} is not a channel of this server`);
+    // The server's own voice channel is the server's, but not a place to post.
+    const voice = e2e.discord.createChannel(e2e.demo.guild.id, { name: 'voice', type: ChannelType.GuildVoice });
+    const wrongType = await pick(e2e.discord.message(wizardOf(h).id)!, 'adminLog', admin.id, [voice.id], { crafted: true });
+    expect(contentOf(wrongType.response)).toBe('Admin-log channel: choose a text or announcement channel.');
 
     expect(await settings()).toEqual(before.settings);
     expect((await audits()).length).toBe(before.audits);

@@ -52,6 +52,7 @@ type SettingName = keyof typeof SETTINGS;
 const isPage = (key: string): key is Page => Object.hasOwn(PAGES, key);
 const isSetting = (key: string): key is SettingName => Object.hasOwn(SETTINGS, key);
 const MAX_ROLES = 25; // the settings API's limit, and Discord's for a select
+const CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
 /** Every setting's current ids, read from where each lives. */
 async function currentValues(prisma: BotDeps['prisma'], guildId: string): Promise<Record<SettingName, string[]>> {
@@ -88,7 +89,7 @@ async function render(prisma: BotDeps['prisma'], guildId: string, page: Page): P
     const menu =
       s.kind === 'role'
         ? new RoleSelectMenuBuilder().setDefaultRoles(values[n])
-        : new ChannelSelectMenuBuilder().setChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement).setDefaultChannels(values[n]);
+        : new ChannelSelectMenuBuilder().setChannelTypes(...CHANNEL_TYPES).setDefaultChannels(values[n]);
     menu.setCustomId(id).setPlaceholder(placeholder).setMinValues(0).setMaxValues(s.multi ? MAX_ROLES : 1);
     return new ActionRowBuilder<RoleSelectMenuBuilder | ChannelSelectMenuBuilder>().addComponents(menu).toJSON();
   });
@@ -147,6 +148,9 @@ const wizardSelect: ComponentHandler = {
     // @everyone (the guild's own id) is a role of the guild, but as a staff or verification role it would mean everyone.
     if (setting.kind === 'role' && ids.includes(guildIdOf(interaction))) throw new AppError('invalid_input', `@everyone cannot be chosen for ${setting.label}.`);
     await requireInInteractionGuild(interaction, setting.kind === 'role' ? { roles: { [setting.label]: ids } } : { channels: { [setting.label]: ids[0] } });
+    // The menu offers text channels only; a crafted pick of a voice channel or category is refused too.
+    const type = setting.kind === 'channel' && ids[0] ? (await interaction.client.channels.fetch(ids[0]))?.type : undefined;
+    if (type !== undefined && !(CHANNEL_TYPES as readonly ChannelType[]).includes(type)) throw new AppError('invalid_input', `${setting.label}: choose a text or announcement channel.`);
     await save(interaction, deps, setting, ids);
     if (!interaction.isMessageComponent()) return;
     await interaction.update(await render(deps.prisma, guildIdOf(interaction), setting.page));
