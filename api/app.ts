@@ -2,6 +2,7 @@ import type { AppDeps, RouteDeps, RouteFactory } from './deps';
 import Koa from 'koa';
 import { provideGuildDirectory } from './auth';
 import { errorMiddleware } from './errors';
+import { featureSwitches } from './feature-switches';
 import { createHttpMetrics } from './metrics';
 import { requestContext } from './request-context';
 import { announcementRoutes } from './routes/announcements';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.log, metrics));
   app.use(errorMiddleware);
   app.use(provideGuildDirectory(deps.guildDirectory));
+  app.use(featureSwitches(deps.prisma));
 
   const routeDeps: RouteDeps = { ...deps, metrics };
   for (const factory of ROUTES) {

@@ -1,8 +1,10 @@
 import type {
   ButtonInteraction,
+  ChannelSelectMenuInteraction,
   ChatInputCommandInteraction,
   ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RoleSelectMenuInteraction,
   StringSelectMenuInteraction,
   UserSelectMenuInteraction,
 } from 'discord.js';
@@ -17,7 +19,13 @@ export interface Command {
   handle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
 }
 
-export type ComponentInteraction = ButtonInteraction | StringSelectMenuInteraction | UserSelectMenuInteraction | ModalSubmitInteraction;
+export type ComponentInteraction =
+  | ButtonInteraction
+  | StringSelectMenuInteraction
+  | UserSelectMenuInteraction
+  | RoleSelectMenuInteraction
+  | ChannelSelectMenuInteraction
+  | ModalSubmitInteraction;
 
 /** A button, select menu or modal handler, found by the `action` of its `gf:{action}:{key}` custom id. */
 export interface ComponentHandler {

@@ -1,6 +1,8 @@
 import { MessageFlags, type Interaction } from 'discord.js';
 import { parseCustomId } from '../lib/discord/custom-id';
 import { AppError, ForbiddenError } from '../lib/errors';
+import { requireSwitchedOn } from '../lib/feature-switches';
+import type { FeatureSwitch } from '../lib/features';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import type { Command, ComponentHandler } from './command';
 import type { BotDeps } from './deps';
@@ -9,16 +11,19 @@ import { interactionLevel } from './permissions';
 export interface Registry {
   commands: readonly Command[];
   components: readonly ComponentHandler[];
+  /** The feature switch each command or component belongs to (bot/commands/index.ts); absent, none is checked. */
+  switches?: ReadonlyMap<Command | ComponentHandler, FeatureSwitch>;
 }
 
 /**
  * The one InteractionCreate dispatcher: finds the handler (slash command by name, component by the action
- * of its `gf:{action}:{key}` id), checks the member's level, and turns any error into an ephemeral reply
+ * of its `gf:{action}:{key}` id), refuses it when its feature is switched off in the guild, checks the
+ * member's level, and turns any error into an ephemeral reply
  * plus a log line with the interaction id. Handlers never catch-and-ignore. Errors are logged through the
  * logger's error serializer, which leaves out the interaction token and what a refused reply carried.
  */
 export async function routeInteraction(interaction: Interaction, deps: BotDeps, registry: Registry): Promise<void> {
-  if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isUserSelectMenu() && !interaction.isModalSubmit()) {
+  if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isUserSelectMenu() && !interaction.isRoleSelectMenu() && !interaction.isChannelSelectMenu() && !interaction.isModalSubmit()) {
     return;
   }
   const log = deps.log.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
@@ -27,12 +32,14 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
     if (interaction.isChatInputCommand()) {
       const command = registry.commands.find((c) => c.data.name === interaction.commandName);
       if (!command) throw new AppError('unknown_command', `/${interaction.commandName} is not a Guildflow command (any more).`);
+      await requireFeature(interaction, deps, registry.switches?.get(command));
       await requireLevel(interaction, deps, command.level);
       await command.handle(interaction, scoped);
     } else {
       const parsed = parseCustomId(interaction.customId);
       const handler = parsed && registry.components.find((c) => c.action === parsed.action);
       if (!parsed || !handler) throw new AppError('unknown_component', 'This button is no longer in use.');
+      await requireFeature(interaction, deps, registry.switches?.get(handler));
       await requireLevel(interaction, deps, handler.level);
       await handler.handle(interaction, parsed.key, scoped);
     }
@@ -55,4 +62,9 @@ async function requireLevel(interaction: Interaction, deps: BotDeps, level: Perm
   if (level === 'user') return;
   const actual = await interactionLevel(interaction, deps.prisma);
   if (!atLeast(actual, level)) throw new ForbiddenError(`Only a server ${level} or above can do this (you are ${actual}).`);
+}
+
+/** One place for the switches: a switched-off feature's commands and the buttons of its posts answer one line. */
+async function requireFeature(interaction: Interaction, deps: BotDeps, feature: FeatureSwitch | undefined): Promise<void> {
+  if (feature && interaction.inGuild()) await requireSwitchedOn(deps.prisma, interaction.guildId, feature);
 }

@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
 import type { Config } from '../lib/config';
-import { commands as registeredCommands, components as registeredComponents } from './commands';
+import { commands as registeredCommands, components as registeredComponents, featureSwitches } from './commands';
 import { restoreOnJoin } from './commands/verify/rejoin';
 import type { BotDeps } from './deps';
 import { routeInteraction, type Registry } from './router';
@@ -16,7 +16,7 @@ export interface RunningBot {
 export async function startBot(
   config: Pick<Config, 'DISCORD_API_URL'> & { DISCORD_TOKEN: string },
   deps: BotDeps,
-  registry: Registry = { commands: registeredCommands, components: registeredComponents },
+  registry: Registry = { commands: registeredCommands, components: registeredComponents, switches: featureSwitches },
 ): Promise<RunningBot> {
   const log = deps.log.child({ component: 'bot' });
   const client = new Client({
@@ -36,7 +36,7 @@ export async function startBot(
   client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
   client.on(Events.GuildMemberAdd, (member) => {
     if (member.user.bot) return;
-    void restoreOnJoin({ ...deps, log }, { guildId: member.guild.id, userId: member.id, joinedAtMs: member.joinedTimestamp ?? 0 }).catch((err: unknown) =>
+    void restoreOnJoin({ ...deps, log }, { guildId: member.guild.id, userId: member.id, joinedAtMs: member.joinedTimestamp ?? Date.now() }).catch((err: unknown) =>
       log.error({ err, guildId: member.guild.id, userId: member.id }, 'could not restore a linked member’s roles'),
     );
   });

@@ -91,11 +91,11 @@ export async function startStack(
 
   if (config.DISCORD_TOKEN) {
     // Loaded only when the bot runs: discord.js's gateway client costs ~35 MB and a second at start-up.
-    const [{ startBot }, { botFeaturesFromConfig }, { commands, components }] = await Promise.all([import('../bot/run'), import('../bot/deps'), import('../bot/commands')]);
+    const [{ startBot }, { botFeaturesFromConfig }, { commands, components, featureSwitches }] = await Promise.all([import('../bot/run'), import('../bot/deps'), import('../bot/commands')]);
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
       { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, ...botFeaturesFromConfig(config) },
-      opts.registry ?? { commands, components },
+      opts.registry ?? { commands, components, switches: featureSwitches },
     );
     started.push({ name: 'bot', stop: bot.stop });
   } else {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import { FEATURE_SWITCHES } from '../../lib/features';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
 import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
@@ -19,6 +20,8 @@ const settingsPatch = z
     unverifiedRoleId: snowflake.nullable(),
     adminLogChannelId: snowflake.nullable(),
     locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale such as en or pt-BR'),
+    /** The feature switches that are off (lib/features.ts); features not listed are on. */
+    disabledFeatures: z.array(z.enum(FEATURE_SWITCHES)).max(FEATURE_SWITCHES.length),
   })
   .partial()
   .strict();

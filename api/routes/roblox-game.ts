@@ -15,6 +15,7 @@ import {
 } from '../../activities/trades';
 import type { CodeKeyring } from '../../lib/crypto/codes';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { requireSwitchedOn } from '../../lib/feature-switches';
 import { depositId, type Delivery, type ReportedPet } from '../../lib/flows/trades';
 import { claimWithdrawal, confirmWithdrawal, reportDeposit } from '../../lib/flows/trades.client';
 import { GAME_SIGNATURE_HEADERS, verifyGameSignature } from '../../lib/roblox/game-signature';
@@ -161,12 +162,15 @@ export function robloxGameRoutes({ prisma, temporal, taskQueue, codes, gameClock
    * A deposit: recorded as signed, then deposit:{gameId}:{tradeId} runs and the answer is its outcome. A
    * repeat gets the same answer; the flow credits only what was recorded here. Refusals (422) carry a
    * reason code: `not_linked`, `unknown_pet`, `over_limit`, `daily_cap` (the game's cap for the UTC day).
+   * With trades switched off in the server, a new deposit is 409 `feature_disabled` and nothing is recorded.
    */
   router.post('/deposits', async (ctx) => {
     const { game } = ctx.state as GameState;
     const body = parseDepositBody(jsonOf(ctx));
     const report = { depositId: depositId(game.id, body.tradeId), guildId: game.guildId, gameId: game.id, tradeId: body.tradeId, robloxUserId: body.robloxUserId, serverId: body.serverId, gems: body.gems, pets: body.pets };
     const id = report.depositId;
+    // A server with trades switched off takes no new deposits; one already reported still gets its answer.
+    if (!(await deps.prisma.gameDeposit.findUnique({ where: { id }, select: { id: true } }))) await requireSwitchedOn(deps.prisma, game.guildId, 'trades');
     await recordDepositReport(deps.prisma, report);
     // Answered as soon as it is credited or refused, without waiting for the receipt DM.
     const result = await reportDeposit(flowTargetOf(deps), report, `Roblox deposit ${body.tradeId} from game ${game.id} (player ${body.robloxUserId})`);

@@ -2,19 +2,17 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
-import { NotFoundError } from '../../lib/errors';
 import { syncFlowId } from '../../lib/flows/sync';
-import { signalSync } from '../../lib/flows/sync.client';
+import { removeSyncChannel, setSyncChannel, SYNC_CHANNEL_TYPES } from '../../lib/flows/sync-channels.client';
 import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
 import { decodeCursor, encodeCursor } from '../pagination';
 
 type State = AuthState & { log: Logger };
 
-const CHANNEL_TYPES = ['leaderboard', 'shop_item'] as const;
-const typeParam = z.object({ entityType: z.enum(CHANNEL_TYPES, { error: `entityType: one of ${CHANNEL_TYPES.join(', ')}` }) });
+const typeParam = z.object({ entityType: z.enum(SYNC_CHANNEL_TYPES, { error: `entityType: one of ${SYNC_CHANNEL_TYPES.join(', ')}` }) });
 const channelBody = z
   .object({
     channelId: snowflake,
@@ -47,23 +45,13 @@ function afterSyncCursor(cursor: string | undefined) {
  * The message sync for the dashboard: every synced message with its state (`pending` while Discord
  * fails, `orphaned` with the reason), and where a guild's leaderboard panel and shop item posts go.
  * Setting a channel (re)posts them there through their sync flows; removing the leaderboard's deletes
- * the panel. Without Temporal the channel routes answer 503 `temporal_unavailable` and change nothing.
+ * the panel; both are audited. Without Temporal the channel routes answer 503 `temporal_unavailable` and change nothing.
  */
 export function syncRoutes(deps: RouteDeps): Router<State> {
   const { prisma, syncSettings } = deps;
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/sync' });
-
-  /** Wakes every flow of the type (they re-render and move, post or delete as the new setting says). */
-  async function resync(guildId: string, entityType: (typeof CHANNEL_TYPES)[number], asset: string, removed: boolean): Promise<number> {
-    const target = flowTargetOf(deps);
-    if (entityType === 'leaderboard') {
-      await signalSync(target, { entityType, entityId: `${guildId}:${asset}`, guildId }, { settings: syncSettings, deleted: removed });
-      return 1;
-    }
-    const items = await prisma.shopItem.findMany({ where: { guildId, deletedAt: null }, select: { id: true } });
-    for (const it of items) await signalSync(target, { entityType, entityId: String(it.id), guildId }, { settings: syncSettings });
-    return items.length;
-  }
+  // Throws 503 without Temporal, before anything is stored.
+  const channelDeps = () => ({ prisma, target: flowTargetOf(deps), settings: syncSettings });
 
   router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
     const q = listQuery.parse(ctx.query);
@@ -87,27 +75,15 @@ export function syncRoutes(deps: RouteDeps): Router<State> {
   router.put('/channels/:entityType', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { entityType } = typeParam.parse(ctx.params);
     const body = channelBody.parse(await readJsonBody(ctx));
-    flowTargetOf(deps); // nothing is stored when the flows cannot be told
+    channelDeps(); // nothing is stored when the flows cannot be told
     const guildId = ctx.params.guildId!;
     await requireInGuild(deps.guildDirectory, guildId, { channels: { channelId: body.channelId } });
-    const options = entityType === 'leaderboard' ? { asset: body.asset ?? 'currency', size: body.size ?? 10 } : {};
-    const row = await prisma.syncChannel.upsert({
-      where: { guildId_entityType: { guildId, entityType } },
-      create: { guildId, entityType, channelId: body.channelId, options },
-      update: { channelId: body.channelId, options, updatedAt: new Date() },
-    });
-    const flowsWoken = await resync(guildId, entityType, options.asset ?? 'currency', false);
-    ctx.body = { ...row, flowsWoken };
+    ctx.body = await setSyncChannel(channelDeps(), guildId, entityType, body, tokenAuditActor(ctx.state.auth));
   });
 
   router.delete('/channels/:entityType', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { entityType } = typeParam.parse(ctx.params);
-    const guildId = ctx.params.guildId!;
-    const row = await prisma.syncChannel.findUnique({ where: { guildId_entityType: { guildId, entityType } } });
-    if (!row) throw new NotFoundError(`No channel is set for ${entityType} messages.`);
-    flowTargetOf(deps);
-    await prisma.syncChannel.delete({ where: { guildId_entityType: { guildId, entityType } } });
-    await resync(guildId, entityType, (row.options as { asset?: string }).asset ?? 'currency', true);
+    await removeSyncChannel(channelDeps(), ctx.params.guildId!, entityType, tokenAuditActor(ctx.state.auth));
     ctx.status = 204;
   });
 

@@ -1,12 +1,17 @@
 import { ApplicationCommandOptionType, MessageFlags, type APIApplicationCommandOption, type APIEmbed } from 'discord.js';
+import { disabledFeatures } from '../../lib/feature-switches';
+import type { FeatureSwitch } from '../../lib/features';
 import { atLeast, type PermissionLevel } from '../../lib/permissions';
-import type { Command } from '../command';
+import type { Command, ComponentHandler } from '../command';
 import { interactionLevel } from '../permissions';
 
-/** A feature's commands, under the heading `/help` lists them by. */
+/** A feature's commands, under the heading `/help` lists them by, and the handlers of its components. */
 export interface Feature {
   name: string;
   commands: readonly Command[];
+  components?: readonly ComponentHandler[];
+  /** The switch (lib/features.ts) that turns the feature off in a server; absent, it is always on. */
+  switch?: FeatureSwitch;
 }
 
 /** One thing a member can type: a command, or one of its subcommands (`economy add`). */
@@ -94,14 +99,15 @@ export function helpMessages(sections: readonly HelpSection[], limits: { descrip
 
 /**
  * `/help`: every member gets, privately, the commands they can run in this server, by feature, read from
- * the registry (`features` is read when the command runs, since the registry includes `/help` itself).
+ * the registry and leaving out the features switched off here (`features` is read when the command runs, since the registry includes `/help` itself).
  */
 export function createHelpCommand(features: () => readonly Feature[]): Command {
   return {
     data: { name: 'help', description: 'The commands you can use in this server', contexts: [0] },
     async handle(interaction, { prisma }) {
       const level = await interactionLevel(interaction, prisma);
-      const [first = [], ...more] = helpMessages(helpSections(features(), level));
+      const off = interaction.inGuild() ? await disabledFeatures(prisma, interaction.guildId) : new Set<FeatureSwitch>();
+      const [first = [], ...more] = helpMessages(helpSections(features().filter((f) => !f.switch || !off.has(f.switch)), level));
       await interaction.reply({ content: `Commands you can use here (you are ${level}):`, embeds: first, flags: MessageFlags.Ephemeral });
       for (const embeds of more) await interaction.followUp({ embeds, flags: MessageFlags.Ephemeral });
     },

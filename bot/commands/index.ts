@@ -1,3 +1,4 @@
+import type { FeatureSwitch } from '../../lib/features';
 import type { Command, ComponentHandler } from '../command';
 import { announceCommands, announceComponents } from './announce';
 import { apiTokenCommand } from './api-token';
@@ -6,7 +7,7 @@ import { embedCommands, embedComponents } from './embeds';
 import { createHelpCommand, type Feature } from './help';
 import { orderCommands, orderComponents } from './orders';
 import { paymentCommands, paymentComponents } from './payments';
-import { setupCommand } from './setup';
+import { setupCommand, setupComponents } from './setup';
 import { shopCommands, shopComponents } from './shop';
 import { taskCommands, taskComponents } from './tasks';
 import { tradeCommands, tradeComponents } from './trades';
@@ -18,17 +19,21 @@ import { verifyCommands, verifyComponents } from './verify';
  * handlers here.
  */
 export const features: readonly Feature[] = [
-  { name: 'Server setup', commands: [apiTokenCommand, setupCommand] },
-  { name: 'Economy', commands: economyCommands },
-  { name: 'Shop', commands: shopCommands },
-  { name: 'Payments', commands: paymentCommands },
-  { name: 'Code orders', commands: orderCommands },
-  { name: 'Roblox verification', commands: verifyCommands },
-  { name: 'Tasks', commands: taskCommands },
-  { name: 'Announcements', commands: [...announceCommands, ...embedCommands] },
-  { name: 'Roblox trades', commands: tradeCommands },
+  { name: 'Server setup', commands: [apiTokenCommand, setupCommand], components: setupComponents },
+  { name: 'Economy', commands: economyCommands, components: economyComponents, switch: 'economy' },
+  { name: 'Shop', commands: shopCommands, components: shopComponents, switch: 'shop' },
+  { name: 'Payments', commands: paymentCommands, components: paymentComponents, switch: 'codeShop' },
+  { name: 'Code orders', commands: orderCommands, components: orderComponents, switch: 'codeShop' },
+  { name: 'Roblox verification', commands: verifyCommands, components: verifyComponents, switch: 'verification' },
+  { name: 'Tasks', commands: taskCommands, components: taskComponents, switch: 'tasks' },
+  { name: 'Announcements', commands: [...announceCommands, ...embedCommands], components: [...announceComponents, ...embedComponents], switch: 'announcements' },
+  { name: 'Roblox trades', commands: tradeCommands, components: tradeComponents, switch: 'trades' },
   // Read when /help runs, not now: the list includes /help itself.
   { name: 'Help', commands: [createHelpCommand(() => features)] },
 ];
 export const commands: readonly Command[] = features.flatMap((f) => f.commands);
-export const components: readonly ComponentHandler[] = [...economyComponents, ...shopComponents, ...paymentComponents, ...orderComponents, ...verifyComponents, ...taskComponents, ...announceComponents, ...tradeComponents, ...embedComponents];
+export const components: readonly ComponentHandler[] = features.flatMap((f) => f.components ?? []);
+/** Each command's and component's feature switch, for the router's one check. */
+export const featureSwitches: ReadonlyMap<Command | ComponentHandler, FeatureSwitch> = new Map(
+  features.flatMap((f) => (f.switch ? [...f.commands, ...(f.components ?? [])].map((h) => [h, f.switch!] as const) : [])),
+);

@@ -1,8 +1,10 @@
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type APIApplicationCommandChannelOption } from 'discord.js';
 import { AppError } from '../../lib/errors';
-import type { Command } from '../command';
+import type { Command, ComponentHandler } from '../command';
 import { postShopPanel } from './orders/panel';
 import { postVerifyPanel } from './verify/commands';
+import { featureComponents, openFeatures } from './setup/features';
+import { openWizard, wizardComponents } from './setup/wizard';
 
 const channelOption: APIApplicationCommandChannelOption = {
   type: ApplicationCommandOptionType.Channel,
@@ -11,12 +13,15 @@ const channelOption: APIApplicationCommandChannelOption = {
   channel_types: [ChannelType.GuildText],
 };
 
-/** `/setup verification|shop-panel [channel]`: admins post the persistent panels members use. */
+/**
+ * `/setup verification|shop-panel [channel]`: admins post the persistent panels members use;
+ * `/setup wizard` and `/setup features` change the server's settings and feature switches from menus.
+ */
 export const setupCommand: Command = {
   level: 'admin',
   data: {
     name: 'setup',
-    description: 'Post Guildflow panels in a channel',
+    description: 'Set Guildflow up: panels, settings and features',
     contexts: [0],
     default_member_permissions: String(PermissionFlagsBits.ManageGuild),
     options: [
@@ -27,6 +32,8 @@ export const setupCommand: Command = {
         options: [channelOption],
       },
       { type: ApplicationCommandOptionType.Subcommand, name: 'shop-panel', description: 'Post the code shop panel (Order codes, Top up, Balance)', options: [channelOption] },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'wizard', description: 'Choose staff roles, verification roles and Guildflow’s channels from menus' },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'features', description: 'Switch Guildflow features on or off in this server' },
     ],
   },
   async handle(interaction, deps) {
@@ -35,8 +42,15 @@ export const setupCommand: Command = {
         return postVerifyPanel(interaction, deps);
       case 'shop-panel':
         return postShopPanel(interaction, deps);
+      case 'wizard':
+        return openWizard(interaction, deps);
+      case 'features':
+        return openFeatures(interaction, deps);
       default:
         throw new AppError('unknown_command', 'This /setup panel does not exist (any more).');
     }
   },
 };
+
+/** The menus and buttons of `/setup wizard` and `/setup features`. */
+export const setupComponents: readonly ComponentHandler[] = [...wizardComponents, ...featureComponents];

@@ -110,3 +110,25 @@ it('two concurrent deposits cannot both take the last room under the cap', async
   }
   expect((await env.gems(user)).balance).toBe(1800n);
 });
+
+it('with trades switched off, a new deposit is refused (409 feature_disabled) and nothing is recorded; one already reported gets its answer', async () => {
+  const user = member(env, 'switched-off');
+  const robloxId = await env.link(user);
+  const earlier = `t-${newId()}`;
+  const deposit = (tradeId: string) => env.client().request('POST', '/roblox/v1/deposits', { tradeId, robloxUserId: String(robloxId), gems: 40 });
+  expect(body((await deposit(earlier)).json)).toMatchObject({ status: 'credited' });
+  const guildId = env.demo.guild.id;
+  await env.prisma.guildSettings.upsert({ where: { guildId }, create: { guildId, disabledFeatures: ['trades'] }, update: { disabledFeatures: ['trades'] } });
+  try {
+    const tradeId = `t-${newId()}`;
+    const refused = await deposit(tradeId);
+    expect(refused.status).toBe(409);
+    expect((refused.json as { error: { code: string; details: unknown } }).error).toMatchObject({ code: 'feature_disabled', details: { feature: 'trades' } });
+    expect(await env.prisma.gameDeposit.findUnique({ where: { id: depositId(env.game.id, tradeId) } })).toBeNull();
+    // The game retrying a deposit it reported before the switch gets the same answer.
+    expect(body((await deposit(earlier)).json)).toMatchObject({ status: 'credited' });
+    expect((await env.gems(user)).balance).toBe(40n);
+  } finally {
+    await env.prisma.guildSettings.update({ where: { guildId }, data: { disabledFeatures: [] } });
+  }
+});

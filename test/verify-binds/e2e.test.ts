@@ -104,6 +104,14 @@ describe('verified members: rejoin, /update, group-rank binds', () => {
     const none = await restoreOnJoin({ prisma: e2e.prisma, temporal: e2e.temporal, taskQueue: e2e.taskQueue, log }, { guildId, userId: stranger, joinedAtMs: Date.parse(e2e.discord.member(guildId, stranger)!.joined_at!) });
     expect(none).toBeNull();
     expect(rolesOf(stranger)).toEqual([e2e.demo.roles.unverified.id]);
+
+    // With verification switched off in the server, a linked member's join starts nothing.
+    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { disabledFeatures: ['verification'] } });
+    try {
+      expect(await restoreOnJoin({ prisma: e2e.prisma, temporal: e2e.temporal, taskQueue: e2e.taskQueue, log }, { guildId, userId: user, joinedAtMs: joinedAtMs + 1 })).toBeNull();
+    } finally {
+      await e2e.prisma.guildSettings.update({ where: { guildId }, data: { disabledFeatures: [] } });
+    }
   }, 90_000);
 
   it('/update follows rank changes: bound roles added and removed, other roles untouched; "Nothing to change"; a Roblox outage changes nothing', async () => {

@@ -234,8 +234,13 @@ export class FakeDiscord {
     return this.core.interactions.clickButton(message, customId, userId);
   }
 
-  selectMenu(message: MessageRef, customId: string, userId: string, values: string[]): InteractionHandle {
-    return this.core.interactions.selectMenu(message, customId, userId, values);
+  /**
+   * A member picks values in a select menu. `crafted`: a modified client sends values Discord's menu would
+   * not offer (another guild's role or channel); they arrive without resolved data, as such a client
+   * could send them, so the bot's own scope checks are what refuses them.
+   */
+  selectMenu(message: MessageRef, customId: string, userId: string, values: string[], opts: { crafted?: boolean } = {}): InteractionHandle {
+    return this.core.interactions.selectMenu(message, customId, userId, values, opts);
   }
 
   submitModal(source: InteractionHandle | MessageRef, customId: string, userId: string, fields: Record<string, string | string[]>): InteractionHandle {

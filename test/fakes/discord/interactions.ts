@@ -461,7 +461,7 @@ export class Interactions {
     });
   }
 
-  selectMenu(message: MessageRef, customId: string, userId: string, values: string[]): InteractionHandle {
+  selectMenu(message: MessageRef, customId: string, userId: string, values: string[], opts: { crafted?: boolean } = {}): InteractionHandle {
     return this.component(message, customId, userId, (_m, channel, guildId, component) => {
       const type = component.type as ComponentType;
       if (!SELECT_KINDS.has(type) && type !== ComponentType.StringSelect) {
@@ -477,7 +477,13 @@ export class Interactions {
       } else {
         const kind = SELECT_KINDS.get(type) ?? ApplicationCommandOptionType.Mentionable;
         const resolved: APIInteractionDataResolved = {};
-        for (const v of values) this.resolve(kind, v, guildId, channel, resolved);
+        for (const v of values) {
+          try {
+            this.resolve(kind, v, guildId, channel, resolved);
+          } catch (err) {
+            if (!opts.crafted) throw err;
+          }
+        }
         data.resolved = resolved;
       }
       return data;
