@@ -2,6 +2,7 @@ import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type AP
 import { AppError } from '../../lib/errors';
 import type { Command } from '../command';
 import { postShopPanel } from './orders/panel';
+import { runSetupCheck } from './setup-check';
 import { postVerifyPanel } from './verify/commands';
 
 const channelOption: APIApplicationCommandChannelOption = {
@@ -27,6 +28,7 @@ export const setupCommand: Command = {
         options: [channelOption],
       },
       { type: ApplicationCommandOptionType.Subcommand, name: 'shop-panel', description: 'Post the code shop panel (Order codes, Top up, Balance)', options: [channelOption] },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'check', description: 'Check Guildflow’s permissions and role position for every configured feature' },
     ],
   },
   async handle(interaction, deps) {
@@ -35,6 +37,8 @@ export const setupCommand: Command = {
         return postVerifyPanel(interaction, deps);
       case 'shop-panel':
         return postShopPanel(interaction, deps);
+      case 'check':
+        return runSetupCheck(interaction, deps);
       default:
         throw new AppError('unknown_command', 'This /setup panel does not exist (any more).');
     }
