@@ -22,7 +22,7 @@ async function featureNeeds(prisma: PrismaClient, guildId: string): Promise<Feat
   // No settings row yet means the default template, which renames members.
   const renames = (verificationRoles.length > 0 || verification !== null) && (verification ? verification.nicknameTemplate !== null : true);
   return [
-    { feature: 'Admin log', channels: settings?.adminLogChannelId ? [{ channelId: settings.adminLogChannelId, use: 'admin log' }] : [], roles: [], permissions: [] },
+    { feature: 'Admin log', channels: settings?.adminLogChannelId ? [{ channelId: settings.adminLogChannelId, use: 'admin log channel' }] : [], roles: [], permissions: [] },
     {
       feature: 'Verification',
       channels: [],

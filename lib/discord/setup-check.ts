@@ -103,7 +103,7 @@ export function checkSetup(input: CheckInput): FeatureReport[] {
     for (const { channelId, use, pins } of wanted) {
       const channel = channels.get(channelId);
       if (!channel) {
-        problems.push(`The ${use} channel (id ${channelId}) no longer exists: choose another channel for the ${use}.`);
+        problems.push(`The ${use} (id ${channelId}) no longer exists: choose another channel for it.`);
         continue;
       }
       const perms = channelPermissions(input, channel);
@@ -116,7 +116,7 @@ export function checkSetup(input: CheckInput): FeatureReport[] {
     }
     for (const { roleId, use } of managed) {
       const role = roles.get(roleId);
-      if (!role) problems.push(`The ${use} (id ${roleId}) no longer exists: choose another role for the ${use}.`);
+      if (!role) problems.push(`The ${use} (id ${roleId}) no longer exists: choose another role for it.`);
       else if (!top || top.position <= role.position) problems.push(`Move ${botRoleName} above <@&${role.id}> (${ROLES_PATH}): it is the ${use}, and Guildflow can only give roles below its own.`);
     }
     for (const { permission, use } of permissions) {

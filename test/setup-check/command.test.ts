@@ -51,13 +51,13 @@ describe('/setup check', () => {
     const { message, embeds } = await check(e2e.demo.admin.id);
     expect(message?.content).toBe('Guildflow found 2 problems in this server\'s setup:');
     const report = byTitle(embeds);
-    expect(report['⚠️ Admin log']).toBe(`• Give Guildflow *Embed Links* in <#${log.id}> (the admin log: channel settings → Permissions).`);
+    expect(report['⚠️ Admin log']).toBe(`• Give Guildflow *Embed Links* in <#${log.id}> (the admin log channel: channel settings → Permissions).`);
     expect(report['⚠️ Verification']).toMatch(new RegExp(`^• Move Guildflow's role \\(@\\S+\\) above <@&${roles.verified.id}> \\(Server Settings → Roles\\): it is the verified role`));
     expect(Object.keys(report).filter((t) => t!.startsWith('✅'))).toEqual(['✅ Tasks', '✅ Shop', '✅ Announcements', '✅ Synced posts']);
 
     // A configured channel that is gone is reported too.
     e2e.discord.deleteChannel(log.id);
-    expect(byTitle((await check(e2e.demo.admin.id)).embeds)['⚠️ Admin log']).toBe(`• The admin log channel (id ${log.id}) no longer exists: choose another channel for the admin log.`);
+    expect(byTitle((await check(e2e.demo.admin.id)).embeds)['⚠️ Admin log']).toBe(`• The admin log channel (id ${log.id}) no longer exists: choose another channel for it.`);
   });
 
   it('a member cannot run it', async () => {
