@@ -62,7 +62,7 @@ type PermissionName = keyof typeof PERMISSION_NAMES;
 const ROLES_PATH = 'Server Settings → Roles';
 
 /** The bot's permissions in the guild: @everyone's and its roles' (Administrator grants everything). */
-export function guildPermissions(input: Pick<CheckInput, 'guildId' | 'roles' | 'bot'>): bigint {
+function guildPermissions(input: Pick<CheckInput, 'guildId' | 'roles' | 'bot'>): bigint {
   const held = new Set([input.guildId, ...input.bot.roleIds]);
   const base = input.roles.filter((r) => held.has(r.id)).reduce((p, r) => p | r.permissions, 0n);
   return base & PermissionFlagsBits.Administrator ? ~0n : base;
