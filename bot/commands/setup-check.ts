@@ -12,7 +12,7 @@ async function featureNeeds(prisma: PrismaClient, guildId: string): Promise<Feat
     prisma.taskSettings.findUnique({ where: { guildId } }),
     prisma.task.findMany({ where: { guildId, deletedAt: null, roleId: { not: null } }, select: { name: true, roleId: true }, orderBy: { id: 'asc' } }),
     prisma.shopItem.findMany({ where: { guildId, deletedAt: null, roleId: { not: null } }, select: { name: true, roleId: true }, orderBy: { id: 'asc' } }),
-    prisma.announcement.findMany({ where: { guildId, status: 'scheduled' }, select: { title: true, channelId: true, pin: true }, orderBy: { createdAt: 'asc' } }),
+    prisma.announcement.findMany({ where: { guildId, status: 'scheduled' }, select: { title: true, channelId: true, pin: true, pingRoleId: true }, orderBy: { createdAt: 'asc' } }),
     prisma.syncChannel.findMany({ where: { guildId }, orderBy: { entityType: 'asc' } }),
   ]);
   const verificationRoles = [
@@ -41,7 +41,7 @@ async function featureNeeds(prisma: PrismaClient, guildId: string): Promise<Feat
     { feature: 'Shop', channels: [], roles: shopRoles.map((i) => ({ roleId: i.roleId!, use: `role of shop item “${i.name}”` })), permissions: [] },
     {
       feature: 'Announcements',
-      channels: announcements.map((a) => ({ channelId: a.channelId, use: `channel of the scheduled announcement “${a.title}”`, pins: a.pin })),
+      channels: announcements.map((a) => ({ channelId: a.channelId, use: `channel of the scheduled announcement “${a.title}”`, pins: a.pin, pingsRoleId: a.pingRoleId })),
       roles: [],
       permissions: [],
     },
@@ -99,7 +99,7 @@ export async function runSetupCheck(interaction: ChatInputCommandInteraction, { 
   ]);
   const reports = checkSetup({
     guildId,
-    roles: roles.map((r) => ({ id: r.id, name: r.name, position: r.position, permissions: BigInt(r.permissions) })),
+    roles: roles.map((r) => ({ id: r.id, name: r.name, position: r.position, permissions: BigInt(r.permissions), mentionable: r.mentionable })),
     channels: channels.map(
       (c): CheckChannel => ({
         id: c.id,

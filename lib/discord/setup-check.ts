@@ -11,6 +11,8 @@ export interface CheckRole {
   name: string;
   position: number;
   permissions: bigint;
+  /** Anyone may ping it; otherwise pinging it needs Mention Everyone in the channel. */
+  mentionable?: boolean;
 }
 
 export interface CheckOverwrite {
@@ -30,7 +32,7 @@ export interface CheckChannel {
 /** What one feature needs: channels it posts in, roles it gives or takes, guild-wide permissions. */
 export interface FeatureNeeds {
   feature: string;
-  channels: readonly { channelId: string; use: string; pins?: boolean }[];
+  channels: readonly { channelId: string; use: string; pins?: boolean; pingsRoleId?: string | null }[];
   roles: readonly { roleId: string; use: string }[];
   /** Guild-wide permissions with why they are needed, e.g. Manage Nicknames for the verified nickname. */
   permissions: readonly { permission: keyof typeof PERMISSION_NAMES; use: string }[];
@@ -56,6 +58,7 @@ export const PERMISSION_NAMES = {
   ManageMessages: 'Manage Messages',
   ManageRoles: 'Manage Roles',
   ManageNicknames: 'Manage Nicknames',
+  MentionEveryone: 'Mention @everyone, @here and All Roles',
 } as const;
 type PermissionName = keyof typeof PERMISSION_NAMES;
 
@@ -100,7 +103,7 @@ export function checkSetup(input: CheckInput): FeatureReport[] {
 
   return input.features.map(({ feature, channels: wanted, roles: managed, permissions }) => {
     const problems: string[] = [];
-    for (const { channelId, use, pins } of wanted) {
+    for (const { channelId, use, pins, pingsRoleId } of wanted) {
       const channel = channels.get(channelId);
       if (!channel) {
         problems.push(`The ${use} (id ${channelId}) no longer exists: choose another channel for it.`);
@@ -110,6 +113,13 @@ export function checkSetup(input: CheckInput): FeatureReport[] {
       const needed: PermissionName[] = ['ViewChannel', 'SendMessages', 'EmbedLinks', ...(pins ? (['ManageMessages'] as const) : [])];
       const missing = needed.filter((n) => !has(perms, n));
       if (missing.length) problems.push(`Give Guildflow ${list(missing)} in <#${channel.id}> (the ${use}: channel settings → Permissions).`);
+      if (pingsRoleId) {
+        const ping = roles.get(pingsRoleId);
+        if (!ping) problems.push(`The role the ${use} pings (id ${pingsRoleId}) no longer exists: choose another role to ping.`);
+        else if (!ping.mentionable && !has(perms, 'MentionEveryone')) {
+          problems.push(`Make <@&${ping.id}> mentionable (${ROLES_PATH}) or give Guildflow *${PERMISSION_NAMES.MentionEveryone}* in <#${channel.id}>: the ${use} pings it, and the ping would not notify anyone.`);
+        }
+      }
     }
     if (managed.length && !has(guildPerms, 'ManageRoles')) {
       problems.push(`Give ${botRoleName} the *Manage Roles* permission (${ROLES_PATH}): it gives and takes ${managed.map((r) => `the ${r.use}`).join(', ')}.`);

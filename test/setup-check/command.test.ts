@@ -1,4 +1,5 @@
 import { PermissionFlagsBits, type APIEmbed } from 'discord.js';
+import { addItem } from '../../activities/shop';
 import { startE2E, type E2E } from '../e2e/harness';
 
 /**
@@ -54,6 +55,13 @@ describe('/setup check', () => {
     expect(report['⚠️ Admin log']).toBe(`• Give Guildflow *Embed Links* in <#${log.id}> (the admin log channel: channel settings → Permissions).`);
     expect(report['⚠️ Verification']).toMatch(new RegExp(`^• Move Guildflow's role \\(@\\S+\\) above <@&${roles.verified.id}> \\(Server Settings → Roles\\): it is the verified role`));
     expect(Object.keys(report).filter((t) => t!.startsWith('✅'))).toEqual(['✅ Tasks', '✅ Shop', '✅ Announcements', '✅ Synced posts']);
+
+    // A shop item's role above Guildflow's: the Shop feature names it; the other features are unchanged.
+    const vip = e2e.discord.createRole(guild.id, { name: 'VIP' });
+    e2e.discord.updateRole(guild.id, vip.id, { position: e2e.discord.roles(guild.id).find((r) => r.id === guild.botRoleId)!.position });
+    await addItem(e2e.prisma, guild.id, { name: 'VIP pass', price: 10n, roleId: vip.id }, { actorType: 'system', actorId: 'test' });
+    const shop = byTitle((await check(e2e.demo.admin.id)).embeds)['⚠️ Shop'];
+    expect(shop).toMatch(new RegExp(`^• Move Guildflow's role \\(@\\S+\\) above <@&${vip.id}> \\(Server Settings → Roles\\): it is the role of shop item “VIP pass”`));
 
     // A configured channel that is gone is reported too.
     e2e.discord.deleteChannel(log.id);

@@ -78,6 +78,17 @@ describe('checkSetup', () => {
     ]);
   });
 
+  it('a pinged role that is not mentionable needs Mention Everyone in the channel; a mentionable one does not', () => {
+    const ping = (roleId: string) => feature({ channels: [{ channelId: '1', use: 'announcement channel', pingsRoleId: roleId }] });
+    const loud = { ...member, id: '302', mentionable: true };
+    const [quiet, fine, gone] = checkSetup({ ...base, roles: [...base.roles, loud], channels: [channel('1')], features: [ping(member.id), ping(loud.id), ping('777')] });
+    expect(quiet!.problems).toEqual(['Make <@&301> mentionable (Server Settings → Roles) or give Guildflow *Mention @everyone, @here and All Roles* in <#1>: the announcement channel pings it, and the ping would not notify anyone.']);
+    expect(fine!.problems).toEqual([]);
+    expect(gone!.problems).toEqual(['The role the announcement channel pings (id 777) no longer exists: choose another role to ping.']);
+    const allowed = channel('1', [{ id: botRole.id, type: 0, allow: P.MentionEveryone, deny: 0n }]);
+    expect(checkSetup({ ...base, channels: [allowed], features: [ping(member.id)] })[0]!.problems).toEqual([]);
+  });
+
   it('nothing wrong: no problems', () => {
     expect(checkSetup({ ...base, channels: [channel('1')], features: [feature({ channels: [{ channelId: '1', use: 'admin log channel' }], roles: [{ roleId: member.id, use: 'verified role' }] })] })).toEqual([{ feature: 'F', problems: [] }]);
   });
