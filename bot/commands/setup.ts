@@ -2,9 +2,10 @@ import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type AP
 import { AppError } from '../../lib/errors';
 import type { Command, ComponentHandler } from '../command';
 import { postShopPanel } from './orders/panel';
-import { postVerifyPanel } from './verify/commands';
+import { runSetupCheck } from './setup/check';
 import { featureComponents, openFeatures } from './setup/features';
 import { openWizard, wizardComponents } from './setup/wizard';
+import { postVerifyPanel } from './verify/commands';
 
 const channelOption: APIApplicationCommandChannelOption = {
   type: ApplicationCommandOptionType.Channel,
@@ -34,6 +35,7 @@ export const setupCommand: Command = {
       { type: ApplicationCommandOptionType.Subcommand, name: 'shop-panel', description: 'Post the code shop panel (Order codes, Top up, Balance)', options: [channelOption] },
       { type: ApplicationCommandOptionType.Subcommand, name: 'wizard', description: 'Choose staff roles, verification roles and Guildflow’s channels from menus' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'features', description: 'Switch Guildflow features on or off in this server' },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'check', description: 'Check Guildflow’s permissions and role position for every configured feature' },
     ],
   },
   async handle(interaction, deps) {
@@ -46,6 +48,8 @@ export const setupCommand: Command = {
         return openWizard(interaction, deps);
       case 'features':
         return openFeatures(interaction, deps);
+      case 'check':
+        return runSetupCheck(interaction, deps);
       default:
         throw new AppError('unknown_command', 'This /setup panel does not exist (any more).');
     }

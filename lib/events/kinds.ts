@@ -1,10 +1,11 @@
 import { ValidationError } from '../errors';
 
 /**
- * The kinds of live event the database triggers write (prisma/migrations/*_sync_announcements_events),
+ * The kinds of live event the database triggers write (prisma/migrations/*_sync_announcements_events and
+ * *_more_live_events),
  * which a stream may be limited to with `?types=`.
  */
-export const EVENT_KINDS = ['balance', 'shop_item', 'purchase', 'sync'] as const;
+export const EVENT_KINDS = ['balance', 'shop_item', 'purchase', 'sync', 'task', 'task_claim', 'order', 'topup', 'inventory', 'verification'] as const;
 
 /**
  * The kinds a `types` query asks for (comma-separated; the parameter may also repeat), or null when it is

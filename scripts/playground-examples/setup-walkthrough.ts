@@ -77,7 +77,7 @@ export default async function setupWalkthrough({ discord, demo }: Playground): P
   const switches = (await slash(admin.id, 'setup', 'features')).original()!;
   const stayOn = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'announcements'];
   console.log(`\n> Admin keeps on ${stayOn.join(', ')} (trades off)`);
-  await discord.selectMenu(switches, 'gf:setup-features', admin.id, stayOn).waitForResponse(15_000);
+  await discord.selectMenu(switches, 'gf:setup-features:', admin.id, stayOn).waitForResponse(15_000);
   show(discord.message(switches.id)!);
 
   await slash(admin.id, 'setup', 'verification', { channel: channels.general });

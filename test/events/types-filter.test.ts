@@ -73,7 +73,7 @@ describe('parseEventKinds', () => {
     expect(parseEventKinds(undefined)).toBeNull();
     expect([...parseEventKinds('balance, shop_item')!].sort()).toEqual(['balance', 'shop_item']);
     expect([...parseEventKinds(['purchase', 'sync,balance'])!].sort()).toEqual(['balance', 'purchase', 'sync']);
-    expect(() => parseEventKinds('ledger')).toThrow(/Unknown event type "ledger"; the types are balance, shop_item, purchase, sync/);
+    expect(() => parseEventKinds('ledger')).toThrow(/Unknown event type "ledger"; the types are balance, shop_item, purchase, sync, task, task_claim, order, topup, inventory, verification/);
     expect(() => parseEventKinds(',')).toThrow(/types parameter is empty.*leave it out/);
   });
 });
@@ -85,7 +85,7 @@ it('an unknown type is a 400 listing the valid ones, before any stream opens', a
     expect({ query, status: res.status, code: body.error.code, validTypes: body.error.details.validTypes }).toEqual({ query, status: 400, code: 'invalid_input', validTypes: [...EVENT_KINDS] });
   }
   const res = await fetch(`${url}?types=ledger,shop`, { headers: { authorization: `Bearer ${admin}` } });
-  expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Unknown event types "ledger", "shop"; the types are balance, shop_item, purchase, sync.');
+  expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Unknown event types "ledger", "shop"; the types are balance, shop_item, purchase, sync, task, task_claim, order, topup, inventory, verification.');
 });
 
 it('a live stream with types=shop_item gets the shop changes and none of the balance movements made between them', async () => {
