@@ -13,6 +13,7 @@ const PREFIX_SWITCHES: Readonly<Record<string, FeatureSwitch>> = {
   codes: 'codeShop',
   payments: 'codeShop',
   announcements: 'announcements',
+  embeds: 'announcements',
 };
 const GUILD_ROUTE = /^\/api\/guilds\/([^/]+)\/([^/]+)/;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

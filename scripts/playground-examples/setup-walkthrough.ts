@@ -28,7 +28,10 @@ export default async function setupWalkthrough({ discord, demo }: Playground): P
 
   async function answered(h: InteractionHandle): Promise<void> {
     const response = await h.waitForResponse(15_000);
-    show(response.data as Parameters<typeof show>[0]);
+    if (response.kind !== 'callback' || response.type !== 5) return show(response.data as Parameters<typeof show>[0]);
+    // "Thinking…": the answer is the edit of the deferred reply.
+    await discord.waitFor(() => h.responses().find((r) => r.kind === 'edit'), 15_000, 'the deferred answer');
+    show(h.original());
   }
   async function slash(userId: string, command: string, subcommand?: string, options: Record<string, unknown> = {}): Promise<InteractionHandle> {
     const shown = Object.entries(options).map(([k, v]) => ` ${k}:${names.get(String(v)) ?? v}`).join('');
@@ -41,8 +44,7 @@ export default async function setupWalkthrough({ discord, demo }: Playground): P
   async function pick(message: MessageRecord, customId: string, userId: string, values: string[]): Promise<MessageRecord> {
     console.log(`\n> ${userName(userId)} picks ${values.map((v) => names.get(v) ?? v).join(', ') || '(nothing)'} in ${customId}`);
     await discord.selectMenu(message, customId, userId, values).waitForResponse(15_000);
-    const now = discord.message(message.id)!;
-    return now;
+    return discord.message(message.id)!;
   }
   async function page(message: MessageRecord, customId: string, userId: string): Promise<MessageRecord> {
     console.log(`\n> ${userName(userId)} presses ${customId}`);
@@ -52,8 +54,8 @@ export default async function setupWalkthrough({ discord, demo }: Playground): P
     return now;
   }
 
-  console.log(`A new server, "${guild.name}": nothing is configured, so only its owner can set Guildflow up.`);
-  await slash(member.id, 'setup', 'wizard');
+  console.log(`A new server, "${guild.name}": nothing is configured, so only its owner can set Guildflow up`);
+  console.log('(Discord does not even show /setup to members: it needs Manage Server).');
 
   let wizard = (await slash(owner.id, 'setup', 'wizard')).original()!;
   wizard = await pick(wizard, 'gf:setup-wizard:adminRoles', owner.id, [roles.admin.id]);
@@ -82,6 +84,13 @@ export default async function setupWalkthrough({ discord, demo }: Playground): P
 
   await slash(admin.id, 'setup', 'verification', { channel: channels.general });
   await slash(admin.id, 'setup', 'shop-panel', { channel: channels.shop.id });
+  // A common mistake: someone drags the Verified role above Guildflow's own role.
+  const botRole = () => discord.roles(guild.id).find((r) => r.id === guild.botRoleId)!;
+  discord.updateRole(guild.id, roles.verified.id, { position: botRole().position });
+  console.log('\n(Someone moves @Verified above Guildflow’s role in Server Settings → Roles.)');
+  await slash(admin.id, 'setup', 'check');
+  discord.setBotRolePosition(guild.id, discord.roles(guild.id).length);
+  console.log('\n(The admin follows the fix: Guildflow’s role back on top.)');
   await slash(admin.id, 'setup', 'check');
 
   console.log('\nMembers see what is on:');

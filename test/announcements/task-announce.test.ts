@@ -5,7 +5,7 @@ import type { MessageRecord } from '../fakes/discord';
 import { eventually } from '../sync/helpers';
 
 /**
- * A task's card as an announcement (/task announce, POST …/tasks/:id/announce) through the whole stack:
+ * A task's card as an announcement (/announce task, POST …/tasks/:id/announce) through the whole stack:
  * the /announce preview and Post, then the card in the channel; closed or deleted tasks and other
  * guilds' channels are refused.
  */
@@ -37,9 +37,9 @@ describe('announcing a task', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { message: string } } };
   };
 
-  it('/task announce: the /announce preview of the card, then Post puts the card in the channel', async () => {
+  it('/announce task: the preview of the card, then Post puts the card in the channel', async () => {
     const t = await task({ name: 'Build a bridge', messageId: '123456789012345678' });
-    const cmd = e2e.discord.slash(guildId, admin, 'task', { task: `#${t.id}`, channel }, { subcommand: 'announce' });
+    const cmd = e2e.discord.slash(guildId, admin, 'announce', { task: `#${t.id}`, channel }, { subcommand: 'task' });
     await cmd.waitForResponse();
     const preview = cmd.original()!;
     expect(preview.embeds[0]!.title).toBe('Preview — nothing is posted yet');

@@ -98,6 +98,20 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/codes/stock': 'mod',
   'POST /api/guilds/:guildId/codes/import': 'admin',
   'PUT /api/guilds/:guildId/codes/packages/:quantity': 'admin',
+  'GET /api/guilds/:guildId/codes/settings': 'mod',
+  'PATCH /api/guilds/:guildId/codes/settings': 'admin',
+  // Group-rank binds (api/routes/verify.ts)
+  'GET /api/guilds/:guildId/verify/binds': 'admin',
+  'POST /api/guilds/:guildId/verify/binds': 'admin',
+  'DELETE /api/guilds/:guildId/verify/binds/:bindId': 'admin',
+  // Task cards, unpinning and saved embeds (api/routes/tasks.ts, announcements.ts, embeds.ts)
+  'POST /api/guilds/:guildId/tasks/:taskId/announce': 'admin',
+  'POST /api/guilds/:guildId/announcements/:announcementId/unpin': 'admin',
+  'GET /api/guilds/:guildId/embeds': 'admin',
+  'POST /api/guilds/:guildId/embeds': 'admin',
+  'GET /api/guilds/:guildId/embeds/:name': 'admin',
+  'PATCH /api/guilds/:guildId/embeds/:name': 'admin',
+  'DELETE /api/guilds/:guildId/embeds/:name': 'admin',
   // Roblox game-server API (api/routes/roblox-game.ts): HMAC-signed by the game, never a token
   'GET /roblox/v1/links/:robloxUserId': 'game',
   'GET /roblox/v1/players/:robloxUserId/inventory': 'game',

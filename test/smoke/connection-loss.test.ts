@@ -154,6 +154,9 @@ describe('a checked-out database connection ended by the server, in each process
     });
     expect(first).toBeDefined();
     expect(alive(bot)).toBe(true);
+    // The pool may have held only the ended connection: an answered interaction leaves one idle, which is ended too.
+    const between = await discord.slash(demo.guild.id, demo.member.id, 'balance').waitForResponse();
+    expect(JSON.stringify(between.data)).toMatch(/balance|Coins|0/i);
     await endIdleConnections('gf-bot');
     const again = await discord.slash(demo.guild.id, demo.member.id, 'balance').waitForResponse();
     expect(JSON.stringify(again.data)).toMatch(/balance|Coins|0/i);

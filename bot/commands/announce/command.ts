@@ -6,15 +6,16 @@ import type { Command } from '../../command';
 import { guildIdOf } from '../../interaction';
 import { announceData } from './definitions';
 import { ACTIONS, context, done, modal, when } from './shared';
+import { announceTaskCard } from './task';
 
 /**
- * `/announce create|edit|cancel|list` (admins). Create: the command picks the channel, the role to ping
+ * `/announce create|edit|cancel|list|unpin|task` (admins). Create: the command picks the channel, the role to ping
  * and pinning; a modal asks for title, text, colour, image URL and an optional send time; the admin then
  * sees an ephemeral preview — exactly the message that will be posted — with Post / Cancel buttons. Post
  * schedules it (announcement:{id}, a Temporal timer for a send time), Cancel drops the draft. Edit (modal
  * prefilled) and cancel work before sending and after (an edit then edits the message, a cancel takes it
- * down). Unpin unpins a sent one's message (its sync flow does it). The announcement id is the creating
- * interaction's id.
+ * down). Unpin unpins a sent one's message (its sync flow does it); task previews a task's card. The
+ * announcement id is the creating interaction's id.
  */
 export const announceCommand: Command = {
   level: 'admin',
@@ -37,6 +38,8 @@ export const announceCommand: Command = {
         flags: MessageFlags.Ephemeral,
         ...done('info', a.status === 'deleted' ? 'Announcement taken down' : 'Announcement cancelled', a.status === 'deleted' ? 'Its message is being deleted.' : 'It will not be sent.', a.id),
       });
+    } else if (sub === 'task') {
+      await announceTaskCard(interaction, deps);
     } else if (sub === 'unpin') {
       const a = await unpinAnnouncement(context(deps), guildId, interaction.options.getString('id', true), { actorType: 'user', actorId: `discord:${interaction.user.id}` });
       await interaction.reply({ flags: MessageFlags.Ephemeral, ...done('success', 'Announcement unpinned', `Its message in <#${a.channelId}> is being unpinned.`, a.id) });

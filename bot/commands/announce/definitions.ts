@@ -24,5 +24,14 @@ export const announceData = {
     { type: ApplicationCommandOptionType.Subcommand, name: 'cancel', description: 'Cancel a scheduled announcement, or take a sent one down', options: [idOption] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'Scheduled and recent announcements' },
     { type: ApplicationCommandOptionType.Subcommand, name: 'unpin', description: 'Unpin a sent announcement that was pinned', options: [idOption] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'task',
+      description: 'Post a task’s card to a channel (preview, then Post)',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'task', description: 'The task’s id (#12) or name', required: true, max_length: 100 },
+        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post it', required: true, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement] },
+      ],
+    },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -31,7 +31,6 @@ import type { PrismaClient } from '../../../prisma/client';
 import type { BotDeps } from '../../deps';
 import { interactionLevel } from '../../permissions';
 import type { Command } from '../../command';
-import { announce } from './announce';
 import { taskAdminData, taskData, tasksData } from './definitions';
 import { ephemeral, note, parseHoursOrDuration, TASK_PAGE_SIZE } from './shared';
 import { buttonRow, guildIdOf } from '../../interaction';
@@ -197,7 +196,7 @@ async function abandon(interaction: ChatInputCommandInteraction, { prisma, tempo
   await interaction.editReply({ embeds: [note(result.ok ? 'info' : 'error', result.ok ? `Abandoned: ${task.name}` : 'Not abandoned', result.message)] });
 }
 
-/** `/task create|submit|mine|abandon|announce`. */
+/** `/task create|submit|mine|abandon`. */
 export const taskCommand: Command = {
   data: taskData,
   async handle(interaction, deps) {
@@ -205,7 +204,6 @@ export const taskCommand: Command = {
     if (sub === 'create') await create(interaction, deps);
     else if (sub === 'submit') await submit(interaction, deps);
     else if (sub === 'mine') await mine(interaction, deps);
-    else if (sub === 'announce') await announce(interaction, deps);
     else await abandon(interaction, deps);
   },
 };

@@ -58,12 +58,6 @@ export const taskData = {
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'mine', description: 'Your claims and their deadlines' },
     { type: ApplicationCommandOptionType.Subcommand, name: 'abandon', description: 'Give a claimed task back', options: [taskOption()] },
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'announce',
-      description: 'Post a task’s card to a channel as an announcement (admins)',
-      options: [taskOption(), { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post it', required: true, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement] }],
-    },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
