@@ -1,4 +1,4 @@
-import type { Interaction } from 'discord.js';
+import { ComponentType, type Interaction, type TextInputStyle } from 'discord.js';
 import { AppError } from '../lib/errors';
 
 /** What every feature's handlers read from an interaction. */
@@ -17,3 +17,14 @@ export function memberRoleIds(interaction: Interaction): string[] {
 }
 
 export { buttonRow } from '../lib/discord/buttons';
+
+/** One text input of a modal, in its own row as Discord lays modals out; an empty value is left out. */
+export function textInputRow(id: string, label: string, style: TextInputStyle, required: boolean, maxLength: number, value?: string | null, placeholder?: string) {
+  return {
+    type: ComponentType.ActionRow as const,
+    components: [{ type: ComponentType.TextInput as const, custom_id: id, label, style, required, max_length: maxLength, ...(value ? { value } : {}), ...(placeholder ? { placeholder } : {}) }],
+  };
+}
+
+/** A stored colour as a modal shows it to be edited (#rrggbb). */
+export const colourHex = (colour: number | null | undefined): string | null => (colour == null ? null : `#${colour.toString(16).padStart(6, '0')}`);

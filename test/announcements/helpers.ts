@@ -1,4 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'discord-api-types/v10';
+import { createApiToken } from '../../lib/api-tokens';
+import { startE2E, type E2E } from '../e2e/harness';
+import type { MessageRecord } from '../fakes/discord';
 
 /**
  * What decides whether an announcement can still be posted, read from Temporal instead of waiting a while
@@ -40,3 +44,15 @@ export async function firstTimerDueAt(client: Client, workflowId: string): Promi
   const task = events.slice(0, timer).reverse().find((e) => e.workflowTaskStartedEventAttributes);
   return ms(task?.eventTime) + ms(events[timer]!.timerStartedEventAttributes!.startToFireTimeout);
 }
+
+/** The whole stack with the demo guild's admin role set and an admin API token: what the admin-side tests start from. */
+export async function startAdminE2E(): Promise<{ e2e: E2E; guildId: string; admin: string; channel: string; token: string }> {
+  const e2e = await startE2E();
+  const guildId = e2e.demo.guild.id;
+  await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
+  const { token } = await createApiToken(e2e.prisma, { guildId, name: 'admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' });
+  return { e2e, guildId, admin: e2e.demo.admin.id, channel: e2e.demo.channels.general, token };
+}
+
+/** The buttons of a message, row by row. */
+export const buttonsOf = (m: MessageRecord | undefined) => (m?.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithCustomId>).components ?? []);

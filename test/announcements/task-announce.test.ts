@@ -1,8 +1,6 @@
-import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'discord-api-types/v10';
-import { createApiToken } from '../../lib/api-tokens';
-import { startE2E, type E2E } from '../e2e/harness';
-import type { MessageRecord } from '../fakes/discord';
+import type { E2E } from '../e2e/harness';
 import { eventually } from '../sync/helpers';
+import { buttonsOf, startAdminE2E } from './helpers';
 
 /**
  * A task's card as an announcement (/announce task, POST …/tasks/:id/announce) through the whole stack:
@@ -19,16 +17,10 @@ describe('announcing a task', () => {
   let token: string;
 
   beforeAll(async () => {
-    e2e = await startE2E();
-    guildId = e2e.demo.guild.id;
-    admin = e2e.demo.admin.id;
-    channel = e2e.demo.channels.general;
-    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
-    token = (await createApiToken(e2e.prisma, { guildId, name: 'admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
+    ({ e2e, guildId, admin, channel, token } = await startAdminE2E());
   });
   afterAll(() => e2e?.close());
 
-  const buttons = (m: MessageRecord | undefined) => (m?.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithCustomId>).components ?? []);
   const cards = (title: string) => e2e.discord.messages(channel).filter((m) => m.embeds[0]?.title === title);
   const task = (data: { name: string; status?: string; deletedAt?: Date; messageId?: string }) =>
     e2e.prisma.task.create({ data: { guildId, reward: 250n, claimDurationSeconds: 3600, maxClaims: 3, slotsTaken: 1, expiresAt: new Date('2027-01-01T00:00:00Z'), createdBy: 'test', ...data, messageChannelId: data.messageId ? e2e.demo.channels.tasks.id : null } });
@@ -43,10 +35,10 @@ describe('announcing a task', () => {
     await cmd.waitForResponse();
     const preview = cmd.original()!;
     expect(preview.embeds[0]!.title).toBe('Preview — nothing is posted yet');
-    expect(buttons(preview).map((b) => b.label)).toEqual(['Post', 'Cancel']);
+    expect(buttonsOf(preview).map((b) => b.label)).toEqual(['Post', 'Cancel']);
     expect(cards(`Task #${t.id}: Build a bridge`)).toHaveLength(0);
 
-    await e2e.discord.clickButton(preview, buttons(preview)[0]!.custom_id, admin).waitForResponse();
+    await e2e.discord.clickButton(preview, buttonsOf(preview)[0]!.custom_id, admin).waitForResponse();
     const [card] = await eventually(() => (cards(`Task #${t.id}: Build a bridge`).length ? cards(`Task #${t.id}: Build a bridge`) : null), 'the card');
     const text = card!.embeds[0]!.description!;
     expect(text).toContain('**Reward:** ');

@@ -1,8 +1,7 @@
-import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'discord-api-types/v10';
-import { createApiToken } from '../../lib/api-tokens';
-import { startE2E, type E2E } from '../e2e/harness';
+import type { E2E } from '../e2e/harness';
 import type { MessageRecord } from '../fakes/discord';
 import { eventually } from '../sync/helpers';
+import { buttonsOf, startAdminE2E } from './helpers';
 
 /**
  * Unpinning a sent announcement (/announce unpin, POST …/announcements/:id/unpin) through the whole stack:
@@ -19,16 +18,10 @@ describe('unpinning an announcement', () => {
   let token: string;
 
   beforeAll(async () => {
-    e2e = await startE2E();
-    guildId = e2e.demo.guild.id;
-    admin = e2e.demo.admin.id;
-    channel = e2e.demo.channels.general;
-    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
-    token = (await createApiToken(e2e.prisma, { guildId, name: 'admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
+    ({ e2e, guildId, admin, channel, token } = await startAdminE2E());
   });
   afterAll(() => e2e?.close());
 
-  const buttons = (m: MessageRecord | undefined) => (m?.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithCustomId>).components ?? []);
   const audits = (id: string) => e2e.prisma.auditEvent.count({ where: { guildId, action: 'announcement.unpinned', targetId: id } });
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${e2e.apiUrl}/api/guilds/${guildId}${path}`, {
@@ -58,7 +51,7 @@ describe('unpinning an announcement', () => {
     await create.waitForResponse();
     const submitted = e2e.discord.submitModal(create, create.modal()!.customId, admin, { title: 'Pinned news', body: 'Read me.', colour: '', image: '', send_at: '' });
     await submitted.waitForResponse();
-    const post = buttons(submitted.original())[0]!;
+    const post = buttonsOf(submitted.original())[0]!;
     const id = post.custom_id.split(':')[2]!;
     await e2e.discord.clickButton(submitted.original()!, post.custom_id, admin).waitForResponse();
     const message = await postedMessage(id);

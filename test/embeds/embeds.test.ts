@@ -1,8 +1,6 @@
-import type { APIActionRowComponent, APIButtonComponentWithCustomId } from 'discord-api-types/v10';
-import { createApiToken } from '../../lib/api-tokens';
-import { startE2E, type E2E } from '../e2e/harness';
-import type { MessageRecord } from '../fakes/discord';
+import type { E2E } from '../e2e/harness';
 import { eventually } from '../sync/helpers';
+import { buttonsOf, startAdminE2E } from '../announcements/helpers';
 
 /**
  * /embed through the whole stack (bot, worker, fake Discord) and /api/guilds/:g/embeds over HTTP: the
@@ -19,16 +17,10 @@ describe('saved embeds', () => {
   let token: string;
 
   beforeAll(async () => {
-    e2e = await startE2E();
-    guildId = e2e.demo.guild.id;
-    admin = e2e.demo.admin.id;
-    channel = e2e.demo.channels.general;
-    await e2e.prisma.guildSettings.update({ where: { guildId }, data: { adminRoleIds: [e2e.demo.roles.admin.id] } });
-    token = (await createApiToken(e2e.prisma, { guildId, name: 'admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
+    ({ e2e, guildId, admin, channel, token } = await startAdminE2E());
   });
   afterAll(() => e2e?.close());
 
-  const buttons = (m: MessageRecord | undefined) => (m?.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithCustomId>).components ?? []);
   const audits = (action: string, targetId: string) => e2e.prisma.auditEvent.findMany({ where: { guildId, action, targetId } });
   const blank = { title: '', description: '', colour: '', image: '', footer: '' };
 
@@ -58,7 +50,7 @@ describe('saved embeds', () => {
     expect(preview!.embeds[1]).toMatchObject({ title: 'Server rules', description: 'Be kind.', color: 0xff8800, image: { url: 'https://example.com/r.png' }, footer: { text: 'The mods' } });
     expect(await e2e.prisma.savedEmbed.findUnique({ where: { guildId_name: { guildId, name: 'rules' } } })).toBeNull();
 
-    const [save, cancel] = buttons(preview);
+    const [save, cancel] = buttonsOf(preview);
     expect([save!.label, cancel!.label]).toEqual(['Save', 'Cancel']);
     // Another admin cannot save someone else's form: the stored draft names its author.
     const other = e2e.demo.owner.id;
@@ -82,7 +74,7 @@ describe('saved embeds', () => {
     const edit = await form('edit', 'rules', { title: 'Server rules v2', description: 'Be kinder.', colour: '#ff8800', image: '', footer: 'The mods' });
     expect(edit.modal.components).toBeDefined();
     expect(JSON.stringify(edit.modal)).toContain('Be kind.'); // prefilled
-    const editSave = e2e.discord.clickButton(edit.preview!, buttons(edit.preview)[0]!.custom_id, admin);
+    const editSave = e2e.discord.clickButton(edit.preview!, buttonsOf(edit.preview)[0]!.custom_id, admin);
     await editSave.waitForResponse();
     expect(editSave.original()?.embeds[0]?.title).toBe('Embed updated');
     expect(await e2e.prisma.savedEmbed.findUnique({ where: { guildId_name: { guildId, name: 'rules' } } })).toMatchObject({ title: 'Server rules v2', description: 'Be kinder.', imageUrl: null });
@@ -104,7 +96,7 @@ describe('saved embeds', () => {
     await send.waitForResponse();
     const preview = send.original()!;
     expect(preview.embeds[1]).toMatchObject({ title: 'Game night', description: 'Friday 20:00', color: 0x00ff00, footer: { text: 'See you' } });
-    const [post] = buttons(preview);
+    const [post] = buttonsOf(preview);
     expect(post!.label).toBe('Post');
     const posts = () => e2e.discord.messages(channel).filter((m) => m.embeds[0]?.title === 'Game night');
     expect(posts()).toHaveLength(0);

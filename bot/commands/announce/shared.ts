@@ -1,6 +1,5 @@
 import {
   ButtonStyle,
-  ComponentType,
   MessageFlags,
   TextInputStyle,
   type APIModalInteractionResponseCallbackData,
@@ -13,7 +12,7 @@ import { announcementFlowId } from '../../../lib/flows/announcements';
 import type { Announcement } from '../../../prisma/client';
 import type { ComponentInteraction } from '../../command';
 import type { BotDeps } from '../../deps';
-import { buttonRow } from '../../interaction';
+import { buttonRow, colourHex, textInputRow } from '../../interaction';
 
 /** What the /announce command and its modals and buttons share: custom ids, the form, the preview, the replies. */
 
@@ -37,19 +36,15 @@ export function parseSendTime(raw: string | null | undefined, now = new Date()):
 }
 
 export function modal(custom: string, title: string, a?: Pick<Announcement, 'title' | 'body' | 'colour' | 'imageUrl' | 'sendAt'>): APIModalInteractionResponseCallbackData {
-  const field = (id: string, label: string, style: TextInputStyle, required: boolean, max: number, value?: string | null, placeholder?: string) => ({
-    type: ComponentType.ActionRow as const,
-    components: [{ type: ComponentType.TextInput as const, custom_id: id, label, style, required, max_length: max, ...(value ? { value } : {}), ...(placeholder ? { placeholder } : {}) }],
-  });
   return {
     title,
     custom_id: custom,
     components: [
-      field('title', 'Title', TextInputStyle.Short, true, 256, a?.title),
-      field('body', 'Text', TextInputStyle.Paragraph, true, 4000, a?.body),
-      field('colour', 'Colour (hex, optional)', TextInputStyle.Short, false, 9, a?.colour != null ? `#${a.colour.toString(16).padStart(6, '0')}` : null, '#5865F2'),
-      field('image', 'Image URL (optional)', TextInputStyle.Short, false, 2000, a?.imageUrl),
-      field('send_at', 'Send time (empty = now)', TextInputStyle.Short, false, 40, a?.sendAt ? a.sendAt.toISOString().slice(0, 16).replace('T', ' ') : null, 'in 30m · +2h · 2026-12-24 18:00 (UTC)'),
+      textInputRow('title', 'Title', TextInputStyle.Short, true, 256, a?.title),
+      textInputRow('body', 'Text', TextInputStyle.Paragraph, true, 4000, a?.body),
+      textInputRow('colour', 'Colour (hex, optional)', TextInputStyle.Short, false, 9, colourHex(a?.colour), '#5865F2'),
+      textInputRow('image', 'Image URL (optional)', TextInputStyle.Short, false, 2000, a?.imageUrl),
+      textInputRow('send_at', 'Send time (empty = now)', TextInputStyle.Short, false, 40, a?.sendAt ? a.sendAt.toISOString().slice(0, 16).replace('T', ' ') : null, 'in 30m · +2h · 2026-12-24 18:00 (UTC)'),
     ],
   };
 }

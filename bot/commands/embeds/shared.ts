@@ -1,10 +1,10 @@
-import { ButtonStyle, ComponentType, MessageFlags, TextInputStyle, type APIModalInteractionResponseCallbackData, type InteractionReplyOptions } from 'discord.js';
+import { ButtonStyle, MessageFlags, TextInputStyle, type APIModalInteractionResponseCallbackData, type InteractionReplyOptions } from 'discord.js';
 import type { AuditActor } from '../../../activities/shop';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import type { EmbedDraft, SavedEmbed } from '../../../prisma/client';
 import type { ComponentInteraction } from '../../command';
-import { buttonRow } from '../../interaction';
+import { buttonRow, colourHex, textInputRow } from '../../interaction';
 import type { APIEmbed } from 'discord-api-types/v10';
 
 /** What /embed and its modals and buttons share: custom ids, the form, the previews, the replies. */
@@ -23,19 +23,15 @@ export const actorOf = (interaction: { user: { id: string } }): AuditActor => ({
 type Content = Pick<SavedEmbed, 'title' | 'description' | 'colour' | 'imageUrl' | 'footer'>;
 
 export function embedModal(custom: string, title: string, e?: Content): APIModalInteractionResponseCallbackData {
-  const field = (id: string, label: string, style: TextInputStyle, required: boolean, max: number, value?: string | null, placeholder?: string) => ({
-    type: ComponentType.ActionRow as const,
-    components: [{ type: ComponentType.TextInput as const, custom_id: id, label, style, required, max_length: max, ...(value ? { value } : {}), ...(placeholder ? { placeholder } : {}) }],
-  });
   return {
     title,
     custom_id: custom,
     components: [
-      field('title', 'Title', TextInputStyle.Short, true, 256, e?.title),
-      field('description', 'Description', TextInputStyle.Paragraph, true, 4000, e?.description),
-      field('colour', 'Colour (hex, optional)', TextInputStyle.Short, false, 9, e?.colour != null ? `#${e.colour.toString(16).padStart(6, '0')}` : null, '#5865F2'),
-      field('image', 'Image URL (optional)', TextInputStyle.Short, false, 2000, e?.imageUrl),
-      field('footer', 'Footer (optional)', TextInputStyle.Short, false, 2048, e?.footer),
+      textInputRow('title', 'Title', TextInputStyle.Short, true, 256, e?.title),
+      textInputRow('description', 'Description', TextInputStyle.Paragraph, true, 4000, e?.description),
+      textInputRow('colour', 'Colour (hex, optional)', TextInputStyle.Short, false, 9, colourHex(e?.colour), '#5865F2'),
+      textInputRow('image', 'Image URL (optional)', TextInputStyle.Short, false, 2000, e?.imageUrl),
+      textInputRow('footer', 'Footer (optional)', TextInputStyle.Short, false, 2048, e?.footer),
     ],
   };
 }
