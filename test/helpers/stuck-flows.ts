@@ -46,6 +46,14 @@ export function outage<A extends unknown[], R>(real: (...args: A) => Promise<R>,
   };
 }
 
+/**
+ * Waits until the outage has failed `count` attempts: a flow can be marked stuck after its first round
+ * holds a single slow attempt (a busy machine), while the retries that prove idempotence come later.
+ */
+export async function lostAttempts(down: { readonly failures: number }, count = 2): Promise<void> {
+  await waitFor(() => down.failures >= count || undefined, { timeoutMs: 30_000, intervalMs: 50, what: `${count} failed attempts` });
+}
+
 const adminNotices = (discord: FakeDiscord, channelId: string, workflowId: string, title: string): MessageRecord[] =>
   discord.messages(channelId).filter((m) => m.embeds[0]?.title === title && m.embeds[0]?.footer?.text?.endsWith(workflowId));
 

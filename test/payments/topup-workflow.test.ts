@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { topup } from '../../workflows/topup';
-import { expectWentThrough, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
+import { expectWentThrough, lostAttempts, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { balanceOf, creditEntries, gatewayBalance, newMember, newPaymentId, SERVER_KEY, startPaymentsEnv, startTopup, type PaymentsEnv } from './helpers';
 
@@ -426,6 +426,7 @@ describe('top-up workflow', () => {
       expect(stuck.failure).toContain('ECONNREFUSED');
       expect(await stateOf(h)).toMatchObject({ step: 'crediting', credited: false });
       // Every attempt committed and lost its answer: the ledger applied the credit once.
+      await lostAttempts(down);
       expect(down.failures).toBeGreaterThanOrEqual(2);
       await waitFor(async () => (await creditEntries(env.prisma, paymentId)) > 0, { timeoutMs: 20_000, what: 'the credit entry' });
       expect(await creditEntries(env.prisma, paymentId)).toBe(1);

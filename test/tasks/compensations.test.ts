@@ -4,7 +4,7 @@ import { taskClaimFlow, taskClaimStatusQuery, type TaskClaimInput } from '../../
 import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { waitFor } from '../../lib/wait';
 import type { taskClaim } from '../../workflows/task';
-import { expectWentThrough, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
+import { expectWentThrough, lostAttempts, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { answer, balanceOf, buttonsOf, claimRow, clickClaim, createTaskRow, embedOf, hasRole, newMember, postedTask, reviewPost, startTasksEnv, waitForClaim, workflowStatus, type TasksEnv } from './helpers';
 
 /**
@@ -123,6 +123,7 @@ describe('task award compensations', () => {
     expect((await handle.query(taskClaimStatusQuery)).status).toBe('awarding');
     expect(await claimRow(env, task.id, member)).toMatchObject({ status: 'submitted', rewardPaid: null });
     // Each attempt committed and lost its answer: the ledger applied the reward once.
+    await lostAttempts(rewardDown);
     expect(rewardDown.failures).toBeGreaterThanOrEqual(2);
     const rewardEntries = () => env.prisma.journalEntry.count({ where: { idempotencyKey: { startsWith: `${handle.workflowId}:award:` } } });
     await waitFor(async () => (await rewardEntries()) > 0, { timeoutMs: 20_000, what: 'the reward entry' });

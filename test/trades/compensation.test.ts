@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { createLogger } from '../../lib/logger';
-import { expectWentThrough, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
+import { expectWentThrough, lostAttempts, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { ESCROW_OWNER, member, newId, startTradeEnv, waitFor, type TradeEnv } from './helpers';
 import { withdrawStatusQuery } from '../../lib/flows/trades';
@@ -106,9 +106,11 @@ it('escrowing pets while the database is away is retried; the gem hold is not do
   await env.givePets(user, sp.id, 1);
   faults.escrowFailures = 2;
   const handle = await env.startWithdraw({ userId: user, gems: '40', pets: [{ speciesId: sp.id, variant: 'normal', quantity: 1 }], timeoutSeconds: 30 });
-  await waitFor(() => handle.query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting', 20_000);
+  await waitFor(() => env.pets(ESCROW_OWNER, sp.id), (n) => n > 0, 20_000);
   expect(await env.gems(user)).toEqual({ balance: 40n, held: 40n, available: 0n });
   expect(await env.pets(ESCROW_OWNER, sp.id)).toBe(1);
+  // The game's confirmation is an update the flow accepts only once it waits for the game.
+  await waitFor(() => handle.query(withdrawStatusQuery).catch(() => null), (s) => s?.status === 'waiting', 20_000);
   const id = handle.workflowId.slice('withdraw:'.length);
   expect((await env.client().request('POST', `/roblox/v1/withdrawals/${id}/confirm`, { delivered: { gems: 40, pets: [{ species: sp.key, quantity: 1 }] } })).json).toEqual({ withdrawalId: id, outcome: 'delivered' });
   expect((await handle.result()).status).toBe('delivered');
@@ -133,6 +135,7 @@ it('the gem hold stuck longer than the patience (its answers lost after it commi
   expect(stuck.failure).toContain('ECONNREFUSED');
   expect((await handle.query(withdrawStatusQuery)).status).toBe('escrowing');
   // Every attempt committed and lost its answer: held once, the pets not escrowed yet.
+  await lostAttempts(holdDown);
   expect(holdDown.failures).toBeGreaterThanOrEqual(2);
   await waitFor(() => env.gems(user), (g) => g.held > 0n);
   expect(await env.gems(user)).toEqual({ balance: 60n, held: 60n, available: 0n });
