@@ -1,7 +1,7 @@
-import { type Prisma, type PrismaClient } from '../../prisma/client';
+import type { Prisma, PrismaClient } from '../../prisma/client';
 import { ValidationError } from '../../lib/errors';
 import { insufficientItems, inventoryKeyConflict } from './errors';
-import type { Queryable } from '../../prisma/transactions';
+import { inTransaction, type Queryable } from '../../prisma/transactions';
 
 /**
  * Inventories: how many of each item a member owns. The only way to change one is a movement, applied
@@ -31,13 +31,6 @@ export interface InventoryMovementResult {
   replayed: boolean;
 }
 
-type Tx = Prisma.TransactionClient;
-
-/** One SQL statement on whatever the movement runs in: a Prisma transaction or a pg connection. */
-type RunSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
-const onPrismaTransaction = (tx: Tx): RunSql => (text, values) => tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
-const onConnection = (client: Queryable): RunSql => async (text, values) => (await client.query<Record<string, unknown>>(text, values)).rows;
-
 function checkMovement(m: InventoryMovementInput): void {
   if (!Number.isSafeInteger(m.delta) || m.delta === 0 || Math.abs(m.delta) > 2_147_483_647) {
     throw new ValidationError('An inventory movement needs a non-zero whole delta.');
@@ -47,7 +40,7 @@ function checkMovement(m: InventoryMovementInput): void {
 
 export async function applyInventoryMovement(prisma: PrismaClient, m: InventoryMovementInput): Promise<InventoryMovementResult> {
   checkMovement(m);
-  return prisma.$transaction((tx) => applyIn(onPrismaTransaction(tx), m));
+  return inTransaction(prisma, (client) => applyIn(client, m));
 }
 
 /**
@@ -56,46 +49,44 @@ export async function applyInventoryMovement(prisma: PrismaClient, m: InventoryM
  */
 export async function applyInventoryMovementOn(client: Queryable, m: InventoryMovementInput): Promise<InventoryMovementResult> {
   checkMovement(m);
-  return applyIn(onConnection(client), m);
+  return applyIn(client, m);
 }
 
-async function applyIn(sql: RunSql, m: InventoryMovementInput): Promise<InventoryMovementResult> {
+async function applyIn(client: Queryable, m: InventoryMovementInput): Promise<InventoryMovementResult> {
   const owned = async () =>
-    Number((await sql('SELECT quantity FROM inventory_items WHERE guild_id = $1 AND owner_id = $2 AND item_id = $3::int', [m.guildId, m.ownerId, m.itemId]))[0]?.quantity ?? 0);
-  const inserted = await sql(
+    (await client.query<{ quantity: number }>('SELECT quantity FROM inventory_items WHERE guild_id = $1 AND owner_id = $2 AND item_id = $3::int', [m.guildId, m.ownerId, m.itemId])).rows[0]?.quantity ?? 0;
+  const inserted = await client.query<{ id: string }>(
     `INSERT INTO inventory_movements (guild_id, owner_id, item_id, delta, idempotency_key, type, actor_type, actor_id, reason, refs)
      VALUES ($1, $2, $3::int, $4::int, $5, $6, $7, $8, $9, $10::jsonb)
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id`,
     [m.guildId, m.ownerId, m.itemId, m.delta, m.key, m.type, m.actor.type, m.actor.id, m.reason ?? null, JSON.stringify(m.refs ?? {})],
   );
-  if (!inserted[0]) {
-    const [first] = await sql('SELECT id, guild_id, owner_id, item_id, delta FROM inventory_movements WHERE idempotency_key = $1', [m.key]);
-    if (!first || first.guild_id !== m.guildId || first.owner_id !== m.ownerId || Number(first.item_id) !== m.itemId || Number(first.delta) !== m.delta) {
+  if (!inserted.rows[0]) {
+    const first = (await client.query<{ id: string; guild_id: string; owner_id: string; item_id: number; delta: number }>('SELECT id, guild_id, owner_id, item_id, delta FROM inventory_movements WHERE idempotency_key = $1', [m.key])).rows[0];
+    if (!first || first.guild_id !== m.guildId || first.owner_id !== m.ownerId || first.item_id !== m.itemId || first.delta !== m.delta) {
       throw inventoryKeyConflict(m.key);
     }
-    return { movementId: BigInt(first.id as string | number | bigint), quantity: await owned(), replayed: true };
+    return { movementId: BigInt(first.id), quantity: await owned(), replayed: true };
   }
-  let rows: Record<string, unknown>[];
-  if (m.delta > 0) {
-    rows = await sql(
-      `INSERT INTO inventory_items (guild_id, owner_id, item_id, quantity, updated_at)
-       VALUES ($1, $2, $3::int, $4::int, now())
-       ON CONFLICT (guild_id, owner_id, item_id) DO UPDATE SET quantity = inventory_items.quantity + EXCLUDED.quantity, updated_at = now()
-       RETURNING quantity`,
-      [m.guildId, m.ownerId, m.itemId, m.delta],
-    );
-  } else {
-    rows = await sql(
-      `UPDATE inventory_items SET quantity = quantity + $4::int, updated_at = now()
-       WHERE guild_id = $1 AND owner_id = $2 AND item_id = $3::int AND quantity + $4::int >= 0
-       RETURNING quantity`,
-      [m.guildId, m.ownerId, m.itemId, m.delta],
-    );
-    // Throwing rolls the movement back with the transaction.
-    if (!rows[0]) throw insufficientItems(m.itemId, await owned(), -m.delta);
-  }
-  return { movementId: BigInt(inserted[0].id as string | number | bigint), quantity: Number(rows[0]!.quantity), replayed: false };
+  const changed =
+    m.delta > 0
+      ? await client.query<{ quantity: number }>(
+          `INSERT INTO inventory_items (guild_id, owner_id, item_id, quantity, updated_at)
+           VALUES ($1, $2, $3::int, $4::int, now())
+           ON CONFLICT (guild_id, owner_id, item_id) DO UPDATE SET quantity = inventory_items.quantity + EXCLUDED.quantity, updated_at = now()
+           RETURNING quantity`,
+          [m.guildId, m.ownerId, m.itemId, m.delta],
+        )
+      : await client.query<{ quantity: number }>(
+          `UPDATE inventory_items SET quantity = quantity + $4::int, updated_at = now()
+           WHERE guild_id = $1 AND owner_id = $2 AND item_id = $3::int AND quantity + $4::int >= 0
+           RETURNING quantity`,
+          [m.guildId, m.ownerId, m.itemId, m.delta],
+        );
+  // Throwing rolls the movement back with the transaction.
+  if (!changed.rows[0]) throw insufficientItems(m.itemId, await owned(), -m.delta);
+  return { movementId: BigInt(inserted.rows[0].id), quantity: changed.rows[0].quantity, replayed: false };
 }
 
 export interface InventoryEntry {
@@ -117,7 +108,7 @@ export async function listInventory(prisma: PrismaClient, guildId: string, owner
   return rows.map((r) => ({ itemId: r.itemId, name: r.item.name, emoji: r.item.emoji, quantity: r.quantity, removed: r.item.deletedAt !== null }));
 }
 
-export async function quantityOwned(db: Tx | PrismaClient, guildId: string, ownerId: string, itemId: number): Promise<number> {
+export async function quantityOwned(db: Prisma.TransactionClient | PrismaClient, guildId: string, ownerId: string, itemId: number): Promise<number> {
   const row = await db.inventoryItem.findUnique({ where: { guildId_ownerId_itemId: { guildId, ownerId, itemId } }, select: { quantity: true } });
   return row?.quantity ?? 0;
 }
