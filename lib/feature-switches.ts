@@ -1,5 +1,6 @@
 import { FEATURE_SWITCHES, FeatureDisabledError, switchesOf, type FeatureSwitch } from './features';
 import type { PrismaClient } from '../prisma/client';
+import { updateGuildSettings } from './guild-settings';
 
 /** The guild's switched-off features (none when it has no settings row yet). */
 export async function disabledFeatures(prisma: PrismaClient, guildId: string): Promise<Set<FeatureSwitch>> {
@@ -25,9 +26,6 @@ export async function setDisabledFeatures(
   const off = new Set(disabled);
   // Stored in the canonical order, so equal sets read (and audit) the same.
   const disabledFeatures = FEATURE_SWITCHES.filter((s) => off.has(s));
-  await prisma.$transaction([
-    prisma.guildSettings.upsert({ where: { guildId }, create: { guildId, disabledFeatures }, update: { disabledFeatures } }),
-    prisma.auditEvent.create({ data: { guildId, ...actor, action: 'guild_settings.updated', targetType: 'guild', targetId: guildId, data: { disabledFeatures } } }),
-  ]);
+  await updateGuildSettings(prisma, guildId, { disabledFeatures }, actor);
   return disabledFeatures;
 }

@@ -4,6 +4,7 @@ import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { FEATURE_SWITCHES } from '../../lib/features';
+import { updateGuildSettings } from '../../lib/guild-settings';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
 import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
@@ -67,19 +68,7 @@ export function guildRoutes({ prisma, guildDirectory }: RouteDeps): Router<State
       channels: { adminLogChannelId: patch.adminLogChannelId },
       roles: { adminRoleIds: patch.adminRoleIds, modRoleIds: patch.modRoleIds, verifiedRoleId: patch.verifiedRoleId, unverifiedRoleId: patch.unverifiedRoleId },
     });
-    const [settings] = await prisma.$transaction([
-      prisma.guildSettings.upsert({ where: { guildId }, create: { guildId, ...patch }, update: patch }),
-      prisma.auditEvent.create({
-        data: {
-          guildId,
-          ...tokenAuditActor(ctx.state.auth),
-          action: 'guild_settings.updated',
-          targetType: 'guild',
-          targetId: guildId,
-          data: patch,
-        },
-      }),
-    ]);
+    const settings = await updateGuildSettings(prisma, guildId, patch, tokenAuditActor(ctx.state.auth));
     ctx.body = settings;
   });
 

@@ -12,6 +12,7 @@ import { getTaskSettings, updateTaskSettings } from '../../../activities/tasks/t
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import { removeSyncChannel, setSyncChannel, type SyncChannelType } from '../../../lib/flows/sync-channels.client';
+import { updateGuildSettings } from '../../../lib/guild-settings';
 import type { ComponentHandler, ComponentInteraction } from '../../command';
 import type { BotDeps } from '../../deps';
 import { buttonRow, guildIdOf } from '../../interaction';
@@ -115,11 +116,7 @@ async function save(interaction: ComponentInteraction, deps: BotDeps, setting: S
   const actor = { actorType: 'user' as const, actorId: `discord:${interaction.user.id}` };
   const { store } = setting;
   if (store.table === 'guild') {
-    const patch = { [store.field]: setting.multi ? ids : (ids[0] ?? null) };
-    await deps.prisma.$transaction([
-      deps.prisma.guildSettings.upsert({ where: { guildId }, create: { guildId, ...patch }, update: patch }),
-      deps.prisma.auditEvent.create({ data: { guildId, ...actor, action: 'guild_settings.updated', targetType: 'guild', targetId: guildId, data: patch } }),
-    ]);
+    await updateGuildSettings(deps.prisma, guildId, { [store.field]: setting.multi ? ids : (ids[0] ?? null) }, actor);
   } else if (store.table === 'tasks') {
     await updateTaskSettings(deps.prisma, guildId, { [store.field]: ids[0] ?? null }, actor);
   } else {
