@@ -7,7 +7,7 @@ import { AnnouncementStateError } from './errors';
 import { createAnnouncement, type AnnouncementContext } from './service';
 
 /**
- * A task's card as an announcement (/task announce, POST …/tasks/:id/announce): its name, reward, slots,
+ * A task's card as an announcement (/announce task, POST …/tasks/:id/announce): its name, reward, slots,
  * deadline and a link to its post, run through the ordinary announcement flow (draft → preview → Post in
  * the bot; scheduled at once from the API). A deleted or closed task is refused; the caller has checked
  * that the channel is the guild's.

@@ -75,10 +75,16 @@ export async function getEmbed(prisma: PrismaClient, guildId: string, name: stri
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
 
-export async function createEmbed(prisma: PrismaClient, guildId: string, input: EmbedCreate, actor: AuditActor): Promise<SavedEmbed> {
+/** A new embed's name and content, checked field by field and against the total limit. */
+function checkedNew(input: EmbedCreate) {
   const data = parse(embedCreateSchema, input);
   const row = { title: data.title, description: data.description, colour: data.colour ?? null, imageUrl: data.imageUrl ?? null, footer: data.footer ?? null };
   checkTotal(row);
+  return { data, row };
+}
+
+export async function createEmbed(prisma: PrismaClient, guildId: string, input: EmbedCreate, actor: AuditActor): Promise<SavedEmbed> {
+  const { data, row } = checkedNew(input);
   try {
     return await prisma.$transaction(async (tx) => {
       const e = await tx.savedEmbed.create({ data: { guildId, name: data.name, ...row, createdBy: actor.actorId } });
@@ -115,9 +121,7 @@ export async function deleteEmbed(prisma: PrismaClient, guildId: string, name: s
 
 /** A form's content, checked as a save would check it, kept until its author saves it from the preview. */
 export async function draftEmbed(prisma: PrismaClient, guildId: string, id: string, input: EmbedCreate, createdBy: string): Promise<EmbedDraft> {
-  const data = parse(embedCreateSchema, input);
-  const row = { title: data.title, description: data.description, colour: data.colour ?? null, imageUrl: data.imageUrl ?? null, footer: data.footer ?? null };
-  checkTotal(row);
+  const { data, row } = checkedNew(input);
   // Forms nobody saved or cancelled go after a day (an ephemeral preview is gone long before).
   await prisma.embedDraft.deleteMany({ where: { guildId, createdAt: { lt: new Date(Date.now() - DRAFT_TTL_MS) } } });
   return prisma.embedDraft.create({ data: { id, guildId, name: data.name, ...row, createdBy } });

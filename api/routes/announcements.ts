@@ -34,7 +34,8 @@ const createBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id:
  * Announcements for the dashboard: list and read (mods), create (sent now or at sendAt), preview (the
  * exact message, nothing stored), edit before or after sending, cancel or take down (admins). A create
  * may carry its own `id` so a retried request finds the first one. The message state of a sent one is
- * its sync flow's (`sync` in the answer). Unpin (admins) unpins a sent, pinned one's message, audited. Changes without Temporal answer 503 `temporal_unavailable`.
+ * its sync flow's (`sync` in the answer). Unpin (admins) unpins a sent, pinned one's message, audited.
+ * Changes without Temporal answer 503 `temporal_unavailable`.
  */
 export function announcementRoutes(deps: RouteDeps): Router<State> {
   const { prisma, syncSettings } = deps;
@@ -99,7 +100,6 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
 
   router.post('/:announcementId/unpin', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { announcementId } = idParam.parse(ctx.params);
-    await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
     ctx.body = await withSync(await unpinAnnouncement(context(), ctx.params.guildId!, announcementId, tokenAuditActor(ctx.state.auth)));
   });
 

@@ -1,4 +1,5 @@
 import { ApplicationCommandOptionType, MessageFlags, type APIApplicationCommandOption, type APIEmbed } from 'discord.js';
+import { embedsInMessages } from '../../lib/discord/embeds';
 import { disabledFeatures } from '../../lib/feature-switches';
 import type { FeatureSwitch } from '../../lib/features';
 import { atLeast, type PermissionLevel } from '../../lib/permissions';
@@ -54,7 +55,6 @@ function helpSections(features: readonly Feature[], level: PermissionLevel): Hel
 }
 
 const line = (e: HelpEntry) => `\`/${e.usage}\` — ${e.description}`;
-const embedSize = (e: APIEmbed) => (e.title?.length ?? 0) + (e.description?.length ?? 0);
 
 /**
  * The sections as messages of embeds within Discord's limits: one embed per feature, continued in
@@ -81,20 +81,7 @@ export function helpMessages(sections: readonly HelpSection[], limits: { descrip
     }
     flush();
   }
-  const messages: APIEmbed[][] = [];
-  let current: APIEmbed[] = [];
-  let size = 0;
-  for (const embed of embeds) {
-    if (current.length && (current.length === limits.embedsPerMessage || size + embedSize(embed) > limits.charsPerMessage)) {
-      messages.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(embed);
-    size += embedSize(embed);
-  }
-  if (current.length) messages.push(current);
-  return messages;
+  return embedsInMessages(embeds, limits);
 }
 
 /**

@@ -37,3 +37,27 @@ export function guildflowEmbed(input: EmbedInput): APIEmbed {
     ...(input.timestamp ? { timestamp: input.timestamp } : {}),
   };
 }
+
+/** Discord's limits on the embeds of one message (every embed's text counts towards the total). */
+export const MESSAGE_EMBED_LIMITS = { embedsPerMessage: 10, charsPerMessage: 6000 } as const;
+
+const embedChars = (e: APIEmbed): number =>
+  (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+
+/** The embeds, in order, in as few messages as the per-message limits allow (a long answer's follow-ups). */
+export function embedsInMessages(embeds: readonly APIEmbed[], limits: { embedsPerMessage: number; charsPerMessage: number } = MESSAGE_EMBED_LIMITS): APIEmbed[][] {
+  const messages: APIEmbed[][] = [];
+  let current: APIEmbed[] = [];
+  let size = 0;
+  for (const embed of embeds) {
+    if (current.length && (current.length === limits.embedsPerMessage || size + embedChars(embed) > limits.charsPerMessage)) {
+      messages.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(embed);
+    size += embedChars(embed);
+  }
+  if (current.length) messages.push(current);
+  return messages;
+}

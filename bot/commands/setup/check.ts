@@ -1,5 +1,5 @@
 import { MessageFlags, Routes, type APIChannel, type APIEmbed, type APIGuildMember, type APIRole, type ChatInputCommandInteraction } from 'discord.js';
-import { guildflowEmbed } from '../../../lib/discord/embeds';
+import { embedsInMessages, guildflowEmbed } from '../../../lib/discord/embeds';
 import { checkSetup, type CheckChannel, type FeatureNeeds, type FeatureReport } from '../../../lib/discord/setup-check';
 import type { PrismaClient } from '../../../prisma/client';
 import type { BotDeps } from '../../deps';
@@ -52,8 +52,6 @@ async function featureNeeds(prisma: PrismaClient, guildId: string): Promise<Feat
 }
 
 const DESCRIPTION_LIMIT = 4096;
-const EMBEDS_PER_MESSAGE = 10;
-const CHARS_PER_MESSAGE = 6000;
 
 /** One embed per feature (its problems as lines, cut to Discord's limit), in as few messages as fit. */
 function reportMessages(reports: readonly FeatureReport[]): APIEmbed[][] {
@@ -70,18 +68,7 @@ function reportMessages(reports: readonly FeatureReport[]): APIEmbed[][] {
     }
     return guildflowEmbed({ outcome: 'warning', title: `⚠️ ${feature}`, description: lines.join('\n') });
   });
-  const size = (e: APIEmbed) => (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0);
-  const messages: APIEmbed[][] = [];
-  let current: APIEmbed[] = [];
-  for (const e of embeds) {
-    if (current.length === EMBEDS_PER_MESSAGE || current.reduce((n, c) => n + size(c), 0) + size(e) > CHARS_PER_MESSAGE) {
-      messages.push(current);
-      current = [];
-    }
-    current.push(e);
-  }
-  if (current.length) messages.push(current);
-  return messages;
+  return embedsInMessages(embeds);
 }
 
 /**
