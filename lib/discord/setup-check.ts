@@ -3,7 +3,7 @@ import { PermissionFlagsBits } from 'discord-api-types/v10';
 /**
  * Whether Guildflow can do each feature's job in a server: from the guild's roles, its channels with
  * their permission overwrites and the bot's member, the problems per feature, each with the exact fix.
- * Pure: the caller fetches the Discord data and says what each feature needs (bot/commands/setup-check.ts).
+ * Pure: the caller fetches the Discord data and says what each feature needs (bot/commands/setup/check.ts).
  */
 
 export interface CheckRole {

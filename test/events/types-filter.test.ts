@@ -1,15 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../api/app';
 import { createLedger, systemAccount, userAccount } from '../../activities/ledger';
 import { addItem, editItem } from '../../activities/shop';
-import { createApiToken } from '../../lib/api-tokens';
-import { EventHub } from '../../lib/events/hub';
 import { EVENT_KINDS, parseEventKinds } from '../../lib/events/kinds';
 import { createLogger } from '../../lib/logger';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createGuild } from '../helpers/ledger';
+import type { TestDatabase } from '../helpers/database';
+import { startEventsApi, type EventsApi } from './events-api';
 import { connectSse, type SseClient, type SseEvent } from './sse-client';
 
 /**
@@ -21,8 +16,7 @@ jest.setTimeout(60_000);
 
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
 let db: TestDatabase;
-let hub: EventHub;
-let server: Server;
+let api: EventsApi;
 let url: string;
 let guildId: string;
 let admin: string;
@@ -30,25 +24,13 @@ const clients: SseClient[] = [];
 const member = '300000000000009001';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  guildId = await createGuild(db.prisma);
-  admin = (await createApiToken(db.prisma, { guildId, name: 'admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
-  hub = new EventHub({ databaseUrl: db.url, log, pollMs: 100 });
-  await hub.start();
-  const app = createApp({ prisma: db.prisma, log, readiness: [], events: hub, eventHeartbeatMs: 5_000 });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/guilds/${guildId}/events`;
+  api = await startEventsApi(log);
+  ({ db, guildId, admin, url } = api);
 });
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
-afterAll(async () => {
-  await hub?.stop();
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  await db?.drop();
-});
+afterAll(() => api?.close());
 
 async function stream(query = '', headers: Record<string, string> = {}): Promise<SseClient> {
   const c = await connectSse(`${url}${query}`, { authorization: `Bearer ${admin}`, ...headers });
