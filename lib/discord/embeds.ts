@@ -39,7 +39,7 @@ export function guildflowEmbed(input: EmbedInput): APIEmbed {
 }
 
 /** Discord's limits on the embeds of one message (every embed's text counts towards the total). */
-export const MESSAGE_EMBED_LIMITS = { embedsPerMessage: 10, charsPerMessage: 6000 } as const;
+const MESSAGE_EMBED_LIMITS = { embedsPerMessage: 10, charsPerMessage: 6000 } as const;
 
 const embedChars = (e: APIEmbed): number =>
   (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
