@@ -100,6 +100,8 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
 
   router.post('/:announcementId/unpin', requireGuildToken(prisma, 'admin'), async (ctx) => {
     const { announcementId } = idParam.parse(ctx.params);
+    // An unknown id is 404 before anything needs Temporal (context() answers 503 without it).
+    await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
     ctx.body = await withSync(await unpinAnnouncement(context(), ctx.params.guildId!, announcementId, tokenAuditActor(ctx.state.auth)));
   });
 
