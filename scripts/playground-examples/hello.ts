@@ -3,7 +3,7 @@
  * registered and runs /balance as the demo member, printing what Discord showed them. Copy it to drive
  * your own flows.
  */
-import type { Playground } from '../playground';
+import type { Playground } from '../playground-stack';
 
 export default async function hello({ discord, demo, slash, api }: Playground): Promise<void> {
   const health = (await (await fetch(`${api}/ready`)).json()) as unknown;

@@ -4,51 +4,23 @@
  * channels; the admin then switches a feature off, posts the panels, runs `/setup check` and a member reads
  * `/help`. Prints each step and what Discord showed, as a transcript.
  */
-import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord-api-types/v10';
-import type { InteractionHandle, MessageRecord } from '../../test/fakes/discord';
-import type { Playground } from '../playground';
+import type { MessageRecord } from '../../test/fakes/discord';
+import type { Playground } from '../playground-stack';
+import { transcript } from './transcript';
 
-export default async function setupWalkthrough({ discord, demo }: Playground): Promise<void> {
+export default async function setupWalkthrough(playground: Playground): Promise<void> {
+  const { discord, demo } = playground;
   const { guild, roles, channels, owner, admin, member } = demo;
-  const names = new Map<string, string>([...Object.values(roles).map((r) => [r.id, `@${r.name}`] as const), ...discord.channels(guild.id).map((c) => [c.id, `#${c.name}`] as const)]);
-  const named = (text: string) => text.replace(/<@&(\d+)>|<#(\d+)>/g, (m, role?: string, channel?: string) => names.get(role ?? channel ?? '') ?? m);
-  const userName = (id: string) => ({ [owner.id]: 'Owner', [admin.id]: 'Admin', [member.id]: 'Member' })[id] ?? id;
+  const { show, say, slash, press, nameOf } = transcript(playground);
 
-  /** What Discord shows for a message or an interaction answer: its text, embeds and menus. */
-  function show(data: { content?: string | null; embeds?: APIEmbed[]; components?: unknown[] } | undefined): void {
-    if (data?.content) console.log(indent(named(data.content)));
-    for (const e of data?.embeds ?? []) console.log(indent(named([e.title && `[${e.title}]`, e.description, ...(e.fields ?? []).map((f) => `${f.name}: ${f.value}`)].filter(Boolean).join('\n'))));
-    const rows = (data?.components ?? []) as APIActionRowComponent<APIComponentInMessageActionRow>[];
-    for (const c of rows.flatMap((r) => r.components)) {
-      if ('placeholder' in c && c.placeholder) console.log(indent(`  ▾ menu "${c.placeholder}"`));
-      else if ('label' in c && c.label) console.log(indent(`  [${c.label}]${'disabled' in c && c.disabled ? ' (this page)' : ''}`));
-    }
-  }
-  const indent = (text: string) => text.replace(/^/gm, '    ');
-
-  async function answered(h: InteractionHandle): Promise<void> {
-    const response = await h.waitForResponse(15_000);
-    if (response.kind !== 'callback' || response.type !== 5) return show(response.data as Parameters<typeof show>[0]);
-    // "Thinking…": the answer is the edit of the deferred reply.
-    await discord.waitFor(() => h.responses().find((r) => r.kind === 'edit'), 15_000, 'the deferred answer');
-    show(h.original());
-  }
-  async function slash(userId: string, command: string, subcommand?: string, options: Record<string, unknown> = {}): Promise<InteractionHandle> {
-    const shown = Object.entries(options).map(([k, v]) => ` ${k}:${names.get(String(v)) ?? v}`).join('');
-    console.log(`\n> ${userName(userId)}: /${command}${subcommand ? ` ${subcommand}` : ''}${shown}`);
-    const h = discord.slash(guild.id, userId, command, options, subcommand ? { subcommand } : {});
-    await answered(h);
-    return h;
-  }
-  /** Picks values in a menu of the wizard message and shows the wizard as it is afterwards. */
+  /** Picks values in a menu of the wizard message and returns the wizard as it is afterwards. */
   async function pick(message: MessageRecord, customId: string, userId: string, values: string[]): Promise<MessageRecord> {
-    console.log(`\n> ${userName(userId)} picks ${values.map((v) => names.get(v) ?? v).join(', ') || '(nothing)'} in ${customId}`);
+    say(`> ${userId === owner.id ? 'Owner' : 'Admin'} picks ${values.map(nameOf).join(', ') || '(nothing)'} in ${customId}`);
     await discord.selectMenu(message, customId, userId, values).waitForResponse(15_000);
     return discord.message(message.id)!;
   }
   async function page(message: MessageRecord, customId: string, userId: string): Promise<MessageRecord> {
-    console.log(`\n> ${userName(userId)} presses ${customId}`);
-    await discord.clickButton(message, customId, userId).waitForResponse(15_000);
+    await press(message, customId, userId);
     const now = discord.message(message.id)!;
     show(now);
     return now;

@@ -14,6 +14,7 @@ import { seedDemoGuild, type DemoGuild } from '../fakes/demo-guild';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { startFakeMidtrans, type FakeMidtrans } from '../fakes/midtrans';
 import { startFakeRoblox, type FakeRoblox } from '../fakes/roblox';
+import { fakeServicesEnv } from '../fakes/stack-env';
 import { createTestDatabase } from '../helpers/database';
 import { testTemporal, testTemporalAddress, uniqueTaskQueue } from '../helpers/temporal';
 
@@ -87,14 +88,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       TEMPORAL_ADDRESS: testTemporalAddress(),
       TEMPORAL_TASK_QUEUE: taskQueue,
       TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.restUrl,
-      ROBLOX_USERS_API_URL: roblox.url,
-      ROBLOX_GROUPS_API_URL: roblox.url,
-      // Payments against the fake Midtrans, which notifies our webhook (the charge names it).
-      MIDTRANS_SERVER_KEY,
-      MIDTRANS_API_URL: midtrans.url,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      ...fakeServicesEnv({ discord, roblox, midtrans, midtransServerKey: MIDTRANS_SERVER_KEY, apiUrl: `http://127.0.0.1:${port}` }),
       CODE_ENCRYPTION_KEY,
       CODE_ENCRYPTION_KEY_ID: 'e2e',
       ...opts.env,
