@@ -1,0 +1,76 @@
+import { orderHoldKey } from '../../lib/flows/orders';
+import { waitFor } from '../../lib/wait';
+import { startTestPlayground, type TestPlayground } from './helpers';
+
+/**
+ * The money examples, run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them: a
+ * top-up paid at the fake Midtrans, a code order, and Roblox gems in and out through the game-server API.
+ * Each outcome is read from the database (ledger entries, rows in their final status), the fake Discord
+ * and Temporal.
+ */
+describe('playground examples: top-up, code order, game trades', () => {
+  let pg: TestPlayground;
+  beforeAll(async () => {
+    pg = await startTestPlayground();
+  });
+  afterAll(() => pg?.close());
+
+  const guildId = () => pg.playground.demo.guild.id;
+  async function completed(workflowIds: string[]): Promise<void> {
+    for (const id of workflowIds) {
+      const handle = pg.temporal.workflow.getHandle(id);
+      await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', { timeoutMs: 30_000, what: `${id} to complete` });
+    }
+  }
+  /** The postings of a ledger entry on a member's account of an asset. */
+  async function postingsTo(userId: string, asset: string, where: { idempotencyKey: string | { startsWith: string } }) {
+    return pg.playground.prisma.posting.findMany({
+      where: { entry: { guildId: guildId(), ...where }, account: { ownerType: 'user', ownerId: userId, asset: { code: asset } } },
+      select: { amount: true, entry: { select: { idempotencyKey: true, status: true } } },
+    });
+  }
+
+  it('topup: the member pays the QR code, is credited the amount exactly once and gets the receipt', async () => {
+    const { playground: p } = pg;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; paymentId: string; amount: bigint; balanceBefore: bigint; balanceAfter: bigint }>('topup');
+    const member = p.demo.member.id;
+    process.stdout.write(output + '\n');
+    expect(result.balanceAfter - result.balanceBefore).toBe(result.amount);
+    // The only ledger entry of this payment credits the member its amount.
+    const credits = await postingsTo(member, 'currency', { idempotencyKey: { startsWith: `topup:${result.paymentId}` } });
+    expect(credits).toEqual([{ amount: result.amount, entry: { idempotencyKey: `topup:${result.paymentId}:credit`, status: 'posted' } }]);
+    expect(await p.prisma.payment.findUniqueOrThrow({ where: { id: result.paymentId } })).toMatchObject({ status: 'settled', userId: member, amount: result.amount, creditedAt: expect.any(Date) });
+    expect(p.discord.dms(member).filter((m) => m.embeds[0]?.title === 'Top-up received' && m.embeds[0]?.footer?.text?.includes(result.paymentId))).toHaveLength(1);
+    await completed(result.workflowIds);
+    expect(output).toContain('> Member: /topup amount:50000');
+    expect(output).toContain('[Top up Rp 50,000]');
+    expect(output).toContain('[Top-up received]');
+  });
+
+  it('code order: one imported code is delivered by DM to the order and marked so, the price charged once', async () => {
+    const { playground: p } = pg;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; orderId: string; price: bigint; imported: string[]; deliveredCode: string; balanceFunded: bigint; balanceAfter: bigint }>('code-order');
+    const member = p.demo.member.id;
+    process.stdout.write(output + '\n');
+    await completed(result.workflowIds);
+    expect(await p.prisma.codeOrder.findUniqueOrThrow({ where: { id: result.orderId } })).toMatchObject({ status: 'completed', userId: member, quantity: 1, price: result.price, deliveredVia: 'dm' });
+    const codes = await p.prisma.code.findMany({ where: { orderId: result.orderId } });
+    expect(codes).toEqual([expect.objectContaining({ status: 'delivered', shownAt: expect.any(Date) })]);
+    // The other imported codes are still for sale.
+    expect(await p.prisma.code.count({ where: { guildId: guildId(), status: 'available' } })).toBe(result.imported.length - 1);
+    const charges = await postingsTo(member, 'currency', { idempotencyKey: { startsWith: `order:${result.orderId}` } });
+    expect(charges).toEqual([{ amount: -result.price, entry: { idempotencyKey: orderHoldKey(result.orderId), status: 'posted' } }]);
+    expect(result.balanceFunded - result.balanceAfter).toBe(result.price);
+    const dms = p.discord.dms(member).filter((m) => m.embeds[0]?.footer?.text?.includes(`order:${result.orderId}`));
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.embeds[0]!.description).toContain(result.deliveredCode);
+    expect(result.imported).toContain(result.deliveredCode);
+    expect(output).toContain('> Member: /order package:1');
+    expect(output).toContain('> Member presses [Confirm]');
+    expect(output).toContain('[Order complete]');
+  });
+
+  it('no flow the examples started ended as a Temporal failure', async () => {
+    expect(await pg.brokenWorkflows()).toEqual([]);
+  });
+});
