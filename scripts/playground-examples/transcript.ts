@@ -68,7 +68,7 @@ export function transcript(playground: Playground) {
     /** `/command [subcommand] options` as `userId`; prints and returns the handle once answered. */
     async slash(userId: string, command: string, subcommand?: string, options: Record<string, unknown> = {}): Promise<InteractionHandle> {
       const known = names();
-      const shown = Object.entries(options).map(([k, v]) => ` ${k}:${known.get(String(v)) ?? v}`).join('');
+      const shown = Object.entries(options).map(([k, v]) => ` ${k}:${known.get(String(v)) ?? (userName(String(v)) === String(v) ? v : `@${userName(String(v))}`)}`).join('');
       console.log(`\n> ${userName(userId)}: /${command}${subcommand ? ` ${subcommand}` : ''}${shown}`);
       const h = discord.slash(guild.id, userId, command, options, subcommand ? { subcommand } : {});
       await answered(h);

@@ -1,5 +1,8 @@
 import { orderHoldKey } from '../../lib/flows/orders';
 import { waitFor } from '../../lib/wait';
+import type codeOrder from '../../scripts/playground-examples/code-order';
+import type gameTrades from '../../scripts/playground-examples/game-trades';
+import type topup from '../../scripts/playground-examples/topup';
 import { startTestPlayground, type TestPlayground } from './helpers';
 
 /**
@@ -8,6 +11,8 @@ import { startTestPlayground, type TestPlayground } from './helpers';
  * Each outcome is read from the database (ledger entries, rows in their final status), the fake Discord
  * and Temporal.
  */
+type Result<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
+
 describe('playground examples: top-up, code order, game trades', () => {
   let pg: TestPlayground;
   beforeAll(async () => {
@@ -32,9 +37,8 @@ describe('playground examples: top-up, code order, game trades', () => {
 
   it('topup: the member pays the QR code, is credited the amount exactly once and gets the receipt', async () => {
     const { playground: p } = pg;
-    const { result, output } = await pg.runExample<{ workflowIds: string[]; paymentId: string; amount: bigint; balanceBefore: bigint; balanceAfter: bigint }>('topup');
+    const { result, output } = await pg.runExample<Result<typeof topup>>('topup');
     const member = p.demo.member.id;
-    process.stdout.write(output + '\n');
     expect(result.balanceAfter - result.balanceBefore).toBe(result.amount);
     // The only ledger entry of this payment credits the member its amount.
     const credits = await postingsTo(member, 'currency', { idempotencyKey: { startsWith: `topup:${result.paymentId}` } });
@@ -49,9 +53,8 @@ describe('playground examples: top-up, code order, game trades', () => {
 
   it('code order: one imported code is delivered by DM to the order and marked so, the price charged once', async () => {
     const { playground: p } = pg;
-    const { result, output } = await pg.runExample<{ workflowIds: string[]; orderId: string; price: bigint; imported: string[]; deliveredCode: string; balanceFunded: bigint; balanceAfter: bigint }>('code-order');
+    const { result, output } = await pg.runExample<Result<typeof codeOrder>>('code-order');
     const member = p.demo.member.id;
-    process.stdout.write(output + '\n');
     await completed(result.workflowIds);
     expect(await p.prisma.codeOrder.findUniqueOrThrow({ where: { id: result.orderId } })).toMatchObject({ status: 'completed', userId: member, quantity: 1, price: result.price, deliveredVia: 'dm' });
     const codes = await p.prisma.code.findMany({ where: { orderId: result.orderId } });
@@ -68,6 +71,32 @@ describe('playground examples: top-up, code order, game trades', () => {
     expect(output).toContain('> Member: /order package:1');
     expect(output).toContain('> Member presses [Confirm]');
     expect(output).toContain('[Order complete]');
+  });
+
+  it('game trades: a signed deposit credits gems and pets once, /withdraw takes part of it out through the game', async () => {
+    const { playground: p } = pg;
+    const { result, output } = await pg.runExample<Result<typeof gameTrades>>('game-trades');
+    const member = p.demo.member.id;
+    const { gems, deposited, withdrawn } = result;
+    expect(gems).toEqual({ before: gems.before, afterDeposit: gems.before + deposited.gems, afterWithdrawal: gems.before + deposited.gems - withdrawn.gems });
+    // One credit for the deposit; for the withdrawal one hold, posted for what the game delivered.
+    expect(await postingsTo(member, 'gems', { idempotencyKey: { startsWith: result.workflowIds[0]! } })).toEqual([{ amount: deposited.gems, entry: { idempotencyKey: expect.any(String), status: 'posted' } }]);
+    expect(await postingsTo(member, 'gems', { idempotencyKey: { startsWith: result.workflowIds[1]! } })).toEqual([{ amount: -withdrawn.gems, entry: { idempotencyKey: expect.any(String), status: 'posted' } }]);
+    expect(await p.prisma.gameDeposit.findUniqueOrThrow({ where: { id: result.depositId } })).toMatchObject({ status: 'credited', userId: member, gems: deposited.gems });
+    expect(await p.prisma.withdrawal.findUniqueOrThrow({ where: { id: result.withdrawalId } })).toMatchObject({ status: 'delivered', userId: member, gems: withdrawn.gems, deliveredGems: withdrawn.gems });
+    // The withdrawn stack left the member and the escrow; the other stayed with the member.
+    const holdings = await p.prisma.petHolding.findMany({ where: { guildId: guildId(), species: { key: result.petKey } }, select: { ownerId: true, variant: true, quantity: true }, orderBy: [{ ownerId: 'asc' }, { variant: 'asc' }] });
+    const stacks = Object.fromEntries(holdings.filter((h) => h.quantity > 0).map((h) => [`${h.ownerId === member ? 'member' : h.ownerId}:${h.variant}`, h.quantity]));
+    const kept = deposited.pets.filter((pet) => pet.variant !== withdrawn.variant);
+    expect(stacks).toEqual(Object.fromEntries(kept.map((pet) => [`member:${pet.variant}`, pet.quantity])));
+    await completed(result.workflowIds);
+    const receipts = p.discord.dms(member).filter((m) => m.embeds[0]?.footer?.text?.includes(result.workflowIds[0]!));
+    expect(receipts.map((m) => m.embeds[0]?.title)).toEqual(['Deposit received']);
+    expect(p.discord.message(result.withdrawMessageId)?.embeds[0]?.title).toBe('Withdrawal delivered');
+    expect(output).toContain('> Admin: /trades register-game name:Pet Sim Demo');
+    expect(output).toMatch(/POST \/roblox\/v1\/deposits .*\n {4}200 \{"status":"credited"/);
+    expect(output).toContain('> Member: /withdraw gems:400');
+    expect(output).toContain('[Withdrawal delivered]');
   });
 
   it('no flow the examples started ended as a Temporal failure', async () => {
