@@ -5,14 +5,18 @@ import type gameTrades from '../../scripts/playground-examples/game-trades';
 import type topup from '../../scripts/playground-examples/topup';
 import { startTestPlayground, type TestPlayground } from './helpers';
 
+/** What an example returns. runExample gets one plain name: the every-example check reads `runExample<Name>('example')`. */
+type Result<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
+type TopupResult = Result<typeof topup>;
+type CodeOrderResult = Result<typeof codeOrder>;
+type GameTradesResult = Result<typeof gameTrades>;
+
 /**
  * The money examples, run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them: a
  * top-up paid at the fake Midtrans, a code order, and Roblox gems in and out through the game-server API.
  * Each outcome is read from the database (ledger entries, rows in their final status), the fake Discord
  * and Temporal.
  */
-type Result<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
-
 describe('playground examples: top-up, code order, game trades', () => {
   let pg: TestPlayground;
   beforeAll(async () => {
@@ -37,7 +41,7 @@ describe('playground examples: top-up, code order, game trades', () => {
 
   it('topup: the member pays the QR code, is credited the amount exactly once and gets the receipt', async () => {
     const { playground: p } = pg;
-    const { result, output } = await pg.runExample<Result<typeof topup>>('topup');
+    const { result, output } = await pg.runExample<TopupResult>('topup');
     const member = p.demo.member.id;
     expect(result.balanceAfter - result.balanceBefore).toBe(result.amount);
     // The only ledger entry of this payment credits the member its amount.
@@ -53,7 +57,7 @@ describe('playground examples: top-up, code order, game trades', () => {
 
   it('code order: one imported code is delivered by DM to the order and marked so, the price charged once', async () => {
     const { playground: p } = pg;
-    const { result, output } = await pg.runExample<Result<typeof codeOrder>>('code-order');
+    const { result, output } = await pg.runExample<CodeOrderResult>('code-order');
     const member = p.demo.member.id;
     await completed(result.workflowIds);
     expect(await p.prisma.codeOrder.findUniqueOrThrow({ where: { id: result.orderId } })).toMatchObject({ status: 'completed', userId: member, quantity: 1, price: result.price, deliveredVia: 'dm' });
@@ -75,7 +79,7 @@ describe('playground examples: top-up, code order, game trades', () => {
 
   it('game trades: a signed deposit credits gems and pets once, /withdraw takes part of it out through the game', async () => {
     const { playground: p } = pg;
-    const { result, output } = await pg.runExample<Result<typeof gameTrades>>('game-trades');
+    const { result, output } = await pg.runExample<GameTradesResult>('game-trades');
     const member = p.demo.member.id;
     const { gems, deposited, withdrawn } = result;
     expect(gems).toEqual({ before: gems.before, afterDeposit: gems.before + deposited.gems, afterWithdrawal: gems.before + deposited.gems - withdrawn.gems });
