@@ -253,6 +253,26 @@ describe('a task award with Discord away', () => {
     expect(await waitForClaim(env, task.id, member, 'completed')).toMatchObject({ rewardPaid: 20n });
     expect(env.discord.member(env.guildId, member)?.roles).toContain(role.id);
   }, FLOW_MS);
+
+  it('the task post refused by Discord (no permission in the task channel) → the admin log told, COMPLETED', async () => {
+    env.discord.denyPermission({ channelId: env.demo.channels.tasks.id, method: 'POST' });
+    try {
+      const row = await createTaskRow(env, { name: 'Refused post', reward: 1n });
+      await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
+      const workflowId = `task-message:${env.guildId}:${row.id}`;
+      await completed(env.temporal.client, workflowId);
+      expect(await env.temporal.client.workflow.getHandle(workflowId).result()).toMatchObject({ problem: expect.stringContaining('missing a permission') });
+      expect((await env.prisma.task.findUniqueOrThrow({ where: { id: row.id } })).messageId).toBeNull();
+      const notice = await env.discord.waitFor(
+        () => env.discord.messages(env.demo.channels.adminLog.id).find((m) => m.content.includes(`The post of task #${row.id} could not be updated`)),
+        10_000,
+        'the admin log notice',
+      );
+      expect(notice.content).toContain('It is drawn again at the task\'s next change.');
+    } finally {
+      env.discord.clearFaults();
+    }
+  }, FLOW_MS);
 });
 
 describe('trades with Discord away', () => {
