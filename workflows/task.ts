@@ -1,5 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DISCORD_REFUSALS } from '../lib/flows/discord';
 import { atLeast } from '../lib/permissions';
 import {
   abandonUpdate,
@@ -76,6 +77,7 @@ const OTHER_SERVER = 'This claim belongs to another server: only its own reviewe
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const REVIEWER_CONFIRMED = 'task-reviewer-confirmed';
+const POST_REFUSAL_REPORTED = 'task-message-refusal-reported';
 const URL = /^https?:\/\/\S+$/i;
 const IMAGE_URL = /^https?:\/\/\S+\.(png|jpe?g|gif|webp)(\?\S*)?$/i;
 
@@ -437,8 +439,11 @@ const tellReviewers = (fn: () => Promise<unknown>) => tell('update the review po
  * `task-message:{guildId}:{taskId}`: brings the task's message up to date, again for every `changed` signal that
  * arrives meanwhile (callers use signal-with-start). An open task with an end date waits for it and redraws
  * the post then (Claim disabled), so members see it close without anyone touching it; then it ends.
+ * Discord refusing the post (the task channel gone, a permission taken away) is the server's state, not a bug:
+ * the admin log is told and the flow ends; the task's next change tries again
+ * (`patched('task-message-refusal-reported')`). Outages are retried until they pass.
  */
-export async function taskMessage(input: TaskMessageInput): Promise<{ syncs: number }> {
+export async function taskMessage(input: TaskMessageInput): Promise<{ syncs: number; problem?: string }> {
   tagFlow('task-message', input.guildId);
   let dirty = true;
   let syncs = 0;
@@ -448,7 +453,17 @@ export async function taskMessage(input: TaskMessageInput): Promise<{ syncs: num
   while (dirty) {
     dirty = false;
     syncs += 1;
-    const { refreshAt } = await mustHappen.taskSyncMessage({ taskId: input.taskId });
+    let refreshAt: string | null;
+    try {
+      ({ refreshAt } = await mustHappen.taskSyncMessage({ taskId: input.taskId }));
+    } catch (err) {
+      const failure = failureOf(err);
+      // Runs recorded before this change failed the workflow here (the patch marker is only written on this path).
+      if (!DISCORD_REFUSALS.includes(failure.type) || !patched(POST_REFUSAL_REPORTED)) throw err;
+      const problem = `The post of task #${input.taskId} could not be updated: ${failure.message} It is drawn again at the task's next change.`;
+      await tell('tell the admins', () => discord.discordPostAdminLog({ guildId: input.guildId, message: { content: problem, allowed_mentions: { parse: [] } } }));
+      return { syncs, problem };
+    }
     if (!dirty && refreshAt) {
       // Woken early by a change, or at the end date: either way the post is drawn again (at least a
       // second apart, should the worker's and the database's clocks disagree).

@@ -111,7 +111,10 @@ export async function topup(input: TopupInput): Promise<TopupState> {
     await db.paymentsCharge({ paymentId, expirySeconds: input.expirySeconds + input.lateSettlementSeconds + GATEWAY_MARGIN_SECONDS });
   } catch (err) {
     const reason = await fail(err);
-    await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: 'failed', reply, reason: 'the payment provider refused the charge' }));
+    // A refusal is final; anything else is the gateway away past the retries, and a later /topup may work.
+    const refused = PAYMENT_REFUSALS.includes(failureOf(err).type);
+    const told = refused ? 'the payment provider refused the charge' : 'the payment provider is not answering right now; try /topup again in a few minutes';
+    await tell(tellMember, () => discord.paymentsNotifyMember({ paymentId, event: 'failed', reply, reason: told }));
     await tell(tellAdmins, () => discord.paymentsNotifyAdmins({ paymentId, detail: `The charge could not be created: ${reason}` }));
     return { ...state };
   }

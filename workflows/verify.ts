@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { InteractionReply } from '../lib/flows/flow';
 import {
@@ -33,6 +33,10 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
  * link removed and the member's previous link restored — and the run ends `failed` with the exact reason,
  * told to the member and the admin log.
  *
+ * Roblox not answering the username lookup past its retries ends the run `failed` too, with a reason that
+ * says to try again later (`patched('verify-lookup-failure-ends-failed')`): an outage is an outcome, not a
+ * failed workflow.
+ *
  * The bot starts it with update-with-start (`show`), so a second /verify finds the same pending phrase.
  * An admin's link (`method: 'admin'`) skips the phrase. Durations come from the guild's settings.
  */
@@ -40,6 +44,10 @@ import { failureOf, nowMs, showDetails, tagFlow, tell } from './common';
 const TERMINAL = ['verified', 'failed', 'expired', 'cancelled'];
 
 const profiles = activityProfiles(VERIFY_REFUSALS);
+/** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
+const LOOKUP_FAILURE_ENDS_FAILED = 'verify-lookup-failure-ends-failed';
+const MEMBER_READ_FAILURE_REPORTED = 'unverify-member-read-failure-reported';
+
 /** How a cancelled verification reads. */
 const CANCELLED = { type: 'Cancelled', message: 'The verification was cancelled.' };
 const db = proxyActivities<Activities>(profiles.db);
@@ -154,7 +162,14 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
   view.checksPerMinute = settings.checksPerMinute;
   await db.verifyBegin({ runId, workflowId, guildId: input.guildId, userId: input.userId, method });
 
-  const found = await roblox.robloxLookup({ username: input.username });
+  let found: Awaited<ReturnType<typeof roblox.robloxLookup>>;
+  try {
+    found = await roblox.robloxLookup({ username: input.username });
+  } catch (err) {
+    // Runs recorded before this change failed the workflow here (the patch marker is only written on this path).
+    if (isCancellation(err) || !patched(LOOKUP_FAILURE_ENDS_FAILED)) throw err;
+    return lookupFailed(failureOf(err, CANCELLED));
+  }
   if (found.status === 'unknown') {
     return finish('failed', `No Roblox account is named **${input.username}**. Check the spelling (the username, not the display name) and try again.`);
   }
@@ -267,6 +282,23 @@ export async function verify(input: VerifyInput): Promise<VerifyView> {
     return done;
   }
 
+  /**
+   * The username could not be looked up: Roblox did not answer past the retries (the member tries again
+   * later; nothing an admin can do), or Roblox or the worker refused (the admins are told: it will not pass).
+   */
+  async function lookupFailed(failure: { type: string; message: string }): Promise<VerifyView> {
+    log.warn('Roblox lookup failed; the verification ends', { workflowId, failure });
+    const outage = failure.type !== VERIFY_FAILURES.robloxRefused && failure.type !== VERIFY_FAILURES.robloxNotConfigured;
+    const result = await finish(
+      'failed',
+      outage
+        ? `Roblox is not answering right now, so Guildflow could not look up **${input.username}**. Nothing was changed: try /verify again in a few minutes.`
+        : `Guildflow could not look up **${input.username}** on Roblox: ${failure.message} Nothing was changed; an admin was told.`,
+    );
+    if (!outage) await notifyAdmins('Verification failed', `Guildflow could not look up the Roblox account **${input.username}** for <@${input.userId}>:\n${failure.message}`, 'error');
+    return result;
+  }
+
   async function notifyAdmins(title: string, detail: string, outcome: 'error' | 'info' | 'warning'): Promise<void> {
     await tell('tell the admins', () => discord.verifyNotifyAdmins({ guildId: input.guildId, title, detail, flowId: workflowId, outcome }));
   }
@@ -282,7 +314,9 @@ async function notifyMember(userId: string, reply: InteractionReply | null, view
 /**
  * Removes a member's link and what verification gave: the verified role off, the unverified role back, the
  * nickname Guildflow set back to the one it replaced (only while the member still has Guildflow's). The link
- * goes last, so a retried run finds it and finishes the job; a Discord refusal is reported, not hidden.
+ * goes last, so a retried run finds it and finishes the job; a Discord refusal is reported, not hidden —
+ * and so is Discord not answering when the member is read (`patched('unverify-member-read-failure-reported')`):
+ * the link is removed all the same and the admins are told what is left to do by hand.
  */
 export async function unverify(input: UnverifyInput): Promise<UnverifyResult> {
   const { workflowId } = workflowInfo();
@@ -294,7 +328,18 @@ export async function unverify(input: UnverifyInput): Promise<UnverifyResult> {
   const settings = await db.verifyLoadSettings({ guildId: input.guildId });
   const who = { guildId: input.guildId, userId: input.userId };
   const reason = `Guildflow: Roblox ${link.robloxName} unlinked`;
-  const member = await discord.discordGetMember(who);
+  let member: Awaited<ReturnType<typeof discord.discordGetMember>>;
+  try {
+    member = await discord.discordGetMember(who);
+  } catch (err) {
+    // Runs recorded before this change failed the workflow here (the patch marker is only written on this path).
+    if (isCancellation(err) || !patched(MEMBER_READ_FAILURE_REPORTED)) throw err;
+    // Discord did not answer (or refused): the link still goes; the roles and nickname are left to the admins.
+    member = null;
+    result.problems.push(
+      `Could not read <@${input.userId}> from Discord: ${failureOf(err, CANCELLED).message} The verified role, the unverified role and the nickname were left as they are: change them by hand.`,
+    );
+  }
   const attempt = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
     try {
       await run();

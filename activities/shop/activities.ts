@@ -1,4 +1,5 @@
 import { formatAmount } from '../../lib/discord/amounts';
+import { DISCORD_FAILURES } from '../../lib/flows/discord';
 import type { FailureInfo, InteractionReply } from '../../lib/flows/flow';
 import { LEDGER_FAILURES } from '../../lib/flows/ledger';
 import { PURCHASE_CANCELLED, SHOP_FAILURES, type PurchaseInput } from '../../lib/flows/shop';
@@ -77,6 +78,10 @@ export function createShopActivities({ prisma, log, discordActivities: discord }
       }
       case PURCHASE_CANCELLED.type:
         return PURCHASE_CANCELLED.message;
+      // Discord away past the retries: nothing is wrong with the purchase, so the member can simply try again.
+      case DISCORD_FAILURES.unavailable:
+      case DISCORD_FAILURES.rateLimited:
+        return 'Discord is not answering right now, so Guildflow could not give you the role: try /buy again in a few minutes.';
       default:
         if (failure.type.startsWith('Discord') || MESSAGES_AS_IS.includes(failure.type)) return failure.message;
         return `Something went wrong on our side (reference purchase:${purchaseId}). An admin was told.`;

@@ -106,6 +106,19 @@ export const SCENARIOS: Scenarios<TasksEnv> = {
     await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
     return `task-message:${env.guildId}:${row.id}`;
   },
+  /** The bot may no longer post in the task channel: the admin log is told, the flow ends (completed). */
+  'task-message-refused': async (env) => {
+    env.discord.denyPermission({ channelId: env.demo.channels.tasks.id, method: 'POST' });
+    try {
+      const row = await createTaskRow(env, { name: 'History: refused post', reward: 1n });
+      await requestTaskMessageSync({ temporal: env.temporal.client, taskQueue: env.taskQueue }, env.guildId, row.id);
+      const workflowId = `task-message:${env.guildId}:${row.id}`;
+      await workflowStatus(env, workflowId, 'COMPLETED');
+      return workflowId;
+    } finally {
+      env.discord.clearFaults();
+    }
+  },
 };
 
 export function recordTaskHistories(env: TasksEnv, suffix = ''): Promise<string[]> {

@@ -63,6 +63,7 @@ describe('task claim histories', () => {
     expect(kinds('task-cancelled.json').signals).toEqual(['cancelClaim']);
     expect(kinds('task-message.json').signals).toEqual(['changed', 'changed']);
     expect(kinds('task-message.json').activities.filter((a) => a === 'taskSyncMessage').length).toBeGreaterThanOrEqual(3);
+    expect(kinds('task-message-refused.json').activities).toEqual(['taskSyncMessage', 'discordPostAdminLog']);
   });
 
   it('since money-steps-never-give-up (the -v3 files), the slot and the reward run in persistent rounds; older histories replay the old path', () => {

@@ -68,8 +68,41 @@ export const SCENARIOS: Scenarios<VerifyEnv> = {
     await un.result();
     return un.workflowId;
   },
+  /** Roblox does not answer the username lookup past its retries: `failed` with a plain reason, the workflow completes. */
+  'verify-roblox-down': async (env) => {
+    const user = newMember(env, 'history-down');
+    env.roblox.inject({ route: /^\/v1\/usernames\/users/, status: 503 });
+    try {
+      const { handle } = await startAndWait(env, user, 'HistoryDown');
+      await handle.result();
+      return handle.workflowId;
+    } finally {
+      env.roblox.clearFaults();
+    }
+  },
+  /** Discord does not answer the member read past its retries: the link is removed all the same, the admins told. */
+  'unverify-discord-down': async (env) => {
+    const user = newMember(env, 'history-undo-down');
+    const rbx = env.roblox.addUser({ name: 'HistoryUndoDown' });
+    await env.prisma.robloxLink.create({
+      data: { guildId: env.guildId, userId: user, robloxId: BigInt(rbx.id), robloxName: rbx.name, robloxDisplayName: rbx.displayName, method: 'admin', linkedBy: 'test', verifiedAt: new Date(), workflowId: `verify:${env.guildId}:${user}`, runId: `run-${user}` },
+    });
+    env.discord.inject({ method: 'GET', route: new RegExp(`^/guilds/${env.guildId}/members/${user}$`), status: 503, times: 100 });
+    try {
+      const un = await env.temporal.client.workflow.start(unverify, {
+        taskQueue: env.taskQueue,
+        workflowId: `unverify:${env.guildId}:${user}`,
+        args: [{ guildId: env.guildId, userId: user, actorId: `discord:${user}` }],
+      });
+      await un.result();
+      return un.workflowId;
+    } finally {
+      env.discord.clearFaults();
+    }
+  },
 };
 
-export function recordVerifyHistories(env: VerifyEnv): Promise<string[]> {
-  return recordHistories(env, SCENARIOS);
+/** Records every scenario, or only the `only` ones (new scenarios: the older files must stay as recorded). */
+export function recordVerifyHistories(env: VerifyEnv, only?: readonly string[]): Promise<string[]> {
+  return recordHistories(env, only ? Object.fromEntries(Object.entries(SCENARIOS).filter(([name]) => only.includes(name))) : SCENARIOS);
 }

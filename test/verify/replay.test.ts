@@ -51,6 +51,11 @@ describe('verification workflow histories', () => {
     expect((loadHistory('verify-expired.json').events ?? []).some((e) => e.timerFiredEventAttributes)).toBe(true);
     expect(activities('verify-expired.json')).toContain('verifyNotifyMember');
     expect(activities('unverify-removed.json')).toEqual(['verifyGetLink', 'verifyLoadSettings', 'discordGetMember', 'discordRemoveRole', 'discordAddRole', 'discordSetNickname', 'verifyDeleteLink']);
+    // An outside system away past its retries: the flow's own `failed` / a reported problem, and a completed workflow.
+    const completed = (file: string) => (loadHistory(file).events ?? []).some((e) => e.workflowExecutionCompletedEventAttributes);
+    expect(activities('verify-roblox-down.json')).toEqual(['verifyLoadSettings', 'verifyBegin', 'robloxLookup', 'verifyEnd']);
+    expect(activities('unverify-discord-down.json')).toEqual(['verifyGetLink', 'verifyLoadSettings', 'discordGetMember', 'verifyDeleteLink', 'verifyNotifyAdmins']);
+    for (const file of ['verify-roblox-down.json', 'unverify-discord-down.json']) expect(completed(file)).toBe(true);
   });
 
   it('an incompatible change (settings read after the lookup) is caught by the replayer', async () => {
