@@ -1,0 +1,62 @@
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { waitFor } from '../../lib/wait';
+import { startTestPlayground, type TestPlayground } from './helpers';
+
+/**
+ * The Discord-side example scripts (verification, a shop purchase, a task reviewed, a scheduled
+ * announcement), run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them, on one
+ * playground; each outcome is read back from the database, the fake Discord and Temporal.
+ */
+describe('playground examples: verification, shop, tasks, announcements', () => {
+  let pg: TestPlayground;
+  beforeAll(async () => {
+    pg = await startTestPlayground();
+  });
+  afterAll(() => pg?.close());
+
+  const flowStatus = async (workflowId: string) => (await pg.temporal.workflow.getHandle(workflowId).describe()).status.name;
+  const waitForFlow = (workflowId: string, status: WorkflowExecutionStatusName) =>
+    waitFor(async () => (await flowStatus(workflowId)) === status, { timeoutMs: 30_000, what: `workflow ${workflowId} to be ${status}` });
+  const memberRoles = () => pg.playground.discord.member(pg.playground.demo.guild.id, pg.playground.demo.member.id)?.roles ?? [];
+
+  it('verify: the member links builderman; Verified on, Unverified off, the link row saved, the flow completed', async () => {
+    const { demo, prisma } = pg.playground;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; robloxId: number }>('verify');
+    expect(memberRoles()).toContain(demo.roles.verified.id);
+    expect(memberRoles()).not.toContain(demo.roles.unverified.id);
+    expect(pg.playground.discord.member(demo.guild.id, demo.member.id)?.nick).toBe('builderman');
+    const link = await prisma.robloxLink.findUnique({ where: { guildId_userId: { guildId: demo.guild.id, userId: demo.member.id } } });
+    expect(link).toMatchObject({ robloxId: BigInt(result.robloxId), robloxName: 'builderman', method: 'profile_phrase', workflowId: result.workflowIds[0] });
+    for (const id of result.workflowIds) await waitForFlow(id, 'COMPLETED');
+    expect(output).toContain('> Member: /verify username:builderman');
+    expect(output).toMatch(/\[Verified as builderman\]/);
+    expect(output).toContain("Member's roles: @Verified; nickname: builderman");
+  });
+
+  it('shop purchase: the member buys the VIP Pass with /buy; charged its price once, stock down, role and inventory', async () => {
+    const { demo, prisma, discord } = pg.playground;
+    const guildId = demo.guild.id;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; itemId: number; price: bigint; balanceBefore: bigint; balanceAfter: bigint; stockBefore: number; stockAfter: number }>('shop-purchase');
+    const [workflowId] = result.workflowIds;
+    await waitForFlow(workflowId!, 'COMPLETED');
+    const purchase = await prisma.purchase.findFirstOrThrow({ where: { guildId, userId: demo.member.id, itemId: result.itemId } });
+    expect(purchase).toMatchObject({ status: 'completed', quantity: 1, total: result.price });
+    // The member's account in the ledger: the purchase's hold posted for the price, the balance its postings' sum.
+    const postings = await prisma.posting.findMany({ where: { account: { guildId, ownerType: 'user', ownerId: demo.member.id, asset: { code: 'currency' } } }, include: { entry: true } });
+    expect(postings.filter((p) => p.entry.idempotencyKey === `${workflowId}:hold`).map((p) => [p.entry.status, p.amount])).toEqual([['posted', -result.price]]);
+    expect(postings.reduce((sum, p) => sum + p.amount, 0n)).toBe(result.balanceBefore - result.price);
+    expect(result.balanceAfter).toBe(result.balanceBefore - result.price);
+    const item = await prisma.shopItem.findUniqueOrThrow({ where: { id: result.itemId } });
+    expect(item.stock).toBe(result.stockBefore - 1);
+    expect(memberRoles()).toContain(item.roleId);
+    expect(discord.roles(guildId).find((r) => r.id === item.roleId)?.name).toBe('VIP');
+    expect(await prisma.inventoryItem.findUnique({ where: { guildId_ownerId_itemId: { guildId, ownerId: demo.member.id, itemId: item.id } } })).toMatchObject({ quantity: 1 });
+    expect(output).toContain('> Member: /buy item:VIP Pass');
+    expect(output).toContain('[Purchase complete]');
+    expect(output).toContain(`Balance ${result.balanceBefore} → ${result.balanceBefore - result.price} coins; stock ${result.stockBefore} → ${result.stockBefore - 1}`);
+  });
+
+  it('no flow the examples started ended as a Temporal failure', async () => {
+    expect(await pg.brokenWorkflows()).toEqual([]);
+  });
+});
