@@ -6,7 +6,7 @@
 import { purchaseFlow } from '../../lib/flows/shop';
 import { waitFor } from '../../lib/wait';
 import type { Playground } from '../playground-stack';
-import { buttonId } from './buttons';
+import { buttonId, coinsOf } from './read-back';
 import { transcript } from './transcript';
 
 const ITEM = 'VIP Pass';
@@ -24,10 +24,7 @@ export default async function shopPurchase(playground: Playground): Promise<{ wo
   const { discord, demo, prisma } = playground;
   const { guild, roles, channels, member } = demo;
   const { say, show, slash, press, flow, api, nameOf } = transcript(playground);
-  const balance = async () => {
-    const { balances } = await api<{ balances: { asset: string; balance: string }[] }>('GET', `/ledger/members/${member.id}/balances`);
-    return BigInt(balances.find((b) => b.asset === 'currency')?.balance ?? '0');
-  };
+  const balance = () => coinsOf(api, member.id);
   const items = async () => (await api<{ items: Item[] }>('GET', '/shop/items?limit=100')).items;
 
   say('> Admin (API): PATCH /settings — admin role @Admin, admin log #admin-log');

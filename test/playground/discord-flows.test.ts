@@ -56,6 +56,25 @@ describe('playground examples: verification, shop, tasks, announcements', () => 
     expect(output).toContain(`Balance ${result.balanceBefore} → ${result.balanceBefore - result.price} coins; stock ${result.stockBefore} → ${result.stockBefore - 1}`);
   });
 
+  it('task review: claimed, proof sent, accepted by the admin; the reward paid exactly once, the member told, the flow completed', async () => {
+    const { demo, prisma, discord } = pg.playground;
+    const guildId = demo.guild.id;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; taskId: number; reward: bigint; balanceBefore: bigint; balanceAfter: bigint }>('task-review');
+    const [workflowId] = result.workflowIds;
+    // The revoke window is 0: the flow ends with the award.
+    await waitForFlow(workflowId!, 'COMPLETED');
+    const claim = await prisma.taskClaim.findUniqueOrThrow({ where: { taskId_userId: { taskId: result.taskId, userId: demo.member.id } } });
+    expect(claim).toMatchObject({ id: workflowId, status: 'completed', submissions: 1, rewardPaid: result.reward, decidedBy: demo.admin.id, proofText: 'Done: https://wiki.example/beginner-guide' });
+    const rewards = await prisma.posting.findMany({ where: { account: { guildId, ownerType: 'user', ownerId: demo.member.id }, entry: { type: 'reward' } }, include: { entry: true } });
+    expect(rewards.map((p) => [p.entry.idempotencyKey, p.entry.status, p.amount])).toEqual([[claim.awardKey, 'posted', result.reward]]);
+    expect(result.balanceAfter - result.balanceBefore).toBe(result.reward);
+    expect(discord.dms(demo.member.id).filter((m) => m.embeds[0]?.title === 'Task accepted: Write a beginner guide')).toHaveLength(1);
+    expect(output).toContain('> Member presses [Claim]');
+    expect(output).toContain('> Admin presses [Accept]');
+    expect(output).toContain('Accepted: the reward was paid and the member told.');
+    expect(output).toContain(`Member's balance: ${result.balanceBefore} → ${result.balanceBefore + result.reward} coins`);
+  });
+
   it('no flow the examples started ended as a Temporal failure', async () => {
     expect(await pg.brokenWorkflows()).toEqual([]);
   });
