@@ -75,6 +75,22 @@ describe('playground examples: verification, shop, tasks, announcements', () => 
     expect(output).toContain(`Member's balance: ${result.balanceBefore} → ${result.balanceBefore + result.reward} coins`);
   });
 
+  it('announcement: scheduled a few seconds ahead, posted at its time with its text; row sent, its flow completed, its sync flow running', async () => {
+    const { demo, prisma, discord } = pg.playground;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; syncWorkflowId: string; announcementId: string; messageId: string }>('announcement');
+    const posted = discord.messages(demo.channels.general).filter((m) => m.embeds[0]?.title === 'Game night on Friday');
+    expect(posted.map((m) => [m.id, m.embeds[0]?.description, m.embeds[0]?.color])).toEqual([[result.messageId, 'Join us in the lobby at 20:00 UTC: prizes for the top three builders.', 0xf1c40f]]);
+    const row = await prisma.announcement.findUniqueOrThrow({ where: { id: result.announcementId } });
+    expect(row).toMatchObject({ status: 'sent', channelId: demo.channels.general, sentAt: expect.any(Date) });
+    // Not before its time.
+    expect(posted[0]!.at).toBeGreaterThanOrEqual(row.sendAt!.getTime());
+    expect(await prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: result.announcementId } } })).toMatchObject({ messageId: result.messageId });
+    for (const id of result.workflowIds) await waitForFlow(id, 'COMPLETED');
+    expect(await flowStatus(result.syncWorkflowId)).toBe('RUNNING');
+    expect(output).toContain('> Admin (API): POST /announcements — the same, sendAt');
+    expect(output).toMatch(/Posted in #general \d+ ms after its send time:\n {4}\[Game night on Friday\]/);
+  });
+
   it('no flow the examples started ended as a Temporal failure', async () => {
     expect(await pg.brokenWorkflows()).toEqual([]);
   });
