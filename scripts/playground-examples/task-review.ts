@@ -13,7 +13,7 @@ const REWARD = 150n;
 
 export default async function taskReview(playground: Playground): Promise<{ workflowIds: string[]; taskId: number; reward: bigint; balanceBefore: bigint; balanceAfter: bigint }> {
   const { discord, demo, prisma } = playground;
-  const { guild, roles, channels, admin, member } = demo;
+  const { roles, channels, admin, member } = demo;
   const { say, show, press, fill, flow, api } = transcript(playground);
   const balance = () => coinsOf(api, member.id);
   const claimRow = (taskId: number) => prisma.taskClaim.findUnique({ where: { taskId_userId: { taskId, userId: member.id } } });
