@@ -84,7 +84,10 @@ describe('playground examples: verification, shop, tasks, announcements', () => 
     expect(row).toMatchObject({ status: 'sent', channelId: demo.channels.general, sentAt: expect.any(Date) });
     // Not before its time.
     expect(posted[0]!.at).toBeGreaterThanOrEqual(row.sendAt!.getTime());
-    expect(await prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: result.announcementId } } })).toMatchObject({ messageId: result.messageId });
+    // The sync flow stores the message's id once Discord has answered its post: a moment after the message shows.
+    const syncRow = () => prisma.syncMessage.findUnique({ where: { entityType_entityId: { entityType: 'announcement', entityId: result.announcementId } } });
+    await waitFor(async () => (await syncRow())?.state === 'synced', { timeoutMs: 30_000, what: 'the announcement message to be synced' });
+    expect(await syncRow()).toMatchObject({ messageId: result.messageId, channelId: demo.channels.general });
     for (const id of result.workflowIds) await waitForFlow(id, 'COMPLETED');
     expect(await flowStatus(result.syncWorkflowId)).toBe('RUNNING');
     expect(output).toContain('> Admin (API): POST /announcements — the same, sendAt');
