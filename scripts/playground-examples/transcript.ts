@@ -47,6 +47,18 @@ export function transcript(playground: Playground) {
     return shown;
   }
 
+  /** The API as an admin's script uses it: JSON in and out, an error for a non-2xx answer. */
+  async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${playground.api}/api/guilds/${guild.id}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${playground.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
   return {
     show,
     named,
@@ -56,7 +68,7 @@ export function transcript(playground: Playground) {
     /** `/command [subcommand] options` as `userId`; prints and returns the handle once answered. */
     async slash(userId: string, command: string, subcommand?: string, options: Record<string, unknown> = {}): Promise<InteractionHandle> {
       const known = names();
-      const shown = Object.entries(options).map(([k, v]) => ` ${k}:${known.get(String(v)) ?? v}`).join('');
+      const shown = Object.entries(options).map(([k, v]) => ` ${k}:${known.get(String(v)) ?? (userName(String(v)) === String(v) ? v : `@${userName(String(v))}`)}`).join('');
       console.log(`\n> ${userName(userId)}: /${command}${subcommand ? ` ${subcommand}` : ''}${shown}`);
       const h = discord.slash(guild.id, userId, command, options, subcommand ? { subcommand } : {});
       await answered(h);
@@ -83,16 +95,11 @@ export function transcript(playground: Playground) {
       const link = temporalUi ? `${temporalUi}/namespaces/default/workflows/${encodeURIComponent(workflowId)}` : '(Temporal UI of your cluster)';
       console.log(indent(`↳ workflow ${workflowId}: ${link}`));
     },
-    /** The API as an admin's script uses it: JSON in and out, an error for a non-2xx answer. */
-    async api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await fetch(`${playground.api}/api/guilds/${guild.id}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${playground.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
+    api,
+    /** A member's balance of an asset (`currency`, `gems`…) from the ledger API, in minor units. */
+    async balance(userId: string, asset = 'currency'): Promise<bigint> {
+      const { balances } = await api<{ balances: { asset: string; balance: string }[] }>('GET', `/ledger/members/${userId}/balances`);
+      return BigInt(balances.find((b) => b.asset === asset)?.balance ?? 0);
     },
   };
 }

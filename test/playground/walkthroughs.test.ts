@@ -1,3 +1,4 @@
+import { waitFor } from '../../lib/wait';
 import { startTestPlayground, type TestPlayground } from './helpers';
 
 /** The first two example scripts, run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them. */
@@ -31,5 +32,14 @@ describe('playground examples: hello and the setup walkthrough', () => {
 
   it('no flow the examples started ended as a Temporal failure', async () => {
     expect(await pg.brokenWorkflows()).toEqual([]);
+  });
+
+  it('the check above sees a flow that did not complete', async () => {
+    // Delayed, so no worker picks it up before it is terminated.
+    const handle = await pg.temporal.workflow.start('notAWorkflow', { taskQueue: pg.taskQueue, workflowId: `playground-probe-${Date.now()}`, args: [], startDelay: '1 hour' });
+    await handle.terminate('probe');
+    // Visibility lags the terminate by a moment.
+    const broken = await waitFor(async () => (await pg.brokenWorkflows()).find((w) => w.workflowId === handle.workflowId), { timeoutMs: 10_000, what: 'the terminated probe in the list' });
+    expect(broken.status).toBe('TERMINATED');
   });
 });
