@@ -6,8 +6,7 @@
 import { purchaseFlow } from '../../lib/flows/shop';
 import { waitFor } from '../../lib/wait';
 import type { Playground } from '../playground-stack';
-import { buttonId, coinsOf } from './read-back';
-import { transcript } from './transcript';
+import { buttonId, transcript } from './transcript';
 
 const ITEM = 'VIP Pass';
 const PRICE = 250n;
@@ -23,8 +22,7 @@ interface Item {
 export default async function shopPurchase(playground: Playground): Promise<{ workflowIds: string[]; itemId: number; price: bigint; balanceBefore: bigint; balanceAfter: bigint; stockBefore: number; stockAfter: number }> {
   const { discord, demo, prisma } = playground;
   const { guild, roles, channels, member } = demo;
-  const { say, show, slash, press, flow, api, nameOf } = transcript(playground);
-  const balance = () => coinsOf(api, member.id);
+  const { say, show, slash, press, flow, api, balance, nameOf } = transcript(playground);
   const items = async () => (await api<{ items: Item[] }>('GET', '/shop/items?limit=100')).items;
 
   say('> Admin (API): PATCH /settings — admin role @Admin, admin log #admin-log');
@@ -39,12 +37,12 @@ export default async function shopPurchase(playground: Playground): Promise<{ wo
   }
   const price = BigInt(item.price);
 
-  const short = price - (await balance());
+  const short = price - (await balance(member.id));
   if (short > 0n) {
     say(`> Admin (API): POST /economy/adjustments — ${short} coins to the member, so they can pay`);
     await api('POST', '/economy/adjustments', { userId: member.id, amount: String(short), reason: `Playground: enough for a ${ITEM}` });
   }
-  const balanceBefore = await balance();
+  const balanceBefore = await balance(member.id);
   const stockBefore = item.stock!;
   say(`(The member has ${balanceBefore} coins; the shop has ${stockBefore} left.)`);
 
@@ -62,7 +60,7 @@ export default async function shopPurchase(playground: Playground): Promise<{ wo
   flow(workflowId);
 
   await waitFor(async () => (await prisma.purchase.findUnique({ where: { id: buy.id } }))?.status !== 'pending', { timeoutMs: 30_000, what: 'the purchase to end' });
-  const balanceAfter = await balance();
+  const balanceAfter = await balance(member.id);
   const stockAfter = (await items()).find((i) => i.id === item.id)!.stock!;
   say(`Balance ${balanceBefore} → ${balanceAfter} coins; stock ${stockBefore} → ${stockAfter}; member's roles: ${discord.member(guild.id, member.id)?.roles.map(nameOf).join(', ')}`);
   await slash(member.id, 'inventory');

@@ -6,16 +6,14 @@
 import { taskClaimWorkflowId } from '../../lib/flows/tasks';
 import { waitFor } from '../../lib/wait';
 import type { Playground } from '../playground-stack';
-import { buttonId, coinsOf } from './read-back';
-import { transcript } from './transcript';
+import { buttonId, transcript } from './transcript';
 
 const REWARD = 150n;
 
 export default async function taskReview(playground: Playground): Promise<{ workflowIds: string[]; taskId: number; reward: bigint; balanceBefore: bigint; balanceAfter: bigint }> {
   const { discord, demo, prisma } = playground;
   const { roles, channels, admin, member } = demo;
-  const { say, show, press, fill, flow, api } = transcript(playground);
-  const balance = () => coinsOf(api, member.id);
+  const { say, show, press, fill, flow, api, balance } = transcript(playground);
   const claimRow = (taskId: number) => prisma.taskClaim.findUnique({ where: { taskId_userId: { taskId, userId: member.id } } });
 
   say('> Admin (API): PATCH /settings — admin role @Admin (admins review proofs), admin log #admin-log');
@@ -32,7 +30,7 @@ export default async function taskReview(playground: Playground): Promise<{ work
   say('The post in #tasks:');
   show(post);
 
-  const balanceBefore = await balance();
+  const balanceBefore = await balance(member.id);
   const claim = await press(post, buttonId(post, 'Claim'), member.id, 'Claim');
   const proofForm = await press(claim.original()!, buttonId(claim.original(), 'Submit proof'), member.id, 'Submit proof');
   await fill(proofForm, member.id, { proof: 'Done: https://wiki.example/beginner-guide' });
@@ -47,7 +45,7 @@ export default async function taskReview(playground: Playground): Promise<{ work
   say('The member gets a DM:');
   show(dm);
   await waitFor(async () => (await claimRow(task.id))?.status === 'completed', { timeoutMs: 30_000, what: 'the claim to be completed' });
-  const balanceAfter = await balance();
+  const balanceAfter = await balance(member.id);
   say(`Member's balance: ${balanceBefore} → ${balanceAfter} coins`);
   const workflowId = taskClaimWorkflowId(task.id, member.id);
   flow(workflowId);

@@ -5,8 +5,7 @@
  */
 import { verifyWorkflowId } from '../../lib/flows/verify';
 import type { Playground } from '../playground-stack';
-import { buttonId } from './read-back';
-import { transcript } from './transcript';
+import { buttonId, transcript } from './transcript';
 
 const ROBLOX_NAME = 'builderman';
 
