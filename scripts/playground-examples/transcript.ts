@@ -4,6 +4,14 @@ import type { Playground } from '../playground-stack';
 
 type Shown = { content?: string | null; embeds?: APIEmbed[]; components?: unknown[] } | undefined;
 
+/** The custom id of the button labelled `label` on a message, as a member finds it by its label. */
+export function buttonId(message: MessageRecord | undefined, label: string): string {
+  const rows = (message?.components ?? []) as APIActionRowComponent<APIComponentInMessageActionRow>[];
+  const button = rows.flatMap((r) => r.components ?? []).find((c) => 'label' in c && c.label === label && 'custom_id' in c);
+  if (!button || !('custom_id' in button)) throw new Error(`no [${label}] button on "${message?.embeds[0]?.title ?? message?.content ?? '(no message)'}"`);
+  return button.custom_id;
+}
+
 /**
  * What the example scripts share: each step printed as a transcript (`> Member: /daily`, then what Discord
  * showed them, with role and channel mentions as names), and the Temporal UI link of each flow.
