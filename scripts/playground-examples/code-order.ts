@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Playground } from '../playground-stack';
-import { transcript } from './transcript';
+import { buttonId, transcript } from './transcript';
 
 const PRICE = 15_000n;
 
@@ -31,7 +31,7 @@ export default async function codeOrder(playground: Playground): Promise<{ workf
 
   const order = await slash(member.id, 'order', undefined, { package: 1 });
   const orderId = order.id;
-  await press(order.original()!, confirmButton(order.original()), member.id, 'Confirm');
+  await press(order.original()!, buttonId(order.original(), 'Confirm'), member.id, 'Confirm');
   const completeAtOnce = order.original()?.embeds[0]?.title === 'Order complete';
   const workflowId = `order:${orderId}`;
   flow(workflowId);
@@ -50,12 +50,4 @@ export default async function codeOrder(playground: Playground): Promise<{ workf
   const balanceAfter = await balance(member.id);
   console.log(`\n${member.username} now has ${balanceAfter} coins (${balanceAfter - balanceFunded}); the admin finds the order at GET /orders/${orderId}.`);
   return { workflowIds: [workflowId], orderId, price: PRICE, imported, deliveredCode, balanceFunded, balanceAfter };
-}
-
-/** The custom id of the Confirm button on the order question. */
-function confirmButton(message: { components: unknown[] } | undefined): string {
-  const buttons = ((message?.components ?? []) as { components?: { label?: string; custom_id?: string }[] }[]).flatMap((row) => row.components ?? []);
-  const id = buttons.find((b) => b.label === 'Confirm')?.custom_id;
-  if (!id) throw new Error('the order question has no Confirm button');
-  return id;
 }
