@@ -1,3 +1,3 @@
 export { PadStateError } from './errors';
 export { boardLines, endButton, formatDuration, PAD_END_ACTION, typeLabel } from './messages';
-export { getPadSettings, mayHost, padBoard, padSessionToJson, padStats, requirePad, sessionInput, updatePadSettings, type PadSettingsPatch } from './service';
+export { getPadSettings, mayHost, padBoard, padSessionToJson, padSettingsSchema, padStats, requirePad, sessionInput, updatePadSettings, type PadSettingsPatch } from './service';
