@@ -1,3 +1,2 @@
-export { PadStateError } from './errors';
 export { boardLines, endButton, formatDuration, PAD_END_ACTION, typeLabel } from './messages';
 export { getPadSettings, mayHost, padBoard, padSessionToJson, padSettingsSchema, padStats, requirePad, sessionInput, updatePadSettings, type PadSettingsPatch } from './service';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { snowflake } from '../../lib/discord/snowflake';
 import { ValidationError } from '../../lib/errors';
-import { MAX_PADS, PAD_TYPES, type PadSessionInput, type PadType } from '../../lib/flows/pads';
+import { MAX_PADS, type PadSessionInput, type PadType } from '../../lib/flows/pads';
 import type { PadSession, PadSettings, Prisma, PrismaClient } from '../../prisma/client';
 import type { AuditActor } from '../shop/items';
 import { PadStateError } from './errors';
@@ -98,5 +98,3 @@ export async function padStats(prisma: PrismaClient, guildId: string, hostId?: s
     ORDER BY seconds DESC, host_id, type`;
   return rows.map((r) => ({ hostId: r.host_id, type: r.type as PadType, sessions: Number(r.sessions), minutes: Math.round((r.seconds ?? 0) / 60) }));
 }
-
-export const isPadType = (t: string): t is PadType => (PAD_TYPES as readonly string[]).includes(t);
