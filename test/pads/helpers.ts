@@ -14,7 +14,7 @@ import { answer, embedOf } from '../tasks/helpers';
  * Pad sessions through the whole system: the production bot (its one registry) against the fake Discord,
  * a worker with the production workflows and activities that a test can restart, and the API over HTTP.
  * The demo guild has a sessions channel and a Host role with two hosts; its settings are made with
- * `/pad settings` like an admin would.
+ * `/pad-settings` like an admin would.
  */
 export interface PadsEnv extends ShopEnv {
   guildId: string;
@@ -51,8 +51,8 @@ export async function startPadsEnv(): Promise<PadsEnv> {
     env.discord.addMember(guildId, u.id, { roles: [hostRole] });
     return u.id;
   }) as [string, string];
-  const configured = await answer(env.discord.slash(guildId, env.demo.admin.id, 'pad', { pads: 4, channel: sessionsChannel, add_host_role: hostRole }, { subcommand: 'settings' }));
-  if (!configured.includes('Pad settings updated')) throw new Error(`/pad settings answered: ${configured}`);
+  const configured = await answer(env.discord.slash(guildId, env.demo.admin.id, 'pad-settings', { pads: 4, channel: sessionsChannel, add_host_role: hostRole }));
+  if (!configured.includes('Pad settings updated')) throw new Error(`/pad-settings answered: ${configured}`);
 
   return {
     ...env,

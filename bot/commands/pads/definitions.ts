@@ -1,10 +1,11 @@
-import { ApplicationCommandOptionType, ChannelType, type APIApplicationCommandBasicOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type APIApplicationCommandBasicOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { MAX_PADS, type PadType } from '../../../lib/flows/pads';
 
 /**
  * What Discord is told about pad sessions: `/training start` and `/tryout start` (hosts), `/pad end`
- * (the host or an admin), `/pad settings` (admins), `/pads` (everyone: the board). A command with
- * subcommands cannot also run bare, so the board is `/pads` and the rest live under `/pad`.
+ * (the host or an admin), `/pads` (everyone: the board) and `/pad-settings` (admins). A command with
+ * subcommands cannot also run bare, and a command has one level, so the board and the settings are
+ * commands of their own.
  */
 const GUILD_ONLY = [0];
 const padOption = (description: string): APIApplicationCommandBasicOption => ({
@@ -36,24 +37,24 @@ export const tryoutData = startData('tryout', 'Tryout');
 
 export const padData = {
   name: 'pad',
-  description: 'End a session on a pad; pad settings (admins)',
+  description: 'End the session on a pad',
   contexts: GUILD_ONLY,
+  options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'end', description: 'End the session on a pad (its host, or an admin)', options: [padOption('The pad whose session ends')] }],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const padSettingsData = {
+  name: 'pad-settings',
+  description: 'Pads, sessions channel, host roles, durations (no options: show them)',
+  contexts: GUILD_ONLY,
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
   options: [
-    { type: ApplicationCommandOptionType.Subcommand, name: 'end', description: 'End the session on a pad (its host, or an admin)', options: [padOption('The pad whose session ends')] },
-    {
-      type: ApplicationCommandOptionType.Subcommand,
-      name: 'settings',
-      description: 'Pads, sessions channel, host roles, durations (admins; no options: show them)',
-      options: [
-        { type: ApplicationCommandOptionType.Integer, name: 'pads', description: `How many pads (1–${MAX_PADS})`, min_value: 1, max_value: MAX_PADS },
-        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where sessions are announced', channel_types: [ChannelType.GuildText] },
-        { type: ApplicationCommandOptionType.Role, name: 'add_host_role', description: 'Members with this role may host' },
-        { type: ApplicationCommandOptionType.Role, name: 'remove_host_role', description: 'Stop letting this role host' },
-        { type: ApplicationCommandOptionType.String, name: 'training_max', description: 'Longest training: 90m, 2h …', max_length: 20 },
-        { type: ApplicationCommandOptionType.String, name: 'tryout_max', description: 'Longest tryout: 45m, 1h …', max_length: 20 },
-        { type: ApplicationCommandOptionType.String, name: 'reminder', description: 'Remind the host this long before the maximum: 10m, 0 (none)', max_length: 20 },
-      ],
-    },
+    { type: ApplicationCommandOptionType.Integer, name: 'pads', description: `How many pads (1–${MAX_PADS})`, min_value: 1, max_value: MAX_PADS },
+    { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where sessions are announced', channel_types: [ChannelType.GuildText] },
+    { type: ApplicationCommandOptionType.Role, name: 'add_host_role', description: 'Members with this role may host' },
+    { type: ApplicationCommandOptionType.Role, name: 'remove_host_role', description: 'Stop letting this role host' },
+    { type: ApplicationCommandOptionType.String, name: 'training_max', description: 'Longest training: 90m, 2h …', max_length: 20 },
+    { type: ApplicationCommandOptionType.String, name: 'tryout_max', description: 'Longest tryout: 45m, 1h …', max_length: 20 },
+    { type: ApplicationCommandOptionType.String, name: 'reminder', description: 'Remind the host this long before the maximum: 10m, 0 (none)', max_length: 20 },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 

@@ -5,21 +5,23 @@ import type { Command } from '../../command';
 import { guildIdOf } from '../../interaction';
 import { requireInInteractionGuild } from '../../scope';
 import { parseHoursOrDuration } from '../tasks/shared';
-import { padData } from './definitions';
+import { padData, padSettingsData } from './definitions';
 import { endSession } from './sessions';
-import { requireAdmin } from './shared';
 
-/** `/pad end` (the host or an admin) and `/pad settings` (admins; audited). */
+/** `/pad end`: the host, or an admin (checked in endSession and again by the flow). */
 export const padCommand: Command = {
   data: padData,
   async handle(interaction, deps) {
-    if (interaction.options.getSubcommand() === 'end') {
-      await endSession(interaction, interaction.options.getInteger('pad', true), deps);
-      return;
-    }
-    const { prisma } = deps;
+    await endSession(interaction, interaction.options.getInteger('pad', true), deps);
+  },
+};
+
+/** `/pad-settings` (admins; audited): shows the settings, or changes the ones given. */
+export const padSettingsCommand: Command = {
+  level: 'admin',
+  data: padSettingsData,
+  async handle(interaction, { prisma }) {
     const guildId = guildIdOf(interaction);
-    await requireAdmin(interaction, prisma);
     const o = interaction.options;
     const current = await getPadSettings(prisma, guildId);
     const patch: PadSettingsPatch = {};

@@ -1,7 +1,7 @@
-import type { ChatInputCommandInteraction, Interaction } from 'discord.js';
+import type { Interaction } from 'discord.js';
 import { getPadSettings, mayHost } from '../../../activities/pads';
 import { ForbiddenError } from '../../../lib/errors';
-import { atLeast, type PermissionLevel } from '../../../lib/permissions';
+import { atLeast } from '../../../lib/permissions';
 import type { PadSettings, PrismaClient } from '../../../prisma/client';
 import { guildIdOf, memberRoleIds } from '../../interaction';
 import { interactionLevel } from '../../permissions';
@@ -18,11 +18,4 @@ export async function requireHost(interaction: Interaction, prisma: PrismaClient
     throw new ForbiddenError(`Only hosts can start sessions: ${roles ? `members with ${roles}, ` : ''}mods and admins.`);
   }
   return settings;
-}
-
-/** Admins only (the settings subcommand of a command everyone can use). */
-export async function requireAdmin(interaction: ChatInputCommandInteraction, prisma: PrismaClient): Promise<PermissionLevel> {
-  const level = await interactionLevel(interaction, prisma);
-  if (!atLeast(level, 'admin')) throw new ForbiddenError(`Only a server admin or above can do this (you are ${level}).`);
-  return level;
 }
