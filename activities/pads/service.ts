@@ -46,7 +46,7 @@ export async function updatePadSettings(prisma: PrismaClient, guildId: string, p
 }
 
 /** A pad number of this guild, or a refusal naming how many there are. */
-export function requirePad(settings: Pick<PadSettings, 'padCount'>, pad: number): number {
+function requirePad(settings: Pick<PadSettings, 'padCount'>, pad: number): number {
   if (!Number.isInteger(pad) || pad < 1 || pad > settings.padCount) throw new PadStateError(`There is no pad ${pad} here: this server has pads 1–${settings.padCount}.`);
   return pad;
 }

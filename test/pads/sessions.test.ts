@@ -99,7 +99,8 @@ it('an admin force-ends through the API; a pad with nothing running is 409 pad_f
   expect(await endedSession(env, run)).toMatchObject({ endReason: 'admin' });
   await waitCompleted(3);
   expect((await env.api('POST', '/pads/3/end')).body.error?.code).toBe('pad_free');
-  expect((await env.api('POST', '/pads/9/end')).body.error?.code).toBe('pad_state');
+  expect((await env.api('POST', '/pads/9/end')).body.error?.code).toBe('pad_free');
+  expect((await env.api('POST', '/pads/10/end')).status).toBe(400);
 });
 
 it('a worker restarted mid-session: the host’s End button still ends it', async () => {

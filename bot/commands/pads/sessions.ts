@@ -1,7 +1,7 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
-import { boardLines, endButton, formatDuration, getPadSettings, PAD_END_ACTION, padBoard, requirePad, sessionInput, typeLabel } from '../../../activities/pads';
+import { boardLines, endButton, formatDuration, PAD_END_ACTION, padBoard, sessionInput, typeLabel } from '../../../activities/pads';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
-import { ForbiddenError } from '../../../lib/errors';
+import { AppError, ForbiddenError } from '../../../lib/errors';
 import { endPadSession, startPadSession } from '../../../lib/flows/pads.client';
 import type { PadType } from '../../../lib/flows/pads';
 import { atLeast } from '../../../lib/permissions';
@@ -51,11 +51,11 @@ export const tryoutCommand = startCommand('tryout', tryoutData);
 
 /**
  * Ends the pad's session for the member: checked here (the host, or an admin) and again by the flow's
- * validator, since the pad number of a button is client data.
+ * validator, since the pad number of a button is client data. Any pad may be ended, even one above a
+ * lowered pad count.
  */
 export async function endSession(interaction: ChatInputCommandInteraction | ButtonInteraction, pad: number, { prisma, temporal }: BotDeps): Promise<void> {
   const guildId = guildIdOf(interaction);
-  requirePad(await getPadSettings(prisma, guildId), pad);
   const level = await interactionLevel(interaction, prisma);
   const open = await prisma.padSession.findFirst({ where: { guildId, pad, endedAt: null } });
   if (open && open.hostId !== interaction.user.id && !atLeast(level, 'admin')) throw new ForbiddenError(`Only the host <@${open.hostId}> or an admin can end this session.`);
@@ -67,7 +67,7 @@ export async function endSession(interaction: ChatInputCommandInteraction | Butt
 export const endButtonHandler: ComponentHandler = {
   action: PAD_END_ACTION,
   async handle(interaction, key, deps) {
-    if (!interaction.isButton()) throw new ForbiddenError('This is not a pad button.');
+    if (!interaction.isButton() || !/^[1-9]$/.test(key)) throw new AppError('invalid_component', 'This is not a pad button.');
     await endSession(interaction, Number(key), deps);
   },
 };
