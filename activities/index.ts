@@ -3,6 +3,7 @@ import type { ActivityDeps, FeatureDeps } from './deps';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
 import { createOrderActivities } from './orders/activities';
+import { createPadActivities } from './pads/activities';
 import { createPaymentActivities } from './payments/activities';
 import { createShopActivities } from './shop/activities';
 import { createAnnouncementActivities } from './announcements/activities';
@@ -31,6 +32,7 @@ export function createActivities(given: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createOrderActivities(deps),
     ...createTradeActivities(deps),
+    ...createPadActivities(deps),
   };
 }
 

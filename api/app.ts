@@ -18,6 +18,7 @@ import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
+import { padRoutes } from './routes/pads';
 import { paymentRoutes } from './routes/payments';
 import { embedRoutes } from './routes/embeds';
 import { robloxGameRoutes } from './routes/roblox-game';
@@ -40,6 +41,7 @@ const ROUTES: readonly RouteFactory[] = [
   robloxGameRoutes,
   flowRoutes,
   embedRoutes,
+  padRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

@@ -10,3 +10,4 @@ export { order } from './order';
 export { deposit } from './deposit';
 export { withdraw } from './withdraw';
 export { memberRoles } from './verify-roles';
+export { padSession } from './pad';

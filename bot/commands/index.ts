@@ -6,6 +6,7 @@ import { economyCommands, economyComponents } from './economy';
 import { embedCommands, embedComponents } from './embeds';
 import { createHelpCommand, type Feature } from './help';
 import { orderCommands, orderComponents } from './orders';
+import { padCommands, padComponents } from './pads';
 import { paymentCommands, paymentComponents } from './payments';
 import { setupCommand, setupComponents } from './setup';
 import { shopCommands, shopComponents } from './shop';
@@ -28,6 +29,7 @@ export const features: readonly Feature[] = [
   { name: 'Tasks', commands: taskCommands, components: taskComponents, switch: 'tasks' },
   { name: 'Announcements', commands: [...announceCommands, ...embedCommands], components: [...announceComponents, ...embedComponents], switch: 'announcements' },
   { name: 'Roblox trades', commands: tradeCommands, components: tradeComponents, switch: 'trades' },
+  { name: 'Training and tryout sessions', commands: padCommands, components: padComponents },
   // Read when /help runs, not now: the list includes /help itself.
   { name: 'Help', commands: [createHelpCommand(() => features)] },
 ];

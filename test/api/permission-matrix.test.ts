@@ -124,6 +124,13 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/flows/stuck': 'admin',
   'POST /api/guilds/:guildId/flows/:workflowId/retry': 'admin',
   'POST /api/guilds/:guildId/flows/:workflowId/cancel': 'admin',
+  // Pad sessions (api/routes/pads.ts)
+  'GET /api/guilds/:guildId/pads': 'mod',
+  'GET /api/guilds/:guildId/pads/settings': 'mod',
+  'PATCH /api/guilds/:guildId/pads/settings': 'admin',
+  'GET /api/guilds/:guildId/pads/sessions': 'mod',
+  'GET /api/guilds/:guildId/pads/stats': 'mod',
+  'POST /api/guilds/:guildId/pads/:pad/end': 'admin',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */

@@ -41,6 +41,8 @@ const TABLES = [
   'ledger_holds',
   'ledger_postings',
   'members',
+  'pad_sessions',
+  'pad_settings',
   'payment_notifications',
   'payments',
   'pet_holdings',
