@@ -4,7 +4,7 @@ import { startTestPlayground, type TestPlayground } from './helpers';
 
 /**
  * The Discord-side example scripts (verification, a shop purchase, a task reviewed, a scheduled
- * announcement), run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them, on one
+ * announcement, a pad session), run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them, on one
  * playground; each outcome is read back from the database, the fake Discord and Temporal.
  */
 describe('playground examples: verification, shop, tasks, announcements', () => {
@@ -92,6 +92,18 @@ describe('playground examples: verification, shop, tasks, announcements', () => 
     expect(await flowStatus(result.syncWorkflowId)).toBe('RUNNING');
     expect(output).toContain('> Admin (API): POST /announcements — the same, sendAt');
     expect(output).toMatch(/Posted in #general \d+ ms after its send time:\n {4}\[Game night on Friday\]/);
+  });
+
+  it('pad session: a mod hosts a training on pad 1, the member finds it taken, the host ends it; one session row, the flow completed', async () => {
+    const { demo, prisma } = pg.playground;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; announcementId: string; hostId: string }>('pad-session');
+    for (const id of result.workflowIds) await waitForFlow(id, 'COMPLETED');
+    const sessions = await prisma.padSession.findMany({ where: { guildId: demo.guild.id } });
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ pad: 1, type: 'training', hostId: result.hostId, endReason: 'host', endedBy: result.hostId });
+    expect(pg.playground.discord.message(result.announcementId)?.embeds[0]?.title).toBe('Training on pad 1 — ended');
+    expect(output).toContain('Pad 1 is taken');
+    expect(output).toContain('> Moderator presses [End session]');
   });
 
   it('no flow the examples started ended as a Temporal failure', async () => {
