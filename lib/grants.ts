@@ -1,0 +1,54 @@
+import { atLeast, type PermissionLevel } from './permissions';
+
+/**
+ * Named permissions an owner or admin gives a member or a role (/grant, /api/guilds/:g/grants), each
+ * unlocking one thing that otherwise needs a level. A command, component or route declares the grant
+ * beside its `level`; `mayAct` decides. Pure: the task claim's update validators use it too.
+ */
+export const GRANTS = {
+  review_tasks: {
+    label: 'Review tasks',
+    description: 'Accept, reject and revoke task proofs from the review queue, as a reviewer can.',
+    standsFor: 'mod',
+  },
+  manage_shop: {
+    label: 'Manage shop',
+    description: 'Add, edit and remove shop items: price, stock, category, roles (/shop-admin and the shop API).',
+    standsFor: 'admin',
+  },
+} as const satisfies Record<string, { label: string; description: string; standsFor: PermissionLevel }>;
+
+export type GrantName = keyof typeof GRANTS;
+export const GRANT_NAMES = Object.keys(GRANTS) as GrantName[];
+
+export function isGrantName(value: string): value is GrantName {
+  return Object.hasOwn(GRANTS, value);
+}
+
+/** What an action needs: a level, or (when it names one) the grant that stands in for it. */
+export interface Need {
+  level: PermissionLevel;
+  grant?: GrantName;
+}
+
+/** What the actor has: their level and the grants they hold (directly or through a role). */
+export interface Holding {
+  level: PermissionLevel;
+  grants: readonly GrantName[];
+}
+
+export function mayAct(holding: Holding, need: Need): boolean {
+  return atLeast(holding.level, need.level) || (need.grant !== undefined && holding.grants.includes(need.grant));
+}
+
+/** Who may do it, for a refusal: "a server admin or a member with the Manage shop grant". */
+export function whoMay(need: Need): string {
+  if (!need.grant) return `a server ${need.level} or above`;
+  const grant = `a member with the ${GRANTS[need.grant].label} grant`;
+  return need.level === 'admin' || need.level === 'owner' ? `a server ${need.level} or ${grant}` : `a server ${need.level} or above, or ${grant}`;
+}
+
+/** The refusal the bot and the API answer with. */
+export function refusal(need: Need, actual: PermissionLevel): string {
+  return `Only ${whoMay(need)} can do this (you are ${actual}).`;
+}
