@@ -46,9 +46,3 @@ export async function currentMemberFacts(directory: GuildDirectory, guildId: str
   }
   return member && { userId, roleIds: member.roleIds, hasAdministratorPermission };
 }
-
-/** A person's level in a guild as Discord says it now, or null when they are not a member (see currentMemberFacts). */
-export async function currentMemberLevel(prisma: PrismaClient, directory: GuildDirectory, guildId: string, userId: string): Promise<PermissionLevel | null> {
-  const member = await currentMemberFacts(directory, guildId, userId);
-  return member && guildMemberLevel(prisma, guildId, member);
-}

@@ -1,7 +1,6 @@
 import type { GuildDirectory } from '../../lib/discord/guild-directory';
-import { ForbiddenError } from '../../lib/errors';
 import { currentMemberFacts, guildMemberLevel, type MemberFacts } from '../../lib/guild-levels';
-import { mayAct, refusal, type Holding, type Need } from '../../lib/grants';
+import { mayAct, type Holding, type Need } from '../../lib/grants';
 import type { PermissionLevel } from '../../lib/permissions';
 import type { PrismaClient } from '../../prisma/client';
 import { holdsGrant } from './grants';
@@ -26,13 +25,6 @@ export async function accessAt(prisma: PrismaClient, guildId: string, member: Pi
     holding.grants = [need.grant];
   }
   return { ...holding, allowed: mayAct(holding, need) };
-}
-
-/** memberAccess, refused with a message naming what is missing (403). */
-export async function requireAccess(prisma: PrismaClient, guildId: string, member: MemberFacts, need: Need): Promise<Holding> {
-  const access = await memberAccess(prisma, guildId, member, need);
-  if (!access.allowed) throw new ForbiddenError(refusal(need, access.level));
-  return access;
 }
 
 /** memberAccess for a person as Discord says they are now (null when they are not a member). */

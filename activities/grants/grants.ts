@@ -5,8 +5,7 @@ import { GRANT_NAMES, isGrantName, type GrantName } from '../../lib/grants';
 import type { MemberGrant, PrismaClient } from '../../prisma/client';
 import type { AuditActor } from '../shop';
 
-export const GRANT_SUBJECT_TYPES = ['user', 'role'] as const;
-export type GrantSubjectType = (typeof GRANT_SUBJECT_TYPES)[number];
+const GRANT_SUBJECT_TYPES = ['user', 'role'] as const;
 
 /** A grant as the API and /grant take it: which permission, to whom. */
 export const grantInputSchema = z.strictObject({

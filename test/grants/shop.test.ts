@@ -97,6 +97,8 @@ describe('grants: manage_shop', () => {
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+      // Response bodies are read field by field in the assertions below.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
     let admin: string;
