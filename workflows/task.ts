@@ -146,7 +146,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
   // Who may decide: the claim's reviewer level, or the Review tasks grant. Level and grants are what the
   // sender found (the bot, the API); an accept is confirmed again by taskConfirmReviewer before paying.
   const reviewNeed = (): Need => ({ level: state.reviewerLevel ?? 'admin', grant: 'review_tasks' });
-  const mayReview = (r: { reviewerLevel: PermissionLevel; reviewerGrants?: GrantName[] }) =>
+  const mayReview = (r: { reviewerLevel: PermissionLevel; reviewerGrants?: readonly GrantName[] }) =>
     state.reviewerLevel !== null && mayAct({ level: r.reviewerLevel, grants: r.reviewerGrants ?? [] }, reviewNeed());
   setHandler(
     decideUpdate,

@@ -41,6 +41,8 @@ describe('grants: manage_shop', () => {
   // see it with a command permission override (Server Settings → Integrations), which this models.
   const addItemAs = (userId: string, name: string) =>
     answer(e2e.discord.slash(guildId, userId, 'shop-admin', { name, price: 10 }, { subcommand: 'add', ignoreCommandPermissions: true }));
+  /** Whether the member's /help lists the command (its first message carries the Shop section). */
+  const helpLists = async (userId: string, usage: string) => JSON.stringify((await e2e.discord.slash(guildId, userId, 'help', {}).waitForResponse()).data).includes(`\`${usage}\``);
   const items = (name: string) => e2e.prisma.shopItem.count({ where: { guildId, name } });
   const REFUSED = 'Only a server admin or a member with the Manage shop grant can do this (you are user).';
 
@@ -55,10 +57,12 @@ describe('grants: manage_shop', () => {
     expect(await answer(e2e.discord.slash(guildId, e2e.demo.admin.id, 'grant', { member: mia }, { subcommand: 'list' }))).toMatch(new RegExp(`^Grants of grantee-\\d+\\n\`\\d+\` · Manage shop · <@${mia}>$`));
 
     expect(await addItemAs(mia, 'Granted lamp')).toMatch(/^Added Granted lamp to the shop/);
+    expect(await helpLists(mia, '/shop-admin add')).toBe(true);
     expect(await items('Granted lamp')).toBe(1);
 
     expect(await grant('remove', { member: mia })).toBe(`Removed Manage shop\n<@${mia}> no longer holds it.`);
     expect(await addItemAs(mia, 'Late lamp')).toBe(REFUSED);
+    expect(await helpLists(mia, '/shop-admin add')).toBe(false);
     expect(await items('Late lamp')).toBe(0);
     expect((await e2e.prisma.auditEvent.findMany({ where: { guildId, targetId: mia, action: { startsWith: 'grant.' } }, orderBy: { id: 'asc' } })).map((a) => [a.action, a.actorId])).toEqual([
       ['grant.added', `discord:${e2e.demo.admin.id}`],
