@@ -16,6 +16,11 @@ export const GRANTS = {
     description: 'Add, edit and remove shop items: price, stock, category, roles (/shop-admin and the shop API).',
     standsFor: 'admin',
   },
+  manage_announcements: {
+    label: 'Manage announcements',
+    description: 'Write, schedule, edit, cancel and unpin announcements and saved embeds, role pings included (/announce, /embed and their API).',
+    standsFor: 'admin',
+  },
 } as const satisfies Record<string, { label: string; description: string; standsFor: PermissionLevel }>;
 
 export type GrantName = keyof typeof GRANTS;

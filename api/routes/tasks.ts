@@ -149,7 +149,7 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSe
     ctx.body = { deleted: true, openClaims: openClaimIds.length, cancelled };
   });
 
-  router.post('/:taskId/announce', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/:taskId/announce', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const { taskId } = taskParams.parse(ctx.params);
     const guildId = guildOf(ctx);
     const { channelId, id } = announceBody.parse(await readJsonBody(ctx));

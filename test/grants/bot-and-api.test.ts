@@ -4,11 +4,11 @@ import type { InteractionHandle } from '../fakes/discord';
 import { startE2E, type E2E } from '../e2e/harness';
 
 /**
- * The Manage shop grant through the production bot and API against the fake Discord: a plain member is
+ * Grants through the production bot and API against the fake Discord, on Manage shop: a plain member is
  * refused /shop-admin and the shop's write routes, allowed once granted (directly or through a role they
  * have), and refused again at the next command or request once the grant is removed.
  */
-describe('grants: manage_shop', () => {
+describe('grants through the bot and the API', () => {
   let e2e: E2E;
   let guildId: string;
   let seq = 0;
@@ -131,6 +131,16 @@ describe('grants: manage_shop', () => {
       expect(await call('DELETE', `/grants/${granted.body.grant.id}`, admin)).toMatchObject({ status: 200, body: { grant: { id: granted.body.grant.id } } });
       expect((await call('POST', '/shop/items', own, { name: 'API cap', price: '5' })).status).toBe(403);
       expect(await items('API cap')).toBe(0);
+    });
+
+    it('a grant opens what it names and nothing else', async () => {
+      const ann = newMember();
+      const own = (await createApiToken(e2e.prisma, { guildId, name: 'announcer', level: 'user', createdBy: `discord:${ann}`, creatorLevel: 'user' })).token;
+      expect((await call('GET', '/embeds', own)).status).toBe(403);
+      await call('POST', '/grants', admin, { permission: 'manage_announcements', subjectType: 'user', subjectId: ann });
+      expect((await call('GET', '/embeds', own)).status).toBe(200);
+      expect((await call('POST', '/shop/items', own, { name: 'Announcer hat', price: '5' })).status).toBe(403);
+      expect((await call('GET', '/grants', own)).status).toBe(403);
     });
 
     it('answers 400 for a bad body or a subject of no server here, 404 for an unknown grant, 403 below admin', async () => {
