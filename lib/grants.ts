@@ -6,9 +6,11 @@ import { atLeast, type PermissionLevel } from './permissions';
  * beside its `level`; `mayAct` decides. Pure: the task claim's update validators use it too.
  */
 export const GRANTS = {
+  // Reviewing needs the server's reviewer level (mod at the lowest, admin by default); the grant opens it
+  // whatever that level is.
   review_tasks: {
     label: 'Review tasks',
-    description: 'Accept, reject and revoke task proofs from the review queue, as a reviewer can.',
+    description: 'Accept, reject and revoke task proofs and read the review queue, whatever reviewer level the server set.',
     standsFor: 'mod',
   },
   manage_shop: {

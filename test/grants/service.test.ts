@@ -1,5 +1,6 @@
 import { addGrant, grantsHeld, holdsGrant, listGrants, removeGrant } from '../../activities/grants';
-import { refusal } from '../../lib/grants';
+import { commands, components } from '../../bot/commands';
+import { GRANTS, refusal } from '../../lib/grants';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createGuild, snowflake } from '../helpers/ledger';
 
@@ -67,6 +68,12 @@ describe('grants service', () => {
 
     await expect(addGrant(db.prisma, guildId, { permission: 'manage_shop', subjectType: 'role', subjectId: guildId }, ADMIN)).rejects.toMatchObject({ status: 400, code: 'everyone_refused' });
     expect(await db.prisma.memberGrant.count({ where: { guildId } })).toBe(2);
+  });
+
+  it('every command and component that names a grant declares the level the grant stands for', () => {
+    const declared = [...commands.map((c) => ({ name: `/${c.data.name}`, ...c })), ...components.map((c) => ({ name: c.action, ...c }))].filter((h) => h.grant);
+    expect(declared.length).toBeGreaterThan(0);
+    for (const h of declared) expect({ name: h.name, level: h.level }).toEqual({ name: h.name, level: GRANTS[h.grant!].standsFor });
   });
 
   it('refusals name the level and the grant that would do', () => {
