@@ -15,7 +15,7 @@ const WORKFLOW_CODE = ['^workflows/', '^test/workflows/', '^test/[^/]+/workflows
  * public face (lib/flows/<feature>.ts) is pure; its start/signal helpers (`*client.ts`) talk to Temporal
  * and are not.
  */
-const PURE_LIB = ['^lib/flows/(?!.*client\\.ts$)', '^lib/search-attributes\\.ts$', '^lib/permissions\\.ts$', '^lib/roblox/phrase\\.ts$'];
+const PURE_LIB = ['^lib/flows/(?!.*client\\.ts$)', '^lib/search-attributes\\.ts$', '^lib/permissions\\.ts$', '^lib/grants\\.ts$', '^lib/roblox/phrase\\.ts$'];
 
 /** The SDK packages that run inside the sandbox (the sandbox replaces their clocks and randomness). */
 const SANDBOX_PACKAGES = '^node_modules/@temporalio/(?:workflow|common)/';

@@ -9,6 +9,7 @@ import { announcementRoutes } from './routes/announcements';
 import { economyRoutes } from './routes/economy';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
+import { grantRoutes } from './routes/grants';
 import { guildRoutes } from './routes/guilds';
 import { ledgerRoutes } from './routes/ledger';
 import { shopRoutes } from './routes/shop';
@@ -27,6 +28,7 @@ import { robloxGameRoutes } from './routes/roblox-game';
 const ROUTES: readonly RouteFactory[] = [
   systemRoutes,
   guildRoutes,
+  grantRoutes,
   economyRoutes,
   ledgerRoutes,
   shopRoutes,

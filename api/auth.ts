@@ -1,16 +1,20 @@
 import type { Context, Next } from 'koa';
 import { auditActorId } from '../activities/economy';
+import { accessAt, type AccessCheck } from '../activities/grants';
 import type { Actor } from '../activities/ledger';
 import { verifyApiToken, type TokenIdentity } from '../lib/api-tokens';
 import type { GuildDirectory } from '../lib/discord/guild-directory';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors';
 import { DiscordUnavailableError } from '../lib/discord/guild-directory';
-import { currentMemberLevel } from '../lib/guild-levels';
+import { currentMemberFacts, guildMemberLevel } from '../lib/guild-levels';
+import { GRANTS, type GrantName, type Need } from '../lib/grants';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import type { PrismaClient } from '../prisma/client';
 
 export interface AuthState {
   auth: TokenIdentity;
+  /** The grant that let a person's token below the route's level through (empty otherwise). */
+  grants: readonly GrantName[];
 }
 
 /** Where requireGuildToken finds the Discord directory: set once per app (api/app.ts). */
@@ -28,10 +32,12 @@ export function provideGuildDirectory(guildDirectory: GuildDirectory | undefined
 
 /**
  * Guards a `/api/guilds/:guildId/...` route: a valid token (401 otherwise) for this guild with at least
- * `level` (403 otherwise), whose owner still is a member with the level the token was minted at (401
- * otherwise; 503 when Discord cannot say).
+ * `level` — or, for a route that names a `grant`, a person's token whose person holds it now — (403
+ * otherwise), whose owner still is a member with the level the token was minted at (401 otherwise; 503
+ * when Discord cannot say). Operator tokens have no person, so no grants: their level decides.
  */
-export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel) {
+export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel, grant?: GrantName) {
+  const need: Need = { level, grant };
   return async (ctx: Context, next: Next): Promise<void> => {
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -40,11 +46,14 @@ export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel) 
     if (!identity) throw new UnauthorizedError('The API token is unknown, revoked or expired.');
     const guildId = (ctx as Context & { params?: Record<string, string> }).params?.guildId;
     if (guildId !== identity.guildId) throw new ForbiddenError(`This token is for guild ${identity.guildId}, not ${guildId}.`);
-    if (!atLeast(identity.level, level)) {
-      throw new ForbiddenError(`This needs a ${level} token; this token is ${identity.level}.`);
+    const byLevel = atLeast(identity.level, level);
+    if (!byLevel && (!grant || identity.ownerUserId === null)) {
+      throw new ForbiddenError(`This needs a ${level} token${grant ? ` (or the token of a member holding the ${GRANTS[grant].label} grant)` : ''}; this token is ${identity.level}.`);
     }
-    await confirmOwner(prisma, (ctx.state as DirectoryState).guildDirectory, identity);
-    ctx.state.auth = identity;
+    const access = await confirmOwner(prisma, (ctx.state as DirectoryState).guildDirectory, identity, need);
+    if (!access.allowed) throw new ForbiddenError(`This needs a ${level} token or the ${GRANTS[grant!].label} grant; member ${identity.ownerUserId} does not hold it (any more).`);
+    (ctx.state as AuthState).auth = identity;
+    (ctx.state as AuthState).grants = access.grants;
     ctx.state.log = ctx.state.log.child({ guildId, tokenId: identity.tokenId });
     await next();
   };
@@ -52,18 +61,21 @@ export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel) 
 
 /**
  * A person's token works only while they could mint it again: still a member, at the token's level or
- * above (asked of Discord, cached briefly by the directory). The operator's tokens (CLI) have no person.
- * When Discord cannot be asked the answer is 503, never a guess either way.
+ * above (asked of Discord, cached briefly by the directory). The token acts at its own level, plus the
+ * grant the route names when the person holds it now. The operator's tokens (CLI) have no person. When
+ * Discord cannot be asked the answer is 503, never a guess either way.
  */
-async function confirmOwner(prisma: PrismaClient, directory: GuildDirectory | undefined, identity: TokenIdentity): Promise<void> {
+async function confirmOwner(prisma: PrismaClient, directory: GuildDirectory | undefined, identity: TokenIdentity, need: Need): Promise<AccessCheck> {
   const owner = identity.ownerUserId;
-  if (owner === null) return;
+  if (owner === null) return { level: identity.level, grants: [], allowed: atLeast(identity.level, need.level) };
   if (!directory) throw new DiscordUnavailableError('This API process has no Discord connection (DISCORD_TOKEN) to confirm the level of the token’s owner.');
-  const now = await currentMemberLevel(prisma, directory, identity.guildId, owner);
-  if (now === null) throw new UnauthorizedError(`This token belongs to member ${owner}, who is no longer in this server: it no longer works.`);
+  const member = await currentMemberFacts(directory, identity.guildId, owner);
+  if (member === null) throw new UnauthorizedError(`This token belongs to member ${owner}, who is no longer in this server: it no longer works.`);
+  const now = await guildMemberLevel(prisma, identity.guildId, member);
   if (!atLeast(now, identity.level)) {
     throw new UnauthorizedError(`This token was minted at ${identity.level} level; its owner ${owner} is now ${now}, so it no longer works.`);
   }
+  return accessAt(prisma, identity.guildId, member, identity.level, need);
 }
 
 /** Who a request acts for, as the ledger and audit trail record it: the token's person, or the operator's token. */

@@ -8,6 +8,7 @@ import type {
   StringSelectMenuInteraction,
   UserSelectMenuInteraction,
 } from 'discord.js';
+import type { GrantName } from '../lib/grants';
 import type { PermissionLevel } from '../lib/permissions';
 import type { BotDeps } from './deps';
 
@@ -16,6 +17,8 @@ export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   /** Who may run it (default 'user'); checked by the router before the handler runs. */
   level?: PermissionLevel;
+  /** A grant that lets a member below `level` run it too (lib/grants.ts). */
+  grant?: GrantName;
   handle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
 }
 
@@ -31,5 +34,6 @@ export type ComponentInteraction =
 export interface ComponentHandler {
   action: string;
   level?: PermissionLevel;
+  grant?: GrantName;
   handle(interaction: ComponentInteraction, key: string, deps: BotDeps): Promise<void>;
 }

@@ -3,10 +3,10 @@ import { parseCustomId } from '../lib/discord/custom-id';
 import { AppError, ForbiddenError } from '../lib/errors';
 import { requireSwitchedOn } from '../lib/feature-switches';
 import type { FeatureSwitch } from '../lib/features';
-import { atLeast, type PermissionLevel } from '../lib/permissions';
+import { refusal } from '../lib/grants';
 import type { Command, ComponentHandler } from './command';
 import type { BotDeps } from './deps';
-import { interactionLevel } from './permissions';
+import { interactionAccess } from './permissions';
 
 export interface Registry {
   commands: readonly Command[];
@@ -18,7 +18,7 @@ export interface Registry {
 /**
  * The one InteractionCreate dispatcher: finds the handler (slash command by name, component by the action
  * of its `gf:{action}:{key}` id), refuses it when its feature is switched off in the guild, checks the
- * member's level, and turns any error into an ephemeral reply
+ * member's level (or the grant it names), and turns any error into an ephemeral reply
  * plus a log line with the interaction id. Handlers never catch-and-ignore. Errors are logged through the
  * logger's error serializer, which leaves out the interaction token and what a refused reply carried.
  */
@@ -33,14 +33,14 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
       const command = registry.commands.find((c) => c.data.name === interaction.commandName);
       if (!command) throw new AppError('unknown_command', `/${interaction.commandName} is not a Guildflow command (any more).`);
       await requireFeature(interaction, deps, registry.switches?.get(command));
-      await requireLevel(interaction, deps, command.level);
+      await requireLevel(interaction, deps, command);
       await command.handle(interaction, scoped);
     } else {
       const parsed = parseCustomId(interaction.customId);
       const handler = parsed && registry.components.find((c) => c.action === parsed.action);
       if (!parsed || !handler) throw new AppError('unknown_component', 'This button is no longer in use.');
       await requireFeature(interaction, deps, registry.switches?.get(handler));
-      await requireLevel(interaction, deps, handler.level);
+      await requireLevel(interaction, deps, handler);
       await handler.handle(interaction, parsed.key, scoped);
     }
   } catch (err) {
@@ -58,10 +58,11 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
   }
 }
 
-async function requireLevel(interaction: Interaction, deps: BotDeps, level: PermissionLevel = 'user'): Promise<void> {
+/** The declared level, or the grant the command or component names (lib/grants.ts). */
+async function requireLevel(interaction: Interaction, deps: BotDeps, { level = 'user', grant }: Pick<Command, 'level' | 'grant'>): Promise<void> {
   if (level === 'user') return;
-  const actual = await interactionLevel(interaction, deps.prisma);
-  if (!atLeast(actual, level)) throw new ForbiddenError(`Only a server ${level} or above can do this (you are ${actual}).`);
+  const access = await interactionAccess(interaction, deps.prisma, { level, grant });
+  if (!access.allowed) throw new ForbiddenError(refusal({ level, grant }, access.level));
 }
 
 /** One place for the switches: a switched-off feature's commands and the buttons of its posts answer one line. */

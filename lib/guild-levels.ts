@@ -32,11 +32,10 @@ export async function guildMemberLevel(prisma: PrismaClient, guildId: string, me
 }
 
 /**
- * A person's level in a guild as Discord says it now (through the directory's short cache), or null when
- * they are not a member. DiscordUnavailableError when Discord cannot be reached: callers refuse rather
- * than guess.
+ * What Discord says now about a person in a guild (through the directory's short cache), or null when they
+ * are not a member. DiscordUnavailableError when Discord cannot be reached: callers refuse rather than guess.
  */
-export async function currentMemberLevel(prisma: PrismaClient, directory: GuildDirectory, guildId: string, userId: string): Promise<PermissionLevel | null> {
+export async function currentMemberFacts(directory: GuildDirectory, guildId: string, userId: string): Promise<MemberFacts | null> {
   let member: GuildMember | null;
   let hasAdministratorPermission = false;
   try {
@@ -45,6 +44,5 @@ export async function currentMemberLevel(prisma: PrismaClient, directory: GuildD
   } catch {
     throw new DiscordUnavailableError(`Discord could not be reached to read the roles of member ${userId}; try again shortly.`);
   }
-  if (!member) return null;
-  return guildMemberLevel(prisma, guildId, { userId, roleIds: member.roleIds, hasAdministratorPermission });
+  return member && { userId, roleIds: member.roleIds, hasAdministratorPermission };
 }

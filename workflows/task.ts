@@ -1,7 +1,8 @@
 import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DISCORD_REFUSALS } from '../lib/flows/discord';
-import { atLeast } from '../lib/permissions';
+import { mayAct, whoMay, type GrantName, type Need } from '../lib/grants';
+import type { PermissionLevel } from '../lib/permissions';
 import {
   abandonUpdate,
   cancelClaimSignal,
@@ -144,6 +145,11 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       },
     },
   );
+  // Who may decide: the claim's reviewer level, or the Review tasks grant. Level and grants are what the
+  // sender found (the bot, the API); an accept is confirmed again by taskConfirmReviewer before paying.
+  const reviewNeed = (): Need => ({ level: state.reviewerLevel ?? 'admin', grant: 'review_tasks' });
+  const mayReview = (r: { reviewerLevel: PermissionLevel; reviewerGrants?: readonly GrantName[] }) =>
+    state.reviewerLevel !== null && mayAct({ level: r.reviewerLevel, grants: r.reviewerGrants ?? [] }, reviewNeed());
   setHandler(
     decideUpdate,
     (decision) => enqueue({ kind: 'decide', input: decision }),
@@ -151,7 +157,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       validator: (decision) => {
         refuseIf(decision.guildId !== input.guildId, OTHER_SERVER);
         refuseIf(decision.reviewerId === input.userId, 'You cannot review your own proof.');
-        refuseIf(!state.reviewerLevel || !atLeast(decision.reviewerLevel, state.reviewerLevel), `Only a server ${state.reviewerLevel ?? 'admin'} or above can review proofs.`);
+        refuseIf(!mayReview(decision), `Only ${whoMay(reviewNeed())} can review proofs.`);
         refuseIf(busy || state.status === 'awarding', 'Another reviewer is deciding this proof right now.');
         refuseIf(state.status !== 'submitted', state.status === 'completed' ? `This proof was already accepted${state.decidedBy ? ` by <@${state.decidedBy}>` : ''}.` : state.status === 'claimed' ? `There is no proof waiting: it was ${state.lastRejectReason ? 'rejected' : 'not sent'} yet.` : `This claim is ${state.status}.`);
         refuseIf(decision.decision === 'reject' && !decision.reason?.trim(), 'A rejection needs a reason.');
@@ -165,7 +171,7 @@ export async function taskClaim(input: TaskClaimInput): Promise<TaskClaimState> 
       validator: (revoke) => {
         refuseIf(revoke.guildId !== input.guildId, OTHER_SERVER);
         refuseIf(revoke.reviewerId === input.userId, 'You cannot revoke your own award.');
-        refuseIf(!state.reviewerLevel || !atLeast(revoke.reviewerLevel, state.reviewerLevel), `Only a server ${state.reviewerLevel ?? 'admin'} or above can revoke awards.`);
+        refuseIf(!mayReview(revoke), `Only ${whoMay(reviewNeed())} can revoke awards.`);
         refuseIf(busy, 'This claim is busy with another request; try again in a moment.');
         refuseIf(state.status !== 'completed', state.status === 'revoked' ? 'This award was already revoked.' : `Only an accepted award can be revoked (this claim is ${state.status}).`);
         refuseIf(!revoke.reason.trim(), 'A revoke needs a reason.');

@@ -59,13 +59,13 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     ctx.body = pageOf(rows, q.limit, announcementToJson);
   });
 
-  router.post('/preview', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/preview', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const input = announcementCreateSchema.parse(await readJsonBody(ctx));
     await requireInGuild(deps.guildDirectory, ctx.params.guildId!, { channels: { channelId: input.channelId }, roles: { pingRoleId: input.pingRoleId } });
     ctx.body = { channelId: input.channelId, message: announcementMessage({ id: 'preview', title: input.title, body: input.body, colour: input.colour ?? null, imageUrl: input.imageUrl ?? null, pingRoleId: input.pingRoleId ?? null }) };
   });
 
-  router.post('/', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const raw = await readJsonBody(ctx);
     const { id, ...rest } = createBody.parse(raw);
     if (Object.keys(rest).length === 0) throw new ValidationError('Give at least channelId, title and body.');
@@ -82,7 +82,7 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     ctx.body = await withSync(await getAnnouncement(prisma, ctx.params.guildId!, announcementId));
   });
 
-  router.patch('/:announcementId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.patch('/:announcementId', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const { announcementId } = idParam.parse(ctx.params);
     const patch = announcementPatchSchema.parse(await readJsonBody(ctx));
     if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
@@ -92,13 +92,13 @@ export function announcementRoutes(deps: RouteDeps): Router<State> {
     ctx.body = await withSync(await editAnnouncement(target, ctx.params.guildId!, announcementId, patch));
   });
 
-  router.delete('/:announcementId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.delete('/:announcementId', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const { announcementId } = idParam.parse(ctx.params);
     await getAnnouncement(prisma, ctx.params.guildId!, announcementId);
     ctx.body = await withSync(await cancelAnnouncement(context(), ctx.params.guildId!, announcementId));
   });
 
-  router.post('/:announcementId/unpin', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/:announcementId/unpin', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const { announcementId } = idParam.parse(ctx.params);
     // An unknown id is 404 before anything needs Temporal (context() answers 503 without it).
     await getAnnouncement(prisma, ctx.params.guildId!, announcementId);

@@ -16,16 +16,16 @@ const listQuery = z.object({
 });
 
 /**
- * Saved embeds (admins): list by name (cursor + limit → nextCursor), read, create, change, delete. Every
+ * Saved embeds (admins and Manage announcements holders): list by name (cursor + limit → nextCursor), read, create, change, delete. Every
  * write is checked against Discord's embed limits and audited (activities/embeds). Sending one is the
  * bot's /embed send (an announcement): the API posts announcements itself through /announcements.
  */
 export function embedRoutes({ prisma }: RouteDeps): Router<State> {
   const router = new Router<State>({ prefix: '/api/guilds/:guildId/embeds' });
-  const admin = requireGuildToken(prisma, 'admin');
+  const manage = requireGuildToken(prisma, 'admin', 'manage_announcements');
   const nameOf = (ctx: { params: Record<string, string> }) => embedName(ctx.params.name ?? '');
 
-  router.get('/', admin, async (ctx) => {
+  router.get('/', manage, async (ctx) => {
     const q = listQuery.parse(ctx.query);
     const after = q.cursor ? decodeKeyCursor(q.cursor, 1)[0] : undefined;
     const rows = await prisma.savedEmbed.findMany({
@@ -37,22 +37,22 @@ export function embedRoutes({ prisma }: RouteDeps): Router<State> {
     ctx.body = { items: page.map(embedToJson), nextCursor: rows.length > q.limit ? encodeKeyCursor([page[page.length - 1]!.name]) : null };
   });
 
-  router.post('/', admin, async (ctx) => {
+  router.post('/', manage, async (ctx) => {
     const body = await readJsonBody(ctx);
     if (!body || typeof body !== 'object') throw new ValidationError('Give at least name, title and description.');
     ctx.status = 201;
     ctx.body = embedToJson(await createEmbed(prisma, ctx.params.guildId!, body as never, tokenAuditActor(ctx.state.auth)));
   });
 
-  router.get('/:name', admin, async (ctx) => {
+  router.get('/:name', manage, async (ctx) => {
     ctx.body = embedToJson(await getEmbed(prisma, ctx.params.guildId!, nameOf(ctx)));
   });
 
-  router.patch('/:name', admin, async (ctx) => {
+  router.patch('/:name', manage, async (ctx) => {
     ctx.body = embedToJson(await editEmbed(prisma, ctx.params.guildId!, nameOf(ctx), (await readJsonBody(ctx)) as never, tokenAuditActor(ctx.state.auth)));
   });
 
-  router.delete('/:name', admin, async (ctx) => {
+  router.delete('/:name', manage, async (ctx) => {
     const e = await deleteEmbed(prisma, ctx.params.guildId!, nameOf(ctx), tokenAuditActor(ctx.state.auth));
     ctx.body = { deleted: true, name: e.name };
   });

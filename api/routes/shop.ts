@@ -74,7 +74,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings, guildDir
     ctx.body = { items: items.map(itemToJson), total, nextCursor: rows.length > q.limit ? encodeKeyCursor([items[items.length - 1]!.id]) : null };
   });
 
-  router.post('/items', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/items', requireGuildToken(prisma, 'admin', 'manage_shop'), async (ctx) => {
     const input = itemCreateSchema.parse(await readJsonBody(ctx));
     await requireInGuild(guildDirectory, guildOf(ctx), { roles: { roleId: input.roleId, requiredRoleId: input.requiredRoleId } });
     const item = await addItem(prisma, guildOf(ctx), input, actorOf(ctx));
@@ -83,7 +83,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings, guildDir
     ctx.body = itemToJson(item);
   });
 
-  router.patch('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.patch('/items/:itemId', requireGuildToken(prisma, 'admin', 'manage_shop'), async (ctx) => {
     const { itemId } = itemParams.parse(ctx.params);
     const patch = itemPatchSchema.parse(await readJsonBody(ctx));
     await requireInGuild(guildDirectory, guildOf(ctx), { roles: { roleId: patch.roleId, requiredRoleId: patch.requiredRoleId } });
@@ -92,7 +92,7 @@ export function shopRoutes({ prisma, temporal, taskQueue, syncSettings, guildDir
     ctx.body = itemToJson(item);
   });
 
-  router.delete('/items/:itemId', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.delete('/items/:itemId', requireGuildToken(prisma, 'admin', 'manage_shop'), async (ctx) => {
     const { itemId } = itemParams.parse(ctx.params);
     const item = await removeItem(prisma, guildOf(ctx), itemId, actorOf(ctx));
     await syncShopItemPost({ prisma, temporal, log: ctx.state.log, ...sync }, item, 'removed');

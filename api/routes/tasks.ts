@@ -93,7 +93,7 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSe
     ctx.body = await taskStats(prisma, guildOf(ctx), q.taskId);
   });
 
-  router.get('/claims', requireGuildToken(prisma, 'mod'), async (ctx) => {
+  router.get('/claims', requireGuildToken(prisma, 'mod', 'review_tasks'), async (ctx) => {
     const q = claimsQuery.parse(ctx.query);
     const where: Prisma.TaskClaimWhereInput = {
       guildId: guildOf(ctx),
@@ -149,7 +149,7 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSe
     ctx.body = { deleted: true, openClaims: openClaimIds.length, cancelled };
   });
 
-  router.post('/:taskId/announce', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/:taskId/announce', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
     const { taskId } = taskParams.parse(ctx.params);
     const guildId = guildOf(ctx);
     const { channelId, id } = announceBody.parse(await readJsonBody(ctx));
@@ -160,14 +160,14 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSe
     ctx.body = { ...a };
   });
 
-  router.get('/:taskId/claims/:userId', requireGuildToken(prisma, 'mod'), async (ctx) => {
+  router.get('/:taskId/claims/:userId', requireGuildToken(prisma, 'mod', 'review_tasks'), async (ctx) => {
     const { taskId, userId } = claimParams.parse(ctx.params);
     const claim = await prisma.taskClaim.findFirst({ where: { taskId, userId, guildId: guildOf(ctx) } });
     if (!claim) throw new NotFoundError(`Member ${userId} has no claim of task ${taskId}.`);
     ctx.body = { ...claimToJson(claim), workflow: await readFlowStatus(temporal, claim.id, taskClaimStatusQuery) };
   });
 
-  router.post('/:taskId/claims/:userId/review', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/:taskId/claims/:userId/review', requireGuildToken(prisma, 'admin', 'review_tasks'), async (ctx) => {
     const { taskId, userId } = claimParams.parse(ctx.params);
     const body = reviewBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
@@ -177,18 +177,19 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSe
       decision: body.decision,
       reviewerId,
       reviewerLevel: ctx.state.auth.level,
+      reviewerGrants: ctx.state.grants,
       reason: body.reason ?? null,
     });
     ctx.status = result.ok ? 200 : 409;
     ctx.body = result;
   });
 
-  router.post('/:taskId/claims/:userId/revoke', requireGuildToken(prisma, 'admin'), async (ctx) => {
+  router.post('/:taskId/claims/:userId/revoke', requireGuildToken(prisma, 'admin', 'review_tasks'), async (ctx) => {
     const { taskId, userId } = claimParams.parse(ctx.params);
     const body = revokeBody.parse(await readJsonBody(ctx));
     await claimOf(prisma, guildOf(ctx), taskId, userId);
     const reviewerId = reviewerOf(ctx.state, userId, 'You cannot revoke your own award');
-    const result = await sendRevoke(needTemporal(), taskId, userId, { guildId: guildOf(ctx), reviewerId, reviewerLevel: ctx.state.auth.level, reason: body.reason });
+    const result = await sendRevoke(needTemporal(), taskId, userId, { guildId: guildOf(ctx), reviewerId, reviewerLevel: ctx.state.auth.level, reviewerGrants: ctx.state.grants, reason: body.reason });
     ctx.status = result.ok ? 200 : 409;
     ctx.body = result;
   });

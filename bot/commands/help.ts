@@ -1,10 +1,11 @@
 import { ApplicationCommandOptionType, MessageFlags, type APIApplicationCommandOption, type APIEmbed } from 'discord.js';
+import { grantsHeld } from '../../activities/grants';
 import { embedsInMessages } from '../../lib/discord/embeds';
 import { disabledFeatures } from '../../lib/feature-switches';
 import type { FeatureSwitch } from '../../lib/features';
-import { atLeast, type PermissionLevel } from '../../lib/permissions';
+import { mayAct, type Holding } from '../../lib/grants';
 import type { Command, ComponentHandler } from '../command';
-import { interactionLevel } from '../permissions';
+import { interactionLevel, interactionMember } from '../permissions';
 
 /** A feature's commands, under the heading `/help` lists them by, and the handlers of its components. */
 export interface Feature {
@@ -44,13 +45,13 @@ function entriesOf(command: Command): HelpEntry[] {
 }
 
 /**
- * What a member at `level` may run, by feature: the router's own check (the command's level, 'user'
- * when it declares none) decides, so the list cannot promise what the router refuses. Features with
- * nothing to show are left out.
+ * What a member at `level` with `grants` may run, by feature: the router's own check (the command's level,
+ * 'user' when it declares none, or its grant) decides, so the list cannot promise what the router
+ * refuses. Features with nothing to show are left out.
  */
-function helpSections(features: readonly Feature[], level: PermissionLevel): HelpSection[] {
+function helpSections(features: readonly Feature[], holding: Holding): HelpSection[] {
   return features
-    .map((f) => ({ feature: f.name, entries: f.commands.filter((c) => atLeast(level, c.level ?? 'user')).flatMap(entriesOf) }))
+    .map((f) => ({ feature: f.name, entries: f.commands.filter((c) => mayAct(holding, { level: c.level ?? 'user', grant: c.grant })).flatMap(entriesOf) }))
     .filter((s) => s.entries.length > 0);
 }
 
@@ -93,8 +94,10 @@ export function createHelpCommand(features: () => readonly Feature[]): Command {
     data: { name: 'help', description: 'The commands you can use in this server', contexts: [0] },
     async handle(interaction, { prisma }) {
       const level = await interactionLevel(interaction, prisma);
+      const member = interactionMember(interaction);
+      const grants = member ? await grantsHeld(prisma, interaction.guildId!, member.userId, member.roleIds) : [];
       const off = interaction.inGuild() ? await disabledFeatures(prisma, interaction.guildId) : new Set<FeatureSwitch>();
-      const [first = [], ...more] = helpMessages(helpSections(features().filter((f) => !f.switch || !off.has(f.switch)), level));
+      const [first = [], ...more] = helpMessages(helpSections(features().filter((f) => !f.switch || !off.has(f.switch)), { level, grants }));
       await interaction.reply({ content: `Commands you can use here (you are ${level}):`, embeds: first, flags: MessageFlags.Ephemeral });
       for (const embeds of more) await interaction.followUp({ embeds, flags: MessageFlags.Ephemeral });
     },

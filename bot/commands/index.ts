@@ -4,6 +4,7 @@ import { announceCommands, announceComponents } from './announce';
 import { apiTokenCommand } from './api-token';
 import { economyCommands, economyComponents } from './economy';
 import { embedCommands, embedComponents } from './embeds';
+import { grantCommand } from './grant';
 import { createHelpCommand, type Feature } from './help';
 import { orderCommands, orderComponents } from './orders';
 import { padCommands, padComponents } from './pads';
@@ -21,6 +22,7 @@ import { verifyCommands, verifyComponents } from './verify';
  */
 export const features: readonly Feature[] = [
   { name: 'Server setup', commands: [apiTokenCommand, setupCommand], components: setupComponents },
+  { name: 'Grants', commands: [grantCommand] },
   { name: 'Economy', commands: economyCommands, components: economyComponents, switch: 'economy' },
   { name: 'Shop', commands: shopCommands, components: shopComponents, switch: 'shop' },
   { name: 'Payments', commands: paymentCommands, components: paymentComponents, switch: 'codeShop' },

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PermissionLevel } from '../permissions';
+import type { GrantName } from '../grants';
 import { DISCORD_REFUSALS } from './discord';
 import { defineFlow, INPUT_FAILURES, type InteractionReply, type Patience } from './flow';
 import { LEDGER_REFUSALS } from './ledger';
@@ -87,6 +88,8 @@ export interface DecisionInput {
   reviewerId: string;
   /** The reviewer's level, as the bot or the API found it. */
   reviewerLevel: PermissionLevel;
+  /** Grants that let the reviewer decide below the claim's reviewer level (`review_tasks`), as found with the level. */
+  reviewerGrants?: readonly GrantName[];
   reason?: string | null;
 }
 export interface RevokeInput {
@@ -94,6 +97,7 @@ export interface RevokeInput {
   guildId: string;
   reviewerId: string;
   reviewerLevel: PermissionLevel;
+  reviewerGrants?: readonly GrantName[];
   reason: string;
 }
 export interface ActionResult {

@@ -31,6 +31,10 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/api-tokens': 'admin',
   'POST /api/guilds/:guildId/api-tokens': 'admin',
   'DELETE /api/guilds/:guildId/api-tokens/:tokenId': 'admin',
+  // Grants (api/routes/grants.ts)
+  'GET /api/guilds/:guildId/grants': 'admin',
+  'POST /api/guilds/:guildId/grants': 'admin',
+  'DELETE /api/guilds/:guildId/grants/:id': 'admin',
   // Ledger (api/routes/ledger.ts, LEDGER_LEVELS)
   'GET /api/guilds/:guildId/ledger/assets': 'mod',
   'GET /api/guilds/:guildId/ledger/holders': 'mod',

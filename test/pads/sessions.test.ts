@@ -155,6 +155,21 @@ it('members without a host role cannot start; settings name only this server’s
   expect(await env.prisma.auditEvent.count({ where: { guildId: env.guildId, action: 'pad_settings.updated' } })).toBeGreaterThanOrEqual(3);
 });
 
+it('the Host sessions grant lets one member host; removed, it no longer does', async () => {
+  const member = env.demo.member.id;
+  const granted = await env.api('POST', '/grants', { permission: 'host_sessions', subjectType: 'user', subjectId: member });
+  expect(granted.status).toBe(201);
+  expect(await answer(start(env, member, 'training', 4, 'Granted host'))).toContain('started on pad 4');
+  const session = await eventually(() => env.prisma.padSession.findFirst({ where: { guildId: env.guildId, pad: 4, hostId: member, endedAt: null } }), 'the granted host’s session');
+  expect(session.hostId).toBe(member);
+  await answer(env.discord.slash(env.guildId, member, 'pad', { pad: 4 }, { subcommand: 'end' }));
+  await waitCompleted(4);
+  const grantId = (granted.body.grant as { id: number }).id;
+  expect((await env.api('DELETE', `/grants/${grantId}`)).status).toBe(200);
+  expect(await answer(start(env, member, 'training', 4))).toContain('Only hosts can start sessions');
+  expect(await env.prisma.padSession.count({ where: { guildId: env.guildId, hostId: member } })).toBe(1);
+});
+
 it('API: the board, the history (cursor paged, by host) and minutes per host and type', async () => {
   const board = await env.api('GET', '/pads', undefined, env.modToken);
   expect(board.status).toBe(200);

@@ -40,6 +40,7 @@ const TABLES = [
   'ledger_hold_tombstones',
   'ledger_holds',
   'ledger_postings',
+  'member_grants',
   'members',
   'pad_sessions',
   'pad_settings',

@@ -245,11 +245,11 @@ describe('task claims', () => {
     await submitProof(task.id, member, 'proof');
     const review = await reviewPost(env, task.id, member);
     // A mod (reviewers are admins by default) is refused by the bot before any update.
-    expect(await answer(decide(task.id, member, env.demo.mod.id, review))).toBe('Only a server admin or above can review tasks (you are mod).');
+    expect(await answer(decide(task.id, member, env.demo.mod.id, review))).toBe('Only a server admin or a member with the Review tasks grant can review tasks (you are mod).');
     // The workflow's validator refuses a self-review even from an admin-level caller (the API path).
     const { sendDecision } = await import('../../lib/flows/tasks.client');
     await expect(sendDecision(env.temporal.client, task.id, member, { guildId, decision: 'accept', reviewerId: member, reviewerLevel: 'owner' })).rejects.toThrow('You cannot review your own proof.');
-    await expect(sendDecision(env.temporal.client, task.id, member, { guildId, decision: 'accept', reviewerId: env.demo.mod.id, reviewerLevel: 'mod' })).rejects.toThrow('Only a server admin or above can review proofs.');
+    await expect(sendDecision(env.temporal.client, task.id, member, { guildId, decision: 'accept', reviewerId: env.demo.mod.id, reviewerLevel: 'mod' })).rejects.toThrow('Only a server admin or a member with the Review tasks grant can review proofs.');
     expect((await claimRow(env, task.id, member))?.status).toBe('submitted');
     const history = await env.temporal.client.workflow.getHandle(`task:${task.id}:${member}`).fetchHistory();
     // Rejected updates never reach history.

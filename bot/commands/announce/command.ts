@@ -19,6 +19,7 @@ import { announceTaskCard } from './task';
  */
 export const announceCommand: Command = {
   level: 'admin',
+  grant: 'manage_announcements',
   data: announceData,
   async handle(interaction: ChatInputCommandInteraction, deps) {
     const guildId = guildIdOf(interaction);

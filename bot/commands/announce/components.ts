@@ -11,6 +11,7 @@ import { requireInInteractionGuild } from '../../scope';
 export const newModal: ComponentHandler = {
   action: ACTIONS.newModal,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, key, deps) {
     const guildId = guildIdOf(interaction);
     const [channelId, ping, pin] = key.split('.');
@@ -32,6 +33,7 @@ export const newModal: ComponentHandler = {
 export const editModal: ComponentHandler = {
   action: ACTIONS.editModal,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, id, deps) {
     const guildId = guildIdOf(interaction);
     const fields = modalFields(interaction);
@@ -56,6 +58,7 @@ export const editModal: ComponentHandler = {
 export const postButton: ComponentHandler = {
   action: ACTIONS.post,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, id, deps) {
     const a = await scheduleAnnouncement(context(deps), guildIdOf(interaction), id);
     const text = a.status === 'sent' ? 'It was already sent.' : a.sendAt && a.sendAt.getTime() > Date.now() ? `It will be sent ${when(a.sendAt)}.` : `Posting it in <#${a.channelId}> now.`;
@@ -67,6 +70,7 @@ export const postButton: ComponentHandler = {
 export const cancelButton: ComponentHandler = {
   action: ACTIONS.cancel,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, id, deps) {
     const a = await cancelAnnouncement(context(deps), guildIdOf(interaction), id);
     if (!interaction.isButton()) throw new AppError('invalid_component', 'This is not a button.');

@@ -16,6 +16,7 @@ import { actorOf, EMBED_ACTIONS, embedModal, reply } from './shared';
  */
 export const embedCommand: Command = {
   level: 'admin',
+  grant: 'manage_announcements',
   data: embedData,
   async handle(interaction: ChatInputCommandInteraction, deps) {
     const guildId = guildIdOf(interaction);

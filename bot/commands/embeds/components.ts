@@ -18,6 +18,7 @@ function button(interaction: ComponentInteraction) {
 export const createModal: ComponentHandler = {
   action: EMBED_ACTIONS.createModal,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, name, deps) {
     const guildId = guildIdOf(interaction);
     const replacing = await deps.prisma.savedEmbed.findUnique({ where: { guildId_name: { guildId, name } } });
@@ -30,6 +31,7 @@ export const createModal: ComponentHandler = {
 export const editModal: ComponentHandler = {
   action: EMBED_ACTIONS.editModal,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, name, deps) {
     const guildId = guildIdOf(interaction);
     const e = await getEmbed(deps.prisma, guildId, name);
@@ -41,6 +43,7 @@ export const editModal: ComponentHandler = {
 export const saveButton: ComponentHandler = {
   action: EMBED_ACTIONS.save,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, draftId, deps) {
     const saved = await saveDraft(deps.prisma, guildIdOf(interaction), draftId, actorOf(interaction));
     await button(interaction).update(
@@ -52,6 +55,7 @@ export const saveButton: ComponentHandler = {
 export const discardButton: ComponentHandler = {
   action: EMBED_ACTIONS.discard,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, draftId, deps) {
     await dropDraft(deps.prisma, guildIdOf(interaction), draftId, actorOf(interaction).actorId);
     await button(interaction).update(reply('info', 'Not saved', 'Nothing was changed.'));
@@ -61,6 +65,7 @@ export const discardButton: ComponentHandler = {
 export const postButton: ComponentHandler = {
   action: EMBED_ACTIONS.post,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, id, deps) {
     const a = await postEmbedSend(context(deps), guildIdOf(interaction), id, actorOf(interaction));
     await button(interaction).update(reply('success', a.status === 'sent' ? 'Already sent' : 'Embed posted', `Posting it in <#${a.channelId}>.`));
@@ -70,6 +75,7 @@ export const postButton: ComponentHandler = {
 export const cancelButton: ComponentHandler = {
   action: EMBED_ACTIONS.cancel,
   level: 'admin',
+  grant: 'manage_announcements',
   async handle(interaction, id, deps) {
     await cancelEmbedSend(context(deps), guildIdOf(interaction), id, actorOf(interaction));
     await button(interaction).update(reply('info', 'Not posted', 'Nothing will be posted.'));

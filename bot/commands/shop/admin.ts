@@ -46,9 +46,10 @@ function fieldsFrom(interaction: ChatInputCommandInteraction): ItemPatch {
   return patch;
 }
 
-/** `/shop-admin add|edit|remove`: admins manage the shop; every change is audited. */
+/** `/shop-admin add|edit|remove`: admins (and Manage shop grant holders) manage the shop; every change is audited. */
 export const shopAdminCommand: Command = {
   level: 'admin',
+  grant: 'manage_shop',
   data: shopAdminData,
   async handle(interaction, deps) {
     const { prisma } = deps;

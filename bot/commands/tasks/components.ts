@@ -104,14 +104,14 @@ export const proofModal: ComponentHandler = {
   },
 };
 
-/** Accept: the reviewer's level is checked here and by the workflow's validator; one decision wins. */
+/** Accept: the reviewer's level (or grant) is checked here and by the workflow's validator; one decision wins. */
 export const acceptButton: ComponentHandler = {
   action: TASK_ACTIONS.accept,
   async handle(interaction, key, { prisma, temporal }) {
     const { taskId, userId } = await claimHere(interaction, prisma, key);
-    const level = await requireReviewer(interaction, prisma);
+    const reviewer = await requireReviewer(interaction, prisma);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await sendDecision(temporal, taskId, userId, { guildId: guildIdOf(interaction), decision: 'accept', reviewerId: interaction.user.id, reviewerLevel: level });
+    const result = await sendDecision(temporal, taskId, userId, { guildId: guildIdOf(interaction), decision: 'accept', reviewerId: interaction.user.id, reviewerLevel: reviewer.level, reviewerGrants: reviewer.grants });
     await interaction.editReply({ embeds: [note(result.ok ? 'success' : 'warning', result.ok ? 'Accepted' : 'Not accepted', result.message)] });
   },
 };
@@ -131,9 +131,9 @@ export const rejectModal: ComponentHandler = {
   async handle(interaction, key, { prisma, temporal }) {
     const modal = modalOnly(interaction);
     const { taskId, userId } = await claimHere(modal, prisma, key);
-    const level = await requireReviewer(modal, prisma);
+    const reviewer = await requireReviewer(modal, prisma);
     await modal.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await sendDecision(temporal, taskId, userId, { guildId: guildIdOf(modal), decision: 'reject', reviewerId: modal.user.id, reviewerLevel: level, reason: modal.fields.getTextInputValue('reason') });
+    const result = await sendDecision(temporal, taskId, userId, { guildId: guildIdOf(modal), decision: 'reject', reviewerId: modal.user.id, reviewerLevel: reviewer.level, reviewerGrants: reviewer.grants, reason: modal.fields.getTextInputValue('reason') });
     await modal.editReply({ embeds: [note(result.ok ? 'info' : 'warning', result.ok ? 'Rejected' : 'Not rejected', result.message)] });
   },
 };
@@ -153,9 +153,9 @@ export const revokeModal: ComponentHandler = {
   async handle(interaction, key, { prisma, temporal }) {
     const modal = modalOnly(interaction);
     const { taskId, userId } = await claimHere(modal, prisma, key);
-    const level = await requireReviewer(modal, prisma);
+    const reviewer = await requireReviewer(modal, prisma);
     await modal.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await sendRevoke(temporal, taskId, userId, { guildId: guildIdOf(modal), reviewerId: modal.user.id, reviewerLevel: level, reason: modal.fields.getTextInputValue('reason') });
+    const result = await sendRevoke(temporal, taskId, userId, { guildId: guildIdOf(modal), reviewerId: modal.user.id, reviewerLevel: reviewer.level, reviewerGrants: reviewer.grants, reason: modal.fields.getTextInputValue('reason') });
     await modal.editReply({ embeds: [note(result.ok ? 'success' : 'warning', result.ok ? 'Revoked' : 'Not revoked', result.message)] });
   },
 };

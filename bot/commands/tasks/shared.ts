@@ -3,11 +3,10 @@ import { MessageFlags, type Interaction, type InteractionReplyOptions } from 'di
 import type { APIEmbed } from 'discord-api-types/v10';
 import { guildflowEmbed, type Outcome } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
-import type { PermissionLevel } from '../../../lib/permissions';
-import { atLeast } from '../../../lib/permissions';
+import { whoMay, type Holding, type Need } from '../../../lib/grants';
 import type { PrismaClient } from '../../../prisma/client';
 import { getTaskSettings } from '../../../activities/tasks';
-import { interactionLevel } from '../../permissions';
+import { interactionAccess } from '../../permissions';
 
 /** "24" (hours), "90s", "30m", "12h", "3d" → seconds. */
 export function parseHoursOrDuration(text: string, what: string): number {
@@ -24,13 +23,13 @@ export const ephemeral = (embed: APIEmbed, extra: Omit<InteractionReplyOptions, 
 
 export const note = (outcome: Outcome, title: string, description?: string) => guildflowEmbed({ outcome, title, description });
 
-/** The interaction's member level, refused when below the guild's reviewer level. */
-export async function requireReviewer(interaction: Interaction, prisma: PrismaClient): Promise<PermissionLevel> {
-  const guildId = guildIdOf(interaction);
-  const settings = await getTaskSettings(prisma, guildId);
-  const level = await interactionLevel(interaction, prisma);
-  if (!atLeast(level, settings.reviewerLevel)) throw new AppError('forbidden', `Only a server ${settings.reviewerLevel} or above can review tasks (you are ${level}).`, 403);
-  return level;
+/** The member's level and grants, refused unless they reach the guild's reviewer level or hold Review tasks. */
+export async function requireReviewer(interaction: Interaction, prisma: PrismaClient): Promise<Holding> {
+  const settings = await getTaskSettings(prisma, guildIdOf(interaction));
+  const need: Need = { level: settings.reviewerLevel, grant: 'review_tasks' };
+  const access = await interactionAccess(interaction, prisma, need);
+  if (!access.allowed) throw new AppError('forbidden', `Only ${whoMay(need)} can review tasks (you are ${access.level}).`, 403);
+  return { level: access.level, grants: access.grants };
 }
 
 export const TASK_PAGE_SIZE = 5;
