@@ -60,13 +60,7 @@ export const SCENARIOS: Scenarios<VerifyEnv> = {
     env.roblox.setDescription(rbx.id, view.phrase!);
     await handle.executeUpdate(checkVerification, { args: [{}] });
     await waitFor(async () => ((await handle.result()) as VerifyView).phase === 'verified' || undefined, { timeoutMs: 10_000, intervalMs: 100, what: 'verified' });
-    const un = await env.temporal.client.workflow.start(unverify, {
-      taskQueue: env.taskQueue,
-      workflowId: `unverify:${env.guildId}:${user}`,
-      args: [{ guildId: env.guildId, userId: user, actorId: `discord:${user}` }],
-    });
-    await un.result();
-    return un.workflowId;
+    return runUnverify(env, user);
   },
   /** Roblox does not answer the username lookup past its retries: `failed` with a plain reason, the workflow completes. */
   'verify-roblox-down': async (env) => {
@@ -89,13 +83,7 @@ export const SCENARIOS: Scenarios<VerifyEnv> = {
     });
     env.discord.inject({ method: 'GET', route: new RegExp(`^/guilds/${env.guildId}/members/${user}$`), status: 503, times: 100 });
     try {
-      const un = await env.temporal.client.workflow.start(unverify, {
-        taskQueue: env.taskQueue,
-        workflowId: `unverify:${env.guildId}:${user}`,
-        args: [{ guildId: env.guildId, userId: user, actorId: `discord:${user}` }],
-      });
-      await un.result();
-      return un.workflowId;
+      return await runUnverify(env, user);
     } finally {
       env.discord.clearFaults();
     }
@@ -105,4 +93,15 @@ export const SCENARIOS: Scenarios<VerifyEnv> = {
 /** Records every scenario, or only the `only` ones (new scenarios: the older files must stay as recorded). */
 export function recordVerifyHistories(env: VerifyEnv, only?: readonly string[]): Promise<string[]> {
   return recordHistories(env, only ? Object.fromEntries(Object.entries(SCENARIOS).filter(([name]) => only.includes(name))) : SCENARIOS);
+}
+
+/** /unverify of a member, run to its end; its workflow id. */
+async function runUnverify(env: VerifyEnv, user: string): Promise<string> {
+  const un = await env.temporal.client.workflow.start(unverify, {
+    taskQueue: env.taskQueue,
+    workflowId: `unverify:${env.guildId}:${user}`,
+    args: [{ guildId: env.guildId, userId: user, actorId: `discord:${user}` }],
+  });
+  await un.result();
+  return un.workflowId;
 }
