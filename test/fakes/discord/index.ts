@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIApplicationCommand, APIGuildMember, APIUser } from 'discord-api-types/v10';
-import { ChannelType } from 'discord-api-types/v10';
+import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { waitFor as poll } from '../../../lib/wait';
 import type { Core, ResolvedOptions } from './core';
 import { Faults } from './faults';
@@ -316,6 +316,12 @@ export class FakeDiscord {
   channel(channelId: string): FakeChannel | undefined {
     const c = this.core.state.channels.get(channelId);
     return c ? toChannel(c) : undefined;
+  }
+
+  /** Whether the user may see the channel (View Channel after the guild's roles and the channel's overwrites). */
+  canView(channelId: string, userId: string): boolean {
+    const c = this.core.state.channels.get(channelId);
+    return !!c && (this.core.state.channelPermissions(c, userId) & PermissionFlagsBits.ViewChannel) !== 0n;
   }
 
   /** Messages currently in a channel (ephemeral interaction responses included, flagged), oldest first. */

@@ -1,0 +1,21 @@
+export { controlRow, panelMessage, TICKET_ACTIONS, typeLabel } from './messages';
+export {
+  addTicketType,
+  editTicketType,
+  getTicketSettings,
+  isTicketStaff,
+  listTicketTypes,
+  nextTicketInput,
+  questionsOf,
+  removeTicketType,
+  requireTicket,
+  requireTicketType,
+  ticketSettingsSchema,
+  ticketStats,
+  ticketToJson,
+  ticketTypePatchSchema,
+  ticketTypeSchema,
+  updateTicketSettings,
+  type TicketQuestion,
+  type TicketTypePatch,
+} from './service';

@@ -1,0 +1,167 @@
+import { buttonsOf } from '../tasks/helpers';
+import { answer, controlsOf, embedOf, eventually, flowStatus, newMember, openTicketOf, openWithForm, rowOf, startTicketsEnv, type TicketsEnv } from './helpers';
+
+/**
+ * Support tickets through the production bot and worker against the fake Discord: the panel's form opens
+ * a private channel, the workflow id makes two opens one ticket, the per-member limit names the open one,
+ * only staff claim, a close deletes the channel after the delay unless Reopen comes first, silence warns
+ * and then closes (a message keeps it open), a restarted worker still closes, and a channel deleted by
+ * hand ends the ticket `deleted`.
+ */
+jest.setTimeout(120_000);
+
+let env: TicketsEnv;
+beforeAll(async () => {
+  env = await startTicketsEnv();
+});
+afterAll(() => env?.stop());
+
+const click = (message: Parameters<TicketsEnv['discord']['clickButton']>[0], action: string, key: string, userId: string) => env.discord.clickButton(message, `gf:${action}:${key}`, userId);
+const channelGone = (channelId: string) => env.discord.waitFor(() => !env.discord.channel(channelId), 20_000, `channel ${channelId} to be deleted`);
+
+async function closeWithReason(ticket: { id: string; channelId: string }, userId: string, reason: string) {
+  const controls = await controlsOf(env, ticket);
+  const form = click(controls, 'ticket-close', ticket.id, userId);
+  await form.waitForResponse();
+  return answer(env.discord.submitModal(form, `gf:ticket-close-reason:${ticket.id}`, userId, { reason }));
+}
+
+it('the form opens a private channel under the category: the opener, the staff and the bot see it, other members do not', async () => {
+  const opener = newMember(env);
+  const form = await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  expect(await eventually(() => (form.original()?.content.includes('is open') ? form.original()!.content : null), 'the reply to name the channel')).toBe(`Your ticket is open: <#${ticket.channelId}>`);
+  const channel = env.discord.channel(ticket.channelId)!;
+  expect(channel.parentId).toBe(env.category);
+  expect(env.discord.canView(ticket.channelId, opener)).toBe(true);
+  expect(env.discord.canView(ticket.channelId, env.staff)).toBe(true);
+  expect(env.discord.canView(ticket.channelId, env.discord.botUser.id)).toBe(true);
+  expect(env.discord.canView(ticket.channelId, env.demo.member.id)).toBe(false);
+  expect(env.discord.canView(ticket.channelId, newMember(env))).toBe(false);
+
+  const controls = await controlsOf(env, ticket);
+  expect(controls.content).toContain(`<@&${env.staffRole}>`);
+  expect(embedOf(controls).fields).toEqual(expect.arrayContaining([{ name: 'What happened?', value: 'My pet vanished' }, { name: 'Your Roblox name', value: 'roblox_kid' }]));
+  expect(buttonsOf(controls).map((b) => b.label)).toEqual(['Claim', 'Close', 'Add member']);
+  expect(ticket.answers).toEqual([
+    { question: 'What happened?', answer: 'My pet vanished' },
+    { question: 'Your Roblox name', answer: 'roblox_kid' },
+  ]);
+});
+
+it('two opens at the same instant make one ticket; at the limit the member is told which ticket is open', async () => {
+  const opener = newMember(env);
+  const [a, b] = await Promise.all([openWithForm(env, opener), openWithForm(env, opener)]);
+  await Promise.all([a.waitForResponse(), b.waitForResponse()]);
+  const ticket = await openTicketOf(env, opener);
+  expect(await env.prisma.ticket.count({ where: { openerId: opener } })).toBe(1);
+  expect(env.discord.channels(env.guildId).filter((c) => c.parentId === env.category && env.discord.canView(c.id, opener))).toHaveLength(1);
+
+  const third = await answer(await openWithForm(env, opener));
+  expect(third).toBe(`You already have a Support ticket open: <#${ticket.channelId}>.`);
+  expect(await env.prisma.ticket.count({ where: { openerId: opener } })).toBe(1);
+});
+
+it('claim: a member who is not staff is refused; staff claims once; a mod cannot take it over, an admin can', async () => {
+  const opener = newMember(env);
+  await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  const controls = await controlsOf(env, ticket);
+  expect(await answer(click(controls, 'ticket-claim', ticket.id, opener))).toContain('Only the Support staff');
+  expect(await answer(click(controls, 'ticket-claim', ticket.id, env.staff))).toBe('You claimed this ticket.');
+  expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).claimedBy).toBe(env.staff);
+  expect(await answer(click(controls, 'ticket-claim', ticket.id, env.demo.mod.id))).toContain(`<@${env.staff}> has already claimed this ticket.`);
+  expect(await answer(click(controls, 'ticket-claim', ticket.id, env.demo.admin.id))).toBe('You claimed this ticket.');
+  expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).claimedBy).toBe(env.demo.admin.id);
+
+  // A ticket's button pressed in another channel (a crafted click) is refused.
+  const other = newMember(env);
+  await openWithForm(env, other);
+  const otherTicket = await openTicketOf(env, other);
+  const otherControls = await controlsOf(env, otherTicket);
+  expect(await answer(click(otherControls, 'ticket-claim', ticket.id, env.staff))).toBe('Use this in the ticket’s own channel.');
+});
+
+it('close: the opener is DMed with a rating, the channel is deleted after the delay, the rating is kept', async () => {
+  const opener = newMember(env);
+  await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  expect(await closeWithReason(ticket, opener, 'Solved, thanks')).toBe('The ticket is closed.');
+  const dm = await env.discord.waitFor(() => env.discord.dms(opener).find((m) => embedOf(m).title?.includes('was closed')), 15_000, 'the close DM');
+  expect(embedOf(dm).description).toContain('Reason: Solved, thanks');
+  await channelGone(ticket.channelId);
+  const row = await rowOf(env, ticket.id, 'closed');
+  expect(row).toMatchObject({ closedBy: opener, closeReason: 'Solved, thanks' });
+  expect(await answer(env.discord.clickButton(dm, `gf:ticket-rate:4.${ticket.id}`, env.demo.member.id))).toContain('Only the member who opened');
+  expect(await answer(env.discord.clickButton(dm, `gf:ticket-rate:4.${ticket.id}`, opener))).toContain('★★★★');
+  expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).rating).toBe(4);
+  await eventually(async () => (await flowStatus(env, ticket)) === 'COMPLETED', 'the flow to complete');
+});
+
+it('Reopen within the delay cancels the deletion; the ticket can be closed again', async () => {
+  await env.api('PATCH', '/tickets/settings', { closeDelaySeconds: 30 });
+  try {
+    const opener = newMember(env);
+    await openWithForm(env, opener);
+    const ticket = await openTicketOf(env, opener);
+    await closeWithReason(ticket, env.staff, 'Looks done');
+    const closing = await env.discord.waitFor(() => env.discord.messages(ticket.channelId).find((m) => embedOf(m).title === 'Ticket closed'), 15_000, 'the closing notice');
+    expect(await answer(click(closing, 'ticket-reopen', ticket.id, env.demo.member.id))).toContain('Only the ticket’s staff or the member who opened it');
+    expect(await answer(click(closing, 'ticket-reopen', ticket.id, opener))).toBe('The ticket is open again: the channel stays.');
+    await rowOf(env, ticket.id, 'open');
+    expect(env.discord.channel(ticket.channelId)).toBeDefined();
+    expect(await flowStatus(env, ticket)).toBe('RUNNING');
+    // Closed again through the API: still there until its delay passes.
+    expect((await env.api('POST', `/tickets/${ticket.id}/close`, { reason: 'For real' }, env.modToken)).status).toBe(200);
+    expect(await rowOf(env, ticket.id, 'closing')).toMatchObject({ closeReason: 'For real', closedBy: null });
+  } finally {
+    await env.api('PATCH', '/tickets/settings', { closeDelaySeconds: 3 });
+  }
+});
+
+it('inactivity: a warning, then the ticket closes by itself; a message after the warning keeps it open', async () => {
+  expect((await env.api('PATCH', `/tickets/types/${env.typeId}`, { idleSeconds: 3, graceSeconds: 3 })).status).toBe(200);
+  try {
+    const quiet = newMember(env);
+    const talker = newMember(env);
+    await Promise.all([openWithForm(env, quiet), openWithForm(env, talker)]);
+    const [q, t] = await Promise.all([openTicketOf(env, quiet), openTicketOf(env, talker)]);
+    const warned = (channelId: string) => env.discord.waitFor(() => env.discord.messages(channelId).find((m) => embedOf(m).title === 'This ticket is quiet'), 20_000, 'the idle warning');
+    await Promise.all([warned(q.channelId), warned(t.channelId)]);
+    env.discord.postMessage(t.channelId, talker, 'still here!');
+
+    await channelGone(q.channelId);
+    expect(await rowOf(env, q.id, 'closed')).toMatchObject({ closedBy: null, closeReason: 'No activity' });
+    // The talker's ticket got a fresh idle period from the message: it is open, not closing.
+    expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('open');
+    expect(env.discord.channel(t.channelId)).toBeDefined();
+    await closeWithReason(t, talker, 'done');
+  } finally {
+    await env.api('PATCH', `/tickets/types/${env.typeId}`, { idleSeconds: 172800, graceSeconds: 86400 });
+  }
+});
+
+it('a worker restarted while a ticket waits: Close still closes it and the channel goes', async () => {
+  const opener = newMember(env);
+  await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  await controlsOf(env, ticket);
+  await env.restartWorker();
+  expect(await closeWithReason(ticket, opener, 'after restart')).toBe('The ticket is closed.');
+  await channelGone(ticket.channelId);
+  await rowOf(env, ticket.id, 'closed');
+});
+
+it('the channel deleted by hand: the ticket is recorded deleted and its flow ends', async () => {
+  const opener = newMember(env);
+  await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  await controlsOf(env, ticket);
+  env.discord.deleteChannel(ticket.channelId);
+  await rowOf(env, ticket.id, 'deleted');
+  await eventually(async () => (await flowStatus(env, ticket)) === 'COMPLETED', 'the flow to complete');
+  const list = await env.api('GET', `/tickets?member=${opener}`, undefined, env.modToken);
+  expect(list.body).toMatchObject({ items: [{ id: ticket.id, status: 'deleted' }] });
+  const one = await env.api('GET', `/tickets/${ticket.id}`, undefined, env.modToken);
+  expect(one.body).toMatchObject({ id: ticket.id, workflow: { status: 'COMPLETED' } });
+});
