@@ -149,8 +149,9 @@ export async function ticket(input: TicketInput): Promise<TicketState> {
     if (input.reply) await tell('tell the opener', () => discord.discordEditOriginal({ reply: input.reply!, message: { content: `Your ticket could not be opened: ${failure.message}` } }));
     return { ...state };
   }
-  await tell('post the opening message', () => discord.ticketPostOpened(ref));
+  // Open before its controls are posted: a Close pressed the moment they appear is accepted.
   state.status = 'open';
+  await tell('post the opening message', () => discord.ticketPostOpened(ref));
   showDetails(`open · ${what}`, `<#${state.channelId}>`);
   if (input.reply) await tell('tell the opener', () => discord.discordEditOriginal({ reply: input.reply!, message: { content: `Your ticket is open: <#${state.channelId}>` } }));
 

@@ -59,6 +59,19 @@ export function createTicketActivities({ prisma, log, discord, guildDirectory, d
     }
   };
 
+  /**
+   * Who sees a new ticket besides its opener: the type's staff roles, the guild's mod and admin roles, and
+   * the holders of the Manage tickets grant (roles and members) — every role checked to be the guild's.
+   */
+  const staffOf = async (guildId: string, typeRoles: string[]): Promise<{ roles: string[]; users: string[] }> => {
+    const settings = await prisma.guildSettings.findUnique({ where: { guildId } });
+    const grants = await prisma.memberGrant.findMany({ where: { guildId, permission: 'manage_tickets' } });
+    const candidates = new Set([...typeRoles, ...(settings?.modRoleIds ?? []), ...(settings?.adminRoleIds ?? []), ...grants.filter((g) => g.subjectType === 'role').map((g) => g.subjectId)]);
+    const roles = [];
+    for (const r of candidates) if (await scope.directory?.hasRole(guildId, r)) roles.push(r);
+    return { roles, users: grants.filter((g) => g.subjectType === 'user').map((g) => g.subjectId) };
+  };
+
   return defineActivities(log, 'tickets', {
     async ticketRecordOpen(input: TicketRef & { workflowId: string; guildId: string; typeId: string; openerId: string; number: number; answers: TicketAnswer[]; openedAt: string }): Promise<void> {
       await prisma.ticket.createMany({
@@ -80,8 +93,7 @@ export function createTicketActivities({ prisma, log, discord, guildDirectory, d
         if (!channel) {
           const me = (await client.get(Routes.user())) as { id: string };
           const opener = (await client.get(Routes.user(t.openerId)).catch(() => null)) as { username?: string } | null;
-          const staffRoles = [];
-          for (const r of t.type.staffRoleIds) if (await scope.directory?.hasRole(t.guildId, r)) staffRoles.push(r);
+          const staff = await staffOf(t.guildId, t.type.staffRoleIds);
           channel = (await client.post(Routes.guildChannels(t.guildId), {
             body: {
               name: channelName(`${t.type.name}-${opener?.username ?? t.number}`),
@@ -92,7 +104,8 @@ export function createTicketActivities({ prisma, log, discord, guildDirectory, d
                 { id: t.guildId, type: OverwriteType.Role, deny: String(PermissionFlagsBits.ViewChannel), allow: '0' },
                 { id: me.id, type: OverwriteType.Member, allow: String(BOT_ALLOW), deny: '0' },
                 { id: t.openerId, type: OverwriteType.Member, allow: String(MEMBER_ALLOW), deny: '0' },
-                ...staffRoles.map((id) => ({ id, type: OverwriteType.Role, allow: String(MEMBER_ALLOW), deny: '0' })),
+                ...staff.roles.map((id) => ({ id, type: OverwriteType.Role, allow: String(MEMBER_ALLOW), deny: '0' })),
+                ...staff.users.filter((id) => id !== t.openerId && id !== me.id).map((id) => ({ id, type: OverwriteType.Member, allow: String(MEMBER_ALLOW), deny: '0' })),
               ],
             },
             reason: `Ticket ${t.id}`,

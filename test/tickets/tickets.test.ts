@@ -74,12 +74,9 @@ it('claim: a member who is not staff is refused; staff claims once; a mod cannot
   expect(await answer(click(controls, 'ticket-claim', ticket.id, env.demo.admin.id))).toBe('You claimed this ticket.');
   expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).claimedBy).toBe(env.demo.admin.id);
 
-  // A ticket's button pressed in another channel (a crafted click) is refused.
-  const other = newMember(env);
-  await openWithForm(env, other);
-  const otherTicket = await openTicketOf(env, other);
-  const otherControls = await controlsOf(env, otherTicket);
-  expect(await answer(click(otherControls, 'ticket-claim', ticket.id, env.staff))).toBe('Use this in the ticket’s own channel.');
+  // The ticket commands act on the channel they are used in: elsewhere they are refused.
+  expect(await answer(env.discord.slash(env.guildId, env.staff, 'ticket', { reason: 'x' }, { subcommand: 'close', channelId: env.panelChannel }))).toBe('Use this in the ticket’s own channel.');
+  expect(await flowStatus(env, ticket)).toBe('RUNNING');
 });
 
 it('close: the opener is DMed with a rating, the channel is deleted after the delay, the rating is kept', async () => {
@@ -104,9 +101,16 @@ it('Reopen within the delay cancels the deletion; the ticket can be closed again
     const opener = newMember(env);
     await openWithForm(env, opener);
     const ticket = await openTicketOf(env, opener);
+    // The opener lets a friend in (Add member → the member picker); the friend is not staff.
+    const helper = newMember(env);
+    expect(env.discord.canView(ticket.channelId, helper)).toBe(false);
+    const picker = click(await controlsOf(env, ticket), 'ticket-add', ticket.id, opener);
+    await picker.waitForResponse();
+    expect(await answer(env.discord.selectMenu(picker.original()!, `gf:ticket-add-pick:${ticket.id}`, opener, [helper]))).toBe(`<@${helper}> can now see this ticket.`);
+    expect(env.discord.canView(ticket.channelId, helper)).toBe(true);
     await closeWithReason(ticket, env.staff, 'Looks done');
     const closing = await env.discord.waitFor(() => env.discord.messages(ticket.channelId).find((m) => embedOf(m).title === 'Ticket closed'), 15_000, 'the closing notice');
-    expect(await answer(click(closing, 'ticket-reopen', ticket.id, env.demo.member.id))).toContain('Only the ticket’s staff or the member who opened it');
+    expect(await answer(click(closing, 'ticket-reopen', ticket.id, helper))).toContain('Only the ticket’s staff or the member who opened it');
     expect(await answer(click(closing, 'ticket-reopen', ticket.id, opener))).toBe('The ticket is open again: the channel stays.');
     await rowOf(env, ticket.id, 'open');
     expect(env.discord.channel(ticket.channelId)).toBeDefined();
