@@ -24,7 +24,7 @@ const BOT_ALLOW = MEMBER_ALLOW | PermissionFlagsBits.ManageChannels | Permission
 /** The channel's topic names the ticket: a retried create finds the channel its lost answer made. */
 const topicOf = (ticketId: string) => `Ticket ${ticketId}`;
 /** Channel names: lowercase, dashes, at most 100 characters. */
-export const channelName = (text: string): string =>
+const channelName = (text: string): string =>
   text
     .toLowerCase()
     .replace(/[^a-z0-9-_]+/g, '-')

@@ -1,4 +1,4 @@
-export { controlRow, panelMessage, TICKET_ACTIONS, typeLabel } from './messages';
+export { panelMessage, TICKET_ACTIONS, typeLabel } from './messages';
 export {
   addTicketType,
   editTicketType,
@@ -14,8 +14,6 @@ export {
   ticketStats,
   ticketToJson,
   ticketTypePatchSchema,
-  ticketTypeSchema,
   updateTicketSettings,
-  type TicketQuestion,
   type TicketTypePatch,
 } from './service';

@@ -37,7 +37,7 @@ export function panelMessage(types: TicketType[]): DiscordMessage {
   };
 }
 
-export const controlRow = (ticketId: string) =>
+const controlRow = (ticketId: string) =>
   buttonRow([
     { action: TICKET_ACTIONS.claim, key: ticketId, label: 'Claim', style: ButtonStyle.Primary },
     { action: TICKET_ACTIONS.close, key: ticketId, label: 'Close', style: ButtonStyle.Danger },

@@ -29,9 +29,8 @@ const typeFields = {
   idleSeconds: z.number().int().min(1).max(30 * DAY),
   graceSeconds: z.number().int().min(1).max(30 * DAY),
 };
-export const ticketTypeSchema = z.object(typeFields).strict().partial().required({ name: true });
+const ticketTypeSchema = z.object(typeFields).strict().partial().required({ name: true });
 export const ticketTypePatchSchema = z.object(typeFields).strict().partial();
-export type TicketTypeCreate = z.input<typeof ticketTypeSchema>;
 export type TicketTypePatch = z.input<typeof ticketTypePatchSchema>;
 
 export const ticketSettingsSchema = z
@@ -116,7 +115,7 @@ export async function removeTicketType(prisma: PrismaClient, guildId: string, id
 }
 
 /** A ticket in these states still holds a place under its type's per-member limit. */
-export const OPEN_STATUSES = ['opening', 'open', 'closing'];
+const OPEN_STATUSES = ['opening', 'open', 'closing'];
 
 /** The one staff check: one of the type's staff roles, or mod and above, or the Manage tickets grant (`isStaff`). */
 export function isTicketStaff(type: Pick<TicketType, 'staffRoleIds'>, member: { roleIds: readonly string[]; isStaff: boolean }): boolean {

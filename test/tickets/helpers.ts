@@ -51,7 +51,7 @@ export async function startTicketsEnv(): Promise<TicketsEnv> {
   return Object.assign(env, { category, staffRole, staff: staffUser, transcriptChannel, panelChannel, typeId: type.id });
 }
 
-export function panelOf(env: TicketsEnv): MessageRecord {
+function panelOf(env: TicketsEnv): MessageRecord {
   const panel = env.discord.messages(env.panelChannel).find((m) => embedOf(m).title === 'Support tickets');
   if (!panel) throw new Error('no panel');
   return panel;
