@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType, type APIApplicationCommandBasicOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type APIApplicationCommandBasicOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
 /**
  * What Discord is told about tickets: `/tickets` (staff: the list; admins: types, the panel, the
@@ -22,6 +22,8 @@ export const ticketsData = {
   name: 'tickets',
   description: 'Support tickets: list them (staff); types, the panel and settings (admins)',
   contexts: GUILD_ONLY,
+  // Hidden like every staff command; show it to mods and Manage tickets holders under Integrations.
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
   options: [
     {
       type: ApplicationCommandOptionType.SubcommandGroup,
