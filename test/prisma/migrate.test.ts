@@ -62,6 +62,8 @@ const TABLES = [
   'task_claims',
   'task_settings',
   'tasks',
+  'ticket_transcript_chunks',
+  'ticket_transcripts',
   'trade_settings',
   'verification_settings',
   'verifications',
