@@ -63,6 +63,8 @@ const TABLES = [
   'task_settings',
   'tasks',
   'ticket_settings',
+  'ticket_transcript_chunks',
+  'ticket_transcripts',
   'ticket_types',
   'tickets',
   'trade_settings',
