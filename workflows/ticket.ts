@@ -172,6 +172,21 @@ export async function ticket(input: TicketInput): Promise<TicketState> {
     state.deletesAt = new Date(deletesAt).toISOString();
     showDetails(`closing · ${what}`, `deleted at ${state.deletesAt}`);
     await mustHappen.ticketRecordClose({ ...ref, closedBy: close.closedBy, reason: close.reason, closedAt: new Date(nowMs()).toISOString() });
+    // The transcript is saved and posted before anything can be deleted; if that fails the channel stays.
+    try {
+      await discord.ticketSaveTranscript(ref);
+      await discord.ticketPostTranscript({ ...ref, step: nextStep('transcript') });
+    } catch (err) {
+      const failure = failureOf(err);
+      state.status = 'closed';
+      state.deletesAt = null;
+      showDetails(`closed · ${what}`, `channel kept: ${failure.message}`);
+      await mustHappen.ticketRecordEnd({ ...ref, status: 'closed', why: `transcript not posted: ${failure.message}` });
+      await tell('tell the admins', () =>
+        discord.discordPostAdminLog({ guildId: input.guildId, message: { content: `Ticket ${input.ticketId} is closed, but its transcript could not be posted: ${failure.message} Its channel <#${state.channelId}> is kept; save what you need, then delete it by hand.` } }),
+      );
+      break;
+    }
     await tell('say the ticket closed', () => discord.ticketPostClosing({ ...ref, deletesAt: state.deletesAt!, step: nextStep('closing') }));
     await tell('tell the opener', () => discord.ticketTellOpenerClosed(ref));
 

@@ -10,7 +10,9 @@ import { discordNotConfigured, toDiscordFailure } from '../discord/errors';
 import { channelMessages, messageFault } from '../discord/messages';
 import { guildScope } from '../discord/scope';
 import type { DiscordMessage } from '../discord/activities';
-import { closedDm, closingMessage, idleWarning, noticeMessage, openedMessage } from './messages';
+import { closedDm, closingMessage, idleWarning, noticeMessage, openedMessage, transcriptMessage, typeLabel } from './messages';
+import { getTicketSettings } from './service';
+import { buildTranscript, TranscriptChannelMismatch, transcriptFile } from './transcript';
 
 interface TicketRef {
   ticketId: string;
@@ -181,12 +183,44 @@ export function createTicketActivities({ prisma, log, discord, guildDirectory, d
       await postInTicket(input.ticketId, input.step, (t) => noticeMessage(t, 'success', 'Ticket reopened', `<@${input.by}> reopened it: the channel stays.`, []));
     },
 
-    /** DMs the opener that it closed, with the rating buttons; closed DMs are a note in the admin log. */
+    /** Saves the channel's whole history (HTML and JSON) before anything is deleted; a rebuild replaces it. */
+    async ticketSaveTranscript(input: TicketRef): Promise<{ messages: number; attachments: number }> {
+      const t = await ticketOf(input.ticketId);
+      if (!t.channelId) throw ApplicationFailure.nonRetryable('The ticket has no channel to save.', 'NotFound');
+      try {
+        const s = await buildTranscript({ prisma, rest: discord ?? null, log: tlog }, { guildId: t.guildId, ticketId: t.id, channelId: t.channelId, title: `${typeLabel(t.type)} ticket #${t.number}` });
+        return { messages: s.messages, attachments: s.attachments };
+      } catch (err) {
+        if (err instanceof TranscriptChannelMismatch) throw ApplicationFailure.nonRetryable(err.message, DISCORD_FAILURES.notInGuild);
+        throw toDiscordFailure(err, `read the history of <#${t.channelId}>`);
+      }
+    },
+
+    /** Posts the transcript file in the guild's transcript channel (none set: `{ posted: false }`). */
+    async ticketPostTranscript(input: TicketRef & { step: string }): Promise<{ posted: boolean }> {
+      const t = await ticketOf(input.ticketId);
+      const { transcriptChannelId: channelId } = await getTicketSettings(prisma, t.guildId);
+      if (!channelId) return { posted: false };
+      await scope.requireGuildChannel(t.guildId, channelId, 'post the ticket transcript');
+      const file = await transcriptFile(prisma, t.guildId, t.id, 'html');
+      try {
+        await rest('post transcripts').post(Routes.channelMessages(channelId), {
+          body: { ...transcriptMessage(t, t.type, file !== null), nonce: nonceOf(t.id, input.step), enforce_nonce: true, ...(file ? { attachments: [{ id: 0, filename: file.name }] } : {}) },
+          ...(file ? { files: [{ name: file.name, data: file.data, contentType: 'text/html' }] } : {}),
+        });
+      } catch (err) {
+        throw toDiscordFailure(err, `post the transcript in <#${channelId}>`);
+      }
+      return { posted: true };
+    },
+
+    /** DMs the opener that it closed, with the transcript and the rating buttons; closed DMs are a note in the admin log. */
     async ticketTellOpenerClosed(input: TicketRef): Promise<{ via: 'dm' | 'admin_log' }> {
       const t = await ticketOf(input.ticketId);
       const guild = (await rest('read the guild').get(Routes.guild(t.guildId)).catch(() => null)) as APIGuild | null;
+      const file = await transcriptFile(prisma, t.guildId, t.id, 'html');
       try {
-        await d.discordSendDm({ userId: t.openerId, message: closedDm(t, t.type, guild?.name ?? null) });
+        await d.discordSendDm({ userId: t.openerId, message: closedDm(t, t.type, guild?.name ?? null), ...(file ? { files: [{ name: file.name, data: file.data, contentType: 'text/html' }] } : {}) });
         return { via: 'dm' };
       } catch (err) {
         if (!(err instanceof ApplicationFailure) || err.type !== DISCORD_FAILURES.cannotDm) throw err;

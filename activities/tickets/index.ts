@@ -17,3 +17,4 @@ export {
   updateTicketSettings,
   type TicketTypePatch,
 } from './service';
+export { transcriptChunks } from './transcript';

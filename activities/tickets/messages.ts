@@ -84,6 +84,21 @@ export function closingMessage(ticket: Ticket, deletesAt: Date): DiscordMessage 
   );
 }
 
+/** The transcript's post in the transcript channel (the file attached, or too large to attach: the API has it). */
+export function transcriptMessage(ticket: Ticket, type: TicketType, attached: boolean): DiscordMessage {
+  return {
+    embeds: [
+      guildflowEmbed({
+        outcome: 'info',
+        title: `Transcript: ${typeLabel(type)} ticket #${ticket.number}`,
+        description: `Opened by <@${ticket.openerId}>${ticket.claimedBy ? `, claimed by <@${ticket.claimedBy}>` : ''}; closed by ${ticket.closedBy ? `<@${ticket.closedBy}>` : 'inactivity'}${ticket.closeReason ? `: ${ticket.closeReason}` : ''}.${attached ? '' : ' Too large to attach: download it from the dashboard (GET …/tickets/:id/transcript).'}`,
+        flowId: ticketFlowId(ticket.guildId, ticket.id),
+      }),
+    ],
+    allowed_mentions: { parse: [] },
+  };
+}
+
 /** The opener's DM after the close: the transcript (when there is one) and 1–5 stars to rate it. */
 export function closedDm(ticket: Ticket, type: TicketType, guildName: string | null): DiscordMessage {
   return {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
 import {
@@ -12,10 +13,12 @@ import {
   ticketStats,
   ticketToJson,
   ticketTypePatchSchema,
+  transcriptChunks,
   updateTicketSettings,
 } from '../../activities/tickets';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
+import { NotFoundError } from '../../lib/errors';
 import { closeTicket, ticketFlowStatus } from '../../lib/flows/tickets.client';
 import type { Logger } from '../../lib/logger';
 import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
@@ -30,6 +33,7 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
+const transcriptQuery = z.object({ format: z.enum(['html', 'json']).default('html') });
 const statsQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
 const closeBody = z.object({ reason: z.string().trim().max(500).nullable().default(null) }).strict();
 
@@ -99,6 +103,23 @@ export function ticketRoutes({ prisma, temporal, guildDirectory }: RouteDeps): R
   router.get('/:ticketId', staff, async (ctx) => {
     const { type: _type, ...ticket } = await requireTicket(prisma, guildOf(ctx), ctx.params.ticketId!);
     ctx.body = { ...ticketToJson(ticket), workflow: await ticketFlowStatus(temporal, ticket.guildId, ticket.id) };
+  });
+
+  /** The saved transcript, streamed chunk by chunk from the database (it may be larger than memory should hold). */
+  router.get('/:ticketId/transcript', staff, async (ctx) => {
+    const ticket = await requireTicket(prisma, guildOf(ctx), ctx.params.ticketId!);
+    const { format } = transcriptQuery.parse(ctx.query);
+    const chunks = transcriptChunks(prisma, ticket.guildId, ticket.id, format)[Symbol.asyncIterator]();
+    const first = await chunks.next();
+    if (first.done) throw new NotFoundError(`Ticket ${ticket.id} has no transcript yet: one is saved when it closes.`);
+    ctx.type = format === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+    ctx.set('content-disposition', `attachment; filename="transcript-${ticket.id}.${format}"`);
+    ctx.body = Readable.from(
+      (async function* () {
+        yield first.value;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      })(),
+    );
   });
 
   /** A staff close through the API: the token's level is checked here, the flow checks the guild and the ticket's state. */

@@ -146,6 +146,7 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/tickets': 'mod',
   'GET /api/guilds/:guildId/tickets/stats': 'mod',
   'GET /api/guilds/:guildId/tickets/:ticketId': 'mod',
+  'GET /api/guilds/:guildId/tickets/:ticketId/transcript': 'mod',
   'POST /api/guilds/:guildId/tickets/:ticketId/close': 'mod',
 };
 

@@ -79,20 +79,52 @@ it('claim: a member who is not staff is refused; staff claims once; a mod cannot
   expect(await flowStatus(env, ticket)).toBe('RUNNING');
 });
 
-it('close: the opener is DMed with a rating, the channel is deleted after the delay, the rating is kept', async () => {
+it('close: the transcript (every message and attachment) is posted and DMed before the channel is deleted; the rating is kept', async () => {
   const opener = newMember(env);
   await openWithForm(env, opener);
   const ticket = await openTicketOf(env, opener);
+  env.discord.postMessage(ticket.channelId, opener, 'Here is my receipt', { attachments: [{ filename: 'receipt.png', contentType: 'image/png' }] });
+  env.discord.postMessage(ticket.channelId, env.staff, 'Thanks <b>checking</b>', { attachments: [{ filename: 'steps.txt' }] });
+  env.discord.postMessage(ticket.channelId, opener, 'It works now!');
   expect(await closeWithReason(ticket, opener, 'Solved, thanks')).toBe('The ticket is closed.');
+  const posted = await env.discord.waitFor(() => env.discord.messages(env.transcriptChannel).find((m) => embedOf(m).title === 'Transcript: 🛟 Support ticket #1' && m.content === '' && m.attachments.length && embedOf(m).description?.includes(`<@${opener}>`)), 15_000, 'the transcript post');
   const dm = await env.discord.waitFor(() => env.discord.dms(opener).find((m) => embedOf(m).title?.includes('was closed')), 15_000, 'the close DM');
   expect(embedOf(dm).description).toContain('Reason: Solved, thanks');
-  await channelGone(ticket.channelId);
+  for (const file of [posted.attachments[0]!, dm.attachments[0]!]) {
+    expect(file.filename).toBe(`transcript-${ticket.id}.html`);
+    const html = file.data.toString('utf8');
+    for (const text of ['Here is my receipt', 'Thanks &lt;b&gt;checking&lt;/b&gt;', 'It works now!', 'receipt.png', 'steps.txt', 'What happened?']) expect(html).toContain(text);
+  }
+  // Both happened while the channel still existed: it goes only after the delay.
+  const deletedAt = (await channelGone(ticket.channelId), Date.now());
+  expect(Math.max(posted.at, dm.at)).toBeLessThan(deletedAt);
+  const download = await fetch(`${env.apiBase}/tickets/${ticket.id}/transcript?format=json`, { headers: { authorization: `Bearer ${env.modToken}` } });
+  expect(download.headers.get('content-disposition')).toBe(`attachment; filename="transcript-${ticket.id}.json"`);
+  const json = (await download.json()) as { messages: { content: string; attachments: { filename: string }[] }[] };
+  expect(json.messages.flatMap((m) => m.attachments.map((a) => a.filename))).toEqual(['receipt.png', 'steps.txt']);
   const row = await rowOf(env, ticket.id, 'closed');
   expect(row).toMatchObject({ closedBy: opener, closeReason: 'Solved, thanks' });
   expect(await answer(env.discord.clickButton(dm, `gf:ticket-rate:4.${ticket.id}`, env.demo.member.id))).toContain('Only the member who opened');
   expect(await answer(env.discord.clickButton(dm, `gf:ticket-rate:4.${ticket.id}`, opener))).toContain('★★★★');
   expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).rating).toBe(4);
   await eventually(async () => (await flowStatus(env, ticket)) === 'COMPLETED', 'the flow to complete');
+});
+
+it('the transcript cannot be posted (the bot denied in the transcript channel): the channel is kept and the admins told', async () => {
+  const opener = newMember(env);
+  await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  env.discord.denyPermission({ channelId: env.transcriptChannel });
+  try {
+    await closeWithReason(ticket, env.staff, 'done');
+    const notice = await env.discord.waitFor(() => env.discord.allMessages().find((m) => m.content.includes(`Ticket ${ticket.id} is closed, but its transcript could not be posted`)), 20_000, 'the admin notice');
+    expect(notice.content).toContain(`<#${ticket.channelId}> is kept`);
+    await eventually(async () => (await flowStatus(env, ticket)) === 'COMPLETED', 'the flow to complete');
+    expect(env.discord.channel(ticket.channelId)).toBeDefined();
+    expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).status).toBe('closed');
+  } finally {
+    env.discord.clearFaults();
+  }
 });
 
 it('Reopen within the delay cancels the deletion; the ticket can be closed again', async () => {
