@@ -29,10 +29,10 @@ describe('ticket workflow histories', () => {
     expect(files()).toEqual(Object.keys(TICKET_SCENARIOS).map((n) => `${n}.json`).sort());
     const events = (file: string) => loadHistory(file).events ?? [];
     const activities = (file: string) => events(file).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(activities('ticket-claimed-closed.json')).toEqual(expect.arrayContaining(['ticketRecordOpen', 'ticketCreateChannel', 'ticketPostOpened', 'ticketRecordClaim', 'ticketRecordFirstResponse', 'ticketRecordClose', 'ticketDeleteChannel']));
+    expect(activities('ticket-claimed-closed.json')).toEqual(expect.arrayContaining(['ticketRecordOpen', 'ticketCreateChannel', 'ticketPostOpened', 'ticketRecordClaim', 'ticketRecordFirstResponse', 'ticketRecordClose', 'ticketSaveTranscript', 'ticketPostTranscript', 'ticketTellOpenerClosed', 'ticketDeleteChannel']));
     expect(events('ticket-claimed-closed.json').filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(2);
     expect(events('ticket-claimed-closed.json').some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'message')).toBe(true);
-    expect(activities('ticket-idle-closed.json')).toEqual(expect.arrayContaining(['ticketWarnIdle', 'ticketRecordClose', 'ticketDeleteChannel']));
+    expect(activities('ticket-idle-closed.json')).toEqual(expect.arrayContaining(['ticketWarnIdle', 'ticketRecordClose', 'ticketSaveTranscript', 'ticketPostTranscript', 'ticketDeleteChannel']));
     expect(events('ticket-idle-closed.json').filter((e) => e.timerFiredEventAttributes)).toHaveLength(3);
   });
 
