@@ -156,7 +156,7 @@ it('Reopen within the delay cancels the deletion; the ticket can be closed again
 });
 
 it('inactivity: a warning, then the ticket closes by itself; a message after the warning keeps it open', async () => {
-  expect((await env.api('PATCH', `/tickets/types/${env.typeId}`, { idleSeconds: 3, graceSeconds: 3 })).status).toBe(200);
+  expect((await env.api('PATCH', `/tickets/types/${env.typeId}`, { idleSeconds: 6, graceSeconds: 2 })).status).toBe(200);
   try {
     const quiet = newMember(env);
     const talker = newMember(env);
@@ -166,12 +166,14 @@ it('inactivity: a warning, then the ticket closes by itself; a message after the
     await Promise.all([warned(q.channelId), warned(t.channelId)]);
     env.discord.postMessage(t.channelId, talker, 'still here!');
 
-    await channelGone(q.channelId);
-    expect(await rowOf(env, q.id, 'closed')).toMatchObject({ closedBy: null, closeReason: 'No activity' });
-    // The talker's ticket got a fresh idle period from the message: it is open, not closing.
+    // Both were on the same schedule: when the quiet one closes (2 s after its warning), the talker's
+    // message has given theirs a fresh idle period (6 s): open, with no second warning.
+    expect(await rowOf(env, q.id, 'closing')).toMatchObject({ closedBy: null, closeReason: 'No activity' });
     expect((await env.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('open');
-    expect(env.discord.channel(t.channelId)).toBeDefined();
-    await closeWithReason(t, talker, 'done');
+    expect(env.discord.messages(t.channelId).filter((m) => embedOf(m).title === 'This ticket is quiet')).toHaveLength(1);
+    expect(await closeWithReason(t, talker, 'done')).toBe('The ticket is closed.');
+    await channelGone(q.channelId);
+    await rowOf(env, q.id, 'closed');
   } finally {
     await env.api('PATCH', `/tickets/types/${env.typeId}`, { idleSeconds: 172800, graceSeconds: 86400 });
   }
@@ -200,4 +202,41 @@ it('the channel deleted by hand: the ticket is recorded deleted and its flow end
   expect(list.body).toMatchObject({ items: [{ id: ticket.id, status: 'deleted' }] });
   const one = await env.api('GET', `/tickets/${ticket.id}`, undefined, env.modToken);
   expect(one.body).toMatchObject({ id: ticket.id, workflow: { status: 'COMPLETED' } });
+});
+
+it('types through the API: audited, only this server’s roles; the Manage tickets grant makes a member staff; stats', async () => {
+  const other = env.discord.createGuild({ name: 'Elsewhere' });
+  const foreignRole = env.discord.createRole(other.id, { name: 'theirs' }).id;
+  expect((await env.api('POST', '/tickets/types', { name: 'Appeals', staffRoleIds: [foreignRole] })).status).toBeGreaterThanOrEqual(400);
+  expect((await env.api('POST', '/tickets/types', { name: 'Appeals', staffRoleIds: [env.staffRole] }, env.modToken)).status).toBe(403);
+  const created = await env.api('POST', '/tickets/types', { name: 'Appeals', questions: [{ label: 'Why?' }], openLimit: 2 });
+  expect(created).toMatchObject({ status: 201, body: { name: 'Appeals', openLimit: 2, questions: [{ label: 'Why?', long: false, required: true }] } });
+  const id = created.body.id as string;
+  expect((await env.api('POST', '/tickets/types', { name: 'Appeals' })).body.error?.code).toBe('ticket_state');
+  expect((await env.api('PATCH', `/tickets/types/${id}`, { questions: Array.from({ length: 6 }, (_, i) => ({ label: `Q${i}` })) })).status).toBe(400);
+  expect((await env.api('PATCH', `/tickets/types/${id}`, { welcome: 'Explain your appeal.' })).body).toMatchObject({ welcome: 'Explain your appeal.' });
+  expect((await env.api('DELETE', `/tickets/types/${id}`)).status).toBe(200);
+  expect((await env.api('GET', `/tickets/types/${id}`, undefined, env.modToken)).status).toBe(404);
+  const audit = await env.prisma.auditEvent.findMany({ where: { guildId: env.guildId, targetType: 'ticket_type', targetId: id }, orderBy: { id: 'asc' } });
+  expect(audit.map((a) => a.action)).toEqual(['ticket_type.created', 'ticket_type.updated', 'ticket_type.deleted']);
+
+  // A plain member with the grant claims like staff (and, granted before the ticket opened, sees it).
+  const helper = newMember(env);
+  expect((await env.api('POST', '/grants', { permission: 'manage_tickets', subjectType: 'user', subjectId: helper })).status).toBe(201);
+  const opener = newMember(env);
+  await openWithForm(env, opener);
+  const ticket = await openTicketOf(env, opener);
+  expect(env.discord.canView(ticket.channelId, helper)).toBe(true);
+  expect(await answer(click(await controlsOf(env, ticket), 'ticket-claim', ticket.id, helper))).toBe('You claimed this ticket.');
+  env.discord.postMessage(ticket.channelId, helper, 'On it');
+  await eventually(() => env.prisma.ticket.findFirst({ where: { id: ticket.id, firstResponseAt: { not: null } } }), 'the first response');
+
+  const stats = await env.api('GET', '/tickets/stats?days=7', undefined, env.modToken);
+  expect(stats.status).toBe(200);
+  const days = stats.body.days as { opened: number; closed: number }[];
+  expect(days.reduce((n, d) => n + d.opened, 0)).toBe(await env.prisma.ticket.count({ where: { guildId: env.guildId } }));
+  const rated = await env.prisma.ticket.findMany({ where: { guildId: env.guildId, rating: { not: null } } });
+  expect((stats.body.ratings as { count: number }).count).toBe(rated.length);
+  expect(stats.body.medianFirstResponseSeconds).toEqual(expect.any(Number));
+  expect(stats.body.medianResolutionSeconds).toEqual(expect.any(Number));
 });
