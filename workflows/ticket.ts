@@ -4,6 +4,7 @@ import { atLeast } from '../lib/permissions';
 import {
   claimTicketUpdate,
   closeTicketUpdate,
+  INACTIVITY_REASON,
   renameTicketUpdate,
   reopenTicketUpdate,
   TICKET_FAILURES,
@@ -230,7 +231,7 @@ export async function ticket(input: TicketInput): Promise<TicketState> {
         state.warned = true;
         await tell('warn that the ticket is idle', () => discord.ticketWarnIdle({ ...ref, closesAt: new Date(nowMs() + input.graceSeconds * 1000).toISOString(), step: nextStep('idle') }));
       } else {
-        decided.close = { closedBy: null, reason: 'No activity' };
+        decided.close = { closedBy: null, reason: INACTIVITY_REASON };
       }
     }
   }

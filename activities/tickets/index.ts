@@ -17,4 +17,4 @@ export {
   updateTicketSettings,
   type TicketTypePatch,
 } from './service';
-export { transcriptChunks } from './transcript';
+export { transcriptChunks, TranscriptReplaced } from './transcript';

@@ -1,9 +1,10 @@
 import { ButtonStyle } from 'discord-api-types/v10';
 import { buttonRow } from '../../lib/discord/buttons';
 import { guildflowEmbed } from '../../lib/discord/embeds';
-import { ticketFlowId, type TicketAnswer } from '../../lib/flows/tickets';
+import { INACTIVITY_REASON, ticketFlowId, type TicketAnswer } from '../../lib/flows/tickets';
 import type { Ticket, TicketType } from '../../prisma/client';
 import type { DiscordMessage } from '../discord/activities';
+import { TRANSCRIPT_UPLOAD_LIMIT_BYTES } from './transcript';
 
 /**
  * What tickets show. Every button's key is client data (a type id, a ticket id): the bot checks the
@@ -73,8 +74,11 @@ export const noticeMessage = (ticket: Ticket, outcome: 'info' | 'success' | 'war
 export const idleWarning = (ticket: Ticket, closesAt: Date) =>
   noticeMessage(ticket, 'warning', 'This ticket is quiet', `Nobody has written here for a while. It closes by itself ${at(closesAt, 'R')} unless someone writes.`);
 
+/** Who closed it: a member, the inactivity timer, or (no member, a reason) the dashboard. */
+const closedByText = (t: Pick<Ticket, 'closedBy' | 'closeReason'>): string => (t.closedBy ? `<@${t.closedBy}>` : t.closeReason === INACTIVITY_REASON ? 'inactivity' : 'the dashboard');
+
 export function closingMessage(ticket: Ticket, deletesAt: Date): DiscordMessage {
-  const by = ticket.closedBy ? `<@${ticket.closedBy}>` : 'inactivity';
+  const by = closedByText(ticket);
   return noticeMessage(
     ticket,
     'warning',
@@ -91,7 +95,7 @@ export function transcriptMessage(ticket: Ticket, type: TicketType, attached: bo
       guildflowEmbed({
         outcome: 'info',
         title: `Transcript: ${typeLabel(type)} ticket #${ticket.number}`,
-        description: `Opened by <@${ticket.openerId}>${ticket.claimedBy ? `, claimed by <@${ticket.claimedBy}>` : ''}; closed by ${ticket.closedBy ? `<@${ticket.closedBy}>` : 'inactivity'}${ticket.closeReason ? `: ${ticket.closeReason}` : ''}.${attached ? '' : ' Too large to attach: download it from the dashboard (GET …/tickets/:id/transcript).'}`,
+        description: `Opened by <@${ticket.openerId}>${ticket.claimedBy ? `, claimed by <@${ticket.claimedBy}>` : ''}; closed by ${closedByText(ticket)}${ticket.closeReason ? `: ${ticket.closeReason}` : ''}.${attached ? '' : ` Over ${TRANSCRIPT_UPLOAD_LIMIT_BYTES / 1024 / 1024} MiB, too large to attach: download it from the dashboard (GET …/tickets/:id/transcript).`}`,
         flowId: ticketFlowId(ticket.guildId, ticket.id),
       }),
     ],

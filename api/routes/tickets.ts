@@ -14,6 +14,7 @@ import {
   ticketToJson,
   ticketTypePatchSchema,
   transcriptChunks,
+  TranscriptReplaced,
   updateTicketSettings,
 } from '../../activities/tickets';
 import { requireInGuild } from '../../lib/discord/guild-directory';
@@ -109,8 +110,15 @@ export function ticketRoutes({ prisma, temporal, guildDirectory }: RouteDeps): R
   router.get('/:ticketId/transcript', staff, async (ctx) => {
     const ticket = await requireTicket(prisma, guildOf(ctx), ctx.params.ticketId!);
     const { format } = transcriptQuery.parse(ctx.query);
-    const chunks = transcriptChunks(prisma, ticket.guildId, ticket.id, format)[Symbol.asyncIterator]();
-    const first = await chunks.next();
+    // A rebuild (a reopened ticket closed again) swapping in before the first chunk: read the new one.
+    const start = async () => {
+      const chunks = transcriptChunks(prisma, ticket.guildId, ticket.id, format)[Symbol.asyncIterator]();
+      return { chunks, first: await chunks.next() };
+    };
+    const { chunks, first } = await start().catch((err: unknown) => {
+      if (err instanceof TranscriptReplaced) return start();
+      throw err;
+    });
     if (first.done) throw new NotFoundError(`Ticket ${ticket.id} has no transcript yet: one is saved when it closes.`);
     ctx.type = format === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
     ctx.set('content-disposition', `attachment; filename="transcript-${ticket.id}.${format}"`);

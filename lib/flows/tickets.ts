@@ -11,6 +11,8 @@ import { defineFlow, INPUT_FAILURES, type InteractionReply } from './flow';
  */
 
 export const MAX_TICKET_QUESTIONS = 5;
+/** The close reason the inactivity timer gives. */
+export const INACTIVITY_REASON = 'No activity';
 
 export interface TicketAnswer {
   question: string;

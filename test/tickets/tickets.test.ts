@@ -57,7 +57,10 @@ it('two opens at the same instant make one ticket; at the limit the member is to
   expect(await env.prisma.ticket.count({ where: { openerId: opener } })).toBe(1);
   expect(env.discord.channels(env.guildId).filter((c) => c.parentId === env.category && env.discord.canView(c.id, opener))).toHaveLength(1);
 
-  const third = await answer(await openWithForm(env, opener));
+  // `/ticket open` shows the same form; at the limit the submission is refused.
+  const slash = env.discord.slash(env.guildId, opener, 'ticket', { type: 'Support' }, { subcommand: 'open' });
+  expect((await slash.waitForResponse()) && slash.modal()?.customId).toBe(`gf:ticket-form:${env.typeId}`);
+  const third = await answer(env.discord.submitModal(slash, `gf:ticket-form:${env.typeId}`, opener, { q0: 'Again', q1: 'roblox_kid' }));
   expect(third).toBe(`You already have a Support ticket open: <#${ticket.channelId}>.`);
   expect(await env.prisma.ticket.count({ where: { openerId: opener } })).toBe(1);
 });

@@ -23,7 +23,7 @@ import { interactionLevel } from '../../permissions';
 import { requireInInteractionGuild } from '../../scope';
 import { parseHoursOrDuration } from '../tasks/shared';
 import { ticketData, ticketsData } from './definitions';
-import { requireStaff, startTicket, ticketActor, ticketHere } from './shared';
+import { openOrAsk, requireStaff, ticketActor, ticketHere } from './shared';
 
 const actorOf = (interaction: ChatInputCommandInteraction) => ({ actorType: 'user' as const, actorId: `discord:${interaction.user.id}` });
 async function reply(interaction: ChatInputCommandInteraction, title: string, description: string): Promise<void> {
@@ -140,9 +140,7 @@ export const ticketCommand: Command = {
     const { prisma, temporal } = deps;
     const sub = interaction.options.getSubcommand();
     if (sub === 'open') {
-      const type = await requireTicketType(prisma, guildIdOf(interaction), interaction.options.getString('type', true));
-      // A type with a form opens from its panel button (a slash command cannot show a form before its options).
-      return startTicket(interaction, deps, type, (type.questions as { label: string }[]).map((q) => ({ question: q.label, answer: '' })));
+      return openOrAsk(interaction, deps, await requireTicketType(prisma, guildIdOf(interaction), interaction.options.getString('type', true)));
     }
     const ticket = await ticketHere(interaction, prisma);
     const actor = await ticketActor(interaction, prisma, ticket.type);

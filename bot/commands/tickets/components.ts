@@ -1,11 +1,11 @@
 import { ComponentType, MessageFlags, TextInputStyle } from 'discord.js';
-import { questionsOf, requireTicketType, TICKET_ACTIONS } from '../../../activities/tickets';
+import { requireTicketType, TICKET_ACTIONS } from '../../../activities/tickets';
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import { claimTicket, closeTicket, changeTicketMember, reopenTicket } from '../../../lib/flows/tickets.client';
 import type { ComponentHandler, ComponentInteraction } from '../../command';
 import { guildIdOf, textInputRow } from '../../interaction';
-import { answersOf, requireStaff, startTicket, ticketActor, ticketHere } from './shared';
+import { answersOf, openOrAsk, requireStaff, startTicket, ticketActor, ticketHere } from './shared';
 
 /**
  * The panel's buttons and the ticket's controls. Every key is client data: the type must be this
@@ -21,13 +21,7 @@ export const openButton: ComponentHandler = {
   action: TICKET_ACTIONS.open,
   async handle(interaction, key, deps) {
     const type = await requireTicketType(deps.prisma, guildIdOf(interaction), key);
-    const questions = questionsOf(type);
-    if (!questions.length) return startTicket(button(interaction), deps, type, []);
-    await button(interaction).showModal({
-      title: `${type.name} ticket`.slice(0, 45),
-      custom_id: customId(TICKET_ACTIONS.form, type.id),
-      components: questions.map((q, i) => textInputRow(`q${i}`, q.label, q.long ? TextInputStyle.Paragraph : TextInputStyle.Short, q.required, q.long ? 1000 : 200)),
-    });
+    await openOrAsk(button(interaction), deps, type);
   },
 };
 

@@ -1,11 +1,12 @@
-import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
-import { isTicketStaff, nextTicketInput, questionsOf, typeLabel } from '../../../activities/tickets';
+import { MessageFlags, TextInputStyle, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
+import { isTicketStaff, nextTicketInput, questionsOf, TICKET_ACTIONS, typeLabel } from '../../../activities/tickets';
+import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import type { TicketActor, TicketAnswer } from '../../../lib/flows/tickets';
 import { openTicket } from '../../../lib/flows/tickets.client';
 import type { PrismaClient, Ticket, TicketType } from '../../../prisma/client';
 import type { BotDeps } from '../../deps';
-import { guildIdOf, memberRoleIds } from '../../interaction';
+import { guildIdOf, memberRoleIds, textInputRow } from '../../interaction';
 import { interactionAccess } from '../../permissions';
 
 /**
@@ -48,4 +49,15 @@ export async function startTicket(interaction: RepliableInteraction, { prisma, t
   await interaction.reply({ flags: MessageFlags.Ephemeral, content: `Opening your ${typeLabel(type)} ticket…` });
   const { started } = await openTicket({ temporal, taskQueue }, input);
   if (!started) await interaction.editReply({ content: `Your ${typeLabel(type)} ticket is already being opened: its channel appears in a moment.` });
+}
+
+/** The panel button and `/ticket open`: the type's form when it has questions, or the ticket at once. */
+export async function openOrAsk(interaction: ButtonInteraction | ChatInputCommandInteraction, deps: BotDeps, type: TicketType): Promise<void> {
+  const questions = questionsOf(type);
+  if (!questions.length) return startTicket(interaction, deps, type, []);
+  await interaction.showModal({
+    title: `${type.name} ticket`.slice(0, 45),
+    custom_id: customId(TICKET_ACTIONS.form, type.id),
+    components: questions.map((q, i) => textInputRow(`q${i}`, q.label, q.long ? TextInputStyle.Paragraph : TextInputStyle.Short, q.required, q.long ? 1000 : 200)),
+  });
 }
