@@ -8,6 +8,7 @@ import { createPaymentActivities } from './payments/activities';
 import { createShopActivities } from './shop/activities';
 import { createAnnouncementActivities } from './announcements/activities';
 import { createSyncActivities } from './sync/activities';
+import { createTicketActivities } from './tickets/activities';
 import { createTaskActivities } from './tasks/activities';
 import { createTradeActivities } from './trades/activities';
 import { createVerifyActivities } from './verify/activities';
@@ -33,6 +34,7 @@ export function createActivities(given: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createTradeActivities(deps),
     ...createPadActivities(deps),
+    ...createTicketActivities(deps),
   };
 }
 

@@ -20,6 +20,7 @@ import { systemRoutes } from './routes/system';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
 import { padRoutes } from './routes/pads';
+import { ticketRoutes } from './routes/tickets';
 import { paymentRoutes } from './routes/payments';
 import { embedRoutes } from './routes/embeds';
 import { robloxGameRoutes } from './routes/roblox-game';
@@ -44,6 +45,7 @@ const ROUTES: readonly RouteFactory[] = [
   flowRoutes,
   embedRoutes,
   padRoutes,
+  ticketRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

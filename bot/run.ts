@@ -1,6 +1,7 @@
 import { Client, Events, GatewayIntentBits, type Guild } from 'discord.js';
 import type { Config } from '../lib/config';
 import { commands as registeredCommands, components as registeredComponents, featureSwitches } from './commands';
+import { onTicketChannelDeleted, onTicketChannelMessage } from './commands/tickets';
 import { restoreOnJoin } from './commands/verify/rejoin';
 import type { BotDeps } from './deps';
 import { routeInteraction, type Registry } from './router';
@@ -20,7 +21,8 @@ export async function startBot(
 ): Promise<RunningBot> {
   const log = deps.log.child({ component: 'bot' });
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
+    // GuildMessages: tickets hear who writes in their channels (not what: no MessageContent).
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages],
     rest: { api: config.DISCORD_API_URL },
   });
   const syncGuild = (guild: Guild) =>
@@ -39,6 +41,16 @@ export async function startBot(
     void restoreOnJoin({ ...deps, log }, { guildId: member.guild.id, userId: member.id, joinedAtMs: member.joinedTimestamp ?? Date.now() }).catch((err: unknown) =>
       log.error({ err, guildId: member.guild.id, userId: member.id }, 'could not restore a linked member’s roles'),
     );
+  });
+  client.on(Events.MessageCreate, (message) => {
+    if (!message.inGuild() || message.author.bot) return;
+    const m = { guildId: message.guildId, channelId: message.channelId, authorId: message.author.id };
+    void onTicketChannelMessage({ ...deps, log }, m).catch((err: unknown) => log.error({ err, ...m }, 'could not tell a ticket about a message'));
+  });
+  client.on(Events.ChannelDelete, (channel) => {
+    if (channel.isDMBased()) return;
+    const c = { guildId: channel.guildId, channelId: channel.id };
+    void onTicketChannelDeleted({ ...deps, log }, c).catch((err: unknown) => log.error({ err, ...c }, 'could not tell a ticket its channel was deleted'));
   });
   // Handlers still running when the bot stops (an update waiting on its workflow) finish first, so
   // they never outlive the Temporal client that the process closes next.

@@ -29,6 +29,12 @@ export const GRANTS = {
     description: 'Start training and tryout sessions on the pads (/training start, /tryout start), as a host role does.',
     standsFor: 'mod',
   },
+  // Ticket staff are the type's staff roles and mods; the grant makes one member staff of every type.
+  manage_tickets: {
+    label: 'Manage tickets',
+    description: 'Claim, close, rename tickets and add or remove their members, for every ticket type, as its staff roles do.',
+    standsFor: 'mod',
+  },
 } as const satisfies Record<string, { label: string; description: string; standsFor: PermissionLevel }>;
 
 export type GrantName = keyof typeof GRANTS;

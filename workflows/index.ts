@@ -11,3 +11,4 @@ export { deposit } from './deposit';
 export { withdraw } from './withdraw';
 export { memberRoles } from './verify-roles';
 export { padSession } from './pad';
+export { ticket } from './ticket';

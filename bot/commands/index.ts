@@ -12,6 +12,7 @@ import { paymentCommands, paymentComponents } from './payments';
 import { setupCommand, setupComponents } from './setup';
 import { shopCommands, shopComponents } from './shop';
 import { taskCommands, taskComponents } from './tasks';
+import { ticketCommands, ticketComponents } from './tickets';
 import { tradeCommands, tradeComponents } from './trades';
 import { verifyCommands, verifyComponents } from './verify';
 
@@ -32,6 +33,7 @@ export const features: readonly Feature[] = [
   { name: 'Announcements', commands: [...announceCommands, ...embedCommands], components: [...announceComponents, ...embedComponents], switch: 'announcements' },
   { name: 'Roblox trades', commands: tradeCommands, components: tradeComponents, switch: 'trades' },
   { name: 'Training and tryout sessions', commands: padCommands, components: padComponents },
+  { name: 'Support tickets', commands: ticketCommands, components: ticketComponents },
   // Read when /help runs, not now: the list includes /help itself.
   { name: 'Help', commands: [createHelpCommand(() => features)] },
 ];

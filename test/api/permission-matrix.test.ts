@@ -135,6 +135,19 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/pads/sessions': 'mod',
   'GET /api/guilds/:guildId/pads/stats': 'mod',
   'POST /api/guilds/:guildId/pads/:pad/end': 'admin',
+  // Support tickets (api/routes/tickets.ts)
+  'GET /api/guilds/:guildId/tickets/types': 'mod',
+  'POST /api/guilds/:guildId/tickets/types': 'admin',
+  'GET /api/guilds/:guildId/tickets/types/:typeId': 'mod',
+  'PATCH /api/guilds/:guildId/tickets/types/:typeId': 'admin',
+  'DELETE /api/guilds/:guildId/tickets/types/:typeId': 'admin',
+  'GET /api/guilds/:guildId/tickets/settings': 'mod',
+  'PATCH /api/guilds/:guildId/tickets/settings': 'admin',
+  'GET /api/guilds/:guildId/tickets': 'mod',
+  'GET /api/guilds/:guildId/tickets/stats': 'mod',
+  'GET /api/guilds/:guildId/tickets/:ticketId': 'mod',
+  'GET /api/guilds/:guildId/tickets/:ticketId/transcript': 'mod',
+  'POST /api/guilds/:guildId/tickets/:ticketId/close': 'mod',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */

@@ -29,6 +29,7 @@ export const REPLAYED_HISTORIES = {
   trades: /^(deposit|withdraw)-.*\.json$/,
   'verify-binds': /^member-roles-.*\.json$/,
   pads: /^pad-.*\.json$/,
+  tickets: /^ticket-.*\.json$/,
 } as const satisfies Record<string, RegExp>;
 
 /** Each scenario returns the workflow id whose history to keep, or `{workflowId}@{runId}` for one run of it. */

@@ -24,6 +24,8 @@ export interface PadsEnv extends ShopEnv {
   hosts: [string, string];
   adminToken: string;
   modToken: string;
+  /** `http://…/api/guilds/{guild}`, for requests `api` does not cover (downloads). */
+  apiBase: string;
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string } } }>;
   restartWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startPadsEnv(): Promise<PadsEnv> {
     hosts,
     adminToken,
     modToken,
+    apiBase: base,
     async api(method, path, body, bearer = adminToken) {
       const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${bearer}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
       const text = await res.text();

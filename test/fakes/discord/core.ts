@@ -52,6 +52,8 @@ export interface RouteContext {
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** Extra response headers (a route's rate-limit bucket). */
+  headers?: Record<string, string>;
 }
 
 export interface RouteDef {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIApplicationCommand, APIGuildMember, APIUser } from 'discord-api-types/v10';
-import { ChannelType } from 'discord-api-types/v10';
+import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { waitFor as poll } from '../../../lib/wait';
 import type { Core, ResolvedOptions } from './core';
 import { Faults } from './faults';
@@ -25,6 +25,7 @@ import type {
   MessageRecord,
   NicknameChange,
   PendingRequestRecord,
+  PostMessageOptions,
   RequestRecord,
   RoleChange,
 } from './types';
@@ -214,13 +215,29 @@ export class FakeDiscord {
     );
   }
 
-  /** A user posting in a channel (not the bot): dispatches MESSAGE_CREATE like a real message. */
-  postMessage(channelId: string, userId: string, content: string): MessageRecord {
+  /**
+   * A user posting in a channel (not the bot): dispatches MESSAGE_CREATE like a real message. Attachments
+   * become stored files with URLs on the fake, as a bot's uploads do; `data` defaults to a few bytes.
+   */
+  postMessage(channelId: string, userId: string, content: string, opts: PostMessageOptions = {}): MessageRecord {
     const state = this.core.state;
     const channel = state.channels.get(channelId);
     if (!channel) throw new Error(`postMessage: no channel ${channelId}`);
-    const input: MessageInput = { content, files: [] };
+    const files = (opts.attachments ?? []).map((a, i) => ({
+      field: `files[${i}]`,
+      filename: a.filename,
+      contentType: a.contentType ?? 'application/octet-stream',
+      data: a.data ?? Buffer.from(`contents of ${a.filename}`),
+    }));
+    const input: MessageInput = { content, files, ...(opts.embeds ? { embeds: opts.embeds } : {}) };
     return state.toRecord(state.createMessage(channel, userId, input));
+  }
+
+  /** A user edits their message: it gets an edited timestamp and MESSAGE_UPDATE is dispatched. */
+  editUserMessage(channelId: string, messageId: string, content: string): MessageRecord {
+    const m = this.core.state.messages.get(messageId);
+    if (!m || m.channelId !== channelId) throw new Error(`editUserMessage: no message ${messageId} in channel ${channelId}`);
+    return this.core.state.toRecord(this.core.state.editMessage(m, { content, files: [] }));
   }
 
   // ---- driving the bot -------------------------------------------------------------------------------------
@@ -316,6 +333,12 @@ export class FakeDiscord {
   channel(channelId: string): FakeChannel | undefined {
     const c = this.core.state.channels.get(channelId);
     return c ? toChannel(c) : undefined;
+  }
+
+  /** Whether the user may see the channel (View Channel after the guild's roles and the channel's overwrites). */
+  canView(channelId: string, userId: string): boolean {
+    const c = this.core.state.channels.get(channelId);
+    return !!c && (this.core.state.channelPermissions(c, userId) & PermissionFlagsBits.ViewChannel) !== 0n;
   }
 
   /** Messages currently in a channel (ephemeral interaction responses included, flagged), oldest first. */

@@ -373,7 +373,8 @@ export class Interactions {
       throw new Error(`/${name} needs a subcommand (pass { subcommand })`);
     }
     let built = this.buildOptions(defs, options, guildId, channel, resolved);
-    for (const w of wrap.reverse()) built = w(built);
+    // Innermost first: the subcommand wraps the options, its group wraps the subcommand.
+    for (const w of wrap) built = w(built);
     const data: Obj = { id: command.id, name: command.name, type: ApplicationCommandType.ChatInput };
     if (command.guild_id) data.guild_id = command.guild_id;
     if (built.length) data.options = built;

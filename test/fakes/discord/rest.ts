@@ -149,7 +149,7 @@ export function createRestHandler(core: Core, routes: RouteDef[], signal: AbortS
       const ctx: RouteContext = { method, route, params, query: url.searchParams, body, files, ...(reason ? { reason } : {}) };
       const result: RouteResult = await def.handler(ctx);
       status = result.status;
-      send(res, result.status, result.body);
+      send(res, result.status, result.body, result.headers);
     } catch (err) {
       if (signal.aborted) {
         res.destroy();

@@ -14,7 +14,7 @@ import {
   type RESTGetAPIGatewayBotResult,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { created, noContent, ok, type Core, type RouteContext, type RouteDef } from './core';
+import { created, noContent, ok, type Core, type RouteContext, type RouteDef, type RouteResult } from './core';
 import {
   DiscordHttpError,
   cannotDmUser,
@@ -41,6 +41,8 @@ const P = PermissionFlagsBits;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const SNOWFLAKE = /^\d{17,20}$/;
+/** Reads of one channel's history per second (Discord does not publish its figure; this is in its range). */
+const HISTORY_BUCKET = { limit: 50, windowMs: 1000 };
 const wrongChannelType = () =>
   new DiscordHttpError(400, RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType, 'Cannot execute action on this channel type');
 
@@ -181,10 +183,45 @@ export function apiRoutes(core: Core): RouteDef[] {
     return m;
   };
 
-  const listMessages = (ctx: RouteContext) => {
+  /**
+   * Reading history is limited per channel like Discord's per-route buckets: HISTORY_BUCKET requests a
+   * second, announced in the X-RateLimit-* headers of every answer (the REST client waits on them), a 429
+   * beyond it.
+   */
+  const historyBuckets = new Map<string, { resetAt: number; used: number }>();
+  const historyBucket = (channelId: string): { allowed: boolean; headers: Record<string, string> } => {
+    const now = Date.now();
+    let bucket = historyBuckets.get(channelId);
+    if (!bucket || bucket.resetAt <= now) historyBuckets.set(channelId, (bucket = { resetAt: now + HISTORY_BUCKET.windowMs, used: 0 }));
+    const allowed = bucket.used < HISTORY_BUCKET.limit;
+    if (allowed) bucket.used += 1;
+    const resetAfter = (bucket.resetAt - now) / 1000;
+    return {
+      allowed,
+      headers: {
+        'x-ratelimit-limit': String(HISTORY_BUCKET.limit),
+        'x-ratelimit-remaining': String(HISTORY_BUCKET.limit - bucket.used),
+        'x-ratelimit-reset': (bucket.resetAt / 1000).toFixed(3),
+        'x-ratelimit-reset-after': resetAfter.toFixed(3),
+        'x-ratelimit-bucket': `history-${channelId}`,
+        ...(allowed ? {} : { 'retry-after': String(Math.ceil(resetAfter)), 'x-ratelimit-scope': 'user' }),
+      },
+    };
+  };
+
+  const listMessages = (ctx: RouteContext): RouteResult => {
     const channel = channelOr404(ctx.params.channelId);
     if (channel.guildId) requireChannelPerms(channel, P.ViewChannel | P.ReadMessageHistory);
-    const limit = Math.min(100, Math.max(1, Number(ctx.query.get('limit') ?? 50)));
+    const rawLimit = ctx.query.get('limit');
+    const limit = rawLimit === null ? 50 : Number(rawLimit);
+    if (!Number.isInteger(limit)) throw invalidFormBody([{ path: ['limit'], code: 'NUMBER_TYPE_COERCE', message: `Value "${rawLimit}" is not int.` }]);
+    if (limit < 1) throw invalidFormBody([{ path: ['limit'], code: 'NUMBER_TYPE_MIN', message: 'int value should be greater than or equal to 1.' }]);
+    if (limit > 100) throw invalidFormBody([{ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }]);
+    const bucket = historyBucket(channel.id);
+    if (!bucket.allowed) {
+      const retryAfter = Number(bucket.headers['x-ratelimit-reset-after']);
+      return { status: 429, body: { message: 'You are being rate limited.', retry_after: retryAfter, global: false }, headers: bucket.headers };
+    }
     const before = ctx.query.get('before');
     const after = ctx.query.get('after');
     const around = ctx.query.get('around');
@@ -198,7 +235,7 @@ export function apiRoutes(core: Core): RouteDef[] {
       list = list.slice(start, start + limit);
     }
     // Newest first, as Discord returns them.
-    return ok(list.slice(-limit).reverse().map((m) => s.toAPIMessage(m)));
+    return { ...ok(list.slice(-limit).reverse().map((m) => s.toAPIMessage(m))), headers: bucket.headers };
   };
 
   // ---- guild channels --------------------------------------------------------------------------------------

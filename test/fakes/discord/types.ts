@@ -184,6 +184,12 @@ export interface CreateChannelInput {
   permissionOverwrites?: { id: string; type: 0 | 1; allow?: bigint | string; deny?: bigint | string }[];
 }
 
+/** What a user's message carries besides its content (`postMessage`). */
+export interface PostMessageOptions {
+  attachments?: { filename: string; contentType?: string; data?: Buffer }[];
+  embeds?: APIEmbed[];
+}
+
 /** A modal the bot opened (response type 9), as the user would fill it in. */
 export interface ModalRecord {
   customId: string;
