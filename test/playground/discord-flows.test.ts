@@ -4,7 +4,7 @@ import { startTestPlayground, type TestPlayground } from './helpers';
 
 /**
  * The Discord-side example scripts (verification, a shop purchase, a task reviewed, a scheduled
- * announcement, a pad session), run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them, on one
+ * announcement, a pad session, a support ticket), run as `npm run playground -- scripts/playground-examples/<name>.ts` runs them, on one
  * playground; each outcome is read back from the database, the fake Discord and Temporal.
  */
 describe('playground examples: verification, shop, tasks, announcements', () => {
@@ -104,6 +104,21 @@ describe('playground examples: verification, shop, tasks, announcements', () => 
     expect(pg.playground.discord.message(result.announcementId)?.embeds[0]?.title).toBe('Training on pad 1 — ended');
     expect(output).toContain('Pad 1 is taken');
     expect(output).toContain('> Moderator presses [End session]');
+  });
+
+  it('ticket: opened through the form, claimed, closed with a reason; transcript posted and DMed, the channel deleted, the flow completed', async () => {
+    const { demo, prisma, discord } = pg.playground;
+    const { result, output } = await pg.runExample<{ workflowIds: string[]; ticketId: string; channelId: string; transcriptMessageId: string }>('ticket');
+    for (const id of result.workflowIds) await waitForFlow(id, 'COMPLETED');
+    expect(await prisma.ticket.findUniqueOrThrow({ where: { id: result.ticketId } })).toMatchObject({ status: 'closed', claimedBy: demo.mod.id, closedBy: demo.mod.id, closeReason: 'Solved: the pet was refunded' });
+    expect(discord.channel(result.channelId)).toBeUndefined();
+    const file = discord.message(result.transcriptMessageId)?.attachments[0];
+    expect(file?.filename).toMatch(/\.html$/);
+    const html = await (await fetch(file!.url)).text();
+    expect(html).toContain('Found it: the trade was refunded, check your inventory.');
+    expect(html).toContain('It is back, thank you!');
+    expect(output).toContain('> Moderator presses [Claim]');
+    expect(output).toContain('The ticket channel is deleted after the 5 s delay');
   });
 
   it('no flow the examples started ended as a Temporal failure', async () => {
