@@ -1,5 +1,13 @@
 import type { REST } from '@discordjs/rest';
-import { buildTranscript, transcriptChunks, transcriptFile, TranscriptChannelMismatch, type TranscriptFormat } from '../../activities/tickets/transcript';
+import {
+  buildTranscript,
+  transcriptChunks,
+  transcriptFile,
+  TranscriptChannelMismatch,
+  TranscriptReplaced,
+  TRANSCRIPT_UPLOAD_LIMIT_BYTES,
+  type TranscriptFormat,
+} from '../../activities/tickets/transcript';
 import { closeDiscordRest, createDiscordRest } from '../../lib/discord/rest';
 import { createLogger } from '../../lib/logger';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
@@ -158,6 +166,17 @@ describe('ticket transcripts', () => {
     expect(json.messages.map((m) => m.content)).toEqual(Array.from({ length: 1200 }, (_, i) => `message ${i}`));
     const html = await readAll('html', 't4');
     for (let i = 0; i < 1200; i += 100) expect(html).toContain(`>file-${i}.txt</a>`);
+
+    // A reader cut by a rebuild says so instead of ending early: the download would otherwise look complete.
+    const reader = transcriptChunks(db.prisma, guildId, 't4', 'html')[Symbol.asyncIterator]();
+    for (let i = 0; i < 10; i++) expect((await reader.next()).done).toBe(false);
+    await buildTranscript(deps(), { guildId, ticketId: 't4', channelId, title: 'Ticket #4' });
+    await expect(reader.next()).rejects.toBeInstanceOf(TranscriptReplaced);
+
+    // Above Discord's upload limit there is no file to attach (the download link is the way), and nothing is read.
+    await db.prisma.ticketTranscript.update({ where: { guildId_ticketId: { guildId, ticketId: 't4' } }, data: { htmlBytes: TRANSCRIPT_UPLOAD_LIMIT_BYTES + 1 } });
+    expect(await transcriptFile(db.prisma, guildId, 't4', 'html')).toBeNull();
+    expect(await transcriptFile(db.prisma, guildId, 't4', 'json')).not.toBeNull();
   });
 
   it('an empty channel still saves a transcript; a missing one is null; another guild\'s channel is refused', async () => {
