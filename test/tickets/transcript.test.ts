@@ -71,9 +71,10 @@ describe('ticket transcripts', () => {
     });
     fake.editUserMessage(channelId, first.id, 'Hello, my order #42 did not arrive');
     await rest.post(`/channels/${channelId}/messages`, { body: { content: 'A moderator will help you.' } });
+    fake.postMessage(channelId, alice, 'a NUL \u0000 byte');
 
     const summary = await buildTranscript(deps(), { guildId, ticketId: 't1', channelId, title: 'Ticket #1 <alice>' });
-    expect(summary).toMatchObject({ guildId, ticketId: 't1', messages: 3, attachments: 2 });
+    expect(summary).toMatchObject({ guildId, ticketId: 't1', messages: 4, attachments: 2 });
 
     const html = await readAll('html', 't1');
     expect(Buffer.byteLength(html)).toBe(summary.htmlBytes);
@@ -93,13 +94,14 @@ describe('ticket transcripts', () => {
 
     const json = JSON.parse(await readAll('json', 't1')) as JsonTranscript;
     expect(json.transcript).toMatchObject({ guildId, ticketId: 't1', channelId, title: 'Ticket #1 <alice>' });
-    expect(json.messages.map((m) => m.content)).toEqual(['Hello, my order #42 did not arrive', '<script>alert("xss")</script> & more', 'A moderator will help you.']);
+    expect(json.messages.map((m) => m.content)).toEqual(['Hello, my order #42 did not arrive', '<script>alert("xss")</script> & more', 'A moderator will help you.', 'a NUL \u0000 byte']);
     expect(json.messages[0]!.editedTimestamp).not.toBeNull();
     expect(json.messages[0]!.attachments.map((a) => a.filename)).toEqual(['receipt.png', 'log.txt']);
     // The attachment URLs lead to the files.
     expect(await (await fetch(json.messages[0]!.attachments[1]!.url)).text()).toBe('contents of log.txt');
     expect(json.messages[1]!.embeds[0]).toMatchObject({ title: '<b>Embed</b>', fields: [{ name: '<i>field</i>', value: '<svg onload=x>' }] });
-    expect(json.totals).toEqual({ messages: 3, attachments: 2 });
+    expect(json.totals).toEqual({ messages: 4, attachments: 2 });
+    expect(html).toContain('a NUL \uFFFD byte');
 
     const file = await transcriptFile(db.prisma, guildId, 't1', 'html');
     expect(file?.name).toBe('transcript-t1.html');
