@@ -167,7 +167,7 @@ export async function buildTranscript(
     return summary;
   }
   const current = await prisma.ticketTranscript.findUniqueOrThrow({ where: { id: transcriptId } });
-  log.info({ ...scope }, 'ticket transcript built twice at once: kept the one stored first');
+  log.info({ ...scope }, 'ticket transcript built twice at once: returning the one the other build stored');
   return { guildId, ticketId, messages: current.messages, attachments: current.attachments, htmlBytes: current.htmlBytes, jsonBytes: current.jsonBytes };
 }
 

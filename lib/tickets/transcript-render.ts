@@ -96,11 +96,12 @@ export function jsonTail(totals: TranscriptTotals): string {
 
 // ---- HTML -------------------------------------------------------------------------------------------------
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// NUL becomes U+FFFD: PostgreSQL text cannot hold it (the JSON form escapes it as \u0000 by itself).
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\0': '\uFFFD' };
 
 /** Escapes text for HTML content and quoted attribute values. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return text.replace(/[&<>"'\0]/g, (c) => ESCAPES[c]!);
 }
 
 /** Only http(s) links become hrefs: a `javascript:` URL in an embed stays text. */

@@ -369,6 +369,25 @@ describe('fake Discord against discord.js 14 and @discordjs/rest', () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
+  it('pages history as Discord does: newest first, 50 by default, at most 100, with the route\'s rate-limit headers', async () => {
+    const channelId = fake.createChannel(guild.id, { name: 'history' }).id;
+    const ids = Array.from({ length: 120 }, (_, i) => fake.postMessage(channelId, bob.id, `m${i}`, i === 0 ? { attachments: [{ filename: 'a.txt' }] } : {}).id);
+    const get = (query: string) => fetch(`${fake.restUrl}/v10/channels/${channelId}/messages?${query}`, { headers: { authorization: `Bot ${fake.token}` } });
+    const latest = await get('');
+    expect(latest.headers.get('x-ratelimit-limit')).toBe('50');
+    expect(latest.headers.get('x-ratelimit-bucket')).toBeTruthy();
+    expect(((await latest.json()) as { id: string }[]).map((m) => m.id)).toEqual(ids.slice(-50).reverse());
+    const before = (await (await get(`before=${ids[100]}&limit=100`)).json()) as { id: string }[];
+    expect(before.map((m) => m.id)).toEqual(ids.slice(0, 100).reverse());
+    const after = (await (await get('after=0&limit=2')).json()) as { id: string; attachments: { filename: string; url: string }[] }[];
+    expect(after.map((m) => m.id)).toEqual([ids[1], ids[0]]);
+    expect(after[1]!.attachments[0]!.filename).toBe('a.txt');
+    expect(await (await fetch(after[1]!.attachments[0]!.url)).text()).toBe('contents of a.txt');
+    const tooMany = await get('limit=101');
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { code: number }).code).toBe(50035);
+  });
+
   it('dispatches MESSAGE_DELETE when a moderator deletes a message, which discord.js emits as messageDelete', async () => {
     const sent = await text().send('delete me');
     const deleted = new Promise<Message | PartialMessage>((resolve) => client.once(Events.MessageDelete, resolve));

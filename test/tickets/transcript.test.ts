@@ -1,5 +1,13 @@
 import type { REST } from '@discordjs/rest';
-import { buildTranscript, transcriptChunks, transcriptFile, TranscriptChannelMismatch, type TranscriptFormat } from '../../activities/tickets/transcript';
+import {
+  buildTranscript,
+  transcriptChunks,
+  transcriptFile,
+  TranscriptChannelMismatch,
+  TranscriptReplaced,
+  TRANSCRIPT_UPLOAD_LIMIT_BYTES,
+  type TranscriptFormat,
+} from '../../activities/tickets/transcript';
 import { closeDiscordRest, createDiscordRest } from '../../lib/discord/rest';
 import { createLogger } from '../../lib/logger';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
@@ -63,9 +71,10 @@ describe('ticket transcripts', () => {
     });
     fake.editUserMessage(channelId, first.id, 'Hello, my order #42 did not arrive');
     await rest.post(`/channels/${channelId}/messages`, { body: { content: 'A moderator will help you.' } });
+    fake.postMessage(channelId, alice, 'a NUL \u0000 byte');
 
     const summary = await buildTranscript(deps(), { guildId, ticketId: 't1', channelId, title: 'Ticket #1 <alice>' });
-    expect(summary).toMatchObject({ guildId, ticketId: 't1', messages: 3, attachments: 2 });
+    expect(summary).toMatchObject({ guildId, ticketId: 't1', messages: 4, attachments: 2 });
 
     const html = await readAll('html', 't1');
     expect(Buffer.byteLength(html)).toBe(summary.htmlBytes);
@@ -85,13 +94,14 @@ describe('ticket transcripts', () => {
 
     const json = JSON.parse(await readAll('json', 't1')) as JsonTranscript;
     expect(json.transcript).toMatchObject({ guildId, ticketId: 't1', channelId, title: 'Ticket #1 <alice>' });
-    expect(json.messages.map((m) => m.content)).toEqual(['Hello, my order #42 did not arrive', '<script>alert("xss")</script> & more', 'A moderator will help you.']);
+    expect(json.messages.map((m) => m.content)).toEqual(['Hello, my order #42 did not arrive', '<script>alert("xss")</script> & more', 'A moderator will help you.', 'a NUL \u0000 byte']);
     expect(json.messages[0]!.editedTimestamp).not.toBeNull();
     expect(json.messages[0]!.attachments.map((a) => a.filename)).toEqual(['receipt.png', 'log.txt']);
     // The attachment URLs lead to the files.
     expect(await (await fetch(json.messages[0]!.attachments[1]!.url)).text()).toBe('contents of log.txt');
     expect(json.messages[1]!.embeds[0]).toMatchObject({ title: '<b>Embed</b>', fields: [{ name: '<i>field</i>', value: '<svg onload=x>' }] });
-    expect(json.totals).toEqual({ messages: 3, attachments: 2 });
+    expect(json.totals).toEqual({ messages: 4, attachments: 2 });
+    expect(html).toContain('a NUL \uFFFD byte');
 
     const file = await transcriptFile(db.prisma, guildId, 't1', 'html');
     expect(file?.name).toBe('transcript-t1.html');
@@ -158,6 +168,17 @@ describe('ticket transcripts', () => {
     expect(json.messages.map((m) => m.content)).toEqual(Array.from({ length: 1200 }, (_, i) => `message ${i}`));
     const html = await readAll('html', 't4');
     for (let i = 0; i < 1200; i += 100) expect(html).toContain(`>file-${i}.txt</a>`);
+
+    // A reader cut by a rebuild says so instead of ending early: the download would otherwise look complete.
+    const reader = transcriptChunks(db.prisma, guildId, 't4', 'html')[Symbol.asyncIterator]();
+    for (let i = 0; i < 10; i++) expect((await reader.next()).done).toBe(false);
+    await buildTranscript(deps(), { guildId, ticketId: 't4', channelId, title: 'Ticket #4' });
+    await expect(reader.next()).rejects.toBeInstanceOf(TranscriptReplaced);
+
+    // Above Discord's upload limit there is no file to attach (the download link is the way), and nothing is read.
+    await db.prisma.ticketTranscript.update({ where: { guildId_ticketId: { guildId, ticketId: 't4' } }, data: { htmlBytes: TRANSCRIPT_UPLOAD_LIMIT_BYTES + 1 } });
+    expect(await transcriptFile(db.prisma, guildId, 't4', 'html')).toBeNull();
+    expect(await transcriptFile(db.prisma, guildId, 't4', 'json')).not.toBeNull();
   });
 
   it('an empty channel still saves a transcript; a missing one is null; another guild\'s channel is refused', async () => {
