@@ -11,10 +11,11 @@ import { ledgerScenario } from './ledger';
 import { ordersScenario } from './orders';
 import { startScenario } from './start';
 import { tasksScenario } from './tasks';
+import { ticketsScenario } from './tickets';
 import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, ticketsScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [
