@@ -11,11 +11,12 @@ import { ledgerScenario } from './ledger';
 import { ordersScenario } from './orders';
 import { startScenario } from './start';
 import { tasksScenario } from './tasks';
+import { ticketsScenario } from './tickets';
 import { transcriptScenario } from './transcript';
 import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [
