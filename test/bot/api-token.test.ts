@@ -10,7 +10,7 @@ describe('/api-token', () => {
   afterAll(() => e2e?.close());
 
   const embedOf = async (interaction: { id: string }) => {
-    const r = await e2e.discord.waitFor(() => e2e.discord.interactionResponses(interaction.id)[0], 5000, 'the answer');
+    const r = await e2e.discord.waitFor(() => e2e.discord.interactionResponses(interaction.id)[0], 15_000, 'the answer');
     expect(r.ephemeral).toBe(true);
     return r.data as { content?: string; embeds?: { title: string; description?: string }[] };
   };

@@ -43,7 +43,7 @@ describe('interaction router', () => {
   afterAll(() => e2e?.close());
 
   async function answer(interaction: { id: string }) {
-    return e2e.discord.waitFor(() => e2e.discord.interactionResponses(interaction.id)[0], 5000, 'the answer');
+    return e2e.discord.waitFor(() => e2e.discord.interactionResponses(interaction.id)[0], 15_000, 'the answer');
   }
 
   it('lets admin-level commands through for the owner and configured admins only', async () => {

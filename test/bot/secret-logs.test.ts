@@ -129,7 +129,7 @@ describe('secrets stay out of the logs when a reply fails', () => {
     closeDiscordRest(rest);
     expect(error).toMatchObject({ status: 404 }); // Discord no longer knows the interaction's webhook
     temporalLogger(log).warn('Activity failed', { error, activityType: 'discordFollowUp' });
-    const logged = await discord.waitFor(() => lines.find((l) => l.includes('"activityType":"discordFollowUp"')), 5000, 'the SDK log line');
+    const logged = await discord.waitFor(() => lines.find((l) => l.includes('"activityType":"discordFollowUp"')), 15_000, 'the SDK log line');
     expect(logged).toContain('"status":404');
     expect(logged).not.toContain(codes);
     expect(logged).not.toContain(webhookToken);
