@@ -49,7 +49,7 @@ export async function startShards({ config, log, started }: { config: ShardSetti
     // SIGTERM: the shard stops its gateway client, Temporal client and pool in order (lib/process.ts).
     shard.kill();
     const timer = setTimeout(() => {
-      log.warn({ shard: shard.id, pid: child.pid, graceMs: STOP_GRACE_MS }, 'bot shard did not stop in time; killing it');
+      log.warn({ shard: shard.id, shardPid: child.pid, graceMs: STOP_GRACE_MS }, 'bot shard did not stop in time; killing it');
       child.kill('SIGKILL');
     }, STOP_GRACE_MS);
     await exited;
@@ -65,12 +65,12 @@ export async function startShards({ config, log, started }: { config: ShardSetti
   });
 
   manager.on('shardCreate', (shard) => {
-    shard.on('spawn', (child) => log.info({ shard: shard.id, pid: pidOf(child) }, 'bot shard process started'));
-    shard.on('ready', () => log.info({ shard: shard.id, pid: shard.process?.pid }, 'bot shard ready'));
+    shard.on('spawn', (child) => log.info({ shard: shard.id, shardPid: pidOf(child) }, 'bot shard process started'));
+    shard.on('ready', () => log.info({ shard: shard.id, shardPid: shard.process?.pid }, 'bot shard ready'));
     shard.on('death', (child) => {
       if (stopping) return;
       const exit = 'exitCode' in child ? { exitCode: child.exitCode, signal: child.signalCode } : {};
-      log.warn({ shard: shard.id, pid: pidOf(child), ...exit }, 'bot shard process exited; respawning it');
+      log.warn({ shard: shard.id, shardPid: pidOf(child), ...exit }, 'bot shard process exited; respawning it');
     });
     // A respawn that fails (the new process died or never got READY) is retried when it exits.
     shard.on('error', (err) => log.error({ err, shard: shard.id }, 'bot shard did not come back'));
