@@ -6,6 +6,7 @@ import { logLine, startEntry, type RunningEntry } from '../helpers/entry-point';
 import { fund } from '../helpers/ledger';
 import { descendants, stillRunning } from '../helpers/processes';
 import { testTemporalAddress } from '../helpers/temporal';
+import { waitFor } from '../../lib/wait';
 import { createLedger } from '../../activities/ledger';
 
 /**
@@ -111,6 +112,7 @@ describe('npm run bot with DISCORD_SHARD_COUNT: one process per shard', () => {
     expect(bot.child.exitCode).toBe(0);
     expect(bot.lines.filter((l) => l.msg === 'stopped cleanly').map((l) => l.pid).sort()).toEqual([managerPid, shards[0]!.pid, respawned.pid].sort());
     expect(running.filter(stillRunning)).toEqual([]);
+    expect(bot.lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 
   it('runs as many shards as GET /gateway/bot recommends with DISCORD_SHARD_COUNT=auto', async () => {
@@ -120,8 +122,14 @@ describe('npm run bot with DISCORD_SHARD_COUNT: one process per shard', () => {
     const identified = discord.handshakes().filter((h) => h.op === 'identify' && h.accepted).map((h) => String(h.shard));
     expect(identified.sort()).toEqual(['0,3', '1,3', '2,3']);
     expect(await balanceIn(discord, guilds[2]!, alice)).toEqual({ text: expect.stringContaining(' 300 Coins**') as string, shard: [2, 3] });
-    bot.child.kill('SIGTERM');
+
+    // A manager killed with SIGKILL runs no shutdown code: each shard sees its IPC channel close and stops
+    // itself cleanly, so a restarted manager never finds old copies of its shards still connected.
+    const running = descendants(bot.child.pid!);
+    bot.child.kill('SIGKILL');
     await bot.exited;
-    expect(bot.child.exitCode).toBe(0);
+    await waitFor(() => !running.some(stillRunning), { timeoutMs: 30_000, what: 'the orphaned shards to stop' });
+    expect(bot.lines.filter((l) => l.msg === 'stopped cleanly').map((l) => l.pid).sort()).toEqual(shards.map((s) => s.pid).sort());
+    expect(bot.lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 });
