@@ -161,6 +161,10 @@ describe('the fake gateway, sharded', () => {
     await one.closed;
     const again = await connect([1, 2]);
     expect(again.ready?.guilds).toEqual([{ id: onOne.id, unavailable: true }]);
+    // The new session replaces the dead one: nothing waits for it to expire, nothing is queued for it.
+    await fake.waitForGateway();
+    const handle = fake.slash(onOne.id, alice.id, 'ping');
+    expect(fake.dispatches().filter((d) => d.d === handle.payload).map((d) => d.sessionId)).toEqual([again.ready?.session_id]);
 
     const zero = await connect([0, 2]);
     const { session_id: sessionId } = zero.ready!;

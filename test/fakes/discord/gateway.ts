@@ -167,6 +167,11 @@ export class Gateway {
       this.handshakes.push({ op: 'identify', sessionId: '', at: Date.now(), accepted: false });
       return this.close(conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
     }
+    // A fresh IDENTIFY gives up the shard's disconnected sessions (a restarted process never resumes them),
+    // so they stop collecting its events and waitForGateway() does not wait for them to expire.
+    for (const old of this.sessions.values()) {
+      if (!old.connection && old.shard[0] === shard[0] && old.shard[1] === shard[1]) this.sessions.delete(old.id);
+    }
     const session: Session = { id: newSessionId(), intents, shard, seq: 0, connection: conn, backlog: [], disconnectedAt: null };
     this.sessions.set(session.id, session);
     conn.session = session;
