@@ -103,6 +103,7 @@ describe('npm run bot with DISCORD_SHARD_COUNT: one process per shard', () => {
     const respawned = await loggedIn(bot, 1, shards[1]!.pid);
     expect(descendants(managerPid).map((p) => p.pid)).toEqual(expect.arrayContaining([shards[0]!.pid, respawned.pid]));
     expect(discord.handshakes().filter((h) => h.op === 'identify' && h.accepted).slice(identifiesBefore).map((h) => h.shard)).toEqual([[1, 2]]);
+    await discord.waitForGateway(ANSWER_MS);
     expect(await balanceIn(discord, one, alice)).toEqual({ text: expect.stringContaining(' 200 Coins**') as string, shard: [1, 2] });
 
     // SIGTERM to the manager stops each shard in order, and nothing is left running.
