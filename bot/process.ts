@@ -1,6 +1,5 @@
-import { requireSettings } from '../lib/config';
+import { requireSettings, type Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import type { Config } from '../lib/config';
 import type { Stoppable } from '../lib/process';
 import { connectTemporalClient } from '../lib/temporal';
 import { createPrismaClient } from '../prisma/client';

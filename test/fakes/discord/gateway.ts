@@ -48,11 +48,9 @@ function onShard(session: Session, guildId: string | null): boolean {
 /** IDENTIFY's `shard`: absent means the whole bot on one connection ([0, 1]); null when it is invalid. */
 function parseShard(shard: unknown): ShardTuple | null {
   if (shard === undefined) return [0, 1];
-  if (!Array.isArray(shard) || shard.length !== 2) return null;
-  const [id, count] = shard as unknown[];
-  if (!Number.isInteger(id) || !Number.isInteger(count)) return null;
-  const tuple = [id, count] as [number, number];
-  return tuple[0] >= 0 && tuple[0] < tuple[1] ? tuple : null;
+  if (!Array.isArray(shard) || shard.length !== 2 || !shard.every((n) => Number.isInteger(n))) return null;
+  const [id, count] = shard as [number, number];
+  return id >= 0 && id < count ? [id, count] : null;
 }
 
 /**
