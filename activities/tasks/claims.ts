@@ -1,4 +1,4 @@
-import { poolOf } from '../../prisma/transactions';
+import { poolOf, type SqlPool } from '../../prisma/transactions';
 import type pg from 'pg';
 import type { PermissionLevel } from '../../lib/permissions';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
@@ -77,17 +77,17 @@ const LOOKUP = `
 /**
  * Takes a slot of the task for the member, after the checks: the task is active and not expired, the member
  * may claim it (assigned members), has not claimed it before, and is under the guild's active-task limit.
- * One transaction in plain SQL on the app's pool (it is the hot path of a rush on a task): a per-(guild,
- * member) advisory lock (the limit), one look-up, the conditional UPDATE of the task's counter (max claims)
- * and the claim's insert. A refusal changes nothing. Again for the same claim id (a retried activity): the
- * stored claim.
+ * One transaction in plain SQL on the app's pool (it is the hot path of a rush on a task), four round trips:
+ * BEGIN with the per-(guild, member) advisory lock (the limit), one look-up, the conditional UPDATE of the
+ * task's counter (max claims) with the claim's insert in one statement, COMMIT. The look-up is a statement
+ * of its own after the lock, so its snapshot sees any claim of the member committed while this one waited.
+ * A refusal changes nothing. Again for the same claim id (a retried activity): the stored claim.
  */
-export async function claimTask(prisma: PrismaClient, input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimResult> {
-  const pool = poolOf(prisma);
-  const client = await pool.connect();
+export async function claimTask(db: PrismaClient | SqlPool, input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimResult> {
+  const client = await poolOf(db).connect();
   try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`tasks:${input.guildId}:${input.userId}`]);
+    // One simple-protocol round trip (no parameters there: the key goes in as an escaped literal).
+    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${client.escapeLiteral(`tasks:${input.guildId}:${input.userId}`)}, 0))`);
     const params = [input.guildId, input.taskId, input.userId];
     let row = (await client.query<ClaimLookup>(LOOKUP, params)).rows[0];
     if (!row) {
@@ -137,18 +137,19 @@ async function decide(client: pg.PoolClient, input: { claimId: string; guildId: 
   if (row.active >= row.max_active_per_user) {
     return refuse('active_limit', `You already have ${row.active} open task${row.active === 1 ? '' : 's'} (the limit is ${row.max_active_per_user}): finish or abandon one first (/task mine).`);
   }
-  const slot = await client.query<{ slots_taken: number }>(
-    `UPDATE tasks SET slots_taken = slots_taken + 1, updated_at = now()
-     WHERE id = $1 AND (max_claims IS NULL OR slots_taken < max_claims) RETURNING slots_taken`,
-    [input.taskId],
-  );
-  if (!slot.rows[0]) return refuse('task_full', `All ${row.max_claims} slots of **${row.name}** are taken.`);
-  const inserted = await client.query<{ deadline_at: Date }>(
-    `INSERT INTO task_claims (id, guild_id, task_id, user_id, status, deadline_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'claimed', now() + make_interval(secs => $5), now()) RETURNING deadline_at`,
+  // The slot and the claim in one statement: no free slot, no row inserted.
+  const inserted = await client.query<{ deadline_at: Date; slots_taken: number }>(
+    `WITH slot AS (
+       UPDATE tasks SET slots_taken = slots_taken + 1, updated_at = now()
+        WHERE id = $3 AND (max_claims IS NULL OR slots_taken < max_claims) RETURNING slots_taken)
+     INSERT INTO task_claims (id, guild_id, task_id, user_id, status, deadline_at, updated_at)
+     SELECT $1, $2, $3, $4, 'claimed', now() + make_interval(secs => $5), now() FROM slot
+     RETURNING deadline_at, (SELECT slots_taken FROM slot) AS slots_taken`,
     [input.claimId, input.guildId, input.taskId, input.userId, row.claim_duration_seconds],
   );
-  return { ok: true, claim: taken(inserted.rows[0]!.deadline_at, slot.rows[0].slots_taken), replayed: false };
+  const claim = inserted.rows[0];
+  if (!claim) return refuse('task_full', `All ${row.max_claims} slots of **${row.name}** are taken.`);
+  return { ok: true, claim: taken(claim.deadline_at, claim.slots_taken), replayed: false };
 }
 
 function alreadyClaimed(name: string, status: string): string {
