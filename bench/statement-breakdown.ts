@@ -134,3 +134,9 @@ export function breakdownTable(title: string, stats: StatementStat[]): string {
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   return [title, ...lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())].join('\n');
 }
+
+/** WAL written per operation by the statements the client sent (nested ones are inside theirs). */
+export function walPerOp(stats: StatementStat[]): number {
+  const sent = new Set(stats.filter((s) => s.side === 'client').map((s) => s.statement));
+  return stats.filter((s) => s.side === 'server' && sent.has(s.statement)).reduce((n, s) => n + s.callsPerOp * (s.walBytesPerCall ?? 0), 0);
+}
