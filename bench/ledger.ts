@@ -27,7 +27,7 @@ import type { BenchRow, BenchScenario } from './types';
 const SECONDS = Number(process.env.BENCH_LEDGER_SECONDS ?? 4);
 const BREAKDOWN_TRANSFERS = Number(process.env.BENCH_LEDGER_BREAKDOWN ?? 200);
 const WARMUP_MS = 500;
-const ROUNDS = 4;
+const ROUNDS = Number(process.env.BENCH_LEDGER_ROUNDS ?? 8);
 const ACCOUNTS = 100;
 const POOL = 10;
 const GUILD = '100000000000000001';

@@ -50,7 +50,7 @@ interface PlanNode {
 }
 
 /** Whitespace collapsed, the catalog qualifiers of foreign-key checks dropped, at most 90 characters. */
-export function shortStatement(text: string): string {
+function shortStatement(text: string): string {
   const s = text
     .replace(/\s+/g, ' ')
     .replace(/OPERATOR\(pg_catalog\.(.)\)/g, '$1')
