@@ -86,16 +86,23 @@ export async function statementBreakdown(url: string, ops: number, op: (pool: pg
         for (let i = 0; i < t.Calls; i++) add('trigger', `${t['Trigger Name']}${t.Relation ? ` on ${t.Relation}` : ''}`, 0);
       }
     });
-    // Each statement the client sends, timed from here (pg queues them per connection: one in flight).
-    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+    // Each statement the client sends, timed from here (pg queues them per connection: one in flight),
+    // in both of pg's forms: a promise, or a callback (pg.Pool#query calls its client that way).
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const first = args[0] as string | { text: string };
       const t0 = performance.now();
-      try {
-        return await query(...args);
-      } finally {
+      const done = () => {
         if (counting) add('client', shortStatement(typeof first === 'string' ? first : first.text), performance.now() - t0);
+      };
+      const last = args[args.length - 1];
+      if (typeof last === 'function') {
+        return query(...args.slice(0, -1), (...results: unknown[]) => {
+          done();
+          (last as (...r: unknown[]) => void)(...results);
+        });
       }
+      return (query(...args) as Promise<unknown>).finally(done);
     };
   });
   try {
