@@ -106,7 +106,14 @@ export async function statementBreakdown(url: string, ops: number, op: (pool: pg
     };
   });
   try {
-    for (let i = 0; i < 20; i++) await op(pool); // plans cached, auto_explain loaded
+    await pool.connect().then(
+      (client) => client.release(),
+      (err: Error & { code?: string }) => {
+        if (err.code !== '42501') throw err;
+        throw new Error(`The statement breakdown loads auto_explain for its session, which takes a superuser role (TEST_DATABASE_ADMIN_URL): ${err.message}`);
+      },
+    );
+    for (let i = 0; i < 20; i++) await op(pool); // plans cached
     counting = true;
     for (let i = 0; i < ops; i++) await op(pool);
     counting = false;

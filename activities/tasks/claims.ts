@@ -61,7 +61,8 @@ const CLAIM = { name: 'gf_task_claim', text: 'SELECT task_claim($1, $2, $3, $4) 
  * One call of the PL/pgSQL function task_claim on the app's pool — one round trip and one transaction (it
  * is the hot path of a rush on a task): the per-(guild, member) advisory lock (the limit), the look-up, the
  * checks, the conditional UPDATE of the task's counter (max claims) and the claim's insert. A refusal
- * changes nothing. Again for the same claim id (a retried activity): the stored claim.
+ * changes nothing (a guild's first claim stores its default task settings, as their first read does).
+ * Again for the same claim id (a retried activity): the stored claim.
  */
 export async function claimTask(db: PrismaClient | SqlPool, input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimResult> {
   const { rows } = await poolOf(db).query<{ r: ClaimAnswer }>({ ...CLAIM, values: [input.guildId, input.taskId, input.userId, input.claimId] });
