@@ -1,5 +1,4 @@
-import { poolOf } from '../../prisma/transactions';
-import type pg from 'pg';
+import { poolOf, type SqlPool } from '../../prisma/transactions';
 import type { PermissionLevel } from '../../lib/permissions';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
 import { claimNotFound, claimState } from './errors';
@@ -36,119 +35,76 @@ export type ClaimResult = { ok: true; claim: ClaimTaken; replayed: boolean } | {
 
 const refuse = (code: string, reason: string): ClaimResult => ({ ok: false, code, reason });
 
-interface ClaimLookup {
-  task_id: number | null;
-  name: string;
-  status: string;
-  deleted: boolean;
-  past_expiry: boolean;
-  assigned_user_ids: string[];
-  max_claims: number | null;
-  claim_duration_seconds: number;
-  reward: string;
-  asset_code: string;
-  role_id: string | null;
-  proof_type: string;
-  slots_taken: number;
-  auto_expire: boolean;
-  max_active_per_user: number;
-  reviewer_level: PermissionLevel;
-  revoke_window_seconds: number;
-  claim_id: string | null;
-  claim_status: string | null;
-  claim_submissions: number | null;
-  claim_deadline: Date | null;
+/** What task_claim (the *_task_claim_events_without_notify migration) answers. */
+interface ClaimAnswer {
+  outcome: 'taken' | 'replayed' | 'task_not_found' | 'already_claimed' | 'proposed' | 'not_open' | 'not_assigned' | 'active_limit' | 'task_full';
+  name: string | null;
+  claimStatus: string | null;
   active: number;
+  maxActivePerUser: number;
+  maxClaims: number | null;
+  reward: string | null;
+  assetCode: string | null;
+  roleId: string | null;
+  proofType: string | null;
+  reviewerLevel: PermissionLevel;
+  revokeWindowSeconds: number;
+  deadlineAt: string | null;
+  slotsTaken: number | null;
 }
 
-/** Everything the checks need, in one round trip (the settings row must exist). */
-const LOOKUP = `
-  SELECT t.id AS task_id, t.name, t.status, t.deleted_at IS NOT NULL AS deleted,
-         (t.expires_at IS NOT NULL AND t.expires_at <= now()) AS past_expiry, t.assigned_user_ids, t.max_claims,
-         t.claim_duration_seconds, t.reward::text AS reward, t.asset_code, t.role_id, t.proof_type, t.slots_taken,
-         s.auto_expire, s.max_active_per_user, s.reviewer_level::text AS reviewer_level, s.revoke_window_seconds,
-         c.id AS claim_id, c.status AS claim_status, c.submissions AS claim_submissions, c.deadline_at AS claim_deadline,
-         (SELECT count(*)::int FROM task_claims a WHERE a.guild_id = $1 AND a.user_id = $3 AND a.status IN ('claimed', 'submitted')) AS active
-  FROM task_settings s
-  LEFT JOIN tasks t ON t.id = $2 AND t.guild_id = $1
-  LEFT JOIN task_claims c ON c.task_id = t.id AND c.user_id = $3
-  WHERE s.guild_id = $1`;
+const CLAIM = { name: 'gf_task_claim', text: 'SELECT task_claim($1, $2, $3, $4) AS r' };
 
 /**
  * Takes a slot of the task for the member, after the checks: the task is active and not expired, the member
  * may claim it (assigned members), has not claimed it before, and is under the guild's active-task limit.
- * One transaction in plain SQL on the app's pool (it is the hot path of a rush on a task): a per-(guild,
- * member) advisory lock (the limit), one look-up, the conditional UPDATE of the task's counter (max claims)
- * and the claim's insert. A refusal changes nothing. Again for the same claim id (a retried activity): the
- * stored claim.
+ * One call of the PL/pgSQL function task_claim on the app's pool — one round trip and one transaction (it
+ * is the hot path of a rush on a task): the per-(guild, member) advisory lock (the limit), the look-up, the
+ * checks, the conditional UPDATE of the task's counter (max claims) and the claim's insert. A refusal
+ * changes nothing (a guild's first claim stores its default task settings, as their first read does).
+ * Again for the same claim id (a retried activity): the stored claim.
  */
-export async function claimTask(prisma: PrismaClient, input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimResult> {
-  const pool = poolOf(prisma);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`tasks:${input.guildId}:${input.userId}`]);
-    const params = [input.guildId, input.taskId, input.userId];
-    let row = (await client.query<ClaimLookup>(LOOKUP, params)).rows[0];
-    if (!row) {
-      await client.query('INSERT INTO task_settings (guild_id, updated_at) VALUES ($1, now()) ON CONFLICT DO NOTHING', [input.guildId]);
-      row = (await client.query<ClaimLookup>(LOOKUP, params)).rows[0]!;
-    }
-    const result = await decide(client, input, row);
-    await client.query(result.ok && !result.replayed ? 'COMMIT' : 'ROLLBACK');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+export async function claimTask(db: PrismaClient | SqlPool, input: { claimId: string; guildId: string; taskId: number; userId: string }): Promise<ClaimResult> {
+  const { rows } = await poolOf(db).query<{ r: ClaimAnswer }>({ ...CLAIM, values: [input.guildId, input.taskId, input.userId, input.claimId] });
+  const a = rows[0]!.r;
+  const name = a.name ?? '';
+  switch (a.outcome) {
+    case 'taken':
+    case 'replayed':
+      return {
+        ok: true,
+        replayed: a.outcome === 'replayed',
+        claim: {
+          ...input,
+          taskName: name,
+          reward: BigInt(a.reward!),
+          assetCode: a.assetCode!,
+          roleId: a.roleId,
+          deadlineAt: new Date(a.deadlineAt!),
+          proofType: a.proofType!,
+          reviewerLevel: a.reviewerLevel,
+          revokeWindowSeconds: a.revokeWindowSeconds,
+          slotsTaken: a.slotsTaken!,
+        },
+      };
+    case 'task_not_found':
+      return refuse('task_not_found', 'This task no longer exists.');
+    case 'already_claimed':
+      return refuse('already_claimed', alreadyClaimed(name, a.claimStatus!));
+    case 'proposed':
+      return refuse('task_not_open', `**${name}** is a proposal an admin has not opened yet.`);
+    case 'not_open':
+      return refuse('task_not_open', `**${name}** is not taking claims any more.`);
+    case 'not_assigned':
+      return refuse('not_assigned', `**${name}** is assigned to particular members only.`);
+    case 'active_limit':
+      return refuse(
+        'active_limit',
+        `You already have ${a.active} open task${a.active === 1 ? '' : 's'} (the limit is ${a.maxActivePerUser}): finish or abandon one first (/task mine).`,
+      );
+    case 'task_full':
+      return refuse('task_full', `All ${a.maxClaims} slots of **${name}** are taken.`);
   }
-}
-
-async function decide(client: pg.PoolClient, input: { claimId: string; guildId: string; taskId: number; userId: string }, row: ClaimLookup): Promise<ClaimResult> {
-  if (row.task_id === null || row.deleted) return refuse('task_not_found', 'This task no longer exists.');
-  const taken = (deadlineAt: Date, slotsTaken: number): ClaimTaken => ({
-    claimId: input.claimId,
-    guildId: input.guildId,
-    taskId: input.taskId,
-    userId: input.userId,
-    taskName: row.name,
-    reward: BigInt(row.reward),
-    assetCode: row.asset_code,
-    roleId: row.role_id,
-    deadlineAt,
-    proofType: row.proof_type,
-    reviewerLevel: row.reviewer_level,
-    revokeWindowSeconds: row.revoke_window_seconds,
-    slotsTaken,
-  });
-  if (row.claim_id) {
-    // The same claim again (the activity retried): what it stored. Anything else: claimed before.
-    if (row.claim_id === input.claimId && row.claim_status === 'claimed' && row.claim_submissions === 0) {
-      return { ok: true, claim: taken(row.claim_deadline!, row.slots_taken), replayed: true };
-    }
-    return refuse('already_claimed', alreadyClaimed(row.name, row.claim_status!));
-  }
-  if (row.status === 'proposed') return refuse('task_not_open', `**${row.name}** is a proposal an admin has not opened yet.`);
-  if (row.status !== 'active' || (row.auto_expire && row.past_expiry)) return refuse('task_not_open', `**${row.name}** is not taking claims any more.`);
-  if (row.assigned_user_ids.length && !row.assigned_user_ids.includes(input.userId)) {
-    return refuse('not_assigned', `**${row.name}** is assigned to particular members only.`);
-  }
-  if (row.active >= row.max_active_per_user) {
-    return refuse('active_limit', `You already have ${row.active} open task${row.active === 1 ? '' : 's'} (the limit is ${row.max_active_per_user}): finish or abandon one first (/task mine).`);
-  }
-  const slot = await client.query<{ slots_taken: number }>(
-    `UPDATE tasks SET slots_taken = slots_taken + 1, updated_at = now()
-     WHERE id = $1 AND (max_claims IS NULL OR slots_taken < max_claims) RETURNING slots_taken`,
-    [input.taskId],
-  );
-  if (!slot.rows[0]) return refuse('task_full', `All ${row.max_claims} slots of **${row.name}** are taken.`);
-  const inserted = await client.query<{ deadline_at: Date }>(
-    `INSERT INTO task_claims (id, guild_id, task_id, user_id, status, deadline_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'claimed', now() + make_interval(secs => $5), now()) RETURNING deadline_at`,
-    [input.claimId, input.guildId, input.taskId, input.userId, row.claim_duration_seconds],
-  );
-  return { ok: true, claim: taken(inserted.rows[0]!.deadline_at, slot.rows[0].slots_taken), replayed: false };
 }
 
 function alreadyClaimed(name: string, status: string): string {
