@@ -5,7 +5,7 @@ import { REST } from 'discord.js';
 import { createActivities } from '../activities';
 import { createCodeKeyring, type CodeKeyring } from '../lib/crypto/codes';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
-import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
+import { startTemporalDevServer, type TemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { createLogger, type Logger } from '../lib/logger';
 import { freePort } from '../lib/net';
 import { createPrismaClient, type PrismaClient } from '../prisma/client';
@@ -33,6 +33,12 @@ export interface FlowBench {
   close(): Promise<void>;
 }
 
+/** A Temporal dev server of the bench's own, in memory, with the flags Guildflow runs it with (eager starts and activities). */
+export async function startBenchDevServer(log: Logger): Promise<TemporalDevServer> {
+  const cliPath = await obtainTemporalCli({ log });
+  return startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
+}
+
 export async function startFlowBench(log: Logger): Promise<FlowBench> {
   if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -40,8 +46,7 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
     for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
   };
   try {
-    const cliPath = await obtainTemporalCli({ log });
-    const server = await startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
+    const server = await startBenchDevServer(log);
     cleanup.push(() => server.stop());
     const db = await createEmptyDatabase();
     cleanup.push(() => db.drop());
