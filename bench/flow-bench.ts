@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { REST } from 'discord.js';
-import { createActivities } from '../activities';
+import { loadConfig, type WorkerSettings } from '../lib/config';
 import { createCodeKeyring, type CodeKeyring } from '../lib/crypto/codes';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from '../lib/dev/temporal-dev-server';
@@ -13,6 +13,7 @@ import { deployMigrations } from '../prisma/migrator';
 import { seedDemoGuild, type DemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord';
 import { createEmptyDatabase } from '../test/helpers/database';
+import { createGuildflowWorker } from '../workers/worker';
 
 /**
  * What the flow benchmarks (orders, deposits) share: their own Temporal dev server (in memory), a migrated
@@ -28,8 +29,11 @@ export interface FlowBench {
   nativeConnection: NativeConnection;
   client: Client;
   cleanup: (() => Promise<unknown>)[];
-  /** Guildflow's workflows and activities on `taskQueue` (activities logging nothing). */
-  guildflowWorker(taskQueue: string): Promise<Worker>;
+  /**
+   * Guildflow's worker (createGuildflowWorker, as production builds it) on `taskQueue`, activities logging
+   * nothing, with the configured worker settings or `settings`. The workflow bundle is built once.
+   */
+  guildflowWorker(taskQueue: string, settings?: WorkerSettings): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -66,6 +70,7 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
     const client = new Client({ connection });
     const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
     const quiet = createLogger({ level: 'silent', pretty: false });
+    let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
     return {
       prisma,
       discord,
@@ -75,9 +80,10 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
       nativeConnection,
       client,
       cleanup,
-      async guildflowWorker(taskQueue) {
-        const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-        return Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ prisma, log: quiet, discord: rest, codes: keyring }) });
+      async guildflowWorker(taskQueue, settings = loadConfig()) {
+        bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+        const config = { ...settings, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE_PATH: undefined };
+        return createGuildflowWorker(nativeConnection, config, { prisma, log: quiet, discord: rest, codes: keyring }, { workflowBundle: await bundle, workflowsPath: undefined });
       },
       close,
     };

@@ -16,8 +16,9 @@ import { ticketsScenario } from './tickets';
 import { transcriptScenario } from './transcript';
 import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
+import { workerSettingsScenario } from './worker-settings';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario, latencyScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario, latencyScenario, workerSettingsScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [
