@@ -21,17 +21,29 @@ const eventMs = (e: HistoryEvent) => tsToMs(e.eventTime);
 const isLocalActivity = (e: HistoryEvent) => e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER;
 
 /**
- * Reads a flow's shape from its history, counting only what lies between `fromMs` (the member's click or
- * the game's request, on this machine's clock, which the local server shares) and the workflow task that
- * completed once `toMs` (the condition seen) had passed — with the local activities that task recorded,
- * since a local activity's marker is written after it ran. Steps are grouped by the workflow task that
- * scheduled them, in history order.
+ * Where the action's effect begins in the history: the start, the signal, or the workflow task that
+ * accepted the update — not a step the flow was still finishing from before (a message edit after the
+ * member already saw the button).
+ */
+function triggerIndex(events: HistoryEvent[], fromMs: number): number {
+  const first = events.findIndex((e) => eventMs(e) >= fromMs && (e.workflowExecutionStartedEventAttributes || e.workflowExecutionSignaledEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes));
+  if (first < 0) throw new Error('the history has no start, signal or update after the action');
+  if (!events[first]!.workflowExecutionUpdateAcceptedEventAttributes) return first;
+  for (let i = first; i >= 0; i--) if (events[i]!.workflowTaskScheduledEventAttributes) return i;
+  return first;
+}
+
+/**
+ * Reads a flow's shape from its history, counting only what lies between the action at `fromMs` (the
+ * member's click or the game's request, on this machine's clock, which the local server shares) and the
+ * workflow task that completed once `toMs` (the condition seen) had passed — with the local activities
+ * that task recorded, since a local activity's marker is written after it ran. Steps are grouped by the
+ * workflow task that scheduled them, in history order.
  */
 export function shapeFromHistory(events: HistoryEvent[], fromMs: number, toMs: number): MeasuredShape {
   const inWindow: HistoryEvent[] = [];
   let closed = false;
-  for (const e of events) {
-    if (eventMs(e) < fromMs) continue;
+  for (const e of events.slice(triggerIndex(events, fromMs))) {
     if (closed && !isLocalActivity(e)) break;
     inWindow.push(e);
     if (e.workflowTaskCompletedEventAttributes && eventMs(e) >= toMs) closed = true;
