@@ -2,7 +2,7 @@ import { createLogger } from '../lib/logger';
 import { startE2E } from '../test/e2e/harness';
 import { startBenchDevServer } from './flow-bench';
 import { shapeFromHistory, type MeasuredShape } from './flow-shape';
-import { latencyProbes, type FlowRun } from './latency-flows';
+import { latencyProbes } from './latency-flows';
 import { startShapeFloor, type ShapeFloor } from './shape-floor';
 import { ascending, percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
@@ -17,12 +17,16 @@ import type { FlowShape } from './workflows/shape';
 const RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 12);
 const TARGET_RATIO = 1.5;
 
+function quantiles(times: number[]): { p50: number; p99: number } {
+  const sorted = ascending(times);
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
+
 async function floorP50(floor: ShapeFloor, shape: FlowShape): Promise<{ p50: number; p99: number }> {
   await floor.once(shape); // warm-up
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) times.push(await floor.once(shape));
-  const sorted = ascending(times);
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  return quantiles(times);
 }
 
 interface FlowResult {
@@ -88,14 +92,20 @@ export const latencyScenario: BenchScenario = {
       for (const probe of latencyProbes) {
         const once = await probe.prepare(e2e, RUNS + 1);
         await once(); // warm-up
-        const runs: FlowRun[] = [];
-        for (let i = 0; i < RUNS; i++) runs.push(await once());
-        const byTime = [...runs].sort((a, b) => a.ms - b.ms);
-        const median = byTime[Math.floor(byTime.length / 2)]!;
-        const history = await e2e.temporal.workflow.getHandle(median.workflowId).fetchHistory();
-        const shape = shapeFromHistory(history.events ?? [], median.fromMs, median.toMs);
-        const sorted = byTime.map((r) => r.ms);
-        results.push({ name: probe.name, shape, floor: await floorP50(floor, shape), ours: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }, maxP50Ms: probe.maxP50Ms });
+        // The shape from the first measured run; then the flow and its floor alternate, so a load that
+        // drifts (other work on the machine) weighs on both alike.
+        const first = await once();
+        const history = await e2e.temporal.workflow.getHandle(first.workflowId).fetchHistory();
+        const shape = shapeFromHistory(history.events ?? [], first.fromMs, first.toMs);
+        await floor.once(shape); // warm-up
+        const ours = [first.ms];
+        const bare: number[] = [];
+        for (let i = 1; i < RUNS; i++) {
+          ours.push((await once()).ms);
+          bare.push(await floor.once(shape));
+        }
+        bare.push(await floor.once(shape));
+        results.push({ name: probe.name, shape, floor: quantiles(bare), ours: quantiles(ours), maxP50Ms: probe.maxP50Ms });
         console.log(`${probe.name}: ${probe.timed}; shape ${shape.trigger}, ${JSON.stringify(shape.batches.map((b) => b.map((s) => s.kind)))}`);
       }
       console.log(`\n${flowTable(results)}\n`);
