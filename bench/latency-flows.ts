@@ -50,6 +50,21 @@ async function timeUntil(workflowId: string, act: () => Promise<unknown>, seen: 
   return { ms: performance.now() - t0, workflowId, fromMs, toMs: Date.now() };
 }
 
+/**
+ * Waits until a running flow has nothing in flight (no activity, no workflow task), so the timed action
+ * meets a flow that is only waiting for it — not one still finishing an earlier step (e.g. the top-up
+ * asking the gateway after its `pending` notification, which would then see the payment first).
+ */
+async function idle(e2e: E2E, workflowId: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const { raw } = await e2e.temporal.workflow.getHandle(workflowId).describe();
+      return !raw.pendingActivities?.length && !raw.pendingWorkflowTask;
+    },
+    { timeoutMs: 15_000, intervalMs: POLL_MS, what: `${workflowId} to be idle` },
+  );
+}
+
 const buttons = (m: MessageRecord | undefined) => (m?.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithCustomId>).components ?? []);
 
 /** The Confirm button of a command's confirm message (after its first answer). */
@@ -136,6 +151,8 @@ const topup: FlowProbe = {
       await slash.waitForResponse(15_000);
       const paymentId = topupPaymentId(slash.id);
       await e2e.discord.waitFor(() => slash.original()?.attachments.length, 15_000, 'the QR code');
+      await e2e.midtrans.idle();
+      await idle(e2e, `topup:${paymentId}`);
       return timeUntil(`topup:${paymentId}`, () => e2e.midtrans.pay(paymentId), () => e2e.prisma.journalEntry.findUnique({ where: { idempotencyKey: `topup:${paymentId}:credit` }, select: { id: true } }), 'the credit');
     };
   },
@@ -159,6 +176,7 @@ const verification: FlowProbe = {
       const shown = await e2e.discord.waitFor(() => (buttons(slash.original()).some((b) => b.label === 'Check') ? slash.original() : undefined), 15_000, 'the phrase and Check');
       e2e.roblox.setDescription(rbx.id, phraseOf(shown));
       const check = buttons(shown).find((b) => b.label === 'Check')!.custom_id;
+      await idle(e2e, verifyWorkflowId(guildId, user.id));
       return timeUntil(verifyWorkflowId(guildId, user.id), async () => e2e.discord.clickButton(shown, check, user.id), () => e2e.discord.member(guildId, user.id)?.roles.includes(verified), 'the verified role');
     };
   },
@@ -185,6 +203,7 @@ const taskAccept: FlowProbe = {
       await answer(e2e.discord.slash(guildId, member, 'task', { task: `#${task.id}`, proof: 'done' }, { subcommand: 'submit' }));
       const review = await reviewPost(e2e, task.id, member);
       const workflowId = `task:${task.id}:${member}`;
+      await idle(e2e, workflowId);
       return timeUntil(workflowId, async () => e2e.discord.clickButton(review, `gf:task-accept:${task.id}.${member}`, admin), () => e2e.prisma.journalEntry.findFirst({ where: { idempotencyKey: { startsWith: `${workflowId}:award:` } }, select: { id: true } }), 'the reward posting');
     };
   },
