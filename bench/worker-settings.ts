@@ -11,8 +11,8 @@ import type { BenchRow, BenchScenario } from './types';
  * clients on a worker built as production builds it. Each swept value of one setting (the others as
  * configured) runs as a pair beside the configured settings, back to back and in alternating order, so a
  * machine whose load drifts (other work on the 2 cores) moves both alike; a configured-vs-configured pair
- * and the spread of the configured runs give the noise a value must beat to count. Last, the values that beat it, combined, against the
- * configured settings.
+ * and the spread of the configured runs give the noise a value must beat to count. Last, the values that
+ * beat it, combined, against the configured settings.
  */
 const SECONDS = Number(process.env.BENCH_WORKER_SETTINGS_SECONDS ?? 2);
 const CLIENTS = Number(process.env.BENCH_WORKER_SETTINGS_CLIENTS ?? 8);
