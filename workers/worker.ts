@@ -6,7 +6,7 @@ import type { Config, WorkerSettings } from '../lib/config';
 export type WorkerConfig = Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKFLOW_BUNDLE_PATH'> & WorkerSettings;
 
 /** The SDK's options for the configured slots, pollers, cache and sticky timeout. */
-export function workerOptionsFrom(settings: WorkerSettings) {
+function workerOptionsFrom(settings: WorkerSettings) {
   return {
     maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: settings.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
