@@ -7,6 +7,7 @@ import { createApp } from '../api/app';
 import { createLogger } from '../lib/logger';
 import { signGameRequest } from '../lib/roblox/game-signature';
 import { startFlowBench } from './flow-bench';
+import { driveClients, percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -21,7 +22,6 @@ const SECONDS = Number(process.env.BENCH_DEPOSITS_SECONDS ?? 3);
 const ROUNDS = 2;
 const CLIENTS = Number(process.env.BENCH_DEPOSITS_CLIENTS ?? 8);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 async function listen(app: Koa): Promise<{ url: string; server: Server }> {
   const server: Server = await new Promise((resolve) => {
@@ -30,20 +30,7 @@ async function listen(app: Koa): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-async function drive(op: () => Promise<void>, ms: number): Promise<number[]> {
-  const latencies: number[] = [];
-  const until = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        await op();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return latencies;
-}
+const drive = (op: () => Promise<void>, ms: number) => driveClients(CLIENTS, ms, op);
 
 export const depositsScenario: BenchScenario = {
   name: 'deposits',

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { REST } from 'discord.js';
-import { createActivities } from '../activities';
+import { loadConfig, type WorkerSettings } from '../lib/config';
 import { createCodeKeyring, type CodeKeyring } from '../lib/crypto/codes';
 import { obtainTemporalCli } from '../lib/dev/temporal-cli';
-import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
+import { startTemporalDevServer, type TemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { createLogger, type Logger } from '../lib/logger';
 import { freePort } from '../lib/net';
 import { createPrismaClient, type PrismaClient } from '../prisma/client';
@@ -13,6 +13,7 @@ import { deployMigrations } from '../prisma/migrator';
 import { seedDemoGuild, type DemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord';
 import { createEmptyDatabase } from '../test/helpers/database';
+import { createGuildflowWorker } from '../workers/worker';
 
 /**
  * What the flow benchmarks (orders, deposits) share: their own Temporal dev server (in memory), a migrated
@@ -28,9 +29,18 @@ export interface FlowBench {
   nativeConnection: NativeConnection;
   client: Client;
   cleanup: (() => Promise<unknown>)[];
-  /** Guildflow's workflows and activities on `taskQueue` (activities logging nothing). */
-  guildflowWorker(taskQueue: string): Promise<Worker>;
+  /**
+   * Guildflow's worker (createGuildflowWorker, as production builds it) on `taskQueue`, activities logging
+   * nothing, with the configured worker settings or `settings`. The workflow bundle is built once.
+   */
+  guildflowWorker(taskQueue: string, settings?: WorkerSettings): Promise<Worker>;
   close(): Promise<void>;
+}
+
+/** A Temporal dev server of the bench's own, in memory, with the flags Guildflow runs it with (eager starts and activities). */
+export async function startBenchDevServer(log: Logger): Promise<TemporalDevServer> {
+  const cliPath = await obtainTemporalCli({ log });
+  return startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
 }
 
 export async function startFlowBench(log: Logger): Promise<FlowBench> {
@@ -40,8 +50,7 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
     for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
   };
   try {
-    const cliPath = await obtainTemporalCli({ log });
-    const server = await startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
+    const server = await startBenchDevServer(log);
     cleanup.push(() => server.stop());
     const db = await createEmptyDatabase();
     cleanup.push(() => db.drop());
@@ -61,6 +70,7 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
     const client = new Client({ connection });
     const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
     const quiet = createLogger({ level: 'silent', pretty: false });
+    let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
     return {
       prisma,
       discord,
@@ -70,9 +80,10 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
       nativeConnection,
       client,
       cleanup,
-      async guildflowWorker(taskQueue) {
-        const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-        return Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ prisma, log: quiet, discord: rest, codes: keyring }) });
+      async guildflowWorker(taskQueue, settings = loadConfig()) {
+        bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+        const config = { ...settings, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE_PATH: undefined };
+        return createGuildflowWorker(nativeConnection, config, { prisma, log: quiet, discord: rest, codes: keyring }, { workflowBundle: await bundle, workflowsPath: undefined });
       },
       close,
     };

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
-import { ensurePackages } from '../activities/codes/packages';
-import { importCodes } from '../activities/codes/stock';
-import { createLedger, systemAccount, userAccount } from '../activities/ledger';
 import { createLogger } from '../lib/logger';
-import type { order } from '../workflows/order';
 import { startFlowBench } from './flow-bench';
+import { prepareOrders } from './order-driver';
+import { driveClients, percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -21,22 +19,7 @@ const CLIENTS = Number(process.env.BENCH_ORDERS_CLIENTS ?? 8);
 /** Activities an order runs on its happy path (ordersCreate, ledgerHold, ordersReserveCodes, ordersCheckLowStock, ordersDeliver, ledgerPostHold, ordersSetStatus, ordersNotifyMember). */
 const ORDER_ACTIVITIES = 8;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-
-async function drive(ms: number, op: () => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  const until = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        await op();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return latencies;
-}
+const drive = (ms: number, op: () => Promise<unknown>) => driveClients(CLIENTS, ms, op);
 
 export const ordersScenario: BenchScenario = {
   name: 'orders',
@@ -44,24 +27,10 @@ export const ordersScenario: BenchScenario = {
   async run(): Promise<BenchRow[]> {
     const log = createLogger({ level: 'warn', pretty: false });
     const bench = await startFlowBench(log);
-    const { prisma, discord, guildId, keyring, nativeConnection, client, cleanup } = bench;
+    const { nativeConnection, client, cleanup } = bench;
     try {
-      const pkg = (await ensurePackages(prisma, guildId)).find((p) => p.quantity === 1)!;
       // Enough stock and money for every order the rounds can make (~100/s at most here).
-      const capacity = Math.ceil(ROUNDS * SECONDS * 150);
-      for (let i = 0; i < capacity; i += 5000) {
-        await importCodes(prisma, keyring, guildId, Array.from({ length: Math.min(5000, capacity - i) }, (_, j) => `BENCH-${randomUUID()}-${i + j}`).join('\n'));
-      }
-      const buyers = Array.from({ length: CLIENTS }, (_, i) => {
-        const u = discord.createUser({ username: `bench-buyer-${i}` });
-        discord.addMember(guildId, u.id);
-        return u.id;
-      });
-      const ledger = createLedger(prisma);
-      for (const u of buyers) {
-        await ledger.transfer({ guildId, key: `bench-fund:${u}`, type: 'admin_adjust', actor: { type: 'system', id: 'bench' }, asset: 'currency', from: systemAccount('issuance'), to: userAccount(u), amount: pkg.price * BigInt(capacity) });
-      }
-
+      const orders = await prepareOrders(bench, { buyers: CLIENTS, capacity: Math.ceil(ROUNDS * SECONDS * 150) });
       const oursQueue = `bench-orders-${randomUUID()}`;
       const bareQueue = `bench-bare-${randomUUID()}`;
       const ours = await bench.guildflowWorker(oursQueue);
@@ -74,17 +43,7 @@ export const ordersScenario: BenchScenario = {
         await running;
       });
 
-      let n = 0;
-      const orderOnce = async () => {
-        n += 1;
-        const orderId = `b${n}-${randomUUID().slice(0, 8)}`;
-        const result = await client.workflow.execute<typeof order>('order', {
-          taskQueue: oursQueue,
-          workflowId: `order:${orderId}`,
-          args: [{ orderId, requestKey: orderId, guildId, userId: buyers[n % buyers.length]!, packageId: pkg.id, reply: null, topupWaitSeconds: 60, fundsRetrySeconds: 30, deliveryTimeoutSeconds: 60, deliveryRetrySeconds: 1 }],
-        });
-        if (result.status !== 'completed') throw new Error(`order ${orderId} ended ${result.status}: ${result.failureReason}`);
-      };
+      const orderOnce = () => orders.orderOnce(oursQueue);
       const bareOnce = () => client.workflow.execute('noopChain', { taskQueue: bareQueue, workflowId: `bare:${randomUUID()}`, args: [ORDER_ACTIVITIES] });
 
       await drive(1000, orderOnce); // warm-up
@@ -98,10 +57,7 @@ export const ordersScenario: BenchScenario = {
           time[name] += performance.now() - t0;
         }
       }
-      // Every completed order delivered its code once; none sold twice.
-      const delivered = await prisma.code.count({ where: { guildId, status: 'delivered' } });
-      const completed = await prisma.codeOrder.count({ where: { guildId, status: 'completed' } });
-      if (delivered !== completed) throw new Error(`${completed} completed orders but ${delivered} delivered codes`);
+      await orders.check();
       const s = { ours: [...all.ours].sort((a, b) => a - b), bare: [...all.bare].sort((a, b) => a - b) };
       const label = `bare workflow, ${ORDER_ACTIVITIES} no-op activities`;
       return [

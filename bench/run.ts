@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { depositsScenario } from './deposits';
 import { interactionsScenario } from './interactions';
+import { latencyScenario } from './latency';
 import { ledgerScenario } from './ledger';
 import { ordersScenario } from './orders';
 import { startScenario } from './start';
@@ -15,8 +16,9 @@ import { ticketsScenario } from './tickets';
 import { transcriptScenario } from './transcript';
 import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
+import { workerSettingsScenario } from './worker-settings';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario, latencyScenario, workerSettingsScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [

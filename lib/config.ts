@@ -18,6 +18,21 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
 
+/**
+ * The worker's slots, pollers, cache and sticky timeout. Measured on 2 cores (orders/s and order p50 at 8
+ * clients, `npm run bench -- worker-settings`); the README's Configuration section gives the figures.
+ */
+export const WORKER_SETTING_DEFAULTS = {
+  WORKER_MAX_CACHED_WORKFLOWS: 1000,
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 40,
+  WORKER_MAX_CONCURRENT_ACTIVITIES: 100,
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 100,
+  WORKER_WORKFLOW_TASK_POLLERS: 10,
+  WORKER_ACTIVITY_TASK_POLLERS: 10,
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: 10_000,
+};
+export type WorkerSettings = typeof WORKER_SETTING_DEFAULTS;
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -51,6 +66,14 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_METRICS_ADDRESS: hostPort.default('127.0.0.1:9464'),
   WORKFLOW_BUNDLE_PATH: optionalString,
+  /** Worker tuning; the defaults are what `npm run bench -- worker-settings` measured best (README, Configuration). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(WORKER_SETTING_DEFAULTS.WORKER_MAX_CACHED_WORKFLOWS),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(WORKER_SETTING_DEFAULTS.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(WORKER_SETTING_DEFAULTS.WORKER_MAX_CONCURRENT_ACTIVITIES),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(WORKER_SETTING_DEFAULTS.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES),
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).default(WORKER_SETTING_DEFAULTS.WORKER_WORKFLOW_TASK_POLLERS),
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).default(WORKER_SETTING_DEFAULTS.WORKER_ACTIVITY_TASK_POLLERS),
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(WORKER_SETTING_DEFAULTS.WORKER_STICKY_QUEUE_TIMEOUT_MS),
 
   /** users.roblox.com (verification); the test fake serves the same paths on one port. */
   ROBLOX_USERS_API_URL: z.url().default('https://users.roblox.com'),
@@ -107,7 +130,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.TOPUP_MIN_AMOUNT > config.TOPUP_MAX_AMOUNT) {
     throw new ConfigError([`TOPUP_MIN_AMOUNT: must not be above TOPUP_MAX_AMOUNT (${config.TOPUP_MIN_AMOUNT} > ${config.TOPUP_MAX_AMOUNT})`]);
   }
+  const workerProblems = checkWorkerSettings(config);
+  if (workerProblems.length) throw new ConfigError(workerProblems);
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
+}
+
+/** The combinations the Temporal SDK would otherwise change silently (with a warning) at worker start. */
+function checkWorkerSettings(config: WorkerSettings): string[] {
+  const problems: string[] = [];
+  const cache = config.WORKER_MAX_CACHED_WORKFLOWS;
+  if (cache === 1) problems.push('WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2');
+  if (cache > 0 && config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS > cache) {
+    problems.push(`WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not be above WORKER_MAX_CACHED_WORKFLOWS (${config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS} > ${cache}) unless the cache is off (0)`);
+  }
+  if (config.WORKER_WORKFLOW_TASK_POLLERS > config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+    problems.push(`WORKER_WORKFLOW_TASK_POLLERS: must not be above WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (${config.WORKER_WORKFLOW_TASK_POLLERS} > ${config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS})`);
+  }
+  if (config.WORKER_ACTIVITY_TASK_POLLERS > config.WORKER_MAX_CONCURRENT_ACTIVITIES) {
+    problems.push(`WORKER_ACTIVITY_TASK_POLLERS: must not be above WORKER_MAX_CONCURRENT_ACTIVITIES (${config.WORKER_ACTIVITY_TASK_POLLERS} > ${config.WORKER_MAX_CONCURRENT_ACTIVITIES})`);
+  }
+  return problems;
 }
 
 /** The code encryption keys decode to AES-256 keys (messages never include a key). */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
-import type { WorkerOptions } from '@temporalio/worker';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { Registry } from '../../bot/router';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
@@ -33,6 +33,8 @@ export interface E2EOptions {
   logLevel?: string;
   /** Settings added to (or replacing) the harness's environment, e.g. TOPUP_EXPIRY_SECONDS. */
   env?: Record<string, string>;
+  /** The Temporal server to run on (default: the test run's; a benchmark passes its own dev server). */
+  temporalAddress?: string;
 }
 
 export interface E2E {
@@ -42,6 +44,8 @@ export interface E2E {
   demo: DemoGuild;
   prisma: PrismaClient;
   temporal: Client;
+  /** A worker connection to the same server (for workers a test or benchmark adds beside Guildflow's). */
+  nativeConnection: NativeConnection;
   taskQueue: string;
   apiUrl: string;
   /** Waits until the workflow reaches `status` (polls describe), and returns its description. */
@@ -73,7 +77,8 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
     cleanup.push(() => midtrans.close());
     const db = await createTestDatabase();
     cleanup.push(() => db.drop());
-    const temporal = await testTemporal();
+    const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
+    const temporal = await testTemporal({ address: temporalAddress });
     cleanup.push(() => temporal.close());
 
     const taskQueue = uniqueTaskQueue('e2e');
@@ -85,7 +90,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       PORT: String(port),
       DATABASE_URL: db.url,
       DATABASE_POOL_SIZE: '4',
-      TEMPORAL_ADDRESS: testTemporalAddress(),
+      TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
       TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
       ...fakeServicesEnv({ discord, roblox, midtrans, midtransServerKey: MIDTRANS_SERVER_KEY, apiUrl: `http://127.0.0.1:${port}` }),
@@ -126,6 +131,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       demo,
       prisma: db.prisma,
       temporal: temporal.client,
+      nativeConnection: temporal.nativeConnection,
       taskQueue,
       apiUrl,
       async waitForWorkflow(workflowId, status, timeoutMs = 15_000) {

@@ -38,10 +38,12 @@ export function testTemporalCli(): string {
   return cli;
 }
 
-/** One client connection and one worker connection per test file; `close()` them in afterAll. */
-export async function testTemporal({ namespace = 'default' }: { namespace?: string } = {}): Promise<TestTemporal> {
+/**
+ * One client connection and one worker connection per test file; `close()` them in afterAll. `address`
+ * defaults to the run's server (a benchmark passes the dev server it started).
+ */
+export async function testTemporal({ namespace = 'default', address = testTemporalAddress() }: { namespace?: string; address?: string } = {}): Promise<TestTemporal> {
   quietRuntime();
-  const address = testTemporalAddress();
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address }).catch(async (err: unknown) => {
     await connection.close();

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { loadConfig, redactConfig, requireSettings } from '../../lib/config';
+import { loadConfig, redactConfig, requireSettings, WORKER_SETTING_DEFAULTS } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 import { createLogger } from '../../lib/logger';
 
@@ -55,6 +55,27 @@ describe('config', () => {
     expect(loadConfig({ DISCORD_SHARD_COUNT: '4' }).DISCORD_SHARD_COUNT).toBe(4);
     expect(loadConfig({ DISCORD_SHARD_COUNT: 'auto' }).DISCORD_SHARD_COUNT).toBe('auto');
     for (const bad of ['0', '-2', '1.5', 'many', '10000']) expect(problemsOf({ DISCORD_SHARD_COUNT: bad })).toEqual([expect.stringMatching(/^DISCORD_SHARD_COUNT: must be `auto` or a number/)]);
+  });
+
+  it('reads the worker settings, with the measured defaults when unset', () => {
+    expect(loadConfig({})).toMatchObject(WORKER_SETTING_DEFAULTS);
+    const config = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '200', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8', WORKER_WORKFLOW_TASK_POLLERS: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: '16', WORKER_ACTIVITY_TASK_POLLERS: '2', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '32', WORKER_STICKY_QUEUE_TIMEOUT_MS: '2500' });
+    expect(config).toMatchObject({ WORKER_MAX_CACHED_WORKFLOWS: 200, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 8, WORKER_WORKFLOW_TASK_POLLERS: 4, WORKER_MAX_CONCURRENT_ACTIVITIES: 16, WORKER_ACTIVITY_TASK_POLLERS: 2, WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 32, WORKER_STICKY_QUEUE_TIMEOUT_MS: 2500 });
+  });
+
+  it('refuses worker settings the SDK would not honour, saying why', () => {
+    expect(problemsOf({ WORKER_MAX_CONCURRENT_ACTIVITIES: '0', WORKER_WORKFLOW_TASK_POLLERS: '1', WORKER_STICKY_QUEUE_TIMEOUT_MS: 'soon', WORKER_MAX_CACHED_WORKFLOWS: '-1' }).map((p) => p.split(':')[0]).sort()).toEqual(
+      ['WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_STICKY_QUEUE_TIMEOUT_MS', 'WORKER_WORKFLOW_TASK_POLLERS'],
+    );
+    expect(problemsOf({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).toContain('WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2');
+    expect(problemsOf({ WORKER_MAX_CACHED_WORKFLOWS: '10', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_WORKFLOW_TASK_POLLERS: '4' })).toEqual([
+      'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not be above WORKER_MAX_CACHED_WORKFLOWS (20 > 10) unless the cache is off (0)',
+    ]);
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_WORKFLOW_TASK_POLLERS: '4' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
+    expect(problemsOf({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_WORKFLOW_TASK_POLLERS: '8', WORKER_MAX_CONCURRENT_ACTIVITIES: '2', WORKER_ACTIVITY_TASK_POLLERS: '3' })).toEqual([
+      'WORKER_WORKFLOW_TASK_POLLERS: must not be above WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (8 > 4)',
+      'WORKER_ACTIVITY_TASK_POLLERS: must not be above WORKER_MAX_CONCURRENT_ACTIVITIES (3 > 2)',
+    ]);
   });
 
   it('refuses an API key without a cluster address', () => {

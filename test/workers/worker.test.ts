@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { WORKER_SETTING_DEFAULTS } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import type { PrismaClient } from '../../prisma/client';
 import { createGuildflowWorker } from '../../workers/worker';
@@ -36,7 +37,7 @@ describe('the Guildflow worker', () => {
     const taskQueue = uniqueTaskQueue('bundle');
     const worker = await createGuildflowWorker(
       temporal.nativeConnection,
-      { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE_PATH: bundlePath },
+      { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE_PATH: bundlePath, ...WORKER_SETTING_DEFAULTS },
       { prisma: {} as PrismaClient, log: createLogger({ level: 'silent' }) },
     );
     const result = await worker.runUntil(async () => {
@@ -48,5 +49,28 @@ describe('the Guildflow worker', () => {
       return handle.result();
     });
     expect(result).toEqual({ outcome: 'timed-out', text: 'from the bundle' });
+  });
+
+  it('runs with the configured slots, pollers, cache and sticky timeout', async () => {
+    const { code } = await bundleWorkflows(require.resolve('../workflows/echo'));
+    const bundlePath = path.join(dir, 'settings-bundle.js');
+    writeFileSync(bundlePath, code);
+    const settings = { WORKER_MAX_CACHED_WORKFLOWS: 64, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 6, WORKER_MAX_CONCURRENT_ACTIVITIES: 12, WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 7, WORKER_WORKFLOW_TASK_POLLERS: 3, WORKER_ACTIVITY_TASK_POLLERS: 5, WORKER_STICKY_QUEUE_TIMEOUT_MS: 2500 };
+    const worker = await createGuildflowWorker(
+      temporal.nativeConnection,
+      { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: uniqueTaskQueue('settings'), WORKFLOW_BUNDLE_PATH: bundlePath, ...settings },
+      { prisma: {} as PrismaClient, log: createLogger({ level: 'silent' }) },
+    );
+    await worker.runUntil(Promise.resolve());
+    const { options } = worker;
+    expect(options.maxCachedWorkflows).toBe(64);
+    expect(options.stickyQueueScheduleToStartTimeoutMs).toBe(2500);
+    expect(options.workflowTaskPollerBehavior).toEqual({ type: 'simple-maximum', maximum: 3 });
+    expect(options.activityTaskPollerBehavior).toEqual({ type: 'simple-maximum', maximum: 5 });
+    expect(options.tuner).toMatchObject({
+      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 6 },
+      activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 12 },
+      localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 7 },
+    });
   });
 });
