@@ -15,6 +15,7 @@ import { seedDemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type InteractionHandle } from '../test/fakes/discord';
 import { startFakeRoblox } from '../test/fakes/roblox';
 import { createEmptyDatabase } from '../test/helpers/database';
+import { percentile } from './stats';
 import { echoCommand } from './interactions-echo';
 import type { BenchRow, BenchScenario } from './types';
 
@@ -32,10 +33,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** 'process' (default): Guildflow in its own process, as deployed; 'inline': in the benchmark's process. */
 const STACK = process.env.BENCH_STACK === 'inline' ? 'inline' : 'process';
 
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 export const interactionsScenario: BenchScenario = {
   name: 'interactions',

@@ -4,6 +4,8 @@
  * Each contender runs `clients` loops calling its operation; an operation answering `false` counts as
  * refused, an error whose code is in `tolerated` (e.g. a deadlock) is counted, any other error aborts.
  */
+import { percentile } from './stats';
+
 export type Op = () => Promise<unknown>;
 
 export interface Run {
@@ -14,10 +16,6 @@ export interface Run {
   refused: number;
   /** Errors with a tolerated code. */
   tolerated: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
 interface Acc {

@@ -16,6 +16,7 @@ import { startStack } from '../scripts/stack';
 import { seedDemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type InteractionHandle } from '../test/fakes/discord';
 import { createEmptyDatabase } from '../test/helpers/database';
+import { percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -29,10 +30,6 @@ const PRESSES = Number(process.env.BENCH_TICKET_PRESSES ?? 50);
 const WAVE = Number(process.env.BENCH_TICKET_WAVE ?? 10);
 const SEEDED = 1000;
 const DISCORD_LIMIT_MS = 3000;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 export const ticketsScenario: BenchScenario = {
   name: 'tickets',

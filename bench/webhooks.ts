@@ -7,6 +7,7 @@ import { createLogger } from '../lib/logger';
 import { createPrismaClient } from '../prisma/client';
 import { deployMigrations } from '../prisma/migrator';
 import { createEmptyDatabase } from '../test/helpers/database';
+import { percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
 
 /**
@@ -22,7 +23,6 @@ const ROUNDS = 3;
 const CLIENTS = Number(process.env.BENCH_WEBHOOKS_CLIENTS ?? 16);
 const SERVER_KEY = 'SB-Mid-server-bench';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 function notification(): string {
   const b: Record<string, string> = {
