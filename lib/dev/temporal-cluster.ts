@@ -1,7 +1,7 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { freePort } from '../net';
+import { freePort, freePortInRange } from '../net';
 import { SEARCH_ATTRIBUTES } from '../search-attributes';
 import { waitFor } from '../wait';
 import { runCommand, superviseServer, type SupervisedServer } from './process';
@@ -96,6 +96,14 @@ export function databaseEnv(databaseUrl: string, suffix?: string): Record<string
   };
 }
 
+/**
+ * The server stores membership ports in a PostgreSQL smallint (cluster_membership.rpc_port): they must be
+ * below 32768, under the kernel's usual ephemeral range, so they are drawn from 20000–32767.
+ */
+function nodePort(name: (typeof PORT_VARS)[number]): Promise<number> {
+  return name.endsWith('_MEMBERSHIP_PORT') ? freePortInRange(20_000, 32_767, HOST) : freePort(HOST);
+}
+
 export async function startTemporalCluster(opts: TemporalClusterOptions): Promise<TemporalCluster> {
   const { log } = opts;
   const count = opts.nodes ?? 1;
@@ -103,7 +111,9 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
   const namespace = opts.namespace ?? 'default';
   const started = performance.now();
   const db = databaseEnv(opts.databaseUrl, opts.databaseSuffix);
-  const [cli, binaries] = await Promise.all([obtainTemporalCli({ cliPath: opts.cliPath, log }), obtainTemporalServer({ binDir: opts.serverBinDir, log })]);
+  // One after the other: the server's build reuses most of what the CLI's compiled.
+  const cli = await obtainTemporalCli({ cliPath: opts.cliPath, log });
+  const binaries = await obtainTemporalServer({ binDir: opts.serverBinDir, log });
   await fs.mkdir(opts.dataDir, { recursive: true });
 
   // Only what the tools need: the parent's environment could carry a LOG_LEVEL or DBNAME of its own.
@@ -113,13 +123,14 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
 
   const nodes: ClusterNode[] = [];
   for (let i = 0; i < count; i++) {
-    const ports = Object.fromEntries(await Promise.all(PORT_VARS.map(async (name) => [name, String(await freePort(HOST))] as const)));
+    const ports = Object.fromEntries(await Promise.all(PORT_VARS.map(async (name) => [name, String(await nodePort(name))] as const)));
     const env = {
       ...baseEnv,
       ...db,
       ...ports,
       BIND_ON_IP: HOST,
       TEMPORAL_BROADCAST_ADDRESS: HOST,
+      CLUSTER_RPC_ADDRESS: nodes[0]?.address ?? `${HOST}:${ports.FRONTEND_GRPC_PORT}`,
       DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG_FILE,
       // 2 nodes × (10 + 10 visibility) stay well inside a shared server's 100 connections.
       SQL_MAX_CONNS: '10',
@@ -130,7 +141,10 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     await Promise.all(nodes.map((n) => n.stop()));
   };
   try {
-    await Promise.all(nodes.map((n) => n.start()));
+    // Node 0 first: the first node to start records the cluster's metadata, and two at once on a fresh
+    // database race to write it (the loser exits).
+    await nodes[0]!.start();
+    await Promise.all(nodes.slice(1).map((n) => n.start()));
     await runCommand('sh', [SETUP_NAMESPACE_SCRIPT], {
       env: { ...baseEnv, TEMPORAL_ADDRESS: nodes[0]!.address, TEMPORAL_CLI: cli, NAMESPACE: namespace, SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_SPECS },
     });

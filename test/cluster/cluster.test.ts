@@ -8,7 +8,7 @@ import { startTemporalCluster, type TemporalCluster } from '../../lib/dev/tempor
 import { createLogger } from '../../lib/logger';
 import { dropDatabases, testDatabaseServerUrl } from '../helpers/database';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
-import { runWorker } from '../helpers/temporal';
+import { quietRuntime, runWorker } from '../helpers/temporal';
 import { proceed, relay } from './workflows/relay';
 
 // The production topology: two Temporal server processes sharing one PostgreSQL, a load balancer in
@@ -23,6 +23,7 @@ let balancer: TcpProxy | undefined;
 let connection: Connection | undefined;
 
 beforeAll(async () => {
+  quietRuntime();
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gf-cluster-'));
   cluster = await startTemporalCluster({ databaseUrl: testDatabaseServerUrl(), nodes: 2, dataDir, databaseSuffix: suffix, log: createLogger({ level: 'warn' }) });
   balancer = await startTcpProxy(cluster.addresses.map((a) => ({ host: a.split(':')[0]!, port: Number(a.split(':')[1]) })));
