@@ -9,6 +9,7 @@ import { depositsScenario } from './deposits';
 import { interactionsScenario } from './interactions';
 import { ledgerScenario } from './ledger';
 import { ordersScenario } from './orders';
+import { scaleScenario } from './scale';
 import { startScenario } from './start';
 import { tasksScenario } from './tasks';
 import { ticketsScenario } from './tickets';
@@ -16,7 +17,7 @@ import { transcriptScenario } from './transcript';
 import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario];
+const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario, scaleScenario];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [
