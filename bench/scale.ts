@@ -27,10 +27,10 @@ import { notification } from './webhooks';
  * against a bare Koa JSON endpoint in a process of its own. Everything shares the machine's cores with
  * the load generator: the ratios say where the design costs, the absolute numbers where the machine stops.
  */
-const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 4);
 const CLIENTS = Number(process.env.BENCH_SCALE_CLIENTS ?? 16);
 const NODES = Number(process.env.BENCH_SCALE_NODES ?? 1);
-const HTTP_SECONDS = Number(process.env.BENCH_SCALE_HTTP_SECONDS ?? 5);
+const HTTP_SECONDS = Number(process.env.BENCH_SCALE_HTTP_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 32);
 const WORKER_COUNTS = [1, 2, 4] as const;
 const SERVER_KEY = 'SB-Mid-server-scale';
