@@ -66,3 +66,15 @@ it('runs workflows to completion while either node is killed -9', async () => {
     await worker.close();
   }
 });
+
+it('starts again on the same databases (schema, namespace and search attributes already there)', async () => {
+  await cluster!.stop();
+  cluster = await startTemporalCluster({ databaseUrl: testDatabaseServerUrl(), nodes: 1, dataDir, databaseSuffix: suffix, log: createLogger({ level: 'warn' }) });
+  const client = new Client({ connection: await Connection.connect({ address: cluster.address }) });
+  try {
+    const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['GuildId', 'DiscordUserId', 'FlowKind', 'FlowStuck']));
+  } finally {
+    await client.connection.close();
+  }
+});
