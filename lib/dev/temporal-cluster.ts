@@ -26,7 +26,7 @@ export interface TemporalClusterOptions {
   log: Logger;
   /** Names the databases (letters, digits, underscores); without it they are `temporal` and `temporal_visibility`. */
   databaseSuffix?: string;
-  /** Created besides nothing else; default `default`. */
+  /** Created when missing, with Guildflow's search attributes; default `default`. */
   namespace?: string;
   /** TEMPORAL_CLI and TEMPORAL_SERVER_BIN from the config. */
   cliPath?: string;
@@ -81,7 +81,10 @@ const PORT_VARS = [
   'WORKER_MEMBERSHIP_PORT',
 ] as const;
 
-/** The environment config/guildflow.yaml and setup-schema.sh read for the database. */
+/**
+ * The environment config/guildflow.yaml and setup-schema.sh read for the database: host, port, user and
+ * password of the URL (its TLS parameters are not carried over: the server connects without TLS).
+ */
 export function databaseEnv(databaseUrl: string, suffix?: string): Record<string, string> {
   if (suffix !== undefined && !/^[a-z0-9_]+$/.test(suffix)) throw new Error(`databaseSuffix must be lower-case letters, digits and underscores, not ${JSON.stringify(suffix)}`);
   const url = new URL(databaseUrl);
