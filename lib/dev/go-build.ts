@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import { waitFor } from '../wait';
@@ -22,6 +23,12 @@ export interface GoProgram {
   expectedPackages: number;
   /** For the first log line: "3–9 minutes on two cores". */
   expectedTime: string;
+}
+
+/** `${XDG_CACHE_HOME:-$HOME/.cache}/guildflow/<name>`: outside the clone, shared by every run and clone. */
+export function guildflowCacheDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME?.trim() || path.join(env.HOME?.trim() || os.homedir(), '.cache');
+  return path.join(base, 'guildflow', name);
 }
 
 export interface GoBuildOptions {

@@ -1,7 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { buildIntoCache, GoBuildFailedError, type GoBuildOptions, type GoProgram } from './go-build';
+import { buildIntoCache, GoBuildFailedError, guildflowCacheDir, type GoBuildOptions, type GoProgram } from './go-build';
 import { goVersionProblem } from './go-version';
 import { findOnPath, isExecutableFile } from './process';
 
@@ -40,8 +39,7 @@ export interface ObtainTemporalCliOptions {
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME?.trim() || path.join(env.HOME?.trim() || os.homedir(), '.cache');
-  return path.join(base, 'guildflow', `temporal-${TEMPORAL_CLI_VERSION}`);
+  return guildflowCacheDir(`temporal-${TEMPORAL_CLI_VERSION}`, env);
 }
 
 /** Resolution order: explicit path, `temporal` on PATH, the cache, else build into the cache. */

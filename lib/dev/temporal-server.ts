@@ -1,7 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { buildIntoCache, cachedBinaries, GoBuildFailedError, type GoBuildOptions, type GoProgram } from './go-build';
+import { buildIntoCache, cachedBinaries, GoBuildFailedError, guildflowCacheDir, type GoBuildOptions, type GoProgram } from './go-build';
 import { goVersionProblem } from './go-version';
 import { findOnPath } from './process';
 
@@ -53,11 +52,6 @@ export interface ObtainTemporalServerOptions {
   progress?: GoBuildOptions['progress'];
 }
 
-function defaultServerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME?.trim() || path.join(env.HOME?.trim() || os.homedir(), '.cache');
-  return path.join(base, 'guildflow', `temporal-server-${TEMPORAL_SERVER_VERSION}`);
-}
-
 const asBinaries = (paths: Record<string, string>): TemporalServerBinaries => ({ server: paths['temporal-server']!, sqlTool: paths['temporal-sql-tool']! });
 
 /** Resolution order: TEMPORAL_SERVER_BIN, the cache, else build into the cache. */
@@ -71,7 +65,7 @@ export async function obtainTemporalServer(options: ObtainTemporalServerOptions)
     }
     return asBinaries(found);
   }
-  const cacheDir = options.cacheDir ?? defaultServerCacheDir(env);
+  const cacheDir = options.cacheDir ?? guildflowCacheDir(`temporal-server-${TEMPORAL_SERVER_VERSION}`, env);
   const cached = await cachedBinaries(TEMPORAL_SERVER_PROGRAM, cacheDir);
   if (cached) return asBinaries(cached);
 
