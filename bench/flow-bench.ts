@@ -16,12 +16,18 @@ import { createEmptyDatabase } from '../test/helpers/database';
 import { createGuildflowWorker } from '../workers/worker';
 
 /**
- * What the flow benchmarks (orders, deposits) share: their own Temporal dev server (in memory), a migrated
+ * What the flow benchmarks (orders, deposits, scale) share: their own Temporal dev server (in memory) unless
+ * given a server's address, a migrated
  * database with the demo guild recorded, the fake Discord, Temporal clients and a way to start Guildflow's
  * worker. `close()` tears everything down in reverse; scenarios push their own steps onto `cleanup`.
  */
 export interface FlowBench {
   prisma: PrismaClient;
+  /** The database, for worker and API processes of their own. */
+  databaseUrl: string;
+  /** The codes' encryption key (32 bytes) behind `keyring`, for those processes' CODE_ENCRYPTION_KEY. */
+  codeKey: Buffer;
+  temporalAddress: string;
   discord: FakeDiscord;
   demo: DemoGuild;
   guildId: string;
@@ -43,15 +49,19 @@ export async function startBenchDevServer(log: Logger): Promise<TemporalDevServe
   return startTemporalDevServer({ cliPath, port: await freePort(), ui: false, log });
 }
 
-export async function startFlowBench(log: Logger): Promise<FlowBench> {
+export async function startFlowBench(log: Logger, opts: { temporalAddress?: string } = {}): Promise<FlowBench> {
   if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
   const cleanup: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
   };
   try {
-    const server = await startBenchDevServer(log);
-    cleanup.push(() => server.stop());
+    let temporalAddress = opts.temporalAddress;
+    if (!temporalAddress) {
+      const server = await startBenchDevServer(log);
+      cleanup.push(() => server.stop());
+      temporalAddress = server.address;
+    }
     const db = await createEmptyDatabase();
     cleanup.push(() => db.drop());
     await deployMigrations(db.url);
@@ -62,10 +72,11 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
     const demo = seedDemoGuild(discord);
     const guildId = demo.guild.id;
     await prisma.guild.create({ data: { id: guildId, name: demo.guild.name, ownerId: demo.owner.id } });
-    const keyring = createCodeKeyring({ id: 'bench', key: randomBytes(32) });
-    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    const codeKey = randomBytes(32);
+    const keyring = createCodeKeyring({ id: 'bench', key: codeKey });
+    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
     cleanup.push(() => nativeConnection.close());
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await Connection.connect({ address: temporalAddress });
     cleanup.push(() => connection.close());
     const client = new Client({ connection });
     const rest = new REST({ api: discord.restUrl, retries: 0, globalRequestsPerSecond: 1e6 }).setToken(discord.token);
@@ -73,6 +84,9 @@ export async function startFlowBench(log: Logger): Promise<FlowBench> {
     let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
     return {
       prisma,
+      databaseUrl: db.url,
+      codeKey,
+      temporalAddress,
       discord,
       demo,
       guildId,

@@ -10,6 +10,7 @@ import { interactionsScenario } from './interactions';
 import { latencyScenario } from './latency';
 import { ledgerScenario } from './ledger';
 import { ordersScenario } from './orders';
+import { scaleScenario } from './scale';
 import { startScenario } from './start';
 import { tasksScenario } from './tasks';
 import { ticketsScenario } from './tickets';
@@ -18,7 +19,20 @@ import type { BenchRow, BenchScenario } from './types';
 import { webhooksScenario } from './webhooks';
 import { workerSettingsScenario } from './worker-settings';
 
-const scenarios: BenchScenario[] = [startScenario, ledgerScenario, tasksScenario, interactionsScenario, ordersScenario, webhooksScenario, depositsScenario, transcriptScenario, ticketsScenario, latencyScenario, workerSettingsScenario];
+const scenarios: BenchScenario[] = [
+  startScenario,
+  ledgerScenario,
+  tasksScenario,
+  interactionsScenario,
+  ordersScenario,
+  webhooksScenario,
+  depositsScenario,
+  transcriptScenario,
+  ticketsScenario,
+  latencyScenario,
+  workerSettingsScenario,
+  scaleScenario,
+];
 
 function table(rows: BenchRow[]): string {
   const lines = [['metric', 'ours', 'baseline', 'ratio', 'baseline is'], ...rows.map((r) => [

@@ -24,7 +24,8 @@ const CLIENTS = Number(process.env.BENCH_WEBHOOKS_CLIENTS ?? 16);
 const SERVER_KEY = 'SB-Mid-server-bench';
 
 
-function notification(): string {
+/** A signed settlement notification for a new transaction, as Midtrans sends them. */
+export function notification(serverKey = SERVER_KEY): string {
   const b: Record<string, string> = {
     transaction_type: 'on-us',
     transaction_time: '2026-11-25 08:00:00',
@@ -39,8 +40,20 @@ function notification(): string {
     fraud_status: 'accept',
     currency: 'IDR',
   };
-  b.signature_key = createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${SERVER_KEY}`).digest('hex');
+  b.signature_key = createHash('sha512').update(`${b.order_id}${b.status_code}${b.gross_amount}${serverKey}`).digest('hex');
   return JSON.stringify(b);
+}
+
+/** The baseline: Koa reading and parsing a JSON body (or none) and answering JSON, nothing else. */
+export function bareJsonApp(): Koa {
+  const app = new Koa();
+  app.use(async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.req as AsyncIterable<Buffer>) chunks.push(c);
+    const parsed = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}) as { order_id?: string };
+    ctx.body = { status: 'recorded', order: parsed.order_id ?? null };
+  });
+  return app;
 }
 
 async function listen(app: Koa): Promise<{ url: string; server: Server }> {
@@ -80,14 +93,7 @@ export const webhooksScenario: BenchScenario = {
     try {
       await deployMigrations(db.url);
       const ours = await listen(createApp({ prisma, log: createLogger({ level: 'silent', pretty: false }), readiness: [], midtransServerKey: SERVER_KEY }));
-      const bareApp = new Koa();
-      bareApp.use(async (ctx) => {
-        const chunks: Buffer[] = [];
-        for await (const c of ctx.req as AsyncIterable<Buffer>) chunks.push(c);
-        const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { order_id?: string };
-        ctx.body = { status: 'recorded', order: parsed.order_id ?? null };
-      });
-      const bare = await listen(bareApp);
+      const bare = await listen(bareJsonApp());
       servers.push(ours.server, bare.server);
       const oursUrl = `${ours.url}/webhooks/midtrans`;
       await drive(oursUrl, 500);
