@@ -1,11 +1,13 @@
 import { systemAccount, userAccount, type Ledger } from '../ledger';
+import { transactionLedger } from '../ledger/ledger';
 import { ValidationError } from '../../lib/errors';
 import { depositWorkflowId, type DepositReport, type PetLine, type PetVariant, type ReportedPet, type WithdrawOutcome } from '../../lib/flows/trades';
 import type { GameDeposit, PrismaClient, Withdrawal } from '../../prisma/client';
+import { inTransaction } from '../../prisma/transactions';
 import { reserveDailyDeposit } from './deposit-cap';
 import { insufficientGems, invalidTrade, notLinked, overLimit, tradeState, unknownPet } from './errors';
 import { linkByRobloxId, linkByUserId } from './games';
-import { ESCROW_OWNER, isVariant, movePetsIn } from './pets';
+import { ESCROW_OWNER, isVariant, movePetsIn, movePetsOn } from './pets';
 
 /**
  * Deposits and withdrawals in the database. Every step is idempotent by the flow's id, so Temporal's
@@ -133,34 +135,39 @@ async function petLines(prisma: PrismaClient, r: DepositReport, { deleted }: { d
   return [...merged.values()];
 }
 
-/** Credits a checked deposit: gems issued to the member, pets added; each once. */
-export async function creditDeposit(prisma: PrismaClient, ledger: Ledger, input: { depositId: string; guildId: string; userId: string; gems: string; lines: PetLine[] }): Promise<void> {
+/**
+ * Credits a checked deposit: gems issued to the member, pets added and the deposit marked credited, in one
+ * database transaction (the ledger on the same connection, as a tip does), each part once by its key.
+ */
+export async function creditDeposit(prisma: PrismaClient, input: { depositId: string; guildId: string; userId: string; gems: string; lines: PetLine[] }): Promise<void> {
   const gems = BigInt(input.gems);
-  if (gems > 0n) {
-    await ledger.transfer({
-      guildId: input.guildId,
-      key: `deposit:${input.depositId}:gems`,
-      type: 'transfer',
-      actor: { type: 'system', id: 'deposit' },
-      asset: 'gems',
-      from: systemAccount('issuance'),
-      to: userAccount(input.userId),
-      amount: gems,
-      reason: 'Deposited in the Roblox game',
-      refs: { depositId: input.depositId, workflowId: depositWorkflowId(input.depositId) },
-    });
-  }
-  await prisma.$transaction(async (tx) => {
-    await movePetsIn(tx, {
-      guildId: input.guildId,
-      key: `deposit:${input.depositId}`,
-      type: 'deposit',
-      actor: { type: 'system', id: 'deposit' },
-      reason: 'Deposited in the Roblox game',
-      refs: { depositId: input.depositId },
-      moves: input.lines.map((l) => ({ ownerId: input.userId, speciesId: l.speciesId, variant: l.variant, delta: l.quantity })),
-    });
-    await tx.gameDeposit.update({ where: { id: input.depositId }, data: { status: 'credited', completedAt: new Date() } });
+  await inTransaction(prisma, async (client) => {
+    if (gems > 0n) {
+      await transactionLedger(client).transfer({
+        guildId: input.guildId,
+        key: `deposit:${input.depositId}:gems`,
+        type: 'transfer',
+        actor: { type: 'system', id: 'deposit' },
+        asset: 'gems',
+        from: systemAccount('issuance'),
+        to: userAccount(input.userId),
+        amount: gems,
+        reason: 'Deposited in the Roblox game',
+        refs: { depositId: input.depositId, workflowId: depositWorkflowId(input.depositId) },
+      });
+    }
+    if (input.lines.length > 0) {
+      await movePetsOn(client, {
+        guildId: input.guildId,
+        key: `deposit:${input.depositId}`,
+        type: 'deposit',
+        actor: { type: 'system', id: 'deposit' },
+        reason: 'Deposited in the Roblox game',
+        refs: { depositId: input.depositId },
+        moves: input.lines.map((l) => ({ ownerId: input.userId, speciesId: l.speciesId, variant: l.variant, delta: l.quantity })),
+      });
+    }
+    await client.query(`UPDATE game_deposits SET status = 'credited', completed_at = now() WHERE id = $1`, [input.depositId]);
   });
 }
 
@@ -169,9 +176,9 @@ export async function creditDeposit(prisma: PrismaClient, ledger: Ledger, input:
  * waits for one step instead of two. A retry after a partial credit finds the deposit accepted and
  * finishes the credit (every part is keyed by the deposit's id).
  */
-export async function settleDeposit(prisma: PrismaClient, ledger: Ledger, r: DepositReport): Promise<DepositCheck> {
+export async function settleDeposit(prisma: PrismaClient, r: DepositReport): Promise<DepositCheck> {
   const check = await checkDeposit(prisma, r);
-  if (check.ok) await creditDeposit(prisma, ledger, { depositId: r.depositId, guildId: r.guildId, userId: check.userId, gems: check.gems, lines: check.lines });
+  if (check.ok) await creditDeposit(prisma, { depositId: r.depositId, guildId: r.guildId, userId: check.userId, gems: check.gems, lines: check.lines });
   return check;
 }
 
