@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OrderView } from '../activities/orders';
 import type { InteractionReply } from '../lib/flows/flow';
@@ -25,6 +25,8 @@ import { flowSteps } from './persistent-steps';
  * an order refused at creation is told to the member.
  */
 
+/** patched() id: the low-stock check beside the delivery, the charge and the completion as one step. */
+const FEWER_ROUND_TRIPS = 'order-fewer-round-trips';
 const profiles = activityProfiles(ORDER_REFUSALS);
 /** What a cancelled order says went wrong (its row's failure reason). */
 const CANCELLED = { type: ORDER_FAILURES.cancelled, message: 'The order was cancelled.' };
@@ -53,6 +55,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const { orderId } = input;
   const reply = input.reply ?? null;
   const holdKey = orderHoldKey(orderId);
+  let fewerRoundTrips = false;
   const { neverGiveUp: steady, dbStep, mustStep } = flowSteps({ guildId: input.guildId, describe: () => `Code order: ${what}`, refusals: ORDER_REFUSALS, patience: input.patience }, { db, mustHappen });
 
   const created = await dbStep('create the order', (a) => a.ordersCreate({
@@ -157,10 +160,16 @@ export async function order(input: OrderInput): Promise<OrderState> {
       await tell('check the stock', () => discord.ordersCheckLowStock({ guildId: o.guildId }));
       return await fail(`Sorry, there are not enough codes in stock for ${o.quantity} right now. An admin will restock soon.`);
     }
-    await tell('check the stock', () => discord.ordersCheckLowStock({ guildId: o.guildId }));
+    // Since this change, the low-stock check (an admin notice) runs beside the delivery instead of before
+    // it, and the charge and the completion are one step: two round trips fewer before the member has
+    // the codes and the order is done.
+    fewerRoundTrips = patched(FEWER_ROUND_TRIPS);
+    const stockChecked = tell('check the stock', () => discord.ordersCheckLowStock({ guildId: o.guildId }));
+    if (!fewerRoundTrips) await stockChecked;
 
     // ---- deliver, retried; then an admin decides --------------------------------------------------
     let delivered = await deliverWithRetries(input, state, at, reply);
+    await stockChecked;
     while (!delivered) {
       state.status = 'needs_admin';
       at('needs_admin');
@@ -210,9 +219,14 @@ export async function order(input: OrderInput): Promise<OrderState> {
 
   // ---- charge and complete ------------------------------------------------------------------------
   at('charging');
-  if (paid) await mustStep('charge', (a) => a.ledgerPostHold({ key: holdKey }));
-  state.status = 'completed';
-  await mustStep('complete the order', (a) => a.ordersSetStatus({ orderId, status: 'completed', failureReason: null }));
+  if (fewerRoundTrips) {
+    state.status = 'completed';
+    await mustStep('charge and complete the order', (a) => a.ordersComplete({ orderId, holdKey: paid ? holdKey : null }));
+  } else {
+    if (paid) await mustStep('charge', (a) => a.ledgerPostHold({ key: holdKey }));
+    state.status = 'completed';
+    await mustStep('complete the order', (a) => a.ordersSetStatus({ orderId, status: 'completed', failureReason: null }));
+  }
   at('done');
   await tell('tell the member', () => discord.ordersNotifyMember({ orderId, event: 'completed', reply }));
   return { ...state };

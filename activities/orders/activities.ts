@@ -54,6 +54,14 @@ export function createOrderActivities({ prisma, log, discordActivities: d, codes
     async ordersSetStatus(input: { orderId: string; status: OrderStatus; failureReason?: string | null }): Promise<{ status: string }> {
       return { status: (await setOrderStatus(prisma, input.orderId, input.status, { failureReason: input.failureReason })).status };
     },
+    /**
+     * The two steps after the delivery as one: the held price charged (when there is one), then the order
+     * completed. Both must happen and nothing comes between them; each is idempotent (the hold's key, the status).
+     */
+    async ordersComplete(input: { orderId: string; holdKey: string | null }): Promise<{ status: string }> {
+      if (input.holdKey) await ledger.postHold({ key: input.holdKey });
+      return { status: (await setOrderStatus(prisma, input.orderId, 'completed', { failureReason: null })).status };
+    },
     /** All of the package's codes for this order, or OutOfStock (nothing reserved). */
     async ordersReserveCodes(input: { orderId: string }): Promise<{ reserved: number }> {
       const o = await getOrder(prisma, input.orderId);

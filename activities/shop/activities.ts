@@ -66,6 +66,20 @@ export function createShopActivities({ prisma, log, discordActivities: discord }
     const { item, ...purchase } = p;
     return { purchase, item };
   };
+  const addToInventory = async (input: { purchaseId: string; key: string }): Promise<{ quantity: number }> => {
+    const { purchase: p } = await load(input.purchaseId);
+    const r = await applyInventoryMovement(prisma, {
+      guildId: p.guildId,
+      ownerId: p.userId,
+      itemId: p.itemId,
+      delta: p.quantity,
+      key: input.key,
+      type: 'purchase',
+      actor: { type: 'user', id: p.userId },
+      refs: { purchaseId: p.id },
+    });
+    return { quantity: r.quantity };
+  };
 
   /** Why a purchase failed, in words for the member. */
   async function humanReason(purchaseId: string, failure: FailureInfo): Promise<string> {
@@ -122,6 +136,30 @@ export function createShopActivities({ prisma, log, discordActivities: discord }
       const { taken, stockLeft } = await takeStock(prisma, input.purchaseId);
       return { taken, stockLeft };
     },
+    /**
+     * The price held (a paid purchase) and the stock taken, the purchase's two steps after its creation as
+     * one. Each part is idempotent (the hold's key, the purchase's own stock take); when one is refused the
+     * workflow's compensations, pushed before this step, cope with either part having happened or not.
+     */
+    async shopHoldAndTakeStock(input: { purchaseId: string; holdKey: string; workflowId: string }): Promise<{ taken: boolean; stockLeft: number | null }> {
+      const { purchase: p, item } = await load(input.purchaseId);
+      if (p.total > 0n) {
+        await ledger.hold({
+          guildId: p.guildId,
+          key: input.holdKey,
+          type: 'purchase',
+          actor: { type: 'user', id: p.userId },
+          reason: `Shop: ${p.quantity} × ${item.name}`,
+          refs: { purchaseId: p.id, itemId: p.itemId, workflowId: input.workflowId },
+          asset: p.assetCode,
+          from: { ownerType: 'user', ownerId: p.userId },
+          to: { ownerType: 'system', ownerId: 'sink' },
+          amount: p.total,
+        });
+      }
+      const { taken, stockLeft } = await takeStock(prisma, input.purchaseId);
+      return { taken, stockLeft };
+    },
     /** Compensation: returns the stock only if this purchase took it. */
     async shopRestock(input: { purchaseId: string }): Promise<{ restocked: boolean }> {
       return restock(prisma, input.purchaseId);
@@ -133,18 +171,13 @@ export function createShopActivities({ prisma, log, discordActivities: discord }
     },
     /** Adds the purchased quantity to the member's inventory under `key` (once). */
     async shopAddToInventory(input: { purchaseId: string; key: string }): Promise<{ quantity: number }> {
-      const { purchase: p } = await load(input.purchaseId);
-      const r = await applyInventoryMovement(prisma, {
-        guildId: p.guildId,
-        ownerId: p.userId,
-        itemId: p.itemId,
-        delta: p.quantity,
-        key: input.key,
-        type: 'purchase',
-        actor: { type: 'user', id: p.userId },
-        refs: { purchaseId: p.id },
-      });
-      return { quantity: r.quantity };
+      return addToInventory(input);
+    },
+    /** The items added to the inventory, then the held price charged (when `holdKey` is given): the purchase's last two steps as one. */
+    async shopAddToInventoryAndCharge(input: { purchaseId: string; key: string; holdKey: string | null }): Promise<{ quantity: number }> {
+      const added = await addToInventory(input);
+      if (input.holdKey) await ledger.postHold({ key: input.holdKey });
+      return added;
     },
     /**
      * Takes back what shopAddToInventory added under `addKey`, if it did (a compensation, or the end of

@@ -10,6 +10,7 @@ import {
   creditDeposit,
   escrowPets,
   markClaimed,
+  settleDeposit,
   recordRefusedWithdrawal,
   settlePets,
   type DepositCheck,
@@ -28,7 +29,11 @@ export function createTradeActivities({ prisma, log }: FeatureDeps) {
       return checkDeposit(prisma, report);
     },
     async tradeCreditDeposit(input: { depositId: string; guildId: string; userId: string; gems: string; lines: PetLine[] }): Promise<void> {
-      return creditDeposit(prisma, ledger, input);
+      return creditDeposit(prisma, input);
+    },
+    /** Check and credit in one step (the flow runs it as a local activity); the two below are its older, separate steps. */
+    async tradeSettleDeposit(report: DepositReport): Promise<DepositCheck> {
+      return settleDeposit(prisma, report);
     },
     async tradeDepositReceipt(input: { depositId: string; lines: PetLine[] }): Promise<DiscordMessage> {
       return depositReceipt(prisma, input.depositId, input.lines);

@@ -1,11 +1,13 @@
 import { systemAccount, userAccount, type Ledger } from '../ledger';
+import { transactionLedger } from '../ledger/ledger';
 import { ValidationError } from '../../lib/errors';
 import { depositWorkflowId, type DepositReport, type PetLine, type PetVariant, type ReportedPet, type WithdrawOutcome } from '../../lib/flows/trades';
 import type { GameDeposit, PrismaClient, Withdrawal } from '../../prisma/client';
+import { inTransaction } from '../../prisma/transactions';
 import { reserveDailyDeposit } from './deposit-cap';
 import { insufficientGems, invalidTrade, notLinked, overLimit, tradeState, unknownPet } from './errors';
 import { linkByRobloxId, linkByUserId } from './games';
-import { ESCROW_OWNER, isVariant, movePetsIn } from './pets';
+import { ESCROW_OWNER, isVariant, movePetsIn, movePetsOn } from './pets';
 
 /**
  * Deposits and withdrawals in the database. Every step is idempotent by the flow's id, so Temporal's
@@ -91,6 +93,12 @@ export async function checkDeposit(prisma: PrismaClient, r: DepositReport): Prom
   const existing = await prisma.gameDeposit.findUnique({ where: { id: r.depositId } });
   if (!existing || !sameReport(existing, r)) return { ok: false, reason: 'not_reported', message: 'This deposit was not reported through the signed game API: nothing was credited.' };
   if (existing.status === 'refused') return { ok: false, reason: existing.reason ?? 'refused', message: existing.message ?? 'Refused.' };
+  // Accepted before (counted against the day's cap, perhaps partly credited): the decision stands, so a
+  // retry never refuses a deposit whose gems may already be in the member's account.
+  if (ACCEPTED.includes(existing.status) && existing.userId) {
+    const lines = await petLines(prisma, r, { deleted: true });
+    if (typeof lines !== 'string') return { ok: true, userId: existing.userId, gems: r.gems, lines };
+  }
   const link = await linkByRobloxId(prisma, r.guildId, robloxId);
   if (!link) return refuseDeposit(prisma, r.depositId, 'not_linked', 'Link your Roblox account in Discord with /verify first.');
   await prisma.gameDeposit.update({ where: { id: r.depositId }, data: { userId: link.userId } });
@@ -99,11 +107,23 @@ export async function checkDeposit(prisma: PrismaClient, r: DepositReport): Prom
   const petCount = r.pets.reduce((s, p) => s + p.quantity, 0);
   if (gems > settings.maxDepositGems) return refuseDeposit(prisma, r.depositId, 'over_limit', `At most ${settings.maxDepositGems} gems per deposit.`);
   if (petCount > settings.maxDepositPets) return refuseDeposit(prisma, r.depositId, 'over_limit', `At most ${settings.maxDepositPets} pets per deposit.`);
+  const lines = await petLines(prisma, r, { deleted: false });
+  if (typeof lines === 'string') return refuseDeposit(prisma, r.depositId, 'unknown_pet', `Unknown pet: ${lines}. Ask an admin to add it to the catalogue.`);
+  const cap = await reserveDailyDeposit(prisma, r.depositId);
+  if (!cap.ok) return { ok: false, reason: 'daily_cap', message: cap.message };
+  return { ok: true, userId: link.userId, gems: r.gems, lines };
+}
+
+/** Statuses of a deposit whose check passed: it is credited, never refused, from then on. */
+const ACCEPTED = ['accepted', 'credited'];
+
+/** The reported pets as catalogue lines (one per species and variant), or the unknown species' keys joined; `deleted` counts species removed since. */
+async function petLines(prisma: PrismaClient, r: DepositReport, { deleted }: { deleted: boolean }): Promise<PetLine[] | string> {
   const keys = [...new Set(r.pets.map((p) => p.species))];
-  const species = await prisma.petSpecies.findMany({ where: { guildId: r.guildId, key: { in: keys }, deletedAt: null } });
+  const species = keys.length === 0 ? [] : await prisma.petSpecies.findMany({ where: { guildId: r.guildId, key: { in: keys }, ...(deleted ? {} : { deletedAt: null }) } });
   const byKey = new Map(species.map((s) => [s.key, s]));
   const missing = keys.filter((k) => !byKey.has(k));
-  if (missing.length) return refuseDeposit(prisma, r.depositId, 'unknown_pet', `Unknown pet: ${missing.join(', ')}. Ask an admin to add it to the catalogue.`);
+  if (missing.length) return missing.join(', ');
   const merged = new Map<string, PetLine>();
   for (const p of r.pets) {
     const s = byKey.get(p.species)!;
@@ -112,40 +132,54 @@ export async function checkDeposit(prisma: PrismaClient, r: DepositReport): Prom
     line.quantity += p.quantity;
     merged.set(k, line);
   }
-  const cap = await reserveDailyDeposit(prisma, r.depositId);
-  if (!cap.ok) return { ok: false, reason: 'daily_cap', message: cap.message };
-  return { ok: true, userId: link.userId, gems: r.gems, lines: [...merged.values()] };
+  return [...merged.values()];
 }
 
-/** Credits a checked deposit: gems issued to the member, pets added; each once. */
-export async function creditDeposit(prisma: PrismaClient, ledger: Ledger, input: { depositId: string; guildId: string; userId: string; gems: string; lines: PetLine[] }): Promise<void> {
+/**
+ * Credits a checked deposit: gems issued to the member, pets added and the deposit marked credited, in one
+ * database transaction (the ledger on the same connection, as a tip does), each part once by its key.
+ */
+export async function creditDeposit(prisma: PrismaClient, input: { depositId: string; guildId: string; userId: string; gems: string; lines: PetLine[] }): Promise<void> {
   const gems = BigInt(input.gems);
-  if (gems > 0n) {
-    await ledger.transfer({
-      guildId: input.guildId,
-      key: `deposit:${input.depositId}:gems`,
-      type: 'transfer',
-      actor: { type: 'system', id: 'deposit' },
-      asset: 'gems',
-      from: systemAccount('issuance'),
-      to: userAccount(input.userId),
-      amount: gems,
-      reason: 'Deposited in the Roblox game',
-      refs: { depositId: input.depositId, workflowId: depositWorkflowId(input.depositId) },
-    });
-  }
-  await prisma.$transaction(async (tx) => {
-    await movePetsIn(tx, {
-      guildId: input.guildId,
-      key: `deposit:${input.depositId}`,
-      type: 'deposit',
-      actor: { type: 'system', id: 'deposit' },
-      reason: 'Deposited in the Roblox game',
-      refs: { depositId: input.depositId },
-      moves: input.lines.map((l) => ({ ownerId: input.userId, speciesId: l.speciesId, variant: l.variant, delta: l.quantity })),
-    });
-    await tx.gameDeposit.update({ where: { id: input.depositId }, data: { status: 'credited', completedAt: new Date() } });
+  await inTransaction(prisma, async (client) => {
+    if (gems > 0n) {
+      await transactionLedger(client).transfer({
+        guildId: input.guildId,
+        key: `deposit:${input.depositId}:gems`,
+        type: 'transfer',
+        actor: { type: 'system', id: 'deposit' },
+        asset: 'gems',
+        from: systemAccount('issuance'),
+        to: userAccount(input.userId),
+        amount: gems,
+        reason: 'Deposited in the Roblox game',
+        refs: { depositId: input.depositId, workflowId: depositWorkflowId(input.depositId) },
+      });
+    }
+    if (input.lines.length > 0) {
+      await movePetsOn(client, {
+        guildId: input.guildId,
+        key: `deposit:${input.depositId}`,
+        type: 'deposit',
+        actor: { type: 'system', id: 'deposit' },
+        reason: 'Deposited in the Roblox game',
+        refs: { depositId: input.depositId },
+        moves: input.lines.map((l) => ({ ownerId: input.userId, speciesId: l.speciesId, variant: l.variant, delta: l.quantity })),
+      });
+    }
+    await client.query(`UPDATE game_deposits SET status = 'credited', completed_at = now() WHERE id = $1`, [input.depositId]);
   });
+}
+
+/**
+ * Checks a deposit and, when it passes, credits it: the deposit flow's one step, so the game's answer
+ * waits for one step instead of two. A retry after a partial credit finds the deposit accepted and
+ * finishes the credit (every part is keyed by the deposit's id).
+ */
+export async function settleDeposit(prisma: PrismaClient, r: DepositReport): Promise<DepositCheck> {
+  const check = await checkDeposit(prisma, r);
+  if (check.ok) await creditDeposit(prisma, { depositId: r.depositId, guildId: r.guildId, userId: check.userId, gems: check.gems, lines: check.lines });
+  return check;
 }
 
 // ─── Withdrawals ──────────────────────────────────────────────────────────────────────────────────────

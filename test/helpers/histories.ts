@@ -63,3 +63,19 @@ export function historyFiles(pattern: RegExp): string[] {
 export function loadHistory(file: string): temporal.api.history.v1.IHistory {
   return historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
 }
+
+/** The activity types a history ran as local activities (their markers), in order. */
+export function localActivityTypes(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    const data = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type] : [];
+  });
+}
+
+/** How many workflow tasks a history completed before its first update was answered. */
+export function workflowTasksBeforeUpdateCompleted(history: temporal.api.history.v1.IHistory): number {
+  const events = history.events ?? [];
+  const answered = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+  return events.slice(0, answered).filter((e) => e.workflowTaskCompletedEventAttributes).length;
+}

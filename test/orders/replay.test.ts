@@ -50,6 +50,13 @@ describe('order workflow histories', () => {
     expect(activities('order-out-of-stock-v2.json')).toContain('ledgerUndoHold');
     expect(activities('order-out-of-stock-v2.json')).not.toContain('ledgerVoidHold');
     expect(activities('order-needs-admin-refunded-v2.json')).toEqual(expect.arrayContaining(['ordersNotifyAdmins', 'ledgerUndoHold', 'ordersReleaseCodes']));
+    // After patched('order-fewer-round-trips'): the low-stock check is scheduled with the delivery, and the
+    // charge and the completion are one step.
+    const completed = activities('order-completed-v3.json');
+    expect(completed).toContain('ordersComplete');
+    expect(completed).not.toContain('ledgerPostHold');
+    expect(completed.slice(completed.indexOf('ordersCheckLowStock'), completed.indexOf('ordersCheckLowStock') + 2).sort()).toEqual(['ordersCheckLowStock', 'ordersDeliver']);
+    expect(activities('order-needs-admin-refunded-v3.json')).toEqual(expect.arrayContaining(['ordersNotifyAdmins', 'ledgerUndoHold', 'ordersReleaseCodes']));
   });
 
   it('an incompatible change (codes reserved before the hold) is caught: DeterminismViolationError', async () => {

@@ -54,9 +54,8 @@ describe('a database outage right after a money step', () => {
 
   describe('purchase', () => {
     it.each([
-      ['ledgerHold', 'hold the price'],
-      ['shopTakeStock', 'take the stock'],
-      ['ledgerPostHold', 'charge'],
+      ['shopHoldAndTakeStock', 'hold the price and take the stock'],
+      ['shopAddToInventoryAndCharge', 'add to the inventory and charge'],
     ] as const)('cut after %s: completes, charged once, stock taken once', async (activity, step) => {
       const user = newMember(env, 'buyer');
       await fund(env, user, 1000n);
@@ -88,7 +87,7 @@ describe('a database outage right after a money step', () => {
     it.each([
       ['ledgerHold', 'hold the price'],
       ['ordersReserveCodes', 'reserve the codes'],
-      ['ledgerPostHold', 'charge'],
+      ['ordersComplete', 'charge and complete the order'],
     ] as const)('cut after %s: completes, charged once, one set of codes delivered', async (activity, step) => {
       const pkg = await packageOf(env, 5);
       await addCodes(env, uniqueCodes(5));

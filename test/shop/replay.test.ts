@@ -74,20 +74,38 @@ describe('purchase workflow histories', () => {
     }
   });
 
-  it('without its patched() guard the same change would break the old histories', async () => {
-    // The real workflows/ code, with patched() forced to true: the new step runs on old histories too.
-    const workflowBundle = await bundleWorkflowCode({
+  /** The real workflows/ code with `@temporalio/workflow` replaced by a shim whose patched() is forced. */
+  const unguarded = (shim: string) =>
+    bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       logger: new DefaultLogger('WARN'),
       webpackConfigHook: (config) => ({
         ...config,
-        resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': require.resolve('./workflows/always-patched') } },
+        resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': require.resolve(shim) } },
       }),
     });
+
+  it('without its patched() guard the same change would break the old histories', async () => {
+    // keep-preexisting-role forced to true: the new step runs on old histories too.
+    const workflowBundle = await unguarded('./workflows/keep-role-unguarded');
     const err = await Worker.runReplayHistory({ workflowBundle }, loadHistory('purchase-timed-role.json'), 'replay-unguarded').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeterminismViolationError);
     // The history scheduled discordAddRole where the unguarded code now schedules discordMemberHasRole.
     expect((err as Error).message).toMatch(/discordMemberHasRole|discordAddRole/);
+  });
+
+  it('the patched change (purchase-fewer-round-trips): -v4 histories hold and take the stock in one step, and add to the inventory and charge in one; without its guard the -v3 ones would break', async () => {
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const timed = activities('purchase-timed-role-v4.json');
+    expect(timed).toEqual(expect.arrayContaining(['shopHoldAndTakeStock', 'shopAddToInventoryAndCharge']));
+    expect(timed).not.toEqual(expect.arrayContaining(['ledgerHold']));
+    expect(timed).not.toEqual(expect.arrayContaining(['ledgerPostHold']));
+    // A refusal in the merged step still runs every compensation pushed before it.
+    expect(activities('purchase-insufficient-funds-v4.json')).toEqual(expect.arrayContaining(['shopHoldAndTakeStock', 'ledgerUndoHold', 'shopRestock', 'shopFailPurchase']));
+    expect(activities('purchase-role-grant-failed-v4.json')).toEqual(expect.arrayContaining(['shopHoldAndTakeStock', 'discordAddRole', 'shopRestock', 'ledgerUndoHold', 'shopFailPurchase']));
+    const err = await Worker.runReplayHistory({ workflowBundle: await unguarded('./workflows/fewer-steps-unguarded') }, loadHistory('purchase-timed-role-v3.json'), 'replay-unguarded-v3').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeterminismViolationError);
+    expect((err as Error).message).toMatch(/ledgerHold|shopHoldAndTakeStock/);
   });
 
   it('an incompatible change (stock taken before the hold) is caught: DeterminismViolationError', async () => {

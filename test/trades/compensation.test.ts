@@ -4,7 +4,7 @@ import { createLogger } from '../../lib/logger';
 import { expectWentThrough, lostAttempts, outage, SHORT_PATIENCE, waitUntilStuck, type Outage } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { ESCROW_OWNER, member, newId, startTradeEnv, waitFor, type TradeEnv } from './helpers';
-import { withdrawStatusQuery } from '../../lib/flows/trades';
+import { depositId, withdrawStatusQuery } from '../../lib/flows/trades';
 import { domainMismatches } from '../../activities/ledger/consistency';
 import { poolOf } from '../../prisma/transactions';
 
@@ -16,8 +16,8 @@ import { poolOf } from '../../prisma/transactions';
 let env: TradeEnv;
 let worker: Worker;
 let running: Promise<void>;
-const faults = { settleFailures: 0, creditLostAnswers: 0, escrowFailures: 0 };
-const calls = { settle: 0, credit: 0, escrow: 0 };
+const faults = { settleFailures: 0, depositLostAnswers: 0, depositFailures: 0, escrowFailures: 0 };
+const calls = { settle: 0, deposit: 0, escrow: 0 };
 /** The gem hold of this withdrawal loses its answers (after committing) until released. */
 let stuckHoldKey: string | null = null;
 let holdDown!: Outage<Parameters<Activities['ledgerHold']>, Awaited<ReturnType<Activities['ledgerHold']>>>;
@@ -41,13 +41,18 @@ beforeAll(async () => {
         }
         return real.tradeSettlePets(input);
       },
-      async tradeCreditDeposit(input: Parameters<typeof real.tradeCreditDeposit>[0]) {
-        calls.credit += 1;
-        await real.tradeCreditDeposit(input);
-        if (faults.creditLostAnswers > 0) {
-          faults.creditLostAnswers -= 1;
+      async tradeSettleDeposit(input: Parameters<typeof real.tradeSettleDeposit>[0]) {
+        calls.deposit += 1;
+        if (faults.depositFailures > 0) {
+          faults.depositFailures -= 1;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (forced)');
+        }
+        const check = await real.tradeSettleDeposit(input);
+        if (faults.depositLostAnswers > 0) {
+          faults.depositLostAnswers -= 1;
           throw new Error('the answer was lost after the credit (forced)');
         }
+        return check;
       },
       async tradeEscrowPets(input: Parameters<typeof real.tradeEscrowPets>[0]) {
         calls.escrow += 1;
@@ -71,16 +76,36 @@ it('a deposit whose credit is retried after it was applied is credited once', as
   const user = member(env, 'lost-answer');
   const robloxId = await env.link(user);
   const sp = await env.species(`lost${newId()}`);
-  faults.creditLostAnswers = 2;
-  const before = calls.credit;
+  faults.depositLostAnswers = 2;
+  const before = calls.deposit;
   const res = await env.client().request('POST', '/roblox/v1/deposits', { tradeId: `c-${newId()}`, robloxUserId: String(robloxId), gems: 70, pets: [{ species: sp.key, quantity: 2 }] });
   expect(res.status).toBe(200);
-  expect(calls.credit - before).toBe(3);
+  expect(calls.deposit - before).toBe(3);
   expect(await env.gems(user)).toEqual({ balance: 70n, held: 0n, available: 70n });
   expect(await env.pets(user, sp.id)).toBe(2);
   expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
   expect(await domainMismatches(poolOf(env.prisma), env.demo.guild.id)).toEqual([]);
 });
+
+it('a deposit whose database stays away longer than a workflow task may take is credited once it is back; the game asking again gets the answer', async () => {
+  const user = member(env, 'db-away');
+  const robloxId = await env.link(user);
+  // Retries after 1, 2, 4 and 8 s: the fifth attempt comes 15 s in, past the 10 s workflow task timeout.
+  faults.depositFailures = 4;
+  const before = calls.deposit;
+  const tradeId = `a-${newId()}`;
+  const report = { tradeId, robloxUserId: String(robloxId), gems: 30 };
+  // The game gives up waiting (its client's 15 s) or gets the answer: either way it reports again later.
+  const first = env.client().request('POST', '/roblox/v1/deposits', report).catch(() => null);
+  const id = depositId(env.game.id, tradeId);
+  await waitFor(() => env.prisma.gameDeposit.findUnique({ where: { id } }), (row) => row?.status === 'credited', 60_000);
+  await first;
+  const again = await env.client().request('POST', '/roblox/v1/deposits', report);
+  expect([again.status, again.json]).toMatchObject([200, { status: 'credited' }]);
+  expect(calls.deposit - before).toBe(5);
+  expect(await env.gems(user)).toEqual({ balance: 30n, held: 0n, available: 30n });
+  expect((await env.ledger.validate(env.demo.guild.id)).ok).toBe(true);
+}, 90_000);
 
 it('settling a cancelled withdrawal while the database is away is retried until it works: everything back once', async () => {
   const user = member(env, 'settle-outage');

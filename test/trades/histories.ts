@@ -20,7 +20,10 @@ export const SCENARIOS: Scenarios<TradeEnv> = {
     const tradeId = `h-${newId()}`;
     const res = await env.client().request('POST', '/roblox/v1/deposits', { tradeId, robloxUserId: String(robloxId), gems: 40, pets: [{ species: sp.key, variant: 'rainbow', quantity: 1 }] });
     if (res.status !== 200) throw new Error(`deposit: ${res.text}`);
-    return `deposit:${env.game.id}:${tradeId}`;
+    // The game is answered before the receipt DM: the history is kept once the flow has ended.
+    const workflowId = `deposit:${env.game.id}:${tradeId}`;
+    await env.temporal.client.workflow.getHandle(workflowId).result();
+    return workflowId;
   },
   /** Unlinked player: refused, nothing else. */
   'deposit-refused': async (env) => {

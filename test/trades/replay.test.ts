@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles as files, loadHistory as load, REPLAYED_HISTORIES } from '../helpers/histories';
+import { historyFiles as files, loadHistory as load, localActivityTypes, REPLAYED_HISTORIES, workflowTasksBeforeUpdateCompleted } from '../helpers/histories';
 import { patchIds, scheduleToCloseSeconds } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { startTradeEnv } from './helpers';
@@ -48,6 +48,15 @@ describe('deposit and withdraw workflow histories', () => {
     expect(scheduleToCloseSeconds(load('withdraw-partial.json'), 'ledgerHold')).toEqual([0]);
     // A refusal releases the hold with the ledger's undo (it copes with a hold that never came).
     expect(scheduleToCloseSeconds(load('withdraw-refused-v2.json'), 'ledgerUndoHold')).toEqual([300]);
+  });
+
+  it('since deposit-settled-in-one-local-step (deposit-*-v2), the check and the credit are one local activity and the game is answered in the first workflow task; older histories replay the old path', () => {
+    for (const file of historyFiles().filter((f) => f.startsWith('deposit-'))) expect([file, patchIds(load(file)).includes('deposit-settled-in-one-local-step')]).toEqual([file, file.endsWith('-v2.json')]);
+    const v2 = load('deposit-credited-v2.json');
+    expect(localActivityTypes(v2)).toEqual(['tradeSettleDeposit']);
+    expect(workflowTasksBeforeUpdateCompleted(v2)).toBe(1);
+    expect(workflowTasksBeforeUpdateCompleted(load('deposit-credited.json'))).toBe(3);
+    expect(localActivityTypes(load('deposit-refused-v2.json'))).toEqual(['tradeSettleDeposit']);
   });
 
   it('an incompatible change (credit before the check, escrow before the hold) is caught: DeterminismViolationError', async () => {
