@@ -1,0 +1,68 @@
+import { registerGame } from '../../activities/trades';
+import { createApiToken } from '../../lib/api-tokens';
+import { createCodeKeyring } from '../../lib/crypto/codes';
+import { waitFor } from '../../lib/wait';
+import type { FakeUser } from '../fakes/discord';
+import { CHAOS_CODE_KEY, type Topology } from './topology';
+
+/**
+ * The community the workload runs in, set up the way its admins would: an admin API token, a fast daily
+ * reward and a generous adjustment budget, one shop item with a small stock, a registered game and
+ * members whose Roblox accounts are linked (so the game can credit them).
+ */
+export interface ChaosGuild {
+  guildId: string;
+  adminToken: string;
+  /** The token's id: adjustments are recorded under `admin_adjust:{guild}:token:{id}:{key}`. */
+  adminTokenId: string;
+  members: { user: FakeUser; robloxId: number }[];
+  item: { id: number; name: string; price: bigint; stock: number };
+  game: { id: string; secret: string };
+}
+
+export async function setUpGuild(topology: Topology, { members: memberCount, stock }: { members: number; stock: number }): Promise<ChaosGuild> {
+  const { discord, demo, db, roblox, apiUrls } = topology;
+  const guildId = demo.guild.id;
+  await waitFor(() => db.prisma.guild.findUnique({ where: { id: guildId } }), { timeoutMs: 60_000, what: 'the bot to record the guild' });
+  const token = await createApiToken(db.prisma, { guildId, name: 'chaos admin', level: 'admin', createdBy: demo.owner.id, creatorLevel: 'owner' });
+  const api = async <T>(method: string, path: string, body: unknown): Promise<T> => {
+    const res = await fetch(`${apiUrls[0]}/api/guilds/${guildId}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`setting up the guild: ${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text) as T;
+  };
+  await api('PATCH', '/settings', { adminRoleIds: [demo.roles.admin.id], adminLogChannelId: demo.channels.adminLog.id, disabledFeatures: [] });
+  await api('PATCH', '/economy/settings', { dailyAmount: '100', dailyCooldownSeconds: 1, adminAdjustLimitPerMinute: 60 });
+  await api('PATCH', '/codes/settings', { topupsPerMemberPerHour: 1000 });
+  const price = 500n;
+  const item = await api<{ id: number }>('POST', '/shop/items', { name: 'Chaos Pass', description: 'Few of them, many buyers.', price: String(price), stock });
+
+  const keyring = createCodeKeyring({ id: 'chaos', key: Buffer.from(CHAOS_CODE_KEY, 'base64') });
+  const game = await registerGame(db.prisma, keyring, { guildId, name: 'Chaos Game' }, { actorType: 'user', actorId: `discord:${demo.owner.id}` });
+
+  const members: ChaosGuild['members'] = [];
+  for (let i = 0; i < memberCount; i++) {
+    const user = discord.createUser({ username: `chaos-member-${i}` });
+    discord.addMember(guildId, user.id);
+    const account = roblox.addUser({ name: `ChaosPlayer${i}`, displayName: `Player ${i}` });
+    // An admin links the account, as `/verify-admin force` does.
+    const linked = discord.slash(guildId, demo.admin.id, 'verify-admin', { user: user.id, username: account.name }, { subcommand: 'force' });
+    await waitFor(() => db.prisma.robloxLink.findUnique({ where: { guildId_userId: { guildId, userId: user.id } } }), {
+      timeoutMs: 30_000,
+      what: `the Roblox link of ${user.username} (answer: ${JSON.stringify(linked.responses().at(-1)?.data ?? null)})`,
+    });
+    members.push({ user, robloxId: account.id });
+  }
+  return {
+    guildId,
+    adminToken: token.token,
+    adminTokenId: token.id,
+    members,
+    item: { id: item.id, name: 'Chaos Pass', price, stock },
+    game: { id: game.id, secret: game.secret },
+  };
+}

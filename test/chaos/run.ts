@@ -1,0 +1,142 @@
+/**
+ * `npm run test:chaos`: the production topology under load and faults, then the guarantees checked.
+ * Knobs (environment): CHAOS_SECONDS (workload and faults, default 180), CHAOS_SEED (replay a run: the
+ * same faults and choices; printed at the start), CHAOS_CLIENTS (concurrent clients, 6), CHAOS_WORKERS
+ * (worker processes, 2), CHAOS_FAULT_GAP (seconds between faults, "2-6"), CHAOS_SETTLE_SECONDS (how long
+ * flows get to come to rest, 120). Exits 1 and lists every violation when a guarantee is broken.
+ */
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../../lib/logger';
+import { seededRandom } from '../../lib/roblox/phrase';
+import { FAULT_KINDS, runFaults, type FaultKind } from './faults';
+import { setUpGuild } from './guild';
+import { checkInvariants } from './invariants';
+import { OperationLog } from './operations';
+import { settleFlows } from './settle';
+import { startTopology } from './topology';
+import { runWorkload } from './workload';
+
+const number = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
+  return value;
+};
+
+async function main(): Promise<number> {
+  const seconds = number('CHAOS_SECONDS', 180);
+  const seed = process.env.CHAOS_SEED || randomBytes(4).toString('hex');
+  const [gapMin, gapMax] = (process.env.CHAOS_FAULT_GAP ?? '2-6').split('-').map(Number);
+  if (!(gapMin! > 0 && gapMax! >= gapMin!)) throw new Error(`CHAOS_FAULT_GAP must be "min-max" seconds, got ${process.env.CHAOS_FAULT_GAP}`);
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
+  const started = Date.now();
+  console.log(`chaos: seed ${seed} (CHAOS_SEED=${seed} replays it), ${seconds} s of workload and faults`);
+
+  const topology = await startTopology({
+    workers: number('CHAOS_WORKERS', 2),
+    apis: 2,
+    log,
+    env: {
+      // Short timers so flows finish within the run: a dropped notification is found by the status poll.
+      TOPUP_POLL_SECONDS: '3',
+      TOPUP_EXPIRY_SECONDS: '60',
+      TOPUP_LATE_SETTLEMENT_SECONDS: '30',
+      GAME_API_RATE_PER_SECOND: '500',
+      GAME_API_RATE_BURST: '1000',
+    },
+  });
+  let failed = true;
+  try {
+    const guild = await setUpGuild(topology, { members: 8, stock: 15 });
+    console.log(`chaos: topology up in ${Math.round((Date.now() - started) / 1000)} s — Temporal ${topology.temporal.kind} (${topology.temporal.nodes} node), ${topology.workers.length} workers, ${topology.apis.length} APIs, bot with ${topology.shardPids().length} shard process(es)`);
+
+    const operations = new OperationLog();
+    const faults: Record<string, number> = {};
+    const until = Date.now() + seconds * 1000;
+    const workloadStart = Date.now();
+    await Promise.all([
+      runWorkload(topology, guild, operations, { clients: number('CHAOS_CLIENTS', 6), until, random: seededRandom(`${seed}:workload`) }),
+      runFaults(topology, {
+        until,
+        random: seededRandom(`${seed}:faults`),
+        gapMs: [gapMin! * 1000, gapMax! * 1000],
+        kinds: FAULT_KINDS,
+        onFault(kind: FaultKind, detail: string) {
+          faults[kind] = (faults[kind] ?? 0) + 1;
+          log.info({ kind, detail }, 'chaos: fault');
+        },
+      }),
+    ]);
+    const workloadMs = Date.now() - workloadStart;
+
+    // The faults are over: every process back up, then the flows get their time to come to rest.
+    topology.discord.clearFaults();
+    await Promise.all([...topology.workers, ...topology.apis, topology.bot].map((p) => p.ready()));
+    await topology.midtrans.idle();
+    const settled = await settleFlows(topology.temporalClient, { timeoutMs: number('CHAOS_SETTLE_SECONDS', 120) * 1000 });
+
+    const keys = (kind: 'give' | 'adjust' | 'deposit') => operations.acknowledged(kind).map((o) => ({ kind, key: o.key }));
+    const report = await checkInvariants(topology.db.prisma, {
+      guildId: guild.guildId,
+      ledgerKeys: [...keys('give'), ...keys('adjust'), ...keys('deposit')],
+      dailyInteractions: operations.acknowledged('daily').map((o) => o.key),
+      paidTopups: operations.acknowledged('topup').map((o) => o.key),
+      purchases: operations.acknowledged('purchase').map((o) => o.key),
+      limitedItems: [{ id: guild.item.id, initialStock: guild.item.stock }],
+    });
+    const violations = [
+      ...report.violations,
+      ...settled.stuck.map((s) => `stuck flow: ${s}`),
+      ...operations
+        .all()
+        .filter((o) => (o.firstApplications ?? 0) > 1)
+        .map((o) => `adjustment ${o.key}: ${o.firstApplications} answers said they applied it (one must, the others replay)`),
+    ];
+
+    const restarts = Object.fromEntries([...topology.workers, ...topology.apis, topology.bot].map((p) => [p.name, p.restarts()]));
+    console.log(
+      JSON.stringify(
+        {
+          seed,
+          workloadSeconds: Math.round(workloadMs / 1000),
+          operations: operations.counts(),
+          refusals: countBy(operations.all().filter((o) => o.outcome !== 'acknowledged').map((o) => `${o.kind}: ${o.detail ?? o.outcome}`)),
+          faults,
+          processRestarts: restarts,
+          retries: { activityAttempts: settled.activityRetries, workflowTasks: settled.workflowTaskRetries },
+          flows: settled.flows,
+          settleSeconds: Math.round(settled.waitedMs / 1000),
+          invariantChecks: report.checks,
+          violations: violations.length,
+          totalSeconds: Math.round((Date.now() - started) / 1000),
+        },
+        null,
+        2,
+      ),
+    );
+    if (violations.length) {
+      console.error(`chaos: ${violations.length} violation(s) (seed ${seed}):\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+      return 1;
+    }
+    console.log(`chaos: every guarantee held (seed ${seed})`);
+    failed = false;
+    return 0;
+  } finally {
+    if (failed) for (const p of [...topology.workers, ...topology.apis, topology.bot]) log.warn({ process: p.name, output: p.output().slice(-4000) }, 'chaos: process output');
+    await topology.stop();
+  }
+}
+
+function countBy(items: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of items) out[i] = (out[i] ?? 0) + 1;
+  return out;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error('chaos: the run could not complete:', err);
+    process.exit(1);
+  },
+);

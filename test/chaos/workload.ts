@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { depositId } from '../../lib/flows/trades';
+import { waitFor } from '../../lib/wait';
+import { buttonId } from '../../scripts/playground-examples/transcript';
+import type { InteractionHandle } from '../fakes/discord';
+import { createGameServerClient } from '../fakes/game-server-client';
+import type { NotificationMode } from '../fakes/midtrans';
+import type { ChaosGuild } from './guild';
+import { type Operation, type OperationKind, type OperationLog } from './operations';
+import type { Topology } from './topology';
+
+/**
+ * Many concurrent clients doing what members, admins, the payment gateway and game servers do, while
+ * faults hit the processes. Each operation is recorded with its key and whether it was acknowledged; an
+ * answer that never came (the process died under it) is "unanswered" and owed nothing.
+ */
+export interface WorkloadOptions {
+  clients: number;
+  until: number;
+  random: () => number;
+}
+
+/** How long a client waits for an answer: a restart (~10 s on a busy machine) plus Discord's retries. */
+const ANSWER_TIMEOUT_MS = 30_000;
+/** Relative frequency of each operation. */
+const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, topup: 1, deposit: 2 };
+const PAYMENT_NOTIFICATIONS: NotificationMode[] = ['normal', 'duplicate', 'drop'];
+
+export async function runWorkload(topology: Topology, guild: ChaosGuild, log: OperationLog, opts: WorkloadOptions): Promise<void> {
+  const ops = operations(topology, guild, opts.random);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(opts.random() * list.length)]!;
+  const weighted = Object.entries(WEIGHTS).flatMap(([kind, w]) => Array<OperationKind>(w).fill(kind as OperationKind));
+  await Promise.all(
+    Array.from({ length: opts.clients }, async () => {
+      while (Date.now() < opts.until) {
+        const kind = pick(weighted);
+        log.record(await ops[kind]().catch((err: Error): Operation => ({ kind, key: '?', outcome: 'unanswered', detail: err.message.split('\n')[0] })));
+        await delay(50 + opts.random() * 200);
+      }
+    }),
+  );
+}
+
+function operations(topology: Topology, guild: ChaosGuild, random: () => number): Record<OperationKind, () => Promise<Operation>> {
+  const { discord, midtrans, apiUrls } = topology;
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+  const member = () => pick(guild.members);
+  const slash = (userId: string, name: string, options: Record<string, unknown> = {}) => discord.slash(guild.guildId, userId, name, options);
+  const games = apiUrls.map((baseUrl) => createGameServerClient({ baseUrl, gameId: guild.game.id, secret: guild.game.secret }));
+
+  return {
+    async daily() {
+      const h = slash(member().user.id, 'daily');
+      return interactionOutcome('daily', h.id, h, 'Daily reward claimed');
+    },
+
+    async give() {
+      const from = member().user.id;
+      const to = pick(guild.members.filter((m) => m.user.id !== from)).user.id;
+      const h = slash(from, 'give', { user: to, amount: 1 + Math.floor(random() * 20) });
+      return interactionOutcome('give', `give:${h.id}`, h, 'Gift sent');
+    },
+
+    /** One adjustment, its key sent to both API processes at once and sometimes once more. */
+    async adjust() {
+      const idempotencyKey = `chaos-${randomBytes(6).toString('hex')}`;
+      const body = JSON.stringify({ userId: member().user.id, amount: String(200 + Math.floor(random() * 800)), reason: 'Chaos test funds', idempotencyKey });
+      const send = (base: string) =>
+        fetch(`${base}/api/guilds/${guild.guildId}/economy/adjustments`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${guild.adminToken}`, 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+        }).then(
+          async (res) => ({ status: res.status, replayed: res.ok ? ((await res.json()) as { replayed: boolean }).replayed : undefined }),
+          () => ({ status: 0, replayed: undefined }),
+        );
+      const answers = await Promise.all(apiUrls.map(send));
+      if (random() < 0.3) answers.push(await send(pick(apiUrls)));
+      const applied = answers.filter((a) => a.replayed === false).length;
+      const key = `admin_adjust:${guild.guildId}:token:${guild.adminTokenId}:${idempotencyKey}`;
+      const acknowledged = answers.some((a) => a.status >= 200 && a.status < 300);
+      return {
+        kind: 'adjust',
+        key,
+        outcome: acknowledged ? 'acknowledged' : answers.some((a) => a.status === 0 || a.status >= 500) ? 'unanswered' : 'refused',
+        detail: answers.map((a) => a.status).join(','),
+        sends: answers.length,
+        firstApplications: applied,
+      };
+    },
+
+    /** /buy the limited item and Confirm: acknowledged once the click is (the purchase flow then runs). */
+    async purchase() {
+      const buyer = member().user.id;
+      const h = slash(buyer, 'buy', { item: guild.item.name });
+      const confirm = await waitFor(() => h.original()?.components.length && h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the confirm message' }).catch(() => undefined);
+      if (!confirm) return { kind: 'purchase', key: h.id, ...(await refusalOf(h)) };
+      const click = discord.clickButton(confirm, buttonId(confirm, 'Confirm'), buyer);
+      const answer = await click.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
+      if (!answer) return { kind: 'purchase', key: h.id, outcome: 'unanswered' };
+      // An error answers with a new (ephemeral) reply; a start acknowledges the click as an update.
+      return answer.type === 4 ? { kind: 'purchase', key: h.id, outcome: 'refused', detail: titleOf(answer.data) } : { kind: 'purchase', key: h.id, outcome: 'acknowledged' };
+    },
+
+    /** /topup, then the member pays at the gateway, whose notifications are normal, doubled or lost. */
+    async topup() {
+      const h = slash(member().user.id, 'topup', { amount: 10_000 });
+      const footer = await waitFor(() => /topup:(\S+)/.exec(h.original()?.embeds[0]?.footer?.text ?? '')?.[1], { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the QR answer' }).catch(() => undefined);
+      if (!footer) return { kind: 'topup', key: h.id, ...(await refusalOf(h)) };
+      const mode = pick(PAYMENT_NOTIFICATIONS);
+      midtrans.setNotificationMode(mode, footer);
+      await midtrans.pay(footer);
+      return { kind: 'topup', key: footer, outcome: 'acknowledged', detail: mode };
+    },
+
+    /** A signed deposit; its tradeId sometimes reported again, to the other API process. */
+    async deposit() {
+      const m = member();
+      const tradeId = `t-${randomBytes(6).toString('hex')}`;
+      const report = { tradeId, robloxUserId: String(m.robloxId), serverId: 'chaos-server', gems: 10 + Math.floor(random() * 90), pets: [] };
+      const send = (i: number) =>
+        games[i % games.length]!.request('POST', '/roblox/v1/deposits', report).then(
+          (r) => r.status,
+          () => 0,
+        );
+      const first = Math.floor(random() * games.length);
+      const statuses = [await send(first)];
+      if (random() < 0.5) statuses.push(await send(first + 1));
+      const key = `deposit:${depositId(guild.game.id, tradeId)}:gems`;
+      const outcome = statuses.includes(200) ? 'acknowledged' : statuses.some((s) => s === 422 || s === 409) ? 'refused' : 'unanswered';
+      return { kind: 'deposit', key, outcome, detail: statuses.join(','), sends: statuses.length };
+    },
+  };
+}
+
+/** The success title, a refusal (another title), or nothing within the time. */
+async function interactionOutcome(kind: OperationKind, key: string, h: InteractionHandle, success: string): Promise<Operation> {
+  const title = await waitFor(() => h.original()?.embeds[0]?.title ?? titleOf(h.responses().find((r) => r.kind === 'callback')?.data), {
+    timeoutMs: ANSWER_TIMEOUT_MS,
+    what: `an answer to /${kind}`,
+  }).catch(() => undefined);
+  if (title === undefined) return { kind, key, outcome: 'unanswered' };
+  return title === success ? { kind, key, outcome: 'acknowledged' } : { kind, key, outcome: 'refused', detail: title };
+}
+
+async function refusalOf(h: InteractionHandle): Promise<Pick<Operation, 'outcome' | 'detail'>> {
+  const title = h.original()?.embeds[0]?.title ?? titleOf(h.responses()[0]?.data);
+  return title === undefined ? { outcome: 'unanswered' } : { outcome: 'refused', detail: title };
+}
+
+function titleOf(data: unknown): string | undefined {
+  return (data as { embeds?: { title?: string }[] } | undefined)?.embeds?.[0]?.title;
+}
