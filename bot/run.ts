@@ -63,10 +63,15 @@ export async function startBot(
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.DISCORD_TOKEN);
   await ready;
-  // Guilds present at login arrive with READY, not as guildCreate events.
+  // Guilds present at login arrive with READY, not as guildCreate events. A shard has only its own.
   await Promise.all(client.guilds.cache.map(syncGuild));
-  await client.application?.commands.set(registry.commands.map((c) => c.data));
-  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: registry.commands.length, features: { payments: !!deps.topup, codeShop: !!deps.codes } }, 'bot logged in');
+  // Commands belong to the application, not to a shard: the process holding shard 0 registers them.
+  const shards = client.shard ? { shards: client.shard.ids, shardCount: client.shard.count } : {};
+  if (!client.shard || client.shard.ids.includes(0)) await client.application?.commands.set(registry.commands.map((c) => c.data));
+  log.info(
+    { user: client.user?.tag, guilds: client.guilds.cache.size, ...shards, commands: registry.commands.length, features: { payments: !!deps.topup, codeShop: !!deps.codes } },
+    'bot logged in',
+  );
   return {
     async stop() {
       await client.destroy();

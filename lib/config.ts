@@ -59,6 +59,15 @@ const schema = z.object({
 
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
+  /**
+   * `npm run bot`'s gateway shards, one process each: a number, or `auto` for Discord's recommendation.
+   * 1 runs the bot in the process itself, without a sharding manager.
+   */
+  DISCORD_SHARD_COUNT: z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,3})$/, 'must be `auto` or a number of shards from 1 to 9999')
+    .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
+    .default(1),
 
   MIDTRANS_SERVER_KEY: optionalString,
   MIDTRANS_API_URL: z.url().default('https://api.sandbox.midtrans.com'),

@@ -50,6 +50,13 @@ describe('config', () => {
     expect(problemsOf({ SSE_MAX_STREAMS_PER_TOKEN: '0' })[0]).toMatch(/^SSE_MAX_STREAMS_PER_TOKEN:/);
   });
 
+  it('takes the bot’s shard count as a number or `auto`, one shard by default', () => {
+    expect(loadConfig({}).DISCORD_SHARD_COUNT).toBe(1);
+    expect(loadConfig({ DISCORD_SHARD_COUNT: '4' }).DISCORD_SHARD_COUNT).toBe(4);
+    expect(loadConfig({ DISCORD_SHARD_COUNT: 'auto' }).DISCORD_SHARD_COUNT).toBe('auto');
+    for (const bad of ['0', '-2', '1.5', 'many', '10000']) expect(problemsOf({ DISCORD_SHARD_COUNT: bad })).toEqual([expect.stringMatching(/^DISCORD_SHARD_COUNT: must be `auto` or a number/)]);
+  });
+
   it('refuses an API key without a cluster address', () => {
     expect(problemsOf({ TEMPORAL_API_KEY: 'abc' })[0]).toMatch(/TEMPORAL_ADDRESS/);
   });

@@ -12,9 +12,9 @@ import {
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Core } from './core';
 import { applicationFlags } from './permissions';
-import { sessionId as newSessionId } from './snowflake';
+import { sessionId as newSessionId, shardOfGuild, type ShardTuple } from './snowflake';
 import type { DispatchData, DispatchScope } from './state';
-import type { DispatchRecord } from './types';
+import type { DispatchRecord, HandshakeRecord } from './types';
 
 const I = GatewayIntentBits;
 const ALL_INTENTS = Object.values(I).filter((v): v is number => typeof v === 'number').reduce((a, b) => a | b, 0);
@@ -24,6 +24,7 @@ const RESUME_BACKLOG = 1000;
 interface Session {
   id: string;
   intents: number;
+  shard: ShardTuple;
   seq: number;
   connection: Connection | null;
   backlog: { s: number; t: string; d: unknown }[];
@@ -38,10 +39,27 @@ interface Connection {
   sendChain: Promise<void>;
 }
 
+/** Whether a session's shard receives the events of `guildId` (null: DMs and the like, shard 0's). */
+function onShard(session: Session, guildId: string | null): boolean {
+  const [shardId, shardCount] = session.shard;
+  return guildId === null ? shardId === 0 : shardOfGuild(guildId, shardCount) === shardId;
+}
+
+/** IDENTIFY's `shard`: absent means the whole bot on one connection ([0, 1]); null when it is invalid. */
+function parseShard(shard: unknown): ShardTuple | null {
+  if (shard === undefined) return [0, 1];
+  if (!Array.isArray(shard) || shard.length !== 2) return null;
+  const [id, count] = shard as unknown[];
+  if (!Number.isInteger(id) || !Number.isInteger(count)) return null;
+  const tuple = [id, count] as [number, number];
+  return tuple[0] >= 0 && tuple[0] < tuple[1] ? tuple : null;
+}
+
 /**
  * The gateway: HELLO, IDENTIFY → READY + GUILD_CREATEs, HEARTBEAT → ACK, RESUME with replay, and
- * dispatches filtered by each session's intents. JSON encoding only (what discord.js asks for); the
- * zlib-stream transport compression is honoured when a client requests it.
+ * dispatches filtered by each session's intents and shard (a guild's events go to the sessions of shard
+ * `(guild_id >> 22) % num_shards` only, as on Discord). JSON encoding only (what discord.js asks for);
+ * the zlib-stream transport compression is honoured when a client requests it.
  */
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -49,7 +67,7 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   readonly dispatched: DispatchRecord[] = [];
   /** Every IDENTIFY and RESUME seen, for tests of reconnect behaviour. */
-  readonly handshakes: { op: 'identify' | 'resume'; sessionId: string; at: number; accepted: boolean }[] = [];
+  readonly handshakes: HandshakeRecord[] = [];
 
   constructor(private readonly core: Core) {}
 
@@ -144,23 +162,24 @@ export class Gateway {
     const disallowed =
       (intents & I.GuildMembers && !p.guildMembers) || (intents & I.GuildPresences && !p.guildPresences) || (intents & I.MessageContent && !p.messageContent);
     if (disallowed) return this.close(conn, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
-    const shard = d.shard;
-    if (shard !== undefined && (!Array.isArray(shard) || shard[0] !== 0 || shard[1] !== 1)) {
+    const shard = parseShard(d.shard);
+    if (!shard) {
+      this.handshakes.push({ op: 'identify', sessionId: '', at: Date.now(), accepted: false });
       return this.close(conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
     }
-    const session: Session = { id: newSessionId(), intents, seq: 0, connection: conn, backlog: [], disconnectedAt: null };
+    const session: Session = { id: newSessionId(), intents, shard, seq: 0, connection: conn, backlog: [], disconnectedAt: null };
     this.sessions.set(session.id, session);
     conn.session = session;
-    this.handshakes.push({ op: 'identify', sessionId: session.id, at: Date.now(), accepted: true });
+    this.handshakes.push({ op: 'identify', sessionId: session.id, shard, at: Date.now(), accepted: true });
     const s = this.core.state;
-    const guilds = [...s.guilds.values()].filter((g) => g.members.has(s.botUser.id));
+    const guilds = [...s.guilds.values()].filter((g) => g.members.has(s.botUser.id) && onShard(session, g.id));
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: { ...s.toAPIUser(s.botUser), verified: true, mfa_enabled: false },
       guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.url,
-      shard: [0, 1],
+      shard: [...shard],
       application: { id: s.applicationId, flags: applicationFlags(this.core.options.privilegedIntents), flags_new: String(applicationFlags(this.core.options.privilegedIntents)) },
     };
     this.emit(session, GatewayDispatchEvents.Ready, ready);
@@ -175,7 +194,13 @@ export class Gateway {
     const live = session && (session.disconnectedAt === null || Date.now() - session.disconnectedAt <= this.core.options.resumeWindowMs);
     const seq = typeof d.seq === 'number' ? d.seq : -1;
     const oldest = session?.backlog[0]?.s ?? (session ? session.seq + 1 : 0);
-    this.handshakes.push({ op: 'resume', sessionId: String(d.session_id), at: Date.now(), accepted: Boolean(session && live && seq + 1 >= oldest) });
+    this.handshakes.push({
+      op: 'resume',
+      sessionId: String(d.session_id),
+      ...(session ? { shard: session.shard } : {}),
+      at: Date.now(),
+      accepted: Boolean(session && live && seq + 1 >= oldest),
+    });
     if (!session || !live || seq + 1 < oldest) {
       // Not resumable: op 9 with d=false tells the client to IDENTIFY afresh.
       if (session) this.sessions.delete(session.id);
@@ -196,7 +221,8 @@ export class Gateway {
     if (!session) return;
     for (const guildId of guildIds) {
       const guild = typeof guildId === 'string' ? this.core.state.guild(guildId) : undefined;
-      if (!guild) continue;
+      // Another shard's guild is not this session's to ask about.
+      if (!guild || !onShard(session, guild.id)) continue;
       const query = typeof d.query === 'string' ? d.query.toLowerCase() : undefined;
       const userIds = Array.isArray(d.user_ids) ? d.user_ids.map(String) : typeof d.user_ids === 'string' ? [d.user_ids] : undefined;
       // Listing everyone needs GUILD_MEMBERS; without it Discord answers only lookups by id.
@@ -238,7 +264,7 @@ export class Gateway {
     const event = { s: session.seq, t, d };
     session.backlog.push(event);
     if (session.backlog.length > RESUME_BACKLOG) session.backlog.shift();
-    this.dispatched.push({ t, s: session.seq, sessionId: session.id, d, at: Date.now() });
+    this.dispatched.push({ t, s: session.seq, sessionId: session.id, shard: session.shard, d, at: Date.now() });
     if (session.connection) this.send(session.connection, { op: GatewayOpcodes.Dispatch, ...event });
   }
 
@@ -250,19 +276,23 @@ export class Gateway {
     return [...this.sessions.values()];
   }
 
-  /** Fans an event out to every session whose intents cover it. */
+  /** Fans an event out to every session of the guild's shard whose intents cover it. */
   dispatch(t: GatewayDispatchEvents, d: DispatchData, scope: DispatchScope): void {
     for (const session of this.liveSessions()) {
+      if (!onShard(session, scope.guildId)) continue;
       if (scope.intent !== null && (session.intents & scope.intent) === 0) continue;
       this.emit(session, t, typeof d === 'function' ? (d as (intents: number) => unknown)(session.intents) : d);
     }
   }
 
-  /** INTERACTION_CREATE needs no intent, but it needs someone listening. */
+  /** INTERACTION_CREATE needs no intent, but it needs someone listening on the guild's shard. */
   dispatchInteraction(payload: APIInteraction): void {
-    const sessions = this.liveSessions();
-    if (!sessions.length) throw new Error('no gateway session: log a discord.js client in (and wait for clientReady) before driving interactions');
-    this.dispatch(GatewayDispatchEvents.InteractionCreate, payload, { intent: null });
+    const guildId = payload.guild_id ?? null;
+    if (!this.liveSessions().some((s) => onShard(s, guildId))) {
+      const where = guildId ? `for guild ${guildId}'s shard` : 'for shard 0 (DMs)';
+      throw new Error(`no gateway session ${where}: log a discord.js client in (and wait for clientReady) before driving interactions`);
+    }
+    this.dispatch(GatewayDispatchEvents.InteractionCreate, payload, { intent: null, guildId });
   }
 
   /** Every session that can still resume has a connection again (nothing is mid-reconnect). */

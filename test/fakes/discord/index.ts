@@ -33,6 +33,7 @@ import type { MessageInput } from './validate';
 
 export { InteractionHandle } from './interactions';
 export type { MessageRef, SlashOptions } from './interactions';
+export { shardOfGuild, type ShardTuple } from './snowflake';
 export * from './types';
 
 /** A guild/user/role/channel as tests see them: ids and names, plus the API shape where useful. */
@@ -111,6 +112,8 @@ export class FakeDiscord {
       interactionTokenLifetimeMs: opts.interactionTokenLifetimeMs ?? 15 * 60_000,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
       resumeWindowMs: opts.resumeWindowMs ?? 60_000,
+      recommendedShards: opts.recommendedShards ?? 1,
+      maxConcurrency: opts.maxConcurrency ?? 1,
       privilegedIntents: { guildMembers: true, guildPresences: true, messageContent: true, ...opts.privilegedIntents },
     };
     const state = new DiscordState(options.botUsername);

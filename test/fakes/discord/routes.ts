@@ -305,7 +305,7 @@ export function apiRoutes(core: Core): RouteDef[] {
       if (typeof body.locked === 'boolean') channel.threadMetadata.locked = body.locked;
     }
     const event = thread ? GatewayDispatchEvents.ThreadUpdate : GatewayDispatchEvents.ChannelUpdate;
-    s.dispatch(event, s.toAPIChannel(channel), { intent: GatewayIntentBits.Guilds });
+    s.dispatch(event, s.toAPIChannel(channel), { intent: GatewayIntentBits.Guilds, guildId: channel.guildId });
     return ok(s.toAPIChannel(channel));
   };
 
@@ -393,7 +393,7 @@ export function apiRoutes(core: Core): RouteDef[] {
       const [overwrite] = parseOverwrites(g, [{ id, type: body.type, allow: body.allow, deny: body.deny }], 'permission_overwrites');
       if (overwrite) channel.overwrites = [...channel.overwrites.filter((o) => o.id !== id), overwrite];
     }
-    s.dispatch(GatewayDispatchEvents.ChannelUpdate, s.toAPIChannel(channel), { intent: GatewayIntentBits.Guilds });
+    s.dispatch(GatewayDispatchEvents.ChannelUpdate, s.toAPIChannel(channel), { intent: GatewayIntentBits.Guilds, guildId: channel.guildId });
     return noContent();
   };
 
@@ -523,8 +523,8 @@ export function apiRoutes(core: Core): RouteDef[] {
       handler: () => {
         const result: RESTGetAPIGatewayBotResult = {
           url: core.gateway.url,
-          shards: 1,
-          session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 1 },
+          shards: core.options.recommendedShards,
+          session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: core.options.maxConcurrency },
         };
         return ok(result);
       },

@@ -17,14 +17,21 @@ export class SnowflakeGenerator {
     private readonly processId = 0n,
   ) {}
 
-  next(at: number = Date.now()): string {
+  /**
+   * The next id; with `shard`, one that Discord would route to that shard (its timestamp picks the shard,
+   * see `shardOfGuild`), so tests can place a guild on the shard they need.
+   */
+  next(at: number = Date.now(), [shardId, shardCount]: ShardTuple = [0, 1]): string {
+    const count = BigInt(shardCount);
+    const onShard = (ms: bigint) => ms + ((BigInt(shardId) - (ms % count) + count) % count);
     let ms = BigInt(at) - DISCORD_EPOCH;
     if (ms < this.lastMs) ms = this.lastMs;
+    ms = onShard(ms);
     if (ms === this.lastMs) {
       this.increment += 1n;
-      // 4096 ids in one millisecond: borrow the next millisecond rather than repeat an id.
+      // 4096 ids in one millisecond: borrow the next millisecond (on the shard) rather than repeat an id.
       if (this.increment > 0xfffn) {
-        ms += 1n;
+        ms = onShard(ms + 1n);
         this.increment = 0n;
       }
     } else {
@@ -33,6 +40,14 @@ export class SnowflakeGenerator {
     this.lastMs = ms;
     return ((ms << 22n) | (this.workerId << 17n) | (this.processId << 12n) | this.increment).toString();
   }
+}
+
+/** A gateway shard as IDENTIFY and READY carry it: [shard_id, num_shards]. */
+export type ShardTuple = readonly [shardId: number, shardCount: number];
+
+/** The shard that receives a guild's events, by Discord's formula: (guild_id >> 22) % num_shards. */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
 
 /** A bot token shaped like Discord's: base64(user id) . base64(timestamp) . HMAC-like tail. */

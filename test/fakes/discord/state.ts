@@ -48,7 +48,7 @@ import {
   basePermissions,
   highestPosition,
 } from './permissions';
-import { SnowflakeGenerator } from './snowflake';
+import { SnowflakeGenerator, type ShardTuple } from './snowflake';
 import type { AttachmentRecord, MessageRecord, NicknameChange, RoleChange } from './types';
 import type { MessageInput, UploadedFile } from './validate';
 
@@ -154,9 +154,13 @@ export interface RoleInput {
   mentionable?: boolean;
 }
 
-/** Who receives a dispatch: sessions whose intents include `intent` (null = every session). */
+/**
+ * Who receives a dispatch: sessions whose intents include `intent` (null = every session) and whose shard
+ * holds `guildId` (null = not in a guild, e.g. DMs, which Discord sends to shard 0).
+ */
 export interface DispatchScope {
   intent: number | null;
+  guildId: string | null;
 }
 
 /** Payloads may depend on the receiving session's intents (member lists, message content). */
@@ -288,10 +292,10 @@ export class DiscordState {
     return user;
   }
 
-  createGuild(input: { name: string; ownerId?: string }): GuildRec {
+  createGuild(input: { name: string; ownerId?: string; shard?: ShardTuple }): GuildRec {
     const owner = input.ownerId ? this.users.get(input.ownerId) : this.createUser({ username: `${input.name.toLowerCase().replace(/\W+/g, '-')}-owner` });
     if (!owner) throw new Error(`createGuild: unknown owner user ${input.ownerId}`);
-    const id = this.ids.next();
+    const id = this.ids.next(Date.now(), input.shard);
     const now = Date.now();
     const guild: GuildRec = {
       id,
@@ -327,7 +331,7 @@ export class DiscordState {
     const general = this.insertChannel({ guildId: id, name: 'general', type: ChannelType.GuildText });
     guild.systemChannelId = general.id;
     // The bot joining a guild is what makes Discord send GUILD_CREATE to a connected session.
-    this.dispatch(GatewayDispatchEvents.GuildCreate, (intents: number) => this.guildCreatePayload(guild, intents), { intent: I.Guilds });
+    this.dispatch(GatewayDispatchEvents.GuildCreate, (intents: number) => this.guildCreatePayload(guild, intents), { intent: I.Guilds, guildId: id });
     return guild;
   }
 
@@ -344,7 +348,7 @@ export class DiscordState {
       communicationDisabledUntil: null,
     };
     guild.members.set(userId, member);
-    this.dispatch(GatewayDispatchEvents.GuildMemberAdd, { ...this.toAPIMember(member), guild_id: guildId }, { intent: I.GuildMembers });
+    this.dispatch(GatewayDispatchEvents.GuildMemberAdd, { ...this.toAPIMember(member), guild_id: guildId }, { intent: I.GuildMembers, guildId });
     return member;
   }
 
@@ -352,8 +356,8 @@ export class DiscordState {
     const guild = this.requireGuild(guildId);
     if (!guild.members.delete(userId)) throw new Error(`removeMember: ${userId} is not in guild ${guildId}`);
     // The bot leaving (kicked) loses the guild: GUILD_DELETE without `unavailable`.
-    if (userId === this.botUser.id) return this.dispatch(GatewayDispatchEvents.GuildDelete, { id: guildId }, { intent: I.Guilds });
-    this.dispatch(GatewayDispatchEvents.GuildMemberRemove, { guild_id: guildId, user: this.toAPIUser(this.requireUser(userId)) }, { intent: I.GuildMembers });
+    if (userId === this.botUser.id) return this.dispatch(GatewayDispatchEvents.GuildDelete, { id: guildId }, { intent: I.Guilds, guildId });
+    this.dispatch(GatewayDispatchEvents.GuildMemberRemove, { guild_id: guildId, user: this.toAPIUser(this.requireUser(userId)) }, { intent: I.GuildMembers, guildId });
   }
 
   /** New roles go to position 1 (just above @everyone) unless told otherwise, as in Discord. */
@@ -372,7 +376,7 @@ export class DiscordState {
     };
     guild.roles.set(role.id, role);
     const moved = this.placeRole(guild, role.id, input.position ?? 1);
-    this.dispatch(GatewayDispatchEvents.GuildRoleCreate, { guild_id: guildId, role: this.toAPIRole(role) }, { intent: I.Guilds });
+    this.dispatch(GatewayDispatchEvents.GuildRoleCreate, { guild_id: guildId, role: this.toAPIRole(role) }, { intent: I.Guilds, guildId });
     this.dispatchRoleUpdates(guild, moved.filter((r) => r !== role.id));
     return role;
   }
@@ -396,7 +400,7 @@ export class DiscordState {
     if (!guild.roles.delete(roleId)) throw new Error(`deleteRole: unknown role ${roleId}`);
     for (const m of guild.members.values()) m.roles = m.roles.filter((r) => r !== roleId);
     const moved = this.renumber(guild);
-    this.dispatch(GatewayDispatchEvents.GuildRoleDelete, { guild_id: guildId, role_id: roleId }, { intent: I.Guilds });
+    this.dispatch(GatewayDispatchEvents.GuildRoleDelete, { guild_id: guildId, role_id: roleId }, { intent: I.Guilds, guildId });
     this.dispatchRoleUpdates(guild, moved);
   }
 
@@ -430,7 +434,7 @@ export class DiscordState {
   private dispatchRoleUpdates(guild: GuildRec, roleIds: string[]): void {
     for (const id of roleIds) {
       const role = guild.roles.get(id);
-      if (role) this.dispatch(GatewayDispatchEvents.GuildRoleUpdate, { guild_id: guild.id, role: this.toAPIRole(role) }, { intent: I.Guilds });
+      if (role) this.dispatch(GatewayDispatchEvents.GuildRoleUpdate, { guild_id: guild.id, role: this.toAPIRole(role) }, { intent: I.Guilds, guildId: guild.id });
     }
   }
 
@@ -493,7 +497,7 @@ export class DiscordState {
       topic: input.topic ?? null,
       overwrites: input.overwrites ?? [],
     });
-    this.dispatch(GatewayDispatchEvents.ChannelCreate, this.toAPIChannel(channel), { intent: I.Guilds });
+    this.dispatch(GatewayDispatchEvents.ChannelCreate, this.toAPIChannel(channel), { intent: I.Guilds, guildId });
     return channel;
   }
 
@@ -512,7 +516,7 @@ export class DiscordState {
       ...(input.autoArchiveDuration !== undefined ? { autoArchiveDuration: input.autoArchiveDuration } : {}),
       ...(input.invitable !== undefined ? { invitable: input.invitable } : {}),
     });
-    this.dispatch(GatewayDispatchEvents.ThreadCreate, { ...this.toAPIChannel(thread), newly_created: true }, { intent: I.Guilds });
+    this.dispatch(GatewayDispatchEvents.ThreadCreate, { ...this.toAPIChannel(thread), newly_created: true }, { intent: I.Guilds, guildId: thread.guildId });
     return thread;
   }
 
@@ -527,9 +531,9 @@ export class DiscordState {
     if (channel.recipientId) this.dmChannelByUser.delete(channel.recipientId);
     if (this.isThread(channel)) {
       const data = { id: channel.id, guild_id: channel.guildId, parent_id: channel.parentId, type: channel.type };
-      this.dispatch(GatewayDispatchEvents.ThreadDelete, data, { intent: I.Guilds });
+      this.dispatch(GatewayDispatchEvents.ThreadDelete, data, { intent: I.Guilds, guildId: channel.guildId });
     } else if (channel.guildId) {
-      this.dispatch(GatewayDispatchEvents.ChannelDelete, payload, { intent: I.Guilds });
+      this.dispatch(GatewayDispatchEvents.ChannelDelete, payload, { intent: I.Guilds, guildId: channel.guildId });
     }
     return channel;
   }
@@ -548,7 +552,7 @@ export class DiscordState {
     } else {
       data.removed_member_ids = [userId];
     }
-    this.dispatch(GatewayDispatchEvents.ThreadMembersUpdate, data, { intent: userId === this.botUser.id ? I.Guilds : I.GuildMembers });
+    this.dispatch(GatewayDispatchEvents.ThreadMembersUpdate, data, { intent: userId === this.botUser.id ? I.Guilds : I.GuildMembers, guildId: thread.guildId });
     return true;
   }
 
@@ -663,7 +667,7 @@ export class DiscordState {
     const intent = message.guildId ? I.GuildMessages : I.DirectMessages;
     const data: Record<string, string> = { id: message.id, channel_id: message.channelId };
     if (message.guildId) data.guild_id = message.guildId;
-    this.dispatch(GatewayDispatchEvents.MessageDelete, data, { intent });
+    this.dispatch(GatewayDispatchEvents.MessageDelete, data, { intent, guildId: message.guildId });
   }
 
   /**
@@ -699,7 +703,7 @@ export class DiscordState {
         }
         return api;
       },
-      { intent },
+      { intent, guildId: message.guildId },
     );
   }
 
@@ -730,7 +734,7 @@ export class DiscordState {
     const api = this.toAPIMember(member);
     const data: GatewayGuildMemberUpdateDispatchData = { ...api, avatar: null, banner: null, guild_id: member.guildId, joined_at: member.joinedAt };
     // Discord sends a member's own updates even without GUILD_MEMBERS; other members' need the intent.
-    this.dispatch(GatewayDispatchEvents.GuildMemberUpdate, data, { intent: member.userId === this.botUser.id ? null : I.GuildMembers });
+    this.dispatch(GatewayDispatchEvents.GuildMemberUpdate, data, { intent: member.userId === this.botUser.id ? null : I.GuildMembers, guildId: member.guildId });
   }
 
   // ---- serialisers ---------------------------------------------------------------------------------------

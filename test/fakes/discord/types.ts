@@ -8,6 +8,7 @@ import type {
   ChannelType,
   InteractionResponseType,
 } from 'discord-api-types/v10';
+import type { ShardTuple } from './snowflake';
 
 /** Options of `startFakeDiscord`. Everything has a default that suits tests. */
 export interface FakeDiscordOptions {
@@ -25,6 +26,10 @@ export interface FakeDiscordOptions {
   privilegedIntents?: { guildMembers?: boolean; guildPresences?: boolean; messageContent?: boolean };
   /** How long a disconnected gateway session can still be resumed. */
   resumeWindowMs?: number;
+  /** The shard count GET /gateway/bot recommends (Discord: one per 1,000 guilds, at least 1). */
+  recommendedShards?: number;
+  /** GET /gateway/bot's session_start_limit.max_concurrency: how many shards may IDENTIFY at once. */
+  maxConcurrency?: number;
 }
 
 export interface AttachmentRecord {
@@ -130,8 +135,21 @@ export interface DispatchRecord {
   t: string;
   s: number;
   sessionId: string;
+  /** The receiving session's shard. */
+  shard: ShardTuple;
   d: unknown;
   at: number;
+}
+
+/** An IDENTIFY or RESUME the gateway saw. */
+export interface HandshakeRecord {
+  op: 'identify' | 'resume';
+  /** The session identified or resumed ('' for a refused IDENTIFY). */
+  sessionId: string;
+  /** The shard the session is for (IDENTIFY's, or [0, 1] when it asked for none); absent when refused. */
+  shard?: ShardTuple;
+  at: number;
+  accepted: boolean;
 }
 
 export interface InjectFault {
@@ -158,6 +176,8 @@ export interface LatencyRule {
 export interface CreateGuildInput {
   name: string;
   ownerId?: string;
+  /** An id that lands on this shard ([shard_id, num_shards]) by Discord's formula; any shard when absent. */
+  shard?: ShardTuple;
 }
 
 export interface CreateUserInput {
