@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { registerGame } from '../../activities/trades';
 import { createApiToken } from '../../lib/api-tokens';
 import { createCodeKeyring } from '../../lib/crypto/codes';
@@ -7,7 +8,7 @@ import { CHAOS_CODE_KEY, type Topology } from './topology';
 
 /**
  * The community the workload runs in, set up the way its admins would: an admin API token, a fast daily
- * reward and a generous adjustment budget, one shop item with a small stock, a registered game and
+ * reward and a generous adjustment budget, one shop item with a small stock, a few codes on sale, a registered game and
  * members whose Roblox accounts are linked (so the game can credit them).
  */
 export interface ChaosGuild {
@@ -17,10 +18,12 @@ export interface ChaosGuild {
   adminTokenId: string;
   members: { user: FakeUser; robloxId: number }[];
   item: { id: number; name: string; price: bigint; stock: number };
+  /** Codes imported for the 1-code package, and its price (above a member's usual balance: orders wait for top-ups). */
+  codes: { stock: number; price: bigint };
   game: { id: string; secret: string };
 }
 
-export async function setUpGuild(topology: Topology, { members: memberCount, stock }: { members: number; stock: number }): Promise<ChaosGuild> {
+export async function setUpGuild(topology: Topology, { members: memberCount, stock, codeStock }: { members: number; stock: number; codeStock: number }): Promise<ChaosGuild> {
   const { discord, demo, db, roblox, apiUrls } = topology;
   const guildId = demo.guild.id;
   await waitFor(() => db.prisma.guild.findUnique({ where: { id: guildId } }), { timeoutMs: 60_000, what: 'the bot to record the guild' });
@@ -37,7 +40,11 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
   };
   await api('PATCH', '/settings', { adminRoleIds: [demo.roles.admin.id], adminLogChannelId: demo.channels.adminLog.id, disabledFeatures: [] });
   await api('PATCH', '/economy/settings', { dailyAmount: '100', dailyCooldownSeconds: 1, adminAdjustLimitPerMinute: 60 });
-  await api('PATCH', '/codes/settings', { topupsPerMemberPerHour: 1000 });
+  await api('PATCH', '/codes/settings', { topupsPerMemberPerHour: 1000, ordersPerMemberPerHour: 1000 });
+  const codePrice = 12_000n;
+  await api('PUT', '/codes/packages/1', { price: Number(codePrice), active: true });
+  const codes = Array.from({ length: codeStock }, () => `CHAOS-${randomBytes(6).toString('hex').toUpperCase()}`);
+  await api('POST', '/codes/import', { codes: codes.join('\n') });
   const price = 500n;
   const item = await api<{ id: number }>('POST', '/shop/items', { name: 'Chaos Pass', description: 'Few of them, many buyers.', price: String(price), stock });
 
@@ -63,6 +70,7 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
     adminTokenId: token.id,
     members,
     item: { id: item.id, name: 'Chaos Pass', price, stock },
+    codes: { stock: codeStock, price: codePrice },
     game: { id: game.id, secret: game.secret },
   };
 }

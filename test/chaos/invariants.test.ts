@@ -50,7 +50,7 @@ it('reports nothing when every guarantee holds', async () => {
 
 it('names a daily reward credited twice for one acknowledged interaction', async () => {
   const owed = await healthyGuild();
-  await ledger.transfer({ guildId: owed.guildId, key: `daily:${owed.guildId}:${member}:2`, type: 'daily', actor: SYSTEM, refs: { interactionId: owed.dailyInteractions[0] }, asset: 'currency', from: systemAccount('issuance'), to: userAccount(member), amount: 1_000n });
+  await ledger.transfer({ guildId: owed.guildId, key: `daily:${owed.guildId}:${member}:2`, type: 'daily', actor: SYSTEM, refs: { interactionId: owed.dailyInteractions[0]! }, asset: 'currency', from: systemAccount('issuance'), to: userAccount(member), amount: 1_000n });
   expect((await checkInvariants(db.prisma, owed)).violations).toEqual([`daily once: acknowledged /daily ${owed.dailyInteractions[0]}: 2 rewards (expected exactly one)`]);
 });
 

@@ -2,10 +2,13 @@
  * `npm run test:chaos`: the production topology under load and faults, then the guarantees checked.
  * Knobs (environment): CHAOS_SECONDS (workload and faults, default 180), CHAOS_SEED (replay a run: the
  * same faults and choices; printed at the start), CHAOS_CLIENTS (concurrent clients, 6), CHAOS_WORKERS
- * (worker processes, 2), CHAOS_FAULT_GAP (seconds between faults, "2-6"), CHAOS_SETTLE_SECONDS (how long
- * flows get to come to rest, 120). Exits 1 and lists every violation when a guarantee is broken.
+ * (worker processes, 2), CHAOS_SHARDS (bot shards, 2), CHAOS_FAULT_GAP (seconds between faults, "2-6"),
+ * CHAOS_SETTLE_SECONDS (how long flows get to come to rest, 120), CHAOS_LOG_DIR (keep every process's log
+ * there). Exits 1 and lists every violation when a guarantee is broken.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createLogger } from '../../lib/logger';
 import { seededRandom } from '../../lib/roblox/phrase';
 import { FAULT_KINDS, runFaults, type FaultKind } from './faults';
@@ -35,6 +38,7 @@ async function main(): Promise<number> {
   const topology = await startTopology({
     workers: number('CHAOS_WORKERS', 2),
     apis: 2,
+    shards: number('CHAOS_SHARDS', 2),
     log,
     env: {
       // Short timers so flows finish within the run: a dropped notification is found by the status poll.
@@ -47,7 +51,7 @@ async function main(): Promise<number> {
   });
   let failed = true;
   try {
-    const guild = await setUpGuild(topology, { members: 8, stock: 15 });
+    const guild = await setUpGuild(topology, { members: 8, stock: 15, codeStock: 20 });
     console.log(`chaos: topology up in ${Math.round((Date.now() - started) / 1000)} s — Temporal ${topology.temporal.kind} (${topology.temporal.nodes} node), ${topology.workers.length} workers, ${topology.apis.length} APIs, bot with ${topology.shardPids().length} shard process(es)`);
 
     const operations = new OperationLog();
@@ -122,7 +126,14 @@ async function main(): Promise<number> {
     failed = false;
     return 0;
   } finally {
-    if (failed) for (const p of [...topology.workers, ...topology.apis, topology.bot]) log.warn({ process: p.name, output: p.output().slice(-4000) }, 'chaos: process output');
+    const processes = [...topology.workers, ...topology.apis, topology.bot];
+    const logDir = process.env.CHAOS_LOG_DIR;
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      for (const p of processes) writeFileSync(path.join(logDir, `${p.name}.log`), p.output());
+    } else if (failed) {
+      for (const p of processes) log.warn({ process: p.name, output: p.output().slice(-4000) }, 'chaos: process output (CHAOS_LOG_DIR=dir keeps all of it)');
+    }
     await topology.stop();
   }
 }

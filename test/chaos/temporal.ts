@@ -26,7 +26,8 @@ export interface ChaosTemporal {
 export async function startChaosTemporal({ dataDir, log }: { dataDir: string; log: Logger }): Promise<ChaosTemporal> {
   const cliPath = await obtainTemporalCli({ cliPath: process.env.TEMPORAL_CLI, log });
   const port = await freePort();
-  const options = { cliPath, port, ui: false, dbFile: path.join(dataDir, 'temporal.db'), log, startTimeoutMs: 120_000 };
+  // Its kills are ours: the "exited unexpectedly" error each would log is noise here.
+  const options = { cliPath, port, ui: false, dbFile: path.join(dataDir, 'temporal.db'), log: log.child({ part: 'temporal' }, { level: 'fatal' }), startTimeoutMs: 120_000 };
   let server: TemporalDevServer = await startTemporalDevServer(options);
   return {
     kind: 'dev server (SQLite file)',

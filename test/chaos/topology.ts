@@ -17,7 +17,7 @@ import { startChaosTemporal, type ChaosTemporal } from './temporal';
 
 /**
  * The production topology on one machine, as real processes: Temporal, N `npm run worker`, M `npm run api`
- * and `npm run bot`, against the fakes of Discord, Roblox and Midtrans. Every Guildflow process reaches
+ * and `npm run bot` (sharded: one process per shard), against the fakes of Discord, Roblox and Midtrans. Every Guildflow process reaches
  * PostgreSQL through a TCP proxy the test cuts; the harness's own checks use the database directly.
  */
 export interface Topology {
@@ -42,6 +42,8 @@ export interface Topology {
 export interface TopologyOptions {
   workers: number;
   apis: number;
+  /** Bot shards, each its own process under `npm run bot`'s sharding manager (1: the bot alone). */
+  shards: number;
   /** Settings for every Guildflow process (shorter timers than production). */
   env: Record<string, string>;
   log: Logger;
@@ -70,7 +72,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     proxiedUrl.port = String(dbProxy.port);
 
     const [discord, roblox, midtrans, temporal] = await Promise.all([
-      startFakeDiscord(),
+      startFakeDiscord({ maxConcurrency: opts.shards }),
       startFakeRoblox(),
       startFakeMidtrans({ serverKey: MIDTRANS_SERVER_KEY }),
       startChaosTemporal({ dataDir, log: opts.log }),
@@ -109,8 +111,9 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       workers.push(part(`worker-${i + 1}`, 'workers/main.ts', 'worker polling', { TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` }));
     }
     const apis = apiPorts.map((port, i) => part(`api-${i + 1}`, 'api/main.ts', 'API listening', { PORT: String(port) }));
-    const bot = part('bot', 'bot/main.ts', 'bot logged in', {});
+    const bot = part('bot', 'bot/main.ts', 'bot logged in', { DISCORD_SHARD_COUNT: String(opts.shards) });
     await Promise.all([...workers, ...apis, bot].map((p) => p.ready()));
+    await discord.waitFor(() => discord.connectedSessions() >= opts.shards, 120_000, `${opts.shards} bot shards on the gateway`);
 
     return {
       db,

@@ -24,11 +24,11 @@ export interface WorkloadOptions {
 /** How long a client waits for an answer: a restart (~10 s on a busy machine) plus Discord's retries. */
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Relative frequency of each operation. */
-const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, topup: 1, deposit: 2 };
+const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, order: 1, topup: 1, deposit: 2 };
 const PAYMENT_NOTIFICATIONS: NotificationMode[] = ['normal', 'duplicate', 'drop'];
 
 export async function runWorkload(topology: Topology, guild: ChaosGuild, log: OperationLog, opts: WorkloadOptions): Promise<void> {
-  const ops = operations(topology, guild, opts.random);
+  const ops = operations(topology, guild, log, opts.random);
   const pick = <T>(list: readonly T[]) => list[Math.floor(opts.random() * list.length)]!;
   const weighted = Object.entries(WEIGHTS).flatMap(([kind, w]) => Array<OperationKind>(w).fill(kind as OperationKind));
   await Promise.all(
@@ -42,12 +42,25 @@ export async function runWorkload(topology: Topology, guild: ChaosGuild, log: Op
   );
 }
 
-function operations(topology: Topology, guild: ChaosGuild, random: () => number): Record<OperationKind, () => Promise<Operation>> {
+function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, random: () => number): Record<OperationKind, () => Promise<Operation>> {
   const { discord, midtrans, apiUrls } = topology;
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const member = () => pick(guild.members);
   const slash = (userId: string, name: string, options: Record<string, unknown> = {}) => discord.slash(guild.guildId, userId, name, options);
   const games = apiUrls.map((baseUrl) => createGameServerClient({ baseUrl, gameId: guild.game.id, secret: guild.game.secret }));
+
+  /**
+   * The QR answer of a top-up (from /topup or an order's Top up button), then the member pays at the
+   * gateway — whose notifications for it are normal, doubled or lost: the flow's status poll must find it.
+   */
+  const payTopup = async (h: InteractionHandle, key: string): Promise<Operation> => {
+    const paymentId = await waitFor(() => /topup:(\S+)/.exec(h.original()?.embeds[0]?.footer?.text ?? '')?.[1], { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the QR answer' }).catch(() => undefined);
+    if (!paymentId) return { kind: 'topup', key, ...(await refusalOf(h)) };
+    const mode = pick(PAYMENT_NOTIFICATIONS);
+    midtrans.setNotificationMode(mode, paymentId);
+    await midtrans.pay(paymentId);
+    return { kind: 'topup', key: paymentId, outcome: 'acknowledged', detail: mode };
+  };
 
   return {
     async daily() {
@@ -104,15 +117,31 @@ function operations(topology: Topology, guild: ChaosGuild, random: () => number)
       return answer.type === 4 ? { kind: 'purchase', key: h.id, outcome: 'refused', detail: titleOf(answer.data) } : { kind: 'purchase', key: h.id, outcome: 'acknowledged' };
     },
 
-    /** /topup, then the member pays at the gateway, whose notifications are normal, doubled or lost. */
+    /** /topup, then the member pays at the gateway. */
     async topup() {
       const h = slash(member().user.id, 'topup', { amount: 10_000 });
-      const footer = await waitFor(() => /topup:(\S+)/.exec(h.original()?.embeds[0]?.footer?.text ?? '')?.[1], { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the QR answer' }).catch(() => undefined);
-      if (!footer) return { kind: 'topup', key: h.id, ...(await refusalOf(h)) };
-      const mode = pick(PAYMENT_NOTIFICATIONS);
-      midtrans.setNotificationMode(mode, footer);
-      await midtrans.pay(footer);
-      return { kind: 'topup', key: footer, outcome: 'acknowledged', detail: mode };
+      return payTopup(h, h.id);
+    },
+
+    /**
+     * /order a code and Confirm (acknowledged once the click is); when the balance is short the order
+     * offers Top up, which the member takes and pays — the top-up then wakes the order.
+     */
+    async order() {
+      const buyer = member().user.id;
+      const h = slash(buyer, 'order', { package: 1 });
+      const confirm = await waitFor(() => h.original()?.components.length && h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the order confirm message' }).catch(() => undefined);
+      if (!confirm) return { kind: 'order', key: h.id, ...(await refusalOf(h)) };
+      const click = discord.clickButton(confirm, buttonId(confirm, 'Confirm'), buyer);
+      const answer = await click.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
+      if (!answer) return { kind: 'order', key: h.id, outcome: 'unanswered' };
+      if (answer.type === 4) return { kind: 'order', key: h.id, outcome: 'refused', detail: titleOf(answer.data) };
+      const short = await waitFor(() => (h.original()?.embeds[0]?.title?.startsWith('Not enough balance') ? h.original() : undefined), { timeoutMs: 10_000, what: 'a top-up offer' }).catch(() => undefined);
+      if (short) {
+        const topup = discord.clickButton(short, buttonId(short, 'Top up'), buyer);
+        log.record(await payTopup(topup, `order-topup:${topup.id}`));
+      }
+      return { kind: 'order', key: h.id, outcome: 'acknowledged', detail: short ? 'paid by a top-up' : 'paid from the balance' };
     },
 
     /** A signed deposit; its tradeId sometimes reported again, to the other API process. */
