@@ -8,7 +8,7 @@ import { CHAOS_CODE_KEY, type Topology } from './topology';
 
 /**
  * The community the workload runs in, set up the way its admins would: an admin API token, a fast daily
- * reward and a generous adjustment budget, one shop item with a small stock, a few codes on sale, a registered game and
+ * reward and a generous adjustment budget, one shop item with a small stock, a few codes on sale, tasks to claim, a registered game and
  * members whose Roblox accounts are linked (so the game can credit them).
  */
 export interface ChaosGuild {
@@ -21,9 +21,11 @@ export interface ChaosGuild {
   /** Codes imported for the 1-code package, and its price (above a member's usual balance: orders wait for top-ups). */
   codes: { stock: number; price: bigint };
   game: { id: string; secret: string };
+  /** Tasks posted in #tasks, each claimable once by every member. */
+  tasks: { id: number; messageId: string; reward: bigint }[];
 }
 
-export async function setUpGuild(topology: Topology, { members: memberCount, stock, codeStock }: { members: number; stock: number; codeStock: number }): Promise<ChaosGuild> {
+export async function setUpGuild(topology: Topology, { members: memberCount, stock, codeStock, tasks: taskCount }: { members: number; stock: number; codeStock: number; tasks: number }): Promise<ChaosGuild> {
   const { discord, demo, db, roblox, apiUrls } = topology;
   const guildId = demo.guild.id;
   await waitFor(() => db.prisma.guild.findUnique({ where: { id: guildId } }), { timeoutMs: 60_000, what: 'the bot to record the guild' });
@@ -47,6 +49,15 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
   await api('POST', '/codes/import', { codes: codes.join('\n') });
   const price = 500n;
   const item = await api<{ id: number }>('POST', '/shop/items', { name: 'Chaos Pass', description: 'Few of them, many buyers.', price: String(price), stock });
+
+  // Tasks post in #tasks and are reviewed in #admin-log; no revoke window, so an accepted claim's flow ends.
+  await api('PATCH', '/tasks/settings', { taskChannelId: demo.channels.tasks.id, reviewChannelId: demo.channels.adminLog.id, revokeWindowSeconds: 0 });
+  const tasks: ChaosGuild['tasks'] = [];
+  for (let i = 0; i < taskCount; i++) {
+    const task = await api<{ id: number }>('POST', '/tasks', { name: `Chaos task ${i + 1}`, description: 'Prove it under faults.', reward: '300', maxClaims: memberCount, claimDurationSeconds: 600 });
+    const messageId = await waitFor(async () => (await db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).messageId, { timeoutMs: 60_000, what: `task ${task.id}'s post` });
+    tasks.push({ id: task.id, messageId, reward: 300n });
+  }
 
   const keyring = createCodeKeyring({ id: 'chaos', key: Buffer.from(CHAOS_CODE_KEY, 'base64') });
   const game = await registerGame(db.prisma, keyring, { guildId, name: 'Chaos Game' }, { actorType: 'user', actorId: `discord:${demo.owner.id}` });
@@ -72,5 +83,6 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
     item: { id: item.id, name: 'Chaos Pass', price, stock },
     codes: { stock: codeStock, price: codePrice },
     game: { id: game.id, secret: game.secret },
+    tasks,
   };
 }

@@ -39,6 +39,8 @@ async function healthyGuild(): Promise<Owed> {
     dailyInteractions: [daily],
     paidTopups: [payment],
     purchases: [purchase],
+    orders: [],
+    taskAwards: [],
     limitedItems: [{ id: item.id, initialStock: INITIAL_STOCK }],
   };
 }

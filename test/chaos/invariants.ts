@@ -18,6 +18,10 @@ export interface Owed {
   paidTopups: string[];
   /** Acknowledged purchases (Confirm clicked and answered): each recorded and finished. */
   purchases: string[];
+  /** Acknowledged code orders (Confirm answered): each recorded and finished or waiting (for funds, an admin). */
+  orders: string[];
+  /** Acknowledged task reviews (Accept answered): each claim completed with its reward paid once. */
+  taskAwards: { taskId: number; userId: string; reward: bigint }[];
   /** Limited items and the stock they started with: sold = completed, never below zero. */
   limitedItems: { id: number; initialStock: number }[];
 }
@@ -123,6 +127,27 @@ const purchasesFinished: Check = async (sql, { purchases }) =>
     )
   ).map((r) => `acknowledged purchase ${r.id} is ${r.status ?? 'not recorded'}`);
 
+const ordersFinished: Check = async (sql, { orders }) =>
+  (
+    await sql<{ id: string; status: string | null }>(
+      `SELECT i.id, o.status FROM unnest($1::text[]) AS i(id) LEFT JOIN code_orders o ON o.id = i.id WHERE o.status IS NULL OR o.status = 'pending'`,
+      [orders],
+    )
+  ).map((r) => `acknowledged order ${r.id} is ${r.status ?? 'not recorded'}`);
+
+const tasksAwardedOnce: Check = async (sql, { taskAwards }) =>
+  (
+    await sql<{ task_id: number; user_id: string; status: string | null; paid: string | null; entries: number; reward: string }>(
+      `SELECT a.task_id, a.user_id, a.reward::text, c.status, c.reward_paid::text AS paid,
+              (SELECT count(*)::int FROM ledger_entries e WHERE e.idempotency_key = c.award_key AND e.status = 'posted') AS entries
+         FROM unnest($1::int[], $2::text[], $3::bigint[]) AS a(task_id, user_id, reward)
+         LEFT JOIN task_claims c ON c.task_id = a.task_id AND c.user_id = a.user_id`,
+      [taskAwards.map((t) => t.taskId), taskAwards.map((t) => t.userId), taskAwards.map((t) => t.reward.toString())],
+    )
+  )
+    .filter((r) => r.status !== 'completed' || r.paid !== r.reward || r.entries !== 1)
+    .map((r) => `accepted claim of task ${r.task_id} by ${r.user_id}: ${r.status ?? 'not recorded'}, paid ${r.paid ?? 'nothing'} in ${r.entries} entries (expected ${r.reward} once)`);
+
 /** Stock never below zero; what left the shelf is what completed purchases took. */
 const stockAgrees: Check = async (sql, { limitedItems }) => {
   const rows = await sql<{ id: number; initial: number; stock: number; taken: number; completed: number; failed_taken: number }>(
@@ -183,6 +208,8 @@ const CHECKS: Record<string, Check> = {
   'daily once': dailyOnce,
   'paid top-ups credited once': topupsCreditedOnce,
   'purchases finished': purchasesFinished,
+  'orders finished': ordersFinished,
+  'tasks awarded once': tasksAwardedOnce,
   'stock agrees': stockAgrees,
   'codes once': codesOnce,
   'no stuck rows': noStuckRows,

@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   });
   let failed = true;
   try {
-    const guild = await setUpGuild(topology, { members: 8, stock: 15, codeStock: 20 });
+    const guild = await setUpGuild(topology, { members: 8, stock: 15, codeStock: 20, tasks: 6 });
     console.log(`chaos: topology up in ${Math.round((Date.now() - started) / 1000)} s — Temporal ${topology.temporal.kind} (${topology.temporal.nodes} node), ${topology.workers.length} workers, ${topology.apis.length} APIs, bot with ${topology.shardPids().length} shard process(es)`);
 
     const operations = new OperationLog();
@@ -86,6 +86,11 @@ async function main(): Promise<number> {
       dailyInteractions: operations.acknowledged('daily').map((o) => o.key),
       paidTopups: operations.acknowledged('topup').map((o) => o.key),
       purchases: operations.acknowledged('purchase').map((o) => o.key),
+      orders: operations.acknowledged('order').map((o) => o.key),
+      taskAwards: operations.acknowledged('task').map((o) => {
+        const [, taskId, userId] = o.key.split(':');
+        return { taskId: Number(taskId), userId: userId!, reward: guild.tasks.find((t) => t.id === Number(taskId))!.reward };
+      }),
       limitedItems: [{ id: guild.item.id, initialStock: guild.item.stock }],
     });
     const violations = [

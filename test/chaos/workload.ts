@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { taskClaimWorkflowId } from '../../lib/flows/tasks';
 import { depositId } from '../../lib/flows/trades';
 import { waitFor } from '../../lib/wait';
 import { buttonId } from '../../scripts/playground-examples/transcript';
@@ -24,7 +25,7 @@ export interface WorkloadOptions {
 /** How long a client waits for an answer: a restart (~10 s on a busy machine) plus Discord's retries. */
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Relative frequency of each operation. */
-const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, order: 1, topup: 1, deposit: 2 };
+const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, order: 1, topup: 1, deposit: 2, task: 1 };
 const PAYMENT_NOTIFICATIONS: NotificationMode[] = ['normal', 'duplicate', 'drop'];
 
 export async function runWorkload(topology: Topology, guild: ChaosGuild, log: OperationLog, opts: WorkloadOptions): Promise<void> {
@@ -47,6 +48,8 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const member = () => pick(guild.members);
   const slash = (userId: string, name: string, options: Record<string, unknown> = {}) => discord.slash(guild.guildId, userId, name, options);
+  // Each member claims each task once: the pairs not yet tried.
+  const unclaimed = guild.tasks.flatMap((task) => guild.members.map((m) => ({ task, userId: m.user.id })));
   const games = apiUrls.map((baseUrl) => createGameServerClient({ baseUrl, gameId: guild.game.id, secret: guild.game.secret }));
 
   /**
@@ -142,6 +145,34 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
         log.record(await payTopup(topup, `order-topup:${topup.id}`));
       }
       return { kind: 'order', key: h.id, outcome: 'acknowledged', detail: short ? 'paid by a top-up' : 'paid from the balance' };
+    },
+
+    /**
+     * Claim a task on its post, send proof in the form, and the admin accepts it on the review post:
+     * acknowledged when the Accept click is answered without an error (the award is then owed, once).
+     */
+    async task() {
+      const { task, userId } = unclaimed.splice(Math.floor(random() * unclaimed.length), 1)[0] ?? {};
+      if (!task || !userId) return { kind: 'task', key: '-', outcome: 'refused', detail: 'every member claimed every task' };
+      const key = taskClaimWorkflowId(task.id, userId);
+      const post = discord.message(task.messageId)!;
+      const claim = discord.clickButton(post, buttonId(post, 'Claim'), userId);
+      const claimed = await waitFor(() => claim.original()?.components.length && claim.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the claim answer' }).catch(() => undefined);
+      if (!claimed) return { kind: 'task', key, ...(await refusalOf(claim)) };
+      const form = discord.clickButton(claimed, buttonId(claimed, 'Submit proof'), userId);
+      const modal = await waitFor(() => form.modal(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the proof form' }).catch(() => undefined);
+      if (!modal) return { kind: 'task', key, ...(await refusalOf(form)) };
+      discord.submitModal(form, modal.customId, userId, { proof: `Done under chaos: https://example.com/${key}` });
+      const reviewId = await waitFor(async () => (await topology.db.prisma.taskClaim.findUnique({ where: { taskId_userId: { taskId: task.id, userId } } }))?.reviewMessageId, {
+        timeoutMs: ANSWER_TIMEOUT_MS,
+        what: 'the review post',
+      }).catch(() => undefined);
+      const review = reviewId ? await discord.waitFor(() => discord.message(reviewId), ANSWER_TIMEOUT_MS, 'the review message').catch(() => undefined) : undefined;
+      if (!review) return { kind: 'task', key, outcome: 'unanswered', detail: 'no review post' };
+      const accept = discord.clickButton(review, buttonId(review, 'Accept'), topology.demo.admin.id);
+      const answer = await accept.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
+      if (!answer) return { kind: 'task', key, outcome: 'unanswered' };
+      return answer.type === 4 ? { kind: 'task', key, outcome: 'refused', detail: titleOf(answer.data) ?? String((answer.data as { content?: string }).content) } : { kind: 'task', key, outcome: 'acknowledged' };
     },
 
     /** A signed deposit; its tradeId sometimes reported again, to the other API process. */
