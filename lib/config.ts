@@ -47,6 +47,7 @@ const schema = z.object({
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TLS: bool.default(false),
   TEMPORAL_CLI: optionalString,
+  TEMPORAL_SERVER_BIN: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_METRICS_ADDRESS: hostPort.default('127.0.0.1:9464'),

@@ -1,6 +1,21 @@
 import net from 'node:net';
 import { waitFor } from './wait';
 
+/** A port from [min, max] that was free a moment ago (random tries), for a program that cannot take just any port. */
+export async function freePortInRange(min: number, max: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port found between ${min} and ${max} on ${host}`);
+}
+
 /**
  * A port that was free a moment ago: the OS picks one for port 0, we read it and close. Another process
  * can take it before the caller binds it, so callers that can retry on "address in use" should.

@@ -149,6 +149,8 @@ export interface SupervisedServer {
   markReady(): void;
   /** Sends `signal`, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(): Promise<void>;
+  /** Sends `signal` (a crash on purpose: no grace, no "exited unexpectedly"); resolves once it has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -195,5 +197,11 @@ export async function superviseServer(opts: {
     await exited;
     clearTimeout(timer);
   };
-  return { child, tail, earlyExit: earlyExit.signal, markReady: () => (ready = true), stop };
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    stopping = true;
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    child.kill(signal);
+    await exited;
+  };
+  return { child, tail, earlyExit: earlyExit.signal, markReady: () => (ready = true), stop, kill };
 }

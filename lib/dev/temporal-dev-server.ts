@@ -7,7 +7,7 @@ import { waitFor } from '../wait';
 import { isAlive, superviseServer } from './process';
 
 /** Spelling of each search attribute type for `--search-attribute NAME=Type`. */
-const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
+export const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
   [SearchAttributeType.TEXT]: 'Text',
   [SearchAttributeType.KEYWORD]: 'Keyword',
   [SearchAttributeType.INT]: 'Int',

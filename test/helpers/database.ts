@@ -28,6 +28,16 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** The PostgreSQL server test databases live on (its admin URL), for code that creates databases of its own. */
+export function testDatabaseServerUrl(): string {
+  return TEST_DATABASE_ADMIN_URL;
+}
+
+/** Drops databases a test made on that server, even while connections remain. */
+export async function dropDatabases(...names: string[]): Promise<void> {
+  for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
 /** A fresh, empty database (no migrations) and its URL, for tests of the migrations themselves. */
 export async function createEmptyDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `gf_test_${process.pid}_${randomBytes(4).toString('hex')}`;

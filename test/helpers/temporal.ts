@@ -115,7 +115,7 @@ export async function runWorker<R>(options: RunWorkerOptions, fn: (ctx: { taskQu
 }
 
 /** The SDK logs every worker state change at INFO; tests only want warnings. Must precede any worker. */
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (Runtime._instance) return;
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
