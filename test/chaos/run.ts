@@ -4,7 +4,8 @@
  * same faults and choices; printed at the start), CHAOS_CLIENTS (concurrent clients, 6), CHAOS_WORKERS
  * (worker processes, 2), CHAOS_SHARDS (bot shards, 2), CHAOS_FAULT_GAP (seconds between faults, "2-6"),
  * CHAOS_SETTLE_SECONDS (how long flows get to come to rest, 120), CHAOS_LOG_DIR (keep every process's log
- * there). Exits 1 and lists every violation when a guarantee is broken.
+ * there), CHAOS_TEMPORAL (`cluster`: two server nodes on PostgreSQL, the default; `dev-server`: one dev
+ * server on a SQLite file, quicker to start). Exits 1 and lists every violation when a guarantee is broken.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { setUpGuild } from './guild';
 import { checkInvariants } from './invariants';
 import { OperationLog } from './operations';
 import { settleFlows } from './settle';
+import type { ChaosTemporalKind } from './temporal';
 import { startTopology } from './topology';
 import { runWorkload } from './workload';
 
@@ -39,6 +41,7 @@ async function main(): Promise<number> {
     workers: number('CHAOS_WORKERS', 2),
     apis: 2,
     shards: number('CHAOS_SHARDS', 2),
+    temporal: temporalKind(),
     log,
     env: {
       // Short timers so flows finish within the run: a dropped notification is found by the status poll.
@@ -52,7 +55,7 @@ async function main(): Promise<number> {
   let failed = true;
   try {
     const guild = await setUpGuild(topology, { members: 8, stock: 15, codeStock: 20, tasks: 6 });
-    console.log(`chaos: topology up in ${Math.round((Date.now() - started) / 1000)} s — Temporal ${topology.temporal.kind} (${topology.temporal.nodes} node), ${topology.workers.length} workers, ${topology.apis.length} APIs, bot with ${topology.shardPids().length} shard process(es)`);
+    console.log(`chaos: topology up in ${Math.round((Date.now() - started) / 1000)} s — Temporal ${topology.temporal.kind} (${topology.temporal.nodes} node(s)), ${topology.workers.length} workers, ${topology.apis.length} APIs, bot with ${topology.shardPids().length} shard process(es)`);
 
     const operations = new OperationLog();
     const faults: Record<string, number> = {};
@@ -141,6 +144,12 @@ async function main(): Promise<number> {
     }
     await topology.stop();
   }
+}
+
+function temporalKind(): ChaosTemporalKind {
+  const kind = process.env.CHAOS_TEMPORAL ?? 'cluster';
+  if (kind !== 'cluster' && kind !== 'dev-server') throw new Error(`CHAOS_TEMPORAL must be cluster or dev-server, got ${JSON.stringify(kind)}`);
+  return kind;
 }
 
 function countBy(items: string[]): Record<string, number> {

@@ -1,13 +1,16 @@
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { obtainTemporalCli } from '../../lib/dev/temporal-cli';
+import { startTemporalCluster } from '../../lib/dev/temporal-cluster';
 import { startTemporalDevServer, type TemporalDevServer } from '../../lib/dev/temporal-dev-server';
 import type { Logger } from '../../lib/logger';
 import { freePort } from '../../lib/net';
+import { dropDatabases, testDatabaseServerUrl } from '../helpers/database';
+import { startTcpProxy } from '../helpers/tcp-proxy';
 
 /**
- * The Temporal side of the chaos topology: its frontend address(es) and a way to kill -9 one server node
- * and bring it back. The one place that knows which Temporal runs.
+ * The Temporal side of the chaos topology: the address Guildflow's processes are given and a way to
+ * kill -9 one server node and bring it back. The one place that knows which Temporal runs.
  */
 export interface ChaosTemporal {
   kind: string;
@@ -19,15 +22,49 @@ export interface ChaosTemporal {
   stop(): Promise<void>;
 }
 
+export type ChaosTemporalKind = 'cluster' | 'dev-server';
+
+export function startChaosTemporal(kind: ChaosTemporalKind, opts: { dataDir: string; log: Logger }): Promise<ChaosTemporal> {
+  return kind === 'cluster' ? startCluster(opts) : startDevServer(opts);
+}
+
+/**
+ * Two Temporal server processes on PostgreSQL (databases temporal_chaos_<pid> and its visibility twin,
+ * dropped at the end) behind a load balancer, as production runs them: a killed node's connections move
+ * to the other, and its shards with them.
+ */
+async function startCluster({ dataDir, log }: { dataDir: string; log: Logger }): Promise<ChaosTemporal> {
+  const suffix = `chaos_${process.pid}`;
+  const databases = [`temporal_${suffix}`, `temporal_visibility_${suffix}`];
+  const cluster = await startTemporalCluster({ databaseUrl: testDatabaseServerUrl(), nodes: 2, dataDir, databaseSuffix: suffix, log: quiet(log) }).catch(async (err: unknown) => {
+    await dropDatabases(...databases);
+    throw err;
+  });
+  const balancer = await startTcpProxy(cluster.addresses.map((a) => ({ host: a.split(':')[0]!, port: Number(a.split(':')[1]) })));
+  return {
+    kind: 'server cluster on PostgreSQL',
+    address: `127.0.0.1:${balancer.port}`,
+    nodes: cluster.addresses.length,
+    async killNode(i, downMs) {
+      await cluster.node(i).kill('SIGKILL');
+      await delay(downMs);
+      await cluster.node(i).start();
+    },
+    async stop() {
+      await balancer.close();
+      await cluster.stop();
+      await dropDatabases(...databases);
+    },
+  };
+}
+
 /**
  * The dev server with its state in a SQLite file (`--db-filename`): a kill -9 and a restart on the same
- * file keeps every workflow, as a server node on PostgreSQL would. In memory it would lose them all.
+ * file keeps every workflow. In memory it would lose them all. One node: while it is down, nothing runs.
  */
-export async function startChaosTemporal({ dataDir, log }: { dataDir: string; log: Logger }): Promise<ChaosTemporal> {
+async function startDevServer({ dataDir, log }: { dataDir: string; log: Logger }): Promise<ChaosTemporal> {
   const cliPath = await obtainTemporalCli({ cliPath: process.env.TEMPORAL_CLI, log });
-  const port = await freePort();
-  // Its kills are ours: the "exited unexpectedly" error each would log is noise here.
-  const options = { cliPath, port, ui: false, dbFile: path.join(dataDir, 'temporal.db'), log: log.child({ part: 'temporal' }, { level: 'fatal' }), startTimeoutMs: 120_000 };
+  const options = { cliPath, port: await freePort(), ui: false, dbFile: path.join(dataDir, 'temporal.db'), log: quiet(log), startTimeoutMs: 120_000 };
   let server: TemporalDevServer = await startTemporalDevServer(options);
   return {
     kind: 'dev server (SQLite file)',
@@ -40,4 +77,9 @@ export async function startChaosTemporal({ dataDir, log }: { dataDir: string; lo
     },
     stop: () => server.stop(),
   };
+}
+
+/** Its kills are ours: the "exited unexpectedly" error each would log is noise here. */
+function quiet(log: Logger): Logger {
+  return log.child({ part: 'temporal' }, { level: 'fatal' });
 }

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { descendants } from '../helpers/processes';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { supervise, type Supervised } from './supervised';
-import { startChaosTemporal, type ChaosTemporal } from './temporal';
+import { startChaosTemporal, type ChaosTemporal, type ChaosTemporalKind } from './temporal';
 
 /**
  * The production topology on one machine, as real processes: Temporal, N `npm run worker`, M `npm run api`
@@ -44,6 +44,7 @@ export interface TopologyOptions {
   apis: number;
   /** Bot shards, each its own process under `npm run bot`'s sharding manager (1: the bot alone). */
   shards: number;
+  temporal: ChaosTemporalKind;
   /** Settings for every Guildflow process (shorter timers than production). */
   env: Record<string, string>;
   log: Logger;
@@ -75,7 +76,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       startFakeDiscord({ maxConcurrency: opts.shards }),
       startFakeRoblox(),
       startFakeMidtrans({ serverKey: MIDTRANS_SERVER_KEY }),
-      startChaosTemporal({ dataDir, log: opts.log }),
+      startChaosTemporal(opts.temporal, { dataDir, log: opts.log }),
     ]);
     stops.push(() => temporal.stop(), () => midtrans.close(), () => roblox.close(), () => discord.close());
     const demo = seedDemoGuild(discord, 'Chaos guild');
