@@ -9,7 +9,7 @@ import { CHAOS_CODE_KEY, type Topology } from './topology';
 /**
  * The community the workload runs in, set up the way its admins would: an admin API token, a fast daily
  * reward and a generous adjustment budget, one shop item with a small stock, a few codes on sale, tasks to claim, a registered game and
- * members whose Roblox accounts are linked (so the game can credit them).
+ * members whose Roblox accounts are linked (so the game can credit them), and newcomers to verify.
  */
 export interface ChaosGuild {
   guildId: string;
@@ -21,12 +21,15 @@ export interface ChaosGuild {
   /** Codes imported for the 1-code package, and its price (above a member's usual balance: orders wait for top-ups). */
   codes: { stock: number; price: bigint };
   game: { id: string; secret: string };
+  /** Members not linked yet, each with the Roblox account they will verify. */
+  newcomers: { user: FakeUser; robloxId: number; robloxName: string }[];
   /** Tasks posted in #tasks, each claimable once by every member. */
   tasks: { id: number; messageId: string; reward: bigint }[];
 }
 
-export async function setUpGuild(topology: Topology, { members: memberCount, stock, codeStock, tasks: taskCount }: { members: number; stock: number; codeStock: number; tasks: number }): Promise<ChaosGuild> {
+export async function setUpGuild(topology: Topology, opts: { members: number; newcomers: number; stock: number; codeStock: number; tasks: number }): Promise<ChaosGuild> {
   const { discord, demo, db, roblox, apiUrls } = topology;
+  const { members: memberCount, newcomers: newcomerCount, stock, codeStock, tasks: taskCount } = opts;
   const guildId = demo.guild.id;
   await waitFor(() => db.prisma.guild.findUnique({ where: { id: guildId } }), { timeoutMs: 60_000, what: 'the bot to record the guild' });
   const token = await createApiToken(db.prisma, { guildId, name: 'chaos admin', level: 'admin', createdBy: demo.owner.id, creatorLevel: 'owner' });
@@ -40,7 +43,13 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
     if (!res.ok) throw new Error(`setting up the guild: ${method} ${path} answered ${res.status}: ${text}`);
     return JSON.parse(text) as T;
   };
-  await api('PATCH', '/settings', { adminRoleIds: [demo.roles.admin.id], adminLogChannelId: demo.channels.adminLog.id, disabledFeatures: [] });
+  await api('PATCH', '/settings', {
+    adminRoleIds: [demo.roles.admin.id],
+    adminLogChannelId: demo.channels.adminLog.id,
+    verifiedRoleId: demo.roles.verified.id,
+    unverifiedRoleId: demo.roles.unverified.id,
+    disabledFeatures: [],
+  });
   await api('PATCH', '/economy/settings', { dailyAmount: '100', dailyCooldownSeconds: 1, adminAdjustLimitPerMinute: 60 });
   await api('PATCH', '/codes/settings', { topupsPerMemberPerHour: 1000, ordersPerMemberPerHour: 1000 });
   const codePrice = 12_000n;
@@ -75,6 +84,13 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
     });
     members.push({ user, robloxId: account.id });
   }
+  // Newcomers who verify themselves during the run (/verify, the phrase in their profile, Check).
+  const newcomers = Array.from({ length: newcomerCount }, (_, i) => {
+    const user = discord.createUser({ username: `chaos-newcomer-${i}` });
+    discord.addMember(guildId, user.id, { roles: [demo.roles.unverified.id] });
+    const account = roblox.addUser({ name: `ChaosNewcomer${i}`, displayName: `Newcomer ${i}`, description: 'Just arrived.' });
+    return { user, robloxId: account.id, robloxName: account.name };
+  });
   return {
     guildId,
     adminToken: token.token,
@@ -84,5 +100,6 @@ export async function setUpGuild(topology: Topology, { members: memberCount, sto
     codes: { stock: codeStock, price: codePrice },
     game: { id: game.id, secret: game.secret },
     tasks,
+    newcomers,
   };
 }

@@ -41,6 +41,7 @@ async function healthyGuild(): Promise<Owed> {
     purchases: [purchase],
     orders: [],
     taskAwards: [],
+    verifications: [],
     limitedItems: [{ id: item.id, initialStock: INITIAL_STOCK }],
   };
 }

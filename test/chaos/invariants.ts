@@ -22,6 +22,8 @@ export interface Owed {
   orders: string[];
   /** Acknowledged task reviews (Accept answered): each claim completed with its reward paid once. */
   taskAwards: { taskId: number; userId: string; reward: bigint }[];
+  /** Acknowledged verifications (the member was told they are verified): each linked to that account. */
+  verifications: { userId: string; robloxId: number }[];
   /** Limited items and the stock they started with: sold = completed, never below zero. */
   limitedItems: { id: number; initialStock: number }[];
 }
@@ -148,6 +150,17 @@ const tasksAwardedOnce: Check = async (sql, { taskAwards }) =>
     .filter((r) => r.status !== 'completed' || r.paid !== r.reward || r.entries !== 1)
     .map((r) => `accepted claim of task ${r.task_id} by ${r.user_id}: ${r.status ?? 'not recorded'}, paid ${r.paid ?? 'nothing'} in ${r.entries} entries (expected ${r.reward} once)`);
 
+const verifiedLinked: Check = async (sql, { guildId, verifications }) =>
+  (
+    await sql<{ user_id: string; expected: string; linked: string | null }>(
+      `SELECT v.user_id, v.roblox_id::text AS expected, l.roblox_id::text AS linked
+         FROM unnest($2::text[], $3::bigint[]) AS v(user_id, roblox_id)
+         LEFT JOIN roblox_links l ON l.guild_id = $1 AND l.user_id = v.user_id
+        WHERE l.roblox_id IS DISTINCT FROM v.roblox_id`,
+      [guildId, verifications.map((v) => v.userId), verifications.map((v) => v.robloxId)],
+    )
+  ).map((r) => `verified member ${r.user_id}: linked to ${r.linked ?? 'nothing'} (expected Roblox ${r.expected})`);
+
 /** Stock never below zero; what left the shelf is what completed purchases took. */
 const stockAgrees: Check = async (sql, { limitedItems }) => {
   const rows = await sql<{ id: number; initial: number; stock: number; taken: number; completed: number; failed_taken: number }>(
@@ -210,6 +223,7 @@ const CHECKS: Record<string, Check> = {
   'purchases finished': purchasesFinished,
   'orders finished': ordersFinished,
   'tasks awarded once': tasksAwardedOnce,
+  'verified members linked': verifiedLinked,
   'stock agrees': stockAgrees,
   'codes once': codesOnce,
   'no stuck rows': noStuckRows,

@@ -3,7 +3,7 @@
  * whether the system ACKNOWLEDGED it (the API answered 2xx, the interaction got its success message, the
  * gateway took the payment). Only acknowledged operations are owed; each must be applied exactly once.
  */
-export const OPERATION_KINDS = ['daily', 'give', 'adjust', 'purchase', 'order', 'topup', 'deposit', 'task'] as const;
+export const OPERATION_KINDS = ['daily', 'give', 'adjust', 'purchase', 'order', 'topup', 'deposit', 'task', 'verify'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export interface Operation {

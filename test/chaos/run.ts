@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   });
   let failed = true;
   try {
-    const guild = await setUpGuild(topology, { members: 8, stock: 15, codeStock: 20, tasks: 6 });
+    const guild = await setUpGuild(topology, { members: 8, newcomers: 30, stock: 15, codeStock: 20, tasks: 6 });
     console.log(`chaos: topology up in ${Math.round((Date.now() - started) / 1000)} s — Temporal ${topology.temporal.kind} (${topology.temporal.nodes} node(s)), ${topology.workers.length} workers, ${topology.apis.length} APIs, bot with ${topology.shardPids().length} shard process(es)`);
 
     const operations = new OperationLog();
@@ -94,10 +94,21 @@ async function main(): Promise<number> {
         const [, taskId, userId] = o.key.split(':');
         return { taskId: Number(taskId), userId: userId!, reward: guild.tasks.find((t) => t.id === Number(taskId))!.reward };
       }),
+      verifications: operations.acknowledged('verify').map((o) => {
+        const [userId, robloxId] = o.detail!.split(':');
+        return { userId: userId!, robloxId: Number(robloxId) };
+      }),
       limitedItems: [{ id: guild.item.id, initialStock: guild.item.stock }],
+    });
+    // What Discord shows a verified member: @Verified on, @Unverified off.
+    const roleViolations = operations.acknowledged('verify').flatMap((o) => {
+      const roles = topology.discord.member(guild.guildId, o.detail!.split(':')[0]!)?.roles ?? [];
+      const { verified, unverified } = topology.demo.roles;
+      return roles.includes(verified.id) && !roles.includes(unverified.id) ? [] : [`verified member ${o.detail}: roles ${roles.join(',') || 'none'} (expected @Verified, not @Unverified)`];
     });
     const violations = [
       ...report.violations,
+      ...roleViolations,
       ...settled.stuck.map((s) => `stuck flow: ${s}`),
       ...operations
         .all()

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { taskClaimWorkflowId } from '../../lib/flows/tasks';
+import { verifyWorkflowId } from '../../lib/flows/verify';
 import { depositId } from '../../lib/flows/trades';
 import { waitFor } from '../../lib/wait';
 import { buttonId } from '../../scripts/playground-examples/transcript';
@@ -25,7 +26,7 @@ export interface WorkloadOptions {
 /** How long a client waits for an answer: a restart (~10 s on a busy machine) plus Discord's retries. */
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Relative frequency of each operation. */
-const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, order: 1, topup: 1, deposit: 2, task: 1 };
+const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, order: 1, topup: 1, deposit: 2, task: 1, verify: 1 };
 const PAYMENT_NOTIFICATIONS: NotificationMode[] = ['normal', 'duplicate', 'drop'];
 
 export async function runWorkload(topology: Topology, guild: ChaosGuild, log: OperationLog, opts: WorkloadOptions): Promise<void> {
@@ -48,6 +49,7 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const member = () => pick(guild.members);
   const slash = (userId: string, name: string, options: Record<string, unknown> = {}) => discord.slash(guild.guildId, userId, name, options);
+  const newcomers = [...guild.newcomers];
   // Each member claims each task once: the pairs not yet tried.
   const unclaimed = guild.tasks.flatMap((task) => guild.members.map((m) => ({ task, userId: m.user.id })));
   const games = apiUrls.map((baseUrl) => createGameServerClient({ baseUrl, gameId: guild.game.id, secret: guild.game.secret }));
@@ -139,7 +141,9 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       const answer = await click.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
       if (!answer) return { kind: 'order', key: h.id, outcome: 'unanswered' };
       if (answer.type === 4) return { kind: 'order', key: h.id, outcome: 'refused', detail: titleOf(answer.data) };
-      const short = await waitFor(() => (h.original()?.embeds[0]?.title?.startsWith('Not enough balance') ? h.original() : undefined), { timeoutMs: 10_000, what: 'a top-up offer' }).catch(() => undefined);
+      // The flow edits the confirm message: complete, failed, or short of funds with a Top up button.
+      const shown = await waitFor(() => (/^Order \d+ code/.test(h.original()?.embeds[0]?.title ?? '') ? undefined : h.original()), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the order outcome' }).catch(() => undefined);
+      const short = shown?.embeds[0]?.title?.startsWith('Not enough balance') ? shown : undefined;
       if (short) {
         const topup = discord.clickButton(short, buttonId(short, 'Top up'), buyer);
         log.record(await payTopup(topup, `order-topup:${topup.id}`));
@@ -173,6 +177,28 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       const answer = await accept.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
       if (!answer) return { kind: 'task', key, outcome: 'unanswered' };
       return answer.type === 4 ? { kind: 'task', key, outcome: 'refused', detail: titleOf(answer.data) ?? String((answer.data as { content?: string }).content) } : { kind: 'task', key, outcome: 'acknowledged' };
+    },
+
+    /**
+     * A newcomer runs /verify, puts the phrase in their Roblox profile and presses Check: acknowledged
+     * when the message says they are verified (then the link, the roles and the nickname are owed).
+     */
+    async verify() {
+      const newcomer = newcomers.shift();
+      if (!newcomer) return { kind: 'verify', key: '-', outcome: 'refused', detail: 'every newcomer tried' };
+      const userId = newcomer.user.id;
+      const key = verifyWorkflowId(guild.guildId, userId);
+      const h = slash(userId, 'verify', { username: newcomer.robloxName });
+      const phrase = await waitFor(() => /```\n([a-z ]+)\n```/.exec(h.original()?.embeds[0]?.description ?? '')?.[1], { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the phrase' }).catch(() => undefined);
+      const shown = h.original();
+      if (!phrase || !shown) return { kind: 'verify', key, ...(await refusalOf(h)) };
+      topology.roblox.setDescription(newcomer.robloxId, phrase);
+      discord.clickButton(shown, buttonId(shown, 'Check'), userId);
+      const outcome = await waitFor(() => /^Verified as|^Verification (failed|expired|cancelled)/.exec(discord.message(shown.id)?.embeds[0]?.title ?? '')?.[0], { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the verification outcome' }).catch(
+        () => undefined,
+      );
+      if (!outcome) return { kind: 'verify', key, outcome: 'unanswered' };
+      return outcome === 'Verified as' ? { kind: 'verify', key, outcome: 'acknowledged', detail: `${userId}:${newcomer.robloxId}` } : { kind: 'verify', key, outcome: 'refused', detail: outcome };
     },
 
     /** A signed deposit; its tradeId sometimes reported again, to the other API process. */
