@@ -33,15 +33,23 @@ export async function setUpGuild(topology: Topology, opts: { members: number; ne
   const guildId = demo.guild.id;
   await waitFor(() => db.prisma.guild.findUnique({ where: { id: guildId } }), { timeoutMs: 60_000, what: 'the bot to record the guild' });
   const token = await createApiToken(db.prisma, { guildId, name: 'chaos admin', level: 'admin', createdBy: demo.owner.id, creatorLevel: 'owner' });
+  // An admin's script: a server error (the shared PostgreSQL out of connections, say) is tried again.
   const api = async <T>(method: string, path: string, body: unknown): Promise<T> => {
-    const res = await fetch(`${apiUrls[0]}/api/guilds/${guildId}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`setting up the guild: ${method} ${path} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
+    const answer = await waitFor(
+      async () => {
+        const res = await fetch(`${apiUrls[0]}/api/guilds/${guildId}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        const text = await res.text();
+        if (res.status >= 500) throw new Error(`${res.status}: ${text}`);
+        return { ok: res.ok, status: res.status, text };
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: `${method} ${path} to answer` },
+    );
+    if (!answer.ok) throw new Error(`setting up the guild: ${method} ${path} answered ${answer.status}: ${answer.text}`);
+    return JSON.parse(answer.text) as T;
   };
   await api('PATCH', '/settings', {
     adminRoleIds: [demo.roles.admin.id],
