@@ -1,7 +1,7 @@
 /**
  * `npm run test:chaos`: the production topology under load and faults, then the guarantees checked.
- * Knobs (environment): CHAOS_SECONDS (workload and faults, default 180), CHAOS_SEED (replay a run: the
- * same faults and choices; printed at the start), CHAOS_CLIENTS (concurrent clients, 6), CHAOS_WORKERS
+ * Knobs (environment): CHAOS_SECONDS (workload and faults, default 180), CHAOS_SEED (replay a run's faults:
+ * the same kinds, targets, durations and gaps; printed at the start), CHAOS_CLIENTS (concurrent clients, 6), CHAOS_WORKERS
  * (worker processes, 2), CHAOS_SHARDS (bot shards, 2), CHAOS_FAULT_GAP (seconds between faults, "2-6"),
  * CHAOS_SETTLE_SECONDS (how long flows get to come to rest, 120), CHAOS_LOG_DIR (keep every process's log
  * there), CHAOS_TEMPORAL (`cluster`: two server nodes on PostgreSQL, the default; `dev-server`: one dev
