@@ -153,7 +153,7 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
 
     /**
      * Claim a task on its post, send proof in the form, and the admin accepts it on the review post:
-     * acknowledged when the Accept click is answered without an error (the award is then owed, once).
+     * acknowledged when the Accept click's answer says Accepted (the award is then owed, once).
      */
     async task() {
       const { task, userId } = unclaimed.splice(Math.floor(random() * unclaimed.length), 1)[0] ?? {};
@@ -173,10 +173,9 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       }).catch(() => undefined);
       const review = reviewId ? await discord.waitFor(() => discord.message(reviewId), ANSWER_TIMEOUT_MS, 'the review message').catch(() => undefined) : undefined;
       if (!review) return { kind: 'task', key, outcome: 'unanswered', detail: 'no review post' };
+      // The click is deferred, then its answer edited: 'Accepted' once the claim's flow took the decision.
       const accept = discord.clickButton(review, buttonId(review, 'Accept'), topology.demo.admin.id);
-      const answer = await accept.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
-      if (!answer) return { kind: 'task', key, outcome: 'unanswered' };
-      return answer.type === 4 ? { kind: 'task', key, outcome: 'refused', detail: titleOf(answer.data) ?? String((answer.data as { content?: string }).content) } : { kind: 'task', key, outcome: 'acknowledged' };
+      return interactionOutcome('task', key, accept, 'Accepted');
     },
 
     /**
