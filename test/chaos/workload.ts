@@ -116,10 +116,8 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       const confirm = await waitFor(() => h.original()?.components.length && h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the confirm message' }).catch(() => undefined);
       if (!confirm) return { kind: 'purchase', key: h.id, ...(await refusalOf(h)) };
       const click = discord.clickButton(confirm, buttonId(confirm, 'Confirm'), buyer);
-      const answer = await click.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
-      if (!answer) return { kind: 'purchase', key: h.id, outcome: 'unanswered' };
-      // An error answers with a new (ephemeral) reply; a start acknowledges the click as an update.
-      return answer.type === 4 ? { kind: 'purchase', key: h.id, outcome: 'refused', detail: titleOf(answer.data) } : { kind: 'purchase', key: h.id, outcome: 'acknowledged' };
+      // The purchase flow, once started, edits the confirm message with its outcome (its buttons gone).
+      return flowStarted('purchase', h, click, () => h.original()?.components.length === 0);
     },
 
     /** /topup, then the member pays at the gateway. */
@@ -138,11 +136,10 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       const confirm = await waitFor(() => h.original()?.components.length && h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the order confirm message' }).catch(() => undefined);
       if (!confirm) return { kind: 'order', key: h.id, ...(await refusalOf(h)) };
       const click = discord.clickButton(confirm, buttonId(confirm, 'Confirm'), buyer);
-      const answer = await click.waitForResponse(ANSWER_TIMEOUT_MS).catch(() => undefined);
-      if (!answer) return { kind: 'order', key: h.id, outcome: 'unanswered' };
-      if (answer.type === 4) return { kind: 'order', key: h.id, outcome: 'refused', detail: titleOf(answer.data) };
-      // The flow edits the confirm message: complete, failed, or short of funds with a Top up button.
-      const shown = await waitFor(() => (/^Order \d+ code/.test(h.original()?.embeds[0]?.title ?? '') ? undefined : h.original()), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the order outcome' }).catch(() => undefined);
+      // The order flow, once started, edits the confirm message: complete, failed, or short of funds.
+      const started = await flowStarted('order', h, click, () => !/^Order \d+ code/.test(h.original()?.embeds[0]?.title ?? ''));
+      if (started.outcome !== 'acknowledged') return started;
+      const shown = h.original();
       const short = shown?.embeds[0]?.title?.startsWith('Not enough balance') ? shown : undefined;
       if (short) {
         const topup = discord.clickButton(short, buttonId(short, 'Top up'), buyer);
@@ -218,6 +215,18 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       return { kind: 'deposit', key, outcome, detail: statuses.join(','), sends: statuses.length };
     },
   };
+}
+
+/**
+ * A Confirm click that starts a flow: acknowledged once the flow shows itself on the confirm message;
+ * refused when the click is answered with an error (at once, or in a follow-up after a slow start).
+ */
+async function flowStarted(kind: OperationKind, h: InteractionHandle, click: InteractionHandle, flowSpoke: () => boolean): Promise<Operation> {
+  const error = () => click.responses().find((r) => (r.kind === 'callback' && r.type === 4) || r.kind === 'followup');
+  const seen = await waitFor(() => (flowSpoke() ? 'flow' : error() ? 'error' : undefined), { timeoutMs: ANSWER_TIMEOUT_MS, what: `the ${kind} flow` }).catch(() => undefined);
+  if (seen === 'flow') return { kind, key: h.id, outcome: 'acknowledged' };
+  const data = error()?.data as { content?: string } | undefined;
+  return seen === 'error' ? { kind, key: h.id, outcome: 'refused', detail: titleOf(data) ?? data?.content } : { kind, key: h.id, outcome: 'unanswered' };
 }
 
 /** The success title, a refusal (another title), or nothing within the time. */
