@@ -56,7 +56,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.ts', 'bench/**/*.ts'],
+    // Command-line programs: their report is what they print (the chaos run prints its counts).
+    files: ['scripts/**/*.ts', 'bench/**/*.ts', 'test/chaos/run.ts'],
     rules: { 'no-console': 'off' },
   },
 );
