@@ -1,8 +1,5 @@
-import { tsToMs } from '@temporalio/common/lib/time';
-import type { temporal } from '@temporalio/proto';
 import { createLogger } from '../lib/logger';
-import { waitFor } from '../lib/wait';
-import { startE2E, type E2E } from '../test/e2e/harness';
+import { startE2E } from '../test/e2e/harness';
 import { startBenchDevServer } from './flow-bench';
 import { shapeFromHistory, type MeasuredShape } from './flow-shape';
 import { latencyProbes } from './latency-flows';
@@ -17,8 +14,6 @@ import type { FlowShape } from './workflows/shape';
  * beside its floor — a bare workflow of the same shape (read from the history of a measured run) driven the
  * same way on the same server. Target: p50 ≤ 1.5× the floor (and the deposit answer ≤ 150 ms).
  */
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
 const RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 12);
 const TARGET_RATIO = 1.5;
 
@@ -32,22 +27,6 @@ async function floorP50(floor: ShapeFloor, shape: FlowShape): Promise<{ p50: num
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) times.push(await floor.once(shape));
   return quantiles(times);
-}
-
-/**
- * The flow's history once a workflow task completed after `toMs`: a condition met inside a local
- * activity is seen before the task that ran it completes, and the shape needs that task.
- */
-async function historyPast(e2e: E2E, workflowId: string, toMs: number): Promise<HistoryEvent[]> {
-  let events: HistoryEvent[] = [];
-  await waitFor(
-    async () => {
-      events = (await e2e.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-      return events.some((e) => e.workflowTaskCompletedEventAttributes && tsToMs(e.eventTime) >= toMs);
-    },
-    { timeoutMs: 15_000, intervalMs: 5, what: `a workflow task of ${workflowId} completed after its condition` },
-  );
-  return events;
 }
 
 interface FlowResult {
@@ -116,7 +95,8 @@ export const latencyScenario: BenchScenario = {
         // The shape from the first measured run; then the flow and its floor alternate, so a load that
         // drifts (other work on the machine) weighs on both alike.
         const first = await once();
-        const shape = shapeFromHistory(await historyPast(e2e, first.workflowId, first.toMs), first.fromMs, first.toMs);
+        const history = await e2e.temporal.workflow.getHandle(first.workflowId).fetchHistory();
+        const shape = shapeFromHistory(history.events ?? [], first.fromMs, first.toMs);
         await floor.once(shape); // warm-up
         const ours = [first.ms];
         const bare: number[] = [];
