@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { fundsAddedSignal, orderFlow } from '../lib/flows/orders';
 import { PAYMENT_REFUSALS, paymentUpdateSignal, statusRank, topupFlow, topupStatusQuery, type PaymentUpdate, type TopupInput, type TopupState } from '../lib/flows/payments';
@@ -12,7 +12,9 @@ import { flowSteps } from './persistent-steps';
  *   payment row → gateway charge (QRIS) → the QR shown to the member (ephemeral, with amount and expiry)
  *   → wait for the gateway: its webhook (signal `paymentUpdate`) or our own status polling every
  *   `pollSeconds` (the reconciler: a dropped notification never loses a payment) → paid: credit the
- *   ledger once (from the guild's 'gateway' account, key `topup:{id}:credit`) and DM a receipt.
+ *   ledger once (from the guild's 'gateway' account, key `topup:{id}:credit`) and DM a receipt. A poll
+ *   that finds the payment paid credits it in the same local activity; when it could not (the database
+ *   away, an amount that does not match), the credit step below does it or fails the payment.
  *
  * Only the gateway's own status API says a payment is paid: a signal (the webhook, or anyone with access to
  * Temporal) only wakes the flow, which then asks the gateway; the credit activity asks it once more and
@@ -38,6 +40,11 @@ const profiles = activityProfiles(PAYMENT_REFUSALS);
 const db = proxyActivities<Activities>(profiles.db);
 /** A status poll is best effort: the next one comes soon, and a webhook may come first. */
 const poller = proxyActivities<Activities>(profiles.quick);
+/**
+ * The poll that also credits what it finds paid, inside the workflow task that asked (a notification's
+ * wake-up or the poll timer): no activity task round trip between the gateway's answer and the credit.
+ */
+const localPoller = proxyLocalActivities<Activities>(profiles.quick);
 const discord = proxyActivities<Activities>(profiles.discord);
 /** The credit and the end of the charge must happen, however long the database or gateway is away. */
 const mustHappen = proxyActivities<Activities>(profiles.mustHappen);
@@ -49,6 +56,7 @@ const isFinal = (u: PaymentUpdate | null): u is PaymentUpdate => u !== null && u
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const SIGNAL_ONLY_WAKES = 'topup-signal-only-wakes';
+const CHECKED_AND_CREDITED = 'topup-checked-and-credited-in-one-local-step';
 
 export async function topup(input: TopupInput): Promise<TopupState> {
   tagFlow(topupFlow.kind, input.guildId, input.userId);
@@ -68,6 +76,8 @@ export async function topup(input: TopupInput): Promise<TopupState> {
   setHandler(topupStatusQuery, () => ({ ...state }));
   // Histories from before the change took the signal's word (the credit activity still checks the gateway).
   const signalOnlyWakes = patched(SIGNAL_ONLY_WAKES);
+  // Histories from before the change polled with an activity and credited in a step of its own.
+  const checkedAndCredited = patched(CHECKED_AND_CREDITED);
 
   let latest: PaymentUpdate | null = null;
   /** Keeps the furthest status: duplicates and regressions change nothing. */
@@ -127,11 +137,19 @@ export async function topup(input: TopupInput): Promise<TopupState> {
 
   const pollMs = Math.max(1, input.pollSeconds) * 1000;
   let nextPollAt = nowMs() + pollMs;
+  /** The poll found the payment paid and credited it; the credit step is then not needed. */
+  let creditedByPoll = false;
   const poll = async () => {
     state.polls += 1;
     try {
-      const u = await poller.paymentsCheckStatus({ paymentId });
-      if (u) accept(u);
+      if (checkedAndCredited) {
+        const { update, credited } = await localPoller.paymentsCheckAndCredit({ paymentId });
+        if (update) accept(update);
+        if (credited) creditedByPoll = true;
+      } else {
+        const u = await poller.paymentsCheckStatus({ paymentId });
+        if (u) accept(u);
+      }
     } catch (err) {
       log.warn('status poll failed; trying again later', { paymentId, failure: failureOf(err) });
     }
@@ -172,7 +190,7 @@ export async function topup(input: TopupInput): Promise<TopupState> {
   if (outcome?.status === 'paid') {
     at('crediting');
     try {
-      await mustStep('credit the member', (a) => a.paymentsCredit({ paymentId, update: outcome }));
+      if (!creditedByPoll) await mustStep('credit the member', (a) => a.paymentsCredit({ paymentId, update: outcome }));
     } catch (err) {
       const reason = await fail(err);
       await tell(tellAdmins, () => discord.paymentsNotifyAdmins({ paymentId, detail: reason }));

@@ -19,6 +19,12 @@ const toUpdate = (r: StatusReport, source: PaymentUpdate['source']): PaymentUpda
   source,
 });
 
+interface CreditOutcome {
+  replayed: boolean;
+  credit: string;
+  entryId: string;
+}
+
 /**
  * Payments as Temporal activities for the top-up workflow, each keyed by the payment id (a retry finds
  * the row as the first attempt left it). Gateway refusals are non-retryable `PaymentProviderRejected`;
@@ -36,6 +42,13 @@ export function createPaymentActivities({ prisma, log, discordActivities: d, pay
     } catch (err) {
       throw err instanceof PaymentProviderRejectedError ? providerRejected(err) : err;
     }
+  }
+
+  /** Credits a payment the gateway confirmed paid, once (ledger key `topup:{id}:credit`). */
+  async function credit(paymentId: string, confirmed: StatusReport, source: PaymentUpdate['source']): Promise<CreditOutcome> {
+    const r = await creditPayment(prisma, paymentId, confirmed);
+    plog.info({ paymentId, replayed: r.replayed, credit: r.payment.credit.toString(), source }, 'top-up credited');
+    return { replayed: r.replayed, credit: r.payment.credit.toString(), entryId: r.entry.id.toString() };
   }
 
   return defineActivities(log, 'payments', {
@@ -124,12 +137,30 @@ export function createPaymentActivities({ prisma, log, discordActivities: d, pay
      * the gateway's status API says paid, with our amount. `update` says why the flow thinks so; it is
      * never taken for the gateway's word (it may come from a signal).
      */
-    async paymentsCredit(input: { paymentId: string; update: PaymentUpdate }): Promise<{ replayed: boolean; credit: string; entryId: string }> {
+    async paymentsCredit(input: { paymentId: string; update: PaymentUpdate }): Promise<CreditOutcome> {
       const confirmed = await atGateway((g) => g.provider.getStatus(input.paymentId));
       if (confirmed?.status !== 'paid') throw paymentNotConfirmed(input.paymentId, confirmed?.providerStatus ?? null);
-      const r = await creditPayment(prisma, input.paymentId, confirmed);
-      plog.info({ paymentId: input.paymentId, replayed: r.replayed, credit: r.payment.credit.toString(), source: input.update.source }, 'top-up credited');
-      return { replayed: r.replayed, credit: r.payment.credit.toString(), entryId: r.entry.id.toString() };
+      return credit(input.paymentId, confirmed, input.update.source);
+    },
+
+    /**
+     * The reconciler's question and, when the gateway says paid, the credit (as `paymentsCredit` makes it)
+     * in the same step: a poll or a notification that finds the payment paid credits it without another
+     * round trip. `credited: false` beside a paid status when the credit could not be made here (the
+     * database away, an amount that does not match): the flow's own credit step then makes it or fails it.
+     */
+    async paymentsCheckAndCredit(input: { paymentId: string }): Promise<{ update: PaymentUpdate | null; credited: boolean }> {
+      const r = await atGateway((g) => g.provider.getStatus(input.paymentId));
+      if (!r) return { update: null, credited: false };
+      const update = toUpdate(r, 'poll');
+      if (r.status !== 'paid') return { update, credited: false };
+      try {
+        await credit(input.paymentId, r, update.source);
+        return { update, credited: true };
+      } catch (err) {
+        plog.warn({ paymentId: input.paymentId, err: (err as Error).message }, 'paid, but not credited with the status check; the credit step takes over');
+        return { update, credited: false };
+      }
     },
 
     /** The payment ended unpaid (ours or the gateway's expiry, a refusal, a cancellation). */

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import Router from '@koa/router';
 import { markNotificationSignalled, recordNotification } from '../../activities/payments';
 import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors';
@@ -10,7 +11,7 @@ import type { RouteDeps } from '../deps';
 const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 'transaction_status', 'transaction_id'] as const;
 
 /**
- * POST /webhooks/midtrans — Midtrans's HTTP notifications (verify → record → answer → signal):
+ * POST /webhooks/midtrans — Midtrans's HTTP notifications (verify → signal and record → answer):
  *
  * 1. the raw body must be a JSON object with the signed fields (else 400, nothing recorded);
  * 2. the signature `SHA512(order_id + status_code + gross_amount + server key)` must match, compared in
@@ -18,8 +19,9 @@ const REQUIRED = ['order_id', 'status_code', 'gross_amount', 'signature_key', 't
  * 3. it is recorded durably, once per (transaction id, status) — a capture's status includes its fraud
  *    review, `capture:challenge` / `capture:accept` — so a redelivery is a 200 `duplicate`;
  *    our own failure to record is a 503, so Midtrans retries;
- * 4. the answer goes out, then the top-up workflow `topup:{order_id}` is signalled. A signal that cannot
- *    be delivered is not lost: the workflow polls the gateway for the status anyway.
+ * 4. the top-up workflow `topup:{order_id}` is signalled as soon as the signature holds, beside the
+ *    recording (the answer does not wait for it). A signal that cannot be delivered is not lost: the
+ *    workflow polls the gateway for the status anyway; a refused recording (503) woke the flow for nothing.
  *
  * The signature does not cover `transaction_status` or `fraud_status`, so a notification is never taken
  * as proof of payment: the signal only wakes the top-up, which asks the gateway's status API. A duplicate
@@ -52,6 +54,18 @@ export function webhookRoutes(deps: RouteDeps): Router {
     // A card capture changes meaning with its fraud review (challenge → accept), under the same
     // transaction_status: the review's outcome is part of the status a notification is unique by.
     const recordedStatus = n.transaction_status === 'capture' && fraudStatus ? `capture:${fraudStatus}` : (n.transaction_status as string);
+    const update: PaymentUpdate = {
+      status: midtransStatus(n.transaction_status as string, fraudStatus),
+      providerStatus: n.transaction_status as string,
+      fraudStatus,
+      transactionId: n.transaction_id as string,
+      grossAmount: n.gross_amount as string,
+      source: 'webhook',
+    };
+    // The signal goes out beside the recording, not after it: it only wakes the flow (which asks the
+    // gateway), so it needs nothing recorded, and the member's credit does not wait on our insert.
+    // Without Temporal in this process (an API-only deployment) the flow's own polling sees the payment.
+    const signalled = deps.temporal ? wakeTopup(deps.temporal, orderId, update) : null;
     let recorded: { id: bigint; duplicate: boolean };
     try {
       recorded = await recordNotification(deps.prisma, {
@@ -71,30 +85,28 @@ export function webhookRoutes(deps: RouteDeps): Router {
     }
     ctx.status = 200;
     ctx.body = { status: recorded.duplicate ? 'duplicate' : 'recorded' };
-
-    const update: PaymentUpdate = {
-      status: midtransStatus(n.transaction_status as string, fraudStatus),
-      providerStatus: n.transaction_status as string,
-      fraudStatus,
-      transactionId: n.transaction_id as string,
-      grossAmount: n.gross_amount as string,
-      source: 'webhook',
-    };
-    // After the answer: Midtrans does not wait for our workflow.
-    // Without Temporal in this process (an API-only deployment) the flow's own polling sees the payment.
-    const temporal = deps.temporal;
-    if (!temporal) return;
-    ctx.res.once('finish', () => {
-      void (async () => {
-        try {
-          if (await sendPaymentUpdate(temporal, orderId, update)) {
-            if (!recorded.duplicate) await markNotificationSignalled(deps.prisma, recorded.id);
-          } else wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
-        } catch (err) {
-          wlog.warn({ orderId, err: (err as Error).message }, 'could not signal the top-up; its status polling will see the payment');
-        }
-      })();
+    if (!signalled || recorded.duplicate) return;
+    // Midtrans does not wait for our workflow: the row is marked once the signal went through.
+    void signalled.then(async (delivered) => {
+      if (!delivered) return;
+      try {
+        await markNotificationSignalled(deps.prisma, recorded.id);
+      } catch (err) {
+        wlog.warn({ orderId, err: (err as Error).message }, 'could not mark a notification signalled');
+      }
     });
   });
+
+  /** Signals the top-up; whether it was delivered (never rejects: a lost signal leaves it to the polling). */
+  async function wakeTopup(temporal: Client, orderId: string, update: PaymentUpdate): Promise<boolean> {
+    try {
+      const delivered = await sendPaymentUpdate(temporal, orderId, update);
+      if (!delivered) wlog.info({ orderId, status: update.providerStatus }, 'notification for a top-up that is not running; recorded only');
+      return delivered;
+    } catch (err) {
+      wlog.warn({ orderId, err: (err as Error).message }, 'could not signal the top-up; its status polling will see the payment');
+      return false;
+    }
+  }
   return router;
 }

@@ -109,10 +109,11 @@ describe('a database outage right after a money step', () => {
     });
   });
 
-  it('top-up: cut after paymentsCredit: settled, credited once', async () => {
+  it('top-up: cut after paymentsCheckAndCredit found it paid: settled, credited once', async () => {
     const user = newMember(env, 'payer');
     const paymentId = newPaymentId('outage');
-    const outage = worker.cutAfter('paymentsCredit', { downMs: DOWN_MS });
+    // The check that credits (after the payment), not an earlier one that found it pending.
+    const outage = worker.cutAfter('paymentsCheckAndCredit', { downMs: DOWN_MS, when: () => env.midtrans.charge(paymentId)?.status === 'settlement' });
     const handle = await startTopup(env, { paymentId, userId: user, amount: '18000', patience: PATIENCE });
     // The charge exists at the gateway: the customer pays.
     await waitFor(() => env.midtrans.charge(paymentId), { timeoutMs: 30_000, what: 'the charge at the gateway' });

@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
+import { historyFiles, loadHistory, localActivityTypes, REPLAYED_HISTORIES } from '../helpers/histories';
 import { patchIds, scheduleToCloseSeconds } from '../helpers/stuck-flows';
 import { bundleWorkflows } from '../helpers/temporal';
 import { recordTopupHistories, SCENARIOS } from './histories';
@@ -66,12 +66,27 @@ describe('top-up workflow histories', () => {
     expect(steps.indexOf('paymentsCheckStatus', signal)).toBeLessThan(steps.indexOf('paymentsCredit'));
   });
 
-  it('since money-steps-never-give-up (the -v3 files), the credit and the ending run in persistent rounds; older histories replay the old path', () => {
-    for (const file of historyFiles(OURS)) expect([file, patchIds(loadHistory(file)).includes('money-steps-never-give-up')]).toEqual([file, file.endsWith('-v3.json')]);
+  /** The recording's version: 1 for the first files, N for `-vN`. */
+  const version = (file: string) => Number(/-v(\d+)\.json$/.exec(file)?.[1] ?? 1);
+
+  it('since money-steps-never-give-up (the -v3 files and later), the credit and the ending run in persistent rounds; older histories replay the old path', () => {
+    for (const file of historyFiles(OURS)) expect([file, patchIds(loadHistory(file)).includes('money-steps-never-give-up')]).toEqual([file, version(file) >= 3]);
     // A round lasts the patience (DEFAULT_PATIENCE: 300 s); the old mustHappen profile had no limit.
     expect(scheduleToCloseSeconds(loadHistory('topup-settled-by-webhook-v3.json'), 'paymentsCredit')).toEqual([300]);
     expect(scheduleToCloseSeconds(loadHistory('topup-expired-cancelled-v3.json'), 'paymentsCancel')).toEqual([300]);
     expect(scheduleToCloseSeconds(loadHistory('topup-settled-by-webhook-v2.json'), 'paymentsCredit')).toEqual([0]);
+  });
+
+  it('since topup-checked-and-credited-in-one-local-step (the -v4 files), a poll that finds the payment paid credits it: one local activity, no credit step', () => {
+    for (const file of historyFiles(OURS)) expect([file, patchIds(loadHistory(file)).includes('topup-checked-and-credited-in-one-local-step')]).toEqual([file, version(file) >= 4]);
+    const scheduled = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    for (const file of ['topup-settled-by-webhook-v4.json', 'topup-reconciled-by-polling-v4.json', 'topup-expired-then-late-settlement-v4.json']) {
+      expect([file, localActivityTypes(loadHistory(file)).at(-1)]).toEqual([file, 'paymentsCheckAndCredit']);
+      expect([file, scheduled(file)]).toEqual([file, expect.not.arrayContaining(['paymentsCheckStatus', 'paymentsCredit'])]);
+    }
+    // Nothing paid: the polls still read the gateway, and there is nothing to credit.
+    expect(localActivityTypes(loadHistory('topup-expired-cancelled-v4.json'))).toContain('paymentsCheckAndCredit');
+    expect(scheduled('topup-expired-cancelled-v4.json')).toContain('paymentsCancel');
   });
 
   it('an incompatible change (charge before the payment row) is caught: DeterminismViolationError', async () => {

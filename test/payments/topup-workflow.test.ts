@@ -414,7 +414,10 @@ describe('top-up workflow', () => {
       taskQueue,
       activities: (real) => {
         down = outage(real.paymentsCredit, { applies: (input) => input.paymentId === paymentId, lostReply: true });
-        return { ...real, paymentsCredit: down.activity };
+        // The database already away when the status check found it paid: that check's own credit fails
+        // (as it reports then), so the credit is the credit step's.
+        const checkWithoutCredit = async (input: { paymentId: string }) => ({ update: await real.paymentsCheckStatus(input), credited: false });
+        return { ...real, paymentsCredit: down.activity, paymentsCheckAndCredit: checkWithoutCredit };
       },
     });
     try {
