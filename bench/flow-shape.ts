@@ -33,20 +33,31 @@ function triggerIndex(events: HistoryEvent[], fromMs: number): number {
   return first;
 }
 
+/** Whether the history reaches past `toMs`: a workflow task completed after it (the shape is then readable). */
+export const historyReaches = (events: HistoryEvent[], toMs: number): boolean => events.some((e) => e.workflowTaskCompletedEventAttributes && eventMs(e) >= toMs);
+
 /**
  * Reads a flow's shape from its history, counting only what lies between the action at `fromMs` (the
  * member's click or the game's request, on this machine's clock, which the local server shares) and the
- * workflow task that completed once `toMs` (the condition seen) had passed — with the local activities
- * that task recorded, since a local activity's marker is written after it ran. Steps are grouped by the
- * workflow task that scheduled them, in history order.
+ * condition seen at `toMs`. A workflow task that was already running at `toMs` counts, with the local
+ * activities it recorded (a local activity's marker is written when its task completes, after the step
+ * the member saw); one that started after `toMs` only followed what the member saw and does not. Steps
+ * are grouped by the workflow task that scheduled them, in history order.
  */
 export function shapeFromHistory(events: HistoryEvent[], fromMs: number, toMs: number): MeasuredShape {
   const inWindow: HistoryEvent[] = [];
   let closed = false;
+  let taskStartedMs = -Infinity;
   for (const e of events.slice(triggerIndex(events, fromMs))) {
-    if (closed && !isLocalActivity(e)) break;
+    // The closing task's commands follow it: only its local activities ran before it completed.
+    if (closed && e.workflowTaskScheduledEventAttributes) break;
+    if (closed && !isLocalActivity(e)) continue;
+    if (e.workflowTaskScheduledEventAttributes || e.workflowTaskStartedEventAttributes) taskStartedMs = eventMs(e);
+    if (e.workflowTaskCompletedEventAttributes && eventMs(e) >= toMs) {
+      if (taskStartedMs >= toMs) break;
+      closed = true;
+    }
     inWindow.push(e);
-    if (e.workflowTaskCompletedEventAttributes && eventMs(e) >= toMs) closed = true;
   }
   const batches: ShapeStep[][] = [];
   let batch: ShapeStep[] = [];

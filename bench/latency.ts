@@ -1,7 +1,9 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { createLogger } from '../lib/logger';
+import { waitFor } from '../lib/wait';
 import { startE2E } from '../test/e2e/harness';
 import { startBenchDevServer } from './flow-bench';
-import { shapeFromHistory, type MeasuredShape } from './flow-shape';
+import { historyReaches, shapeFromHistory, type MeasuredShape } from './flow-shape';
 import { latencyProbes } from './latency-flows';
 import { startShapeFloor, type ShapeFloor } from './shape-floor';
 import { ascending, percentile } from './stats';
@@ -35,6 +37,13 @@ interface FlowResult {
   floor: { p50: number; p99: number };
   ours: { p50: number; p99: number };
   maxP50Ms?: number;
+}
+
+/** The flow's history once a workflow task completed after `toMs`, so a task running at the condition is whole. */
+async function historyPast(handle: WorkflowHandle, toMs: number) {
+  let events: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events'] = [];
+  await waitFor(async () => historyReaches((events = (await handle.fetchHistory()).events ?? []), toMs), { timeoutMs: 10_000, intervalMs: 50, what: 'the history past the condition' });
+  return events ?? [];
 }
 
 const ms = (v: number) => `${Math.round(v)} ms`;
@@ -95,8 +104,7 @@ export const latencyScenario: BenchScenario = {
         // The shape from the first measured run; then the flow and its floor alternate, so a load that
         // drifts (other work on the machine) weighs on both alike.
         const first = await once();
-        const history = await e2e.temporal.workflow.getHandle(first.workflowId).fetchHistory();
-        const shape = shapeFromHistory(history.events ?? [], first.fromMs, first.toMs);
+        const shape = shapeFromHistory(await historyPast(e2e.temporal.workflow.getHandle(first.workflowId), first.toMs), first.fromMs, first.toMs);
         await floor.once(shape); // warm-up
         const ours = [first.ms];
         const bare: number[] = [];

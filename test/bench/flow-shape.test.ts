@@ -26,9 +26,12 @@ describe('shapeFromHistory', () => {
       wftCompleted(2050),
       marker(2050, 'core_local_activity'),
       activity(2050), // the condition's step
-      wftCompleted(2100), // after the condition (seen at 2090)
+      wftScheduled(2060), // running when the condition was seen (at 2090)
+      wftCompleted(2100),
+      at(2100, { timerCanceledEventAttributes: {} }), // another command of that task
       marker(2100, 'core_local_activity'), // recorded by that task, so it ran before it completed
       activity(2100), // scheduled after: not counted
+      wftScheduled(2150),
       wftCompleted(2200),
     ];
     expect(shapeFromHistory(events, 2000, 2090)).toEqual({
@@ -41,6 +44,19 @@ describe('shapeFromHistory', () => {
       updates: 1,
       timers: 0,
     });
+  });
+
+  it('leaves out a workflow task that started only after the condition was seen', () => {
+    const events = [
+      at(1000, { workflowExecutionStartedEventAttributes: {} }),
+      wftScheduled(1001),
+      wftCompleted(1010),
+      activity(1010), // its effect is the condition, seen at 1040
+      wftScheduled(1045), // the activity's result handed back: nothing the member waits for
+      wftCompleted(1050),
+      activity(1050),
+    ];
+    expect(shapeFromHistory(events, 999, 1040)).toMatchObject({ trigger: 'start', workflowTasks: 1, activities: 1, batches: [[{ kind: 'activity' }]] });
   });
 
   it('tells a start, an update-with-start and a signal apart', () => {
