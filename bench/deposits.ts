@@ -1,11 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { registerGame, upsertSpecies } from '../activities/trades';
 import { createApp } from '../api/app';
 import { createLogger } from '../lib/logger';
-import { signGameRequest } from '../lib/roblox/game-signature';
+import { prepareDeposits } from './deposit-driver';
 import { startFlowBench } from './flow-bench';
 import { driveClients, percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
@@ -39,19 +38,9 @@ export const depositsScenario: BenchScenario = {
     const log = createLogger({ level: 'warn', pretty: false });
     const quiet = createLogger({ level: 'silent', pretty: false });
     const bench = await startFlowBench(log);
-    const { prisma, discord, guildId, keyring, client, cleanup } = bench;
+    const { prisma, keyring, client, cleanup } = bench;
     try {
-      const game = await registerGame(prisma, keyring, { guildId, name: 'Bench game' }, { actorType: 'system', actorId: 'bench' });
-      const species = await upsertSpecies(prisma, guildId, { key: 'dragon', name: 'Dragon', rarity: 'rare', value: 10n }, { actorType: 'system', actorId: 'bench' });
-      const players = await Promise.all(
-        Array.from({ length: CLIENTS }, async (_, i) => {
-          const u = discord.createUser({ username: `bench-player-${i}` });
-          discord.addMember(guildId, u.id);
-          const robloxId = BigInt(9_000_000 + i);
-          await prisma.robloxLink.create({ data: { guildId, userId: u.id, robloxId, robloxName: `p${i}`, robloxDisplayName: `P${i}`, method: 'admin', linkedBy: 'bench', verifiedAt: new Date(), workflowId: 'bench', runId: randomUUID() } });
-          return robloxId;
-        }),
-      );
+      const deposits = await prepareDeposits(bench, { players: CLIENTS });
 
       const taskQueue = `bench-deposits-${randomUUID()}`;
       const worker = await bench.guildflowWorker(taskQueue);
@@ -77,24 +66,13 @@ export const depositsScenario: BenchScenario = {
         }
       });
 
-      let n = 0;
       let credited = 0;
       const signed = async (path: string, body: string) => {
-        const timestamp = Math.floor(Date.now() / 1000);
-        const nonce = randomBytes(16).toString('base64url');
-        const signature = signGameRequest({ secret: game.secret, timestamp, nonce, method: 'POST', path, body });
-        const res = await fetch(`${ours.url}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'X-Guildflow-Game': game.id, 'X-Guildflow-Timestamp': String(timestamp), 'X-Guildflow-Nonce': nonce, 'X-Guildflow-Signature': signature },
-          body,
-        });
+        const res = await fetch(`${ours.url}${path}`, { method: 'POST', headers: deposits.signedHeaders(path, body), body });
         const text = await res.text();
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text}`);
       };
-      const depositBody = () => {
-        n += 1;
-        return JSON.stringify({ tradeId: `b${n}-${randomUUID().slice(0, 8)}`, robloxUserId: String(players[n % players.length]), gems: 5, pets: [{ species: species.key, variant: 'shiny', quantity: 1 }] });
-      };
+      const depositBody = () => deposits.depositBody();
       const deposit = async () => {
         await signed('/roblox/v1/deposits', depositBody());
         credited += 1;

@@ -12,6 +12,7 @@ import { createLogger } from '../lib/logger';
 import { freePort } from '../lib/net';
 import { waitFor } from '../lib/wait';
 import { dropDatabases, testDatabaseServerUrl } from '../test/helpers/database';
+import { prepareDeposits } from './deposit-driver';
 import { startFlowBench, type FlowBench } from './flow-bench';
 import { prepareOrders } from './order-driver';
 import { driveClients as drive, percentile } from './stats';
@@ -89,12 +90,31 @@ async function load(urls: string[], request: Omit<autocannon.Options, 'url'>): P
   };
 }
 
-/** The read endpoint and the webhook through 1 and 2 API processes, and the bare endpoint. */
+/**
+ * The read endpoint, the webhook and signed game deposits (each a ledger credit through the deposit
+ * workflow, on a worker in this process) through 1 and 2 API processes, and the bare endpoint. Deposits
+ * stand for the ledger's rate through the API: the API's other ledger-moving call, admin adjustments, is
+ * limited to one a second per person by design, so more processes cannot move it.
+ */
 async function apiFigures(bench: FlowBench) {
   const { token } = await createApiToken(bench.prisma, { guildId: bench.guildId, name: 'bench', level: 'mod', createdBy: 'cli', creatorLevel: 'owner' });
-  const env = { DATABASE_URL: bench.databaseUrl, DATABASE_POOL_SIZE: '10', TEMPORAL_ADDRESS: bench.temporalAddress, MIDTRANS_SERVER_KEY: SERVER_KEY, LOG_LEVEL: 'warn' };
+  const deposits = await prepareDeposits(bench, { players: CONNECTIONS });
+  const taskQueue = `bench-scale-deposits-${randomUUID()}`;
+  const env = {
+    DATABASE_URL: bench.databaseUrl,
+    DATABASE_POOL_SIZE: '10',
+    TEMPORAL_ADDRESS: bench.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    MIDTRANS_SERVER_KEY: SERVER_KEY,
+    // The game's request budget is a guard against a runaway server, not what is measured here.
+    GAME_API_RATE_PER_SECOND: '10000',
+    GAME_API_RATE_BURST: '100000',
+    LOG_LEVEL: 'warn',
+  };
   const ports = [await freePort(), await freePort(), await freePort()];
   const started: BenchProcess[] = [];
+  const worker = await bench.guildflowWorker(taskQueue);
+  const running = worker.run();
   try {
     started.push(...(await Promise.all(ports.slice(0, 2).map(async (port) => startApiProcess(port, { ...env, TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` })))));
     started.push(startProcess('node', ['--import', 'tsx', 'bench/bare-koa-server.ts', String(ports[2])], {}));
@@ -104,6 +124,18 @@ async function apiFigures(bench: FlowBench) {
     const readPath = `/api/guilds/${bench.guildId}/ledger/members/${member}/balances`;
     // Every webhook request is a new transaction: autocannon asks for a body per request.
     const webhook = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: notification(SERVER_KEY) }) }] };
+    const depositPath = '/roblox/v1/deposits';
+    const deposit = {
+      method: 'POST' as const,
+      requests: [
+        {
+          setupRequest: (req: autocannon.Request) => {
+            const body = deposits.depositBody();
+            return { ...req, body, headers: deposits.signedHeaders(depositPath, body) };
+          },
+        },
+      ],
+    };
     await waitFor(async () => (await fetch(`${bare}/`)).ok, { timeoutMs: 60_000, intervalMs: 100, what: 'the bare Koa process' });
     await load([`${one}${readPath}`, `${two}${readPath}`], { ...read, duration: 1 }); // warm-up
     return {
@@ -113,9 +145,13 @@ async function apiFigures(bench: FlowBench) {
       webhookTwo: await load([`${one}/webhooks/midtrans`, `${two}/webhooks/midtrans`], webhook),
       webhookBare: await load([`${bare}/`], webhook),
       readTwo: await load([`${one}${readPath}`, `${two}${readPath}`], read),
+      depositsOne: await load([`${one}${depositPath}`], deposit),
+      depositsTwo: await load([`${one}${depositPath}`, `${two}${depositPath}`], deposit),
     };
   } finally {
     await Promise.all(started.map((p) => p.stop()));
+    worker.shutdown();
+    await running;
   }
 }
 
@@ -123,7 +159,7 @@ export const scaleScenario: BenchScenario = {
   name: 'scale',
   description:
     `orders with ${WORKER_COUNTS.join('/')} worker processes on a ${NODES}-node Temporal cluster vs the dev server (${CLIENTS} clients, ${SECONDS}s each); ` +
-    `autocannon (${CONNECTIONS} connections, ${HTTP_SECONDS}s) on a read endpoint and the webhook through 1 and 2 API processes vs a bare Koa process`,
+    `autocannon (${CONNECTIONS} connections, ${HTTP_SECONDS}s) on a read endpoint, the webhook and signed deposits (ledger credits) through 1 and 2 API processes vs a bare Koa process`,
   async run(): Promise<BenchRow[]> {
     const log = createLogger({ level: 'warn', pretty: false });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gf-scale-'));
@@ -172,6 +208,9 @@ export const scaleScenario: BenchScenario = {
         { metric: 'webhook p99, 1 API', unit: 'ms', ours: api.webhookOne.p99, baseline: api.webhookBare.p99, baselineLabel: bareLabel },
         { metric: 'webhook, 2 API vs 1', unit: 'req/s', ours: api.webhookTwo.perSecond, baseline: api.webhookOne.perSecond, baselineLabel: '1 API process' },
         { metric: 'webhook p99, 2 API vs 1', unit: 'ms', ours: api.webhookTwo.p99, baseline: api.webhookOne.p99, baselineLabel: '1 API process' },
+        { metric: 'ledger credits (signed deposits), 1 API process', unit: 'req/s', ours: api.depositsOne.perSecond, baseline: api.webhookBare.perSecond, baselineLabel: bareLabel },
+        { metric: 'ledger credits (signed deposits), 2 API vs 1', unit: 'req/s', ours: api.depositsTwo.perSecond, baseline: api.depositsOne.perSecond, baselineLabel: '1 API process' },
+        { metric: 'deposit p99, 2 API vs 1', unit: 'ms', ours: api.depositsTwo.p99, baseline: api.depositsOne.p99, baselineLabel: '1 API process' },
       );
       return rows;
     } finally {
