@@ -21,6 +21,19 @@ const PATIENCE: Patience = { stuckAfterSeconds: 2, retryEverySeconds: 1 };
 /** Longer than a round: every flow below is stuck for a while. */
 const DOWN_MS = 6000;
 
+/** Each money step the database is cut after: its activity and the step a stuck flow names. */
+const PURCHASE_CUTS = [
+  ['shopHoldAndTakeStock', 'hold the price and take the stock'],
+  ['shopAddToInventoryAndCharge', 'add to the inventory and charge'],
+] as const;
+const ORDER_CUTS = [
+  ['ledgerHold', 'hold the price'],
+  ['ordersReserveCodes', 'reserve the codes'],
+  ['ordersComplete', 'charge and complete the order'],
+] as const;
+/** The purchase and order cuts, and the top-up's. */
+const CUTS = PURCHASE_CUTS.length + ORDER_CUTS.length + 1;
+
 describe('a database outage right after a money step', () => {
   let env: PaymentsEnv;
   let worker: OutageWorker;
@@ -53,10 +66,7 @@ describe('a database outage right after a money step', () => {
   const entry = (key: string) => env.prisma.journalEntry.findUnique({ where: { idempotencyKey: key } });
 
   describe('purchase', () => {
-    it.each([
-      ['shopHoldAndTakeStock', 'hold the price and take the stock'],
-      ['shopAddToInventoryAndCharge', 'add to the inventory and charge'],
-    ] as const)('cut after %s: completes, charged once, stock taken once', async (activity, step) => {
+    it.each(PURCHASE_CUTS)('cut after %s: completes, charged once, stock taken once', async (activity, step) => {
       const user = newMember(env, 'buyer');
       await fund(env, user, 1000n);
       const it = await item(env, { price: 300n, stock: 5 });
@@ -84,11 +94,7 @@ describe('a database outage right after a money step', () => {
   });
 
   describe('code order', () => {
-    it.each([
-      ['ledgerHold', 'hold the price'],
-      ['ordersReserveCodes', 'reserve the codes'],
-      ['ordersComplete', 'charge and complete the order'],
-    ] as const)('cut after %s: completes, charged once, one set of codes delivered', async (activity, step) => {
+    it.each(ORDER_CUTS)('cut after %s: completes, charged once, one set of codes delivered', async (activity, step) => {
       const pkg = await packageOf(env, 5);
       await addCodes(env, uniqueCodes(5));
       const user = newMember(env, 'orderer');
@@ -130,7 +136,7 @@ describe('a database outage right after a money step', () => {
   });
 
   it('afterwards the ledger balances, agrees with every domain row and holds nothing pending', async () => {
-    expect(outages).toHaveLength(7);
+    expect(outages).toHaveLength(CUTS);
     const ledger = createLedger(env.prisma);
     expect(await ledger.validate(guildId)).toMatchObject({ ok: true });
     expect(await domainMismatches(poolOf(env.prisma), guildId)).toEqual([]);
