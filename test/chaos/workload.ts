@@ -272,7 +272,17 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       if (!answer) return { kind: 'withdraw', key: h.id, ...(await refusalOf(h)) };
       const menu = (answer.components as { components?: { custom_id: string; options?: { value: string }[] }[] }[]).flatMap((row) => row.components ?? []).find((c) => c.options?.length);
       const picked = menu && discord.selectMenu(answer, menu.custom_id, userId, random() < 0.5 ? [pick(menu.options!).value] : []);
-      const started = await waitFor(() => /withdraw:(\S+)/.exec(discord.message(answer.id)?.embeds[0]?.footer?.text ?? '')?.[1], { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the withdrawal to start' }).catch(() => undefined);
+      // Started: the answer names the flow. Refused: the answer is something else, or the pick is answered with an error.
+      const seen = await waitFor(
+        () => {
+          const shown = discord.message(answer.id)?.embeds[0];
+          const flowId = /withdraw:(\S+)/.exec(shown?.footer?.text ?? '')?.[1];
+          const refused = picked ? picked.responses().some((r) => r.kind === 'callback' && r.type === 4) : shown !== undefined;
+          return flowId ? { flowId } : refused && { flowId: undefined };
+        },
+        { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the withdrawal to start' },
+      ).catch(() => undefined);
+      const started = seen?.flowId;
       if (!started) return { kind: 'withdraw', key: h.id, ...(await refusalOf(picked || h)) };
 
       const mode = pick(GAME_DELIVERIES);
