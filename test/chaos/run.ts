@@ -127,6 +127,8 @@ async function main(): Promise<number> {
           workloadSeconds: Math.round(workloadMs / 1000),
           operations: operations.counts(),
           refusals: countBy(operations.all().filter((o) => o.outcome !== 'acknowledged').map((o) => `${o.kind}: ${o.detail ?? o.outcome}`)),
+          // How the game handled each acknowledged withdrawal, and what the API answered it.
+          withdrawals: countBy(operations.acknowledged('withdraw').map((o) => o.detail ?? '')),
           faults,
           processRestarts: restarts,
           retries: { activityAttempts: settled.activityRetries, workflowTasks: settled.workflowTaskRetries },
