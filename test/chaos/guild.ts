@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { registerGame } from '../../activities/trades';
+import { registerGame, upsertSpecies } from '../../activities/trades';
 import { createApiToken } from '../../lib/api-tokens';
 import { createCodeKeyring } from '../../lib/crypto/codes';
 import { waitFor } from '../../lib/wait';
@@ -8,8 +8,10 @@ import { CHAOS_CODE_KEY, type Topology } from './topology';
 
 /**
  * The community the workload runs in, set up the way its admins would: an admin API token, a fast daily
- * reward and a generous adjustment budget, one shop item with a small stock, a few codes on sale, tasks to claim, a registered game and
- * members whose Roblox accounts are linked (so the game can credit them), and newcomers to verify.
+ * reward and a generous adjustment budget, one shop item with a small stock and one that grants a role for
+ * a few seconds, a few codes on sale, tasks to claim, a registered game with a pet species and withdrawals
+ * that expire within seconds, members whose Roblox accounts are linked (so the game can credit them), and
+ * newcomers to verify.
  */
 export interface ChaosGuild {
   guildId: string;
@@ -18,9 +20,13 @@ export interface ChaosGuild {
   adminTokenId: string;
   members: { user: FakeUser; robloxId: number }[];
   item: { id: number; name: string; price: bigint; stock: number };
+  /** An item without stock limit whose role is taken back `seconds` after the purchase. */
+  timedRoleItem: { id: number; name: string; roleId: string; seconds: number };
   /** Codes imported for the 1-code package, and its price (above a member's usual balance: orders wait for top-ups). */
   codes: { stock: number; price: bigint };
-  game: { id: string; secret: string };
+  game: { id: string; secret: string; withdrawTimeoutSeconds: number };
+  /** The game's one pet species (deposits bring some, withdrawals take stacks back). */
+  pet: { id: number; key: string };
   /** Members not linked yet, each with the Roblox account they will verify. */
   newcomers: { user: FakeUser; robloxId: number; robloxName: string }[];
   /** Tasks posted in #tasks, each claimable once by every member. */
@@ -66,6 +72,9 @@ export async function setUpGuild(topology: Topology, opts: { members: number; ne
   await api('POST', '/codes/import', { codes: codes.join('\n') });
   const price = 500n;
   const item = await api<{ id: number }>('POST', '/shop/items', { name: 'Chaos Pass', description: 'Few of them, many buyers.', price: String(price), stock });
+  const boostRole = discord.createRole(guildId, { name: 'Chaos Booster' });
+  const timedRole = { name: 'Chaos Boost', roleId: boostRole.id, seconds: 5 };
+  const timedItem = await api<{ id: number }>('POST', '/shop/items', { name: timedRole.name, description: 'A role for a few seconds.', price: '50', roleId: timedRole.roleId, roleDurationSeconds: timedRole.seconds });
 
   // Tasks post in #tasks and are reviewed in #admin-log; no revoke window, so an accepted claim's flow ends.
   await api('PATCH', '/tasks/settings', { taskChannelId: demo.channels.tasks.id, reviewChannelId: demo.channels.adminLog.id, revokeWindowSeconds: 0 });
@@ -77,7 +86,12 @@ export async function setUpGuild(topology: Topology, opts: { members: number; ne
   }
 
   const keyring = createCodeKeyring({ id: 'chaos', key: Buffer.from(CHAOS_CODE_KEY, 'base64') });
-  const game = await registerGame(db.prisma, keyring, { guildId, name: 'Chaos Game' }, { actorType: 'user', actorId: `discord:${demo.owner.id}` });
+  const owner = { actorType: 'user', actorId: `discord:${demo.owner.id}` };
+  const game = await registerGame(db.prisma, keyring, { guildId, name: 'Chaos Game' }, owner);
+  const pet = await upsertSpecies(db.prisma, guildId, { key: 'chaos-dragon', name: 'Chaos Dragon', rarity: 'rare', value: 100n }, owner);
+  // Seconds (the admin command counts minutes), so some withdrawals expire during the run.
+  const withdrawTimeoutSeconds = 8;
+  await db.prisma.tradeSettings.upsert({ where: { guildId }, create: { guildId, withdrawTimeoutSeconds }, update: { withdrawTimeoutSeconds } });
 
   const members: ChaosGuild['members'] = [];
   for (let i = 0; i < memberCount; i++) {
@@ -107,8 +121,10 @@ export async function setUpGuild(topology: Topology, opts: { members: number; ne
     adminTokenId: token.id,
     members,
     item: { id: item.id, name: 'Chaos Pass', price, stock },
+    timedRoleItem: { id: timedItem.id, ...timedRole },
     codes: { stock: codeStock, price: codePrice },
-    game: { id: game.id, secret: game.secret },
+    game: { id: game.id, secret: game.secret, withdrawTimeoutSeconds },
+    pet: { id: pet.id, key: pet.key },
     tasks,
     newcomers,
   };

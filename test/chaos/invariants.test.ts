@@ -19,7 +19,42 @@ afterAll(() => db?.drop());
 const member = snowflake();
 const INITIAL_STOCK = 3;
 
-/** A guild after a small healthy run: a daily reward, a paid top-up, one completed purchase of a limited item. */
+/** A withdrawal of `gems` that ended as `status` with `delivered` gems, its hold posted for `posted` gems (what was delivered) or voided. */
+async function withdrawal(guildId: string, id: string, status: string, gems: bigint, delivered: bigint, posted = delivered): Promise<void> {
+  await db.prisma.withdrawal.create({ data: { id, guildId, userId: member, robloxId: 1n, gems, status, deliveredGems: delivered, deliveredPets: [], completedAt: new Date() } });
+  const key = `withdraw:${id}:gems`;
+  await ledger.hold({ guildId, key, type: 'escrow', actor: SYSTEM, asset: 'gems', from: userAccount(member), to: systemAccount('escrow'), amount: gems });
+  if (posted > 0n) await ledger.postHold({ key, amount: posted });
+  else await ledger.voidHold({ key });
+}
+
+/** A purchase of a 5-second role, granted `endedSecondsAgo + 5` seconds ago: completed, or role_expired when it was taken back `removedSecondsAgo`. */
+async function timedRolePurchase(guildId: string, id: string, { endedSecondsAgo, removedSecondsAgo }: { endedSecondsAgo: number; removedSecondsAgo: number | null }): Promise<void> {
+  const ago = (s: number) => new Date(Date.now() - s * 1000);
+  const item = await db.prisma.shopItem.create({ data: { guildId, name: `Boost ${id}`, price: 0n, roleId: snowflake(), roleDurationSeconds: 5 } });
+  await db.prisma.purchase.create({
+    data: {
+      id,
+      guildId,
+      userId: member,
+      itemId: item.id,
+      quantity: 1,
+      unitPrice: 0n,
+      total: 0n,
+      assetCode: 'currency',
+      requestKey: id,
+      roleId: item.roleId,
+      roleGrantedAt: ago(endedSecondsAgo + 5),
+      roleExpiresAt: ago(endedSecondsAgo),
+      ...(removedSecondsAgo === null ? { status: 'completed' } : { status: 'role_expired', roleRemovedAt: ago(removedSecondsAgo) }),
+    },
+  });
+}
+
+/**
+ * A guild after a small healthy run: a daily reward, a paid top-up, one completed purchase of a limited
+ * item, a withdrawal delivered and one expired (refunded), a timed role taken back at its end.
+ */
 async function healthyGuild(): Promise<Owed> {
   const guildId = await createGuild(db.prisma);
   const daily = `daily-interaction-${guildId}`;
@@ -33,6 +68,10 @@ async function healthyGuild(): Promise<Owed> {
   await ledger.hold({ guildId, key: `purchase:${purchase}:hold`, type: 'purchase', actor: SYSTEM, asset: 'currency', from: userAccount(member), to: systemAccount('sink'), amount: 100n });
   await ledger.postHold({ key: `purchase:${purchase}:hold` });
   const gift = await fund(ledger, guildId, snowflake(), 5n);
+  await ledger.transfer({ guildId, key: `deposit:${guildId}:gems`, type: 'admin_adjust', actor: SYSTEM, asset: 'gems', from: systemAccount('issuance'), to: userAccount(member), amount: 100n });
+  await withdrawal(guildId, `delivered-${guildId}`, 'delivered', 30n, 30n);
+  await withdrawal(guildId, `expired-${guildId}`, 'expired', 40n, 0n);
+  await timedRolePurchase(guildId, `boost-${guildId}`, { endedSecondsAgo: 10, removedSecondsAgo: 9 });
   return {
     guildId,
     ledgerKeys: [{ kind: 'give', key: gift.entry.key }],
@@ -43,6 +82,8 @@ async function healthyGuild(): Promise<Owed> {
     taskAwards: [],
     verifications: [],
     limitedItems: [{ id: item.id, initialStock: INITIAL_STOCK }],
+    withdrawals: [`delivered-${guildId}`, `expired-${guildId}`],
+    timedRoles: [{ purchaseId: `boost-${guildId}`, hasRole: false }],
   };
 }
 
@@ -91,5 +132,37 @@ it('names stock that left the shelf without a completed purchase, and a purchase
     `purchases finished: acknowledged purchase ${pending} is pending`,
     `stock agrees: item ${itemId}: 2 sold (from 3 to 1) but 1 completed`,
     `no stuck rows: purchase ${pending} is still pending`,
+  ]);
+});
+
+it('names a delivered withdrawal given back, and an acknowledged one never recorded', async () => {
+  const owed = await healthyGuild();
+  const refunded = `refunded-${owed.guildId}`;
+  await withdrawal(owed.guildId, refunded, 'delivered', 20n, 20n, 0n);
+  expect((await checkInvariants(db.prisma, { ...owed, withdrawals: [...owed.withdrawals, refunded, 'never-started'] })).violations).toEqual([
+    expect.stringMatching(new RegExp(`^compensation: withdrawal ${refunded} is delivered but its ledger key withdraw:${refunded}:gems is voided`)),
+    `withdrawals settled once: withdrawal ${refunded} is delivered: the member lost 0 gems and 0 pets for 20 gems and 0 pets delivered`,
+    'withdrawals settled once: acknowledged withdrawal never-started is not recorded',
+  ]);
+});
+
+it('names a timed role left on after its end, one taken back early, and one off while it runs', async () => {
+  const owed = await healthyGuild();
+  const [kept, early, running] = ['kept', 'early', 'running'].map((k) => `${k}-${owed.guildId}`) as [string, string, string];
+  await timedRolePurchase(owed.guildId, kept, { endedSecondsAgo: 60, removedSecondsAgo: null });
+  await timedRolePurchase(owed.guildId, early, { endedSecondsAgo: 10, removedSecondsAgo: 12 });
+  await timedRolePurchase(owed.guildId, running, { endedSecondsAgo: -60, removedSecondsAgo: null });
+  const timedRoles = [
+    { purchaseId: owed.timedRoles[0]!.purchaseId, hasRole: true },
+    { purchaseId: kept, hasRole: true },
+    { purchaseId: early, hasRole: false },
+    { purchaseId: running, hasRole: false },
+  ];
+  const violations = (await checkInvariants(db.prisma, { ...owed, timedRoles })).violations;
+  expect(violations).toEqual([
+    expect.stringMatching(new RegExp(`^timed roles ended: purchase ${owed.timedRoles[0]!.purchaseId} is role_expired but the role is still on$`)),
+    expect.stringMatching(new RegExp(`^timed roles ended: purchase ${kept}: its role ended at .* but the purchase is still completed$`)),
+    expect.stringMatching(new RegExp(`^timed roles ended: purchase ${early}: the role was removed before its end at `)),
+    expect.stringMatching(new RegExp(`^timed roles ended: purchase ${running}: the role is off before its end at `)),
   ]);
 });

@@ -26,7 +26,16 @@ export interface Owed {
   verifications: { userId: string; robloxId: number }[];
   /** Limited items and the stock they started with: sold = completed, never below zero. */
   limitedItems: { id: number; initialStock: number }[];
+  /** Acknowledged withdrawals (the flow said it started): the member charged once for what the game got, the rest given back once. */
+  withdrawals: string[];
+  /** Acknowledged purchases of a timed-role item and whether the buyer has the role at Discord now. */
+  timedRoles: { purchaseId: string; hasRole: boolean }[];
 }
+
+/** How long after its end a timed role may still be on while its flow takes it back. */
+const ROLE_REMOVAL_GRACE_SECONDS = 30;
+/** How long after its expiry a withdrawal nobody claimed may still be escrowed while its flow gives it back. */
+const WITHDRAWAL_EXPIRY_GRACE_SECONDS = 30;
 
 type Check = (sql: Sql, owed: Owed) => Promise<string[]>;
 type Sql = <R>(text: string, values?: unknown[]) => Promise<R[]>;
@@ -204,6 +213,55 @@ const codesOnce: Check = async (sql, { guildId }) => [
   ).map((r) => `order ${r.id} is ${r.status} but still reserves ${r.codes} codes`),
 ];
 
+/**
+ * A finished withdrawal moved the member's gems and pets by exactly what was delivered (the hold posted
+ * once; a cancelled, expired, failed or refused one given back once: nothing); one still escrowed is the
+ * game's to deliver once it claimed it, and must have expired when nobody did. (Gems never negative is
+ * 'no negative user'; pets cannot go below zero: a constraint of pet_holdings.)
+ */
+const withdrawalsSettledOnce: Check = async (sql, { withdrawals }) =>
+  (
+    await sql<{ id: string; status: string | null; claimed: boolean; overdue: boolean; delivered_gems: string; delivered_pets: number; gems_moved: string; pets_moved: number }>(
+      `SELECT i.id, w.status, w.game_id IS NOT NULL AS claimed, w.expires_at < now() - make_interval(secs => $2) AS overdue,
+              coalesce(w.delivered_gems, 0)::text AS delivered_gems,
+              (SELECT coalesce(sum((d->>'quantity')::int), 0)::int FROM jsonb_array_elements(coalesce(w.delivered_pets, '[]'::jsonb)) d) AS delivered_pets,
+              (SELECT coalesce(-sum(x.amount), 0)::text FROM ledger_entries e JOIN ledger_postings x ON x.entry_id = e.id JOIN ledger_accounts a ON a.id = x.account_id
+                WHERE e.idempotency_key LIKE 'withdraw:' || i.id || ':%' AND a.owner_type = 'user') AS gems_moved,
+              (SELECT coalesce(-sum(m.delta), 0)::int FROM pet_movements m WHERE m.idempotency_key LIKE 'withdraw:' || i.id || ':%' AND m.owner_id = w.user_id) AS pets_moved
+         FROM unnest($1::text[]) AS i(id) LEFT JOIN withdrawals w ON w.id = i.id`,
+      [withdrawals, WITHDRAWAL_EXPIRY_GRACE_SECONDS],
+    )
+  ).flatMap((r) => {
+    if (r.status === null) return [`acknowledged withdrawal ${r.id} is not recorded`];
+    if (r.status === 'escrowed') return r.claimed || !r.overdue ? [] : [`withdrawal ${r.id} is still escrowed, unclaimed, past its expiry`];
+    return r.gems_moved === r.delivered_gems && r.pets_moved === r.delivered_pets
+      ? []
+      : [`withdrawal ${r.id} is ${r.status}: the member lost ${r.gems_moved} gems and ${r.pets_moved} pets for ${r.delivered_gems} gems and ${r.delivered_pets} pets delivered`];
+  });
+
+/**
+ * A timed role is on at Discord while its purchase runs, and off once it ended (unless another running
+ * purchase of the member grants it); the flow takes it back at its end, never before.
+ */
+const timedRolesEnded: Check = async (sql, { timedRoles }) =>
+  (
+    await sql<{ id: string; has_role: boolean; status: string | null; expires: string | null; running: boolean; overdue: boolean; early: boolean; granted_elsewhere: boolean }>(
+      `SELECT t.id, t.has_role, p.status, p.role_expires_at::text AS expires,
+              p.status = 'completed' AND p.role_expires_at > now() AS running,
+              p.status = 'completed' AND p.role_expires_at < now() - make_interval(secs => $3) AS overdue,
+              coalesce(p.role_removed_at < p.role_expires_at, false) AS early,
+              EXISTS (SELECT 1 FROM shop_purchases o WHERE o.guild_id = p.guild_id AND o.user_id = p.user_id AND o.role_id = p.role_id AND o.id <> p.id
+                         AND o.status = 'completed' AND o.role_expires_at > now()) AS granted_elsewhere
+         FROM unnest($1::text[], $2::bool[]) AS t(id, has_role) LEFT JOIN shop_purchases p ON p.id = t.id`,
+      [timedRoles.map((t) => t.purchaseId), timedRoles.map((t) => t.hasRole), ROLE_REMOVAL_GRACE_SECONDS],
+    )
+  ).flatMap((r) => [
+    ...(r.running && !r.has_role ? [`purchase ${r.id}: the role is off before its end at ${r.expires}`] : []),
+    ...(r.early ? [`purchase ${r.id}: the role was removed before its end at ${r.expires}`] : []),
+    ...(r.overdue ? [`purchase ${r.id}: its role ended at ${r.expires} but the purchase is still completed`] : []),
+    ...((r.status === 'role_expired' || r.status === 'failed') && r.has_role && !r.granted_elsewhere ? [`purchase ${r.id} is ${r.status} but the role is still on`] : []),
+  ]);
+
 /** Rows whose flow is short and must have finished once the flows settled. */
 const noStuckRows: Check = async (sql, { guildId }) => [
   ...(await sql<{ id: string }>(`SELECT id FROM shop_purchases WHERE guild_id = $1 AND status = 'pending'`, [guildId])).map((r) => `purchase ${r.id} is still pending`),
@@ -226,6 +284,8 @@ const CHECKS: Record<string, Check> = {
   'verified members linked': verifiedLinked,
   'stock agrees': stockAgrees,
   'codes once': codesOnce,
+  'withdrawals settled once': withdrawalsSettledOnce,
+  'timed roles ended': timedRolesEnded,
   'no stuck rows': noStuckRows,
 };
 

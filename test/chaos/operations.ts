@@ -3,7 +3,7 @@
  * whether the system ACKNOWLEDGED it (the API answered 2xx, the interaction got its success message, the
  * gateway took the payment). Only acknowledged operations are owed; each must be applied exactly once.
  */
-export const OPERATION_KINDS = ['daily', 'give', 'adjust', 'purchase', 'order', 'topup', 'deposit', 'task', 'verify'] as const;
+export const OPERATION_KINDS = ['daily', 'give', 'adjust', 'purchase', 'timedRole', 'order', 'topup', 'deposit', 'withdraw', 'task', 'verify'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export interface Operation {
@@ -15,7 +15,7 @@ export interface Operation {
   detail?: string;
   /** How many requests carried this key (repeats to one or both API processes). */
   sends?: number;
-  /** How many of those answers said they applied it (not a replay): more than one is a violation. */
+  /** How many of those answers said they applied it (not a replay; a withdrawal: to deliver it): more than one is a violation. */
   firstApplications?: number;
 }
 

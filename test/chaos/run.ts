@@ -88,7 +88,10 @@ async function main(): Promise<number> {
       ledgerKeys: [...keys('give'), ...keys('adjust'), ...keys('deposit')],
       dailyInteractions: operations.acknowledged('daily').map((o) => o.key),
       paidTopups: operations.acknowledged('topup').map((o) => o.key),
-      purchases: operations.acknowledged('purchase').map((o) => o.key),
+      purchases: [...operations.acknowledged('purchase'), ...operations.acknowledged('timedRole')].map((o) => o.key),
+      withdrawals: operations.acknowledged('withdraw').map((o) => o.key),
+      // What Discord shows each timed-role buyer now.
+      timedRoles: operations.acknowledged('timedRole').map((o) => ({ purchaseId: o.key, hasRole: topology.discord.member(guild.guildId, o.detail!)?.roles.includes(guild.timedRoleItem.roleId) ?? false })),
       orders: operations.acknowledged('order').map((o) => o.key),
       taskAwards: operations.acknowledged('task').map((o) => {
         const [, taskId, userId] = o.key.split(':');
@@ -113,7 +116,7 @@ async function main(): Promise<number> {
       ...operations
         .all()
         .filter((o) => (o.firstApplications ?? 0) > 1)
-        .map((o) => `adjustment ${o.key}: ${o.firstApplications} answers said they applied it (one must, the others replay)`),
+        .map((o) => `${o.kind} ${o.key}: ${o.firstApplications} answers said they applied it (one must, the others replay or refuse)`),
     ];
 
     const restarts = Object.fromEntries([...topology.workers, ...topology.apis, topology.bot].map((p) => [p.name, p.restarts()]));
@@ -124,6 +127,8 @@ async function main(): Promise<number> {
           workloadSeconds: Math.round(workloadMs / 1000),
           operations: operations.counts(),
           refusals: countBy(operations.all().filter((o) => o.outcome !== 'acknowledged').map((o) => `${o.kind}: ${o.detail ?? o.outcome}`)),
+          // How the game handled each acknowledged withdrawal, and what the API answered it.
+          withdrawals: countBy(operations.acknowledged('withdraw').map((o) => o.detail ?? '')),
           faults,
           processRestarts: restarts,
           retries: { activityAttempts: settled.activityRetries, workflowTasks: settled.workflowTaskRetries },

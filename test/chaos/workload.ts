@@ -26,8 +26,11 @@ export interface WorkloadOptions {
 /** How long a client waits for an answer: a restart (~10 s on a busy machine) plus Discord's retries. */
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Relative frequency of each operation. */
-const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, order: 1, topup: 1, deposit: 2, task: 1, verify: 1 };
+const WEIGHTS: Record<OperationKind, number> = { daily: 2, give: 2, adjust: 2, purchase: 2, timedRole: 1, order: 1, topup: 1, deposit: 2, withdraw: 2, task: 1, verify: 1 };
 const PAYMENT_NOTIFICATIONS: NotificationMode[] = ['normal', 'duplicate', 'drop'];
+/** How the game handles a withdrawal: claim and confirm once, both twice (to both API processes at once), or claim after it expired. */
+const GAME_DELIVERIES = ['once', 'twice', 'late'] as const;
+const PET_VARIANTS = ['normal', 'shiny'] as const;
 
 export async function runWorkload(topology: Topology, guild: ChaosGuild, log: OperationLog, opts: WorkloadOptions): Promise<void> {
   const ops = operations(topology, guild, log, opts.random);
@@ -53,6 +56,32 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
   // Each member claims each task once: the pairs not yet tried.
   const unclaimed = guild.tasks.flatMap((task) => guild.members.map((m) => ({ task, userId: m.user.id })));
   const games = apiUrls.map((baseUrl) => createGameServerClient({ baseUrl, gameId: guild.game.id, secret: guild.game.secret }));
+  // Members with no timed-role purchase running: a purchase made while the role is on counts as a role the
+  // member already had, which its end leaves in place, so one member's timed roles do not overlap here.
+  const timedRoleBuyers = guild.members.map((m) => m.user.id);
+
+  /** /buy an item and Confirm: acknowledged once the click is (the purchase flow then runs). */
+  const buy = async (kind: 'purchase' | 'timedRole', buyer: string, item: string): Promise<Operation> => {
+    const h = slash(buyer, 'buy', { item });
+    const confirm = await waitFor(() => h.original()?.components.length && h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the confirm message' }).catch(() => undefined);
+    if (!confirm) return { kind, key: h.id, ...(await refusalOf(h)) };
+    const click = discord.clickButton(confirm, buttonId(confirm, 'Confirm'), buyer);
+    // The purchase flow, once started, edits the confirm message with its outcome (its buttons gone).
+    return flowStarted(kind, h, click, () => h.original()?.components.length === 0);
+  };
+
+  /** A game request sent again while the API does not answer (no answer, a 5xx), as the game's script does: the status it got. */
+  const gameSend = (i: number, path: string, body?: unknown) =>
+    waitFor(
+      async () => {
+        const status = await games[i % games.length]!.request('POST', path, body).then(
+          (r) => r.status,
+          () => 0,
+        );
+        return status !== 0 && status < 500 ? status : undefined;
+      },
+      { timeoutMs: ANSWER_TIMEOUT_MS, intervalMs: 500, what: `an answer to ${path}` },
+    ).catch(() => 0);
 
   /**
    * The QR answer of a top-up (from /topup or an order's Top up button), then the member pays at the
@@ -109,15 +138,28 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       };
     },
 
-    /** /buy the limited item and Confirm: acknowledged once the click is (the purchase flow then runs). */
+    /** /buy the limited item and Confirm. */
     async purchase() {
-      const buyer = member().user.id;
-      const h = slash(buyer, 'buy', { item: guild.item.name });
-      const confirm = await waitFor(() => h.original()?.components.length && h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the confirm message' }).catch(() => undefined);
-      if (!confirm) return { kind: 'purchase', key: h.id, ...(await refusalOf(h)) };
-      const click = discord.clickButton(confirm, buttonId(confirm, 'Confirm'), buyer);
-      // The purchase flow, once started, edits the confirm message with its outcome (its buttons gone).
-      return flowStarted('purchase', h, click, () => h.original()?.components.length === 0);
+      return buy('purchase', member().user.id, guild.item.name);
+    },
+
+    /** /buy the timed-role item; its buyer buys it again only once this purchase has ended (or failed). */
+    async timedRole() {
+      const buyer = timedRoleBuyers.splice(Math.floor(random() * timedRoleBuyers.length), 1)[0];
+      if (!buyer) return { kind: 'timedRole', key: '-', outcome: 'refused', detail: 'every buyer has a timed role running' };
+      const bought = await buy('timedRole', buyer, guild.timedRoleItem.name);
+      // An acknowledged purchase names its buyer (whose roles the check reads at the fake Discord).
+      const op = bought.outcome === 'acknowledged' ? { ...bought, detail: buyer } : bought;
+      const ended =
+        op.outcome === 'refused' ||
+        (op.outcome === 'acknowledged' &&
+          (await waitFor(async () => ['role_expired', 'failed'].includes((await topology.db.prisma.purchase.findUnique({ where: { id: op.key } }))?.status ?? ''), {
+            timeoutMs: guild.timedRoleItem.seconds * 1000 + ANSWER_TIMEOUT_MS,
+            what: 'the timed role to end',
+          }).catch(() => false)));
+      // A purchase that may still run (unanswered, or not ended in time) keeps its buyer out.
+      if (ended) timedRoleBuyers.push(buyer);
+      return op;
     },
 
     /** /topup, then the member pays at the gateway. */
@@ -201,7 +243,8 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
     async deposit() {
       const m = member();
       const tradeId = `t-${randomBytes(6).toString('hex')}`;
-      const report = { tradeId, robloxUserId: String(m.robloxId), serverId: 'chaos-server', gems: 10 + Math.floor(random() * 90), pets: [] };
+      const pets = random() < 0.5 ? [{ species: guild.pet.key, variant: pick(PET_VARIANTS), quantity: 1 + Math.floor(random() * 3) }] : [];
+      const report = { tradeId, robloxUserId: String(m.robloxId), serverId: 'chaos-server', gems: 10 + Math.floor(random() * 90), pets };
       const send = (i: number) =>
         games[i % games.length]!.request('POST', '/roblox/v1/deposits', report).then(
           (r) => r.status,
@@ -213,6 +256,56 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
       const key = `deposit:${depositId(guild.game.id, tradeId)}:gems`;
       const outcome = statuses.includes(200) ? 'acknowledged' : statuses.some((s) => s === 422 || s === 409) ? 'refused' : 'unanswered';
       return { kind: 'deposit', key, outcome, detail: statuses.join(','), sends: statuses.length };
+    },
+
+    /**
+     * /withdraw some gems (and, when the member has pets, one stack of them or none): acknowledged once the
+     * flow says it started. Then the game, seeing the withdrawal listed for its player, claims it and
+     * confirms delivering everything — once, twice at once through both API processes, or only after it
+     * expired. Each confirmation answered 200 told the game to deliver: more than one is a violation.
+     */
+    async withdraw() {
+      const m = member();
+      const userId = m.user.id;
+      const h = slash(userId, 'withdraw', { gems: 1 + Math.floor(random() * 30) });
+      const answer = await waitFor(() => h.original(), { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the withdraw answer' }).catch(() => undefined);
+      if (!answer) return { kind: 'withdraw', key: h.id, ...(await refusalOf(h)) };
+      const menu = (answer.components as { components?: { custom_id: string; options?: { value: string }[] }[] }[]).flatMap((row) => row.components ?? []).find((c) => c.options?.length);
+      const picked = menu && discord.selectMenu(answer, menu.custom_id, userId, random() < 0.5 ? [pick(menu.options!).value] : []);
+      // Started: the answer names the flow. Refused: the answer is something else, or the pick is answered with an error.
+      const seen = await waitFor(
+        () => {
+          const shown = discord.message(answer.id)?.embeds[0];
+          const flowId = /withdraw:(\S+)/.exec(shown?.footer?.text ?? '')?.[1];
+          const refused = picked ? picked.responses().some((r) => r.kind === 'callback' && r.type === 4) : shown !== undefined;
+          return flowId ? { flowId } : refused && { flowId: undefined };
+        },
+        { timeoutMs: ANSWER_TIMEOUT_MS, what: 'the withdrawal to start' },
+      ).catch(() => undefined);
+      const started = seen?.flowId;
+      if (!started) return { kind: 'withdraw', key: h.id, ...(await refusalOf(picked || h)) };
+
+      const mode = pick(GAME_DELIVERIES);
+      const first = Math.floor(random() * games.length);
+      const listed = await waitFor(
+        async () => {
+          const row = await topology.db.prisma.withdrawal.findUnique({ where: { id: started } });
+          if (row?.status !== 'escrowed') return row ? { status: row.status } : undefined;
+          const r = await games[first]!.request('GET', `/roblox/v1/withdrawals?players=${m.robloxId}`).catch(() => undefined);
+          const offer = (r?.json as { withdrawals?: { id: string; gems: string; pets: { species: string; variant: string; quantity: number }[] }[] } | undefined)?.withdrawals?.find((w) => w.id === started);
+          return offer && { status: row.status, offer };
+        },
+        { timeoutMs: ANSWER_TIMEOUT_MS, intervalMs: 250, what: 'the withdrawal to reach the game' },
+      ).catch(() => undefined);
+      const acknowledged = { kind: 'withdraw' as const, key: started, outcome: 'acknowledged' as const };
+      if (!listed?.offer) return { ...acknowledged, detail: listed?.status ?? 'never listed' };
+      if (mode === 'late') await delay((guild.game.withdrawTimeoutSeconds + 2) * 1000);
+      const senders = mode === 'twice' ? [first, first + 1] : [first];
+      const path = `/roblox/v1/withdrawals/${started}`;
+      const claims = await Promise.all(senders.map((i) => gameSend(i, `${path}/claim`)));
+      const delivered = { gems: Number(listed.offer.gems), pets: listed.offer.pets.map(({ species, variant, quantity }) => ({ species, variant, quantity })) };
+      const confirms = claims.includes(200) ? await Promise.all(senders.map((i) => gameSend(i, `${path}/confirm`, { delivered }))) : [];
+      return { ...acknowledged, detail: `${mode}: claim ${claims.join(',')}, confirm ${confirms.join(',') || '-'}`, sends: senders.length, firstApplications: confirms.filter((s) => s === 200).length };
     },
   };
 }
