@@ -43,7 +43,11 @@ export async function startGuildflow(dataDir: string, opts: { temporalCli?: stri
     intervalMs: 250,
     what: `GET ${api}/ready`,
   }).catch((err: Error) => {
-    process.kill(-child.pid!, 'SIGKILL');
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // The group is gone: `npm start` exited on its own, and its output below says why.
+    }
     throw new Error(`${err.message}\n--- npm start output ---\n${output}`);
   });
   return { child, exit, ports, api, readyMs: Date.now() - started, output: () => output };
