@@ -106,6 +106,9 @@ async function apiFigures(bench: FlowBench) {
     TEMPORAL_ADDRESS: bench.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     MIDTRANS_SERVER_KEY: SERVER_KEY,
+    // The game's secret is stored sealed with the bench's key: the API opens it to check signatures.
+    CODE_ENCRYPTION_KEY: bench.codeKey.toString('hex'),
+    CODE_ENCRYPTION_KEY_ID: 'bench',
     // The game's request budget is a guard against a runaway server, not what is measured here.
     GAME_API_RATE_PER_SECOND: '10000',
     GAME_API_RATE_BURST: '100000',
