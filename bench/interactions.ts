@@ -3,18 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { commands, components } from '../bot/commands';
-import { loadConfig } from '../lib/config';
-import { obtainTemporalCli } from '../lib/dev/temporal-cli';
-import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { createLogger } from '../lib/logger';
-import { freePort } from '../lib/net';
 import type { Stoppable } from '../lib/process';
 import { waitFor } from '../lib/wait';
 import { startStack } from '../scripts/stack';
 import { seedDemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type InteractionHandle } from '../test/fakes/discord';
 import { startFakeRoblox } from '../test/fakes/roblox';
-import { createEmptyDatabase } from '../test/helpers/database';
+import { benchStackConfig } from './stack-config';
 import { percentile } from './stats';
 import { echoCommand } from './interactions-echo';
 import type { BenchRow, BenchScenario } from './types';
@@ -48,31 +44,7 @@ export const interactionsScenario: BenchScenario = {
       const demo = seedDemoGuild(discord);
       const roblox = await startFakeRoblox();
       cleanup.push(() => roblox.close());
-      const db = await createEmptyDatabase();
-      cleanup.push(() => db.drop());
-      const temporalServer = await startTemporalDevServer({
-        cliPath: await obtainTemporalCli({ cliPath: process.env.TEMPORAL_CLI, log }),
-        port: await freePort(),
-        uiPort: await freePort(),
-        dbFile: path.join(dataDir, 'temporal.db'),
-        log,
-      });
-      cleanup.push(() => temporalServer.stop());
-      const config = loadConfig({
-        NODE_ENV: 'production',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-        HOST: '127.0.0.1',
-        PORT: String(await freePort()),
-        DATA_DIR: dataDir,
-        DATABASE_URL: db.url,
-        TEMPORAL_ADDRESS: temporalServer.address,
-        TEMPORAL_TASK_QUEUE: 'bench-interactions',
-        TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.restUrl,
-        ROBLOX_USERS_API_URL: roblox.url,
-        ROBLOX_GROUPS_API_URL: roblox.url,
-      });
+      const config = await benchStackConfig({ taskQueue: 'bench-interactions', dataDir, discord, log, cleanup, env: { ROBLOX_USERS_API_URL: roblox.url, ROBLOX_GROUPS_API_URL: roblox.url } });
       if (STACK === 'inline') {
         cleanup.push(async () => {
           for (const part of [...started].reverse()) await part.stop();

@@ -3,19 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChannelType } from 'discord-api-types/v10';
 import { addTicketType, panelMessage, updateTicketSettings } from '../activities/tickets';
-import { loadConfig } from '../lib/config';
-import { obtainTemporalCli } from '../lib/dev/temporal-cli';
-import { startTemporalDevServer } from '../lib/dev/temporal-dev-server';
 import { ticketIdOf } from '../lib/flows/tickets';
 import { createLogger } from '../lib/logger';
-import { freePort } from '../lib/net';
 import type { Stoppable } from '../lib/process';
 import { waitFor } from '../lib/wait';
 import type { Prisma } from '../prisma/client';
 import { startStack } from '../scripts/stack';
 import { seedDemoGuild } from '../test/fakes/demo-guild';
 import { startFakeDiscord, type InteractionHandle } from '../test/fakes/discord';
-import { createEmptyDatabase } from '../test/helpers/database';
+import { benchStackConfig } from './stack-config';
 import { percentile } from './stats';
 import type { BenchRow, BenchScenario } from './types';
 
@@ -44,29 +40,7 @@ export const ticketsScenario: BenchScenario = {
       cleanup.push(() => discord.close());
       const demo = seedDemoGuild(discord);
       const guildId = demo.guild.id;
-      const db = await createEmptyDatabase();
-      cleanup.push(() => db.drop());
-      const temporalServer = await startTemporalDevServer({
-        cliPath: await obtainTemporalCli({ cliPath: process.env.TEMPORAL_CLI, log }),
-        port: await freePort(),
-        uiPort: await freePort(),
-        dbFile: path.join(dataDir, 'temporal.db'),
-        log,
-      });
-      cleanup.push(() => temporalServer.stop());
-      const config = loadConfig({
-        NODE_ENV: 'production',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-        HOST: '127.0.0.1',
-        PORT: String(await freePort()),
-        DATA_DIR: dataDir,
-        DATABASE_URL: db.url,
-        TEMPORAL_ADDRESS: temporalServer.address,
-        TEMPORAL_TASK_QUEUE: 'bench-tickets',
-        TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.restUrl,
-      });
+      const config = await benchStackConfig({ taskQueue: 'bench-tickets', dataDir, discord, log, cleanup });
       cleanup.push(async () => {
         for (const part of [...started].reverse()) await part.stop();
       });
