@@ -197,9 +197,12 @@ class ClusterNode implements TemporalClusterNode {
     const args = ['--root', '/', '--config', TEMPORAL_CONFIG_DIR, '--env', TEMPORAL_CONFIG_ENV, '--allow-no-auth', 'start'];
     const server = await superviseServer({ name: `Temporal node ${this.index}`, command: this.serverBinary, args, env: this.env, stopSignal: 'SIGTERM', graceMs: 20_000, log: this.log });
     this.server = server;
+    // Both streams go to one file, closed once both have ended: the first to end must not close it
+    // under the other (a write after end crashes the process that supervises the node).
     const file = createWriteStream(this.logFile, { flags: 'a' });
-    server.child.stdout?.pipe(file);
-    server.child.stderr?.pipe(file);
+    server.child.stdout?.pipe(file, { end: false });
+    server.child.stderr?.pipe(file, { end: false });
+    server.child.once('close', () => file.end());
     try {
       await waitFor(() => this.serving(), { timeoutMs: this.startTimeoutMs, intervalMs: 250, what: `Temporal node ${this.index} at ${this.address} to be SERVING`, signal: server.earlyExit });
     } catch (err) {
