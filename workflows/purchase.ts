@@ -28,6 +28,7 @@ import { flowSteps } from './persistent-steps';
 
 /** patched() ids of changes made after histories were recorded (see test/histories/README.md). */
 const KEEP_PREEXISTING_ROLE = 'keep-preexisting-role';
+const TIMED_ROLE_SHARED_BY_PURCHASES = 'timed-role-shared-by-purchases';
 const FEWER_ROUND_TRIPS = 'purchase-fewer-round-trips';
 
 /** Refusals the member caused (no admin needs to hear of them). */
@@ -131,8 +132,17 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseState> {
       // nor removed when the purchase's time ends. Histories recorded before this change replay the old
       // path (test/histories/purchase-*.json without -v2).
       if (patched(KEEP_PREEXISTING_ROLE)) hadRoleBefore = await discord.discordMemberHasRole(role);
+      // A role that is on through another of our purchases is not the member's own: this purchase shares
+      // it, so its end removes it once no purchase holds it any more. (Before this change the role was
+      // taken for the member's own, and a timed role bought again while on was never removed.)
+      let sharedWithPurchase = false;
+      if (hadRoleBefore && patched(TIMED_ROLE_SHARED_BY_PURCHASES)) {
+        sharedWithPurchase = await mustStep('check the role elsewhere', (a) => a.shopRoleStillGrantedElsewhere({ purchaseId }));
+        hadRoleBefore = !sharedWithPurchase;
+      }
       await discord.discordAddRole({ ...role, reason: `Guildflow shop: ${p.quantity} × ${p.itemName} (purchase ${purchaseId})` });
-      if (!hadRoleBefore) {
+      // A failure takes back only a role this purchase brought; a shared one stays with the other purchase.
+      if (!hadRoleBefore && !sharedWithPurchase) {
         compensations.unshift({ name: 'remove role', run: () => mustStep('remove the role', (a) => a.discordRemoveRole({ ...role, reason: `Guildflow shop: purchase ${purchaseId} failed` })) });
       }
       state.roleExpiresAt = (await dbStep('record the role', (a) => a.shopMarkRoleGranted({ purchaseId }))).roleExpiresAt;

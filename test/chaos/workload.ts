@@ -56,8 +56,8 @@ function operations(topology: Topology, guild: ChaosGuild, log: OperationLog, ra
   // Each member claims each task once: the pairs not yet tried.
   const unclaimed = guild.tasks.flatMap((task) => guild.members.map((m) => ({ task, userId: m.user.id })));
   const games = apiUrls.map((baseUrl) => createGameServerClient({ baseUrl, gameId: guild.game.id, secret: guild.game.secret }));
-  // Members with no timed-role purchase running: a purchase made while the role is on counts as a role the
-  // member already had, which its end leaves in place, so one member's timed roles do not overlap here.
+  // Members with no timed-role purchase running: overlapping purchases share the role (it goes at the
+  // latest end), which the per-purchase "timed roles ended" check does not model, so they do not overlap here.
   const timedRoleBuyers = guild.members.map((m) => m.user.id);
 
   /** /buy an item and Confirm: acknowledged once the click is (the purchase flow then runs). */

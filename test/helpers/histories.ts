@@ -35,11 +35,14 @@ export const REPLAYED_HISTORIES = {
 /** Each scenario returns the workflow id whose history to keep, or `{workflowId}@{runId}` for one run of it. */
 export type Scenarios<E> = Record<string, (env: E) => Promise<string>>;
 
-/** Runs every scenario in turn (a worker must be polling) and writes `{name}{suffix}.json`; returns the files. */
+/** Runs every scenario (or those GF_HISTORY_ONLY names) in turn (a worker must be polling) and writes `{name}{suffix}.json`; returns the files. */
 export async function recordHistories<E extends { temporal: { namespace: string } }>(env: E, scenarios: Scenarios<E>, suffix = ''): Promise<string[]> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
   const files: string[] = [];
+  // GF_HISTORY_ONLY=a,b records just those scenarios (a new one, without re-recording the others).
+  const only = process.env.GF_HISTORY_ONLY?.split(',').filter(Boolean);
   for (const [name, run] of Object.entries(scenarios)) {
+    if (only && !only.includes(name)) continue;
     const [workflowId, runId] = (await run(env)).split('@') as [string, string?];
     const { stdout } = await promisify(execFile)(
       testTemporalCli(),

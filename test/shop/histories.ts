@@ -1,4 +1,5 @@
 import { purchaseStatusQuery } from '../../lib/flows/shop';
+import { waitFor } from '../../lib/wait';
 import { recordHistories, type Scenarios } from '../helpers/histories';
 import { fund, item, startPurchase, type ShopEnv } from './helpers';
 
@@ -22,6 +23,23 @@ export const SCENARIOS: Scenarios<ShopEnv> = {
     await handle.query(purchaseStatusQuery).catch(() => undefined); // queries leave no trace in history
     await handle.result();
     return handle.workflowId;
+  },
+  /**
+   * A timed role bought again while on (patched: timed-role-shared-by-purchases): the second purchase
+   * finds the role held by the first, shares it, and removes it at its own (later) end.
+   */
+  'purchase-timed-role-bought-again': async (env) => {
+    const user = member(env, 'history-twice');
+    await fund(env, user, 200n);
+    const role = env.discord.createRole(env.demo.guild.id, { name: 'History VIP twice' });
+    const it = await item(env, { name: 'History VIP twice pass', price: 100n, stock: 5, roleId: role.id, roleDurationSeconds: 3 });
+    const first = await startPurchase(env, { itemId: it.id, userId: user });
+    const firstId = first.workflowId.split(':')[1]!;
+    await waitFor(async () => (await env.prisma.purchase.findUniqueOrThrow({ where: { id: firstId } })).roleExpiresAt ?? undefined, { timeoutMs: 15_000, what: 'the first role' });
+    const second = await startPurchase(env, { itemId: it.id, userId: user });
+    await first.result();
+    await second.result();
+    return second.workflowId;
   },
   /** The role is above the bot's: compensations (void hold, restock), failed, member and admins told. */
   'purchase-role-grant-failed': async (env) => {

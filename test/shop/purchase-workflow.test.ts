@@ -382,6 +382,70 @@ describe('purchase workflow', () => {
     expect(dm.embeds[0]?.description).toBe(`The time of **${it.name}** is over.`);
   });
 
+  it('a timed role bought again while it is on stays until the later purchase ends, then goes (patched: timed-role-shared-by-purchases)', async () => {
+    const user = newMember();
+    await fund(env, user, 200n);
+    const role = env.discord.createRole(guildId, { name: 'VIP twice' });
+    const first = await item(env, { price: 100n, roleId: role.id, roleDurationSeconds: 8 });
+    const firstHandle = await startPurchase(env, { itemId: first.id, userId: user });
+    const firstId = firstHandle.workflowId.split(':')[1]!;
+    const firstGranted = await waitFor(async () => {
+      const row = await purchaseRow(firstId);
+      return row.roleExpiresAt ? row : undefined;
+    }, { timeoutMs: 15_000, what: 'the first purchase’s role' });
+
+    // Bought again (another pass for the same role) while the first is on: this one ends later.
+    const second = await item(env, { price: 100n, roleId: role.id, roleDurationSeconds: 8 });
+    const secondHandle = await startPurchase(env, { itemId: second.id, userId: user });
+    const secondId = secondHandle.workflowId.split(':')[1]!;
+    const secondGranted = await waitFor(async () => {
+      const row = await purchaseRow(secondId);
+      return row.roleExpiresAt ? row : undefined;
+    }, { timeoutMs: 15_000, what: 'the second purchase’s role' });
+    expect(secondGranted.roleGrantedAt!.getTime()).toBeLessThan(firstGranted.roleExpiresAt!.getTime());
+
+    // The first one's end leaves the role: the second still holds it.
+    expect(await firstHandle.result()).toMatchObject({ status: 'role_expired' });
+    expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(true);
+    expect((await purchaseRow(firstId)).roleRemovedAt).toBeNull();
+    expect(env.discord.roleChanges().filter((c) => c.userId === user && c.action === 'remove')).toEqual([]);
+
+    // The second one's end removes it, on time.
+    expect(await secondHandle.result()).toMatchObject({ status: 'role_expired' });
+    expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(false);
+    const removals = env.discord.roleChanges().filter((c) => c.userId === user && c.roleId === role.id && c.action === 'remove');
+    expect(removals).toHaveLength(1);
+    expect(removals[0]!.at).toBeGreaterThanOrEqual(secondGranted.roleExpiresAt!.getTime() - 50);
+    expect((await purchaseRow(secondId)).roleRemovedAt).not.toBeNull();
+    expect(await inventoryOf(env.prisma, guildId, user, first.id)).toBe(0);
+    expect(await inventoryOf(env.prisma, guildId, user, second.id)).toBe(0);
+  });
+
+  it('a purchase that shares a timed role and then fails leaves the role with the other purchase; its money and stock come back', async () => {
+    const user = newMember();
+    await fund(env, user, 300n);
+    const role = env.discord.createRole(guildId, { name: 'VIP shared then failed' });
+    const pass = await item(env, { price: 100n, roleId: role.id, roleDurationSeconds: 60 });
+    const holder = await startPurchase(env, { itemId: pass.id, userId: user });
+    const holderId = holder.workflowId.split(':')[1]!;
+    await waitFor(async () => (await purchaseRow(holderId)).roleExpiresAt ?? undefined, { timeoutMs: 15_000, what: 'the role' });
+
+    // The second pass fails after the role step: its inventory key is already used for something else.
+    const again = await item(env, { price: 100n, stock: 3, roleId: role.id, roleDurationSeconds: 60 });
+    const purchaseId = newPurchaseId();
+    await env.prisma.inventoryMovement.create({
+      data: { guildId, ownerId: '100000000000000001', itemId: again.id, delta: 1, idempotencyKey: `purchase:${purchaseId}:inventory`, type: 'test', actorType: 'system', actorId: 'test' },
+    });
+    const failed = await (await startPurchase(env, { purchaseId, itemId: again.id, userId: user })).result();
+    expect(failed.status).toBe('failed');
+    expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(true);
+    expect(env.discord.roleChanges().filter((c) => c.userId === user && c.action === 'remove')).toEqual([]);
+    expect(await balance(env, user)).toEqual({ balance: 200n, held: 0n, available: 200n });
+    expect(await stockOf(again.id)).toBe(3);
+    expect((await holdOf(purchaseId))?.status).toBe('voided');
+    await holder.cancel();
+  });
+
   it('a timed role is still removed after a worker restart during the timer', async () => {
     const user = newMember();
     await fund(env, user, 100n);

@@ -20,7 +20,7 @@ describe('purchase workflow histories', () => {
       try {
         await env.startWorker();
         const files = await recordPurchaseHistories(env, process.env.GF_HISTORY_SUFFIX ?? '');
-        expect(files).toHaveLength(Object.keys(SCENARIOS).length);
+        expect(files).toHaveLength(process.env.GF_HISTORY_ONLY ? process.env.GF_HISTORY_ONLY.split(',').length : Object.keys(SCENARIOS).length);
       } finally {
         await env.close();
       }
@@ -40,6 +40,19 @@ describe('purchase workflow histories', () => {
       expect(history.events?.length).toBeGreaterThan(10);
       await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
     }
+  });
+
+  it('the patched change (timed-role-shared-by-purchases) is recorded only where the role was already on: the bought-again history checks the other purchases before the grant', () => {
+    const patchIds = (file: string) =>
+      (loadHistory(file).events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString('utf8')) as { id: string }).id);
+    const activities = (file: string) => (loadHistory(file).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(patchIds('purchase-timed-role-bought-again.json')).toContain('timed-role-shared-by-purchases');
+    const steps = activities('purchase-timed-role-bought-again.json');
+    expect(steps.indexOf('shopRoleStillGrantedElsewhere')).toBe(steps.indexOf('discordAddRole') - 1);
+    expect(steps).toContain('discordRemoveRole');
+    expect(patchIds('purchase-timed-role-v4.json')).not.toContain('timed-role-shared-by-purchases');
   });
 
   it('the patched change (keep-preexisting-role): histories from before it and after it both replay', async () => {
