@@ -33,6 +33,6 @@ export async function openLoginState(key: Uint8Array, sealed: string | undefined
 
 /** `next` only when it is a path on this site: one leading slash (not `//host`, not `/\\host`), no scheme. */
 export function safeNextPath(next: unknown): string {
-  if (typeof next !== 'string' || !/^\/(?![/\\])/.test(next) || /[\u0000-\u001f]/.test(next) || next.length > 2048) return '/';
+  if (typeof next !== 'string' || !/^\/(?![/\\])/.test(next) || [...next].some((c) => c < ' ') || next.length > 2048) return '/';
   return next;
 }

@@ -38,6 +38,6 @@ export function dashboardAuthFromConfig(config: Pick<Config, 'DISCORD_CLIENT_ID'
 }
 
 /** Where Discord sends the browser back after consent: this is what the developer portal must list. */
-export function loginRedirectUri(publicBaseUrl: string): string {
+function loginRedirectUri(publicBaseUrl: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/api/auth/callback`;
 }
