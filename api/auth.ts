@@ -95,9 +95,23 @@ async function acceptSession(ctx: Context, next: Next, session: SessionClaims, n
   await next();
 }
 
+/** The person of a dashboard session's request; null for an API token. */
+function sessionPerson(auth: TokenIdentity): string | null {
+  return auth.tokenId.startsWith(SESSION_TOKEN_PREFIX) ? auth.ownerUserId : null;
+}
+
 /** Who mints a token from this request: the session's person (`discord:<id>`), or the API token (`token:<id>`). */
 export function tokenMinter(auth: TokenIdentity): string {
-  return auth.tokenId.startsWith(SESSION_TOKEN_PREFIX) && auth.ownerUserId ? `discord:${auth.ownerUserId}` : `token:${auth.tokenId}`;
+  const person = sessionPerson(auth);
+  return person ? `discord:${person}` : `token:${auth.tokenId}`;
+}
+
+/** Where a route records the API token itself as the actor (`token:<id>`), a session records its person. */
+export function tokenOrSessionActor(auth: TokenIdentity): { actor: Actor; audit: { actorType: Actor['type']; actorId: string } } {
+  const person = sessionPerson(auth);
+  if (person) return { actor: { type: 'user', id: person }, audit: tokenAuditActor(auth) };
+  const actorId = `token:${auth.tokenId}`;
+  return { actor: { type: 'api_token', id: actorId }, audit: { actorType: 'api_token', actorId } };
 }
 
 /**
