@@ -10,7 +10,7 @@ import { currentMemberFacts, guildMemberLevel } from '../lib/guild-levels';
 import { GRANTS, mayAct, type GrantName, type Need } from '../lib/grants';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import type { PrismaClient } from '../prisma/client';
-import type { SessionClaims } from './dashboard-auth/jwt';
+import { looksLikeJwt, type SessionClaims } from './dashboard-auth/jwt';
 import type { DashboardSessions } from './dashboard-auth/runtime';
 
 export interface AuthState {
@@ -57,8 +57,11 @@ export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel, 
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new UnauthorizedError();
     const sessions = (ctx.state as DirectoryState).dashboardSessions;
-    const session = sessions ? await sessions.verify(match[1]) : null;
-    if (session) return acceptSession(ctx, next, session, need);
+    if (sessions && looksLikeJwt(match[1])) {
+      const session = await sessions.verify(match[1]);
+      if (!session) throw new UnauthorizedError('The access token is invalid, expired or its session has ended: refresh it, or log in again.');
+      return acceptSession(ctx, next, session, need);
+    }
     const identity = await verifyApiToken(prisma, match[1]);
     if (!identity) throw new UnauthorizedError('The API token is unknown, revoked or expired.');
     const guildId = (ctx as Context & { params?: Record<string, string> }).params?.guildId;
