@@ -1,6 +1,8 @@
 import type { AppDeps, RouteDeps, RouteFactory } from './deps';
 import Koa from 'koa';
-import { provideGuildDirectory } from './auth';
+import { provideGuildDirectory, provideDashboardSessions } from './auth';
+import { createDashboardSessions } from './dashboard-auth/runtime';
+import { dashboardAuthRoutes } from './dashboard-auth/routes';
 import { errorMiddleware } from './errors';
 import { featureSwitches } from './feature-switches';
 import { createHttpMetrics } from './metrics';
@@ -28,6 +30,7 @@ import { robloxGameRoutes } from './routes/roblox-game';
 /** Every feature's routes, mounted in this order. */
 const ROUTES: readonly RouteFactory[] = [
   systemRoutes,
+  dashboardAuthRoutes,
   guildRoutes,
   grantRoutes,
   economyRoutes,
@@ -59,9 +62,11 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.log, metrics));
   app.use(errorMiddleware);
   app.use(provideGuildDirectory(deps.guildDirectory));
+  const dashboardSessions = deps.dashboardAuth && createDashboardSessions(deps.prisma, deps.dashboardAuth);
+  app.use(provideDashboardSessions(dashboardSessions));
   app.use(featureSwitches(deps.prisma));
 
-  const routeDeps: RouteDeps = { ...deps, metrics };
+  const routeDeps: RouteDeps = { ...deps, metrics, dashboardSessions };
   for (const factory of ROUTES) {
     const router = factory(routeDeps);
     app.use(router.routes()).use(router.allowedMethods());

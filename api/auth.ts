@@ -7,9 +7,11 @@ import type { GuildDirectory } from '../lib/discord/guild-directory';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors';
 import { DiscordUnavailableError } from '../lib/discord/guild-directory';
 import { currentMemberFacts, guildMemberLevel } from '../lib/guild-levels';
-import { GRANTS, type GrantName, type Need } from '../lib/grants';
+import { GRANTS, mayAct, type GrantName, type Need } from '../lib/grants';
 import { atLeast, type PermissionLevel } from '../lib/permissions';
 import type { PrismaClient } from '../prisma/client';
+import { looksLikeJwt, type SessionClaims } from './dashboard-auth/jwt';
+import type { DashboardSessions } from './dashboard-auth/runtime';
 
 export interface AuthState {
   auth: TokenIdentity;
@@ -17,10 +19,22 @@ export interface AuthState {
   grants: readonly GrantName[];
 }
 
-/** Where requireGuildToken finds the Discord directory: set once per app (api/app.ts). */
+/** Where requireGuildToken finds the Discord directory and the dashboard sessions: set once per app (api/app.ts). */
 interface DirectoryState {
   guildDirectory?: GuildDirectory;
+  dashboardSessions?: DashboardSessions;
 }
+
+/** Gives every request the app's dashboard sessions, so a route's token check accepts their access tokens. */
+export function provideDashboardSessions(sessions: DashboardSessions | undefined) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    (ctx.state as DirectoryState).dashboardSessions = sessions;
+    await next();
+  };
+}
+
+/** The id a dashboard session goes by where a token id is expected (stream limits, logs): never an API token's id. */
+const SESSION_TOKEN_PREFIX = 'session:';
 
 /** Gives every request the app's Discord directory, for the token owner check below. */
 export function provideGuildDirectory(guildDirectory: GuildDirectory | undefined) {
@@ -42,6 +56,12 @@ export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel, 
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new UnauthorizedError();
+    const sessions = (ctx.state as DirectoryState).dashboardSessions;
+    if (sessions && looksLikeJwt(match[1])) {
+      const session = await sessions.verify(match[1]);
+      if (!session) throw new UnauthorizedError('The access token is invalid, expired or its session has ended: refresh it, or log in again.');
+      return acceptSession(ctx, next, session, need);
+    }
     const identity = await verifyApiToken(prisma, match[1]);
     if (!identity) throw new UnauthorizedError('The API token is unknown, revoked or expired.');
     const guildId = (ctx as Context & { params?: Record<string, string> }).params?.guildId;
@@ -57,6 +77,44 @@ export function requireGuildToken(prisma: PrismaClient, level: PermissionLevel, 
     ctx.state.log = ctx.state.log.child({ guildId, tokenId: identity.tokenId });
     await next();
   };
+}
+
+/**
+ * A dashboard session's access token: the person's level and grants in this guild as computed at their
+ * last refresh (at most the access token's lifetime ago), the person as the actor. A server they are not
+ * in (or Guildflow does not serve) is a 403.
+ */
+async function acceptSession(ctx: Context, next: Next, session: SessionClaims, need: Need): Promise<void> {
+  const guildId = (ctx as Context & { params?: Record<string, string> }).params?.guildId ?? '';
+  const access = session.guilds[guildId];
+  if (!access) throw new ForbiddenError(`You are not a member of guild ${guildId} with Guildflow in it (as of your last refresh).`);
+  if (!mayAct(access, need)) {
+    throw new ForbiddenError(`This needs ${need.level} level${need.grant ? ` or the ${GRANTS[need.grant].label} grant` : ''}; you are ${access.level} in this server (as of your last refresh).`);
+  }
+  const grants = atLeast(access.level, need.level) ? [] : [need.grant!];
+  (ctx.state as AuthState).auth = { tokenId: `${SESSION_TOKEN_PREFIX}${session.familyId}`, guildId, level: access.level, name: 'dashboard session', ownerUserId: session.userId };
+  (ctx.state as AuthState).grants = grants;
+  ctx.state.log = ctx.state.log.child({ guildId, userId: session.userId, sessionId: session.familyId });
+  await next();
+}
+
+/** The person of a dashboard session's request; null for an API token. */
+function sessionPerson(auth: TokenIdentity): string | null {
+  return auth.tokenId.startsWith(SESSION_TOKEN_PREFIX) ? auth.ownerUserId : null;
+}
+
+/** Who mints a token from this request: the session's person (`discord:<id>`), or the API token (`token:<id>`). */
+export function tokenMinter(auth: TokenIdentity): string {
+  const person = sessionPerson(auth);
+  return person ? `discord:${person}` : `token:${auth.tokenId}`;
+}
+
+/** Where a route records the API token itself as the actor (`token:<id>`), a session records its person. */
+export function tokenOrSessionActor(auth: TokenIdentity): { actor: Actor; audit: { actorType: Actor['type']; actorId: string } } {
+  const person = sessionPerson(auth);
+  if (person) return { actor: { type: 'user', id: person }, audit: tokenAuditActor(auth) };
+  const actorId = `token:${auth.tokenId}`;
+  return { actor: { type: 'api_token', id: actorId }, audit: { actorType: 'api_token', actorId } };
 }
 
 /**

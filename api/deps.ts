@@ -10,6 +10,8 @@ import type { TokenBucketRule } from '../lib/token-bucket';
 import type { PrismaClient } from '../prisma/client';
 import type { SyncSettings } from '../lib/flows/sync';
 import type { HttpMetrics } from './metrics';
+import type { DashboardAuthSettings } from './dashboard-auth/settings';
+import type { DashboardSessions } from './dashboard-auth/runtime';
 import type { ReadinessCheck } from './readiness';
 
 export interface AppDeps {
@@ -46,11 +48,15 @@ export interface AppDeps {
   gameClock?: () => Date;
   /** Each game's request budget on /roblox/v1 (GAME_API_RATE_*); absent, games are not rate-limited. */
   gameRateLimit?: TokenBucketRule;
+  /** The web dashboard's login and sessions (api/dashboard-auth); absent, /api/auth/* answer 503 and only API tokens work. */
+  dashboardAuth?: DashboardAuthSettings;
 }
 
 /** What every route factory gets: the app's dependencies and its HTTP metrics. */
 export interface RouteDeps extends AppDeps {
   metrics: HttpMetrics;
+  /** Built once per app from `dashboardAuth`: the same sessions for the auth routes and the token check. */
+  dashboardSessions?: DashboardSessions;
 }
 
 /** The one signature of a feature's routes: `api/app.ts` lists the factories. */

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger';
 import { pingTemporal } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
 import { createApp } from './app';
+import { dashboardAuthFromConfig } from './dashboard-auth/settings';
 import { scrapeText } from './metrics';
 
 export interface RunningApi {
@@ -37,7 +38,11 @@ export async function startApiServer(opts: {
   // The bot's token only reads here: which channels, roles and members belong to a guild.
   const discord = createDiscordRest(opts.config);
   if (!discord) log.info('DISCORD_TOKEN is not set: API requests that name channels, roles or members answer 503.');
+  const dashboardAuth = dashboardAuthFromConfig(opts.config);
+  if (!dashboardAuth.discord) log.info('Dashboard login is off: set DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET (see .env.example) to turn on /api/auth/login.');
+  else if (!opts.config.DASHBOARD_SESSION_SECRET) log.info('DASHBOARD_SESSION_SECRET is not set: this API process signs dashboard sessions with a key of its own; logins end when it restarts.');
   const app = createApp({
+    dashboardAuth,
     guildDirectory: discord ? createGuildDirectory(discord) : undefined,
     events,
     prisma: opts.prisma,

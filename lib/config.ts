@@ -93,6 +93,15 @@ const schema = z.object({
     .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
     .default(1),
 
+  /**
+   * The Discord application's OAuth2 client (developer portal → OAuth2) for the web dashboard's login; both
+   * unset, login is off. Its redirect is {PUBLIC_BASE_URL}/api/auth/callback.
+   */
+  DISCORD_CLIENT_ID: optionalString.pipe(z.string().regex(/^\d{17,20}$/, 'must be the application id (a snowflake)').optional()),
+  DISCORD_CLIENT_SECRET: optionalString,
+  /** Signs the dashboard's access tokens and seals its login cookie; unset, each API process makes its own (npm start). */
+  DASHBOARD_SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional()),
+
   MIDTRANS_SERVER_KEY: optionalString,
   MIDTRANS_API_URL: z.url().default('https://api.sandbox.midtrans.com'),
   PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()),
@@ -110,7 +119,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN'] as const satisfies readonly (keyof Config)[];
+const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN', 'DISCORD_CLIENT_SECRET', 'DASHBOARD_SESSION_SECRET'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
@@ -131,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.TOPUP_MIN_AMOUNT > config.TOPUP_MAX_AMOUNT) {
     throw new ConfigError([`TOPUP_MIN_AMOUNT: must not be above TOPUP_MAX_AMOUNT (${config.TOPUP_MIN_AMOUNT} > ${config.TOPUP_MAX_AMOUNT})`]);
   }
+  const loginProblems = checkDashboardLogin(config);
+  if (loginProblems.length) throw new ConfigError(loginProblems);
   const workerProblems = checkWorkerSettings(config);
   if (workerProblems.length) throw new ConfigError(workerProblems);
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
@@ -150,6 +161,16 @@ function checkWorkerSettings(config: WorkerSettings): string[] {
   if (config.WORKER_ACTIVITY_TASK_POLLERS > config.WORKER_MAX_CONCURRENT_ACTIVITIES) {
     problems.push(`WORKER_ACTIVITY_TASK_POLLERS: must not be above WORKER_MAX_CONCURRENT_ACTIVITIES (${config.WORKER_ACTIVITY_TASK_POLLERS} > ${config.WORKER_MAX_CONCURRENT_ACTIVITIES})`);
   }
+  return problems;
+}
+
+/** Dashboard login needs both halves of the OAuth2 client and a public URL for Discord to send people back to. */
+function checkDashboardLogin(config: Config): string[] {
+  if (!config.DISCORD_CLIENT_ID && !config.DISCORD_CLIENT_SECRET) return [];
+  const problems: string[] = [];
+  if (!config.DISCORD_CLIENT_ID) problems.push('DISCORD_CLIENT_ID: set it too (DISCORD_CLIENT_SECRET is set): the dashboard login needs both');
+  if (!config.DISCORD_CLIENT_SECRET) problems.push('DISCORD_CLIENT_SECRET: set it too (DISCORD_CLIENT_ID is set): the dashboard login needs both');
+  if (!config.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: required by the dashboard login (Discord sends people back to {PUBLIC_BASE_URL}/api/auth/callback)');
   return problems;
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger';
 import { FEATURE_SWITCHES } from '../../lib/features';
 import { updateGuildSettings } from '../../lib/guild-settings';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
-import { requireGuildToken, tokenAuditActor, type AuthState } from '../auth';
+import { requireGuildToken, tokenAuditActor, tokenMinter, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
@@ -109,7 +109,7 @@ export function guildRoutes({ prisma, guildDirectory }: RouteDeps): Router<State
       guildId,
       name: input.name,
       level: input.level,
-      createdBy: `token:${ctx.state.auth.tokenId}`,
+      createdBy: tokenMinter(ctx.state.auth),
       creatorLevel: ctx.state.auth.level,
       expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : undefined,
     });

@@ -21,7 +21,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { PermissionLevel } from '../../lib/permissions';
 import { poolOf } from '../../prisma/transactions';
-import { requireGuildToken, type AuthState } from '../auth';
+import { requireGuildToken, tokenOrSessionActor, type AuthState } from '../auth';
 import { readJsonBody } from '../body';
 import type { RouteDeps } from '../deps';
 import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
@@ -194,14 +194,13 @@ export function ledgerRoutes({ prisma }: RouteDeps): Router<State> {
   router.post('/archive', requireGuildToken(prisma, LEDGER_LEVELS.archive), async (ctx) => {
     const { guildId } = ctx.params as GuildParams;
     const body = archiveBody.parse(await readJsonBody(ctx));
-    const actorId = `token:${ctx.state.auth.tokenId}`;
-    const result = await archiveEntries(prisma, { guildId, olderThanDays: body.olderThanDays, batchSize: body.batchSize, actor: { type: 'api_token', id: actorId } });
+    const { actor, audit } = tokenOrSessionActor(ctx.state.auth);
+    const result = await archiveEntries(prisma, { guildId, olderThanDays: body.olderThanDays, batchSize: body.batchSize, actor });
     if (result.archived > 0) {
       await prisma.auditEvent.create({
         data: {
           guildId,
-          actorType: 'api_token',
-          actorId,
+          ...audit,
           action: 'ledger.archived',
           targetType: 'ledger_entry',
           targetId: String(result.checkpointEntryId),

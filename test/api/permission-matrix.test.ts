@@ -16,14 +16,24 @@ import { testTemporal, type TestTemporal } from '../helpers/temporal';
  * each route: a route missing from it fails the first test, so nobody adds an endpoint without saying
  * who may call it.
  */
-/** 'game': signed by a registered Roblox game (api/routes/roblox-game.ts); an API token never passes. */
-type Expected = PermissionLevel | 'public' | 'game';
+/**
+ * 'game': signed by a registered Roblox game (api/routes/roblox-game.ts); an API token never passes.
+ * 'session': a dashboard session's cookie or access token (api/dashboard-auth); an API token never passes (401/403).
+ */
+type Expected = PermissionLevel | 'public' | 'game' | 'session';
 
 const LEVELS: Record<string, Expected> = {
   // System (no token)
   'GET /health': 'public',
   'GET /ready': 'public',
   'GET /metrics': 'public',
+  // Dashboard login and sessions (api/dashboard-auth/routes.ts)
+  'GET /api/auth/login': 'public',
+  'GET /api/auth/callback': 'public',
+  'POST /api/auth/refresh': 'session',
+  'POST /api/auth/logout': 'session',
+  'GET /api/me': 'session',
+  'GET /api/me/guilds': 'session',
   // Guild
   'GET /api/guilds/:guildId': 'mod',
   'PATCH /api/guilds/:guildId/settings': 'admin',
@@ -181,7 +191,12 @@ beforeAll(async () => {
   await events.start();
   // The stuck-flow routes ask Temporal (the run's dev server) whether a flow exists before anything else.
   temporal = await testTemporal();
-  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events, temporal: temporal.client });
+  // Login configured (nothing reaches Discord: login only redirects there, a callback without its cookie goes home).
+  const dashboardAuth = {
+    sessionSecret: 'matrix-session-secret-0123456789abcdef',
+    discord: { clientId: '300000000000000001', clientSecret: 'matrix-client-secret', apiUrl: 'http://127.0.0.1:9/api', redirectUri: 'http://127.0.0.1:9/api/auth/callback' },
+  };
+  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events, temporal: temporal.client, dashboardAuth });
   routes = app.middleware
     .map((mw) => (mw as { router?: Router }).router)
     .filter((r): r is Router => r !== undefined)
@@ -216,6 +231,8 @@ async function request(method: string, path: string, token?: string): Promise<nu
   const hasBody = !['GET', 'DELETE'].includes(method);
   const res = await fetch(url, {
     method,
+    // A redirect (the login's, to Discord) is the answer, not a page to fetch.
+    redirect: 'manual',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
     // An empty object: at most a 400 past the permission check, and nothing changes.
     body: hasBody ? '{}' : undefined,
@@ -240,6 +257,7 @@ it('answers each route 401 / 403 / allowed exactly as its declared level says, f
       let want: string;
       if (expected === 'public') want = 'allowed';
       else if (expected === 'game') want = '401';
+      else if (expected === 'session') want = status === 401 || status === 403 ? String(status) : '401 or 403';
       else if (caller === 'none' || caller === 'invalid') want = '401';
       else if (caller === 'otherGuild') want = '403';
       else want = PERMISSION_LEVELS.indexOf(caller) >= PERMISSION_LEVELS.indexOf(expected) ? 'allowed' : '403';

@@ -6,6 +6,7 @@ import { waitFor as poll } from '../../../lib/wait';
 import type { Core, ResolvedOptions } from './core';
 import { Faults } from './faults';
 import { Gateway } from './gateway';
+import { FakeOAuth, type OAuthApp, type OAuthRequestRecord } from './oauth';
 import { Interactions, type InteractionHandle, type MessageRef, type SlashOptions } from './interactions';
 import { createRestHandler } from './rest';
 import { apiRoutes } from './routes';
@@ -101,6 +102,7 @@ export class FakeDiscord {
     private readonly core: Parts,
     private readonly server: Server,
     private readonly abort: AbortController,
+    private readonly oauth: FakeOAuth,
   ) {}
 
   /** Use `startFakeDiscord()`. */
@@ -123,9 +125,10 @@ export class FakeDiscord {
     state.dispatch = (t, d, scope) => core.gateway.dispatch(t, d, scope);
     const abort = new AbortController();
     const handler = createRestHandler(core, [...apiRoutes(core), ...core.interactions.routes()], abort.signal);
-    const server = createServer((req, res) => void handler(req, res));
+    const oauth = new FakeOAuth(core);
+    const server = createServer((req, res) => void (oauth.handles(req) ? oauth.handle(req, res) : handler(req, res)));
     server.on('upgrade', (req, socket, head) => core.gateway.handleUpgrade(req, socket, head));
-    const fake = new FakeDiscord(core, server, abort);
+    const fake = new FakeDiscord(core, server, abort, oauth);
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -161,6 +164,32 @@ export class FakeDiscord {
 
   get botUser(): FakeUser {
     return this.user(this.core.state.botUser.id);
+  }
+
+  /** The application's OAuth2 client id (= application id) and secret, for a web login against the fake. */
+  get oauthApp(): Readonly<OAuthApp> {
+    return this.oauth.app;
+  }
+
+  /** Where Discord sends the browser back (the developer portal's redirect list): exact matches only. */
+  setOAuthRedirectUris(uris: string[]): void {
+    this.oauth.app.redirectUris = [...uris];
+  }
+
+  /** The user logged in to Discord in the test's "browser": who sees the consent page and authorizes. */
+  setOAuthUser(userId: string | null): void {
+    if (userId !== null) this.core.state.requireUser(userId);
+    this.oauth.loggedInUserId = userId;
+  }
+
+  /** How long an authorization code may wait for its exchange (Discord: 10 minutes). */
+  setOAuthCodeLifetime(ms: number): void {
+    this.oauth.codeLifetimeMs = ms;
+  }
+
+  /** The OAuth2 requests answered (authorize, token, the user's own reads), oldest first. */
+  oauthRequests(): OAuthRequestRecord[] {
+    return [...this.oauth.records];
   }
 
   // ---- setup -----------------------------------------------------------------------------------------------
