@@ -33,7 +33,7 @@ beforeAll(async () => {
   await env.ledger.transfer({ guildId: env.guildId, key: `gems:${ana.userId}`, type: 'daily', actor: SYSTEM, asset: 'gems', from: systemAccount('issuance'), to: userAccount(ana.userId), amount: 7n });
   await env.ledger.hold({ guildId: env.guildId, key: `hold:${ana.userId}`, type: 'purchase', actor: SYSTEM, asset: 'currency', from: userAccount(ana.userId), to: systemAccount('sink'), amount: 50n });
   await env.prisma.robloxLink.create({
-    data: { guildId: env.guildId, userId: ana.userId, robloxId: 12345n, robloxName: 'AnaRbx', robloxDisplayName: 'Ana R', method: 'admin', verifiedAt: new Date('2026-11-02T00:00:00Z'), workflowId: 'w', runId: 'r' },
+    data: { guildId: env.guildId, userId: ana.userId, robloxId: 12345n, robloxName: 'AnaRbx', robloxDisplayName: 'Ana R', method: 'profile_phrase', verifiedAt: new Date('2026-11-02T00:00:00Z'), workflowId: 'w', runId: 'r' },
   });
 });
 afterAll(async () => {
