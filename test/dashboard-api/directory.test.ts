@@ -68,8 +68,8 @@ it('a role the cached list misses is read again before a write naming it is refu
 
 it('Discord down: 503 discord_unavailable', async () => {
   const at = await env.serve({ guildDirectory: createGuildDirectory(env.rest) });
-  env.discord.inject({ route: `/guilds/${env.guildId}/channels`, status: 503, times: 5 });
-  env.discord.inject({ route: `/guilds/${env.guildId}/roles`, status: 500, times: 5 });
+  env.discord.inject({ route: new RegExp(`^/guilds/${env.guildId}/channels$`), status: 503, times: 5 });
+  env.discord.inject({ route: new RegExp(`^/guilds/${env.guildId}/roles$`), status: 500, times: 5 });
   try {
     for (const what of ['channels', 'roles']) {
       const res = await env.api('GET', `/${what}`, { at });
