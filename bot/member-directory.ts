@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../prisma/client';
 
 /** A gateway member as the directory stores it. */
-export function memberRecord(member: GuildMember): MemberRecord {
+function memberRecord(member: GuildMember): MemberRecord {
   return {
     userId: member.id,
     username: member.user.username,

@@ -23,7 +23,7 @@ export interface ShardReport {
 }
 
 /** Discord's rule: a guild is served by shard `(guild_id >> 22) % shard_count`. */
-export function shardOfGuild(guildId: string, shardCount: number): number {
+function shardOfGuild(guildId: string, shardCount: number): number {
   return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
 
