@@ -26,6 +26,10 @@ import { ticketRoutes } from './routes/tickets';
 import { paymentRoutes } from './routes/payments';
 import { embedRoutes } from './routes/embeds';
 import { robloxGameRoutes } from './routes/roblox-game';
+import { botStatusRoutes } from './routes/bot-status';
+import { discordDirectoryRoutes } from './routes/discord-directory';
+import { featureRoutes } from './routes/features';
+import { memberRoutes } from './routes/members';
 
 /** Every feature's routes, mounted in this order. */
 const ROUTES: readonly RouteFactory[] = [
@@ -49,6 +53,10 @@ const ROUTES: readonly RouteFactory[] = [
   embedRoutes,
   padRoutes,
   ticketRoutes,
+  discordDirectoryRoutes,
+  memberRoutes,
+  botStatusRoutes,
+  featureRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

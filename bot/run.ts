@@ -4,7 +4,9 @@ import { commands as registeredCommands, components as registeredComponents, fea
 import { onTicketChannelDeleted, onTicketChannelMessage } from './commands/tickets';
 import { restoreOnJoin } from './commands/verify/rejoin';
 import type { BotDeps } from './deps';
+import { memberDirectory } from './member-directory';
 import { routeInteraction, type Registry } from './router';
+import { startStatusReporter } from './status-reporter';
 
 /** How long stop() waits for running interaction handlers. */
 const STOP_DRAIN_MS = 10_000;
@@ -34,9 +36,23 @@ export async function startBot(
       })
       .catch((err: unknown) => log.error({ err, guildId: guild.id }, 'guild sync failed'));
 
-  client.on(Events.GuildCreate, (guild) => void syncGuild(guild));
+  // Handlers still running when the bot stops (an update waiting on its workflow, a member list being
+  // stored) finish first, so they never outlive the Temporal client and database pool the process closes next.
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<unknown>) => {
+    const done = work.then(() => undefined);
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  };
+  // The member directory (the dashboard's member list): each guild's whole list once its row exists.
+  const members = memberDirectory(deps.prisma, log);
+  const syncGuildAndMembers = (guild: Guild) => syncGuild(guild).then(() => members.syncGuildMembers(guild));
+  client.on(Events.GuildCreate, (guild) => track(syncGuildAndMembers(guild)));
   client.on(Events.GuildUpdate, (_old, guild) => void syncGuild(guild));
+  client.on(Events.GuildMemberUpdate, (_old, member) => track(members.saved(member)));
+  client.on(Events.GuildMemberRemove, (member) => track(members.left(member)));
   client.on(Events.GuildMemberAdd, (member) => {
+    track(members.saved(member));
     if (member.user.bot) return;
     void restoreOnJoin({ ...deps, log }, { guildId: member.guild.id, userId: member.id, joinedAtMs: member.joinedTimestamp ?? Date.now() }).catch((err: unknown) =>
       log.error({ err, guildId: member.guild.id, userId: member.id }, 'could not restore a linked member’s roles'),
@@ -52,19 +68,18 @@ export async function startBot(
     const c = { guildId: channel.guildId, channelId: channel.id };
     void onTicketChannelDeleted({ ...deps, log }, c).catch((err: unknown) => log.error({ err, ...c }, 'could not tell a ticket its channel was deleted'));
   });
-  // Handlers still running when the bot stops (an update waiting on its workflow) finish first, so
-  // they never outlive the Temporal client that the process closes next.
-  const inFlight = new Set<Promise<void>>();
   client.on(Events.InteractionCreate, (interaction) => {
-    const handling = routeInteraction(interaction, { ...deps, log }, registry).catch((err: unknown) => log.error({ err }, 'could not answer interaction'));
-    inFlight.add(handling);
-    void handling.finally(() => inFlight.delete(handling));
+    track(routeInteraction(interaction, { ...deps, log }, registry).catch((err: unknown) => log.error({ err }, 'could not answer interaction')));
   });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(config.DISCORD_TOKEN);
   await ready;
   // Guilds present at login arrive with READY, not as guildCreate events. A shard has only its own.
   await Promise.all(client.guilds.cache.map(syncGuild));
+  // Member lists can be long (one gateway chunk per 1,000 members): stored in the background.
+  for (const guild of client.guilds.cache.values()) track(members.syncGuildMembers(guild));
+  // Liveness for the API's bot-status route (lib/bot-status.ts).
+  const status = startStatusReporter(client, deps.prisma, log);
   // Commands belong to the application, not to a shard: the process holding shard 0 registers them.
   const shards = client.shard ? { shards: client.shard.ids, shardCount: client.shard.count } : {};
   if (!client.shard || client.shard.ids.includes(0)) await client.application?.commands.set(registry.commands.map((c) => c.data));
@@ -74,6 +89,7 @@ export async function startBot(
   );
   return {
     async stop() {
+      await status.stop();
       await client.destroy();
       if (inFlight.size) {
         log.info({ handlers: inFlight.size }, 'waiting for interaction handlers to finish');

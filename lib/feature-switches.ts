@@ -29,3 +29,30 @@ export async function setDisabledFeatures(
   await updateGuildSettings(prisma, guildId, { disabledFeatures }, actor);
   return disabledFeatures;
 }
+
+/**
+ * Switches the named features on (true) or off (false) and leaves the others as they are: the row is locked
+ * while the list is read and rewritten, so two admins switching different features at once both count.
+ * Audited as setDisabledFeatures is (`guild_settings.updated` with the new `disabledFeatures`), in the same
+ * transaction. Returns the switched-off features.
+ */
+export async function switchFeatures(
+  prisma: PrismaClient,
+  guildId: string,
+  changes: Partial<Record<FeatureSwitch, boolean>>,
+  actor: { actorType: 'user' | 'api_token' | 'system'; actorId: string },
+): Promise<FeatureSwitch[]> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM guild_settings WHERE guild_id = ${guildId} FOR UPDATE`;
+    const row = await tx.guildSettings.findUnique({ where: { guildId }, select: { disabledFeatures: true } });
+    const off = switchesOf(row?.disabledFeatures);
+    for (const [feature, on] of Object.entries(changes) as [FeatureSwitch, boolean | undefined][]) {
+      if (on === true) off.delete(feature);
+      else if (on === false) off.add(feature);
+    }
+    const disabledFeatures = FEATURE_SWITCHES.filter((s) => off.has(s));
+    await tx.guildSettings.upsert({ where: { guildId }, create: { guildId, disabledFeatures }, update: { disabledFeatures } });
+    await tx.auditEvent.create({ data: { guildId, ...actor, action: 'guild_settings.updated', targetType: 'guild', targetId: guildId, data: { disabledFeatures } } });
+    return disabledFeatures;
+  });
+}

@@ -15,6 +15,34 @@ export interface GuildMember {
   roleIds: readonly string[];
 }
 
+/** A channel for a picker: what a person chooses by. */
+export interface ChannelListing {
+  id: string;
+  name: string;
+  /** Discord's channel type (0 text, 2 voice, 4 category, 5 announcement, 15 forum, …). */
+  type: number;
+  /** The category it sits in, if any. */
+  parentId: string | null;
+  position: number;
+}
+
+/** A role for a picker. */
+export interface RoleListing {
+  id: string;
+  name: string;
+  color: number;
+  position: number;
+  /** Given by an integration (a bot's own role): nobody can be given it. */
+  managed: boolean;
+  mentionable: boolean;
+}
+
+/** A guild's channels and roles, and when Discord was asked. */
+export interface Listing<T> {
+  items: T[];
+  fetchedAt: Date;
+}
+
 /**
  * What Discord says belongs to a guild. Every channel, role and member id that comes from input (an API
  * body, a command option, a settings row written earlier) is checked here before the bot acts on it: the
@@ -33,6 +61,13 @@ export interface GuildDirectory {
   member(guildId: string, userId: string): Promise<GuildMember | null>;
   /** True when these roles, with @everyone, grant Discord's Administrator permission in this guild. */
   grantsAdministrator(guildId: string, roleIds: readonly string[]): Promise<boolean>;
+  /**
+   * The guild's channels and roles, for pickers (cached as the rest); null when the bot is not in the guild.
+   * `fresh` asks Discord again unless the cached answer is under `minRefreshMs` old (an admin who just made
+   * a channel clicks refresh; clicking again at once does not reach Discord).
+   */
+  channels(guildId: string, opts?: { fresh?: boolean }): Promise<Listing<ChannelListing> | null>;
+  roles(guildId: string, opts?: { fresh?: boolean }): Promise<Listing<RoleListing> | null>;
 }
 
 export interface GuildDirectoryOptions {
@@ -40,6 +75,8 @@ export interface GuildDirectoryOptions {
   ttlMs?: number;
   /** Most answers kept; the oldest go first (default 10,000). */
   maxEntries?: number;
+  /** How old a cached channel or role list must be before `fresh` asks Discord again (default 5 s). */
+  minRefreshMs?: number;
   now?: () => number;
 }
 
@@ -52,14 +89,15 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
   const ttlMs = options.ttlMs ?? 60_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { expires: number; value: Promise<unknown> }>();
+  const minRefreshMs = options.minRefreshMs ?? 5_000;
+  const cache = new Map<string, { expires: number; at: number; value: Promise<unknown> }>();
 
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = cache.get(key);
     if (hit && hit.expires > now()) return hit.value as Promise<T>;
     const value = load();
     cache.delete(key);
-    cache.set(key, { expires: now() + ttlMs, value });
+    cache.set(key, { expires: now() + ttlMs, at: now(), value });
     if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
     // A failed lookup (Discord down) is not an answer, and "not found" is not kept either (the channel or
     // member may appear a moment later): the next caller asks again.
@@ -77,12 +115,21 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
     }
   }
 
-  // Each role's permission bits, @everyone (whose id is the guild's) included.
-  const rolePermissions = (guildId: string) =>
+  /** A `fresh` read drops the cached answer first, unless it is younger than minRefreshMs. */
+  const refresh = (key: string, fresh: boolean | undefined) => {
+    const hit = cache.get(key);
+    if (fresh && hit && now() - hit.at >= minRefreshMs) cache.delete(key);
+  };
+
+  // The guild's roles as Discord lists them, @everyone (whose id is the guild's) included; null when the bot
+  // is not in the guild. The permission checks and the role picker share this one cached list.
+  const roleList = (guildId: string) =>
     cached(`roles:${guildId}`, async () => {
-      const roles = (await orNull(() => rest.get(Routes.guildRoles(guildId)) as Promise<APIRole[]>)) ?? [];
-      return new Map(roles.map((r) => [r.id, BigInt(r.permissions)]));
+      const roles = await orNull(() => rest.get(Routes.guildRoles(guildId)) as Promise<APIRole[]>);
+      return roles ? { roles, fetchedAt: new Date(now()) } : null;
     });
+  // Each role's permission bits.
+  const rolePermissions = async (guildId: string) => new Map(((await roleList(guildId))?.roles ?? []).map((r) => [r.id, BigInt(r.permissions)]));
 
   return {
     channel: (guildId, channelId) =>
@@ -100,6 +147,30 @@ export function createGuildDirectory(rest: REST, options: GuildDirectoryOptions 
     grantsAdministrator: async (guildId, roleIds) => {
       const permissions = await rolePermissions(guildId);
       return [guildId, ...roleIds].some((id) => ((permissions.get(id) ?? 0n) & PermissionFlagsBits.Administrator) !== 0n);
+    },
+    channels: async (guildId, opts) => {
+      refresh(`channels:${guildId}`, opts?.fresh);
+      return cached(`channels:${guildId}`, async () => {
+        const channels = await orNull(() => rest.get(Routes.guildChannels(guildId)) as Promise<APIChannel[]>);
+        if (!channels) return null;
+        const items = channels
+          .map((c) => {
+            const ch = c as APIChannel & { name?: string | null; parent_id?: string | null; position?: number };
+            return { id: ch.id, name: ch.name ?? '', type: ch.type, parentId: ch.parent_id ?? null, position: ch.position ?? 0 };
+          })
+          .sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+        return { items, fetchedAt: new Date(now()) };
+      });
+    },
+    roles: async (guildId, opts) => {
+      refresh(`roles:${guildId}`, opts?.fresh);
+      const list = await roleList(guildId);
+      if (!list) return null;
+      // Highest first, as Discord's settings show them; @everyone last.
+      const items = list.roles
+        .map((r) => ({ id: r.id, name: r.name, color: r.color, position: r.position, managed: r.managed, mentionable: r.mentionable }))
+        .sort((a, b) => b.position - a.position || a.id.localeCompare(b.id));
+      return { items, fetchedAt: list.fetchedAt };
     },
     member: (guildId, userId) =>
       cached(`member:${guildId}:${userId}`, async () => {

@@ -69,7 +69,7 @@ beforeAll(async () => {
   tokens.expired = expired.token;
 
   // Every channel and role is this guild's here (test/api/guild-scope.test.ts checks the refusals against the fake Discord).
-  const guildDirectory: GuildDirectory = { channel: async (guildId, id) => ({ id, guildId, type: 0 }), hasRole: async () => true, grantsAdministrator: async () => false, member: async (_g, userId) => ({ userId, roleIds: [] }) };
+  const guildDirectory: GuildDirectory = { channel: async (guildId, id) => ({ id, guildId, type: 0 }), hasRole: async () => true, grantsAdministrator: async () => false, member: async (_g, userId) => ({ userId, roleIds: [] }), channels: async () => null, roles: async () => null };
   server = await listen(createApp({ prisma: db.prisma, log, readiness: [{ name: 'database', check: () => db.prisma.$queryRaw`SELECT 1` }], guildDirectory }));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type Router from '@koa/router';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
+import type { GuildDirectory } from '../../lib/discord/guild-directory';
 import { EventHub } from '../../lib/events/hub';
 import { createLogger } from '../../lib/logger';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../../lib/permissions';
@@ -158,6 +159,14 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/guilds/:guildId/tickets/:ticketId': 'mod',
   'GET /api/guilds/:guildId/tickets/:ticketId/transcript': 'mod',
   'POST /api/guilds/:guildId/tickets/:ticketId/close': 'mod',
+  // The admin dashboard (api/routes/discord-directory.ts, members.ts, bot-status.ts, features.ts)
+  'GET /api/guilds/:guildId/channels': 'mod',
+  'GET /api/guilds/:guildId/roles': 'mod',
+  'GET /api/guilds/:guildId/members': 'mod',
+  'GET /api/guilds/:guildId/members/:userId': 'mod',
+  'GET /api/guilds/:guildId/bot-status': 'mod',
+  'GET /api/guilds/:guildId/features': 'mod',
+  'PATCH /api/guilds/:guildId/features': 'admin',
 };
 
 /** Values for path parameters: well-formed, pointing at nothing in particular. */
@@ -196,7 +205,16 @@ beforeAll(async () => {
     sessionSecret: 'matrix-session-secret-0123456789abcdef',
     discord: { clientId: '300000000000000001', clientSecret: 'matrix-client-secret', apiUrl: 'http://127.0.0.1:9/api', redirectUri: 'http://127.0.0.1:9/api/auth/callback' },
   };
-  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events, temporal: temporal.client, dashboardAuth });
+  // A Discord that knows none of the ids (the empty requests name none; the channel and role lists answer 404).
+  const guildDirectory: GuildDirectory = {
+    channel: async () => null,
+    hasRole: async () => false,
+    member: async () => null,
+    grantsAdministrator: async () => false,
+    channels: async () => null,
+    roles: async () => null,
+  };
+  const app = createApp({ prisma: db.prisma, log: createLogger({ level: 'silent' }), readiness: [], events, temporal: temporal.client, dashboardAuth, guildDirectory });
   routes = app.middleware
     .map((mw) => (mw as { router?: Router }).router)
     .filter((r): r is Router => r !== undefined)
