@@ -1,0 +1,121 @@
+// TEMPORARY hand-written: replaced by npm run api:types
+/**
+ * The endpoints the dashboard calls, in openapi-typescript's output shape, as the route code answers them
+ * (api/routes/*.ts). Amounts and ids are decimal strings.
+ */
+
+type Json<T> = { headers: { [name: string]: unknown }; content: { 'application/json': T } };
+type ApiError = Json<components['schemas']['Error']>;
+type Errors = { 400: ApiError; 401: ApiError; 403: ApiError; 404: ApiError; 429: ApiError; 503: ApiError };
+type NoParams = { query?: never; header?: never; path?: never; cookie?: never };
+type GuildPath = { guildId: string };
+type Unused = { put?: never; delete?: never; options?: never; head?: never; patch?: never; trace?: never };
+type Op<Query, Res> = {
+  parameters: { query?: Query; header?: never; path: GuildPath; cookie?: never };
+  requestBody?: never;
+  responses: { 200: Json<Res>; 201: Json<Res> } & Errors;
+};
+type WithBody<Body, Res> = Omit<Op<never, Res>, 'requestBody'> & { requestBody: { content: { 'application/json': Body } } };
+type Get<Query, Res> = { parameters: NoParams; get: Op<Query, Res>; post?: never } & Unused;
+/** A POST with a JSON body, or without one when Body is `never`. */
+type Post<Body, Res> = { parameters: NoParams; get?: never; post: [Body] extends [never] ? Op<never, Res> : WithBody<Body, Res> } & Unused;
+
+type S = components['schemas'];
+
+export interface paths {
+  '/api/auth/refresh': {
+    parameters: NoParams;
+    get?: never;
+    post: {
+      parameters: { query?: never; header: { 'X-Guildflow-CSRF': '1' }; path?: never; cookie?: never };
+      requestBody?: never;
+      responses: { 200: Json<S['Session']>; 401: ApiError };
+    };
+  } & Unused;
+  '/api/auth/logout': {
+    parameters: NoParams;
+    get?: never;
+    post: {
+      parameters: { query?: never; header: { 'X-Guildflow-CSRF': '1' }; path?: never; cookie?: never };
+      requestBody?: never;
+      responses: { 204: { headers: { [name: string]: unknown }; content?: never }; 401: ApiError };
+    };
+  } & Unused;
+  '/api/guilds/{guildId}/ledger/stats': Get<{ since?: string; until?: string; asset?: string; top?: number }, S['LedgerStats']>;
+  '/api/guilds/{guildId}/ledger/assets': Get<never, { assets: S['Asset'][] }>;
+  '/api/guilds/{guildId}/ledger/accounts': Get<
+    { asset?: string; ownerType?: 'user' | 'system'; cursor?: string; limit?: number },
+    { accounts: S['AccountSummary'][]; nextCursor: string | null }
+  >;
+  '/api/guilds/{guildId}/ledger/holders': Get<
+    { asset?: string; limit?: number; cursor?: string },
+    { asset: string; total: number; holders: S['Holder'][]; nextCursor: string | null; nextOffset: number | null }
+  >;
+  '/api/guilds/{guildId}/ledger/entries': Get<S['EntryFilters'] & { cursor?: string; limit?: number }, { entries: S['LedgerEntry'][]; nextCursor: string | null }>;
+  '/api/guilds/{guildId}/ledger/validate': Post<never, S['ValidationReport']>;
+  '/api/guilds/{guildId}/flows/stuck': Get<{ limit?: number }, { items: S['StuckFlow'][] }>;
+  '/api/guilds/{guildId}/members': Get<{ search?: string; cursor?: string; limit?: number }, { items: S['Member'][]; nextCursor: string | null }>;
+  '/api/guilds/{guildId}/economy/adjustments': Post<S['AdjustmentRequest'], S['Adjustment']>;
+}
+
+export interface components {
+  schemas: {
+    Error: { error: { code: string; message: string; details?: unknown } };
+    Session: {
+      accessToken: string;
+      expiresAt: string;
+      user: { id: string; username: string; globalName: string | null; avatarUrl: string | null };
+      guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'member' }[];
+    };
+    Asset: { id: number; guildId: string; code: string; name: string; emoji: string; createdAt: string };
+    AccountRef: { ownerType: 'user' | 'system'; ownerId: string };
+    AccountSummary: { accountId: string; account: S['AccountRef']; asset: string; balance: string; held: string; available: string; createdAt: string };
+    Holder: { userId: string; accountId: string; balance: string; held: string; available: string };
+    LedgerStats: {
+      guildId: string;
+      since: string;
+      until: string;
+      volume: { day: string; type: string; asset: string; entries: number; volume: string }[];
+      totals: { type: string; asset: string; entries: number; volume: string }[];
+      topHolders: { asset: string; holders: { userId: string; balance: string; held: string; available: string }[] }[];
+    };
+    EntryFilters: { account?: string; asset?: string; type?: string; status?: string; since?: string; until?: string };
+    Posting: { accountId: string; account: S['AccountRef']; asset: string; amount: string; balanceAfter: string };
+    LedgerEntry: {
+      id: string;
+      key: string;
+      guildId: string;
+      type: string;
+      status: 'posted' | 'pending' | 'voided';
+      actor: { type: 'user' | 'api_token' | 'system'; id: string };
+      reason: string | null;
+      refs: { [key: string]: string | number | boolean | null };
+      createdAt: string;
+      postedAt: string | null;
+      voidedAt: string | null;
+      postings: S['Posting'][];
+      hold: { from: S['AccountRef']; to: S['AccountRef']; asset: string; amount: string; postedAmount: string | null } | null;
+    };
+    ValidationReport: {
+      ok: boolean;
+      guildId: string | null;
+      checkedAt: string;
+      assets: { guildId: string; asset: string; accounts: number; sumOfBalances: string; sumOfPostings: string; ok: boolean }[];
+      negativeUserAccounts: unknown[];
+      balanceMismatches: unknown[];
+      duplicateKeys: { key: string; entries: number }[];
+      unbalancedEntries: unknown[];
+      inconsistentEntries: { entryId: string; key: string; guildId: string; problem: string }[];
+      domainMismatches: unknown[];
+    };
+    StuckFlow: { workflowId: string; runId: string; kind: string | null; stuck: { step: string; since: string; rounds: number; failure: string } };
+    Member: { userId: string; displayName: string; avatarUrl: string | null; balance: string; robloxUsername?: string | null };
+    AdjustmentRequest: { userId: string; amount: string; reason: string; idempotencyKey?: string };
+    Adjustment: {
+      replayed: boolean;
+      balance: string;
+      currency: { name: string; emoji: string };
+      entry: { id: string; key: string; type: string; reason: string | null; actor: { type: string; id: string }; createdAt: string; postings: { account: S['AccountRef']; asset: string; amount: string; balanceAfter: string }[] };
+    };
+  };
+}
