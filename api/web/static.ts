@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context, Next } from 'koa';
 
 /** Where `npm run web:build` writes the dashboard (web/vite.config.ts). */
-export const DEFAULT_WEB_ROOT = path.join(__dirname, '..', '..', 'web', 'dist');
+const DEFAULT_WEB_ROOT = path.join(__dirname, '..', '..', 'web', 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 /** The dashboard's sources (web/) and where its build goes (web/dist, served by api/web/static.ts). */
 export const WEB_DIR = path.join(__dirname, '..', '..', 'web');
@@ -18,7 +20,7 @@ async function filesUnder(p: string): Promise<string[]> {
 }
 
 /** A hash over every source file's path and content, and the installed package versions (the lock file). */
-export async function webSourceHash(): Promise<string> {
+async function webSourceHash(): Promise<string> {
   const hash = createHash('sha256');
   const files = (await Promise.all(SOURCES.map((s) => filesUnder(path.join(WEB_DIR, s))))).flat();
   for (const file of [...files, path.join(WEB_DIR, '..', 'package-lock.json')]) {
@@ -29,7 +31,7 @@ export async function webSourceHash(): Promise<string> {
 }
 
 /** Whether web/dist is missing or was built from other sources than today's. */
-export async function webBuildIsStale(): Promise<boolean> {
+async function webBuildIsStale(): Promise<boolean> {
   const [stamp, current] = await Promise.all([readFile(STAMP, 'utf8').catch(() => null), webSourceHash()]);
   return stamp?.trim() !== current || !existsSync(path.join(DIST, 'index.html'));
 }
@@ -37,8 +39,11 @@ export async function webBuildIsStale(): Promise<boolean> {
 /** Builds the dashboard with Vite (web/vite.config.mts) and stamps the build with its sources' hash. */
 export async function buildWeb(opts: { quiet?: boolean } = {}): Promise<void> {
   const hash = await webSourceHash();
-  const { build } = await import('vite');
-  await build({ configFile: path.join(WEB_DIR, 'vite.config.mts'), logLevel: opts.quiet ? 'warn' : 'info' });
+  // Vite's own command (ESM-only, its types need a newer module resolution than the server code's).
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  const args = [vite, 'build', '--config', path.join(WEB_DIR, 'vite.config.mts'), '--logLevel', opts.quiet ? 'warn' : 'info'];
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: WEB_DIR, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } });
+  if (!opts.quiet) process.stdout.write(stdout + stderr);
   await writeFile(STAMP, `${hash}\n`);
 }
 
