@@ -1,0 +1,250 @@
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context, Next } from 'koa';
+import type { Page } from 'playwright-core';
+import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
+import { createApp } from '../../api/app';
+import { createApiToken } from '../../lib/api-tokens';
+import { EventHub } from '../../lib/events/hub';
+import { createLogger } from '../../lib/logger';
+import { ensureWebBuilt } from '../../lib/web/build';
+import { poolOf } from '../../prisma/transactions';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createGuild, snowflake, SYSTEM } from '../helpers/ledger';
+import { launchBrowser, screenshot, seriousAxeViolations, type Browser } from './browser';
+
+/**
+ * The dashboard in Chromium against the real API app (createApp, the real build in web/dist) on a
+ * seeded guild. The Discord login is not part of this app yet, so this file alone stands in for
+ * `POST /api/auth/refresh`, answering with a real API token as the access token (API tokens are bearer
+ * tokens too); every other request is the real API's.
+ */
+
+let db: TestDatabase;
+let ledger: Ledger;
+let hub: EventHub;
+let server: Server;
+let base: string;
+let browser: Browser;
+let guild: string;
+const tokens = { admin: '', user: '' };
+const alice = snowflake();
+const bob = snowflake();
+const carol = snowflake();
+/** Screenshots taken, for the report. */
+const shots: string[] = [];
+
+type SessionBody = {
+  accessToken: string;
+  expiresAt: string;
+  user: { id: string; username: string; globalName: string | null; avatarUrl: string | null };
+  guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'member' }[];
+};
+/** What the stand-in refresh answers: a session, or null for "not logged in" (401). */
+let session: SessionBody | null = null;
+
+function sessionAs(level: 'admin' | 'member'): SessionBody {
+  return {
+    accessToken: level === 'admin' ? tokens.admin : tokens.user,
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    user: { id: '200000000000000001', username: 'ada', globalName: 'Ada Admin', avatarUrl: null },
+    guilds: [{ id: guild, name: 'Test Guild', iconUrl: null, level }],
+  };
+}
+
+/** The stand-in for the login helper's refresh route (test-only; production has the real one). */
+async function refreshStandIn(ctx: Context, next: Next): Promise<void> {
+  if (ctx.method !== 'POST' || ctx.path !== '/api/auth/refresh') return next();
+  if (ctx.get('x-guildflow-csrf') !== '1') {
+    ctx.status = 403;
+    ctx.body = { error: { code: 'forbidden', message: 'X-Guildflow-CSRF: 1 is required.' } };
+  } else if (!session) {
+    ctx.status = 401;
+    ctx.body = { error: { code: 'unauthorized', message: 'No session.' } };
+  } else ctx.body = session;
+}
+
+const daily = (user: string, amount: bigint, key: string) =>
+  ledger.transfer({ guildId: guild, key, type: 'daily', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(user), amount });
+
+async function seed(): Promise<void> {
+  await daily(alice, 1000n, `seed:${guild}:alice`);
+  await daily(bob, 400n, `seed:${guild}:bob`);
+  await daily(carol, 50n, `seed:${guild}:carol`);
+  // Enough entries for two ledger pages (25 a page).
+  for (let i = 0; i < 30; i++) {
+    await ledger.transfer({ guildId: guild, key: `seed:${guild}:give:${i}`, type: 'give', actor: { type: 'user', id: alice }, reason: `gift ${i}`, asset: 'currency', from: userAccount(alice), to: userAccount(bob), amount: 3n });
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every page must pass axe (no serious or critical violation) and load with no CSP refusal. */
+async function checkPage(page: Page, problems: string[], name: string): Promise<void> {
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+  shots.push(await screenshot(page, name));
+}
+
+async function openAsAdmin(path = '/'): Promise<{ page: Page; problems: string[] }> {
+  session = sessionAs('admin');
+  const tab = await browser.page();
+  await tab.page.goto(base + path);
+  return tab;
+}
+
+beforeAll(async () => {
+  const built = ensureWebBuilt({ quiet: true });
+  db = await createTestDatabase();
+  ledger = createLedger(db.prisma);
+  guild = await createGuild(db.prisma);
+  tokens.admin = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
+  tokens.user = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard member', level: 'user', createdBy: 'cli', creatorLevel: 'owner' })).token;
+  await seed();
+  const log = createLogger({ level: 'silent' });
+  hub = new EventHub({ databaseUrl: db.url, log, pollMs: 100 });
+  await hub.start();
+  const app = createApp({ prisma: db.prisma, log, readiness: [], events: hub, eventHeartbeatMs: 1000 });
+  app.middleware.unshift(refreshStandIn);
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await built;
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  await db?.drop();
+  // eslint-disable-next-line no-console -- the report lists where the screenshots are
+  if (shots.length) console.log(`dashboard screenshots:\n${shots.join('\n')}`);
+});
+
+it('shows the login page when there is no session', async () => {
+  session = null;
+  const { page, problems } = await browser.page();
+  await page.goto(`${base}/guilds/${guild}/ledger`);
+  const login = page.getByRole('link', { name: 'Log in with Discord' });
+  await login.waitFor();
+  expect(await login.getAttribute('href')).toBe(`/api/auth/login?next=${encodeURIComponent(`/guilds/${guild}/ledger`)}`);
+  await checkPage(page, problems, 'login');
+  await page.close();
+});
+
+it('picks a guild, then shows its overview: circulation, volume chart, top holders', async () => {
+  const { page, problems } = await openAsAdmin('/');
+  await page.getByRole('heading', { name: 'Choose a server' }).waitFor();
+  await checkPage(page, problems, 'guild-picker');
+  await page.getByRole('link', { name: /Test Guild/ }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  // What members hold: 1000 + 400 + 50 issued, gifts only move it.
+  await page.locator('[data-testid="circulation-currency"]', { hasText: '1,450' }).waitFor();
+  await page.locator('figure.chart svg rect').first().waitFor();
+  const holders = page.getByRole('table').filter({ has: page.locator('caption', { hasText: 'currency' }) });
+  const firstHolder = holders.locator('tbody tr').first();
+  await firstHolder.waitFor();
+  // bob: 400 + 30 × 3 = 490; alice: 1000 − 90 = 910.
+  expect(await firstHolder.textContent()).toContain(alice);
+  expect(await holders.locator('tbody tr').nth(1).textContent()).toContain('490');
+  await checkPage(page, problems, 'overview');
+  await page.close();
+});
+
+it('lists the ledger with filters and cursor paging, validates it, and downloads it as CSV', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/ledger`);
+  const rows = page.locator('table.entries tbody tr');
+  await rows.nth(24).waitFor();
+  expect(await rows.count()).toBe(25);
+  await page.getByRole('button', { name: 'Older' }).click();
+  await page.getByText('Page 2').waitFor();
+  // 33 entries: 8 on the second page.
+  await until('the second page', async () => ((await rows.count()) === 8 ? true : null));
+  await page.getByRole('button', { name: 'Newer' }).click();
+  await page.getByLabel('Types').fill('daily');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await until('the daily entries only', async () => ((await rows.count()) === 3 ? true : null));
+
+  await page.getByRole('button', { name: 'Validate ledger' }).click();
+  await page.getByText(/The ledger is consistent/).waitFor();
+  await checkPage(page, problems, 'ledger');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^ledger-${guild}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const csv = (await readFile((await download.path())!, 'utf8')).trim().split(/\r?\n/);
+  const header = csv[0]!.split(',');
+  expect(header).toContain('type');
+  // The filter applies to the export too: the three daily rewards.
+  const typeColumn = header.indexOf('type');
+  expect(csv.slice(1).map((line) => line.split(',')[typeColumn])).toEqual(['daily', 'daily', 'daily']);
+  await page.close();
+});
+
+it('adjusts a member’s balance from the Members page: the ledger row is in the database', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/members`);
+  const row = page.locator(`tr[data-user-id="${carol}"]`);
+  await row.waitFor();
+  await checkPage(page, problems, 'members');
+
+  // The API's own validation message is shown as it says it.
+  await row.getByRole('button', { name: /Adjust the balance/ }).click();
+  expect(await page.getByLabel('Member id').inputValue()).toBe(carol);
+  await page.getByLabel('Amount (negative removes)').fill('0');
+  await page.getByLabel('Reason').fill('nothing');
+  await page.getByRole('button', { name: 'Apply adjustment' }).click();
+  await page.getByRole('alert').filter({ hasText: 'amount: must not be 0' }).waitFor();
+
+  await page.getByLabel('Amount (negative removes)').fill('25');
+  await page.getByLabel('Reason').fill('event winner');
+  await page.getByRole('button', { name: 'Apply adjustment' }).click();
+  await page.getByText(/balance is now 75/).waitFor();
+  const entry = await until('the adjustment entry', async () => {
+    const { rows } = await poolOf(db.prisma).query<{ owner_id: string; amount: string; actor_type: string }>(
+      `SELECT a.owner_id, p.amount::text AS amount, e.actor_type FROM ledger_entries e
+         JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.guild_id = $1 AND e.type = 'admin_adjust' AND e.reason = 'event winner' AND a.owner_type = 'user'`,
+      [guild],
+    );
+    return rows.length ? rows : null;
+  });
+  expect(entry).toEqual([{ owner_id: carol, amount: '25', actor_type: 'api_token' }]);
+  await row.locator('.balance', { hasText: '75' }).waitFor();
+  await page.close();
+});
+
+it('shows a balance change made through the ledger on an open page, live', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/ledger`);
+  await page.locator('table.entries tbody tr').first().waitFor();
+  const key = `live:${guild}:${Date.now()}`;
+  await daily(carol, 7n, key);
+  await page.locator(`tr[data-entry-key="${key}"]`).waitFor();
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
+it('gives a member-level session the member pages only', async () => {
+  session = sessionAs('member');
+  const { page, problems } = await browser.page();
+  await page.goto(`${base}/guilds/${guild}/`);
+  await page.getByRole('heading', { name: 'Test Guild', level: 1 }).waitFor();
+  const nav = page.getByRole('navigation', { name: 'Dashboard pages' });
+  expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'All servers']);
+  await checkPage(page, problems, 'member-home');
+  await page.goto(`${base}/guilds/${guild}/ledger`);
+  await page.getByRole('heading', { name: 'Not found' }).waitFor();
+  await page.close();
+});
