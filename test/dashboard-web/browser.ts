@@ -9,7 +9,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Where screenshots of every page go (gitignored), for a person to look at. */
-export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'dashboard');
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'dashboard');
 
 export interface Browser {
   context: BrowserContext;

@@ -78,6 +78,25 @@ async function seed(): Promise<void> {
   }
 }
 
+/** A task with a claim whose proof waits for review (what the claim flow leaves in the table). */
+async function seedClaim(): Promise<void> {
+  const task = await db.prisma.task.create({ data: { guildId: guild, name: 'Draw the server logo', reward: 100n, claimDurationSeconds: 86_400, createdBy: alice } });
+  await db.prisma.taskClaim.create({
+    data: {
+      id: `claim:${task.id}:${bob}`,
+      guildId: guild,
+      taskId: task.id,
+      userId: bob,
+      status: 'submitted',
+      deadlineAt: new Date(Date.now() + 86_400_000),
+      proofText: 'Here is my logo, with the colours you asked for.',
+      proofUrls: ['https://cdn.discordapp.com/attachments/1/2/logo.png'],
+      submissions: 1,
+      submittedAt: new Date(),
+    },
+  });
+}
+
 async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -110,6 +129,7 @@ beforeAll(async () => {
   tokens.admin = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
   tokens.user = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard member', level: 'user', createdBy: 'cli', creatorLevel: 'owner' })).token;
   await seed();
+  await seedClaim();
   const log = createLogger({ level: 'silent' });
   hub = new EventHub({ databaseUrl: db.url, log, pollMs: 100 });
   await hub.start();
@@ -233,6 +253,51 @@ it('shows a balance change made through the ledger on an open page, live', async
   await daily(carol, 7n, key);
   await page.locator(`tr[data-entry-key="${key}"]`).waitFor();
   expect(problems).toEqual([]);
+  await page.close();
+});
+
+it('shows the claims queue with the proof; a decision the API refuses shows its message', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/tasks`);
+  const claim = page.locator('li.claim').filter({ hasText: 'Here is my logo' });
+  await claim.waitFor();
+  expect(await claim.getByRole('link').textContent()).toBe('https://cdn.discordapp.com/attachments/1/2/logo.png');
+  await checkPage(page, problems, 'tasks');
+  // This API process has no Temporal: the decision is refused with the API's own words.
+  await claim.getByRole('button', { name: 'Accept' }).click();
+  await claim.getByRole('alert').filter({ hasText: 'Workflows are not configured for this API process.' }).waitFor();
+  await page.close();
+});
+
+it('creates an API token (its secret shown once) and lists it', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/api-tokens`);
+  await page.getByRole('heading', { name: 'API tokens', level: 1 }).waitFor();
+  const tokenRows = page.locator('table tbody tr');
+  await tokenRows.filter({ hasText: 'dashboard admin' }).waitFor();
+  await page.getByLabel('Name').fill('bot-sync');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const secret = await page.locator('code.secret').textContent();
+  expect(secret).toMatch(/\S{20,}/);
+  await tokenRows.filter({ hasText: 'bot-sync' }).waitFor();
+  expect(await db.prisma.apiToken.count({ where: { guildId: guild, name: 'bot-sync', level: 'mod', revokedAt: null } })).toBe(1);
+  await checkPage(page, problems, 'api-tokens');
+  await page.close();
+});
+
+it('changes the economy settings: the API keeps them, and its validation message is shown', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/settings`);
+  const economy = page.getByRole('form', { name: 'Economy' });
+  await economy.getByLabel('Daily reward').waitFor();
+  await checkPage(page, problems, 'settings');
+  await economy.getByLabel('Daily reward').fill('75');
+  await economy.getByLabel('Currency name').fill('Gold');
+  await economy.getByRole('button', { name: 'Save economy settings' }).click();
+  await economy.getByText('Saved.').waitFor();
+  const row = await until('the settings row', () => db.prisma.economySettings.findFirst({ where: { guildId: guild, dailyAmount: 75n } }));
+  expect(row.dailyAmount).toBe(75n);
+  await economy.getByLabel('Daily reward').fill('-5');
+  await economy.getByRole('button', { name: 'Save economy settings' }).click();
+  await economy.getByRole('alert').waitFor();
+  expect(await economy.getByRole('alert').textContent()).toMatch(/daily/i);
   await page.close();
 });
 

@@ -8,6 +8,9 @@ import { LedgerPage } from './pages/Ledger';
 import { MemberHome } from './pages/MemberHome';
 import { MembersPage } from './pages/Members';
 import { OverviewPage } from './pages/Overview';
+import { TasksPage } from './pages/Tasks';
+import { ApiTokensPage } from './pages/ApiTokens';
+import { SettingsPage } from './pages/Settings';
 import type { Guild, PageProps } from './pages/types';
 
 
@@ -26,6 +29,9 @@ const PAGES: readonly PageDef[] = [
   { slug: '', label: 'Overview', level: 'mod', Page: OverviewPage },
   { slug: 'ledger', label: 'Ledger', level: 'mod', Page: LedgerPage },
   { slug: 'members', label: 'Members', level: 'mod', Page: MembersPage },
+  { slug: 'tasks', label: 'Tasks', level: 'mod', Page: TasksPage },
+  { slug: 'settings', label: 'Settings', level: 'admin', Page: SettingsPage },
+  { slug: 'api-tokens', label: 'API tokens', level: 'admin', Page: ApiTokensPage },
 ];
 
 /** The live event kinds the pages follow (admins only: the stream needs an admin token). */

@@ -32,7 +32,9 @@ api.use(bearer);
 
 /** What the API said went wrong, as it said it (`{ error: { message } }`), or what the status means. */
 export function errorMessage(error: unknown, response?: Response): string {
-  const message = (error as { error?: { message?: unknown } } | undefined)?.error?.message;
+  // `{ error: { message } }` from the error middleware; `{ ok: false, message }` from a refused workflow update.
+  const body = error as { error?: { message?: unknown }; message?: unknown } | undefined;
+  const message = body?.error?.message ?? body?.message;
   if (typeof message === 'string' && message) return message;
   if (response) return `The API answered ${response.status} ${response.statusText}.`;
   return error instanceof Error ? error.message : 'The request failed.';

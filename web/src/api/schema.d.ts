@@ -10,15 +10,23 @@ type Errors = { 400: ApiError; 401: ApiError; 403: ApiError; 404: ApiError; 429:
 type NoParams = { query?: never; header?: never; path?: never; cookie?: never };
 type GuildPath = { guildId: string };
 type Unused = { put?: never; delete?: never; options?: never; head?: never; patch?: never; trace?: never };
-type Op<Query, Res> = {
-  parameters: { query?: Query; header?: never; path: GuildPath; cookie?: never };
+type Op<Query, Res, Path = GuildPath> = {
+  parameters: { query?: Query; header?: never; path: Path; cookie?: never };
   requestBody?: never;
   responses: { 200: Json<Res>; 201: Json<Res> } & Errors;
 };
-type WithBody<Body, Res> = Omit<Op<never, Res>, 'requestBody'> & { requestBody: { content: { 'application/json': Body } } };
+type WithBody<Body, Res, Path = GuildPath> = Omit<Op<never, Res, Path>, 'requestBody'> & { requestBody: { content: { 'application/json': Body } } };
 type Get<Query, Res> = { parameters: NoParams; get: Op<Query, Res>; post?: never } & Unused;
 /** A POST with a JSON body, or without one when Body is `never`. */
-type Post<Body, Res> = { parameters: NoParams; get?: never; post: [Body] extends [never] ? Op<never, Res> : WithBody<Body, Res> } & Unused;
+type Post<Body, Res, Path = GuildPath> = { parameters: NoParams; get?: never; post: [Body] extends [never] ? Op<never, Res, Path> : WithBody<Body, Res, Path> } & Unused;
+/** A claim's review or revoke: 409 with the workflow's refusal (same shape) when it does not apply. */
+type ClaimAction<Body> = {
+  parameters: NoParams;
+  get?: never;
+  post: Omit<WithBody<Body, S['ActionResult'], GuildPath & { taskId: number; userId: string }>, 'responses'> & {
+    responses: { 200: Json<S['ActionResult']>; 409: Json<S['ActionResult']> } & Errors;
+  };
+} & Unused;
 
 type S = components['schemas'];
 
@@ -56,6 +64,40 @@ export interface paths {
   '/api/guilds/{guildId}/flows/stuck': Get<{ limit?: number }, { items: S['StuckFlow'][] }>;
   '/api/guilds/{guildId}/members': Get<{ search?: string; cursor?: string; limit?: number }, { items: S['Member'][]; nextCursor: string | null }>;
   '/api/guilds/{guildId}/economy/adjustments': Post<S['AdjustmentRequest'], S['Adjustment']>;
+  '/api/guilds/{guildId}': Get<never, S['Guild']>;
+  '/api/guilds/{guildId}/settings': {
+    parameters: NoParams;
+    get?: never;
+    post?: never;
+    patch: WithBody<Partial<Omit<S['GuildSettings'], 'guildId' | 'createdAt' | 'updatedAt'>>, S['GuildSettings']>;
+  } & Omit<Unused, 'patch'>;
+  '/api/guilds/{guildId}/economy/settings': {
+    parameters: NoParams;
+    get: Op<never, S['EconomySettings']>;
+    post?: never;
+    patch: WithBody<Partial<Omit<S['EconomySettings'], 'guildId' | 'currency'> & { currencyName: string; currencyEmoji: string }>, S['EconomySettings']>;
+  } & Omit<Unused, 'patch'>;
+  '/api/guilds/{guildId}/tasks/claims': Get<
+    { status?: S['ClaimStatus']; taskId?: number; userId?: string; since?: string; until?: string; cursor?: string; limit?: number },
+    { items: S['TaskClaim'][]; nextCursor: string | null }
+  >;
+  '/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review': ClaimAction<{ decision: 'accept' | 'reject'; reason?: string }>;
+  '/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/revoke': ClaimAction<{ reason: string }>;
+  '/api/guilds/{guildId}/api-tokens': {
+    parameters: NoParams;
+    get: Op<never, { tokens: S['ApiToken'][] }>;
+    post: WithBody<{ name: string; level: 'user' | 'mod' | 'admin' | 'owner'; expiresInDays?: number }, { id: string; token: string }>;
+  } & Omit<Unused, 'post'>;
+  '/api/guilds/{guildId}/api-tokens/{tokenId}': {
+    parameters: NoParams;
+    get?: never;
+    post?: never;
+    delete: {
+      parameters: { query?: never; header?: never; path: GuildPath & { tokenId: string }; cookie?: never };
+      requestBody?: never;
+      responses: { 204: { headers: { [name: string]: unknown }; content?: never } } & Errors;
+    };
+  } & Omit<Unused, 'delete'>;
 }
 
 export interface components {
@@ -110,6 +152,63 @@ export interface components {
     };
     StuckFlow: { workflowId: string; runId: string; kind: string | null; stuck: { step: string; since: string; rounds: number; failure: string } };
     Member: { userId: string; displayName: string; avatarUrl: string | null; balance: string; robloxUsername?: string | null };
+    Guild: { id: string; name: string; ownerId: string; createdAt: string; updatedAt: string; settings: S['GuildSettings'] | null };
+    GuildSettings: {
+      guildId: string;
+      adminRoleIds: string[];
+      modRoleIds: string[];
+      verifiedRoleId: string | null;
+      unverifiedRoleId: string | null;
+      adminLogChannelId: string | null;
+      locale: string;
+      disabledFeatures: S['FeatureSwitch'][];
+      createdAt: string;
+      updatedAt: string;
+    };
+    FeatureSwitch: 'economy' | 'shop' | 'tasks' | 'verification' | 'codeShop' | 'trades' | 'announcements';
+    EconomySettings: {
+      guildId: string;
+      dailyAmount: string;
+      dailyCooldownSeconds: number;
+      dailyStreakBonus: string;
+      dailyStreakMax: number;
+      dailyStreakGraceSeconds: number;
+      adminAdjustLimitPerMinute: number;
+      currency: { name: string; emoji: string };
+    };
+    ClaimStatus: 'claimed' | 'submitted' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
+    TaskClaim: {
+      id: string;
+      guildId: string;
+      taskId: number;
+      userId: string;
+      status: S['ClaimStatus'];
+      deadlineAt: string;
+      proofText: string | null;
+      proofUrls: string[];
+      submissions: number;
+      submittedAt: string | null;
+      reviewChannelId: string | null;
+      reviewMessageId: string | null;
+      decidedBy: string | null;
+      decidedAt: string | null;
+      rejectReason: string | null;
+      awardFailure: string | null;
+      rewardPaid: string | null;
+      awardKey: string | null;
+      roleGranted: boolean;
+      completedAt: string | null;
+      revokedAt: string | null;
+      revokedBy: string | null;
+      revokeReason: string | null;
+      reversedAmount: string | null;
+      reversalShortfall: string | null;
+      endedAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    ActionResult: { ok: boolean; status: S['ClaimStatus']; message: string };
+    ApiToken: { id: string; name: string; level: 'user' | 'mod' | 'admin' | 'owner'; createdBy: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null; revokedAt: string | null };
     AdjustmentRequest: { userId: string; amount: string; reason: string; idempotencyKey?: string };
     Adjustment: {
       replayed: boolean;
