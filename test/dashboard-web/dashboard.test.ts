@@ -301,6 +301,14 @@ it('changes the economy settings: the API keeps them, and its validation message
   await page.close();
 });
 
+it('lists orders and top-ups (none yet) with their filters', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/orders`);
+  await page.getByRole('cell', { name: 'No order.' }).waitFor();
+  await page.getByRole('cell', { name: 'No top-up.' }).waitFor();
+  await checkPage(page, problems, 'orders');
+  await page.close();
+});
+
 it('gives a member-level session the member pages only', async () => {
   session = sessionAs('member');
   const { page, problems } = await browser.page();

@@ -11,6 +11,7 @@ import { OverviewPage } from './pages/Overview';
 import { TasksPage } from './pages/Tasks';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { SettingsPage } from './pages/Settings';
+import { OrdersPage } from './pages/Orders';
 import type { Guild, PageProps } from './pages/types';
 
 
@@ -30,6 +31,7 @@ const PAGES: readonly PageDef[] = [
   { slug: 'ledger', label: 'Ledger', level: 'mod', Page: LedgerPage },
   { slug: 'members', label: 'Members', level: 'mod', Page: MembersPage },
   { slug: 'tasks', label: 'Tasks', level: 'mod', Page: TasksPage },
+  { slug: 'orders', label: 'Orders & top-ups', level: 'mod', Page: OrdersPage },
   { slug: 'settings', label: 'Settings', level: 'admin', Page: SettingsPage },
   { slug: 'api-tokens', label: 'API tokens', level: 'admin', Page: ApiTokensPage },
 ];

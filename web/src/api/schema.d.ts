@@ -77,6 +77,9 @@ export interface paths {
     post?: never;
     patch: WithBody<Partial<Omit<S['EconomySettings'], 'guildId' | 'currency'> & { currencyName: string; currencyEmoji: string }>, S['EconomySettings']>;
   } & Omit<Unused, 'patch'>;
+  '/api/guilds/{guildId}/orders': Get<{ status?: S['OrderStatus']; userId?: string; cursor?: string; limit?: number }, { items: S['CodeOrder'][]; nextCursor: string | null; next: string | null }>;
+  '/api/guilds/{guildId}/orders/{orderId}/process': Post<{ action: 'retry' | 'complete' | 'refund' }, { orderId: string; action: string; accepted: boolean }, GuildPath & { orderId: string }>;
+  '/api/guilds/{guildId}/payments/topups': Get<{ status?: S['TopupStatus']; userId?: string; cursor?: string; limit?: number }, { items: S['Payment'][]; nextCursor: string | null; next: string | null }>;
   '/api/guilds/{guildId}/tasks/claims': Get<
     { status?: S['ClaimStatus']; taskId?: number; userId?: string; since?: string; until?: string; cursor?: string; limit?: number },
     { items: S['TaskClaim'][]; nextCursor: string | null }
@@ -175,6 +178,42 @@ export interface components {
       dailyStreakGraceSeconds: number;
       adminAdjustLimitPerMinute: number;
       currency: { name: string; emoji: string };
+    };
+    OrderStatus: 'pending' | 'awaiting_funds' | 'completed' | 'failed' | 'refunded' | 'needs_admin';
+    CodeOrder: {
+      id: string;
+      guildId: string;
+      userId: string;
+      packageId: number;
+      quantity: number;
+      price: string;
+      assetCode: string;
+      status: S['OrderStatus'];
+      failureReason: string | null;
+      deliveredVia: string | null;
+      topupPaymentId: string | null;
+      requestKey: string;
+      createdAt: string;
+      updatedAt: string;
+      completedAt: string | null;
+    };
+    TopupStatus: 'created' | 'pending' | 'settled' | 'expired' | 'denied' | 'cancelled' | 'failed';
+    Payment: {
+      id: string;
+      guildId: string;
+      userId: string;
+      provider: string;
+      amount: string;
+      currency: string;
+      credit: string;
+      assetCode: string;
+      status: S['TopupStatus'];
+      providerStatus: string | null;
+      expiresAt: string | null;
+      settledAt: string | null;
+      creditedAt: string | null;
+      failureReason: string | null;
+      createdAt: string;
     };
     ClaimStatus: 'claimed' | 'submitted' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
     TaskClaim: {
