@@ -97,6 +97,13 @@ async function seedClaim(): Promise<void> {
   });
 }
 
+/** A shop item, and the message sync's rows: one synced, one failing on Discord. */
+async function seedShopAndMessages(): Promise<void> {
+  await db.prisma.shopItem.create({ data: { guildId: guild, name: 'VIP pass', description: 'A month of VIP.', emoji: '🎟️', price: 250n, stock: 10, perUserLimit: 1 } });
+  await db.prisma.syncMessage.create({ data: { entityType: 'leaderboard', entityId: guild, guildId: guild, channelId: '400000000000000001', messageId: '400000000000000002', state: 'synced', syncedAt: new Date() } });
+  await db.prisma.syncMessage.create({ data: { entityType: 'task', entityId: '1', guildId: guild, channelId: '400000000000000001', state: 'pending', lastError: 'Discord answered 503; trying again' } });
+}
+
 async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -130,6 +137,7 @@ beforeAll(async () => {
   tokens.user = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard member', level: 'user', createdBy: 'cli', creatorLevel: 'owner' })).token;
   await seed();
   await seedClaim();
+  await seedShopAndMessages();
   const log = createLogger({ level: 'silent' });
   hub = new EventHub({ databaseUrl: db.url, log, pollMs: 100 });
   await hub.start();
@@ -306,6 +314,18 @@ it('lists orders and top-ups (none yet) with their filters', async () => {
   await page.getByRole('cell', { name: 'No order.' }).waitFor();
   await page.getByRole('cell', { name: 'No top-up.' }).waitFor();
   await checkPage(page, problems, 'orders');
+  await page.close();
+});
+
+it('lists the shop’s items and the synced messages with their states', async () => {
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/shop`);
+  await page.locator('tr', { hasText: 'VIP pass' }).filter({ hasText: '250' }).waitFor();
+  await checkPage(page, problems, 'shop');
+  await page.getByRole('link', { name: 'Messages' }).click();
+  await page.locator('tr', { hasText: 'Discord answered 503; trying again' }).waitFor();
+  await page.getByLabel('Sync state').selectOption('synced');
+  await until('the synced row only', async () => ((await page.locator('tbody tr').count()) === 1 && (await page.locator('tbody tr', { hasText: 'leaderboard' }).count()) === 1 ? true : null));
+  await checkPage(page, problems, 'messages');
   await page.close();
 });
 

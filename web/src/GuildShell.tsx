@@ -12,6 +12,8 @@ import { TasksPage } from './pages/Tasks';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { SettingsPage } from './pages/Settings';
 import { OrdersPage } from './pages/Orders';
+import { ShopPage } from './pages/Shop';
+import { MessagesPage } from './pages/Messages';
 import type { Guild, PageProps } from './pages/types';
 
 
@@ -32,6 +34,8 @@ const PAGES: readonly PageDef[] = [
   { slug: 'members', label: 'Members', level: 'mod', Page: MembersPage },
   { slug: 'tasks', label: 'Tasks', level: 'mod', Page: TasksPage },
   { slug: 'orders', label: 'Orders & top-ups', level: 'mod', Page: OrdersPage },
+  { slug: 'shop', label: 'Shop', level: 'mod', Page: ShopPage },
+  { slug: 'messages', label: 'Messages', level: 'mod', Page: MessagesPage },
   { slug: 'settings', label: 'Settings', level: 'admin', Page: SettingsPage },
   { slug: 'api-tokens', label: 'API tokens', level: 'admin', Page: ApiTokensPage },
 ];

@@ -80,6 +80,8 @@ export interface paths {
   '/api/guilds/{guildId}/orders': Get<{ status?: S['OrderStatus']; userId?: string; cursor?: string; limit?: number }, { items: S['CodeOrder'][]; nextCursor: string | null; next: string | null }>;
   '/api/guilds/{guildId}/orders/{orderId}/process': Post<{ action: 'retry' | 'complete' | 'refund' }, { orderId: string; action: string; accepted: boolean }, GuildPath & { orderId: string }>;
   '/api/guilds/{guildId}/payments/topups': Get<{ status?: S['TopupStatus']; userId?: string; cursor?: string; limit?: number }, { items: S['Payment'][]; nextCursor: string | null; next: string | null }>;
+  '/api/guilds/{guildId}/shop/items': Get<{ includeRemoved?: 'true' | 'false'; category?: string; cursor?: string; limit?: number }, { items: S['ShopItem'][]; total: number; nextCursor: string | null }>;
+  '/api/guilds/{guildId}/sync': Get<{ state?: S['SyncState']; entityType?: string; cursor?: string; limit?: number }, { items: S['SyncMessage'][]; nextCursor: string | null }>;
   '/api/guilds/{guildId}/tasks/claims': Get<
     { status?: S['ClaimStatus']; taskId?: number; userId?: string; since?: string; until?: string; cursor?: string; limit?: number },
     { items: S['TaskClaim'][]; nextCursor: string | null }
@@ -214,6 +216,42 @@ export interface components {
       creditedAt: string | null;
       failureReason: string | null;
       createdAt: string;
+    };
+    ShopItem: {
+      id: number;
+      guildId: string;
+      name: string;
+      description: string;
+      emoji: string | null;
+      price: string;
+      assetCode: string;
+      stock: number | null;
+      perUserLimit: number | null;
+      roleId: string | null;
+      roleDurationSeconds: number | null;
+      requiredRoleId: string | null;
+      active: boolean;
+      category: string | null;
+      createdAt: string;
+      updatedAt: string;
+      deletedAt: string | null;
+    };
+    SyncState: 'creating' | 'synced' | 'pending' | 'orphaned' | 'deleted';
+    SyncMessage: {
+      entityType: string;
+      entityId: string;
+      guildId: string;
+      channelId: string | null;
+      messageId: string | null;
+      state: S['SyncState'];
+      contentHash: string | null;
+      creates: number;
+      edits: number;
+      lastError: string | null;
+      syncedAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      workflowId: string;
     };
     ClaimStatus: 'claimed' | 'submitted' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
     TaskClaim: {
