@@ -329,6 +329,29 @@ it('lists the shop’s items and the synced messages with their states', async (
   await page.close();
 });
 
+it('composes an announcement with a live preview of its embed; the API’s refusal is shown as it says it', async () => {
+  await db.prisma.announcement.create({
+    data: { id: `seed-${guild}`, guildId: guild, channelId: '400000000000000001', title: 'Season two starts', body: 'Soon.', status: 'scheduled', sendAt: new Date(Date.now() + 86_400_000), createdBy: 'discord:1' },
+  });
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/announcements`);
+  await page.locator('tr', { hasText: 'Season two starts' }).filter({ hasText: 'scheduled' }).waitFor();
+  const compose = page.getByRole('form', { name: 'New announcement' });
+  await compose.getByLabel('Channel id').fill('400000000000000001');
+  await compose.getByLabel('Title').fill('Double coins weekend');
+  await compose.getByLabel('Text').fill('All /daily rewards are doubled\nuntil Sunday.');
+  await compose.getByLabel('Colour (#rrggbb)').fill('#ff8800');
+  const preview = page.getByRole('figure', { name: 'Preview of the announcement' });
+  await preview.getByText('Double coins weekend').waitFor();
+  expect(await preview.locator('.embed-text').textContent()).toBe('All /daily rewards are doubled\nuntil Sunday.');
+  expect(await preview.locator('rect').getAttribute('fill')).toBe('#ff8800');
+  await checkPage(page, problems, 'announcements');
+  // This API process has no Temporal: nothing is stored, and the page says why in the API's words.
+  await compose.getByRole('button', { name: 'Send now' }).click();
+  await compose.getByRole('alert').filter({ hasText: 'Workflows are not configured for this API process.' }).waitFor();
+  expect(await db.prisma.announcement.count({ where: { guildId: guild } })).toBe(1);
+  await page.close();
+});
+
 it('gives a member-level session the member pages only', async () => {
   session = sessionAs('member');
   const { page, problems } = await browser.page();

@@ -13,6 +13,7 @@ import { ApiTokensPage } from './pages/ApiTokens';
 import { SettingsPage } from './pages/Settings';
 import { OrdersPage } from './pages/Orders';
 import { ShopPage } from './pages/Shop';
+import { AnnouncementsPage } from './pages/Announcements';
 import { MessagesPage } from './pages/Messages';
 import type { Guild, PageProps } from './pages/types';
 
@@ -35,6 +36,7 @@ const PAGES: readonly PageDef[] = [
   { slug: 'tasks', label: 'Tasks', level: 'mod', Page: TasksPage },
   { slug: 'orders', label: 'Orders & top-ups', level: 'mod', Page: OrdersPage },
   { slug: 'shop', label: 'Shop', level: 'mod', Page: ShopPage },
+  { slug: 'announcements', label: 'Announcements', level: 'mod', Page: AnnouncementsPage },
   { slug: 'messages', label: 'Messages', level: 'mod', Page: MessagesPage },
   { slug: 'settings', label: 'Settings', level: 'admin', Page: SettingsPage },
   { slug: 'api-tokens', label: 'API tokens', level: 'admin', Page: ApiTokensPage },

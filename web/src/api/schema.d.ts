@@ -82,6 +82,17 @@ export interface paths {
   '/api/guilds/{guildId}/payments/topups': Get<{ status?: S['TopupStatus']; userId?: string; cursor?: string; limit?: number }, { items: S['Payment'][]; nextCursor: string | null; next: string | null }>;
   '/api/guilds/{guildId}/shop/items': Get<{ includeRemoved?: 'true' | 'false'; category?: string; cursor?: string; limit?: number }, { items: S['ShopItem'][]; total: number; nextCursor: string | null }>;
   '/api/guilds/{guildId}/sync': Get<{ state?: S['SyncState']; entityType?: string; cursor?: string; limit?: number }, { items: S['SyncMessage'][]; nextCursor: string | null }>;
+  '/api/guilds/{guildId}/announcements': {
+    parameters: NoParams;
+    get: Op<{ status?: S['Announcement']['status']; cursor?: string; limit?: number }, { items: S['Announcement'][]; nextCursor: string | null }>;
+    post: WithBody<S['AnnouncementCreate'] & { id?: string }, S['Announcement'] & { sync: unknown }>;
+  } & Omit<Unused, 'post'>;
+  '/api/guilds/{guildId}/announcements/{announcementId}': {
+    parameters: NoParams;
+    get?: never;
+    post?: never;
+    delete: Op<never, S['Announcement'] & { sync: unknown }, GuildPath & { announcementId: string }>;
+  } & Omit<Unused, 'delete'>;
   '/api/guilds/{guildId}/tasks/claims': Get<
     { status?: S['ClaimStatus']; taskId?: number; userId?: string; since?: string; until?: string; cursor?: string; limit?: number },
     { items: S['TaskClaim'][]; nextCursor: string | null }
@@ -252,6 +263,38 @@ export interface components {
       createdAt: string;
       updatedAt: string;
       workflowId: string;
+    };
+    Announcement: {
+      id: string;
+      guildId: string;
+      channelId: string;
+      title: string;
+      body: string;
+      colour: number | null;
+      imageUrl: string | null;
+      footer: string | null;
+      pingRoleId: string | null;
+      pin: boolean;
+      sendAt: string | null;
+      status: 'draft' | 'scheduled' | 'sent' | 'cancelled' | 'deleted';
+      createdBy: string;
+      createdAt: string;
+      updatedAt: string;
+      sentAt: string | null;
+      cancelledAt: string | null;
+      unpinnedAt: string | null;
+      unpinnedBy: string | null;
+    };
+    AnnouncementCreate: {
+      channelId: string;
+      title: string;
+      body: string;
+      footer?: string | null;
+      colour?: string | number | null;
+      imageUrl?: string | null;
+      pingRoleId?: string | null;
+      pin?: boolean;
+      sendAt?: string | null;
     };
     ClaimStatus: 'claimed' | 'submitted' | 'completed' | 'expired' | 'abandoned' | 'cancelled' | 'revoked';
     TaskClaim: {
