@@ -29,7 +29,7 @@ export async function launchBrowser(): Promise<Browser> {
     acceptDownloads: true,
     viewport: { width: 1280, height: 900 },
   });
-  context.setDefaultTimeout(30_000);
+  context.setDefaultTimeout(45_000);
   await mkdir(ARTIFACTS, { recursive: true });
   return {
     context,

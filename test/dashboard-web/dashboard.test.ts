@@ -21,6 +21,9 @@ import { launchBrowser, screenshot, seriousAxeViolations, type Browser } from '.
  * tokens too); every other request is the real API's.
  */
 
+// A browser on a loaded two-core machine: each step may wait, so each test gets two minutes.
+jest.setTimeout(120_000);
+
 let db: TestDatabase;
 let ledger: Ledger;
 let hub: EventHub;
