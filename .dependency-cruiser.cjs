@@ -92,6 +92,20 @@ module.exports = {
       to: { path: '^(?:test|bench)/' },
     },
     {
+      name: 'web-stays-in-the-browser',
+      comment: 'The dashboard (web/src) runs in the browser: it imports its own modules and packages, never the server code (it talks to the API over HTTP, typed by web/src/api/schema.d.ts).',
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: { pathNot: ['^web/src/', '^node_modules/'] },
+    },
+    {
+      name: 'nothing-imports-web',
+      comment: 'The dashboard is served as built files (api/web/static.ts), so no server code, script or test imports its sources.',
+      severity: 'error',
+      from: { pathNot: '^web/' },
+      to: { path: '^web/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'Every import resolves (a typo or a missing dependency is caught here, not at run time).',
@@ -108,7 +122,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.js', '.json', '.d.ts'],
+      extensions: ['.ts', '.tsx', '.js', '.json', '.d.ts'],
     },
     reporterOptions: { text: { highlightFocused: true } },
   },

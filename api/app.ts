@@ -7,6 +7,8 @@ import { errorMiddleware } from './errors';
 import { featureSwitches } from './feature-switches';
 import { createHttpMetrics } from './metrics';
 import { requestContext } from './request-context';
+import { securityHeaders } from './web/security-headers';
+import { serveDashboard } from './web/static';
 import { announcementRoutes } from './routes/announcements';
 import { economyRoutes } from './routes/economy';
 import { eventRoutes } from './routes/events';
@@ -67,8 +69,10 @@ export function createApp(deps: AppDeps): Koa {
   // Errors are answered by errorMiddleware; Koa's default handler would only print them again.
   app.silent = true;
 
+  app.use(securityHeaders);
   app.use(requestContext(deps.log, metrics));
   app.use(errorMiddleware);
+  app.use(serveDashboard(deps.webRoot));
   app.use(provideGuildDirectory(deps.guildDirectory));
   const dashboardSessions = deps.dashboardAuth && createDashboardSessions(deps.prisma, deps.dashboardAuth);
   app.use(provideDashboardSessions(dashboardSessions));

@@ -44,6 +44,8 @@ export interface AppDeps {
    * `discord_unavailable` and change nothing; the rest (and the operator's CLI tokens) work as usual.
    */
   guildDirectory?: GuildDirectory;
+  /** The built dashboard served at `/` (default web/dist, api/web/static.ts). */
+  webRoot?: string;
   /** The game API's clock for signature windows (tests move it); default the system clock. */
   gameClock?: () => Date;
   /** Each game's request budget on /roblox/v1 (GAME_API_RATE_*); absent, games are not rate-limited. */

@@ -1,0 +1,134 @@
+import { useEffect, useMemo, useRef, type ComponentType } from 'react';
+import type { GuildLevel, Session } from './api/client';
+import { Link } from './components/ui';
+import { followEvents } from './live/event-stream';
+import { LiveContext, type Subscribe } from './live/use-live';
+import { atLeast } from './pages/levels';
+import { LedgerPage } from './pages/Ledger';
+import { MemberHome } from './pages/MemberHome';
+import { MembersPage } from './pages/Members';
+import { OverviewPage } from './pages/Overview';
+import { TasksPage } from './pages/Tasks';
+import { ApiTokensPage } from './pages/ApiTokens';
+import { SettingsPage } from './pages/Settings';
+import { OrdersPage } from './pages/Orders';
+import { ShopPage } from './pages/Shop';
+import { AnnouncementsPage } from './pages/Announcements';
+import { MessagesPage } from './pages/Messages';
+import type { Guild, PageProps } from './pages/types';
+
+
+interface PageDef {
+  slug: string;
+  label: string;
+  /** The least level that sees the page (the API's read level for what it shows). */
+  level: GuildLevel;
+  /** Members (below mod) see only the pages meant for them. */
+  onlyBelow?: GuildLevel;
+  Page: ComponentType<PageProps>;
+}
+
+const PAGES: readonly PageDef[] = [
+  { slug: '', label: 'Home', level: 'member', onlyBelow: 'mod', Page: MemberHome },
+  { slug: '', label: 'Overview', level: 'mod', Page: OverviewPage },
+  { slug: 'ledger', label: 'Ledger', level: 'mod', Page: LedgerPage },
+  { slug: 'members', label: 'Members', level: 'mod', Page: MembersPage },
+  { slug: 'tasks', label: 'Tasks', level: 'mod', Page: TasksPage },
+  { slug: 'orders', label: 'Orders & top-ups', level: 'mod', Page: OrdersPage },
+  { slug: 'shop', label: 'Shop', level: 'mod', Page: ShopPage },
+  { slug: 'announcements', label: 'Announcements', level: 'mod', Page: AnnouncementsPage },
+  { slug: 'messages', label: 'Messages', level: 'mod', Page: MessagesPage },
+  { slug: 'settings', label: 'Settings', level: 'admin', Page: SettingsPage },
+  { slug: 'api-tokens', label: 'API tokens', level: 'admin', Page: ApiTokensPage },
+];
+
+/** The live event kinds the pages follow (admins only: the stream needs an admin token). */
+const LIVE_KINDS = ['balance', 'task_claim', 'order', 'topup', 'purchase'] as const;
+
+function useLiveStream(guild: Guild): Subscribe {
+  const listeners = useRef(new Map<() => void, ReadonlySet<string>>());
+  useEffect(() => {
+    if (!atLeast(guild.level, 'admin')) return;
+    const stop = new AbortController();
+    void followEvents(
+      guild.id,
+      LIVE_KINDS,
+      (e) => {
+        for (const [listener, kinds] of listeners.current) if (kinds.has(e.kind) || e.kind === 'reset') listener();
+      },
+      stop.signal,
+    );
+    return () => stop.abort();
+  }, [guild.id, guild.level]);
+  return useMemo<Subscribe>(
+    () => (kinds, listener) => {
+      listeners.current.set(listener, new Set(kinds));
+      return () => listeners.current.delete(listener);
+    },
+    [],
+  );
+}
+
+/** One guild: navigation for the member's level, the open page, live updates. */
+export function GuildShell({ session, guild, page, onLogout }: { session: Session; guild: Guild; page: string; onLogout: () => void }) {
+  const pages = PAGES.filter((p) => atLeast(guild.level, p.level) && (!p.onlyBelow || !atLeast(guild.level, p.onlyBelow)));
+  const current = pages.find((p) => p.slug === page);
+  const subscribe = useLiveStream(guild);
+  const title = current ? current.label : 'Not found';
+  useEffect(() => {
+    document.title = `${title} · ${guild.name} · Guildflow`;
+  }, [title, guild.name]);
+  const mainRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    mainRef.current?.focus();
+  }, [page]);
+
+  return (
+    <div className="shell">
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link href="/" className="brand">
+          Guildflow
+        </Link>
+        <span className="guild-title">
+          {guild.iconUrl && <img src={guild.iconUrl} alt="" width={24} height={24} />} {guild.name} <span className="level">{guild.level}</span>
+        </span>
+        <span className="user">
+          {session.user.avatarUrl && <img src={session.user.avatarUrl} alt="" width={24} height={24} className="avatar" />}
+          {session.user.globalName ?? session.user.username}
+          <button type="button" onClick={onLogout}>
+            Log out
+          </button>
+        </span>
+      </header>
+      <nav aria-label="Dashboard pages" className="sidebar">
+        <ul>
+          {pages.map((p) => (
+            <li key={p.label}>
+              <Link href={`/guilds/${guild.id}/${p.slug}`} aria-current={p === current ? 'page' : undefined}>
+                {p.label}
+              </Link>
+            </li>
+          ))}
+          <li>
+            <Link href="/">All servers</Link>
+          </li>
+        </ul>
+      </nav>
+      <main id="main" ref={mainRef} tabIndex={-1} className="content">
+        <LiveContext.Provider value={subscribe}>
+          {current ? (
+            <current.Page key={`${guild.id}/${current.slug}`} guild={guild} />
+          ) : (
+            <>
+              <h1>Not found</h1>
+              <p>This page does not exist, or your level ({guild.level}) does not show it.</p>
+            </>
+          )}
+        </LiveContext.Provider>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+export type Schemas = components['schemas'];
+export type Session = Schemas['Session'];
+export type GuildLevel = Session['guilds'][number]['level'];
+
+/** The access token lives here only (never in storage): a reload gets a new one from the session cookie. */
+let accessToken: string | null = null;
+
+export function setAccessToken(token: string | null): void {
+  accessToken = token;
+}
+
+export function authorization(): Record<string, string> {
+  return accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
+}
+
+/** The header the auth routes ask for, so a cross-site form cannot post to them. */
+export const CSRF_HEADER = { 'X-Guildflow-CSRF': '1' } as const;
+
+const bearer: Middleware = {
+  onRequest({ request }) {
+    if (accessToken && !request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${accessToken}`);
+    return request;
+  },
+};
+
+/** Every API call of the page: typed by the API's OpenAPI description, same-origin, with the bearer token. */
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+api.use(bearer);
+
+/** What the API said went wrong, as it said it (`{ error: { message } }`), or what the status means. */
+export function errorMessage(error: unknown, response?: Response): string {
+  // `{ error: { message } }` from the error middleware; `{ ok: false, message }` from a refused workflow update.
+  const body = error as { error?: { message?: unknown }; message?: unknown } | undefined;
+  const message = body?.error?.message ?? body?.message;
+  if (typeof message === 'string' && message) return message;
+  if (response) return `The API answered ${response.status} ${response.statusText}.`;
+  return error instanceof Error ? error.message : 'The request failed.';
+}
+
+/** The data of an openapi-fetch answer, or an Error carrying the API's message. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || result.data === undefined) throw new ApiError(errorMessage(result.error, result.response), result.response.status);
+  return result.data;
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}

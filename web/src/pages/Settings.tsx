@@ -1,0 +1,179 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, unwrap, type Schemas } from '../api/client';
+import { ErrorMessage, useLoad } from '../components/ui';
+import type { PageProps } from './types';
+
+type Economy = Schemas['EconomySettings'];
+type Feature = Schemas['FeatureSwitch'];
+const FEATURES: { name: Feature; label: string }[] = [
+  { name: 'economy', label: 'Economy (/daily, /give, balances)' },
+  { name: 'shop', label: 'Shop' },
+  { name: 'tasks', label: 'Tasks' },
+  { name: 'verification', label: 'Roblox verification' },
+  { name: 'codeShop', label: 'Code shop (orders and top-ups)' },
+  { name: 'trades', label: 'Game trades' },
+  { name: 'announcements', label: 'Announcements' },
+];
+
+/** The guild's settings (locale, feature switches, roles) and the economy's (daily reward, currency). */
+export function SettingsPage({ guild }: PageProps) {
+  return (
+    <>
+      <h1>Settings</h1>
+      <GuildSettingsForm guildId={guild.id} />
+      <EconomySettingsForm guildId={guild.id} />
+    </>
+  );
+}
+
+function useSubmit(run: () => Promise<void>) {
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(false);
+    run().then(
+      () => setSaved(true),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  };
+  return { error, saved, submit };
+}
+
+const idList = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function GuildSettingsForm({ guildId }: { guildId: string }) {
+  const path = { guildId };
+  const loaded = useLoad(() => api.GET('/api/guilds/{guildId}', { params: { path } }).then(unwrap), [guildId]);
+  const [locale, setLocale] = useState('en');
+  const [disabled, setDisabled] = useState<Feature[]>([]);
+  const [adminRoles, setAdminRoles] = useState('');
+  const [modRoles, setModRoles] = useState('');
+  const [logChannel, setLogChannel] = useState('');
+  useEffect(() => {
+    const s = loaded.data?.settings;
+    if (!s) return;
+    setLocale(s.locale);
+    setDisabled(s.disabledFeatures);
+    setAdminRoles(s.adminRoleIds.join(', '));
+    setModRoles(s.modRoleIds.join(', '));
+    setLogChannel(s.adminLogChannelId ?? '');
+  }, [loaded.data]);
+  const { error, saved, submit } = useSubmit(async () => {
+    const before = loaded.data?.settings;
+    const change: Partial<Schemas['GuildSettings']> = { locale, disabledFeatures: disabled };
+    // Ids are checked against Discord by the API: send them only when they changed.
+    if (idList(adminRoles).join() !== (before?.adminRoleIds ?? []).join()) change.adminRoleIds = idList(adminRoles);
+    if (idList(modRoles).join() !== (before?.modRoleIds ?? []).join()) change.modRoleIds = idList(modRoles);
+    if ((logChannel.trim() || null) !== (before?.adminLogChannelId ?? null)) change.adminLogChannelId = logChannel.trim() || null;
+    unwrap(await api.PATCH('/api/guilds/{guildId}/settings', { params: { path }, body: change }));
+    loaded.reload();
+  });
+  return (
+    <form className="panel wide" onSubmit={submit} aria-labelledby="guild-settings">
+      <h2 id="guild-settings">Server</h2>
+      <ErrorMessage error={loaded.error} />
+      <label>
+        Locale
+        <input value={locale} onChange={(e) => setLocale(e.target.value)} placeholder="en or pt-BR" />
+      </label>
+      <fieldset>
+        <legend>Features</legend>
+        {FEATURES.map((f) => (
+          <label key={f.name} className="check">
+            <input
+              type="checkbox"
+              checked={!disabled.includes(f.name)}
+              onChange={(e) => setDisabled(e.target.checked ? disabled.filter((d) => d !== f.name) : [...disabled, f.name])}
+            />
+            {f.label}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Admin role ids (comma-separated)
+        <input value={adminRoles} onChange={(e) => setAdminRoles(e.target.value)} />
+      </label>
+      <label>
+        Mod role ids (comma-separated)
+        <input value={modRoles} onChange={(e) => setModRoles(e.target.value)} />
+      </label>
+      <label>
+        Admin log channel id
+        <input value={logChannel} onChange={(e) => setLogChannel(e.target.value)} />
+      </label>
+      <button type="submit" className="primary">
+        Save server settings
+      </button>
+      <ErrorMessage error={error} />
+      {saved && <p role="status">Saved.</p>}
+    </form>
+  );
+}
+
+const NUMBER_FIELDS = [
+  ['dailyCooldownSeconds', 'Daily cooldown (seconds)'],
+  ['dailyStreakMax', 'Longest streak that earns a bonus'],
+  ['dailyStreakGraceSeconds', 'Streak grace (seconds)'],
+  ['adminAdjustLimitPerMinute', 'Balance adjustments per person per minute'],
+] as const;
+
+function EconomySettingsForm({ guildId }: { guildId: string }) {
+  const path = { guildId };
+  const loaded = useLoad(() => api.GET('/api/guilds/{guildId}/economy/settings', { params: { path } }).then(unwrap), [guildId]);
+  const [form, setForm] = useState<Economy | null>(null);
+  useEffect(() => setForm(loaded.data ?? null), [loaded.data]);
+  const { error, saved, submit } = useSubmit(async () => {
+    if (!form || !loaded.data) return;
+    const before = loaded.data;
+    const change: Record<string, string | number> = {};
+    if (form.dailyAmount !== before.dailyAmount) change.dailyAmount = form.dailyAmount;
+    if (form.dailyStreakBonus !== before.dailyStreakBonus) change.dailyStreakBonus = form.dailyStreakBonus;
+    for (const [k] of NUMBER_FIELDS) if (form[k] !== before[k]) change[k] = form[k];
+    if (form.currency.name !== before.currency.name) change.currencyName = form.currency.name;
+    if (form.currency.emoji !== before.currency.emoji) change.currencyEmoji = form.currency.emoji;
+    setForm(unwrap(await api.PATCH('/api/guilds/{guildId}/economy/settings', { params: { path }, body: change })));
+  });
+  return (
+    <form className="panel wide" onSubmit={submit} aria-labelledby="economy-settings">
+      <h2 id="economy-settings">Economy</h2>
+      <ErrorMessage error={loaded.error} />
+      {form && (
+        <>
+          <label>
+            Currency name
+            <input value={form.currency.name} onChange={(e) => setForm({ ...form, currency: { ...form.currency, name: e.target.value } })} />
+          </label>
+          <label>
+            Currency emoji
+            <input value={form.currency.emoji} onChange={(e) => setForm({ ...form, currency: { ...form.currency, emoji: e.target.value } })} />
+          </label>
+          <label>
+            Daily reward
+            <input value={form.dailyAmount} inputMode="numeric" onChange={(e) => setForm({ ...form, dailyAmount: e.target.value.trim() })} />
+          </label>
+          <label>
+            Streak bonus per day
+            <input value={form.dailyStreakBonus} inputMode="numeric" onChange={(e) => setForm({ ...form, dailyStreakBonus: e.target.value.trim() })} />
+          </label>
+          {NUMBER_FIELDS.map(([k, label]) => (
+            <label key={k}>
+              {label}
+              <input type="number" value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.valueAsNumber })} />
+            </label>
+          ))}
+          <button type="submit" className="primary">
+            Save economy settings
+          </button>
+        </>
+      )}
+      <ErrorMessage error={error} />
+      {saved && <p role="status">Saved.</p>}
+    </form>
+  );
+}
