@@ -1,4 +1,4 @@
-import { AppError, RefusalError, ValidationError } from '../../lib/errors';
+import { RefusalError, ValidationError } from '../../lib/errors';
 import type { CardEscrowActivities, CardTradeInput, CardTradeNoticeKind, CardTradeTerms } from '../../lib/flows/card-trades';
 import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
@@ -57,7 +57,7 @@ async function answer(step: () => Promise<ProposalRow>): Promise<CardTradeStepRe
   try {
     return { ok: true, view: viewOf(await step()) };
   } catch (err) {
-    if (err instanceof RefusalError || err instanceof ValidationError) return { ok: false, reason: (err as AppError).message };
+    if (err instanceof RefusalError || err instanceof ValidationError) return { ok: false, reason: err.message };
     throw err;
   }
 }
