@@ -1,3 +1,4 @@
+import { cardTradeRoutes } from './routes/card-trades';
 import type { AppDeps, RouteDeps, RouteFactory } from './deps';
 import Koa from 'koa';
 import { provideGuildDirectory } from './auth';
@@ -46,6 +47,7 @@ const ROUTES: readonly RouteFactory[] = [
   embedRoutes,
   padRoutes,
   ticketRoutes,
+  cardTradeRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

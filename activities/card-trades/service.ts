@@ -354,13 +354,16 @@ export async function proposalForParty(prisma: PrismaClient, proposalId: string,
   return p;
 }
 
-/** The member's proposals in the guild, newest first, paged by id. */
-export function listProposals(prisma: PrismaClient, input: { guildId: string; userId: string; after?: string; limit: number }) {
+/** The member's proposals in the guild, newest first, `limit + 1` rows after the cursor's row (createdAt, id). */
+export function listProposals(prisma: PrismaClient, input: { guildId: string; userId: string; before?: { createdAt: Date; id: string } | null; limit: number }) {
+  const b = input.before;
   return prisma.cardTradeProposal.findMany({
-    where: { guildId: input.guildId, OR: [{ proposerId: input.userId }, { recipientId: input.userId }], ...(input.after ? { id: { lt: input.after } } : {}) },
-    orderBy: { id: 'desc' },
+    where: {
+      guildId: input.guildId,
+      AND: [{ OR: [{ proposerId: input.userId }, { recipientId: input.userId }] }, ...(b ? [{ OR: [{ createdAt: { lt: b.createdAt } }, { createdAt: b.createdAt, id: { lt: b.id } }] }] : [])],
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: input.limit + 1,
-    include: { lines: true },
   });
 }
 
