@@ -7,4 +7,3 @@ export * from './errors';
 export * from './service';
 export * from './reputation';
 export * from './messages';
-export { createCardTradeActivities } from './activities';

@@ -32,7 +32,7 @@ function lineText(l: Lines[number]): string {
 }
 
 /** The terms as text: who gives what, and the cash. */
-export function termsText(p: ProposalRow, lines: Lines): string {
+function termsText(p: ProposalRow, lines: Lines): string {
   const side = (userId: string) => lines.filter((l) => l.fromUserId === userId).map(lineText);
   const parts = [
     `**<@${p.offererId}> gives:**\n${side(p.offererId).join('\n') || '—'}`,
@@ -118,14 +118,6 @@ export function noticeMessage(p: ProposalRow, lines: Lines, kind: CardTradeNotic
       },
     ],
     components: buttonsFor(p, kind),
-    allowed_mentions: { parse: [] },
-  };
-}
-
-/** A relayed message of the proposal's conversation. */
-export function relayedMessage(p: ProposalRow, authorId: string, body: string): DiscordMessage {
-  return {
-    embeds: [{ title: 'Trade message', description: `<@${authorId}>: ${body}`, color: COLOURS.open, footer: { text: `Guildflow · card-trade:${p.id}` } }],
     allowed_mentions: { parse: [] },
   };
 }

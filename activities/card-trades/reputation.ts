@@ -22,7 +22,7 @@ const THRESHOLDS: { tier: ReputationTier; score: number; rating: number; ratings
   { tier: 'Bronze', score: 1, rating: 0, ratings: 0 },
 ];
 
-export function tierOf(r: { completedTrades: number; disputesLost: number; averageRating: number | null; ratings: number }): ReputationTier {
+function tierOf(r: { completedTrades: number; disputesLost: number; averageRating: number | null; ratings: number }): ReputationTier {
   const score = r.completedTrades - 2 * r.disputesLost;
   for (const t of THRESHOLDS) {
     if (score >= t.score && r.ratings >= t.ratings && (t.ratings === 0 || (r.averageRating ?? 0) >= t.rating)) return t.tier;

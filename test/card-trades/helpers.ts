@@ -96,7 +96,7 @@ export async function ownCard(env: TradeEnv, userId: string, quantity: number, n
 export const itemOf = (env: TradeEnv, id: string) => env.prisma.cardCollectionItem.findUniqueOrThrow({ where: { id: BigInt(id) } });
 
 let seq = 0;
-export function newProposalId(): string {
+function newProposalId(): string {
   seq += 1;
   return `8${String(process.pid).padStart(7, '0')}${String(seq).padStart(4, '0')}${String(Date.now() % 100000).padStart(5, '0')}`;
 }
