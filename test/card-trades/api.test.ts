@@ -27,7 +27,8 @@ describe('card trade API', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/guilds/${env.demo.guild.id}`;
-  });
+    // A database, a workflow bundle and a worker on a loaded machine.
+  }, 180_000);
   afterAll(async () => {
     if (server) await new Promise((r) => server.close(r));
     closeDiscordRest(rest);

@@ -17,7 +17,8 @@ describe('card trade commands', () => {
   beforeAll(async () => {
     e2e = await startE2E();
     guildId = e2e.demo.guild.id;
-  });
+    // The whole stack on a loaded machine.
+  }, 180_000);
   afterAll(() => e2e?.close());
 
   const embedOf = (r: { data?: unknown }): APIEmbed => ((r.data as { embeds?: APIEmbed[] }).embeds ?? [])[0] ?? {};

@@ -17,8 +17,9 @@ describe('card trade workflow', () => {
   beforeAll(async () => {
     env = await startTradeEnv();
     worker = await env.startWorker({ escrow });
-  });
-  afterAll(() => env?.close());
+    // A database, a workflow bundle and a worker on a loaded machine.
+  }, 180_000);
+  afterAll(() => env?.close(), 60_000);
 
   const t = () => env.temporal.client;
   const proposalRow = (id: string) => env.prisma.cardTradeProposal.findUniqueOrThrow({ where: { id } });
