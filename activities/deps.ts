@@ -1,5 +1,6 @@
 import type { REST } from '@discordjs/rest';
 import type { CodeKeyring } from '../lib/crypto/codes';
+import type { CardEscrowActivities } from '../lib/flows/card-trades';
 import type { GuildDirectory } from '../lib/discord/guild-directory';
 import type { Logger } from '../lib/logger';
 import type { PaymentsDeps } from '../lib/payments/provider';
@@ -23,6 +24,11 @@ export interface ActivityDeps {
   payments?: PaymentsDeps | null;
   /** The code stock's keys; null/absent when the code shop is off (order delivery then fails saying so). */
   codes?: CodeKeyring | null;
+  /**
+   * The escrow of card trades' cash (the card escrow feature's activities); null/absent: a trade with cash
+   * is refused when proposed ("cash trades are not available yet") and trades without cash work as usual.
+   */
+  cardEscrow?: CardEscrowActivities | null;
 }
 
 /** What each feature's activities are built from: the process's dependencies and the Discord activities, built once. */

@@ -1,3 +1,4 @@
+import { cardTradeRoutes } from './routes/card-trades';
 import type { AppDeps, RouteDeps, RouteFactory } from './deps';
 import Koa from 'koa';
 import { provideGuildDirectory, provideDashboardSessions } from './auth';
@@ -59,6 +60,7 @@ const ROUTES: readonly RouteFactory[] = [
   memberRoutes,
   botStatusRoutes,
   featureRoutes,
+  cardTradeRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */
