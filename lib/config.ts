@@ -80,6 +80,8 @@ const schema = z.object({
   ROBLOX_USERS_API_URL: z.url().default('https://users.roblox.com'),
   /** groups.roblox.com (group-rank binds); the test fake serves its paths on the same port as the users API. */
   ROBLOX_GROUPS_API_URL: z.url().default('https://groups.roblox.com'),
+  /** The Scryfall API (card catalog and prices for card trading); tests point it at the fake. */
+  SCRYFALL_API_URL: z.url().default('https://api.scryfall.com'),
 
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
