@@ -24,7 +24,7 @@ export async function startCardsEnv(): Promise<CardsEnv> {
     scryfall,
     catalog,
     async seedGuild(guildId, members, left = []) {
-      await db.prisma.guild.create({ data: { id: guildId, name: `Guild ${guildId}`, ownerId: members[0] ?? '1' } });
+      await db.prisma.guild.create({ data: { id: guildId, name: `Guild ${guildId}`, ownerId: members[0] ?? '1000000000000000001' } });
       await db.prisma.member.createMany({
         data: [...members.map((userId) => ({ guildId, userId })), ...left.map((userId) => ({ guildId, userId, leftAt: new Date() }))],
       });
