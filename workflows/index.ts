@@ -12,3 +12,4 @@ export { withdraw } from './withdraw';
 export { memberRoles } from './verify-roles';
 export { padSession } from './pad';
 export { ticket } from './ticket';
+export { cardAlerts } from './card-alerts';

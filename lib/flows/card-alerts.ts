@@ -30,8 +30,6 @@ export interface CardAlertInput {
   guildId: string;
   /** How long the flow collects pairs before the one DM (production: a minute; tests: a second). */
   collectSeconds: number;
-  /** Pairs already signalled when the flow started (signal-with-start carries the first batch too). */
-  pairs?: CardAlertPair[];
 }
 
 export interface CardAlertState {

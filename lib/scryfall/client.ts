@@ -128,7 +128,7 @@ export function createScryfallClient(opts: { baseUrl: string; timeoutMs?: number
   return {
     async named(name) {
       const { status, body } = await get<ScryfallCard>(`look up the card “${name}”`, `/cards/named?fuzzy=${encodeURIComponent(name)}`);
-      if (isNotFound(status, body)) throw new CardNotFoundError(`No card matches “${name}” (${details(body)}).`);
+      if (isNotFound(status, body)) throw new CardNotFoundError((body as ScryfallErrorBody).details ?? `No card matches “${name}”.`);
       if (status !== 200 || body?.object !== 'card') throw new ScryfallRequestError(`Scryfall refused the card look-up (${status}: ${details(body)}).`, status);
       return toPrinting(body);
     },
