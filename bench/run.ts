@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cardsMatchingScenario } from './cards-matching';
 import { depositsScenario } from './deposits';
 import { interactionsScenario } from './interactions';
 import { latencyScenario } from './latency';
@@ -32,6 +33,7 @@ const scenarios: BenchScenario[] = [
   latencyScenario,
   workerSettingsScenario,
   scaleScenario,
+  cardsMatchingScenario,
 ];
 
 function table(rows: BenchRow[]): string {
