@@ -30,6 +30,7 @@ export const REPLAYED_HISTORIES = {
   'verify-binds': /^member-roles-.*\.json$/,
   pads: /^pad-.*\.json$/,
   tickets: /^ticket-.*\.json$/,
+  cards: /^card-alerts-.*\.json$/,
 } as const satisfies Record<string, RegExp>;
 
 /** Each scenario returns the workflow id whose history to keep, or `{workflowId}@{runId}` for one run of it. */
