@@ -6,6 +6,7 @@ import { featureSwitches } from './feature-switches';
 import { createHttpMetrics } from './metrics';
 import { requestContext } from './request-context';
 import { announcementRoutes } from './routes/announcements';
+import { cardRoutes } from './routes/cards';
 import { economyRoutes } from './routes/economy';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
@@ -46,6 +47,7 @@ const ROUTES: readonly RouteFactory[] = [
   embedRoutes,
   padRoutes,
   ticketRoutes,
+  cardRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

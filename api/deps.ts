@@ -7,6 +7,7 @@ import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
 import type { TokenBucketRule } from '../lib/token-bucket';
+import type { ScryfallClient } from '../lib/scryfall/client';
 import type { PrismaClient } from '../prisma/client';
 import type { SyncSettings } from '../lib/flows/sync';
 import type { HttpMetrics } from './metrics';
@@ -46,6 +47,10 @@ export interface AppDeps {
   gameClock?: () => Date;
   /** Each game's request budget on /roblox/v1 (GAME_API_RATE_*); absent, games are not rate-limited. */
   gameRateLimit?: TokenBucketRule;
+  /** Scryfall, behind the card catalog (/cards routes); absent, card look-ups answer 503 `catalog_off`. */
+  scryfall?: ScryfallClient | null;
+  /** How long want alerts are collected before their one DM (CARD_ALERT_COLLECT_SECONDS; default 60). */
+  cardAlertCollectSeconds?: number;
 }
 
 /** What every route factory gets: the app's dependencies and its HTTP metrics. */
