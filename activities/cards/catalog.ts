@@ -16,7 +16,7 @@ export interface CatalogTtl {
   notFoundMs: number;
 }
 
-export const DEFAULT_CATALOG_TTL: CatalogTtl = { printingMs: 24 * 3600_000, lookupMs: 24 * 3600_000, notFoundMs: 3600_000 };
+const DEFAULT_CATALOG_TTL: CatalogTtl = { printingMs: 24 * 3600_000, lookupMs: 24 * 3600_000, notFoundMs: 3600_000 };
 
 export interface CardCatalog {
   /** The card whose name best matches (Scryfall's fuzzy match, newest printing), or CardNotFoundError. */

@@ -20,7 +20,7 @@ import { addHave, addWant, MAX_COPIES } from './lists';
  * database refuses, none).
  */
 
-export const MAX_IMPORT_LINES = 500;
+const MAX_IMPORT_LINES = 500;
 const HEADERS = new Set(['deck', 'sideboard', 'commander', 'companion', 'maybeboard', 'mainboard', 'main', 'side']);
 
 export interface ImportLine {

@@ -152,15 +152,6 @@ export async function listWants(prisma: PrismaClient, userId: string, { cursor, 
   return prisma.cardWant.findMany({ where: { userId, ...(cursor ? { id: { gt: cursor } } : {}) }, include: { printing: true }, orderBy: { id: 'asc' }, take: limit });
 }
 
-export async function listCollection(prisma: PrismaClient, userId: string, { cursor, limit = 25 }: { cursor?: bigint; limit?: number } = {}) {
-  return prisma.cardCollectionItem.findMany({
-    where: { userId, ...(cursor ? { id: { gt: cursor } } : {}) },
-    include: { printing: true, have: true },
-    orderBy: { id: 'asc' },
-    take: limit,
-  });
-}
-
 /** Whether others see the member's lists beyond the server they are looking in (matching's rule). */
 export async function setListsPublic(prisma: PrismaClient, userId: string, listsPublic: boolean): Promise<void> {
   await prisma.cardTrader.upsert({ where: { userId }, create: { userId, listsPublic }, update: { listsPublic } });

@@ -12,7 +12,6 @@ import { defineFlow, INPUT_FAILURES } from './flow';
 export const CARDS_FAILURES = {
   invalidList: 'CardsInvalidList',
   notOwned: 'CardsNotOwned',
-  tooMany: 'CardsTooMany',
   catalogOff: 'CardsCatalogOff',
 } as const;
 

@@ -19,7 +19,7 @@ export interface ScryfallCard {
 }
 
 export type Finish = 'nonfoil' | 'foil' | 'etched';
-export const FINISHES: readonly Finish[] = ['nonfoil', 'foil', 'etched'];
+const FINISHES: readonly Finish[] = ['nonfoil', 'foil', 'etched'];
 
 export interface PricesCents {
   nonfoil: number | null;
@@ -42,7 +42,7 @@ export interface ScryfallPrinting {
 }
 
 /** "12.34" → 1234 (exactly, without floating point); null for a missing or malformed price. */
-export function priceToCents(price: string | null | undefined): number | null {
+function priceToCents(price: string | null | undefined): number | null {
   if (typeof price !== 'string') return null;
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(price.trim());
   if (!m) return null;

@@ -32,7 +32,7 @@ export class ScryfallUnavailableError extends AppError {
   }
 }
 
-export class ScryfallRequestError extends AppError {
+class ScryfallRequestError extends AppError {
   constructor(
     message: string,
     readonly upstreamStatus: number,
@@ -58,7 +58,7 @@ export interface ScryfallClient {
   autocomplete(partial: string): Promise<string[]>;
 }
 
-export const SCRYFALL_USER_AGENT = 'Guildflow/1.0 (Discord card trading; +https://github.com/guildflow)';
+const SCRYFALL_USER_AGENT = 'Guildflow/1.0 (Discord card trading; +https://github.com/guildflow)';
 /** Scryfall's published limit: 10 requests per second (50–100 ms apart). */
 const REQUESTS_PER_SECOND = 10;
 const limiters = new Map<string, ReturnType<typeof createTokenBuckets>>();

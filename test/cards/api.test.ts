@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';

@@ -49,7 +49,7 @@ function stableUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function loadFixtureCards(file = path.join(__dirname, 'scryfall-cards.tsv')): FakeCard[] {
+function loadFixtureCards(file = path.join(__dirname, 'scryfall-cards.tsv')): FakeCard[] {
   const cards: FakeCard[] = [];
   let set: { code: string; name: string } | undefined;
   for (const raw of readFileSync(file, 'utf8').split('\n')) {
@@ -93,7 +93,7 @@ export function loadFixtureCards(file = path.join(__dirname, 'scryfall-cards.tsv
 }
 
 /** Scryfall ignores case and punctuation in names: "Urza's Saga" ≈ "urzas saga". */
-export function normaliseName(name: string): string {
+function normaliseName(name: string): string {
   return name
     .toLowerCase()
     .normalize('NFKD')

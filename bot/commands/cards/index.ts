@@ -22,7 +22,7 @@ const HANDLERS: Record<string, (interaction: ChatInputCommandInteraction, deps: 
   visibility,
 };
 
-export const cardsCommand: Command = {
+const cardsCommand: Command = {
   data: cardsData,
   async handle(interaction, deps) {
     const group = interaction.options.getSubcommandGroup(false);
