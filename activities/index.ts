@@ -1,6 +1,7 @@
 import { createGuildDirectory } from '../lib/discord/guild-directory';
 import type { ActivityDeps, FeatureDeps } from './deps';
 import { createCardTradeActivities } from './card-trades/activities';
+import { createCardAlertActivities } from './cards/alerts';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
 import { createOrderActivities } from './orders/activities';
@@ -37,6 +38,7 @@ export function createActivities(given: ActivityDeps) {
     ...createPadActivities(deps),
     ...createTicketActivities(deps),
     ...createCardTradeActivities(deps),
+    ...createCardAlertActivities(deps),
   };
 }
 

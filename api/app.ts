@@ -11,6 +11,7 @@ import { requestContext } from './request-context';
 import { securityHeaders } from './web/security-headers';
 import { serveDashboard } from './web/static';
 import { announcementRoutes } from './routes/announcements';
+import { cardRoutes } from './routes/cards';
 import { economyRoutes } from './routes/economy';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
@@ -61,6 +62,7 @@ const ROUTES: readonly RouteFactory[] = [
   botStatusRoutes,
   featureRoutes,
   cardTradeRoutes,
+  cardRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

@@ -7,6 +7,7 @@ import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
 import type { TokenBucketRule } from '../lib/token-bucket';
+import type { ScryfallClient } from '../lib/scryfall/client';
 import type { PrismaClient } from '../prisma/client';
 import type { SyncSettings } from '../lib/flows/sync';
 import type { HttpMetrics } from './metrics';
@@ -52,6 +53,10 @@ export interface AppDeps {
   gameRateLimit?: TokenBucketRule;
   /** The web dashboard's login and sessions (api/dashboard-auth); absent, /api/auth/* answer 503 and only API tokens work. */
   dashboardAuth?: DashboardAuthSettings;
+  /** Scryfall, behind the card catalog (/cards routes); absent, card look-ups answer 503 `catalog_off`. */
+  scryfall?: ScryfallClient | null;
+  /** How long want alerts are collected before their one DM (CARD_ALERT_COLLECT_SECONDS; default 60). */
+  cardAlertCollectSeconds?: number;
 }
 
 /** What every route factory gets: the app's dependencies and its HTTP metrics. */

@@ -9,6 +9,7 @@ import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
 import { pingTemporal } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
+import { createScryfallClient } from '../lib/scryfall/client';
 import { createApp } from './app';
 import { dashboardAuthFromConfig } from './dashboard-auth/settings';
 import { scrapeText } from './metrics';
@@ -56,6 +57,8 @@ export async function startApiServer(opts: {
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     codes,
+    scryfall: createScryfallClient({ baseUrl: opts.config.SCRYFALL_API_URL }),
+    cardAlertCollectSeconds: opts.config.CARD_ALERT_COLLECT_SECONDS,
     metricsToken: opts.config.METRICS_TOKEN,
     gameRateLimit: { perSecond: opts.config.GAME_API_RATE_PER_SECOND, burst: opts.config.GAME_API_RATE_BURST },
     eventStreamLimits: {

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dashboardScenario } from './dashboard';
+import { cardsMatchingScenario } from './cards-matching';
 import { depositsScenario } from './deposits';
 import { interactionsScenario } from './interactions';
 import { latencyScenario } from './latency';
@@ -34,6 +35,7 @@ const scenarios: BenchScenario[] = [
   workerSettingsScenario,
   scaleScenario,
   dashboardScenario,
+  cardsMatchingScenario,
 ];
 
 function table(rows: BenchRow[]): string {

@@ -1,4 +1,5 @@
 import type {
+  AutocompleteInteraction,
   ButtonInteraction,
   ChannelSelectMenuInteraction,
   ChatInputCommandInteraction,
@@ -20,6 +21,8 @@ export interface Command {
   /** A grant that lets a member below `level` run it too (lib/grants.ts). */
   grant?: GrantName;
   handle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void>;
+  /** Suggestions for an option marked `autocomplete` (answered within Discord's 3 s; never an error reply). */
+  autocomplete?(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void>;
 }
 
 export type ComponentInteraction =

@@ -1,4 +1,4 @@
-import { MessageFlags, type Interaction } from 'discord.js';
+import { MessageFlags, type AutocompleteInteraction, type Interaction } from 'discord.js';
 import { parseCustomId } from '../lib/discord/custom-id';
 import { AppError, ForbiddenError } from '../lib/errors';
 import { requireSwitchedOn } from '../lib/feature-switches';
@@ -23,6 +23,7 @@ export interface Registry {
  * logger's error serializer, which leaves out the interaction token and what a refused reply carried.
  */
 export async function routeInteraction(interaction: Interaction, deps: BotDeps, registry: Registry): Promise<void> {
+  if (interaction.isAutocomplete()) return routeAutocomplete(interaction, deps, registry);
   if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isUserSelectMenu() && !interaction.isRoleSelectMenu() && !interaction.isChannelSelectMenu() && !interaction.isModalSubmit()) {
     return;
   }
@@ -55,6 +56,24 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
       // Discord refused this answer too (the token expired, Discord is down): only the log can say so.
       log.error({ err: replyErr }, 'could not answer interaction');
     }
+  }
+}
+
+/**
+ * Autocomplete answers suggestions only: a command the member may not run, or a failing look-up, gets an
+ * empty list (an autocomplete interaction cannot carry an error message); the failure is logged.
+ */
+async function routeAutocomplete(interaction: AutocompleteInteraction, deps: BotDeps, registry: Registry): Promise<void> {
+  const log = deps.log.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
+  const command = registry.commands.find((c) => c.data.name === interaction.commandName);
+  try {
+    if (!command?.autocomplete) return await interaction.respond([]);
+    await requireFeature(interaction, deps, registry.switches?.get(command));
+    await requireLevel(interaction, deps, command);
+    await command.autocomplete(interaction, { ...deps, log });
+  } catch (err) {
+    if (!(err instanceof AppError)) log.error({ err }, 'autocomplete failed');
+    if (!interaction.responded) await interaction.respond([]).catch((replyErr: unknown) => log.error({ err: replyErr }, 'could not answer autocomplete'));
   }
 }
 

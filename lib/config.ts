@@ -80,6 +80,10 @@ const schema = z.object({
   ROBLOX_USERS_API_URL: z.url().default('https://users.roblox.com'),
   /** groups.roblox.com (group-rank binds); the test fake serves its paths on the same port as the users API. */
   ROBLOX_GROUPS_API_URL: z.url().default('https://groups.roblox.com'),
+  /** The Scryfall API (card catalog and prices for card trading); tests point it at the fake. */
+  SCRYFALL_API_URL: z.url().default('https://api.scryfall.com'),
+  /** How long a member's want alerts are collected before the one DM that tells them (tests: a second). */
+  CARD_ALERT_COLLECT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.url().default('https://discord.com/api'),

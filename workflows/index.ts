@@ -13,3 +13,4 @@ export { memberRoles } from './verify-roles';
 export { padSession } from './pad';
 export { ticket } from './ticket';
 export { cardTrade } from './card-trade';
+export { cardAlerts } from './card-alerts';

@@ -2,7 +2,7 @@ import type { FeatureSwitch } from '../../lib/features';
 import type { Command, ComponentHandler } from '../command';
 import { announceCommands, announceComponents } from './announce';
 import { apiTokenCommand } from './api-token';
-import { cardTradeCommands, cardTradeComponents } from './card-trades';
+import { cardsCommands, cardsComponents } from './cards';
 import { economyCommands, economyComponents } from './economy';
 import { embedCommands, embedComponents } from './embeds';
 import { grantCommand } from './grant';
@@ -35,7 +35,7 @@ export const features: readonly Feature[] = [
   { name: 'Roblox trades', commands: tradeCommands, components: tradeComponents, switch: 'trades' },
   { name: 'Training and tryout sessions', commands: padCommands, components: padComponents },
   { name: 'Support tickets', commands: ticketCommands, components: ticketComponents },
-  { name: 'Card trading', commands: cardTradeCommands, components: cardTradeComponents },
+  { name: 'Card trading', commands: cardsCommands, components: cardsComponents },
   // Read when /help runs, not now: the list includes /help itself.
   { name: 'Help', commands: [createHelpCommand(() => features)] },
 ];

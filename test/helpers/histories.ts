@@ -31,6 +31,7 @@ export const REPLAYED_HISTORIES = {
   pads: /^pad-.*\.json$/,
   tickets: /^ticket-.*\.json$/,
   'card-trades': /^card-trade-.*\.json$/,
+  cards: /^card-alerts-.*\.json$/,
 } as const satisfies Record<string, RegExp>;
 
 /** Each scenario returns the workflow id whose history to keep, or `{workflowId}@{runId}` for one run of it. */

@@ -1,10 +1,7 @@
-import type { Command } from '../../command';
-import { cardsCommand } from './cards-command';
-
 /**
- * Card trades in the bot, for the one registry in bot/commands/index.ts: a minimal `/cards` with the trade
- * subcommands, and the buttons and forms on a trade's DMs. The catalog feature's `/cards` takes the trade
- * subcommands from `addTradeSubcommands` (./definitions.ts) and `tradeSubcommandHandlers` (./commands.ts).
+ * Card trades in the bot: the trade subcommands of `/cards` (`addTradeSubcommands`, `tradeSubcommandHandlers`,
+ * hooked into the catalog's `/cards` in ../cards) and the buttons and forms on a trade's DMs.
  */
-export const cardTradeCommands: readonly Command[] = [cardsCommand];
+export { addTradeSubcommands } from './definitions';
+export { tradeSubcommandHandlers } from './commands';
 export { cardTradeComponents } from './components';
