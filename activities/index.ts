@@ -1,5 +1,6 @@
 import { createGuildDirectory } from '../lib/discord/guild-directory';
 import type { ActivityDeps, FeatureDeps } from './deps';
+import { createCardEscrowActivities } from './card-escrow/activities';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
 import { createOrderActivities } from './orders/activities';
@@ -35,6 +36,7 @@ export function createActivities(given: ActivityDeps) {
     ...createTradeActivities(deps),
     ...createPadActivities(deps),
     ...createTicketActivities(deps),
+    ...createCardEscrowActivities(deps),
   };
 }
 

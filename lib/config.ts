@@ -102,6 +102,18 @@ const schema = z.object({
   TOPUP_POLL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOPUP_LATE_SETTLEMENT_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3_600),
 
+  /** Stripe Connect for the cash part of card trades (escrow); unset, trades with cash are refused. */
+  STRIPE_SECRET_KEY: optionalString,
+  /** The webhook endpoint's signing secret (whsec_…), for POST /webhooks/stripe. */
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  /** Stripe's API; tests point it at the fake. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('https://api.stripe.com'),
+  /** The platform's share of each trade's cash part, in percent, kept back from the payee's transfer. */
+  STRIPE_PLATFORM_FEE_PCT: z.coerce.number().min(0).max(50).default(2),
+  /** smtp(s)://user:password@host:port for trade emails; unset: in development emails are printed to the log, else not sent. */
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+  MAIL_FROM: z.string().min(3).default('Guildflow <no-reply@guildflow.invalid>'),
+
   CODE_ENCRYPTION_KEY: optionalString,
   CODE_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 . _ -').default('k1'),
   CODE_ENCRYPTION_OLD_KEYS: optionalString,
@@ -110,7 +122,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN'] as const satisfies readonly (keyof Config)[];
+const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
@@ -173,6 +185,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const key of SECRET_KEYS) if (out[key] !== undefined) out[key] = '[redacted]';
   if (config.DATABASE_URL) out.DATABASE_URL = redactUrl(config.DATABASE_URL);
+  if (config.SMTP_URL) out.SMTP_URL = redactUrl(config.SMTP_URL);
   return out;
 }
 
