@@ -17,6 +17,7 @@ import { verifyRoutes } from './routes/verify';
 import { taskRoutes } from './routes/tasks';
 import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
 import { padRoutes } from './routes/pads';
@@ -46,6 +47,7 @@ const ROUTES: readonly RouteFactory[] = [
   embedRoutes,
   padRoutes,
   ticketRoutes,
+  stripeWebhookRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

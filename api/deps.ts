@@ -6,6 +6,7 @@ import type { EventHub } from '../lib/events/hub';
 import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
+import type { EscrowDeps } from '../lib/payments';
 import type { TokenBucketRule } from '../lib/token-bucket';
 import type { PrismaClient } from '../prisma/client';
 import type { SyncSettings } from '../lib/flows/sync';
@@ -23,6 +24,12 @@ export interface AppDeps {
   taskQueue?: string;
   /** Midtrans's server key for the payment webhook; absent, payments are off. */
   midtransServerKey?: string;
+  /** The signing secret of POST /webhooks/stripe (STRIPE_WEBHOOK_SECRET); absent, card trade escrow is off there. */
+  stripeWebhookSecret?: string;
+  /** Stripe Connect, for card trade payout accounts; absent, those routes answer 503. */
+  escrow?: EscrowDeps | null;
+  /** The clock Stripe signatures are checked against (tests move it); default the system clock. */
+  stripeClock?: () => Date;
   /** The code stock's keys, for code imports; absent, imports answer 503. */
   codes?: CodeKeyring | null;
   /** The live-events hub (lib/events/hub.ts) behind GET /events; absent, that route answers 503. */

@@ -7,6 +7,7 @@ import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import { startLeaderboardRelay } from '../activities/sync/relay';
 import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
+import { escrowFromConfig } from '../lib/payments';
 import { pingTemporal } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
 import { createApp } from './app';
@@ -50,6 +51,8 @@ export async function startApiServer(opts: {
     temporal,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
+    stripeWebhookSecret: opts.config.STRIPE_WEBHOOK_SECRET,
+    escrow: escrowFromConfig(opts.config),
     codes,
     metricsToken: opts.config.METRICS_TOKEN,
     gameRateLimit: { perSecond: opts.config.GAME_API_RATE_PER_SECOND, burst: opts.config.GAME_API_RATE_BURST },

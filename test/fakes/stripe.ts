@@ -191,8 +191,9 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   /** Emits events for a change, as the mode says; resolves after every delivery attempt. */
   const emit = async (batch: { type: string; object: Record<string, unknown> }[]) => {
     if (mode === 'out-of-order') {
-      const toSend = [...batch.slice(1), ...held];
-      held = batch.slice(0, 1);
+      // The first event of a change is held back until after the next change's events.
+      const toSend = held.length === 0 ? batch.slice(1) : [...batch, ...held];
+      held = held.length === 0 ? batch.slice(0, 1) : [];
       for (const e of toSend) await deliver(makeEvent(e.type, e.object));
       return;
     }
