@@ -3,6 +3,7 @@ import type { ActivityDeps, FeatureDeps } from './deps';
 import { createCardEscrowActivities } from './card-escrow/activities';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
+import { createNotifyActivities } from './notify/activities';
 import { createOrderActivities } from './orders/activities';
 import { createPadActivities } from './pads/activities';
 import { createPaymentActivities } from './payments/activities';
@@ -37,6 +38,7 @@ export function createActivities(given: ActivityDeps) {
     ...createPadActivities(deps),
     ...createTicketActivities(deps),
     ...createCardEscrowActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

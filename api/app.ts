@@ -17,6 +17,7 @@ import { verifyRoutes } from './routes/verify';
 import { taskRoutes } from './routes/tasks';
 import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
+import { cardSettingsRoutes } from './routes/card-settings';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
@@ -48,6 +49,7 @@ const ROUTES: readonly RouteFactory[] = [
   padRoutes,
   ticketRoutes,
   stripeWebhookRoutes,
+  cardSettingsRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

@@ -6,6 +6,7 @@ import type { EventHub } from '../lib/events/hub';
 import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
+import type { MailDeps } from '../lib/mail';
 import type { EscrowDeps } from '../lib/payments';
 import type { TokenBucketRule } from '../lib/token-bucket';
 import type { PrismaClient } from '../prisma/client';
@@ -28,6 +29,8 @@ export interface AppDeps {
   stripeWebhookSecret?: string;
   /** Stripe Connect, for card trade payout accounts; absent, those routes answer 503. */
   escrow?: EscrowDeps | null;
+  /** Email (confirmation links); absent, asking to link an address answers 503 `mail_off`. */
+  mail?: MailDeps | null;
   /** The clock Stripe signatures are checked against (tests move it); default the system clock. */
   stripeClock?: () => Date;
   /** The code stock's keys, for code imports; absent, imports answer 503. */

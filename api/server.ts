@@ -7,6 +7,7 @@ import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import { startLeaderboardRelay } from '../activities/sync/relay';
 import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
+import { mailFromConfig } from '../lib/mail';
 import { escrowFromConfig } from '../lib/payments';
 import { pingTemporal } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
@@ -53,6 +54,7 @@ export async function startApiServer(opts: {
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     stripeWebhookSecret: opts.config.STRIPE_WEBHOOK_SECRET,
     escrow: escrowFromConfig(opts.config),
+    mail: mailFromConfig(opts.config, log),
     codes,
     metricsToken: opts.config.METRICS_TOKEN,
     gameRateLimit: { perSecond: opts.config.GAME_API_RATE_PER_SECOND, burst: opts.config.GAME_API_RATE_BURST },

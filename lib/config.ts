@@ -113,6 +113,8 @@ const schema = z.object({
   /** smtp(s)://user:password@host:port for trade emails; unset: in development emails are printed to the log, else not sent. */
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
   MAIL_FROM: z.string().min(3).default('Guildflow <no-reply@guildflow.invalid>'),
+  /** Derives each member's unsubscribe link (only its hash is stored); needed with SMTP_URL. */
+  MAIL_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional()),
 
   CODE_ENCRYPTION_KEY: optionalString,
   CODE_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 . _ -').default('k1'),
@@ -122,7 +124,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN'] as const satisfies readonly (keyof Config)[];
+const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'MAIL_LINK_SECRET', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
@@ -142,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (codeKeyProblems.length) throw new ConfigError(codeKeyProblems);
   if (config.TOPUP_MIN_AMOUNT > config.TOPUP_MAX_AMOUNT) {
     throw new ConfigError([`TOPUP_MIN_AMOUNT: must not be above TOPUP_MAX_AMOUNT (${config.TOPUP_MIN_AMOUNT} > ${config.TOPUP_MAX_AMOUNT})`]);
+  }
+  if (config.SMTP_URL && !config.MAIL_LINK_SECRET) {
+    throw new ConfigError(['MAIL_LINK_SECRET: set it too when SMTP_URL is set (it makes the unsubscribe link in every email)']);
   }
   const workerProblems = checkWorkerSettings(config);
   if (workerProblems.length) throw new ConfigError(workerProblems);

@@ -4,6 +4,7 @@ import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import type { Config } from '../lib/config';
 import { createRobloxClient } from '../lib/roblox/client';
 import { keyringFromConfig } from '../lib/crypto';
+import { mailFromConfig } from '../lib/mail';
 import { ESCROW_OFF_MESSAGE, escrowFromConfig, paymentsFromConfig } from '../lib/payments';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
@@ -34,12 +35,14 @@ export async function startWorker(opts: {
   const codes = keyringFromConfig(opts.config);
   const escrow = escrowFromConfig(opts.config);
   if (!escrow) log.info(ESCROW_OFF_MESSAGE);
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, escrow, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL, groupsApiUrl: opts.config.ROBLOX_GROUPS_API_URL }) }, opts.overrides);
+  const mail = mailFromConfig(opts.config, log);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, escrow, mail, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL, groupsApiUrl: opts.config.ROBLOX_GROUPS_API_URL }) }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
+    mail?.mailer.close();
     await connection.close();
   });
-  const features = { payments: !!payments, codeShop: !!codes, cardEscrow: !!escrow };
+  const features = { payments: !!payments, codeShop: !!codes, cardEscrow: !!escrow, mail: mail?.mailer.kind ?? 'off' };
   log.info({ taskQueue: opts.config.TEMPORAL_TASK_QUEUE, namespace: opts.config.TEMPORAL_NAMESPACE, features }, 'worker polling');
   return {
     done,

@@ -25,7 +25,7 @@ export const noPayoutAccount = (payeeId: string, why: 'none' | 'not_ready') =>
     'card_escrow_no_payout_account',
     CARD_ESCROW_FAILURES.noPayoutAccount,
     why === 'none'
-      ? `<@${payeeId}> has no payout account yet, so they cannot receive the cash part of a trade: they set one up with POST /api/cards/payouts/onboard (Stripe) first.`
+      ? `<@${payeeId}> has no payout account yet, so they cannot receive the cash part of a trade: they set one up first (Stripe onboarding: POST /api/guilds/{guild}/cards/me/payouts).`
       : `<@${payeeId}>'s payout account has not finished Stripe's onboarding yet, so they cannot receive the cash part of a trade.`,
     409,
   );
