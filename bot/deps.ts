@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
 import type { Config } from '../lib/config';
 import { keyringFromConfig, type CodeKeyring } from '../lib/crypto';
+import { mailFromConfig, type MailDeps } from '../lib/mail';
 import { topupSettingsFromConfig, type TopupSettings } from '../lib/payments';
 import type { PrismaClient } from '../prisma/client';
 
@@ -16,12 +17,14 @@ export interface BotDeps {
   topup?: TopupSettings | null;
   /** The code stock's keys; null/absent when the code shop is off (/stock add then says so). */
   codes?: CodeKeyring | null;
+  /** Email (card trade address confirmations); null/absent when off (/cards email set then says so). */
+  mail?: MailDeps | null;
 }
 
 /**
  * The bot's optional features from the settings. Every entry point that runs the bot (`npm run bot`,
  * `npm start`) builds them here, so none runs with fewer features than the others.
  */
-export function botFeaturesFromConfig(config: Config): Pick<BotDeps, 'topup' | 'codes'> {
-  return { topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config) };
+export function botFeaturesFromConfig(config: Config, log: Logger): Pick<BotDeps, 'topup' | 'codes' | 'mail'> {
+  return { topup: topupSettingsFromConfig(config), codes: keyringFromConfig(config), mail: mailFromConfig(config, log) };
 }

@@ -16,7 +16,7 @@ export const CARD_ESCROW_FAILURES = {
   providerRejected: 'CardEscrowProviderRejected',
 } as const;
 
-export class CardEscrowError extends RefusalError {}
+class CardEscrowError extends RefusalError {}
 
 export const escrowOff = () => new CardEscrowError('card_escrow_off', CARD_ESCROW_FAILURES.off, ESCROW_OFF_MESSAGE, 503);
 

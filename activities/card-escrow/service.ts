@@ -36,8 +36,8 @@ export interface OpenEscrowInput {
 const MIN_AMOUNT_CENTS = 50;
 const MAX_AMOUNT_CENTS = 99_999_999;
 
-export const escrowKey = (proposalId: string, step: 'open' | 'release' | 'refund') => `card-escrow:${proposalId}:${step}`;
-export const transferGroupOf = (proposalId: string) => `card-trade:${proposalId}`;
+const escrowKey = (proposalId: string, step: 'open' | 'release' | 'refund') => `card-escrow:${proposalId}:${step}`;
+const transferGroupOf = (proposalId: string) => `card-trade:${proposalId}`;
 
 /** The platform's share, rounded to the cent, never the whole amount. */
 export function platformFeeCents(amountCents: number, feePct: number): number {

@@ -18,7 +18,7 @@ export interface EmailSettingsDeps {
 export const NOTIFY_VIA = ['email', 'dm', 'both', 'none'] as const;
 export type NotifyVia = (typeof NOTIFY_VIA)[number];
 
-export const CONFIRMATION_HOURS = 24;
+const CONFIRMATION_HOURS = 24;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 const mailOff = () => new AppError('mail_off', 'Email is not set up on this Guildflow (an operator sets SMTP_URL); notifications go by Discord DM.', 503);

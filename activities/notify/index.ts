@@ -4,4 +4,3 @@
  */
 export * from './notify';
 export * from './email-settings';
-export { createNotifyActivities } from './activities';

@@ -20,7 +20,7 @@ export interface Mailer {
 }
 
 /** The links in an email carry tokens: the log shows they were there, not what they were. */
-export const redactTokens = (text: string) => text.replace(/([?&]token=)[^&\s"'<>]+/g, '$1[redacted]');
+const redactTokens = (text: string) => text.replace(/([?&]token=)[^&\s"'<>]+/g, '$1[redacted]');
 
 /** Sends over SMTP (nodemailer), with timeouts well under the notify activity's claim on a notification. */
 export function createSmtpMailer({ url, from }: { url: string; from: string }): Mailer {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Stripe's default: a signature older (or newer) than 5 minutes is a replay. */
-export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
+const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type StripeSignatureCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'too_old' | 'mismatch' };
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { createCardEscrowActivities } from '../../activities/card-escrow';
+import { CARD_ESCROW_FAILURES, createCardEscrowActivities, platformFeeCents } from '../../activities/card-escrow';
 import type { DiscordActivities } from '../../activities/discord/activities';
 import { type EscrowHarness, startEscrowHarness } from './helpers';
 
@@ -101,8 +101,16 @@ describe('card escrow activities at the fake Stripe', () => {
     expect(await h.db.prisma.cardEscrow.count({ where: { proposalId: { in: ['p-small', 'p-self'] } } })).toBe(0);
   });
 
+  it('the platform fee rounds to the cent and never takes the whole amount', () => {
+    expect(platformFeeCents(10_000, 2)).toBe(200);
+    expect(platformFeeCents(1_025, 2)).toBe(21);
+    expect(platformFeeCents(50, 2)).toBe(1);
+    expect(platformFeeCents(50, 0)).toBe(0);
+    expect(platformFeeCents(100, 100)).toBe(99);
+  });
+
   it('is off with a clear refusal when Stripe is not set up', async () => {
     const off = createCardEscrowActivities({ ...h.deps, escrow: null, discordActivities: {} as DiscordActivities });
-    await expect(off.cardsEscrowCheck({ proposalId: 'p-release' })).rejects.toMatchObject({ type: 'CardEscrowOff', message: expect.stringMatching(/STRIPE_SECRET_KEY/) });
+    await expect(off.cardsEscrowCheck({ proposalId: 'p-release' })).rejects.toMatchObject({ type: CARD_ESCROW_FAILURES.off, message: expect.stringMatching(/STRIPE_SECRET_KEY/) });
   });
 });

@@ -4,7 +4,7 @@ import { startPayoutOnboarding, type EscrowServiceDeps } from '../../activities/
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type FakeStripe, startFakeStripe } from '../fakes/stripe';
 
-export const STRIPE_KEY = 'sk_test_card_escrow_fake_key';
+const STRIPE_KEY = 'sk_test_card_escrow_fake_key';
 export const WEBHOOK_SECRET = 'whsec_card_escrow_fake_secret';
 
 export interface EscrowHarness {

@@ -104,7 +104,7 @@ export interface FakeStripe extends FaultControls {
 }
 
 /** Stripe's form encoding (`a[b]=1`, `expand[]=x`, `expand[0]=x`) into nested objects. */
-export function parseStripeForm(body: string): Record<string, unknown> {
+function parseStripeForm(body: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(body)) {
     const bracket = key.indexOf('[');

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ChatInputCommandInteraction } from 'discord.js';
 import { createApp } from '../../api/app';
+import { cardEmailSubcommands, handleCardEmailSubcommand } from '../../bot/commands/card-email';
+import type { BotDeps } from '../../bot/deps';
 import { cardsNotify, type CardsNotifyInput, type NotifyDeps, requestEmailAddress } from '../../activities/notify';
 import { createLogger } from '../../lib/logger';
 import { createConsoleMailer, createSmtpMailer, type MailDeps } from '../../lib/mail';
@@ -181,5 +184,40 @@ describe('cardsNotify', () => {
     const line = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.to === 'console@example.com');
     expect(line).toMatchObject({ subject: expect.stringContaining('You received a card trade proposal'), text: expect.stringContaining('token=[redacted]') });
     expect(JSON.stringify(line)).not.toMatch(/token=(?!\[redacted\])/);
+  });
+});
+
+describe('/cards email set and /cards notify', () => {
+  /** A stand-in for the interaction: the options given, and what the handler answered. */
+  function interaction(userId: string, group: string | null, sub: string, strings: Record<string, string>) {
+    const answers: string[] = [];
+    const stub = {
+      user: { id: userId },
+      options: { getSubcommandGroup: () => group, getSubcommand: () => sub, getString: (name: string) => strings[name] ?? null },
+      deferReply: async () => undefined,
+      editReply: async (content: string) => void answers.push(content),
+      reply: async ({ content }: { content: string }) => void answers.push(content),
+    };
+    return { interaction: stub as unknown as ChatInputCommandInteraction, answers };
+  }
+  const botDeps = () => ({ prisma: db.prisma, log, mail }) as unknown as BotDeps;
+
+  it('defines the subcommands for /cards', () => {
+    expect(cardEmailSubcommands().map((o) => o.name)).toEqual(['email', 'notify']);
+  });
+
+  it('email set sends the confirmation link; notify sets the preference and warns without a confirmed address', async () => {
+    const set = interaction('u-bot', 'email', 'set', { address: 'bot@example.com' });
+    expect(await handleCardEmailSubcommand(set.interaction, botDeps())).toBe(true);
+    expect(set.answers[0]).toMatch(/confirmation link/);
+    expect(mailsTo('bot@example.com')).toHaveLength(1);
+
+    const via = interaction('u-bot', null, 'notify', { via: 'both' });
+    expect(await handleCardEmailSubcommand(via.interaction, botDeps())).toBe(true);
+    expect(via.answers[0]).toMatch(/\*\*both\*\*.*no confirmed email/);
+    expect((await db.prisma.cardTrader.findUniqueOrThrow({ where: { userId: 'u-bot' } })).notifyVia).toBe('both');
+
+    const other = interaction('u-bot', null, 'list', {});
+    expect(await handleCardEmailSubcommand(other.interaction, botDeps())).toBe(false);
   });
 });
