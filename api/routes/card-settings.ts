@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { startPayoutOnboarding } from '../../activities/card-escrow';
 import { confirmEmailAddress, notificationSettings, NOTIFY_VIA, requestEmailAddress, setNotifyVia, unsubscribeByToken } from '../../activities/notify';
-import { AppError, ForbiddenError } from '../../lib/errors';
+import { AppError } from '../../lib/errors';
 import { escapeHtml } from '../../lib/mail';
 import { type AuthState, requireGuildToken } from '../auth';
 import { readJsonBody } from '../body';
@@ -30,7 +30,8 @@ export function cardSettingsRoutes(deps: RouteDeps): Router<State> {
   const router = new Router<State>();
   const me = (ctx: { state: State }) => {
     const userId = ctx.state.auth.ownerUserId;
-    if (!userId) throw new ForbiddenError("These are a member's own settings: use a member's personal token, not an operator's.");
+    // An operator's token has no person: the request names nobody whose settings these would be.
+    if (!userId) throw new AppError('member_token_needed', "These are a member's own settings: use a member's personal token, not an operator's.", 400);
     return userId;
   };
 
@@ -65,7 +66,8 @@ export function cardSettingsRoutes(deps: RouteDeps): Router<State> {
     ctx.body = { status: 'confirmation_sent', expiresAt: expiresAt.toISOString() };
   });
   router.post(`${mine}/payouts`, requireGuildToken(prisma, 'user'), async (ctx) => {
-    if (!deps.escrow) throw new AppError('card_escrow_off', 'Card trade escrow is not set up on this Guildflow (STRIPE_SECRET_KEY is not set).', 503);
+    // Off is "no such feature here", as for the Stripe webhook: 404.
+    if (!deps.escrow) throw new AppError('card_escrow_off', 'Card trade escrow is not set up on this Guildflow (STRIPE_SECRET_KEY is not set).', 404);
     ctx.body = await startPayoutOnboarding({ prisma, log, escrow: deps.escrow }, { userId: me(ctx) });
   });
   return router;
