@@ -3,6 +3,8 @@ import type { CodeKeyring } from '../lib/crypto/codes';
 import type { CardEscrowActivities } from '../lib/flows/card-trades';
 import type { GuildDirectory } from '../lib/discord/guild-directory';
 import type { Logger } from '../lib/logger';
+import type { MailDeps } from '../lib/mail';
+import type { EscrowDeps } from '../lib/payments';
 import type { PaymentsDeps } from '../lib/payments/provider';
 import type { RobloxClient } from '../lib/roblox/client';
 import type { PrismaClient } from '../prisma/client';
@@ -22,6 +24,10 @@ export interface ActivityDeps {
   roblox?: RobloxClient | null;
   /** The payment gateway; null/absent when payments are off (payment activities then fail saying so). */
   payments?: PaymentsDeps | null;
+  /** Card trade escrow (Stripe Connect); null/absent when it is off (escrow activities then refuse saying so). */
+  escrow?: EscrowDeps | null;
+  /** Email for card trade notifications; null/absent when off (notifications then go by DM only). */
+  mail?: MailDeps | null;
   /** The code stock's keys; null/absent when the code shop is off (order delivery then fails saying so). */
   codes?: CodeKeyring | null;
   /**

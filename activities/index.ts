@@ -2,8 +2,10 @@ import { createGuildDirectory } from '../lib/discord/guild-directory';
 import type { ActivityDeps, FeatureDeps } from './deps';
 import { createCardTradeActivities } from './card-trades/activities';
 import { createCardAlertActivities } from './cards/alerts';
+import { createCardEscrowActivities } from './card-escrow/activities';
 import { createDiscordActivities } from './discord/activities';
 import { createLedgerActivities } from './ledger/activities';
+import { createNotifyActivities } from './notify/activities';
 import { createOrderActivities } from './orders/activities';
 import { createPadActivities } from './pads/activities';
 import { createPaymentActivities } from './payments/activities';
@@ -39,6 +41,8 @@ export function createActivities(given: ActivityDeps) {
     ...createTicketActivities(deps),
     ...createCardTradeActivities(deps),
     ...createCardAlertActivities(deps),
+    ...createCardEscrowActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

@@ -23,6 +23,8 @@ import { verifyRoutes } from './routes/verify';
 import { taskRoutes } from './routes/tasks';
 import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
+import { cardSettingsRoutes } from './routes/card-settings';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
 import { padRoutes } from './routes/pads';
@@ -63,6 +65,8 @@ const ROUTES: readonly RouteFactory[] = [
   featureRoutes,
   cardTradeRoutes,
   cardRoutes,
+  stripeWebhookRoutes,
+  cardSettingsRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

@@ -6,6 +6,8 @@ import type { EventHub } from '../lib/events/hub';
 import type { EventStreamLimits } from '../lib/events/stream-slots';
 import { TemporalUnavailableError, type FlowTarget } from '../lib/flows/client';
 import type { Logger } from '../lib/logger';
+import type { MailDeps } from '../lib/mail';
+import type { EscrowDeps } from '../lib/payments';
 import type { TokenBucketRule } from '../lib/token-bucket';
 import type { ScryfallClient } from '../lib/scryfall/client';
 import type { PrismaClient } from '../prisma/client';
@@ -26,6 +28,14 @@ export interface AppDeps {
   taskQueue?: string;
   /** Midtrans's server key for the payment webhook; absent, payments are off. */
   midtransServerKey?: string;
+  /** The signing secret of POST /webhooks/stripe (STRIPE_WEBHOOK_SECRET); absent, card trade escrow is off there. */
+  stripeWebhookSecret?: string;
+  /** Stripe Connect, for card trade payout accounts; absent, those routes answer 503. */
+  escrow?: EscrowDeps | null;
+  /** Email (confirmation links); absent, asking to link an address answers 503 `mail_off`. */
+  mail?: MailDeps | null;
+  /** The clock Stripe signatures are checked against (tests move it); default the system clock. */
+  stripeClock?: () => Date;
   /** The code stock's keys, for code imports; absent, imports answer 503. */
   codes?: CodeKeyring | null;
   /** The live-events hub (lib/events/hub.ts) behind GET /events; absent, that route answers 503. */

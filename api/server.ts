@@ -7,6 +7,8 @@ import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import { startLeaderboardRelay } from '../activities/sync/relay';
 import { EventHub } from '../lib/events/hub';
 import type { Logger } from '../lib/logger';
+import { mailFromConfig } from '../lib/mail';
+import { escrowFromConfig } from '../lib/payments';
 import { pingTemporal } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
 import { createScryfallClient } from '../lib/scryfall/client';
@@ -56,6 +58,9 @@ export async function startApiServer(opts: {
     temporal,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
+    stripeWebhookSecret: opts.config.STRIPE_WEBHOOK_SECRET,
+    escrow: escrowFromConfig(opts.config),
+    mail: mailFromConfig(opts.config, log),
     codes,
     scryfall: createScryfallClient({ baseUrl: opts.config.SCRYFALL_API_URL }),
     cardAlertCollectSeconds: opts.config.CARD_ALERT_COLLECT_SECONDS,

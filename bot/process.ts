@@ -16,6 +16,6 @@ export async function startBotProcess({ config: raw, log, started }: { config: C
   started.push({ name: 'database pool', stop: () => prisma.$disconnect() });
   const temporal = await connectTemporalClient({ ...config, address: config.TEMPORAL_ADDRESS });
   started.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-  const bot = await startBot(config, { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, ...botFeaturesFromConfig(config) });
+  const bot = await startBot(config, { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, ...botFeaturesFromConfig(config, log) });
   started.push({ name: 'bot', stop: bot.stop });
 }

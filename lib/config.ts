@@ -115,6 +115,20 @@ const schema = z.object({
   TOPUP_POLL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOPUP_LATE_SETTLEMENT_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3_600),
 
+  /** Stripe Connect for the cash part of card trades (escrow); unset, trades with cash are refused. */
+  STRIPE_SECRET_KEY: optionalString,
+  /** The webhook endpoint's signing secret (whsec_…), for POST /webhooks/stripe. */
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  /** Stripe's API; tests point it at the fake. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('https://api.stripe.com'),
+  /** The platform's share of each trade's cash part, in percent, kept back from the payee's transfer. */
+  STRIPE_PLATFORM_FEE_PCT: z.coerce.number().min(0).max(50).default(2),
+  /** smtp(s)://user:password@host:port for trade emails; unset: in development emails are printed to the log, else not sent. */
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+  MAIL_FROM: z.string().min(3).default('Guildflow <no-reply@guildflow.invalid>'),
+  /** Derives each member's unsubscribe link (only its hash is stored); needed with SMTP_URL. */
+  MAIL_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional()),
+
   CODE_ENCRYPTION_KEY: optionalString,
   CODE_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 . _ -').default('k1'),
   CODE_ENCRYPTION_OLD_KEYS: optionalString,
@@ -123,7 +137,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Settings that are never printed or logged as they are. */
-const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN', 'DISCORD_CLIENT_SECRET', 'DASHBOARD_SESSION_SECRET'] as const satisfies readonly (keyof Config)[];
+const SECRET_KEYS = ['DISCORD_TOKEN', 'TEMPORAL_API_KEY', 'MIDTRANS_SERVER_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'MAIL_LINK_SECRET', 'CODE_ENCRYPTION_KEY', 'CODE_ENCRYPTION_OLD_KEYS', 'METRICS_TOKEN', 'DISCORD_CLIENT_SECRET', 'DASHBOARD_SESSION_SECRET'] as const satisfies readonly (keyof Config)[];
 
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
@@ -146,6 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const loginProblems = checkDashboardLogin(config);
   if (loginProblems.length) throw new ConfigError(loginProblems);
+  if (config.SMTP_URL && !config.MAIL_LINK_SECRET) {
+    throw new ConfigError(['MAIL_LINK_SECRET: set it too when SMTP_URL is set (it makes the unsubscribe link in every email)']);
+  }
   const workerProblems = checkWorkerSettings(config);
   if (workerProblems.length) throw new ConfigError(workerProblems);
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
@@ -198,6 +215,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const key of SECRET_KEYS) if (out[key] !== undefined) out[key] = '[redacted]';
   if (config.DATABASE_URL) out.DATABASE_URL = redactUrl(config.DATABASE_URL);
+  if (config.SMTP_URL) out.SMTP_URL = redactUrl(config.SMTP_URL);
   return out;
 }
 

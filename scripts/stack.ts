@@ -94,7 +94,7 @@ export async function startStack(
     const [{ startBot }, { botFeaturesFromConfig }, { commands, components, featureSwitches }] = await Promise.all([import('../bot/run'), import('../bot/deps'), import('../bot/commands')]);
     const bot = await startBot(
       { ...config, DISCORD_TOKEN: config.DISCORD_TOKEN },
-      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, ...botFeaturesFromConfig(config) },
+      { prisma, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, log, ...botFeaturesFromConfig(config, log) },
       opts.registry ?? { commands, components, switches: featureSwitches },
     );
     started.push({ name: 'bot', stop: bot.stop });

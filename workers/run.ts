@@ -4,7 +4,8 @@ import { closeDiscordRest, createDiscordRest } from '../lib/discord/rest';
 import type { Config } from '../lib/config';
 import { createRobloxClient } from '../lib/roblox/client';
 import { keyringFromConfig } from '../lib/crypto';
-import { paymentsFromConfig } from '../lib/payments';
+import { mailFromConfig } from '../lib/mail';
+import { ESCROW_OFF_MESSAGE, escrowFromConfig, paymentsFromConfig } from '../lib/payments';
 import type { Logger } from '../lib/logger';
 import { temporalConnectionOptions } from '../lib/temporal';
 import type { PrismaClient } from '../prisma/client';
@@ -32,12 +33,16 @@ export async function startWorker(opts: {
   if (!discord) log.info('DISCORD_TOKEN is not set: activities that talk to Discord (roles, messages) will fail saying so.');
   const payments = paymentsFromConfig(opts.config);
   const codes = keyringFromConfig(opts.config);
-  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL, groupsApiUrl: opts.config.ROBLOX_GROUPS_API_URL }) }, opts.overrides);
+  const escrow = escrowFromConfig(opts.config);
+  if (!escrow) log.info(ESCROW_OFF_MESSAGE);
+  const mail = mailFromConfig(opts.config, log);
+  const worker = await createGuildflowWorker(connection, opts.config, { prisma: opts.prisma, log, discord, payments, escrow, mail, codes, roblox: createRobloxClient({ usersApiUrl: opts.config.ROBLOX_USERS_API_URL, groupsApiUrl: opts.config.ROBLOX_GROUPS_API_URL }) }, opts.overrides);
   const done = worker.run().finally(async () => {
     if (opts.discord === undefined) closeDiscordRest(discord);
+    mail?.mailer.close();
     await connection.close();
   });
-  const features = { payments: !!payments, codeShop: !!codes };
+  const features = { payments: !!payments, codeShop: !!codes, cardEscrow: !!escrow, mail: mail?.mailer.kind ?? 'off' };
   log.info({ taskQueue: opts.config.TEMPORAL_TASK_QUEUE, namespace: opts.config.TEMPORAL_NAMESPACE, features }, 'worker polling');
   return {
     done,

@@ -1,10 +1,13 @@
 import type { Config } from '../config';
 import { createMidtransProvider } from './midtrans';
-import type { PaymentProvider } from './provider';
+import type { EscrowProvider, PaymentProvider } from './provider';
+import { createStripeProvider } from './stripe';
 
 export * from './provider';
 export { createMidtransProvider, midtransStatus, parseJakartaTime } from './midtrans';
 export { verifyMidtransSignature } from './midtrans-signature';
+export { createStripeProvider } from './stripe';
+export { verifyStripeSignature } from './stripe-signature';
 
 export const MIDTRANS_WEBHOOK_PATH = '/webhooks/midtrans';
 
@@ -37,5 +40,28 @@ export function topupSettingsFromConfig(
     expirySeconds: config.TOPUP_EXPIRY_SECONDS,
     pollSeconds: config.TOPUP_POLL_SECONDS,
     lateSettlementSeconds: config.TOPUP_LATE_SETTLEMENT_SECONDS,
+  };
+}
+
+export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
+
+/** The one line `npm start` prints when card trade escrow is off. */
+export const ESCROW_OFF_MESSAGE = 'Card trade escrow is off: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (see .env.example) to allow trades with a cash part.';
+
+/** Card trade escrow as its activities get it (activities/deps.ts); absent when Stripe is not set up. */
+export interface EscrowDeps {
+  provider: EscrowProvider;
+  /** The platform's share in percent (STRIPE_PLATFORM_FEE_PCT). */
+  feePct: number;
+  /** Where the payer's pay page and the onboarding return links live (PUBLIC_BASE_URL). */
+  publicBaseUrl?: string;
+}
+
+export function escrowFromConfig(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'STRIPE_PLATFORM_FEE_PCT' | 'PUBLIC_BASE_URL'>): EscrowDeps | null {
+  if (!config.STRIPE_SECRET_KEY) return null;
+  return {
+    provider: createStripeProvider({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
+    feePct: config.STRIPE_PLATFORM_FEE_PCT,
+    publicBaseUrl: config.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
   };
 }

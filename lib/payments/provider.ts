@@ -83,3 +83,56 @@ export class PaymentProviderUnavailableError extends Error {
     this.name = 'PaymentProviderUnavailableError';
   }
 }
+
+/**
+ * What card trades' escrow needs on top of a charge: a marketplace gateway (Stripe Connect) that holds a
+ * payment on the platform's balance and later transfers it, less the platform's fee, to the seller's
+ * connected account — or refunds it. Kept apart from PaymentProvider, which top-ups use and which a QRIS
+ * gateway without payouts (Midtrans) can implement alone.
+ *
+ * Every call that creates something takes `key`, the gateway's idempotency key, derived by the caller from
+ * a business id and the step, so a retried or overlapping call gets the first one's object.
+ */
+export interface EscrowCharge {
+  /** The gateway's payment id (Stripe: pi_…). */
+  id: string;
+  /** Normalised as for top-ups; `refunded` as soon as any of it was given back. */
+  status: PaymentStatus;
+  providerStatus: string;
+  amount: number;
+  currency: string;
+  /** The charge that moved the money once paid (Stripe: ch_…), the source of the transfer. */
+  chargeId: string | null;
+  amountRefunded: number;
+  transferGroup: string | null;
+  metadata: Record<string, string>;
+  /** What the payer's browser needs to pay (Stripe.js Payment Element); never logged. */
+  clientSecret: string | null;
+}
+
+export interface ConnectedAccount {
+  id: string;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+}
+
+export interface EscrowProvider {
+  readonly name: string;
+  createEscrowCharge(req: { key: string; amount: number; currency: string; transferGroup: string; metadata: Record<string, string>; description: string }): Promise<EscrowCharge>;
+  /** null when the gateway has no such payment. */
+  getEscrowCharge(id: string): Promise<EscrowCharge | null>;
+  /** Cancels an unpaid payment so it can no longer be paid; the payment as it is after (a paid one stays paid). */
+  cancelEscrowCharge(id: string): Promise<EscrowCharge>;
+  /** Moves `amount` of a paid charge to a connected account. */
+  transfer(req: { key: string; amount: number; currency: string; destination: string; transferGroup: string; sourceCharge: string }): Promise<{ id: string }>;
+  /** A transfer already made for this group (after the idempotency key's lifetime), else null. */
+  findTransfer(transferGroup: string): Promise<{ id: string } | null>;
+  /** Refunds the whole payment. */
+  refund(req: { key: string; paymentId: string; reason: string }): Promise<{ id: string }>;
+  /** A refund already made for this payment, else null. */
+  findRefund(paymentId: string): Promise<{ id: string } | null>;
+  createConnectedAccount(req: { key: string; type: 'express' | 'standard'; email?: string; metadata: Record<string, string> }): Promise<ConnectedAccount>;
+  getConnectedAccount(id: string): Promise<ConnectedAccount | null>;
+  /** A single-use onboarding link for a connected account. */
+  createOnboardingLink(req: { account: string; refreshUrl: string; returnUrl: string }): Promise<string>;
+}

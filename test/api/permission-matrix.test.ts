@@ -104,6 +104,16 @@ const LEVELS: Record<string, Expected> = {
   'DELETE /api/guilds/:guildId/sync/channels/:entityType': 'admin',
   // Payments (api/routes/webhooks.ts): no token, the gateway's signature is checked instead
   'POST /webhooks/midtrans': 'public',
+  // Card trade escrow and emails (api/routes/stripe-webhooks.ts, api/routes/card-settings.ts): the webhook
+  // and the links in emails carry their own proof (signature, token); the rest is a member's own settings.
+  'POST /webhooks/stripe': 'public',
+  'GET /api/cards/email/confirm': 'public',
+  'GET /api/cards/unsubscribe': 'public',
+  'POST /api/cards/unsubscribe': 'public',
+  'GET /api/guilds/:guildId/cards/me/notifications': 'user',
+  'PUT /api/guilds/:guildId/cards/me/notifications': 'user',
+  'POST /api/guilds/:guildId/cards/me/email': 'user',
+  'POST /api/guilds/:guildId/cards/me/payouts': 'user',
   'GET /api/guilds/:guildId/payments/topups': 'mod',
   'GET /api/guilds/:guildId/payments/topups/:paymentId': 'mod',
   // Code shop (api/routes/orders.ts)
