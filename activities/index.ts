@@ -26,6 +26,10 @@ export function createActivities(given: ActivityDeps) {
   const activityDeps = { ...given, guildDirectory: given.guildDirectory ?? (given.discord ? createGuildDirectory(given.discord) : null) };
   const discord = createDiscordActivities({ ...activityDeps, discord: activityDeps.discord ?? null });
   const deps: FeatureDeps = { ...activityDeps, discordActivities: discord };
+  // Registered always (they refuse, saying so, when Stripe is off); the trade flow opens cash trades only
+  // when the escrow is on. Tests may hand the trade flow stand-ins (deps.cardEscrow), registered after these.
+  const escrow = createCardEscrowActivities(deps);
+  const tradeDeps: FeatureDeps = { ...deps, cardEscrow: deps.cardEscrow ?? (deps.escrow ? escrow : null) };
   return {
     ...createLedgerActivities(deps),
     ...discord,
@@ -39,9 +43,9 @@ export function createActivities(given: ActivityDeps) {
     ...createTradeActivities(deps),
     ...createPadActivities(deps),
     ...createTicketActivities(deps),
-    ...createCardTradeActivities(deps),
+    ...escrow,
+    ...createCardTradeActivities(tradeDeps),
     ...createCardAlertActivities(deps),
-    ...createCardEscrowActivities(deps),
     ...createNotifyActivities(deps),
   };
 }

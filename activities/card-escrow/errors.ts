@@ -1,20 +1,8 @@
 import { RefusalError } from '../../lib/errors';
+import { CARD_ESCROW_FAILURES } from '../../lib/flows/card-trades';
 import { ESCROW_OFF_MESSAGE } from '../../lib/payments';
 
-/**
- * The escrow's failure types, by name: the card trade flow lists them among what it never retries
- * (a retry cannot change these answers).
- */
-export const CARD_ESCROW_FAILURES = {
-  off: 'CardEscrowOff',
-  noPayoutAccount: 'CardEscrowNoPayoutAccount',
-  invalid: 'CardEscrowInvalid',
-  unknown: 'CardEscrowUnknown',
-  notHeld: 'CardEscrowNotHeld',
-  alreadyReleased: 'CardEscrowAlreadyReleased',
-  alreadyRefunded: 'CardEscrowAlreadyRefunded',
-  providerRejected: 'CardEscrowProviderRejected',
-} as const;
+export { CARD_ESCROW_FAILURES };
 
 class CardEscrowError extends RefusalError {}
 

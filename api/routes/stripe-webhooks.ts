@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import { refreshPayoutAccount } from '../../activities/card-escrow';
 import { AppError, ValidationError } from '../../lib/errors';
-import { cardTradeWorkflowId, escrowChangedSignal } from '../../lib/flows/card-escrow';
-import { signalFlow } from '../../lib/flows/client';
+import { wakeTradeEscrow } from '../../lib/flows/card-trades.client';
 import { STRIPE_WEBHOOK_PATH, verifyStripeSignature } from '../../lib/payments';
 import type { Prisma } from '../../prisma/client';
 import { readRawBody } from '../body';
@@ -109,7 +108,7 @@ export function stripeWebhookRoutes(deps: RouteDeps): Router {
         result = 'account_refreshed';
       } else if (!proposalId) result = 'no_proposal';
       else if (!deps.temporal) result = 'no_temporal';
-      else result = (await signalFlow(deps.temporal, cardTradeWorkflowId(proposalId), escrowChangedSignal)) ? 'signalled' : 'not_found';
+      else result = (await wakeTradeEscrow(deps.temporal, proposalId)) ? 'signalled' : 'not_found';
     } catch (err) {
       result = `error: ${(err as Error).message}`.slice(0, 300);
       wlog.warn({ eventId: event.id, proposalId, err: (err as Error).message }, 'could not act on a Stripe event');

@@ -25,7 +25,22 @@ export const CARD_TRADE_FAILURES = {
 } as const;
 
 /** What the trade flow never retries: its own refusals, bad input and Discord's. */
-export const CARD_TRADE_REFUSALS: readonly string[] = [...Object.values(CARD_TRADE_FAILURES), ...INPUT_FAILURES, ...DISCORD_REFUSALS];
+/**
+ * The escrow's failure types, by name: the trade flow never retries them
+ * (a retry cannot change these answers).
+ */
+export const CARD_ESCROW_FAILURES = {
+  off: 'CardEscrowOff',
+  noPayoutAccount: 'CardEscrowNoPayoutAccount',
+  invalid: 'CardEscrowInvalid',
+  unknown: 'CardEscrowUnknown',
+  notHeld: 'CardEscrowNotHeld',
+  alreadyReleased: 'CardEscrowAlreadyReleased',
+  alreadyRefunded: 'CardEscrowAlreadyRefunded',
+  providerRejected: 'CardEscrowProviderRejected',
+} as const;
+
+export const CARD_TRADE_REFUSALS: readonly string[] = [...Object.values(CARD_TRADE_FAILURES), ...Object.values(CARD_ESCROW_FAILURES), ...INPUT_FAILURES, ...DISCORD_REFUSALS];
 
 /** A number of copies of one collection item (its id as a decimal string). */
 export interface CardTradeLineInput {

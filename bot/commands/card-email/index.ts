@@ -4,9 +4,7 @@ import type { BotDeps } from '../../deps';
 
 /**
  * `/cards email set address:` and `/cards notify via:` — a member's card trade notification settings.
- * The `/cards` command belongs to the card catalog; these are its subcommands, added there at merge:
- * `options: [...catalogOptions, ...cardEmailSubcommands()]` and, in its handler,
- * `if (await handleCardEmailSubcommand(interaction, deps)) return;`.
+ * Subcommands of the catalog's `/cards` (bot/commands/cards), which finds their handlers in `cardEmailHandlers`.
  */
 export function cardEmailSubcommands(): APIApplicationCommandOption[] {
   return [
@@ -40,26 +38,26 @@ export function cardEmailSubcommands(): APIApplicationCommandOption[] {
   ];
 }
 
-/** Answers `/cards email set` and `/cards notify`; false for any other `/cards` subcommand. */
-export async function handleCardEmailSubcommand(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<boolean> {
-  const group = interaction.options.getSubcommandGroup(false);
-  const sub = interaction.options.getSubcommand(false);
-  if (group === 'email' && sub === 'set') {
-    // Sending the email may take longer than Discord's 3 s.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const address = interaction.options.getString('address', true);
-    const { expiresAt } = await requestEmailAddress(deps, { userId: interaction.user.id, address });
-    await interaction.editReply(`I sent a confirmation link to that address. Open it before <t:${Math.floor(expiresAt.getTime() / 1000)}:f>; until then your notifications stay as they are.`);
-    return true;
-  }
-  if (group === null && sub === 'notify') {
-    const { notifyVia, emailConfirmed } = await setNotifyVia(deps, { userId: interaction.user.id, via: interaction.options.getString('via', true) });
-    const needsEmail = (notifyVia === 'email' || notifyVia === 'both') && !emailConfirmed;
-    await interaction.reply({
-      flags: MessageFlags.Ephemeral,
-      content: `Card trade notifications: **${notifyVia}**.${needsEmail ? ' You have no confirmed email yet: use `/cards email set` first, until then no email is sent.' : ''}`,
-    });
-    return true;
-  }
-  return false;
-}
+type CardEmailHandler = (interaction: ChatInputCommandInteraction, deps: BotDeps) => Promise<void>;
+
+/** `/cards email set`: a confirmation link to the address; it becomes the member's only once opened. */
+const emailSet: CardEmailHandler = async (interaction, deps) => {
+  // Sending the email may take longer than Discord's 3 s.
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const address = interaction.options.getString('address', true);
+  const { expiresAt } = await requestEmailAddress(deps, { userId: interaction.user.id, address });
+  await interaction.editReply(`I sent a confirmation link to that address. Open it before <t:${Math.floor(expiresAt.getTime() / 1000)}:f>; until then your notifications stay as they are.`);
+};
+
+/** `/cards notify`: how the member hears about their trades. */
+const notify: CardEmailHandler = async (interaction, deps) => {
+  const { notifyVia, emailConfirmed } = await setNotifyVia(deps, { userId: interaction.user.id, via: interaction.options.getString('via', true) });
+  const needsEmail = (notifyVia === 'email' || notifyVia === 'both') && !emailConfirmed;
+  await interaction.reply({
+    flags: MessageFlags.Ephemeral,
+    content: `Card trade notifications: **${notifyVia}**.${needsEmail ? ' You have no confirmed email yet: use `/cards email set` first, until then no email is sent.' : ''}`,
+  });
+};
+
+/** The handlers of the subcommands above, by `group sub` (as /cards finds them). */
+export const cardEmailHandlers: Readonly<Record<string, CardEmailHandler>> = { 'email set': emailSet, notify };

@@ -2,6 +2,7 @@ import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'disco
 import { AppError } from '../../../lib/errors';
 import type { Command, ComponentHandler } from '../../command';
 import type { BotDeps } from '../../deps';
+import { cardEmailHandlers, cardEmailSubcommands } from '../card-email';
 import { addTradeSubcommands, cardTradeComponents, tradeSubcommandHandlers } from '../card-trades';
 import { cardsData } from './definitions';
 import { importHandler, importModalHandler } from './import';
@@ -22,10 +23,11 @@ const HANDLERS: Record<string, (interaction: ChatInputCommandInteraction, deps: 
   matches: matchesHandler,
   visibility,
   ...tradeSubcommandHandlers,
+  ...cardEmailHandlers,
 };
 
 const cardsCommand: Command = {
-  data: addTradeSubcommands(cardsData),
+  data: addTradeSubcommands({ ...cardsData, options: [...cardsData.options, ...cardEmailSubcommands()] }),
   async handle(interaction, deps) {
     const group = interaction.options.getSubcommandGroup(false);
     const sub = interaction.options.getSubcommand(true);
