@@ -24,6 +24,7 @@ import { ticketRoutes } from './routes/tickets';
 import { paymentRoutes } from './routes/payments';
 import { embedRoutes } from './routes/embeds';
 import { robloxGameRoutes } from './routes/roblox-game';
+import { openApiRoutes } from './routes/openapi';
 
 /** Every feature's routes, mounted in this order. */
 const ROUTES: readonly RouteFactory[] = [
@@ -46,6 +47,7 @@ const ROUTES: readonly RouteFactory[] = [
   embedRoutes,
   padRoutes,
   ticketRoutes,
+  openApiRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

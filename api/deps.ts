@@ -46,6 +46,11 @@ export interface AppDeps {
   gameClock?: () => Date;
   /** Each game's request budget on /roblox/v1 (GAME_API_RATE_*); absent, games are not rate-limited. */
   gameRateLimit?: TokenBucketRule;
+  /**
+   * Check every answer against its route's declared responses (api/openapi/route.ts): a mismatch is a 500
+   * naming route and issue. On in tests (GUILDFLOW_CHECK_RESPONSES=1, set by test/setup); off in production.
+   */
+  checkResponses?: boolean;
 }
 
 /** What every route factory gets: the app's dependencies and its HTTP metrics. */
