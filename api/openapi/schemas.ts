@@ -19,3 +19,14 @@ export const decimalString = z.string().regex(/^-?\d+$/);
 export const nextCursor = z.string().nullable();
 /** Any JSON value stored as the client or a flow gave it. */
 export const json = z.unknown();
+
+/** A flow's Temporal status (lib/flows/client.ts readFlowStatus), with its own status query's answer as `state`. */
+export const flowStatus = z
+  .union([
+    z.object({ workflowId: z.string(), runId: z.string(), status: z.string(), startTime: isoDate, closeTime: isoDate.nullable(), historyLength: z.number().int(), state: z.unknown() }),
+    z.object({ workflowId: z.string(), status: z.literal('NOT_FOUND') }),
+  ])
+  .meta({ id: 'FlowStatus' });
+
+/** A Prisma row as the API sends it: the fields named here, and the row's other columns. */
+export const row = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
