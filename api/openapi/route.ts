@@ -48,12 +48,17 @@ export interface RouteSpec<P extends ZodType | undefined = ZodType | undefined, 
   query?: Q;
   /** A JSON body: read with readJsonBody (415 when not JSON) and parsed, after params and query. */
   body?: B;
+  /**
+   * A JSON body a service checks itself (shared with the bot, with its own messages): read here (415 when
+   * not JSON), handed to the handler as `json`, and documented with this schema.
+   */
+  jsonBody?: ZodType;
   /** A body the handler reads itself (signed requests need the raw bytes): documented only. */
   rawBody?: { contentType: string; schema: ZodType; description?: string };
   /** Extra middleware run after the access check (signature checks, rate limits). */
   before?: Middleware[];
   responses: Record<number, ResponseSpec>;
-  handler: (ctx: RouteContext, input: { params: Parsed<P>; query: Parsed<Q>; body: Parsed<B> }) => Promise<void> | void;
+  handler: (ctx: RouteContext, input: { params: Parsed<P>; query: Parsed<Q>; body: Parsed<B>; json: unknown }) => Promise<void> | void;
 }
 
 /** A route as mounted: its spec and the full Koa path (prefix included). */
@@ -92,7 +97,8 @@ export function routerOf(prefix: string | undefined, deps: Pick<RouteDeps, 'pris
       const params = spec.params ? spec.params.parse(ctx.params) : undefined;
       const query = spec.query ? spec.query.parse(ctx.query) : undefined;
       const body = spec.body ? spec.body.parse(await readJsonBody(ctx)) : undefined;
-      await spec.handler(ctx, { params, query, body } as Parameters<RouteSpec['handler']>[1]);
+      const json = spec.jsonBody ? await readJsonBody(ctx) : undefined;
+      await spec.handler(ctx, { params, query, body, json } as Parameters<RouteSpec['handler']>[1]);
       if (check) checkResponse(ctx, spec, `${spec.method.toUpperCase()} ${fullPathOf(router)}`);
     };
     router.register(spec.path, [spec.method], [...guard, ...(spec.before ?? []), handle] as Middleware[]);

@@ -24,6 +24,9 @@ const LEVELS: Record<string, Expected> = {
   'GET /health': 'public',
   'GET /ready': 'public',
   'GET /metrics': 'public',
+  // The API's own description (api/routes/openapi.ts)
+  'GET /api/openapi.json': 'public',
+  'GET /api/docs': 'public',
   // Guild
   'GET /api/guilds/:guildId': 'mod',
   'PATCH /api/guilds/:guildId/settings': 'admin',
