@@ -33,7 +33,7 @@ function errorResponse(description: string) {
 function operationOf({ spec, fullPath }: MountedRoute): ZodOpenApiOperationObject {
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, r] of Object.entries(spec.responses)) {
-    responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = r.schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : { description: r.description };
+    responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = r.schema ? { description: r.description, content: Object.fromEntries([r.contentType ?? 'application/json'].flat().map((type) => [type, { schema: r.schema! }])) } : { description: r.description };
   }
   const thrown = [...(spec.params || spec.query || spec.body || spec.jsonBody || spec.rawBody ? [400] : []), ...(spec.access.kind === 'guild' ? [401, 403, 503] : []), ...(spec.access.kind === 'metrics' || spec.access.kind === 'signature' ? [401] : [])];
   for (const status of thrown) responses[String(status) as `4${string}`] ??= errorResponse(ERRORS[status]!);
@@ -54,7 +54,7 @@ function operationOf({ spec, fullPath }: MountedRoute): ZodOpenApiOperationObjec
     requestParams: { ...(names.length ? { path } : {}), ...(spec.query ? { query: spec.query as z.ZodObject } : {}) },
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
     ...(spec.jsonBody ? { requestBody: { required: true, content: { 'application/json': { schema: spec.jsonBody } } } } : {}),
-    ...(spec.rawBody ? { requestBody: { required: true, description: spec.rawBody.description, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } } : {}),
+    ...(spec.rawBody ? { requestBody: { required: spec.rawBody.required ?? true, description: spec.rawBody.description, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } } : {}),
     responses,
   };
 }

@@ -1,3 +1,4 @@
+import { Stream } from 'node:stream';
 import Router, { type RouterContext } from '@koa/router';
 import type { Middleware } from 'koa';
 import { z, type ZodType } from 'zod';
@@ -25,8 +26,8 @@ export interface ResponseSpec {
   description: string;
   /** The body as JSON on the wire (dates as ISO strings); absent: no body. */
   schema?: ZodType;
-  /** Default application/json; text/csv, text/plain, text/event-stream… are described, not parsed. */
-  contentType?: string;
+  /** Default application/json; text/csv, text/plain, text/event-stream… (or several) are described, not parsed. */
+  contentType?: string | readonly string[];
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -48,13 +49,15 @@ export interface RouteSpec<P extends ZodType | undefined = ZodType | undefined, 
   query?: Q;
   /** A JSON body: read with readJsonBody (415 when not JSON) and parsed, after params and query. */
   body?: B;
+  /** The most a JSON body may be (default readJsonBody's 1 MiB). */
+  bodyLimitBytes?: number;
   /**
    * A JSON body a service checks itself (shared with the bot, with its own messages): read here (415 when
    * not JSON), handed to the handler as `json`, and documented with this schema.
    */
   jsonBody?: ZodType;
   /** A body the handler reads itself (signed requests need the raw bytes): documented only. */
-  rawBody?: { contentType: string; schema: ZodType; description?: string };
+  rawBody?: { contentType: string; schema: ZodType; description?: string; required?: boolean };
   /** Extra middleware run after the access check (signature checks, rate limits). */
   before?: Middleware[];
   responses: Record<number, ResponseSpec>;
@@ -96,8 +99,8 @@ export function routerOf(prefix: string | undefined, deps: Pick<RouteDeps, 'pris
     const handle = async (ctx: RouteContext) => {
       const params = spec.params ? spec.params.parse(ctx.params) : undefined;
       const query = spec.query ? spec.query.parse(ctx.query) : undefined;
-      const body = spec.body ? spec.body.parse(await readJsonBody(ctx)) : undefined;
-      const json = spec.jsonBody ? await readJsonBody(ctx) : undefined;
+      const body = spec.body ? spec.body.parse(await readJsonBody(ctx, spec.bodyLimitBytes)) : undefined;
+      const json = spec.jsonBody ? await readJsonBody(ctx, spec.bodyLimitBytes) : undefined;
       await spec.handler(ctx, { params, query, body, json } as Parameters<RouteSpec['handler']>[1]);
       if (check) checkResponse(ctx, spec, `${spec.method.toUpperCase()} ${fullPathOf(router)}`);
     };
@@ -127,13 +130,14 @@ function checkResponse(ctx: RouteContext, spec: RouteSpec, name: string): void {
     if (body !== undefined && body !== null) fail('a body where none is declared');
     return;
   }
-  const contentType = declared.contentType ?? 'application/json';
-  if (contentType !== 'application/json') {
-    // Streams (server-sent events) are described, not read; text must at least be text.
-    if (typeof body === 'string' && !declared.schema.safeParse(body).success) fail(`the ${contentType} body does not match`);
-    if (!ctx.response.type.startsWith(contentType.split(';')[0]!)) fail(`content type ${ctx.response.type}, declared ${contentType}`);
+  const types = [declared.contentType ?? 'application/json'].flat();
+  if (body instanceof Stream || typeof body === 'string' || Buffer.isBuffer(body)) {
+    // Streams (server-sent events, exports) are described, not read; text must match its schema.
+    if (!types.some((t) => ctx.response.type === t.split(';')[0])) fail(`content type ${ctx.response.type || 'none'}, declared ${types.join(' or ')}`);
+    if (typeof body === 'string' && !declared.schema.safeParse(body).success) fail(`the ${ctx.response.type} body does not match`);
     return;
   }
+  if (!types.includes('application/json')) fail(`a JSON body, declared ${types.join(' or ')}`);
   // Checked as the client receives it: dates as strings, undefined fields gone.
   const wire: unknown = body === undefined ? undefined : JSON.parse(JSON.stringify(body));
   const result = declared.schema.safeParse(wire);
