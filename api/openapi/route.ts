@@ -32,7 +32,7 @@ export interface ResponseSpec {
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Parsed<S> = S extends ZodType ? z.output<S> : undefined;
-export type RouteState = AuthState & { log: Logger };
+export type RouteState = AuthState & { log: Logger; requestId?: string };
 export type RouteContext = RouterContext<RouteState>;
 
 export interface RouteSpec<P extends ZodType | undefined = ZodType | undefined, Q extends ZodType | undefined = ZodType | undefined, B extends ZodType | undefined = ZodType | undefined> {
