@@ -116,7 +116,7 @@ function fullPathOf(router: Router<RouteState>): string {
 }
 
 /** Raised when a route answers what it did not declare: a 500, and the log names route and issue. */
-export class ResponseMismatchError extends Error {}
+class ResponseMismatchError extends Error {}
 
 function checkResponse(ctx: RouteContext, spec: RouteSpec, name: string): void {
   const declared = spec.responses[ctx.status];
