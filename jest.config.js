@@ -12,6 +12,8 @@ module.exports = {
     [`/node_modules/${ESM_ONLY}/.+\\.js$`]: ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
+  // Response checking on for every API a test builds (api/openapi/route.ts).
+  setupFiles: ['<rootDir>/test/setup/check-responses.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60_000,

@@ -36,6 +36,7 @@ import { botStatusRoutes } from './routes/bot-status';
 import { discordDirectoryRoutes } from './routes/discord-directory';
 import { featureRoutes } from './routes/features';
 import { memberRoutes } from './routes/members';
+import { openApiRoutes } from './routes/openapi';
 
 /** Every feature's routes, mounted in this order. */
 const ROUTES: readonly RouteFactory[] = [
@@ -67,6 +68,7 @@ const ROUTES: readonly RouteFactory[] = [
   cardRoutes,
   stripeWebhookRoutes,
   cardSettingsRoutes,
+  openApiRoutes,
 ];
 
 /** The Koa app, without listening: tests drive it in-process, api/main.ts serves it. */

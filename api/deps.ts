@@ -67,6 +67,11 @@ export interface AppDeps {
   scryfall?: ScryfallClient | null;
   /** How long want alerts are collected before their one DM (CARD_ALERT_COLLECT_SECONDS; default 60). */
   cardAlertCollectSeconds?: number;
+  /**
+   * Check every answer against its route's declared responses (api/openapi/route.ts): a mismatch is a 500
+   * naming route and issue. On in tests (GUILDFLOW_CHECK_RESPONSES=1, set by test/setup); off in production.
+   */
+  checkResponses?: boolean;
 }
 
 /** What every route factory gets: the app's dependencies and its HTTP metrics. */

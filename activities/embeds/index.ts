@@ -1,2 +1,2 @@
 export { cancelEmbedSend, draftEmbedSend, postEmbedSend } from './send';
-export { createEmbed, deleteEmbed, draftEmbed, dropDraft, editEmbed, embedName, embedToJson, getEmbed, saveDraft } from './service';
+export { createEmbed, deleteEmbed, draftEmbed, dropDraft, editEmbed, embedCreateSchema, embedName, embedPatchSchema, embedToJson, getEmbed, saveDraft } from './service';

@@ -41,8 +41,8 @@ const fields = {
   footer: optionalText(2048, 'A footer'),
 };
 
-const embedCreateSchema = z.object(fields).partial().required({ name: true, title: true, description: true }).strict();
-const embedPatchSchema = z.object(fields).omit({ name: true }).partial().strict();
+export const embedCreateSchema = z.object(fields).partial().required({ name: true, title: true, description: true }).strict();
+export const embedPatchSchema = z.object(fields).omit({ name: true }).partial().strict();
 export type EmbedCreate = z.input<typeof embedCreateSchema>;
 export type EmbedPatch = z.input<typeof embedPatchSchema>;
 type EmbedContent = Pick<SavedEmbed, 'title' | 'description' | 'footer'>;

@@ -39,7 +39,7 @@ const taskFieldsSchema = z
   })
   .strict();
 
-const taskCreateSchema = taskFieldsSchema.omit({ status: true }).partial().required({ name: true, reward: true });
+export const taskCreateSchema = taskFieldsSchema.omit({ status: true }).partial().required({ name: true, reward: true });
 export const taskPatchSchema = taskFieldsSchema.partial();
 export type TaskPatch = z.input<typeof taskPatchSchema>;
 

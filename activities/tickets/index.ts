@@ -14,6 +14,7 @@ export {
   ticketStats,
   ticketToJson,
   ticketTypePatchSchema,
+  ticketTypeSchema,
   updateTicketSettings,
   type TicketTypePatch,
 } from './service';

@@ -29,7 +29,7 @@ const typeFields = {
   idleSeconds: z.number().int().min(1).max(30 * DAY),
   graceSeconds: z.number().int().min(1).max(30 * DAY),
 };
-const ticketTypeSchema = z.object(typeFields).strict().partial().required({ name: true });
+export const ticketTypeSchema = z.object(typeFields).strict().partial().required({ name: true });
 export const ticketTypePatchSchema = z.object(typeFields).strict().partial();
 export type TicketTypePatch = z.input<typeof ticketTypePatchSchema>;
 

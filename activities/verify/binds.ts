@@ -18,7 +18,7 @@ export interface GroupBindView {
 }
 
 const rank = z.number().int().min(1).max(255);
-const newBind = z
+export const newBind = z
   .object({ groupId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), roleId: snowflake, minRank: rank, maxRank: rank })
   .strict()
   .refine((b) => b.minRank <= b.maxRank, { message: 'minRank must not be above maxRank', path: ['minRank'] });

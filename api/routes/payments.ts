@@ -1,15 +1,15 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import { paymentToJson } from '../../activities/payments';
 import { snowflake } from '../../lib/discord/snowflake';
 import { NotFoundError } from '../../lib/errors';
 import { TOPUP_STATUSES } from '../../lib/flows/payments';
 import { readTopupStatus } from '../../lib/flows/payments.client';
-import type { Logger } from '../../lib/logger';
 import type { Prisma } from '../../prisma/client';
-import { requireGuildToken, type AuthState } from '../auth';
 import type { RouteDeps } from '../deps';
 import { afterCursor, cursorOrBefore, pageWithNext } from '../pagination';
+import { route, routerOf, type RouteState } from '../openapi/route';
+import { decimalString, flowStatus, isoDate, nextCursor, row } from '../openapi/schemas';
 
 const listQuery = z.object({
   status: z.enum(TOPUP_STATUSES).optional(),
@@ -20,37 +20,60 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
-type State = AuthState & { log: Logger };
+const topupJson = row({ id: z.string(), guildId: z.string(), userId: z.string(), status: z.string(), amount: decimalString, credit: decimalString, createdAt: isoDate }).meta({ id: 'Topup' });
+const TAG = 'payments';
 
 /** Top-ups for the dashboard (mods): newest first with filters, and one with its workflow's status. */
-export function paymentRoutes({ prisma, temporal }: RouteDeps): Router<State> {
-  const router = new Router<State>({ prefix: '/api/guilds/:guildId/payments' });
-
-  router.get('/topups', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    const q = listQuery.parse(ctx.query);
-    const guildId = ctx.params.guildId!;
-    const cursor = await cursorOrBefore(q, 'payment', (id) => prisma.payment.findFirst({ where: { id, guildId } }));
-    const where: Prisma.PaymentWhereInput = {
-      guildId,
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.userId ? { userId: q.userId } : {}),
-      ...afterCursor(cursor),
-    };
-    const rows = await prisma.payment.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
-    ctx.body = pageWithNext(rows, q.limit, paymentToJson);
-  });
-
-  router.get('/topups/:paymentId', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    const id = z.string().min(1).max(64).parse(ctx.params.paymentId);
-    const p = await prisma.payment.findFirst({ where: { id, guildId: ctx.params.guildId! } });
-    if (!p) throw new NotFoundError(`There is no top-up ${id} in this guild.`);
-    const notifications = await prisma.paymentNotification.findMany({
-      where: { orderId: p.id },
-      orderBy: { id: 'asc' },
-      select: { transactionStatus: true, statusCode: true, fraudStatus: true, receivedAt: true, signalledAt: true },
-    });
-    ctx.body = { ...paymentToJson(p), notifications, workflow: await readTopupStatus(temporal, p.id) };
-  });
-
-  return router;
+export function paymentRoutes(deps: RouteDeps): Router<RouteState> {
+  const { prisma, temporal } = deps;
+  return routerOf('/api/guilds/:guildId/payments', deps, [
+    route({
+      method: 'get',
+      path: '/topups',
+      summary: 'Top-ups, newest first, with filters.',
+      tag: TAG,
+      access: { kind: 'guild', level: 'mod' },
+      query: listQuery,
+      responses: { 200: { description: 'A page of top-ups.', schema: z.object({ items: z.array(topupJson), nextCursor, next: z.string().nullable().meta({ deprecated: true }) }) } },
+      handler: async (ctx, { query: q }) => {
+        const guildId = ctx.params.guildId!;
+        const cursor = await cursorOrBefore(q, 'payment', (id) => prisma.payment.findFirst({ where: { id, guildId } }));
+        const where: Prisma.PaymentWhereInput = {
+          guildId,
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.userId ? { userId: q.userId } : {}),
+          ...afterCursor(cursor),
+        };
+        const rows = await prisma.payment.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+        ctx.body = pageWithNext(rows, q.limit, paymentToJson);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/topups/:paymentId',
+      summary: "One top-up, the gateway's notifications and its flow's status.",
+      tag: TAG,
+      access: { kind: 'guild', level: 'mod' },
+      params: z.object({ paymentId: z.string().min(1).max(64) }),
+      responses: {
+        200: {
+          description: 'The top-up.',
+          schema: topupJson.extend({
+            notifications: z.array(z.object({ transactionStatus: z.string(), statusCode: z.string(), fraudStatus: z.string().nullable(), receivedAt: isoDate, signalledAt: isoDate.nullable() })),
+            workflow: flowStatus,
+          }),
+        },
+      },
+      handler: async (ctx, { params: { paymentId: id } }) => {
+        const p = await prisma.payment.findFirst({ where: { id, guildId: ctx.params.guildId! } });
+        if (!p) throw new NotFoundError(`There is no top-up ${id} in this guild.`);
+        const notifications = await prisma.paymentNotification.findMany({
+          where: { orderId: p.id },
+          orderBy: { id: 'asc' },
+          select: { transactionStatus: true, statusCode: true, fraudStatus: true, receivedAt: true, signalledAt: true },
+        });
+        ctx.body = { ...paymentToJson(p), notifications, workflow: await readTopupStatus(temporal, p.id) };
+      },
+    }),
+  ]);
 }

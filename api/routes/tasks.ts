@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import {
   claimToJson,
@@ -9,6 +9,7 @@ import {
   listTasks,
   taskStats,
   taskToJson,
+  taskCreateSchema,
   taskPatchSchema,
   taskSettingsSchema,
   updateTaskSettings,
@@ -21,12 +22,12 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import { readFlowStatus } from '../../lib/flows/client';
 import { taskClaimStatusQuery } from '../../lib/flows/tasks';
 import { cancelClaims, requestTaskMessageSync, sendDecision, sendRevoke } from '../../lib/flows/tasks.client';
-import type { Logger } from '../../lib/logger';
 import type { Prisma, PrismaClient, TaskClaim } from '../../prisma/client';
-import { requireGuildToken, tokenActor, tokenAuditActor, type AuthState } from '../auth';
-import { readJsonBody } from '../body';
+import { tokenActor, tokenAuditActor, type AuthState } from '../auth';
 import { flowTargetOf, type RouteDeps } from '../deps';
 import { afterCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
+import { route, routerOf, type RouteContext, type RouteState } from '../openapi/route';
+import { decimalString, flowStatus, isoDate, nextCursor, row } from '../openapi/schemas';
 
 const taskParams = z.object({ taskId: z.coerce.number().int().min(1).max(2_147_483_647) });
 const claimParams = taskParams.extend({ userId: snowflake });
@@ -57,7 +58,66 @@ const statsQuery = z.object({ taskId: z.coerce.number().int().min(1).optional() 
 
 const announceBody = z.object({ channelId: snowflake, id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id: letters, digits, - and _ (at most 64)').optional() }).strict();
 
-type State = AuthState & { log: Logger };
+const settingsJson = row({
+  guildId: z.string(),
+  taskChannelId: z.string().nullable(),
+  reviewChannelId: z.string().nullable(),
+  maxActivePerUser: z.number().int(),
+  memberProposals: z.boolean(),
+  autoExpire: z.boolean(),
+  reviewerLevel: z.string(),
+  revokeWindowSeconds: z.number().int(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+}).meta({ id: 'TaskSettings' });
+const taskJson = row({
+  id: z.number().int(),
+  guildId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  category: z.string().nullable(),
+  reward: decimalString,
+  assetCode: z.string(),
+  roleId: z.string().nullable(),
+  claimDurationSeconds: z.number().int(),
+  expiresAt: isoDate.nullable(),
+  maxClaims: z.number().int().nullable(),
+  proofType: z.string(),
+  assignedUserIds: z.array(z.string()),
+  status: z.string(),
+  slotsTaken: z.number().int(),
+  completedCount: z.number().int(),
+  createdBy: z.string(),
+  createdAt: isoDate,
+}).meta({ id: 'Task' });
+const claimJson = row({
+  id: z.string(),
+  guildId: z.string(),
+  taskId: z.number().int(),
+  userId: z.string(),
+  status: z.string(),
+  deadlineAt: isoDate,
+  proofText: z.string().nullable(),
+  proofUrls: z.array(z.string()),
+  submittedAt: isoDate.nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: isoDate.nullable(),
+  rejectReason: z.string().nullable(),
+  rewardPaid: decimalString.nullable(),
+  reversedAmount: decimalString.nullable(),
+  completedAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+}).meta({ id: 'TaskClaim' });
+const statsJson = z.object({
+  tasks: z.object({ active: z.number().int(), total: z.number().int() }),
+  claims: z.record(z.enum(CLAIM_STATUSES), z.number().int()),
+  paid: z.array(z.object({ assetCode: z.string(), paid: decimalString, reversed: decimalString, net: decimalString })),
+});
+/** The claim workflow's answer to a decision or a revoke: `ok` false (409) says why it was refused. */
+const updateAnswer = (ok: boolean) => z.looseObject({ ok: z.literal(ok) });
+const TAG = 'tasks';
+const admin = { kind: 'guild', level: 'admin' } as const;
+const mod = { kind: 'guild', level: 'mod' } as const;
 
 /**
  * Tasks for the dashboard: tasks CRUD (mods read, admins write; audited; the task's post follows), task
@@ -65,10 +125,10 @@ type State = AuthState & { log: Logger };
  * (the same validated workflow updates as the Accept / Reject / Revoke buttons), and statistics. A task's
  * card can be announced in a channel (an announcement, sent through its flow).
  */
-export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSettings }: RouteDeps): Router<State> {
-  const router = new Router<State>({ prefix: '/api/guilds/:guildId/tasks' });
+export function taskRoutes(deps: RouteDeps): Router<RouteState> {
+  const { prisma, temporal, taskQueue, guildDirectory, syncSettings } = deps;
   const guildOf = (ctx: { params: Record<string, string> }) => ctx.params.guildId!;
-  const actorOf = (ctx: { state: State }): AuditActor => tokenAuditActor(ctx.state.auth);
+  const actorOf = (ctx: RouteContext): AuditActor => tokenAuditActor(ctx.state.auth);
   const needTemporal = () => flowTargetOf({ temporal, taskQueue }).temporal;
   // An API without Temporal still edits tasks; their posts catch up with the next change.
   const syncMessage = async (guildId: string, taskId: number) => {
@@ -78,123 +138,216 @@ export function taskRoutes({ prisma, temporal, taskQueue, guildDirectory, syncSe
   // Invalid input is refused by the service itself; only a well-formed role id needs checking first.
   const requireRewardRole = (guildId: string, body: unknown) => requireInGuild(guildDirectory, guildId, { roles: { roleId: taskPatchSchema.safeParse(body).data?.roleId } });
 
-  router.get('/settings', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    ctx.body = await getTaskSettings(prisma, guildOf(ctx));
-  });
-  router.patch('/settings', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    const body = await readJsonBody(ctx);
-    const channels = taskSettingsSchema.safeParse(body).data;
-    await requireInGuild(guildDirectory, guildOf(ctx), { channels: { taskChannelId: channels?.taskChannelId, reviewChannelId: channels?.reviewChannelId } });
-    ctx.body = await updateTaskSettings(prisma, guildOf(ctx), body, actorOf(ctx));
-  });
-
-  router.get('/stats', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    const q = statsQuery.parse(ctx.query);
-    ctx.body = await taskStats(prisma, guildOf(ctx), q.taskId);
-  });
-
-  router.get('/claims', requireGuildToken(prisma, 'mod', 'review_tasks'), async (ctx) => {
-    const q = claimsQuery.parse(ctx.query);
-    const where: Prisma.TaskClaimWhereInput = {
-      guildId: guildOf(ctx),
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.taskId ? { taskId: q.taskId } : {}),
-      ...(q.userId ? { userId: q.userId } : {}),
-      ...(q.since || q.until ? { createdAt: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) } } : {}),
-      ...afterCursor(q.cursor),
-    };
-    const rows = await prisma.taskClaim.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
-    ctx.body = pageOf(rows, q.limit, claimToJson);
-  });
-
-  router.get('/', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    const q = tasksQuery.parse(ctx.query);
-    const { items, total, nextAfterId } = await listTasks(prisma, guildOf(ctx), { ...q, afterId: q.cursor ? taskIdOfCursor(q.cursor) : undefined });
-    ctx.body = { items: items.map(taskToJson), total, nextCursor: nextAfterId === null ? null : encodeKeyCursor([nextAfterId]) };
-  });
-
-  router.post('/', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    const guildId = guildOf(ctx);
-    const body = await readJsonBody(ctx);
-    await requireRewardRole(guildId, body);
-    const task = await createTask(prisma, guildId, body, { ...actorOf(ctx), createdBy: actorOf(ctx).actorId });
-    await syncMessage(guildId, task.id);
-    ctx.status = 201;
-    ctx.body = taskToJson(task);
-  });
-
-  router.get('/:taskId', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    const { taskId } = taskParams.parse(ctx.params);
-    const task = await prisma.task.findFirst({ where: { id: taskId, guildId: guildOf(ctx) } });
-    if (!task) throw new NotFoundError(`There is no task ${taskId} in this guild.`);
-    ctx.body = taskToJson(task);
-  });
-
-  router.patch('/:taskId', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    const { taskId } = taskParams.parse(ctx.params);
-    const guildId = guildOf(ctx);
-    const body = await readJsonBody(ctx);
-    await requireRewardRole(guildId, body);
-    const task = await editTask(prisma, guildId, taskId, body, actorOf(ctx));
-    await syncMessage(guildId, task.id);
-    ctx.body = taskToJson(task);
-  });
-
-  router.delete('/:taskId', requireGuildToken(prisma, 'admin'), async (ctx) => {
-    const { taskId } = taskParams.parse(ctx.params);
-    const guildId = guildOf(ctx);
-    const { openClaimIds } = await deleteTask(prisma, guildId, taskId, actorOf(ctx));
-    const cancelled = temporal ? await cancelClaims(temporal, openClaimIds, 'The task was removed.') : 0;
-    await syncMessage(guildId, taskId);
-    ctx.body = { deleted: true, openClaims: openClaimIds.length, cancelled };
-  });
-
-  router.post('/:taskId/announce', requireGuildToken(prisma, 'admin', 'manage_announcements'), async (ctx) => {
-    const { taskId } = taskParams.parse(ctx.params);
-    const guildId = guildOf(ctx);
-    const { channelId, id } = announceBody.parse(await readJsonBody(ctx));
-    const target = flowTargetOf({ temporal, taskQueue });
-    await requireInGuild(guildDirectory, guildId, { channels: { channelId } });
-    const a = await announceTask({ prisma, ...target, syncSettings }, guildId, taskId, { id: id ?? `api-${crypto.randomUUID()}`, channelId, actor: actorOf(ctx), draft: false });
-    ctx.status = 201;
-    ctx.body = { ...a };
-  });
-
-  router.get('/:taskId/claims/:userId', requireGuildToken(prisma, 'mod', 'review_tasks'), async (ctx) => {
-    const { taskId, userId } = claimParams.parse(ctx.params);
-    const claim = await prisma.taskClaim.findFirst({ where: { taskId, userId, guildId: guildOf(ctx) } });
-    if (!claim) throw new NotFoundError(`Member ${userId} has no claim of task ${taskId}.`);
-    ctx.body = { ...claimToJson(claim), workflow: await readFlowStatus(temporal, claim.id, taskClaimStatusQuery) };
-  });
-
-  router.post('/:taskId/claims/:userId/review', requireGuildToken(prisma, 'admin', 'review_tasks'), async (ctx) => {
-    const { taskId, userId } = claimParams.parse(ctx.params);
-    const body = reviewBody.parse(await readJsonBody(ctx));
-    await claimOf(prisma, guildOf(ctx), taskId, userId);
-    const reviewerId = reviewerOf(ctx.state, userId, 'You cannot review your own proof');
-    const result = await sendDecision(needTemporal(), taskId, userId, {
-      guildId: guildOf(ctx),
-      decision: body.decision,
-      reviewerId,
-      reviewerLevel: ctx.state.auth.level,
-      reviewerGrants: ctx.state.grants,
-      reason: body.reason ?? null,
-    });
-    ctx.status = result.ok ? 200 : 409;
-    ctx.body = result;
-  });
-
-  router.post('/:taskId/claims/:userId/revoke', requireGuildToken(prisma, 'admin', 'review_tasks'), async (ctx) => {
-    const { taskId, userId } = claimParams.parse(ctx.params);
-    const body = revokeBody.parse(await readJsonBody(ctx));
-    await claimOf(prisma, guildOf(ctx), taskId, userId);
-    const reviewerId = reviewerOf(ctx.state, userId, 'You cannot revoke your own award');
-    const result = await sendRevoke(needTemporal(), taskId, userId, { guildId: guildOf(ctx), reviewerId, reviewerLevel: ctx.state.auth.level, reviewerGrants: ctx.state.grants, reason: body.reason });
-    ctx.status = result.ok ? 200 : 409;
-    ctx.body = result;
-  });
-
-  return router;
+  return routerOf('/api/guilds/:guildId/tasks', deps, [
+    route({
+      method: 'get',
+      path: '/settings',
+      summary: 'Task settings.',
+      tag: TAG,
+      access: mod,
+      responses: { 200: { description: 'The settings.', schema: settingsJson } },
+      handler: async (ctx) => {
+        ctx.body = await getTaskSettings(prisma, guildOf(ctx));
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/settings',
+      summary: 'Changes the task settings.',
+      tag: TAG,
+      access: admin,
+      jsonBody: taskSettingsSchema.partial(),
+      responses: { 200: { description: 'The settings now.', schema: settingsJson } },
+      handler: async (ctx, { json: body }) => {
+        const channels = taskSettingsSchema.safeParse(body).data;
+        await requireInGuild(guildDirectory, guildOf(ctx), { channels: { taskChannelId: channels?.taskChannelId, reviewChannelId: channels?.reviewChannelId } });
+        ctx.body = await updateTaskSettings(prisma, guildOf(ctx), body, actorOf(ctx));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/stats',
+      summary: 'Claims by status and what was paid, for the guild or one task.',
+      tag: TAG,
+      access: mod,
+      query: statsQuery,
+      responses: { 200: { description: 'The stats.', schema: statsJson } },
+      handler: async (ctx, { query: q }) => {
+        ctx.body = await taskStats(prisma, guildOf(ctx), q.taskId);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/claims',
+      summary: 'Claims, newest first, with filters.',
+      tag: TAG,
+      access: { kind: 'guild', level: 'mod', grant: 'review_tasks' },
+      query: claimsQuery,
+      responses: { 200: { description: 'A page of claims.', schema: z.object({ items: z.array(claimJson), nextCursor }) } },
+      handler: async (ctx, { query: q }) => {
+        const where: Prisma.TaskClaimWhereInput = {
+          guildId: guildOf(ctx),
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.taskId ? { taskId: q.taskId } : {}),
+          ...(q.userId ? { userId: q.userId } : {}),
+          ...(q.since || q.until ? { createdAt: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) } } : {}),
+          ...afterCursor(q.cursor),
+        };
+        const rows = await prisma.taskClaim.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+        ctx.body = pageOf(rows, q.limit, claimToJson);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/',
+      summary: 'Tasks, by id.',
+      tag: TAG,
+      access: mod,
+      query: tasksQuery,
+      responses: { 200: { description: 'A page of tasks.', schema: z.object({ items: z.array(taskJson), total: z.number().int(), nextCursor }) } },
+      handler: async (ctx, { query: q }) => {
+        const { items, total, nextAfterId } = await listTasks(prisma, guildOf(ctx), { ...q, afterId: q.cursor ? taskIdOfCursor(q.cursor) : undefined });
+        ctx.body = { items: items.map(taskToJson), total, nextCursor: nextAfterId === null ? null : encodeKeyCursor([nextAfterId]) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/',
+      summary: 'Posts a task (audited; its post follows).',
+      tag: TAG,
+      access: admin,
+      jsonBody: taskCreateSchema,
+      responses: { 201: { description: 'The task.', schema: taskJson } },
+      handler: async (ctx, { json: body }) => {
+        const guildId = guildOf(ctx);
+        await requireRewardRole(guildId, body);
+        const task = await createTask(prisma, guildId, body, { ...actorOf(ctx), createdBy: actorOf(ctx).actorId });
+        await syncMessage(guildId, task.id);
+        ctx.status = 201;
+        ctx.body = taskToJson(task);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/:taskId',
+      summary: 'One task.',
+      tag: TAG,
+      access: mod,
+      params: taskParams,
+      responses: { 200: { description: 'The task.', schema: taskJson } },
+      handler: async (ctx, { params: { taskId } }) => {
+        const task = await prisma.task.findFirst({ where: { id: taskId, guildId: guildOf(ctx) } });
+        if (!task) throw new NotFoundError(`There is no task ${taskId} in this guild.`);
+        ctx.body = taskToJson(task);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/:taskId',
+      summary: 'Edits a task (audited; its post follows).',
+      tag: TAG,
+      access: admin,
+      params: taskParams,
+      jsonBody: taskPatchSchema,
+      responses: { 200: { description: 'The task now.', schema: taskJson } },
+      handler: async (ctx, { params: { taskId }, json: body }) => {
+        const guildId = guildOf(ctx);
+        await requireRewardRole(guildId, body);
+        const task = await editTask(prisma, guildId, taskId, body, actorOf(ctx));
+        await syncMessage(guildId, task.id);
+        ctx.body = taskToJson(task);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/:taskId',
+      summary: 'Removes a task; its open claims are cancelled.',
+      tag: TAG,
+      access: admin,
+      params: taskParams,
+      responses: { 200: { description: 'Removed.', schema: z.object({ deleted: z.literal(true), openClaims: z.number().int(), cancelled: z.number().int() }) } },
+      handler: async (ctx, { params: { taskId } }) => {
+        const guildId = guildOf(ctx);
+        const { openClaimIds } = await deleteTask(prisma, guildId, taskId, actorOf(ctx));
+        const cancelled = temporal ? await cancelClaims(temporal, openClaimIds, 'The task was removed.') : 0;
+        await syncMessage(guildId, taskId);
+        ctx.body = { deleted: true, openClaims: openClaimIds.length, cancelled };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/:taskId/announce',
+      summary: "Announces a task's card in a channel.",
+      tag: TAG,
+      access: { kind: 'guild', level: 'admin', grant: 'manage_announcements' },
+      params: taskParams,
+      body: announceBody,
+      responses: { 201: { description: 'The announcement.', schema: row({ id: z.string(), guildId: z.string(), channelId: z.string(), title: z.string(), status: z.string(), createdAt: isoDate }) } },
+      handler: async (ctx, { params: { taskId }, body: { channelId, id } }) => {
+        const guildId = guildOf(ctx);
+        const target = flowTargetOf({ temporal, taskQueue });
+        await requireInGuild(guildDirectory, guildId, { channels: { channelId } });
+        const a = await announceTask({ prisma, ...target, syncSettings }, guildId, taskId, { id: id ?? `api-${crypto.randomUUID()}`, channelId, actor: actorOf(ctx), draft: false });
+        ctx.status = 201;
+        ctx.body = { ...a };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/:taskId/claims/:userId',
+      summary: "A member's claim of a task, with its flow's status.",
+      tag: TAG,
+      access: { kind: 'guild', level: 'mod', grant: 'review_tasks' },
+      params: claimParams,
+      responses: { 200: { description: 'The claim.', schema: claimJson.extend({ workflow: flowStatus }) } },
+      handler: async (ctx, { params: { taskId, userId } }) => {
+        const claim = await prisma.taskClaim.findFirst({ where: { taskId, userId, guildId: guildOf(ctx) } });
+        if (!claim) throw new NotFoundError(`Member ${userId} has no claim of task ${taskId}.`);
+        ctx.body = { ...claimToJson(claim), workflow: await readFlowStatus(temporal, claim.id, taskClaimStatusQuery) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/:taskId/claims/:userId/review',
+      summary: 'Accepts or rejects a submitted proof (the same workflow update as the buttons).',
+      tag: TAG,
+      access: { kind: 'guild', level: 'admin', grant: 'review_tasks' },
+      params: claimParams,
+      body: reviewBody,
+      responses: { 200: { description: 'Decided.', schema: updateAnswer(true) }, 409: { description: 'The claim refused it (not submitted, decided already…).', schema: updateAnswer(false) } },
+      handler: async (ctx, { params: { taskId, userId }, body }) => {
+        await claimOf(prisma, guildOf(ctx), taskId, userId);
+        const reviewerId = reviewerOf(ctx.state, userId, 'You cannot review your own proof');
+        const result = await sendDecision(needTemporal(), taskId, userId, {
+          guildId: guildOf(ctx),
+          decision: body.decision,
+          reviewerId,
+          reviewerLevel: ctx.state.auth.level,
+          reviewerGrants: ctx.state.grants,
+          reason: body.reason ?? null,
+        });
+        ctx.status = result.ok ? 200 : 409;
+        ctx.body = result;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/:taskId/claims/:userId/revoke',
+      summary: 'Revokes an award (the reward is taken back as far as the balance allows).',
+      tag: TAG,
+      access: { kind: 'guild', level: 'admin', grant: 'review_tasks' },
+      params: claimParams,
+      body: revokeBody,
+      responses: { 200: { description: 'Revoked.', schema: updateAnswer(true) }, 409: { description: 'The claim refused it.', schema: updateAnswer(false) } },
+      handler: async (ctx, { params: { taskId, userId }, body }) => {
+        await claimOf(prisma, guildOf(ctx), taskId, userId);
+        const reviewerId = reviewerOf(ctx.state, userId, 'You cannot revoke your own award');
+        const result = await sendRevoke(needTemporal(), taskId, userId, { guildId: guildOf(ctx), reviewerId, reviewerLevel: ctx.state.auth.level, reviewerGrants: ctx.state.grants, reason: body.reason });
+        ctx.status = result.ok ? 200 : 409;
+        ctx.body = result;
+      },
+    }),
+  ]);
 }
 
 /**

@@ -35,6 +35,9 @@ const LEVELS: Record<string, Expected> = {
   'POST /api/auth/logout': 'session',
   'GET /api/me': 'session',
   'GET /api/me/guilds': 'session',
+  // The API's own description (api/routes/openapi.ts)
+  'GET /api/openapi.json': 'public',
+  'GET /api/docs': 'public',
   // Guild
   'GET /api/guilds/:guildId': 'mod',
   'PATCH /api/guilds/:guildId/settings': 'admin',
