@@ -2,6 +2,7 @@ import type { APIActionRowComponent, APIButtonComponentWithCustomId, APIEmbed } 
 import type { InteractionHandle, MessageRecord } from '../fakes/discord';
 import { startFakeScryfall, type FakeScryfall } from '../fakes/scryfall';
 import { startE2E, type E2E } from '../e2e/harness';
+import { waitFor } from '../../lib/wait';
 
 /**
  * `/cards` as members use it, through the fake Discord, the bot, Temporal and the database, with the
@@ -35,7 +36,8 @@ describe('/cards commands', () => {
   async function newMember(name: string): Promise<string> {
     const u = e2e.discord.createUser({ username: name });
     e2e.discord.addMember(guildId, u.id);
-    await e2e.prisma.member.upsert({ where: { guildId_userId: { guildId, userId: u.id } }, create: { guildId, userId: u.id, username: name }, update: {} });
+    // The bot's member directory records the join (matching "in this server" reads it).
+    await waitFor(() => e2e.prisma.member.findUnique({ where: { guildId_userId: { guildId, userId: u.id } } }), { timeoutMs: 15_000, what: `member ${name} in the directory` });
     return u.id;
   }
 
