@@ -83,6 +83,7 @@ export function buildDocument(app: Koa): OpenApiDocument {
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the process has one (otherwise /metrics is open).' },
         midtransSignature: { type: 'apiKey', in: 'header', name: 'x-midtrans-signature', description: 'Midtrans notifications carry signature_key (SHA-512 of order id, status code, gross amount and the server key) in the body; checked before anything is read.' },
         robloxGameSignature: { type: 'apiKey', in: 'header', name: 'x-guildflow-signature', description: 'A registered Roblox game signs each request with its secret (HMAC over method, path, timestamp and body).' },
+        stripeSignature: { type: 'apiKey', in: 'header', name: 'Stripe-Signature', description: 'Stripe signs each event: t=<timestamp>,v1=<HMAC-SHA256 of "t.body" with STRIPE_WEBHOOK_SECRET>; checked over the raw body (within 300 s) before anything is recorded, else 400.' },
       },
     },
     paths,

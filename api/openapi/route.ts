@@ -19,7 +19,7 @@ export type Access =
   | { kind: 'guild'; level: PermissionLevel; grant?: GrantName }
   | { kind: 'public' }
   | { kind: 'metrics' }
-  | { kind: 'signature'; scheme: 'midtransSignature' | 'robloxGameSignature' };
+  | { kind: 'signature'; scheme: 'midtransSignature' | 'robloxGameSignature' | 'stripeSignature' };
 
 /** One answer a route gives itself (thrown errors are the shared error body, see api/errors.ts). */
 export interface ResponseSpec {

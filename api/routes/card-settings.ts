@@ -1,18 +1,17 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import { startPayoutOnboarding } from '../../activities/card-escrow';
 import { confirmEmailAddress, notificationSettings, NOTIFY_VIA, requestEmailAddress, setNotifyVia, unsubscribeByToken } from '../../activities/notify';
 import { AppError } from '../../lib/errors';
 import { escapeHtml } from '../../lib/mail';
-import { type AuthState, requireGuildToken } from '../auth';
-import { readJsonBody } from '../body';
 import type { RouteDeps } from '../deps';
-
-type State = AuthState & Record<string, unknown>;
+import { route, routerOf, type RouteContext, type RouteSpec, type RouteState } from '../openapi/route';
+import { isoDate } from '../openapi/schemas';
 
 const tokenQuery = z.object({ token: z.string().min(1).max(200) });
 const emailBody = z.object({ address: z.string().min(3).max(254) });
 const viaBody = z.object({ via: z.enum(NOTIFY_VIA) });
+const htmlPage = (description: string) => ({ description, contentType: 'text/html', schema: z.string() });
 
 const page = (title: string, text: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif"><h2>${escapeHtml(title)}</h2><p>${escapeHtml(text)}</p></body></html>`;
@@ -25,50 +24,107 @@ const page = (title: string, text: string) =>
  *   (GET, PUT {via}), `POST …/cards/me/email` {address} (sends the confirmation link),
  *   `POST …/cards/me/payouts` (Stripe Connect onboarding link for receiving trades' cash).
  */
-export function cardSettingsRoutes(deps: RouteDeps): Router<State> {
+export function cardSettingsRoutes(deps: RouteDeps): Router<RouteState> {
   const { prisma, log } = deps;
-  const router = new Router<State>();
-  const me = (ctx: { state: State }) => {
+  const me = (ctx: RouteContext) => {
     const userId = ctx.state.auth.ownerUserId;
     // An operator's token has no person: the request names nobody whose settings these would be.
     if (!userId) throw new AppError('member_token_needed', "These are a member's own settings: use a member's personal token, not an operator's.", 400);
     return userId;
   };
-
-  router.get('/api/cards/email/confirm', async (ctx) => {
-    const { token } = tokenQuery.parse(ctx.query);
-    const { email } = await confirmEmailAddress({ prisma, log, mail: deps.mail }, token);
-    ctx.type = 'html';
-    ctx.body = page('Email confirmed', `${email} now gets card trade notifications when you choose email (/cards notify via:email or both).`);
-  });
-
-  const unsubscribe = async (ctx: Parameters<Parameters<typeof router.get>[1]>[0]) => {
-    const { token } = tokenQuery.parse(ctx.query);
-    const { notifyVia } = await unsubscribeByToken({ prisma }, token);
-    ctx.type = 'html';
-    ctx.body = page('Unsubscribed', `No more card trade emails. Notifications now go: ${notifyVia === 'none' ? 'nowhere' : 'by Discord DM'}.`);
-  };
-  router.get('/api/cards/unsubscribe', unsubscribe);
-  router.post('/api/cards/unsubscribe', unsubscribe);
-
+  const tag = 'card-settings';
+  const member = { kind: 'guild', level: 'user' } as const;
   const mine = '/api/guilds/:guildId/cards/me';
-  router.get(`${mine}/notifications`, requireGuildToken(prisma, 'user'), async (ctx) => {
-    ctx.body = await notificationSettings({ prisma }, me(ctx));
-  });
-  router.put(`${mine}/notifications`, requireGuildToken(prisma, 'user'), async (ctx) => {
-    const { via } = viaBody.parse(await readJsonBody(ctx));
-    ctx.body = await setNotifyVia({ prisma }, { userId: me(ctx), via });
-  });
-  router.post(`${mine}/email`, requireGuildToken(prisma, 'user'), async (ctx) => {
-    const { address } = emailBody.parse(await readJsonBody(ctx));
-    const { expiresAt } = await requestEmailAddress({ prisma, log, mail: deps.mail }, { userId: me(ctx), address });
-    ctx.status = 202;
-    ctx.body = { status: 'confirmation_sent', expiresAt: expiresAt.toISOString() };
-  });
-  router.post(`${mine}/payouts`, requireGuildToken(prisma, 'user'), async (ctx) => {
-    // Off is "no such feature here", as for the Stripe webhook: 404.
-    if (!deps.escrow) throw new AppError('card_escrow_off', 'Card trade escrow is not set up on this Guildflow (STRIPE_SECRET_KEY is not set).', 404);
-    ctx.body = await startPayoutOnboarding({ prisma, log, escrow: deps.escrow }, { userId: me(ctx) });
-  });
-  return router;
+  const link = 'The token from the email is the authority; an unknown or used token is a 404.';
+
+  const unsubscribe = (method: 'get' | 'post'): RouteSpec =>
+    route({
+      method,
+      path: '/api/cards/unsubscribe',
+      summary: method === 'get' ? 'The unsubscribe link in card trade emails.' : 'One-click unsubscribe (RFC 8058, from List-Unsubscribe-Post).',
+      description: `${link} Email comes off the member's notification preference.`,
+      tag,
+      access: { kind: 'public' },
+      query: tokenQuery,
+      ...(method === 'post'
+        ? { rawBody: { contentType: 'application/x-www-form-urlencoded', schema: z.object({ 'List-Unsubscribe': z.literal('One-Click') }), description: 'What mail clients send; not read.', required: false } }
+        : {}),
+      responses: { 200: htmlPage('A page saying where notifications go now.') },
+      handler: async (ctx, { query }) => {
+        const { notifyVia } = await unsubscribeByToken({ prisma }, query.token);
+        ctx.type = 'html';
+        ctx.body = page('Unsubscribed', `No more card trade emails. Notifications now go: ${notifyVia === 'none' ? 'nowhere' : 'by Discord DM'}.`);
+      },
+    });
+
+  return routerOf(undefined, deps, [
+    route({
+      method: 'get',
+      path: '/api/cards/email/confirm',
+      summary: 'The confirmation link in the email sent to a new address.',
+      description: link,
+      tag,
+      access: { kind: 'public' },
+      query: tokenQuery,
+      responses: { 200: htmlPage('A page saying the address is confirmed.') },
+      handler: async (ctx, { query }) => {
+        const { email } = await confirmEmailAddress({ prisma, log, mail: deps.mail }, query.token);
+        ctx.type = 'html';
+        ctx.body = page('Email confirmed', `${email} now gets card trade notifications when you choose email (/cards notify via:email or both).`);
+      },
+    }),
+    unsubscribe('get'),
+    unsubscribe('post'),
+    route({
+      method: 'get',
+      path: `${mine}/notifications`,
+      summary: "The acting member's card trade notification settings.",
+      tag,
+      access: member,
+      responses: { 200: { description: 'Where notifications go, and the linked address.', schema: z.object({ notifyVia: z.enum(NOTIFY_VIA), email: z.string().nullable(), emailConfirmed: z.boolean() }) } },
+      handler: async (ctx) => {
+        ctx.body = await notificationSettings({ prisma }, me(ctx));
+      },
+    }),
+    route({
+      method: 'put',
+      path: `${mine}/notifications`,
+      summary: 'Where card trade notifications go (email, dm, both, none).',
+      tag,
+      access: member,
+      body: viaBody,
+      responses: { 200: { description: 'The setting now.', schema: z.object({ notifyVia: z.enum(NOTIFY_VIA), emailConfirmed: z.boolean() }) } },
+      handler: async (ctx, { body }) => {
+        ctx.body = await setNotifyVia({ prisma }, { userId: me(ctx), via: body.via });
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${mine}/email`,
+      summary: 'Links an email address: sends it a confirmation link.',
+      tag,
+      access: member,
+      body: emailBody,
+      responses: { 202: { description: 'The confirmation email is sent; its link expires then.', schema: z.object({ status: z.literal('confirmation_sent'), expiresAt: isoDate }) } },
+      handler: async (ctx, { body }) => {
+        const { expiresAt } = await requestEmailAddress({ prisma, log, mail: deps.mail }, { userId: me(ctx), address: body.address });
+        ctx.status = 202;
+        ctx.body = { status: 'confirmation_sent', expiresAt: expiresAt.toISOString() };
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${mine}/payouts`,
+      summary: "A Stripe Connect onboarding link for receiving trades' cash.",
+      description: 'A 404 card_escrow_off when Stripe is not set up here.',
+      tag,
+      access: member,
+      responses: { 200: { description: 'The payout account and where to finish setting it up.', schema: z.object({ accountId: z.string(), onboardingUrl: z.string(), ready: z.boolean() }) } },
+      handler: async (ctx) => {
+        // Off is "no such feature here", as for the Stripe webhook: 404.
+        if (!deps.escrow) throw new AppError('card_escrow_off', 'Card trade escrow is not set up on this Guildflow (STRIPE_SECRET_KEY is not set).', 404);
+        ctx.body = await startPayoutOnboarding({ prisma, log, escrow: deps.escrow }, { userId: me(ctx) });
+      },
+    }),
+  ]);
 }

@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { currentLines, listMessages, listProposals, postMessage, proposalForParty, rateTrade, traderProfile, tradeTimings, type ProposalRow } from '../../activities/card-trades';
+import { currentLines, listMessages, listProposals, postMessage, proposalForParty, rateTrade, REPUTATION_TIERS, traderProfile, tradeTimings, type ProposalRow } from '../../activities/card-trades';
 import { snowflake } from '../../lib/discord/snowflake';
 import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
-import type { CardTradeTerms } from '../../lib/flows/card-trades';
+import type { CardTradeStatus, CardTradeTerms } from '../../lib/flows/card-trades';
 import { confirmTradeReceipt, disputeTrade, proposeTrade, readTradeStatus, resolveTradeDispute, respondToTrade } from '../../lib/flows/card-trades.client';
-import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
-import { readJsonBody } from '../body';
 import { flowTargetOf, type RouteDeps } from '../deps';
+import { route, routerOf, type RouteContext, type RouteState } from '../openapi/route';
+import { flowStatus, isoDate, nextCursor } from '../openapi/schemas';
 import { decodeCursor, decodeKeyCursor, encodeKeyCursor, pageOf } from '../pagination';
 
 const line = z.object({ collectionItemId: z.string().regex(/^\d{1,18}$/), quantity: z.number().int().min(1).max(1000) });
@@ -36,9 +36,40 @@ const rateBody = z.object({ stars: z.number().int().min(1).max(5), comment: z.st
 const messageBody = z.object({ body: z.string().trim().min(1).max(2000) });
 const listQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) });
 const idParams = z.object({ guildId: z.string(), proposalId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/) });
+const proposalParams = idParams.omit({ guildId: true });
+const profileParams = z.object({ userId: snowflake });
 
-type State = AuthState & { log: Logger };
-type Ctx = { state: State; params: Record<string, string> };
+const STATUSES = ['opening', 'refused', 'proposed', 'accepted', 'disputed', 'completed', 'declined', 'cancelled', 'expired'] as const satisfies readonly CardTradeStatus[];
+const tradeResult = z.object({ ok: z.boolean(), status: z.enum(STATUSES), message: z.string() });
+/** A proposal row's status (the table's check constraint). */
+const ROW_STATUSES = ['proposed', 'accepted', 'completed', 'declined', 'cancelled', 'expired', 'disputed', 'refunded'] as const;
+const proposalSchema = z.object({
+  id: z.string(),
+  proposerId: z.string(),
+  recipientId: z.string(),
+  status: z.enum(ROW_STATUSES),
+  version: z.number().int(),
+  offererId: z.string(),
+  turnUserId: z.string().nullable(),
+  cashCents: z.number().int(),
+  cashPayerId: z.string().nullable(),
+  message: z.string().nullable(),
+  expiresAt: isoDate,
+  received: z.object({ proposer: z.boolean(), recipient: z.boolean() }),
+  createdAt: isoDate,
+  completedAt: isoDate.nullable(),
+});
+const lineSchema = z.object({ fromUserId: z.string(), collectionItemId: z.string(), quantity: z.number().int(), name: z.string().nullable() });
+const messageSchema = z.object({ id: z.string(), authorId: z.string(), body: z.string(), createdAt: isoDate });
+const profileSchema = z.object({
+  userId: z.string(),
+  tier: z.enum(REPUTATION_TIERS),
+  completedTrades: z.number().int(),
+  averageRating: z.number().nullable(),
+  ratings: z.number().int(),
+  disputesLost: z.number().int(),
+  lists: z.object({ collection: z.number().int(), haves: z.number().int(), wants: z.number().int() }),
+});
 
 /**
  * Card trades over HTTP for the dashboard and members' tokens: propose, list and read one's proposals
@@ -46,21 +77,32 @@ type Ctx = { state: State; params: Record<string, string> };
  * resolve for moderators), ratings, the proposal's messages, and public trader profiles. Members act
  * with their own token: the acting member is the token's owner, never a body field.
  */
-export function cardTradeRoutes(deps: RouteDeps): Router<State> {
+export function cardTradeRoutes(deps: RouteDeps): Router<RouteState> {
   const { prisma, temporal } = deps;
-  const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
-  const guildOf = (ctx: Ctx) => ctx.params.guildId!;
-  const me = (ctx: Ctx): string => {
+  const guildOf = (ctx: RouteContext) => ctx.params.guildId!;
+  const me = (ctx: RouteContext): string => {
     const userId = ctx.state.auth.ownerUserId;
     if (!userId) throw new ForbiddenError('Trades are a member’s own: use a member’s token, not an operator token.');
     return userId;
   };
-  /** The proposal of this guild, if the acting member is one of its parties (anyone else: not found). */
-  const myProposal = async (ctx: Ctx): Promise<ProposalRow> => {
-    const { proposalId } = idParams.parse(ctx.params);
-    const p = await proposalForParty(prisma, proposalId, me(ctx));
-    if (p.guildId !== guildOf(ctx)) throw new NotFoundError(`There is no trade proposal ${JSON.stringify(proposalId)} in this server.`);
-    return p;
+  const proposals = new WeakMap<RouteContext, ProposalRow>();
+  /**
+   * Finds the path's proposal of this guild, if the acting member is one of its parties (anyone else: not
+   * found) — before the rest of the input is read, so a stranger learns nothing from a bad body.
+   */
+  const findProposal: Middleware = async (ctx, next) => {
+    const c = ctx as RouteContext;
+    const { proposalId } = idParams.parse(c.params);
+    const p = await proposalForParty(prisma, proposalId, me(c));
+    if (p.guildId !== guildOf(c)) throw new NotFoundError(`There is no trade proposal ${JSON.stringify(proposalId)} in this server.`);
+    proposals.set(c, p);
+    await next();
+  };
+  const proposalOf = (ctx: RouteContext): ProposalRow => proposals.get(ctx)!;
+  /** Refuses an operator's token before the body is read. */
+  const memberOnly: Middleware = async (ctx, next) => {
+    me(ctx as RouteContext);
+    await next();
   };
   const termsOf = (t: z.infer<typeof terms>, actor: string, other: string): CardTradeTerms => ({
     offered: t.offered,
@@ -69,104 +111,203 @@ export function cardTradeRoutes(deps: RouteDeps): Router<State> {
     cashPayerId: t.cashCents > 0 ? (t.cashPayer === 'them' ? other : actor) : null,
     message: t.message ?? null,
   });
+  const tag = 'card-trades';
+  const member = { kind: 'guild', level: 'user' } as const;
+  const party = 'The acting member is the token’s owner and must be a party of the proposal (anyone else: 404).';
 
-  router.post('/card-trades', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const guildId = guildOf(ctx);
-    const proposerId = me(ctx);
-    const body = proposeBody.parse(await readJsonBody(ctx));
-    const proposalId = body.requestId ? `a${createHash('sha256').update(`${guildId}:${proposerId}:${body.requestId}`).digest('hex').slice(0, 24)}` : `a${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-    const timings = await tradeTimings(prisma, guildId);
-    const result = await proposeTrade(flowTargetOf(deps), { proposalId, guildId, proposerId, recipientId: body.recipientId, terms: termsOf(body, proposerId, body.recipientId), ...timings });
-    if (!result.ok) throw new AppError('trade_refused', result.message, 409);
-    ctx.status = 201;
-    ctx.body = { proposalId, ...result };
-  });
-
-  router.get('/card-trades', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const q = listQuery.parse(ctx.query);
-    const rows = await listProposals(prisma, { guildId: guildOf(ctx), userId: me(ctx), before: q.cursor ? decodeCursor(q.cursor) : null, limit: q.limit });
-    ctx.body = pageOf(rows, q.limit, proposalJson);
-  });
-
-  router.get('/card-trades/:proposalId', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    const lines = await currentLines(prisma, p);
-    const flow = await readTradeStatus(temporal, p.id);
-    ctx.body = {
-      ...proposalJson(p),
-      lines: lines.map((l) => ({ fromUserId: l.fromUserId, collectionItemId: l.collectionItemId.toString(), quantity: l.quantity, name: l.item?.printing.name ?? null })),
-      flow,
-    };
-  });
-
-  router.post('/card-trades/:proposalId/respond', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    const userId = me(ctx);
-    const body = respondBody.parse(await readJsonBody(ctx));
-    const other = userId === p.proposerId ? p.recipientId : p.proposerId;
-    ctx.body = await respondToTrade(temporal, p.id, body.action === 'counter' ? { userId, action: 'counter', terms: termsOf(body.terms, userId, other) } : { userId, action: body.action });
-  });
-
-  router.post('/card-trades/:proposalId/confirm', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    ctx.body = await confirmTradeReceipt(temporal, p.id, me(ctx));
-  });
-
-  router.post('/card-trades/:proposalId/dispute', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    const body = disputeBody.parse(await readJsonBody(ctx));
-    ctx.body = await disputeTrade(temporal, p.id, me(ctx), body.reason);
-  });
-
-  router.post('/card-trades/:proposalId/resolve', requireGuildToken(prisma, 'mod'), async (ctx) => {
-    const { proposalId } = idParams.parse(ctx.params);
-    const guildId = guildOf(ctx);
-    const body = resolveBody.parse(await readJsonBody(ctx));
-    const auth = ctx.state.auth;
-    ctx.body = await resolveTradeDispute(temporal, proposalId, {
-      guildId,
-      moderatorId: auth.ownerUserId ?? `api-token:${auth.tokenId}`,
-      level: auth.level,
-      outcome: body.outcome,
-      loserId: body.loserId,
-      note: body.note ?? null,
-    });
-  });
-
-  router.post('/card-trades/:proposalId/rate', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    const body = rateBody.parse(await readJsonBody(ctx));
-    await rateTrade(prisma, { proposalId: p.id, raterId: me(ctx), stars: body.stars, comment: body.comment ?? null });
-    ctx.status = 201;
-    ctx.body = { ok: true };
-  });
-
-  router.get('/card-trades/:proposalId/messages', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    const q = listQuery.parse(ctx.query);
-    const after = q.cursor ? BigInt(decodeKeyCursor(q.cursor, 1)[0]!) : undefined;
-    const rows = await listMessages(prisma, { proposalId: p.id, userId: me(ctx), after, limit: q.limit });
-    const page = rows.slice(0, q.limit);
-    ctx.body = {
-      items: page.map((m) => ({ id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString() })),
-      nextCursor: rows.length > q.limit ? encodeKeyCursor([page.at(-1)!.id]) : null,
-    };
-  });
-
-  router.post('/card-trades/:proposalId/messages', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const p = await myProposal(ctx);
-    const body = messageBody.parse(await readJsonBody(ctx));
-    const m = await postMessage(prisma, { proposalId: p.id, authorId: me(ctx), body: body.body });
-    ctx.status = 201;
-    ctx.body = { id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString() };
-  });
-
-  router.get('/card-profiles/:userId', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const { userId } = z.object({ userId: snowflake }).parse(ctx.params);
-    ctx.body = await traderProfile(prisma, userId);
-  });
-
-  return router;
+  return routerOf('/api/guilds/:guildId', deps, [
+    route({
+      method: 'post',
+      path: '/card-trades',
+      summary: 'Proposes a card trade to another member.',
+      description: 'With a member’s own token. The same requestId again finds the same proposal.',
+      tag,
+      access: member,
+      before: [memberOnly],
+      body: proposeBody,
+      responses: { 201: { description: 'The trade flow opened the proposal (a refusal is a 409 trade_refused).', schema: tradeResult.extend({ proposalId: z.string(), workflowId: z.string() }) } },
+      handler: async (ctx, { body }) => {
+        const guildId = guildOf(ctx);
+        const proposerId = me(ctx);
+        const proposalId = body.requestId ? `a${createHash('sha256').update(`${guildId}:${proposerId}:${body.requestId}`).digest('hex').slice(0, 24)}` : `a${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+        const timings = await tradeTimings(prisma, guildId);
+        const result = await proposeTrade(flowTargetOf(deps), { proposalId, guildId, proposerId, recipientId: body.recipientId, terms: termsOf(body, proposerId, body.recipientId), ...timings });
+        if (!result.ok) throw new AppError('trade_refused', result.message, 409);
+        ctx.status = 201;
+        ctx.body = { proposalId, ...result };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/card-trades',
+      summary: 'The acting member’s trade proposals in this server, newest first.',
+      tag,
+      access: member,
+      query: listQuery,
+      responses: { 200: { description: 'A page of proposals.', schema: z.object({ items: z.array(proposalSchema), nextCursor }) } },
+      handler: async (ctx, { query: q }) => {
+        const rows = await listProposals(prisma, { guildId: guildOf(ctx), userId: me(ctx), before: q.cursor ? decodeCursor(q.cursor) : null, limit: q.limit });
+        ctx.body = pageOf(rows, q.limit, proposalJson);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/card-trades/:proposalId',
+      summary: 'One proposal: its current lines and its flow’s status.',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      responses: { 200: { description: 'The proposal.', schema: proposalSchema.extend({ lines: z.array(lineSchema), flow: flowStatus }) } },
+      handler: async (ctx) => {
+        const p = proposalOf(ctx);
+        const lines = await currentLines(prisma, p);
+        const flow = await readTradeStatus(temporal, p.id);
+        ctx.body = {
+          ...proposalJson(p),
+          lines: lines.map((l) => ({ fromUserId: l.fromUserId, collectionItemId: l.collectionItemId.toString(), quantity: l.quantity, name: l.item?.printing.name ?? null })),
+          flow,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/card-trades/:proposalId/respond',
+      summary: 'Accepts, declines, counters or cancels a proposal.',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      body: respondBody,
+      responses: { 200: { description: 'What the trade flow answered (ok false: refused, with why).', schema: tradeResult } },
+      handler: async (ctx, { body }) => {
+        const p = proposalOf(ctx);
+        const userId = me(ctx);
+        const other = userId === p.proposerId ? p.recipientId : p.proposerId;
+        ctx.body = await respondToTrade(temporal, p.id, body.action === 'counter' ? { userId, action: 'counter', terms: termsOf(body.terms, userId, other) } : { userId, action: body.action });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/card-trades/:proposalId/confirm',
+      summary: 'Confirms the acting member received their side of an accepted trade.',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      responses: { 200: { description: 'What the trade flow answered.', schema: tradeResult } },
+      handler: async (ctx) => {
+        ctx.body = await confirmTradeReceipt(temporal, proposalOf(ctx).id, me(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/card-trades/:proposalId/dispute',
+      summary: 'Disputes an accepted trade (a moderator resolves it).',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      body: disputeBody,
+      responses: { 200: { description: 'What the trade flow answered.', schema: tradeResult } },
+      handler: async (ctx, { body }) => {
+        ctx.body = await disputeTrade(temporal, proposalOf(ctx).id, me(ctx), body.reason);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/card-trades/:proposalId/resolve',
+      summary: 'Resolves a disputed trade (moderators).',
+      tag,
+      access: { kind: 'guild', level: 'mod' },
+      params: proposalParams,
+      body: resolveBody,
+      responses: { 200: { description: 'What the trade flow answered.', schema: tradeResult } },
+      handler: async (ctx, { params, body }) => {
+        const auth = ctx.state.auth;
+        ctx.body = await resolveTradeDispute(temporal, params.proposalId, {
+          guildId: guildOf(ctx),
+          moderatorId: auth.ownerUserId ?? `api-token:${auth.tokenId}`,
+          level: auth.level,
+          outcome: body.outcome,
+          loserId: body.loserId,
+          note: body.note ?? null,
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/card-trades/:proposalId/rate',
+      summary: 'Rates the other party of a completed trade.',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      body: rateBody,
+      responses: { 201: { description: 'Rated.', schema: z.object({ ok: z.literal(true) }) } },
+      handler: async (ctx, { body }) => {
+        await rateTrade(prisma, { proposalId: proposalOf(ctx).id, raterId: me(ctx), stars: body.stars, comment: body.comment ?? null });
+        ctx.status = 201;
+        ctx.body = { ok: true };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/card-trades/:proposalId/messages',
+      summary: 'The proposal’s messages between its parties, oldest first.',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      query: listQuery,
+      responses: { 200: { description: 'A page of messages.', schema: z.object({ items: z.array(messageSchema), nextCursor }) } },
+      handler: async (ctx, { query: q }) => {
+        const p = proposalOf(ctx);
+        const after = q.cursor ? BigInt(decodeKeyCursor(q.cursor, 1)[0]!) : undefined;
+        const rows = await listMessages(prisma, { proposalId: p.id, userId: me(ctx), after, limit: q.limit });
+        const page = rows.slice(0, q.limit);
+        ctx.body = {
+          items: page.map((m) => ({ id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString() })),
+          nextCursor: rows.length > q.limit ? encodeKeyCursor([page.at(-1)!.id]) : null,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/card-trades/:proposalId/messages',
+      summary: 'Posts a message to the other party of the proposal.',
+      description: party,
+      tag,
+      access: member,
+      before: [findProposal],
+      params: proposalParams,
+      body: messageBody,
+      responses: { 201: { description: 'The message.', schema: messageSchema } },
+      handler: async (ctx, { body }) => {
+        const m = await postMessage(prisma, { proposalId: proposalOf(ctx).id, authorId: me(ctx), body: body.body });
+        ctx.status = 201;
+        ctx.body = { id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString() };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/card-profiles/:userId',
+      summary: 'A member’s public trader profile (reputation tier, ratings, list sizes).',
+      tag,
+      access: member,
+      params: profileParams,
+      responses: { 200: { description: 'The profile.', schema: profileSchema } },
+      handler: async (ctx, { params }) => {
+        ctx.body = await traderProfile(prisma, params.userId);
+      },
+    }),
+  ]);
 }
 
 function proposalJson(p: Omit<ProposalRow, 'lines' | 'dispute'>) {

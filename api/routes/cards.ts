@@ -1,5 +1,5 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { createCardCatalog, pricesOf } from '../../activities/cards/catalog';
 import { importList } from '../../activities/cards/import';
@@ -11,11 +11,9 @@ import { signalCardAlerts } from '../../lib/flows/card-alerts.client';
 import type { Logger } from '../../lib/logger';
 import { atLeast } from '../../lib/permissions';
 import type { CardPrinting } from '../../prisma/client';
-import { requireGuildToken, type AuthState } from '../auth';
-import { readJsonBody } from '../body';
 import type { RouteDeps } from '../deps';
-
-type State = AuthState & { log: Logger };
+import { route, routerOf, type RouteContext, type RouteState } from '../openapi/route';
+import { isoDate, nextCursor } from '../openapi/schemas';
 
 const cardRef = z.object({ name: z.string().trim().min(1).max(150).optional(), set: z.string().trim().min(2).max(6).optional(), number: z.string().trim().min(1).max(10).optional() });
 const cents = z.number().int().min(0).max(100_000_000).nullable().optional();
@@ -37,6 +35,12 @@ const wantBody = cardRef.extend({
 });
 const importBody = z.object({ list: z.enum(['haves', 'wants']), text: z.string().min(1).max(100_000), condition: z.string().max(3).optional() });
 const pageQuery = z.object({ cursor: z.coerce.bigint().positive().optional(), limit: z.coerce.number().int().min(1).max(100).default(25) });
+const priceQuery = cardRef;
+const autocompleteQuery = z.object({ q: z.string().max(150).default('') });
+const memberParams = z.object({ userId: snowflake });
+const itemParams = memberParams.extend({ id: z.coerce.bigint().positive() });
+const removeHaveQuery = z.object({ quantity: z.coerce.number().int().min(1).max(9999).optional() });
+const visibilityBody = z.object({ listsPublic: z.boolean() });
 const matchesQuery = z.object({ scope: z.enum(['guild', 'all']).default('all'), offset: z.coerce.number().int().min(0).max(10_000).default(0), limit: z.coerce.number().int().min(1).max(50).default(10) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -45,26 +49,76 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
+const cardJson = z.object({
+  id: z.string(),
+  oracleId: z.string().nullable(),
+  name: z.string(),
+  set: z.string(),
+  setName: z.string(),
+  number: z.string(),
+  rarity: z.string(),
+  finishes: z.array(z.string()),
+  pricesCents: z.object({ nonfoil: z.number().int().nullable(), foil: z.number().int().nullable(), etched: z.number().int().nullable() }),
+  pricesAt: isoDate,
+});
+const haveJson = z.object({
+  id: z.string(),
+  quantity: z.number().int(),
+  heldQuantity: z.number().int(),
+  reserved: z.number().int(),
+  condition: z.string(),
+  finish: z.string(),
+  language: z.string(),
+  minValueCents: z.number().int().nullable(),
+  notes: z.string().nullable(),
+  card: cardJson,
+});
+const wantJson = z.object({
+  id: z.string(),
+  quantity: z.number().int(),
+  anyPrinting: z.boolean(),
+  minCondition: z.string(),
+  foilRequired: z.boolean(),
+  maxPriceCents: z.number().int().nullable(),
+  priority: z.number().int(),
+  alert: z.boolean(),
+  card: cardJson,
+});
+const matchSide = z.object({ wants: z.number().int(), valueCents: z.number().int(), cards: z.array(z.string()) });
+const matchJson = z.object({ userId: z.string(), score: z.number(), theyGive: matchSide, iGive: matchSide });
+const importedLine = z.object({ line: z.number().int(), quantity: z.number().int(), name: z.string(), setCode: z.string(), collectorNumber: z.string(), finish: z.string(), id: z.string() });
+const importFailure = z.object({ line: z.number().int(), text: z.string(), reason: z.string() });
+const addedJson = z.object({ id: z.string(), card: cardJson });
+
 /**
  * Card trading for the dashboard and scripts: price look-ups (the catalog, cached), a member's have and
  * want lists (read, add, remove), bulk import, matches and list visibility. A person's token acts on its
  * own person's lists; another member's lists need a mod token to read and an admin token to change.
  */
-export function cardRoutes(deps: RouteDeps): Router<State> {
+export function cardRoutes(deps: RouteDeps): Router<RouteState> {
   const { prisma } = deps;
-  const router = new Router<State>({ prefix: '/api/guilds/:guildId/cards' });
   const catalog = () => createCardCatalog({ prisma, scryfall: deps.scryfall });
-  const guildOf = (ctx: Context) => (ctx as Context & { params: Record<string, string> }).params.guildId!;
+  const guildOf = (ctx: RouteContext) => ctx.params.guildId!;
+  const access = { kind: 'guild', level: 'user' } as const;
+  const tag = 'cards';
 
-  /** The member whose lists the path names; the token's own person, or a mod (read) / admin (write) token. */
-  const memberOf = (ctx: Context & { state: State }, write: boolean): string => {
-    const userId = parse(snowflake, (ctx as Context & { params: Record<string, string> }).params.userId);
-    const { auth } = ctx.state;
-    if (auth.ownerUserId === userId) return userId;
-    const needed = write ? 'admin' : 'mod';
-    if (!atLeast(auth.level, needed)) throw new ForbiddenError(`Another member's card lists need a ${needed} token; this token is ${auth.level}.`);
-    return userId;
-  };
+  /**
+   * The path's member must be the token's own person, or the token a mod (read) / admin (write) one —
+   * checked before the rest of the input is read, so a refused member is refused whatever the body.
+   */
+  const memberCheck =
+    (write: boolean): Middleware =>
+    async (ctx, next) => {
+      const userId = parse(snowflake, (ctx as RouteContext).params.userId);
+      const { auth } = (ctx as RouteContext).state;
+      if (auth.ownerUserId !== userId) {
+        const needed = write ? 'admin' : 'mod';
+        if (!atLeast(auth.level, needed)) throw new ForbiddenError(`Another member's card lists need a ${needed} token; this token is ${auth.level}.`);
+      }
+      await next();
+    };
+  const reads = [memberCheck(false)];
+  const writes = [memberCheck(true)];
 
   const resolve = async (ref: z.infer<typeof cardRef>): Promise<CardPrinting> => {
     if ((ref.set === undefined) !== (ref.number === undefined)) throw new ValidationError('Give both set and number, or neither.');
@@ -92,111 +146,205 @@ export function cardRoutes(deps: RouteDeps): Router<State> {
     if (pairs.size) await signalCardAlerts({ temporal: deps.temporal, taskQueue: deps.taskQueue }, guildId, pairs, deps.cardAlertCollectSeconds);
   };
 
-  router.get('/price', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const ref = parse(cardRef, ctx.query);
-    ctx.body = printingJson(await catalog().fresh((await resolve(ref)).id));
-  });
-
-  router.get('/autocomplete', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const { q } = parse(z.object({ q: z.string().max(150).default('') }), ctx.query);
-    ctx.body = { names: await catalog().autocomplete(q) };
-  });
-
-  router.get('/members/:userId/haves', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, false);
-    const { cursor, limit } = parse(pageQuery, ctx.query);
-    const rows = await listHaves(prisma, userId, { cursor, limit: limit + 1 });
-    ctx.body = {
-      items: rows.slice(0, limit).map((h) => ({
-        id: String(h.id),
-        quantity: h.quantity,
-        heldQuantity: h.item.quantity,
-        reserved: h.item.reserved,
-        condition: h.item.condition,
-        finish: h.item.finish,
-        language: h.item.language,
-        minValueCents: h.minValueCents,
-        notes: h.notes,
-        card: printingJson(h.item.printing),
-      })),
-      nextCursor: rows.length > limit ? String(rows[limit - 1]!.id) : null,
-    };
-  });
-
-  router.get('/members/:userId/wants', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, false);
-    const { cursor, limit } = parse(pageQuery, ctx.query);
-    const rows = await listWants(prisma, userId, { cursor, limit: limit + 1 });
-    ctx.body = {
-      items: rows.slice(0, limit).map((w) => ({
-        id: String(w.id),
-        quantity: w.quantity,
-        anyPrinting: w.anyPrinting,
-        minCondition: w.minCondition,
-        foilRequired: w.foilRequired,
-        maxPriceCents: w.maxPriceCents,
-        priority: w.priority,
-        alert: w.alert,
-        card: printingJson(w.printing),
-      })),
-      nextCursor: rows.length > limit ? String(rows[limit - 1]!.id) : null,
-    };
-  });
-
-  router.post('/members/:userId/haves', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, true);
-    const body = parse(haveBody, await readJsonBody(ctx));
-    const printing = await resolve(body);
-    const { haveId } = await addHave(prisma, userId, { ...body, printing });
-    await alert(guildOf(ctx), [haveId], ctx.state.log);
-    ctx.status = 201;
-    ctx.body = { id: String(haveId), card: printingJson(printing) };
-  });
-
-  router.post('/members/:userId/wants', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, true);
-    const body = parse(wantBody, await readJsonBody(ctx));
-    const printing = await resolve(body);
-    const { wantId } = await addWant(prisma, userId, { ...body, printing, anyPrinting: body.anyPrinting ?? !body.set });
-    ctx.status = 201;
-    ctx.body = { id: String(wantId), card: printingJson(printing) };
-  });
-
-  router.delete('/members/:userId/haves/:id', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, true);
-    const { id } = parse(z.object({ id: z.coerce.bigint().positive() }), ctx.params);
-    const { quantity } = parse(z.object({ quantity: z.coerce.number().int().min(1).max(9999).optional() }), ctx.query);
-    ctx.body = await removeHave(prisma, userId, id, quantity);
-  });
-
-  router.delete('/members/:userId/wants/:id', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, true);
-    const { id } = parse(z.object({ id: z.coerce.bigint().positive() }), ctx.params);
-    await removeWant(prisma, userId, id);
-    ctx.status = 204;
-  });
-
-  router.post('/members/:userId/import', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, true);
-    const body = parse(importBody, await readJsonBody(ctx));
-    const report = await importList({ prisma, catalog: catalog() }, userId, body.list, body.text, { condition: body.condition });
-    await alert(guildOf(ctx), report.haveIds, ctx.state.log);
-    ctx.body = { applied: report.applied, failed: report.failed };
-  });
-
-  router.get('/members/:userId/matches', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, false);
-    const { scope, offset, limit } = parse(matchesQuery, ctx.query);
-    const page = await findMatches(prisma, { userId, guildId: guildOf(ctx), scope, offset, limit });
-    ctx.body = { items: page.matches, nextOffset: page.next };
-  });
-
-  router.put('/members/:userId/visibility', requireGuildToken(prisma, 'user'), async (ctx) => {
-    const userId = memberOf(ctx, true);
-    const { listsPublic } = parse(z.object({ listsPublic: z.boolean() }), await readJsonBody(ctx));
-    await setListsPublic(prisma, userId, listsPublic);
-    ctx.body = { listsPublic };
-  });
-
-  return router;
+  return routerOf('/api/guilds/:guildId/cards', deps, [
+    route({
+      method: 'get',
+      path: '/price',
+      summary: "A card's current prices (by name, or by set and number).",
+      tag,
+      access,
+      query: priceQuery,
+      responses: { 200: { description: 'The printing and its prices.', schema: cardJson } },
+      handler: async (ctx, { query }) => {
+        ctx.body = printingJson(await catalog().fresh((await resolve(query)).id));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/autocomplete',
+      summary: 'Card names starting with what was typed.',
+      tag,
+      access,
+      query: autocompleteQuery,
+      responses: { 200: { description: 'Matching card names.', schema: z.object({ names: z.array(z.string()) }) } },
+      handler: async (ctx, { query }) => {
+        ctx.body = { names: await catalog().autocomplete(query.q) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/members/:userId/haves',
+      summary: "A member's have list, a page at a time.",
+      description: "The token's own person's, or any member's with a mod token.",
+      tag,
+      access,
+      before: reads,
+      params: memberParams,
+      query: pageQuery,
+      responses: { 200: { description: 'A page of haves.', schema: z.object({ items: z.array(haveJson), nextCursor }) } },
+      handler: async (ctx, { params, query: { cursor, limit } }) => {
+        const rows = await listHaves(prisma, params.userId, { cursor, limit: limit + 1 });
+        ctx.body = {
+          items: rows.slice(0, limit).map((h) => ({
+            id: String(h.id),
+            quantity: h.quantity,
+            heldQuantity: h.item.quantity,
+            reserved: h.item.reserved,
+            condition: h.item.condition,
+            finish: h.item.finish,
+            language: h.item.language,
+            minValueCents: h.minValueCents,
+            notes: h.notes,
+            card: printingJson(h.item.printing),
+          })),
+          nextCursor: rows.length > limit ? String(rows[limit - 1]!.id) : null,
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/members/:userId/wants',
+      summary: "A member's want list, a page at a time.",
+      description: "The token's own person's, or any member's with a mod token.",
+      tag,
+      access,
+      before: reads,
+      params: memberParams,
+      query: pageQuery,
+      responses: { 200: { description: 'A page of wants.', schema: z.object({ items: z.array(wantJson), nextCursor }) } },
+      handler: async (ctx, { params, query: { cursor, limit } }) => {
+        const rows = await listWants(prisma, params.userId, { cursor, limit: limit + 1 });
+        ctx.body = {
+          items: rows.slice(0, limit).map((w) => ({
+            id: String(w.id),
+            quantity: w.quantity,
+            anyPrinting: w.anyPrinting,
+            minCondition: w.minCondition,
+            foilRequired: w.foilRequired,
+            maxPriceCents: w.maxPriceCents,
+            priority: w.priority,
+            alert: w.alert,
+            card: printingJson(w.printing),
+          })),
+          nextCursor: rows.length > limit ? String(rows[limit - 1]!.id) : null,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/members/:userId/haves',
+      summary: "Adds copies to a member's have list (and alerts members who want them).",
+      description: "The token's own person's, or any member's with an admin token.",
+      tag,
+      access,
+      before: writes,
+      params: memberParams,
+      body: haveBody,
+      responses: { 201: { description: 'The have and its card.', schema: addedJson } },
+      handler: async (ctx, { params, body }) => {
+        const printing = await resolve(body);
+        const { haveId } = await addHave(prisma, params.userId, { ...body, printing });
+        await alert(guildOf(ctx), [haveId], ctx.state.log);
+        ctx.status = 201;
+        ctx.body = { id: String(haveId), card: printingJson(printing) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/members/:userId/wants',
+      summary: "Adds a card to a member's want list.",
+      description: "The token's own person's, or any member's with an admin token.",
+      tag,
+      access,
+      before: writes,
+      params: memberParams,
+      body: wantBody,
+      responses: { 201: { description: 'The want and its card.', schema: addedJson } },
+      handler: async (ctx, { params, body }) => {
+        const printing = await resolve(body);
+        const { wantId } = await addWant(prisma, params.userId, { ...body, printing, anyPrinting: body.anyPrinting ?? !body.set });
+        ctx.status = 201;
+        ctx.body = { id: String(wantId), card: printingJson(printing) };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/members/:userId/haves/:id',
+      summary: 'Removes a have (or some of its copies).',
+      description: "The token's own person's, or any member's with an admin token.",
+      tag,
+      access,
+      before: writes,
+      params: itemParams,
+      query: removeHaveQuery,
+      responses: { 200: { description: 'Copies left on the list.', schema: z.object({ left: z.number().int() }) } },
+      handler: async (ctx, { params, query }) => {
+        ctx.body = await removeHave(prisma, params.userId, params.id, query.quantity);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/members/:userId/wants/:id',
+      summary: 'Removes a want.',
+      description: "The token's own person's, or any member's with an admin token.",
+      tag,
+      access,
+      before: writes,
+      params: itemParams,
+      responses: { 204: { description: 'Removed.' } },
+      handler: async (ctx, { params }) => {
+        await removeWant(prisma, params.userId, params.id);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/members/:userId/import',
+      summary: 'Imports a have or want list from text (one card a line).',
+      description: "The token's own person's, or any member's with an admin token.",
+      tag,
+      access,
+      before: writes,
+      params: memberParams,
+      body: importBody,
+      responses: { 200: { description: 'How many lines were applied, and the lines that failed.', schema: z.object({ applied: z.array(importedLine), failed: z.array(importFailure) }) } },
+      handler: async (ctx, { params, body }) => {
+        const report = await importList({ prisma, catalog: catalog() }, params.userId, body.list, body.text, { condition: body.condition });
+        await alert(guildOf(ctx), report.haveIds, ctx.state.log);
+        ctx.body = { applied: report.applied, failed: report.failed };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/members/:userId/matches',
+      summary: 'Two-way matches: members who have what this member wants and want what they have.',
+      description: "The token's own person's, or any member's with a mod token.",
+      tag,
+      access,
+      before: reads,
+      params: memberParams,
+      query: matchesQuery,
+      responses: { 200: { description: 'A page of matches, best first.', schema: z.object({ items: z.array(matchJson), nextOffset: z.number().int().nullable() }) } },
+      handler: async (ctx, { params, query: { scope, offset, limit } }) => {
+        const page = await findMatches(prisma, { userId: params.userId, guildId: guildOf(ctx), scope, offset, limit });
+        ctx.body = { items: page.matches, nextOffset: page.next };
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/members/:userId/visibility',
+      summary: "Whether a member's lists are matched in servers other than the one searched from.",
+      description: "The token's own person's, or any member's with an admin token.",
+      tag,
+      access,
+      before: writes,
+      params: memberParams,
+      body: visibilityBody,
+      responses: { 200: { description: 'The visibility now.', schema: visibilityBody } },
+      handler: async (ctx, { params, body: { listsPublic } }) => {
+        await setListsPublic(prisma, params.userId, listsPublic);
+        ctx.body = { listsPublic };
+      },
+    }),
+  ]);
 }

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import { refreshPayoutAccount } from '../../activities/card-escrow';
 import { AppError, ValidationError } from '../../lib/errors';
 import { wakeTradeEscrow } from '../../lib/flows/card-trades.client';
@@ -6,6 +7,7 @@ import { STRIPE_WEBHOOK_PATH, verifyStripeSignature } from '../../lib/payments';
 import type { Prisma } from '../../prisma/client';
 import { readRawBody } from '../body';
 import type { RouteDeps } from '../deps';
+import { route, routerOf, type RouteState } from '../openapi/route';
 
 interface StripeEventBody {
   id: string;
@@ -51,38 +53,51 @@ const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <
  *    does not exist is recorded as `not_found`; either way Stripe got its 200;
  * 4. `account.updated` makes us read the connected account from Stripe (payouts enabled or not).
  */
-export function stripeWebhookRoutes(deps: RouteDeps): Router {
-  const router = new Router();
+export function stripeWebhookRoutes(deps: RouteDeps): Router<RouteState> {
   const wlog = deps.log.child({ component: 'stripe-webhooks' });
 
-  router.post(STRIPE_WEBHOOK_PATH, async (ctx) => {
-    const secret = deps.stripeWebhookSecret;
-    if (!secret) throw new AppError('card_escrow_off', 'Card trade escrow is not set up on this Guildflow (STRIPE_WEBHOOK_SECRET is not set).', 404);
-    const raw = await readRawBody(ctx, 256 * 1024);
-    const header = ctx.get('Stripe-Signature') || undefined;
-    const check = verifyStripeSignature(header, raw, secret, { nowSeconds: Math.floor((deps.stripeClock?.() ?? new Date()).getTime() / 1000) });
-    if (!check.ok) {
-      wlog.warn({ reason: check.reason, requestId: ctx.state.requestId }, 'Stripe event with a bad signature refused');
-      throw new AppError('invalid_signature', `The Stripe-Signature header does not verify (${check.reason}).`, 400);
-    }
-    const event = parseEvent(raw);
-    const object = event.data.object;
-    const proposalId = await proposalOf(object);
-    let created: number;
-    try {
-      ({ count: created } = await deps.prisma.stripeEvent.createMany({
-        data: [{ id: event.id, type: event.type.slice(0, 100), objectId: str(object.id) ?? null, proposalId: proposalId ?? null, payload: JSON.parse(raw.toString('utf8')) as Prisma.InputJsonValue }],
-        skipDuplicates: true,
-      }));
-    } catch (err) {
-      wlog.error({ err: (err as Error).message, eventId: event.id }, 'could not record a Stripe event; asking Stripe to retry');
-      ctx.set('Retry-After', '5');
-      throw new AppError('unavailable', 'The event could not be recorded right now; retry later.', 503);
-    }
-    ctx.status = 200;
-    ctx.body = { status: created === 0 ? 'duplicate' : 'recorded' };
-    if (created === 0) return;
-    void act(event, proposalId);
+  const stripe = route({
+    method: 'post',
+    path: STRIPE_WEBHOOK_PATH,
+    summary: "Stripe's card trade escrow events (signature checked over the raw body before anything is recorded).",
+    description: 'A bad or missing Stripe-Signature is a 400 invalid_signature; a 404 card_escrow_off when STRIPE_WEBHOOK_SECRET is not set; a 503 (Retry-After) when the event cannot be recorded.',
+    tag: 'card-escrow',
+    access: { kind: 'signature', scheme: 'stripeSignature' },
+    rawBody: {
+      contentType: 'application/json',
+      description: 'A Stripe event, read as raw bytes (at most 256 KiB).',
+      schema: z.looseObject({ id: z.string().regex(/^evt_[A-Za-z0-9_]{1,200}$/), type: z.string(), data: z.looseObject({ object: z.looseObject({}) }) }),
+    },
+    responses: { 200: { description: 'Recorded, or a redelivery already recorded.', schema: z.object({ status: z.enum(['recorded', 'duplicate']) }) } },
+    handler: async (ctx) => {
+      const secret = deps.stripeWebhookSecret;
+      if (!secret) throw new AppError('card_escrow_off', 'Card trade escrow is not set up on this Guildflow (STRIPE_WEBHOOK_SECRET is not set).', 404);
+      const raw = await readRawBody(ctx, 256 * 1024);
+      const header = ctx.get('Stripe-Signature') || undefined;
+      const check = verifyStripeSignature(header, raw, secret, { nowSeconds: Math.floor((deps.stripeClock?.() ?? new Date()).getTime() / 1000) });
+      if (!check.ok) {
+        wlog.warn({ reason: check.reason, requestId: ctx.state.requestId }, 'Stripe event with a bad signature refused');
+        throw new AppError('invalid_signature', `The Stripe-Signature header does not verify (${check.reason}).`, 400);
+      }
+      const event = parseEvent(raw);
+      const object = event.data.object;
+      const proposalId = await proposalOf(object);
+      let created: number;
+      try {
+        ({ count: created } = await deps.prisma.stripeEvent.createMany({
+          data: [{ id: event.id, type: event.type.slice(0, 100), objectId: str(object.id) ?? null, proposalId: proposalId ?? null, payload: JSON.parse(raw.toString('utf8')) as Prisma.InputJsonValue }],
+          skipDuplicates: true,
+        }));
+      } catch (err) {
+        wlog.error({ err: (err as Error).message, eventId: event.id }, 'could not record a Stripe event; asking Stripe to retry');
+        ctx.set('Retry-After', '5');
+        throw new AppError('unavailable', 'The event could not be recorded right now; retry later.', 503);
+      }
+      ctx.status = 200;
+      ctx.body = { status: created === 0 ? 'duplicate' : 'recorded' };
+      if (created === 0) return;
+      void act(event, proposalId);
+    },
   });
 
   /** The proposal an event is about: PaymentIntent metadata, else our escrow row by payment, else the transfer group. */
@@ -120,5 +135,5 @@ export function stripeWebhookRoutes(deps: RouteDeps): Router {
     }
   }
 
-  return router;
+  return routerOf(undefined, deps, [stripe]);
 }
