@@ -20,8 +20,10 @@ import { testTemporal, type TestTemporal } from '../helpers/temporal';
 /**
  * 'game': signed by a registered Roblox game (api/routes/roblox-game.ts); an API token never passes.
  * 'session': a dashboard session's cookie or access token (api/dashboard-auth); an API token never passes (401/403).
+ * 'person': a member acting for themselves (their own token or session); the operator tokens here have no
+ * person, so every one of them is refused (403).
  */
-type Expected = PermissionLevel | 'public' | 'game' | 'session';
+type Expected = PermissionLevel | 'public' | 'game' | 'session' | 'person';
 
 const LEVELS: Record<string, Expected> = {
   // System (no token)
@@ -113,6 +115,29 @@ const LEVELS: Record<string, Expected> = {
   'GET /api/cards/email/confirm': 'public',
   'GET /api/cards/unsubscribe': 'public',
   'POST /api/cards/unsubscribe': 'public',
+  // Card trading (api/routes/cards.ts, card-trades.ts): another member's lists need mod (read) or admin (write)
+  'GET /api/guilds/:guildId/cards/price': 'user',
+  'GET /api/guilds/:guildId/cards/autocomplete': 'user',
+  'GET /api/guilds/:guildId/cards/members/:userId/haves': 'mod',
+  'GET /api/guilds/:guildId/cards/members/:userId/wants': 'mod',
+  'GET /api/guilds/:guildId/cards/members/:userId/matches': 'mod',
+  'POST /api/guilds/:guildId/cards/members/:userId/haves': 'admin',
+  'POST /api/guilds/:guildId/cards/members/:userId/wants': 'admin',
+  'DELETE /api/guilds/:guildId/cards/members/:userId/haves/:id': 'admin',
+  'DELETE /api/guilds/:guildId/cards/members/:userId/wants/:id': 'admin',
+  'POST /api/guilds/:guildId/cards/members/:userId/import': 'admin',
+  'PUT /api/guilds/:guildId/cards/members/:userId/visibility': 'admin',
+  'POST /api/guilds/:guildId/card-trades': 'person',
+  'GET /api/guilds/:guildId/card-trades': 'person',
+  'GET /api/guilds/:guildId/card-trades/:proposalId': 'person',
+  'POST /api/guilds/:guildId/card-trades/:proposalId/respond': 'person',
+  'POST /api/guilds/:guildId/card-trades/:proposalId/confirm': 'person',
+  'POST /api/guilds/:guildId/card-trades/:proposalId/dispute': 'person',
+  'POST /api/guilds/:guildId/card-trades/:proposalId/resolve': 'mod',
+  'POST /api/guilds/:guildId/card-trades/:proposalId/rate': 'person',
+  'GET /api/guilds/:guildId/card-trades/:proposalId/messages': 'person',
+  'POST /api/guilds/:guildId/card-trades/:proposalId/messages': 'person',
+  'GET /api/guilds/:guildId/card-profiles/:userId': 'user',
   'GET /api/guilds/:guildId/cards/me/notifications': 'user',
   'PUT /api/guilds/:guildId/cards/me/notifications': 'user',
   'POST /api/guilds/:guildId/cards/me/email': 'user',
@@ -290,6 +315,7 @@ it('answers each route 401 / 403 / allowed exactly as its declared level says, f
       else if (expected === 'game') want = '401';
       else if (expected === 'session') want = status === 401 || status === 403 ? String(status) : '401 or 403';
       else if (caller === 'none' || caller === 'invalid') want = '401';
+      else if (expected === 'person') want = '403';
       else if (caller === 'otherGuild') want = '403';
       else want = PERMISSION_LEVELS.indexOf(caller) >= PERMISSION_LEVELS.indexOf(expected) ? 'allowed' : '403';
       const got = status === 401 || status === 403 ? String(status) : 'allowed';
