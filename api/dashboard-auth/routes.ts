@@ -1,8 +1,12 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { z } from 'zod';
 import { AppError, ForbiddenError, UnauthorizedError } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
+import { GRANT_NAMES } from '../../lib/grants';
+import { PERMISSION_LEVELS } from '../../lib/permissions';
 import type { RouteDeps } from '../deps';
+import { route, routerOf, type RouteContext, type RouteState } from '../openapi/route';
+import { isoDate } from '../openapi/schemas';
 import { LoginRefusedError } from './discord-login';
 import { signAccessToken, type GuildAccess, type SessionClaims } from './jwt';
 import { clearAuthCookie, LOGIN_COOKIE, readCookie, REFRESH_COOKIE, setAuthCookie } from './cookies';
@@ -11,7 +15,7 @@ import { LOGIN_COOKIE_SECONDS, openLoginState, safeNextPath, sealLoginState } fr
 import type { DashboardSessions } from './runtime';
 import type { SessionFamily } from './sessions';
 
-type State = { log: Logger; session?: SessionClaims };
+type State = RouteState & { session?: SessionClaims };
 
 /** The custom header refresh and logout need: a browser sends it only from our own pages (CORS), never from a form. */
 const CSRF_HEADER = 'x-guildflow-csrf';
@@ -28,6 +32,19 @@ const guildsJson = (f: SessionFamily, access: Record<string, GuildAccess>) =>
 const loginOff = () => new AppError('login_off', 'Dashboard login is off on this server: set DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET (see .env.example).', 503);
 const sessionsOff = () => new AppError('sessions_off', 'Dashboard sessions are not configured in this API process.', 503);
 
+const sessionUser = z.object({ id: z.string(), username: z.string(), globalName: z.string().nullable(), avatarUrl: z.string() }).meta({ id: 'SessionUser' });
+const sessionGuild = z
+  .object({ id: z.string(), name: z.string(), iconUrl: z.string().nullable(), level: z.enum(PERMISSION_LEVELS), grants: z.array(z.enum(GRANT_NAMES as [string, ...string[]])) })
+  .meta({ id: 'SessionGuild' });
+const session = z.object({ accessToken: z.string(), expiresAt: isoDate, user: sessionUser, guilds: z.array(sessionGuild) }).meta({ id: 'Session' });
+
+/** Koa's redirect answers a short HTML or text body naming the target. */
+const redirect = (description: string) => ({ description, schema: z.string(), contentType: ['text/html', 'text/plain'] });
+/** Query values the handlers read themselves (a missing or repeated one is their own answer, never a 400). */
+const passedOn = (description: string) => z.string().optional().catch(undefined).meta({ description });
+
+const TAG = 'dashboard-auth';
+
 /**
  * The web dashboard's login with Discord and its sessions:
  * - `GET /api/auth/login?next=/path` → Discord's consent page (identify, guilds; state; PKCE S256).
@@ -37,78 +54,12 @@ const sessionsOff = () => new AppError('sessions_off', 'Dashboard sessions are n
  * - `GET /api/me`, `GET /api/me/guilds` → who the access token is for, and their servers with their levels.
  * Refresh and logout need the `X-Guildflow-CSRF: 1` header. docs/security.md describes the model.
  */
-export function dashboardAuthRoutes({ prisma, guildDirectory, dashboardSessions }: RouteDeps): Router<State> {
-  const router = new Router<State>();
+export function dashboardAuthRoutes(deps: RouteDeps): Router<RouteState> {
+  const { prisma, guildDirectory, dashboardSessions } = deps;
   const sessions = (): DashboardSessions => {
     if (!dashboardSessions) throw sessionsOff();
     return dashboardSessions;
   };
-
-  router.get('/api/auth/login', async (ctx) => {
-    const s = sessions();
-    if (!s.login) throw loginOff();
-    const { url, state, codeVerifier } = s.login.start();
-    const sealed = await sealLoginState(s.keys.loginCookie, { state, codeVerifier, next: safeNextPath(ctx.query.next) }, s.now());
-    setAuthCookie(ctx, LOGIN_COOKIE, sealed, { maxAgeSeconds: LOGIN_COOKIE_SECONDS, sameSite: 'Lax' });
-    ctx.set('Cache-Control', 'no-store');
-    ctx.redirect(url.toString());
-  });
-
-  router.get('/api/auth/callback', async (ctx) => {
-    const s = sessions();
-    if (!s.login) throw loginOff();
-    const login = await openLoginState(s.keys.loginCookie, readCookie(ctx, LOGIN_COOKIE), s.now());
-    clearAuthCookie(ctx, LOGIN_COOKIE, 'Lax');
-    ctx.set('Cache-Control', 'no-store');
-    const fail = (code: string) => {
-      ctx.state.log.info({ loginError: code }, 'dashboard login refused');
-      ctx.redirect(`/?login_error=${code}`);
-    };
-    const q = ctx.query;
-    if (!login) return fail('login_expired');
-    if (typeof q.state !== 'string' || q.state !== login.state) return fail('state_mismatch');
-    if (typeof q.error === 'string') return fail(q.error === 'access_denied' ? 'access_denied' : 'discord_error');
-    if (typeof q.code !== 'string' || !q.code) return fail('invalid_request');
-    let opened: Awaited<ReturnType<DashboardSessions['store']['open']>>;
-    try {
-      opened = await s.store.open(await s.login.finish(q.code, login.codeVerifier));
-    } catch (err) {
-      if (err instanceof LoginRefusedError) return fail('login_refused');
-      if (err instanceof AppError && err.code === 'discord_unavailable') return fail('discord_unavailable');
-      throw err;
-    }
-    ctx.state.log.info({ userId: opened.family.userId, familyId: opened.family.id }, 'dashboard login');
-    setRefreshCookie(ctx, s, opened.refreshToken);
-    ctx.redirect(login.next);
-  });
-
-  router.post('/api/auth/refresh', requireCsrfHeader, async (ctx) => {
-    const s = sessions();
-    const token = readCookie(ctx, REFRESH_COOKIE);
-    if (!token) throw new UnauthorizedError('No session: log in.');
-    let rotated: Awaited<ReturnType<DashboardSessions['store']['rotate']>>;
-    try {
-      rotated = await s.store.rotate(token);
-    } catch (err) {
-      if (err instanceof UnauthorizedError) clearAuthCookie(ctx, REFRESH_COOKIE, 'Strict');
-      throw err;
-    }
-    // The next token is set before the levels are read: a 503 from Discord then leaves a working session.
-    setRefreshCookie(ctx, s, rotated.refreshToken);
-    const { family } = rotated;
-    const access = await guildAccessOf(prisma, guildDirectory, family.userId, family.discordGuilds.map((g) => g.id));
-    const { token: accessToken, expiresAt } = await signAccessToken(s.keys.access, { userId: family.userId, familyId: family.id, guilds: access }, s.now(), s.accessTokenSeconds);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { accessToken, expiresAt: expiresAt.toISOString(), user: userJson(family), guilds: guildsJson(family, access) };
-  });
-
-  router.post('/api/auth/logout', requireCsrfHeader, async (ctx) => {
-    const s = sessions();
-    const token = readCookie(ctx, REFRESH_COOKIE);
-    if (token) await s.store.revoke(token);
-    clearAuthCookie(ctx, REFRESH_COOKIE, 'Strict');
-    ctx.status = 204;
-  });
 
   const requireSession = async (ctx: Context, next: Next): Promise<void> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
@@ -118,6 +69,7 @@ export function dashboardAuthRoutes({ prisma, guildDirectory, dashboardSessions 
     (ctx.state as State).session = claims;
     await next();
   };
+  const claimsOf = (ctx: RouteContext): SessionClaims => (ctx.state as State).session!;
 
   const familyOf = async (claims: SessionClaims): Promise<SessionFamily> => {
     const family = await sessions().store.active(claims.familyId);
@@ -125,16 +77,134 @@ export function dashboardAuthRoutes({ prisma, guildDirectory, dashboardSessions 
     return family;
   };
 
-  router.get('/api/me', requireSession, async (ctx) => {
-    ctx.body = { user: userJson(await familyOf(ctx.state.session!)) };
-  });
-
-  router.get('/api/me/guilds', requireSession, async (ctx) => {
-    const claims = ctx.state.session!;
-    ctx.body = { guilds: guildsJson(await familyOf(claims), claims.guilds) };
-  });
-
-  return router;
+  return routerOf(undefined, deps, [
+    route({
+      method: 'get',
+      path: '/api/auth/login',
+      summary: "Log in with Discord: to Discord's consent page",
+      description: 'Scopes identify and guilds, with state and PKCE (S256); the state rides in a short-lived sealed cookie.',
+      tag: TAG,
+      access: { kind: 'public' },
+      query: z.looseObject({ next: passedOn('The dashboard path to come back to (only a path of this site).') }),
+      responses: { 302: redirect("To Discord's consent page.") },
+      handler: async (ctx) => {
+        const s = sessions();
+        if (!s.login) throw loginOff();
+        const { url, state, codeVerifier } = s.login.start();
+        const sealed = await sealLoginState(s.keys.loginCookie, { state, codeVerifier, next: safeNextPath(ctx.query.next) }, s.now());
+        setAuthCookie(ctx, LOGIN_COOKIE, sealed, { maxAgeSeconds: LOGIN_COOKIE_SECONDS, sameSite: 'Lax' });
+        ctx.set('Cache-Control', 'no-store');
+        ctx.redirect(url.toString());
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/auth/callback',
+      summary: "Discord's answer to a login: opens a session",
+      description: 'Checks the state, exchanges the code, sets the refresh cookie and goes back to `next`; a refused login goes to `/?login_error=<code>`.',
+      tag: TAG,
+      access: { kind: 'public' },
+      query: z.looseObject({ state: passedOn('As sent to Discord.'), code: passedOn("Discord's authorization code."), error: passedOn("Discord's error, when the login was not granted.") }),
+      responses: { 302: redirect('Back to the dashboard: to `next` when signed in, to `/?login_error=<code>` when not.') },
+      handler: async (ctx) => {
+        const s = sessions();
+        if (!s.login) throw loginOff();
+        const login = await openLoginState(s.keys.loginCookie, readCookie(ctx, LOGIN_COOKIE), s.now());
+        clearAuthCookie(ctx, LOGIN_COOKIE, 'Lax');
+        ctx.set('Cache-Control', 'no-store');
+        const fail = (code: string) => {
+          ctx.state.log.info({ loginError: code }, 'dashboard login refused');
+          ctx.redirect(`/?login_error=${code}`);
+        };
+        const q = ctx.query;
+        if (!login) return fail('login_expired');
+        if (typeof q.state !== 'string' || q.state !== login.state) return fail('state_mismatch');
+        if (typeof q.error === 'string') return fail(q.error === 'access_denied' ? 'access_denied' : 'discord_error');
+        if (typeof q.code !== 'string' || !q.code) return fail('invalid_request');
+        let opened: Awaited<ReturnType<DashboardSessions['store']['open']>>;
+        try {
+          opened = await s.store.open(await s.login.finish(q.code, login.codeVerifier));
+        } catch (err) {
+          if (err instanceof LoginRefusedError) return fail('login_refused');
+          if (err instanceof AppError && err.code === 'discord_unavailable') return fail('discord_unavailable');
+          throw err;
+        }
+        ctx.state.log.info({ userId: opened.family.userId, familyId: opened.family.id }, 'dashboard login');
+        setRefreshCookie(ctx, s, opened.refreshToken);
+        ctx.redirect(login.next);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/refresh',
+      summary: 'The next refresh cookie and a short-lived access token',
+      description: "The access token carries the member's levels and grants per server as of now.",
+      tag: TAG,
+      access: { kind: 'cookie' },
+      before: [requireCsrfHeader],
+      responses: { 200: { description: 'The new access token, who it is for, and their servers.', schema: session } },
+      handler: async (ctx) => {
+        const s = sessions();
+        const token = readCookie(ctx, REFRESH_COOKIE);
+        if (!token) throw new UnauthorizedError('No session: log in.');
+        let rotated: Awaited<ReturnType<DashboardSessions['store']['rotate']>>;
+        try {
+          rotated = await s.store.rotate(token);
+        } catch (err) {
+          if (err instanceof UnauthorizedError) clearAuthCookie(ctx, REFRESH_COOKIE, 'Strict');
+          throw err;
+        }
+        // The next token is set before the levels are read: a 503 from Discord then leaves a working session.
+        setRefreshCookie(ctx, s, rotated.refreshToken);
+        const { family } = rotated;
+        const access = await guildAccessOf(prisma, guildDirectory, family.userId, family.discordGuilds.map((g) => g.id));
+        const { token: accessToken, expiresAt } = await signAccessToken(s.keys.access, { userId: family.userId, familyId: family.id, guilds: access }, s.now(), s.accessTokenSeconds);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = { accessToken, expiresAt: expiresAt.toISOString(), user: userJson(family), guilds: guildsJson(family, access) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/logout',
+      summary: 'End the session',
+      tag: TAG,
+      access: { kind: 'cookie' },
+      before: [requireCsrfHeader],
+      responses: { 204: { description: 'Signed out (also when there was no session).' } },
+      handler: async (ctx) => {
+        const s = sessions();
+        const token = readCookie(ctx, REFRESH_COOKIE);
+        if (token) await s.store.revoke(token);
+        clearAuthCookie(ctx, REFRESH_COOKIE, 'Strict');
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/me',
+      summary: 'Who the access token is for',
+      tag: TAG,
+      access: { kind: 'session' },
+      before: [requireSession],
+      responses: { 200: { description: 'The signed-in member.', schema: z.object({ user: sessionUser }) } },
+      handler: async (ctx) => {
+        ctx.body = { user: userJson(await familyOf(claimsOf(ctx))) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/me/guilds',
+      summary: 'Their servers with Guildflow, with their level and grants in each',
+      tag: TAG,
+      access: { kind: 'session' },
+      before: [requireSession],
+      responses: { 200: { description: 'As of the access token.', schema: z.object({ guilds: z.array(sessionGuild) }) } },
+      handler: async (ctx) => {
+        const claims = claimsOf(ctx);
+        ctx.body = { guilds: guildsJson(await familyOf(claims), claims.guilds) };
+      },
+    }),
+  ]);
 }
 
 function setRefreshCookie(ctx: Context, s: DashboardSessions, token: string): void {

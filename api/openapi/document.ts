@@ -23,11 +23,28 @@ const ERRORS: Record<number, string> = {
   400: 'Invalid input: the message names the fields.',
   401: 'No valid token.',
   403: 'The token may not do this.',
-  503: 'A dependency (Discord, Temporal) cannot answer now.',
+  503: 'A dependency (Discord, Temporal, dashboard sessions) cannot answer now.',
 };
 
 function errorResponse(description: string) {
   return { description, content: { 'application/json': { schema: errorBody } } };
+}
+
+function securityOf(access: MountedRoute['spec']['access']): Record<string, string[]>[] {
+  switch (access.kind) {
+    case 'guild':
+      return [{ apiToken: [] }, { session: [] }];
+    case 'metrics':
+      return [{ metricsToken: [] }, {}];
+    case 'signature':
+      return [{ [access.scheme]: [] }];
+    case 'session':
+      return [{ session: [] }];
+    case 'cookie':
+      return [{ refreshCookie: [], csrfHeader: [] }];
+    case 'public':
+      return [];
+  }
 }
 
 function operationOf({ spec, fullPath }: MountedRoute): ZodOpenApiOperationObject {
@@ -35,7 +52,7 @@ function operationOf({ spec, fullPath }: MountedRoute): ZodOpenApiOperationObjec
   for (const [status, r] of Object.entries(spec.responses)) {
     responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = r.schema ? { description: r.description, content: Object.fromEntries([r.contentType ?? 'application/json'].flat().map((type) => [type, { schema: r.schema! }])) } : { description: r.description };
   }
-  const thrown = [...(spec.params || spec.query || spec.body || spec.jsonBody || spec.rawBody ? [400] : []), ...(spec.access.kind === 'guild' ? [401, 403, 503] : []), ...(spec.access.kind === 'metrics' || spec.access.kind === 'signature' ? [401] : [])];
+  const thrown = [...(spec.params || spec.query || spec.body || spec.jsonBody || spec.rawBody ? [400] : []), ...(spec.access.kind === 'guild' ? [401, 403, 503] : []), ...(spec.access.kind === 'metrics' || spec.access.kind === 'signature' ? [401] : []), ...(spec.access.kind === 'session' ? [401, 503] : []), ...(spec.access.kind === 'cookie' ? [401, 403, 503] : [])];
   for (const status of thrown) responses[String(status) as `4${string}`] ??= errorResponse(ERRORS[status]!);
   responses.default = errorResponse('Any other failure, in the one error body.');
 
@@ -49,7 +66,7 @@ function operationOf({ spec, fullPath }: MountedRoute): ZodOpenApiOperationObjec
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     tags: [spec.tag],
-    security: access.kind === 'guild' ? [{ apiToken: [] }, { session: [] }] : access.kind === 'metrics' ? [{ metricsToken: [] }, {}] : access.kind === 'signature' ? [{ [access.scheme]: [] }] : [],
+    security: securityOf(access),
     'x-guildflow-access': access,
     requestParams: { ...(names.length ? { path } : {}), ...(spec.query ? { query: spec.query as z.ZodObject } : {}) },
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
@@ -80,6 +97,8 @@ export function buildDocument(app: Koa): OpenApiDocument {
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'A guild API token (npm run token:create, or POST /api/guilds/{guildId}/api-tokens).' },
         session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A dashboard session token (JWT) for the signed-in member.' },
+        refreshCookie: { type: 'apiKey', in: 'cookie', name: 'gf_refresh', description: 'The dashboard session cookie (HttpOnly, SameSite=Strict) set by the login callback and each refresh.' },
+        csrfHeader: { type: 'apiKey', in: 'header', name: 'X-Guildflow-CSRF', description: 'Must be `1`: a browser sends this header only from the dashboard itself (CORS), never from a cross-site form.' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the process has one (otherwise /metrics is open).' },
         midtransSignature: { type: 'apiKey', in: 'header', name: 'x-midtrans-signature', description: 'Midtrans notifications carry signature_key (SHA-512 of order id, status code, gross amount and the server key) in the body; checked before anything is read.' },
         robloxGameSignature: { type: 'apiKey', in: 'header', name: 'x-guildflow-signature', description: 'A registered Roblox game signs each request with its secret (HMAC over method, path, timestamp and body).' },

@@ -13,13 +13,17 @@ import type { RouteDeps } from '../deps';
  * Who may call a route. `guild`: a guild API token (requireGuildToken) of at least `level`, or a person's
  * token holding `grant`; `public`: anyone who reaches the port; `metrics`: the METRICS_TOKEN bearer when
  * one is set; `signature`: a signed request (webhook or game), checked by the route's own middleware or
- * handler — `scheme` names it in the document.
+ * handler — `scheme` names it in the document; `session`: a dashboard access token (JWT) as the bearer;
+ * `cookie`: the dashboard's refresh cookie with the CSRF header. The last two are checked by the route's
+ * own `before` middleware (api/dashboard-auth/routes.ts).
  */
 export type Access =
   | { kind: 'guild'; level: PermissionLevel; grant?: GrantName }
   | { kind: 'public' }
   | { kind: 'metrics' }
-  | { kind: 'signature'; scheme: 'midtransSignature' | 'robloxGameSignature' | 'stripeSignature' };
+  | { kind: 'signature'; scheme: 'midtransSignature' | 'robloxGameSignature' | 'stripeSignature' }
+  | { kind: 'session' }
+  | { kind: 'cookie' };
 
 /** One answer a route gives itself (thrown errors are the shared error body, see api/errors.ts). */
 export interface ResponseSpec {

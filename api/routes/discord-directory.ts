@@ -1,25 +1,40 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import { AppError, NotFoundError } from '../../lib/errors';
 import { DiscordUnavailableError, type GuildDirectory, type Listing } from '../../lib/discord/guild-directory';
-import type { Logger } from '../../lib/logger';
-import { requireGuildToken, type AuthState } from '../auth';
 import type { RouteDeps } from '../deps';
+import { route, routerOf, type RouteState } from '../openapi/route';
+import { errorBody, isoDate } from '../openapi/schemas';
 
 /** `?refresh=true` asks Discord again (unless the cached list is only seconds old). */
 const directoryQuery = z.object({ refresh: z.enum(['true', 'false']).optional() }).strict();
 
-/**
- * The answers, for the OpenAPI description:
- * - `GET …/channels` → `{ channels: [{ id, name, type, parentId, position }], fetchedAt }` (Discord's order:
- *   by position);
- * - `GET …/roles` → `{ roles: [{ id, name, color, position, managed, mentionable }], fetchedAt }` (highest
- *   first; the guild's own id is @everyone).
- * Errors: 404 `not_found` when Guildflow is not in the guild, 503 `discord_unavailable` when Discord cannot
- * be asked (no DISCORD_TOKEN in this process, or Discord down).
- */
-type State = AuthState & { log: Logger };
-type GuildParams = { guildId: string };
+const channelJson = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.number().int().meta({ description: "Discord's channel type (0 text, 2 voice, 4 category, 5 announcement, 15 forum, …)." }),
+    parentId: z.string().nullable().meta({ description: 'The category it sits in, if any.' }),
+    position: z.number().int(),
+  })
+  .meta({ id: 'DiscordChannel' });
+const roleJson = z
+  .object({
+    id: z.string().meta({ description: "The guild's own id is @everyone." }),
+    name: z.string(),
+    color: z.number().int(),
+    position: z.number().int(),
+    managed: z.boolean().meta({ description: "Given by an integration (a bot's own role): nobody can be given it." }),
+    mentionable: z.boolean(),
+  })
+  .meta({ id: 'DiscordRole' });
+
+const TAG = 'discord';
+const read = { kind: 'guild', level: 'mod' } as const;
+const errors = {
+  404: { description: 'Guildflow is not in the guild (not_found).', schema: errorBody },
+  503: { description: 'Discord cannot be asked: no DISCORD_TOKEN in this process, or Discord down (discord_unavailable).', schema: errorBody },
+};
 
 /**
  * The guild's channels and roles for the dashboard's pickers, read from Discord through the API's guild
@@ -27,25 +42,38 @@ type GuildParams = { guildId: string };
  * the checks see the same cached lists. Cached 60 s; `refresh=true` re-reads (at most every 5 s), and a
  * role id a write names that is missing from the cached list is read again before it is refused.
  */
-export function discordDirectoryRoutes({ prisma, guildDirectory }: RouteDeps): Router<State> {
-  const router = new Router<State>({ prefix: '/api/guilds/:guildId' });
-  const read = requireGuildToken(prisma, 'mod');
-
-  router.get('/channels', read, async (ctx) => {
-    const { guildId } = ctx.params as GuildParams;
-    const q = directoryQuery.parse(ctx.query);
-    const list = await ask(guildDirectory, guildId, (d) => d.channels(guildId, { fresh: q.refresh === 'true' }));
-    ctx.body = { channels: list.items, fetchedAt: list.fetchedAt.toISOString() };
-  });
-
-  router.get('/roles', read, async (ctx) => {
-    const { guildId } = ctx.params as GuildParams;
-    const q = directoryQuery.parse(ctx.query);
-    const list = await ask(guildDirectory, guildId, (d) => d.roles(guildId, { fresh: q.refresh === 'true' }));
-    ctx.body = { roles: list.items, fetchedAt: list.fetchedAt.toISOString() };
-  });
-
-  return router;
+export function discordDirectoryRoutes(deps: RouteDeps): Router<RouteState> {
+  const { guildDirectory } = deps;
+  return routerOf('/api/guilds/:guildId', deps, [
+    route({
+      method: 'get',
+      path: '/channels',
+      summary: "The guild's channels, in Discord's order (by position)",
+      tag: TAG,
+      access: read,
+      query: directoryQuery,
+      responses: { 200: { description: 'The channels and when they were read from Discord.', schema: z.object({ channels: z.array(channelJson), fetchedAt: isoDate }) }, ...errors },
+      handler: async (ctx, { query }) => {
+        const guildId = ctx.params.guildId!;
+        const list = await ask(guildDirectory, guildId, (d) => d.channels(guildId, { fresh: query.refresh === 'true' }));
+        ctx.body = { channels: list.items, fetchedAt: list.fetchedAt.toISOString() };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/roles',
+      summary: "The guild's roles, highest first",
+      tag: TAG,
+      access: read,
+      query: directoryQuery,
+      responses: { 200: { description: 'The roles and when they were read from Discord.', schema: z.object({ roles: z.array(roleJson), fetchedAt: isoDate }) }, ...errors },
+      handler: async (ctx, { query }) => {
+        const guildId = ctx.params.guildId!;
+        const list = await ask(guildDirectory, guildId, (d) => d.roles(guildId, { fresh: query.refresh === 'true' }));
+        ctx.body = { roles: list.items, fetchedAt: list.fetchedAt.toISOString() };
+      },
+    }),
+  ]);
 }
 
 /** One directory question: 503 without a directory or with Discord unreachable, 404 when the bot is not in the guild. */

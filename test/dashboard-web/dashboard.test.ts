@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
+import { saveMembers } from '../../lib/member-directory';
 import { EventHub } from '../../lib/events/hub';
 import { createLogger } from '../../lib/logger';
 import { ensureWebBuilt } from '../../lib/web/build';
@@ -42,12 +43,12 @@ type SessionBody = {
   accessToken: string;
   expiresAt: string;
   user: { id: string; username: string; globalName: string | null; avatarUrl: string | null };
-  guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'member' }[];
+  guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'user' }[];
 };
 /** What the stand-in refresh answers: a session, or null for "not logged in" (401). */
 let session: SessionBody | null = null;
 
-function sessionAs(level: 'admin' | 'member'): SessionBody {
+function sessionAs(level: 'admin' | 'user'): SessionBody {
   return {
     accessToken: level === 'admin' ? tokens.admin : tokens.user,
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -72,6 +73,9 @@ const daily = (user: string, amount: bigint, key: string) =>
   ledger.transfer({ guildId: guild, key, type: 'daily', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(user), amount });
 
 async function seed(): Promise<void> {
+  // The member directory the bot keeps: the Members page lists these members.
+  const names = ['Alice', 'Bob', 'Carol'];
+  await saveMembers(db.prisma, guild, [alice, bob, carol].map((userId, i) => ({ userId, username: names[i]!.toLowerCase(), displayName: names[i]!, avatarUrl: null, isBot: false, joinedAt: new Date() })));
   await daily(alice, 1000n, `seed:${guild}:alice`);
   await daily(bob, 400n, `seed:${guild}:bob`);
   await daily(carol, 50n, `seed:${guild}:carol`);
@@ -356,7 +360,7 @@ it('composes an announcement with a live preview of its embed; the API’s refus
 });
 
 it('gives a member-level session the member pages only', async () => {
-  session = sessionAs('member');
+  session = sessionAs('user');
   const { page, problems } = await browser.page();
   await page.goto(`${base}/guilds/${guild}/`);
   await page.getByRole('heading', { name: 'Test Guild', level: 1 }).waitFor();

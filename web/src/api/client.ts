@@ -5,6 +5,16 @@ export type Schemas = components['schemas'];
 export type Session = Schemas['Session'];
 export type GuildLevel = Session['guilds'][number]['level'];
 
+type Operation<P extends keyof paths, M extends string> = M extends keyof paths[P] ? paths[P][M] : never;
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+/** What a route answers when it succeeds (its 200, else its 201 JSON body), from the generated types. */
+export type Answer<P extends keyof paths, M extends string = 'get'> =
+  Operation<P, M> extends { responses: infer R } ? (R extends { 200: infer Ok } ? JsonOf<Ok> : R extends { 201: infer Created } ? JsonOf<Created> : never) : never;
+/** A route's query parameters. */
+export type QueryOf<P extends keyof paths, M extends string = 'get'> = Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** A route's JSON body. */
+export type BodyOf<P extends keyof paths, M extends string> = Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+
 /** The access token lives here only (never in storage): a reload gets a new one from the session cookie. */
 let accessToken: string | null = null;
 

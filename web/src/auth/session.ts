@@ -13,7 +13,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
  */
 export async function refreshSession(onChange: (session: Session | null) => void): Promise<Session | null> {
   clearTimeout(timer);
-  const { data, response } = await api.POST('/api/auth/refresh', { params: { header: CSRF_HEADER } });
+  const { data, response } = await api.POST('/api/auth/refresh', { headers: CSRF_HEADER });
   if (!data) {
     setAccessToken(null);
     if (response.status === 401) return null;
@@ -29,7 +29,7 @@ export async function refreshSession(onChange: (session: Session | null) => void
 
 export async function logout(): Promise<void> {
   clearTimeout(timer);
-  await api.POST('/api/auth/logout', { params: { header: CSRF_HEADER } });
+  await api.POST('/api/auth/logout', { headers: CSRF_HEADER });
   setAccessToken(null);
 }
 

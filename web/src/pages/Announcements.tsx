@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
 import { EmbedPreview } from '../components/EmbedPreview';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import { atLeast } from './levels';
@@ -82,7 +82,7 @@ function Compose({ guildId, onSent }: { guildId: string; onSent: () => void }) {
     setError(null);
     setDone(null);
     try {
-      const body: Schemas['AnnouncementCreate'] & { id: string } = {
+      const body: BodyOf<'/api/guilds/{guildId}/announcements', 'post'> & { id: string } = {
         id,
         channelId: f.channelId.trim(),
         title: f.title,

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorMessage, unwrap, type Schemas } from '../api/client';
+import { api, errorMessage, unwrap, type BodyOf } from '../api/client';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import type { PageProps } from './types';
 
-type Level = Schemas['ApiToken']['level'];
+type Level = BodyOf<'/api/guilds/{guildId}/api-tokens', 'post'>['level'];
 
 /** The guild's API tokens: create one (its secret is shown once), revoke one. */
 export function ApiTokensPage({ guild }: PageProps) {

@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { api, authorization, errorMessage, unwrap, type Schemas } from '../api/client';
+import { api, authorization, errorMessage, unwrap, type Answer, type QueryOf } from '../api/client';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
 
-type Filters = Schemas['EntryFilters'];
+type Filters = Pick<QueryOf<'/api/guilds/{guildId}/ledger/entries'>, (typeof FILTER_NAMES)[number]>;
+type AccountRef = Answer<'/api/guilds/{guildId}/ledger/entries'>['entries'][number]['postings'][number]['account'];
+type ValidationReport = Answer<'/api/guilds/{guildId}/ledger/validate', 'post'>;
 const FILTER_NAMES = ['account', 'asset', 'type', 'status', 'since', 'until'] as const;
 const PAGE_SIZE = 25;
 
@@ -21,7 +23,7 @@ function filtersFromUrl(): Filters {
 
 const present = (f: Filters): Filters => Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as Filters;
 
-function accountLabel(a: Schemas['AccountRef']): string {
+function accountLabel(a: AccountRef): string {
   return `${a.ownerType}:${a.ownerId}`;
 }
 
@@ -184,7 +186,7 @@ function CsvDownload({ guildId, filters }: { guildId: string; filters: Filters }
 }
 
 function Validate({ guildId }: { guildId: string }) {
-  const [report, setReport] = useState<Schemas['ValidationReport'] | null>(null);
+  const [report, setReport] = useState<ValidationReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const run = async () => {

@@ -5,19 +5,41 @@ import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
 
-type Member = Schemas['Member'];
+/** A row of the table: the member's name, picture, Roblox name and balance of the guild's currency. */
+interface MemberRow {
+  userId: string;
+  displayName: string;
+  avatarUrl: string | null;
+  balance: string;
+  robloxUsername: string | null;
+}
 const PAGE_SIZE = 50;
+/** The ledger asset the table shows (the guild's currency). */
+const CURRENCY = 'currency';
+
+function rowOf(m: Schemas['Member']): MemberRow {
+  return {
+    userId: m.userId,
+    displayName: m.displayName ?? m.username ?? m.userId,
+    avatarUrl: m.avatarUrl,
+    balance: m.balances.find((b) => b.asset === CURRENCY)?.balance ?? '0',
+    robloxUsername: m.roblox?.name ?? null,
+  };
+}
 
 /**
  * Members with their balances (GET /members), searchable and paged. Until an API process has the member
  * directory (404 from an older API), the ledger's holders stand in: ids and balances, no names.
  */
-async function loadMembers(guildId: string, search: string, cursor: string | undefined): Promise<{ items: Member[]; nextCursor: string | null; fromHolders: boolean }> {
+async function loadMembers(guildId: string, search: string, cursor: string | undefined): Promise<{ items: MemberRow[]; nextCursor: string | null; fromHolders: boolean }> {
   const path = { guildId };
   const res = await api.GET('/api/guilds/{guildId}/members', { params: { path, query: { search: search || undefined, cursor, limit: PAGE_SIZE } } });
-  if (res.response.status !== 404 || (res.error as { error?: { code?: string } } | undefined)?.error?.code !== 'not_found') return { ...unwrap(res), fromHolders: false };
+  if (res.response.status !== 404 || (res.error as { error?: { code?: string } } | undefined)?.error?.code !== 'not_found') {
+    const page = unwrap(res);
+    return { items: page.members.map(rowOf), nextCursor: page.nextCursor, fromHolders: false };
+  }
   const holders = unwrap(await api.GET('/api/guilds/{guildId}/ledger/holders', { params: { path, query: { asset: 'currency', limit: PAGE_SIZE, cursor } } }));
-  const items = holders.holders.map((h) => ({ userId: h.userId, displayName: h.userId, avatarUrl: null, balance: h.balance })).filter((m) => !search || m.userId.includes(search));
+  const items = holders.holders.map((h) => ({ userId: h.userId, displayName: h.userId, avatarUrl: null, balance: h.balance, robloxUsername: null })).filter((m) => !search || m.userId.includes(search));
   return { items, nextCursor: holders.nextCursor, fromHolders: true };
 }
 

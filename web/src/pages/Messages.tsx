@@ -1,14 +1,17 @@
 import { useState } from 'react';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, unwrap, type Answer, type QueryOf } from '../api/client';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import type { PageProps } from './types';
 
-const STATES: Schemas['SyncState'][] = ['pending', 'orphaned', 'creating', 'synced', 'deleted'];
+type SyncState = NonNullable<QueryOf<'/api/guilds/{guildId}/sync'>['state']>;
+/** A synced message as the API sends it: its declared fields, and the counters the table shows. */
+type SyncMessage = Answer<'/api/guilds/{guildId}/sync'>['items'][number] & { creates: number; edits: number };
+const STATES: SyncState[] = ['pending', 'orphaned', 'creating', 'synced', 'deleted'];
 
 /** Every message Guildflow keeps in sync on Discord, with its state: pending while Discord fails, orphaned with why. */
 export function MessagesPage({ guild }: PageProps) {
-  const [state, setState] = useState<Schemas['SyncState'] | ''>('');
+  const [state, setState] = useState<SyncState | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const list = useLoad(
@@ -25,7 +28,7 @@ export function MessagesPage({ guild }: PageProps) {
           <select
             value={state}
             onChange={(e) => {
-              setState(e.target.value as Schemas['SyncState'] | '');
+              setState(e.target.value as SyncState | '');
               setCursors([undefined]);
             }}
           >
@@ -52,7 +55,7 @@ export function MessagesPage({ guild }: PageProps) {
           </tr>
         </thead>
         <tbody>
-          {list.data?.items.map((m) => (
+          {(list.data?.items as SyncMessage[] | undefined)?.map((m) => (
             <tr key={`${m.entityType}:${m.entityId}`}>
               <td>
                 {m.entityType} <code>{m.entityId}</code>

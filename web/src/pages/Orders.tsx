@@ -1,12 +1,17 @@
 import { useState } from 'react';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, unwrap, type Answer, type QueryOf } from '../api/client';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
 
-const ORDER_STATUSES: Schemas['OrderStatus'][] = ['needs_admin', 'pending', 'awaiting_funds', 'completed', 'failed', 'refunded'];
-const TOPUP_STATUSES: Schemas['TopupStatus'][] = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'];
+type OrderStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/orders'>['status']>;
+type TopupStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/payments/topups'>['status']>;
+/** An order and a top-up as the API sends them: their declared fields, and the other columns the tables show. */
+type Order = Answer<'/api/guilds/{guildId}/orders'>['items'][number] & { quantity: number; assetCode: string; failureReason: string | null };
+type Topup = Answer<'/api/guilds/{guildId}/payments/topups'>['items'][number] & { currency: string; assetCode: string; failureReason: string | null };
+const ORDER_STATUSES: OrderStatus[] = ['needs_admin', 'pending', 'awaiting_funds', 'completed', 'failed', 'refunded'];
+const TOPUP_STATUSES: TopupStatus[] = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'];
 
 /** Code orders (an admin settles one that needs them) and top-ups, newest first, live. */
 export function OrdersPage({ guild }: PageProps) {
@@ -20,7 +25,7 @@ export function OrdersPage({ guild }: PageProps) {
 }
 
 function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
-  const [status, setStatus] = useState<Schemas['OrderStatus'] | ''>('');
+  const [status, setStatus] = useState<OrderStatus | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const list = useLoad(() => api.GET('/api/guilds/{guildId}/orders', { params: { path: { guildId }, query: { status: status || undefined, cursor } } }).then(unwrap), [guildId, status, cursor]);
@@ -47,7 +52,7 @@ function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
           <select
             value={status}
             onChange={(e) => {
-              setStatus(e.target.value as Schemas['OrderStatus'] | '');
+              setStatus(e.target.value as OrderStatus | '');
               setCursors([undefined]);
             }}
           >
@@ -77,7 +82,7 @@ function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
           </tr>
         </thead>
         <tbody>
-          {list.data?.items.map((o) => (
+          {(list.data?.items as Order[] | undefined)?.map((o) => (
             <tr key={o.id}>
               <td>
                 <code>{o.id}</code>
@@ -117,7 +122,7 @@ function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
 }
 
 function Topups({ guildId }: { guildId: string }) {
-  const [status, setStatus] = useState<Schemas['TopupStatus'] | ''>('');
+  const [status, setStatus] = useState<TopupStatus | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const list = useLoad(() => api.GET('/api/guilds/{guildId}/payments/topups', { params: { path: { guildId }, query: { status: status || undefined, cursor } } }).then(unwrap), [guildId, status, cursor]);
@@ -131,7 +136,7 @@ function Topups({ guildId }: { guildId: string }) {
           <select
             value={status}
             onChange={(e) => {
-              setStatus(e.target.value as Schemas['TopupStatus'] | '');
+              setStatus(e.target.value as TopupStatus | '');
               setCursors([undefined]);
             }}
           >
@@ -159,7 +164,7 @@ function Topups({ guildId }: { guildId: string }) {
           </tr>
         </thead>
         <tbody>
-          {list.data?.items.map((p) => (
+          {(list.data?.items as Topup[] | undefined)?.map((p) => (
             <tr key={p.id}>
               <td>
                 <code>{p.id}</code>

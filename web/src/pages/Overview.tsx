@@ -1,9 +1,12 @@
-import { api, unwrap } from '../api/client';
+import { api, unwrap, type Answer } from '../api/client';
 import { ErrorMessage, Link, Notice, amount, useLoad } from '../components/ui';
 import { VolumeChart } from '../components/VolumeChart';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
+
+/** A stuck flow as the API sends it (its declared fields, and the step it keeps retrying). */
+type StuckFlow = Answer<'/api/guilds/{guildId}/flows/stuck'>['items'][number] & { stuck: { step: string; since: string; rounds: number; failure: string } };
 
 const DAYS = 30;
 
@@ -146,7 +149,7 @@ function StuckFlows({ guildId }: { guildId: string }) {
               </tr>
             </thead>
             <tbody>
-              {flows.data.items.map((f) => (
+              {(flows.data.items as StuckFlow[]).map((f) => (
                 <tr key={f.workflowId}>
                   <td>
                     <code>{f.workflowId}</code>

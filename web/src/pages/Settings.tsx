@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
 import { ErrorMessage, useLoad } from '../components/ui';
 import type { PageProps } from './types';
 
@@ -59,14 +59,15 @@ function GuildSettingsForm({ guildId }: { guildId: string }) {
     const s = loaded.data?.settings;
     if (!s) return;
     setLocale(s.locale);
-    setDisabled(s.disabledFeatures);
+    // The API answers the stored switch names: the same names PATCH accepts.
+    setDisabled(s.disabledFeatures as Feature[]);
     setAdminRoles(s.adminRoleIds.join(', '));
     setModRoles(s.modRoleIds.join(', '));
     setLogChannel(s.adminLogChannelId ?? '');
   }, [loaded.data]);
   const { error, saved, submit } = useSubmit(async () => {
     const before = loaded.data?.settings;
-    const change: Partial<Schemas['GuildSettings']> = { locale, disabledFeatures: disabled };
+    const change: BodyOf<'/api/guilds/{guildId}/settings', 'patch'> = { locale, disabledFeatures: disabled };
     // Ids are checked against Discord by the API: send them only when they changed.
     if (idList(adminRoles).join() !== (before?.adminRoleIds ?? []).join()) change.adminRoleIds = idList(adminRoles);
     if (idList(modRoles).join() !== (before?.modRoleIds ?? []).join()) change.modRoleIds = idList(modRoles);

@@ -1,16 +1,20 @@
 import { useState } from 'react';
-import { api, errorMessage, unwrap, type Schemas } from '../api/client';
+import { api, errorMessage, unwrap, type Answer, type QueryOf, type Schemas } from '../api/client';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
 
-type Claim = Schemas['TaskClaim'];
-const STATUSES: Schemas['ClaimStatus'][] = ['submitted', 'claimed', 'completed', 'revoked', 'expired', 'abandoned', 'cancelled'];
+/** A claim as the API sends it: its declared fields, and the other columns the card shows. */
+type Claim = Schemas['TaskClaim'] & { createdAt: string; awardFailure: string | null; revokeReason: string | null };
+type ClaimStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/tasks/claims'>['status']>;
+/** A review's or revoke's answer: the workflow's word (`ok`, and its message). */
+type ActionAnswer = Answer<'/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', 'post'>;
+const STATUSES: ClaimStatus[] = ['submitted', 'claimed', 'completed', 'revoked', 'expired', 'abandoned', 'cancelled'];
 
 /** The claims queue: proofs waiting for review first; Accept / Reject / Revoke as the Discord buttons do. */
 export function TasksPage({ guild }: PageProps) {
-  const [status, setStatus] = useState<Schemas['ClaimStatus'] | ''>('submitted');
+  const [status, setStatus] = useState<ClaimStatus | ''>('submitted');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const claims = useLoad(
@@ -29,7 +33,7 @@ export function TasksPage({ guild }: PageProps) {
           <select
             value={status}
             onChange={(e) => {
-              setStatus(e.target.value as Schemas['ClaimStatus'] | '');
+              setStatus(e.target.value as ClaimStatus | '');
               setCursors([undefined]);
             }}
           >
@@ -45,7 +49,7 @@ export function TasksPage({ guild }: PageProps) {
       <ErrorMessage error={claims.error} />
       {claims.data && claims.data.items.length === 0 && <p>No claim{status ? ` is ${status}` : ''}.</p>}
       <ul className="claims">
-        {claims.data?.items.map((c) => <ClaimCard key={c.id} guildId={guild.id} claim={c} canDecide={canDecide} onChanged={claims.reload} />)}
+        {(claims.data?.items as Claim[] | undefined)?.map((c) => <ClaimCard key={c.id} guildId={guild.id} claim={c} canDecide={canDecide} onChanged={claims.reload} />)}
       </ul>
       <nav className="pager" aria-label="Claim pages">
         <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
@@ -66,14 +70,14 @@ function ClaimCard({ guildId, claim, canDecide, onChanged }: { guildId: string; 
   const [result, setResult] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const path = { guildId, taskId: claim.taskId, userId: claim.userId };
-  const act = async (send: () => Promise<{ data?: Schemas['ActionResult']; error?: unknown; response: Response }>) => {
+  const act = async (send: () => Promise<{ data?: ActionAnswer; error?: unknown; response: Response }>) => {
     setBusy(true);
     setError(null);
     setResult(null);
     try {
       const res = await send();
       if (res.data?.ok) {
-        setResult(res.data.message);
+        setResult(String(res.data.message));
         onChanged();
       } else setError(errorMessage(res.error ?? res.data, res.response));
     } catch (err) {
