@@ -93,7 +93,9 @@ async function logIn(page: Page, userId: string): Promise<void> {
   expect(await page.title()).toBe('Discord | Authorize access to your account');
   await page.getByRole('button', { name: 'Authorize' }).click();
   await page.waitForURL((url) => url.origin === base && !url.pathname.startsWith('/api/'));
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\nat ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 500)}`);
+  });
 }
 
 /**
