@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
+import { ensurePackages } from '../../activities/codes/packages';
 import { importCodes } from '../../activities/codes/stock';
 import { createApiToken } from '../../lib/api-tokens';
 import { createCodeKeyring } from '../../lib/crypto/codes';
@@ -335,7 +336,7 @@ it('refunds a needs-admin code order from the Orders page: the order flow refund
   const keyring = createCodeKeyring({ id: 'e2e', key: Buffer.from(CODE_ENCRYPTION_KEY, 'base64') });
   await importCodes(e2e.prisma, keyring, guild, 'WEB-CODE-0001');
   const buyer = member('buyer');
-  const pkg = await e2e.prisma.codePackage.findFirstOrThrow({ where: { guildId: guild, quantity: 1 } });
+  const pkg = (await ensurePackages(e2e.prisma, guild)).find((p) => p.quantity === 1)!;
   await ledger.transfer({ guildId: guild, key: `fund:${buyer}`, type: 'admin_adjust', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(buyer), amount: pkg.price });
   // DMs closed and nobody to answer: the delivery gives up and the order waits for an admin.
   e2e.discord.setDmsClosed(buyer, true);
