@@ -29,7 +29,7 @@ interface PageDef {
 }
 
 const PAGES: readonly PageDef[] = [
-  { slug: '', label: 'Home', level: 'member', onlyBelow: 'mod', Page: MemberHome },
+  { slug: '', label: 'Home', level: 'user', onlyBelow: 'mod', Page: MemberHome },
   { slug: '', label: 'Overview', level: 'mod', Page: OverviewPage },
   { slug: 'ledger', label: 'Ledger', level: 'mod', Page: LedgerPage },
   { slug: 'members', label: 'Members', level: 'mod', Page: MembersPage },

@@ -123,7 +123,7 @@ export interface components {
       accessToken: string;
       expiresAt: string;
       user: { id: string; username: string; globalName: string | null; avatarUrl: string | null };
-      guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'member' }[];
+      guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'user'; grants: string[] }[];
     };
     Asset: { id: number; guildId: string; code: string; name: string; emoji: string; createdAt: string };
     AccountRef: { ownerType: 'user' | 'system'; ownerId: string };
