@@ -135,6 +135,8 @@ beforeAll(async () => {
   alice = member('alice');
   bob = member('bob');
   carol = member('carol');
+  // After the bot's own directory sync (which replaces the whole list), so it cannot overwrite these rows.
+  await until('the bot’s member directory', () => e2e.prisma.member.findFirst({ where: { guildId: guild, userId: admin } }));
   // The fake Discord adds members without a GUILD_MEMBER_ADD: the bot's directory would learn of them at its
   // next sync, so they are written as that sync writes them.
   await saveMembers(e2e.prisma, guild, [alice, bob, carol].map((userId) => ({ userId, username: e2e.discord.user(userId).username, displayName: e2e.discord.user(userId).username, avatarUrl: null, isBot: false, joinedAt: new Date() })));
@@ -220,7 +222,9 @@ it('lists the ledger with filters and cursor paging, validates it, and downloads
 it('adjusts a member’s balance from the Members page: the ledger row is in the database', async () => {
   const { page, problems } = await openAsAdmin(`/guilds/${guild}/members`);
   const row = page.locator(`tr[data-user-id="${carol}"]`);
-  await row.waitFor();
+  await row.waitFor({ timeout: 15_000 }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
+  });
   await checkPage(page, problems, 'members');
 
   // The API's own validation message is shown as it says it.
@@ -426,7 +430,7 @@ it('gives a member (not staff) the member pages only, and the API refuses them t
   await page.getByRole('heading', { name: 'Not found' }).waitFor();
 
   const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${e2e.apiUrl}/api/guilds/${guild}${path}`, { method, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${base.replace('localhost', '127.0.0.1')}/api/guilds/${guild}${path}`, { method, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   expect((await call('GET', '/orders')).status).toBe(403);
   expect((await call('POST', '/announcements', { channelId: e2e.demo.channels.general, title: 'Hi', body: 'From a member.' })).status).toBe(403);
   expect((await call('POST', '/economy/adjustments', { userId: e2e.demo.member.id, amount: '1000', reason: 'mine', idempotencyKey: 'member-try' })).status).toBe(403);
