@@ -42,7 +42,9 @@ export async function buildWeb(opts: { quiet?: boolean } = {}): Promise<void> {
   // Vite's own command (ESM-only, its types need a newer module resolution than the server code's).
   const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
   const args = [vite, 'build', '--config', path.join(WEB_DIR, 'vite.config.mts'), '--logLevel', opts.quiet ? 'warn' : 'info'];
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: WEB_DIR, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } });
+  // NODE_ENV=production whatever the caller's (jest sets test): anything else makes Vite bundle React's development build.
+  const env = { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' };
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: WEB_DIR, env });
   if (!opts.quiet) process.stdout.write(stdout + stderr);
   await writeFile(STAMP, `${hash}\n`);
 }

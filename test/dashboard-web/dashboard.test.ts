@@ -1,81 +1,62 @@
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Context, Next } from 'koa';
 import type { Page } from 'playwright-core';
 import { createLedger, systemAccount, userAccount, type Ledger } from '../../activities/ledger';
-import { createApp } from '../../api/app';
+import { ensurePackages } from '../../activities/codes/packages';
+import { importCodes } from '../../activities/codes/stock';
 import { createApiToken } from '../../lib/api-tokens';
+import { createCodeKeyring } from '../../lib/crypto/codes';
+import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { saveMembers } from '../../lib/member-directory';
-import { EventHub } from '../../lib/events/hub';
-import { createLogger } from '../../lib/logger';
+import { freePort } from '../../lib/net';
+import { waitFor } from '../../lib/wait';
 import { ensureWebBuilt } from '../../lib/web/build';
 import { poolOf } from '../../prisma/transactions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createGuild, snowflake, SYSTEM } from '../helpers/ledger';
+import type { order } from '../../workflows/order';
+import { CODE_ENCRYPTION_KEY, startE2E, type E2E } from '../e2e/harness';
+import { SYSTEM } from '../helpers/ledger';
 import { launchBrowser, screenshot, seriousAxeViolations, type Browser } from './browser';
 
 /**
- * The dashboard in Chromium against the real API app (createApp, the real build in web/dist) on a
- * seeded guild. The Discord login is not part of this app yet, so this file alone stands in for
- * `POST /api/auth/refresh`, answering with a real API token as the access token (API tokens are bearer
- * tokens too); every other request is the real API's.
+ * The dashboard in Chromium against Guildflow as `npm start` runs it (API, worker and bot in process, the
+ * real build in web/dist) with the fake Discord: every session comes from the real login — "Log in with
+ * Discord" → the fake Discord's consent page (Authorize) → /api/auth/callback — and every request is the
+ * real API's. Flows that need Temporal run on the real worker.
+ *
+ * Refresh-token reuse revoking the family, and a refresh without the CSRF header being refused, are
+ * API-level and proven in test/dashboard-auth/login.test.ts.
  */
 
 // A browser on a loaded two-core machine: each step may wait, so each test gets two minutes.
 jest.setTimeout(120_000);
 
-let db: TestDatabase;
+/** Signs the dashboard's access tokens in this run (test-only). */
+const SESSION_SECRET = 'dashboard-web-test-session-secret-0123456789abcdef';
+
+let e2e: E2E;
 let ledger: Ledger;
-let hub: EventHub;
-let server: Server;
+/** The API as the browser sees it: Secure cookies are kept on http://localhost only. */
 let base: string;
+/** The admin's browser (one login, kept by its cookie) and a member's. */
 let browser: Browser;
+let memberBrowser: Browser | undefined;
 let guild: string;
-const tokens = { admin: '', user: '' };
-const alice = snowflake();
-const bob = snowflake();
-const carol = snowflake();
+let admin: string;
+let alice: string;
+let bob: string;
+let carol: string;
 /** Screenshots taken, for the report. */
 const shots: string[] = [];
-
-type SessionBody = {
-  accessToken: string;
-  expiresAt: string;
-  user: { id: string; username: string; globalName: string | null; avatarUrl: string | null };
-  guilds: { id: string; name: string; iconUrl: string | null; level: 'owner' | 'admin' | 'mod' | 'user' }[];
-};
-/** What the stand-in refresh answers: a session, or null for "not logged in" (401). */
-let session: SessionBody | null = null;
-
-function sessionAs(level: 'admin' | 'user'): SessionBody {
-  return {
-    accessToken: level === 'admin' ? tokens.admin : tokens.user,
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    user: { id: '200000000000000001', username: 'ada', globalName: 'Ada Admin', avatarUrl: null },
-    guilds: [{ id: guild, name: 'Test Guild', iconUrl: null, level }],
-  };
-}
-
-/** The stand-in for the login helper's refresh route (test-only; production has the real one). */
-async function refreshStandIn(ctx: Context, next: Next): Promise<void> {
-  if (ctx.method !== 'POST' || ctx.path !== '/api/auth/refresh') return next();
-  if (ctx.get('x-guildflow-csrf') !== '1') {
-    ctx.status = 403;
-    ctx.body = { error: { code: 'forbidden', message: 'X-Guildflow-CSRF: 1 is required.' } };
-  } else if (!session) {
-    ctx.status = 401;
-    ctx.body = { error: { code: 'unauthorized', message: 'No session.' } };
-  } else ctx.body = session;
-}
 
 const daily = (user: string, amount: bigint, key: string) =>
   ledger.transfer({ guildId: guild, key, type: 'daily', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(user), amount });
 
+function member(name: string): string {
+  const user = e2e.discord.createUser({ username: name, globalName: name[0]!.toUpperCase() + name.slice(1) });
+  e2e.discord.addMember(guild, user.id);
+  return user.id;
+}
+
 async function seed(): Promise<void> {
-  // The member directory the bot keeps: the Members page lists these members.
-  const names = ['Alice', 'Bob', 'Carol'];
-  await saveMembers(db.prisma, guild, [alice, bob, carol].map((userId, i) => ({ userId, username: names[i]!.toLowerCase(), displayName: names[i]!, avatarUrl: null, isBot: false, joinedAt: new Date() })));
   await daily(alice, 1000n, `seed:${guild}:alice`);
   await daily(bob, 400n, `seed:${guild}:bob`);
   await daily(carol, 50n, `seed:${guild}:carol`);
@@ -85,40 +66,15 @@ async function seed(): Promise<void> {
   }
 }
 
-/** A task with a claim whose proof waits for review (what the claim flow leaves in the table). */
-async function seedClaim(): Promise<void> {
-  const task = await db.prisma.task.create({ data: { guildId: guild, name: 'Draw the server logo', reward: 100n, claimDurationSeconds: 86_400, createdBy: alice } });
-  await db.prisma.taskClaim.create({
-    data: {
-      id: `claim:${task.id}:${bob}`,
-      guildId: guild,
-      taskId: task.id,
-      userId: bob,
-      status: 'submitted',
-      deadlineAt: new Date(Date.now() + 86_400_000),
-      proofText: 'Here is my logo, with the colours you asked for.',
-      proofUrls: ['https://cdn.discordapp.com/attachments/1/2/logo.png'],
-      submissions: 1,
-      submittedAt: new Date(),
-    },
-  });
-}
-
-/** A shop item, and the message sync's rows: one synced, one failing on Discord. */
+/** A shop item, and message-sync rows no flow owns here: one synced, one failing on Discord. */
 async function seedShopAndMessages(): Promise<void> {
-  await db.prisma.shopItem.create({ data: { guildId: guild, name: 'VIP pass', description: 'A month of VIP.', emoji: '🎟️', price: 250n, stock: 10, perUserLimit: 1 } });
-  await db.prisma.syncMessage.create({ data: { entityType: 'leaderboard', entityId: guild, guildId: guild, channelId: '400000000000000001', messageId: '400000000000000002', state: 'synced', syncedAt: new Date() } });
-  await db.prisma.syncMessage.create({ data: { entityType: 'task', entityId: '1', guildId: guild, channelId: '400000000000000001', state: 'pending', lastError: 'Discord answered 503; trying again' } });
+  await e2e.prisma.shopItem.create({ data: { guildId: guild, name: 'VIP pass', description: 'A month of VIP.', emoji: '🎟️', price: 250n, stock: 10, perUserLimit: 1 } });
+  await e2e.prisma.syncMessage.create({ data: { entityType: 'task', entityId: '900001', guildId: guild, channelId: '400000000000000001', messageId: '400000000000000002', state: 'synced', syncedAt: new Date() } });
+  await e2e.prisma.syncMessage.create({ data: { entityType: 'task', entityId: '900002', guildId: guild, channelId: '400000000000000001', state: 'pending', lastError: 'Discord answered 503; trying again' } });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  return waitFor(async () => (await probe()) || undefined, { timeoutMs, intervalMs: 100, what }) as Promise<T>;
 }
 
 /** Every page must pass axe (no serious or critical violation) and load with no CSP refusal. */
@@ -128,56 +84,90 @@ async function checkPage(page: Page, problems: string[], name: string): Promise<
   shots.push(await screenshot(page, name));
 }
 
+/**
+ * The real login in this browser as `userId`: the page's "Log in with Discord", Discord's consent page
+ * (Authorize), back through the callback to where the page was. Answers once the app is logged in.
+ */
+async function logIn(page: Page, userId: string): Promise<void> {
+  e2e.discord.setOAuthUser(userId);
+  await page.getByRole('link', { name: 'Log in with Discord' }).click();
+  await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
+  expect(await page.title()).toBe('Discord | Authorize access to your account');
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.waitForURL((url) => url.origin === base && !url.pathname.startsWith('/api/'));
+  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\nat ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 500)}`);
+  });
+}
+
+/**
+ * A new tab of the admin's browser on `path`. Tabs are opened one at a time (each page load refreshes the
+ * session once, and two refreshes racing with one rotating token count as reuse).
+ */
 async function openAsAdmin(path = '/'): Promise<{ page: Page; problems: string[] }> {
-  session = sessionAs('admin');
   const tab = await browser.page();
   await tab.page.goto(base + path);
+  await tab.page.getByRole('navigation', { name: 'Dashboard pages' }).or(tab.page.getByRole('heading', { name: 'Choose a server' })).first().waitFor();
   return tab;
 }
 
 beforeAll(async () => {
   const built = ensureWebBuilt({ quiet: true });
-  db = await createTestDatabase();
-  ledger = createLedger(db.prisma);
-  guild = await createGuild(db.prisma);
-  tokens.admin = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
-  tokens.user = (await createApiToken(db.prisma, { guildId: guild, name: 'dashboard member', level: 'user', createdBy: 'cli', creatorLevel: 'owner' })).token;
-  await seed();
-  await seedClaim();
-  await seedShopAndMessages();
-  const log = createLogger({ level: 'silent' });
-  hub = new EventHub({ databaseUrl: db.url, log, pollMs: 100 });
-  await hub.start();
-  const app = createApp({ prisma: db.prisma, log, readiness: [], events: hub, eventHeartbeatMs: 1000 });
-  app.middleware.unshift(refreshStandIn);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  const port = await freePort();
+  base = `http://localhost:${port}`;
+  e2e = await startE2E({
+    env: ({ discord }) => ({
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+      DISCORD_CLIENT_ID: discord.oauthApp.clientId,
+      DISCORD_CLIENT_SECRET: discord.oauthApp.clientSecret,
+      DASHBOARD_SESSION_SECRET: SESSION_SECRET,
+    }),
   });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  e2e.discord.setOAuthRedirectUris([`${base}/api/auth/callback`]);
+  ledger = createLedger(e2e.prisma);
+  guild = e2e.demo.guild.id;
+  admin = e2e.demo.admin.id;
+  // The bot writes the server's row when it joins; the admin role makes demo-admin an admin.
+  await until('the guild’s settings row', () => e2e.prisma.guildSettings.findUnique({ where: { guildId: guild } }));
+  await e2e.prisma.guildSettings.update({ where: { guildId: guild }, data: { adminRoleIds: [e2e.demo.roles.admin.id], modRoleIds: [e2e.demo.roles.mod.id], adminLogChannelId: e2e.demo.channels.adminLog.id } });
+  await e2e.prisma.taskSettings.upsert({ where: { guildId: guild }, create: { guildId: guild, taskChannelId: e2e.demo.channels.tasks.id, revokeWindowSeconds: 0 }, update: { taskChannelId: e2e.demo.channels.tasks.id, revokeWindowSeconds: 0 } });
+  alice = member('alice');
+  bob = member('bob');
+  carol = member('carol');
+  // After the bot's own directory sync (which replaces the whole list), so it cannot overwrite these rows.
+  await until('the bot’s member directory', () => e2e.prisma.member.findFirst({ where: { guildId: guild, userId: admin } }));
+  // The fake Discord adds members without a GUILD_MEMBER_ADD: the bot's directory would learn of them at its
+  // next sync, so they are written as that sync writes them.
+  await saveMembers(e2e.prisma, guild, [alice, bob, carol].map((userId) => ({ userId, username: e2e.discord.user(userId).username, displayName: e2e.discord.user(userId).username, avatarUrl: null, isBot: false, joinedAt: new Date() })));
+  await createApiToken(e2e.prisma, { guildId: guild, name: 'dashboard admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' });
+  await seed();
+  await seedShopAndMessages();
   await built;
   browser = await launchBrowser();
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
+  await memberBrowser?.close();
   await browser?.close();
-  await hub?.stop();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-  await db?.drop();
+  await e2e?.close();
   // eslint-disable-next-line no-console -- the report lists where the screenshots are
   if (shots.length) console.log(`dashboard screenshots:\n${shots.join('\n')}`);
 });
 
-it('shows the login page when there is no session', async () => {
-  session = null;
+it('shows the login page with no session, then logs in through Discord’s consent page back to the page asked for', async () => {
   const { page, problems } = await browser.page();
   await page.goto(`${base}/guilds/${guild}/ledger`);
   const login = page.getByRole('link', { name: 'Log in with Discord' });
   await login.waitFor();
   expect(await login.getAttribute('href')).toBe(`/api/auth/login?next=${encodeURIComponent(`/guilds/${guild}/ledger`)}`);
   await checkPage(page, problems, 'login');
+  await logIn(page, admin);
+  expect(new URL(page.url()).pathname).toBe(`/guilds/${guild}/ledger`);
+  await page.getByRole('heading', { name: 'Ledger', level: 1 }).waitFor();
+  // The session is the database's: one open family for the admin.
+  expect(await e2e.prisma.dashboardSession.count({ where: { userId: admin, revokedAt: null } })).toBeGreaterThan(0);
+  expect(problems).toEqual([]);
   await page.close();
 });
 
@@ -185,7 +175,7 @@ it('picks a guild, then shows its overview: circulation, volume chart, top holde
   const { page, problems } = await openAsAdmin('/');
   await page.getByRole('heading', { name: 'Choose a server' }).waitFor();
   await checkPage(page, problems, 'guild-picker');
-  await page.getByRole('link', { name: /Test Guild/ }).click();
+  await page.getByRole('link', { name: new RegExp(e2e.demo.guild.name) }).click();
   await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
   // What members hold: 1000 + 400 + 50 issued, gifts only move it.
   await page.locator('[data-testid="circulation-currency"]', { hasText: '1,450' }).waitFor();
@@ -232,7 +222,9 @@ it('lists the ledger with filters and cursor paging, validates it, and downloads
 it('adjusts a member’s balance from the Members page: the ledger row is in the database', async () => {
   const { page, problems } = await openAsAdmin(`/guilds/${guild}/members`);
   const row = page.locator(`tr[data-user-id="${carol}"]`);
-  await row.waitFor();
+  await row.waitFor({ timeout: 15_000 }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
+  });
   await checkPage(page, problems, 'members');
 
   // The API's own validation message is shown as it says it.
@@ -248,7 +240,7 @@ it('adjusts a member’s balance from the Members page: the ledger row is in the
   await page.getByRole('button', { name: 'Apply adjustment' }).click();
   await page.getByText(/balance is now 75/).waitFor();
   const entry = await until('the adjustment entry', async () => {
-    const { rows } = await poolOf(db.prisma).query<{ owner_id: string; amount: string; actor_type: string }>(
+    const { rows } = await poolOf(e2e.prisma).query<{ owner_id: string; amount: string; actor_type: string }>(
       `SELECT a.owner_id, p.amount::text AS amount, e.actor_type FROM ledger_entries e
          JOIN ledger_postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
         WHERE e.guild_id = $1 AND e.type = 'admin_adjust' AND e.reason = 'event winner' AND a.owner_type = 'user'`,
@@ -256,7 +248,7 @@ it('adjusts a member’s balance from the Members page: the ledger row is in the
     );
     return rows.length ? rows : null;
   });
-  expect(entry).toEqual([{ owner_id: carol, amount: '25', actor_type: 'api_token' }]);
+  expect(entry).toEqual([{ owner_id: carol, amount: '25', actor_type: 'user' }]);
   await row.locator('.balance', { hasText: '75' }).waitFor();
   await page.close();
 });
@@ -271,18 +263,6 @@ it('shows a balance change made through the ledger on an open page, live', async
   await page.close();
 });
 
-it('shows the claims queue with the proof; a decision the API refuses shows its message', async () => {
-  const { page, problems } = await openAsAdmin(`/guilds/${guild}/tasks`);
-  const claim = page.locator('li.claim').filter({ hasText: 'Here is my logo' });
-  await claim.waitFor();
-  expect(await claim.getByRole('link').textContent()).toBe('https://cdn.discordapp.com/attachments/1/2/logo.png');
-  await checkPage(page, problems, 'tasks');
-  // This API process has no Temporal: the decision is refused with the API's own words.
-  await claim.getByRole('button', { name: 'Accept' }).click();
-  await claim.getByRole('alert').filter({ hasText: 'Workflows are not configured for this API process.' }).waitFor();
-  await page.close();
-});
-
 it('creates an API token (its secret shown once) and lists it', async () => {
   const { page, problems } = await openAsAdmin(`/guilds/${guild}/api-tokens`);
   await page.getByRole('heading', { name: 'API tokens', level: 1 }).waitFor();
@@ -293,7 +273,7 @@ it('creates an API token (its secret shown once) and lists it', async () => {
   const secret = await page.locator('code.secret').textContent();
   expect(secret).toMatch(/\S{20,}/);
   await tokenRows.filter({ hasText: 'bot-sync' }).waitFor();
-  expect(await db.prisma.apiToken.count({ where: { guildId: guild, name: 'bot-sync', level: 'mod', revokedAt: null } })).toBe(1);
+  expect(await e2e.prisma.apiToken.count({ where: { guildId: guild, name: 'bot-sync', level: 'mod', revokedAt: null } })).toBe(1);
   await checkPage(page, problems, 'api-tokens');
   await page.close();
 });
@@ -307,20 +287,12 @@ it('changes the economy settings: the API keeps them, and its validation message
   await economy.getByLabel('Currency name').fill('Gold');
   await economy.getByRole('button', { name: 'Save economy settings' }).click();
   await economy.getByText('Saved.').waitFor();
-  const row = await until('the settings row', () => db.prisma.economySettings.findFirst({ where: { guildId: guild, dailyAmount: 75n } }));
+  const row = await until('the settings row', () => e2e.prisma.economySettings.findFirst({ where: { guildId: guild, dailyAmount: 75n } }));
   expect(row.dailyAmount).toBe(75n);
   await economy.getByLabel('Daily reward').fill('-5');
   await economy.getByRole('button', { name: 'Save economy settings' }).click();
   await economy.getByRole('alert').waitFor();
   expect(await economy.getByRole('alert').textContent()).toMatch(/daily/i);
-  await page.close();
-});
-
-it('lists orders and top-ups (none yet) with their filters', async () => {
-  const { page, problems } = await openAsAdmin(`/guilds/${guild}/orders`);
-  await page.getByRole('cell', { name: 'No order.' }).waitFor();
-  await page.getByRole('cell', { name: 'No top-up.' }).waitFor();
-  await checkPage(page, problems, 'orders');
   await page.close();
 });
 
@@ -331,19 +303,80 @@ it('lists the shop’s items and the synced messages with their states', async (
   await page.getByRole('link', { name: 'Messages' }).click();
   await page.locator('tr', { hasText: 'Discord answered 503; trying again' }).waitFor();
   await page.getByLabel('Sync state').selectOption('synced');
-  await until('the synced row only', async () => ((await page.locator('tbody tr').count()) === 1 && (await page.locator('tbody tr', { hasText: 'leaderboard' }).count()) === 1 ? true : null));
+  // The stack posts messages of its own: the filter leaves synced rows only, ours among them.
+  await until('the synced rows only', async () =>
+    (await page.locator('tbody tr', { hasText: 'Discord answered 503' }).count()) === 0 && (await page.locator('tbody tr', { hasText: 'synced' }).count()) === (await page.locator('tbody tr').count()) ? true : null,
+  );
+  await page.locator('tbody tr', { hasText: 'synced' }).filter({ hasText: '400000000000000001' }).first().waitFor();
   await checkPage(page, problems, 'messages');
   await page.close();
 });
 
-it('composes an announcement with a live preview of its embed; the API’s refusal is shown as it says it', async () => {
-  await db.prisma.announcement.create({
-    data: { id: `seed-${guild}`, guildId: guild, channelId: '400000000000000001', title: 'Season two starts', body: 'Soon.', status: 'scheduled', sendAt: new Date(Date.now() + 86_400_000), createdBy: 'discord:1' },
+it('approves a submitted task claim from the Tasks page; another tab of the same browser shows the member’s balance change live', async () => {
+  // The claim as the member makes it in Discord: Claim on the task's post, then /task submit with the proof.
+  const task = await e2e.prisma.task.create({ data: { guildId: guild, name: 'Draw the server logo', reward: 100n, claimDurationSeconds: 86_400, createdBy: admin } });
+  await requestTaskMessageSync({ temporal: e2e.temporal, taskQueue: e2e.taskQueue }, guild, task.id);
+  const posted = await until('the task’s post', async () => (await e2e.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).messageId ?? null);
+  const claimClick = e2e.discord.clickButton(e2e.discord.message(posted)!, `gf:task-claim:${task.id}`, carol);
+  await claimClick.waitForResponse();
+  await until('the claim', () => e2e.prisma.taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'claimed' } }));
+  const submit = e2e.discord.slash(guild, carol, 'task', { task: `#${task.id}`, proof: 'Here is my logo, with the colours you asked for.' }, { subcommand: 'submit' });
+  await submit.waitForResponse();
+  await until('the submitted claim', () => e2e.prisma.taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'submitted' } }));
+  const before = (await ledger.balance(guild, userAccount(carol), 'currency')).balance;
+
+  const members = await openAsAdmin(`/guilds/${guild}/members`);
+  const carolRow = members.page.locator(`tr[data-user-id="${carol}"]`);
+  await carolRow.locator('.balance', { hasText: String(before) }).waitFor();
+
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/tasks`);
+  const claim = page.locator('li.claim').filter({ hasText: 'Here is my logo' });
+  await claim.waitFor();
+  await checkPage(page, problems, 'tasks');
+  await claim.getByRole('button', { name: 'Accept' }).click();
+  // The claim flow pays the reward through the ledger: the database says so, and the other tab shows it.
+  const accepted = await until('the accepted claim', () => e2e.prisma.taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'completed' } }));
+  expect(accepted.userId).toBe(carol);
+  await until('the reward in the ledger', async () => ((await ledger.balance(guild, userAccount(carol), 'currency')).balance === before + 100n ? true : null));
+  await carolRow.locator('.balance', { hasText: String(before + 100n) }).waitFor();
+  expect(members.problems).toEqual([]);
+  await members.page.close();
+  await page.close();
+});
+
+it('refunds a needs-admin code order from the Orders page: the order flow refunds the member', async () => {
+  const keyring = createCodeKeyring({ id: 'e2e', key: Buffer.from(CODE_ENCRYPTION_KEY, 'base64') });
+  await importCodes(e2e.prisma, keyring, guild, 'WEB-CODE-0001');
+  const buyer = member('buyer');
+  const pkg = (await ensurePackages(e2e.prisma, guild)).find((p) => p.quantity === 1)!;
+  await ledger.transfer({ guildId: guild, key: `fund:${buyer}`, type: 'admin_adjust', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(buyer), amount: pkg.price });
+  // DMs closed and nobody to answer: the delivery gives up and the order waits for an admin.
+  e2e.discord.setDmsClosed(buyer, true);
+  const orderId = '900000000000000778';
+  const h = await e2e.temporal.workflow.start<typeof order>('order', {
+    taskQueue: e2e.taskQueue,
+    workflowId: `order:${orderId}`,
+    args: [{ orderId, requestKey: `web:${orderId}`, guildId: guild, userId: buyer, packageId: pkg.id, reply: null, topupWaitSeconds: 10, fundsRetrySeconds: 5, deliveryTimeoutSeconds: 1, deliveryRetrySeconds: 1 }],
   });
+  await until('the order needing an admin', async () => (await e2e.prisma.codeOrder.findUnique({ where: { id: orderId } }))?.status === 'needs_admin');
+
+  const { page, problems } = await openAsAdmin(`/guilds/${guild}/orders`);
+  const row = page.locator('tr', { hasText: buyer });
+  await row.getByRole('button', { name: `refund order ${orderId}` }).waitFor();
+  await page.getByRole('cell', { name: 'No top-up.' }).waitFor();
+  await checkPage(page, problems, 'orders');
+  await row.getByRole('button', { name: `refund order ${orderId}` }).click();
+  expect(await h.result()).toMatchObject({ status: 'refunded' });
+  await until('the refunded row', async () => (await e2e.prisma.codeOrder.findUnique({ where: { id: orderId } }))?.status === 'refunded');
+  expect(await ledger.balance(guild, userAccount(buyer), 'currency')).toMatchObject({ balance: pkg.price, held: 0n });
+  await page.close();
+});
+
+it('schedules an announcement from the composer (with its live preview); the worker posts it in Discord at that time', async () => {
   const { page, problems } = await openAsAdmin(`/guilds/${guild}/announcements`);
-  await page.locator('tr', { hasText: 'Season two starts' }).filter({ hasText: 'scheduled' }).waitFor();
   const compose = page.getByRole('form', { name: 'New announcement' });
-  await compose.getByLabel('Channel id').fill('400000000000000001');
+  const channel = e2e.demo.channels.general;
+  await compose.getByLabel('Channel id').fill(channel);
   await compose.getByLabel('Title').fill('Double coins weekend');
   await compose.getByLabel('Text').fill('All /daily rewards are doubled\nuntil Sunday.');
   await compose.getByLabel('Colour (#rrggbb)').fill('#ff8800');
@@ -352,22 +385,55 @@ it('composes an announcement with a live preview of its embed; the API’s refus
   expect(await preview.locator('.embed-text').textContent()).toBe('All /daily rewards are doubled\nuntil Sunday.');
   expect(await preview.locator('rect').getAttribute('fill')).toBe('#ff8800');
   await checkPage(page, problems, 'announcements');
-  // This API process has no Temporal: nothing is stored, and the page says why in the API's words.
-  await compose.getByRole('button', { name: 'Send now' }).click();
-  await compose.getByRole('alert').filter({ hasText: 'Workflows are not configured for this API process.' }).waitFor();
-  expect(await db.prisma.announcement.count({ where: { guildId: guild } })).toBe(1);
+  // The picker has minute steps: the next whole minute at least 20 s away, in the browser's own time zone.
+  const sendAt = Math.ceil((Date.now() + 20_000) / 60_000) * 60_000;
+  const local = await page.evaluate((ms) => {
+    const d = new Date(ms);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, sendAt);
+  await compose.getByLabel('Send at (empty: now)').fill(local);
+  await compose.getByRole('button', { name: 'Schedule' }).click();
+  await compose.getByText(/^Scheduled for/).waitFor();
+  const row = await until('the scheduled announcement', () => e2e.prisma.announcement.findFirst({ where: { guildId: guild, title: 'Double coins weekend' } }));
+  expect(row).toMatchObject({ status: 'scheduled', channelId: channel, createdBy: `discord:${admin}` });
+  expect(row.sendAt?.getTime()).toBe(sendAt);
+  await page.locator('tr', { hasText: 'Double coins weekend' }).filter({ hasText: 'scheduled' }).waitFor();
+  // Posted at the fake Discord, not before its time.
+  const posted = await e2e.discord.waitFor(
+    () => e2e.discord.messages(channel).find((m) => m.embeds[0]?.title === 'Double coins weekend'),
+    150_000,
+    'the announcement in the channel',
+  );
+  expect(Date.now()).toBeGreaterThanOrEqual(sendAt);
+  expect(posted.embeds[0]).toMatchObject({ description: 'All /daily rewards are doubled\nuntil Sunday.', color: 0xff8800 });
+  await until('the announcement sent', () => e2e.prisma.announcement.findFirst({ where: { id: row.id, status: 'sent' } }));
+  await page.reload();
+  await page.locator('tr', { hasText: 'Double coins weekend' }).filter({ hasText: 'sent' }).waitFor();
   await page.close();
-});
+}, 240_000);
 
-it('gives a member-level session the member pages only', async () => {
-  session = sessionAs('user');
-  const { page, problems } = await browser.page();
+it('gives a member (not staff) the member pages only, and the API refuses them the staff routes (403)', async () => {
+  memberBrowser = await launchBrowser();
+  const { page, problems } = await memberBrowser.page();
   await page.goto(`${base}/guilds/${guild}/`);
-  await page.getByRole('heading', { name: 'Test Guild', level: 1 }).waitFor();
+  const refreshed = page.waitForResponse((r) => r.url() === `${base}/api/auth/refresh` && r.status() === 200);
+  await logIn(page, e2e.demo.member.id);
+  const { accessToken } = (await (await refreshed).json()) as { accessToken: string };
+  await page.getByRole('heading', { name: e2e.demo.guild.name, level: 1 }).waitFor({ timeout: 15_000 }).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\nat ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 800)}`);
+  });
   const nav = page.getByRole('navigation', { name: 'Dashboard pages' });
   expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'All servers']);
   await checkPage(page, problems, 'member-home');
   await page.goto(`${base}/guilds/${guild}/ledger`);
   await page.getByRole('heading', { name: 'Not found' }).waitFor();
+
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${base.replace('localhost', '127.0.0.1')}/api/guilds/${guild}${path}`, { method, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  expect((await call('GET', '/orders')).status).toBe(403);
+  expect((await call('POST', '/announcements', { channelId: e2e.demo.channels.general, title: 'Hi', body: 'From a member.' })).status).toBe(403);
+  expect((await call('POST', '/economy/adjustments', { userId: e2e.demo.member.id, amount: '1000', reason: 'mine', idempotencyKey: 'member-try' })).status).toBe(403);
+  expect(await e2e.prisma.announcement.count({ where: { guildId: guild, title: 'Hi' } })).toBe(0);
   await page.close();
 });

@@ -31,8 +31,8 @@ export interface E2EOptions {
   /** In-process only: worker overrides (test-only workflows and activities), built once the fakes run. */
   worker?: (fakes: { discord: FakeDiscord; roblox: FakeRoblox; midtrans: FakeMidtrans }) => Partial<WorkerOptions>;
   logLevel?: string;
-  /** Settings added to (or replacing) the harness's environment, e.g. TOPUP_EXPIRY_SECONDS. */
-  env?: Record<string, string>;
+  /** Settings added to (or replacing) the harness's environment, e.g. TOPUP_EXPIRY_SECONDS; a function when they name a fake (its OAuth client). */
+  env?: Record<string, string> | ((fakes: { discord: FakeDiscord }) => Record<string, string>);
   /** The Temporal server to run on (default: the test run's; a benchmark passes its own dev server). */
   temporalAddress?: string;
 }
@@ -96,7 +96,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       ...fakeServicesEnv({ discord, roblox, midtrans, midtransServerKey: MIDTRANS_SERVER_KEY, apiUrl: `http://127.0.0.1:${port}` }),
       CODE_ENCRYPTION_KEY,
       CODE_ENCRYPTION_KEY_ID: 'e2e',
-      ...opts.env,
+      ...(typeof opts.env === 'function' ? opts.env({ discord }) : opts.env),
     };
     const apiUrl = `http://127.0.0.1:${port}`;
 

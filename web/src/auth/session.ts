@@ -11,7 +11,18 @@ let timer: ReturnType<typeof setTimeout> | undefined;
  * there is none (401: show the login page). Schedules the next refresh before the token expires and calls
  * `onChange` with each new session (or null once it has ended).
  */
-export async function refreshSession(onChange: (session: Session | null) => void): Promise<Session | null> {
+export function refreshSession(onChange: (session: Session | null) => void): Promise<Session | null> {
+  // One refresh at a time: two racing with the same rotating token count as reuse and end the session
+  // (React's development StrictMode runs the first effect twice).
+  inFlight ??= refreshOnce(onChange).finally(() => {
+    inFlight = undefined;
+  });
+  return inFlight;
+}
+
+let inFlight: Promise<Session | null> | undefined;
+
+async function refreshOnce(onChange: (session: Session | null) => void): Promise<Session | null> {
   clearTimeout(timer);
   const { data, response } = await api.POST('/api/auth/refresh', { headers: CSRF_HEADER });
   if (!data) {
