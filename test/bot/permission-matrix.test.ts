@@ -130,5 +130,6 @@ describe('command permission matrix', () => {
         expect({ where, changes: await changes() }).toEqual({ where, changes: before });
       }
     }
-  });
+    // One interaction after another through the whole registry (every subcommand): time grows with it.
+  }, 240_000);
 });
