@@ -52,7 +52,8 @@ describe('every production entry point runs with the same features for the same 
       featuresReported(bot, ['bot logged in']),
       featuresReported(all, ['worker polling', 'bot logged in', 'API listening']),
     ]);
-    expect(s).toEqual({ 'worker polling': on, 'bot logged in': on, 'API listening': on });
+    // The worker also runs the card escrow and mail (off here: no Stripe or SMTP settings).
+    expect(s).toEqual({ 'worker polling': { ...on, cardEscrow: false, mail: 'off' }, 'bot logged in': on, 'API listening': on });
     expect({ ...w, ...a, ...b }).toEqual(s);
   });
 });
