@@ -238,9 +238,11 @@ describe('card trade workflow', () => {
         terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [], cashCents: 1500, cashPayerId: bob },
       });
       await respondToTrade(t(), proposalId, { userId: bob, action: 'accept' });
-      const pending = await waitForState(proposalId, (s) => s.escrow === 'pending', 'the escrow opened');
+      // The escrow's open call itself, then the flow's state that shows its pay link.
+      const open = await waitFor(() => escrow.named('open').find((c) => (c.input as { proposalId: string }).proposalId === proposalId), { timeoutMs: 30_000, what: 'the escrow opened' });
+      expect(open.input).toMatchObject({ proposalId, payerId: bob, payeeId: alice, amountCents: 1500, currency: 'usd' });
+      const pending = await waitForState(proposalId, (s) => s.escrow === 'pending', 'the flow to show the open escrow');
       expect(pending.payUrl).toBe(`https://pay.example/${proposalId}`);
-      expect(escrow.named('open').at(-1)?.input).toMatchObject({ proposalId, payerId: bob, payeeId: alice, amountCents: 1500, currency: 'usd' });
       // A signal alone proves nothing: the check still says pending.
       const checks = escrow.named('check').length;
       await wakeTradeEscrow(t(), proposalId);

@@ -326,6 +326,9 @@ describe('purchase workflow', () => {
     const it = await item(env, { price: 100n, roleId: role.id, roleDurationSeconds: 3 });
     const handle = await startPurchase(env, { itemId: it.id, userId: user });
     const purchaseId = handle.workflowId.split(':')[1]!;
+    // What is asserted first: the completed row with its role's end, and the role at Discord.
+    await waitFor(async () => ((await purchaseRow(purchaseId)).status === 'completed' ? true : undefined), { timeoutMs: 15_000, what: 'the purchase completed' });
+    await env.discord.waitFor(() => (memberHasRole(env.discord, guildId, user, role.id) ? true : undefined), 5000, 'the role at Discord');
     const active = await waitFor(async () => {
       const s = await handle.query(purchaseStatusQuery);
       return s.step === 'role_active' ? s : undefined;
@@ -453,9 +456,14 @@ describe('purchase workflow', () => {
     // Long enough that the worker is surely gone before the timer is due, even on a loaded machine.
     const it = await item(env, { price: 100n, roleId: role.id, roleDurationSeconds: 8 });
     const handle = await startPurchase(env, { itemId: it.id, userId: user });
+    // The flow sleeping on its timer (its state), then what is asserted: the role's end recorded, the role at Discord.
     await waitFor(async () => (await handle.query(purchaseStatusQuery)).step === 'role_active', { timeoutMs: 15_000, what: 'the role to be active' });
-    expect(memberHasRole(env.discord, guildId, user, role.id)).toBe(true);
-    const expiresAt = (await purchaseRow(handle.workflowId.split(':')[1]!)).roleExpiresAt!.getTime();
+    const row = await waitFor(async () => {
+      const r = await purchaseRow(handle.workflowId.split(':')[1]!);
+      return r.status === 'completed' && r.roleExpiresAt ? r : undefined;
+    }, { timeoutMs: 15_000, what: 'the purchase completed with its role’s end' });
+    await env.discord.waitFor(() => (memberHasRole(env.discord, guildId, user, role.id) ? true : undefined), 5000, 'the role at Discord');
+    const expiresAt = row.roleExpiresAt!.getTime();
 
     // The worker goes away (a deploy) while the timer runs; nobody polls the queue when it fires.
     await worker.stop();
