@@ -74,7 +74,7 @@ it('posts a task, announces it in a channel and closes it from the Tasks page', 
   const form = page.getByRole('form', { name: 'New task' });
   await form.getByLabel('Task name').fill('Write a beginners’ guide');
   await form.getByLabel('What to do').fill('One page, with pictures.');
-  await form.getByLabel('Reward').fill('30');
+  await form.getByLabel('Reward', { exact: true }).fill('30');
   await form.getByRole('button', { name: 'Post task' }).click();
   const task = await until('the new task', () => db().task.findFirst({ where: { guildId: guild, name: 'Write a beginners’ guide' } }));
   expect(task).toMatchObject({ reward: 30n, description: 'One page, with pictures.', status: 'active', createdBy: `discord:${dashboard.admin}` });
@@ -122,10 +122,10 @@ it('sets the admin log channel and the verified role through the pickers: the gu
   const { verified } = dashboard.e2e.demo.roles;
   const channel = server.getByLabel('Admin log channel');
   await channel.locator(`option[value="${shop.id}"]`).waitFor({ state: 'attached' });
-  // The stored channel is the one shown.
-  expect(await channel.inputValue()).toBe(dashboard.e2e.demo.channels.adminLog.id);
+  // The stored channel is the one shown, once the settings are in.
+  await until('the stored channel in the picker', async () => (await channel.inputValue()) === dashboard.e2e.demo.channels.adminLog.id);
   await channel.selectOption({ label: '#shop' });
-  await server.getByLabel('Verified role').selectOption({ label: `@${verified.name}` });
+  await server.getByLabel(/^Verified role/).selectOption({ label: `@${verified.name}` });
   await dashboard.checkPage(page, problems, 'settings-pickers');
   await server.getByRole('button', { name: 'Save server settings' }).click();
   await server.getByText('Saved.').waitFor();
@@ -139,8 +139,9 @@ it('gives a role a grant and removes it from the Grants page', async () => {
   const { mod } = dashboard.e2e.demo.roles;
   const form = page.getByRole('form', { name: 'Give a grant' });
   await form.getByLabel('Permission').selectOption({ label: 'Manage shop' });
-  await form.getByLabel('Role').locator(`option[value="${mod.id}"]`).waitFor({ state: 'attached' });
-  await form.getByLabel('Role').selectOption(mod.id);
+  const role = form.getByRole('combobox', { name: /^Role/ });
+  await role.locator(`option[value="${mod.id}"]`).waitFor({ state: 'attached' });
+  await role.selectOption(mod.id);
   await form.getByRole('button', { name: 'Give grant' }).click();
   await form.getByText('Granted Manage shop.').waitFor();
   const grant = await until('the grant', () => db().memberGrant.findFirst({ where: { guildId: guild, permission: 'manage_shop', subjectType: 'role', subjectId: mod.id } }));
