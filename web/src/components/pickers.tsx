@@ -89,7 +89,7 @@ export function RolePicker({ label, value, onChange, directory, guildId, none = 
 export function RoleChecklist({ legend, value, onChange, directory, guildId }: { legend: string; value: string[]; onChange: (ids: string[]) => void; directory: Directory; guildId: string }) {
   if (!directory.roles && !directory.error) return <p className="notice">{legend}: loading the roles…</p>;
   if (!directory.roles) return <IdListFallback label={`${legend} (ids, comma-separated)`} value={value} onChange={onChange} />;
-  const roles = directory.roles.filter((r) => r.id !== guildId);
+  const roles = givable(directory.roles, guildId);
   const unknown = value.filter((id) => !roles.some((r) => r.id === id));
   return (
     <fieldset>

@@ -105,7 +105,7 @@ export function TaskManager({ guild }: { guild: Guild }) {
 
   return (
     <section aria-labelledby="task-list">
-      <h2 id="task-list">Tasks</h2>
+      <h2 id="task-list">Task list</h2>
       <div className="filters">
         <label>
           Tasks shown
