@@ -47,7 +47,7 @@ const PAGES: readonly PageDef[] = [
 ];
 
 /** The live event kinds the pages follow (admins only: the stream needs an admin token). */
-const LIVE_KINDS = ['balance', 'task_claim', 'order', 'topup', 'purchase'] as const;
+const LIVE_KINDS = ['balance', 'task', 'task_claim', 'order', 'topup', 'purchase', 'shop_item'] as const;
 
 function useLiveStream(guild: Guild): Subscribe {
   const listeners = useRef(new Map<() => void, ReadonlySet<string>>());
