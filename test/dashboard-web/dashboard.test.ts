@@ -7,14 +7,12 @@ import { createApiToken } from '../../lib/api-tokens';
 import { createCodeKeyring } from '../../lib/crypto/codes';
 import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { saveMembers } from '../../lib/member-directory';
-import { freePort } from '../../lib/net';
-import { waitFor } from '../../lib/wait';
-import { ensureWebBuilt } from '../../lib/web/build';
 import { poolOf } from '../../prisma/transactions';
 import type { order } from '../../workflows/order';
-import { CODE_ENCRYPTION_KEY, startE2E, type E2E } from '../e2e/harness';
+import { CODE_ENCRYPTION_KEY, type E2E } from '../e2e/harness';
 import { SYSTEM } from '../helpers/ledger';
-import { launchBrowser, screenshot, seriousAxeViolations, type Browser } from './browser';
+import { launchBrowser, type Browser } from './browser';
+import { startDashboard, until, type Dashboard } from './stack';
 
 /**
  * The dashboard in Chromium against Guildflow as `npm start` runs it (API, worker and bot in process, the
@@ -29,32 +27,26 @@ import { launchBrowser, screenshot, seriousAxeViolations, type Browser } from '.
 // A browser on a loaded two-core machine: each step may wait, so each test gets two minutes.
 jest.setTimeout(120_000);
 
-/** Signs the dashboard's access tokens in this run (test-only). */
-const SESSION_SECRET = 'dashboard-web-test-session-secret-0123456789abcdef';
-
+let dashboard: Dashboard;
 let e2e: E2E;
 let ledger: Ledger;
 /** The API as the browser sees it: Secure cookies are kept on http://localhost only. */
 let base: string;
-/** The admin's browser (one login, kept by its cookie) and a member's. */
-let browser: Browser;
+/** A member's browser (the admin's is the dashboard's: one login, kept by its cookie). */
 let memberBrowser: Browser | undefined;
 let guild: string;
 let admin: string;
 let alice: string;
 let bob: string;
 let carol: string;
-/** Screenshots taken, for the report. */
-const shots: string[] = [];
 
 const daily = (user: string, amount: bigint, key: string) =>
   ledger.transfer({ guildId: guild, key, type: 'daily', actor: SYSTEM, asset: 'currency', from: systemAccount('issuance'), to: userAccount(user), amount });
 
-function member(name: string): string {
-  const user = e2e.discord.createUser({ username: name, globalName: name[0]!.toUpperCase() + name.slice(1) });
-  e2e.discord.addMember(guild, user.id);
-  return user.id;
-}
+const member = (name: string) => dashboard.member(name);
+const logIn = (page: Page, userId: string) => dashboard.logIn(page, userId);
+const openAsAdmin = (path?: string) => dashboard.openAsAdmin(path);
+const checkPage = (page: Page, problems: string[], name: string) => dashboard.checkPage(page, problems, name);
 
 async function seed(): Promise<void> {
   await daily(alice, 1000n, `seed:${guild}:alice`);
@@ -73,64 +65,10 @@ async function seedShopAndMessages(): Promise<void> {
   await e2e.prisma.syncMessage.create({ data: { entityType: 'task', entityId: '900002', guildId: guild, channelId: '400000000000000001', state: 'pending', lastError: 'Discord answered 503; trying again' } });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  return waitFor(async () => (await probe()) || undefined, { timeoutMs, intervalMs: 100, what }) as Promise<T>;
-}
-
-/** Every page must pass axe (no serious or critical violation) and load with no CSP refusal. */
-async function checkPage(page: Page, problems: string[], name: string): Promise<void> {
-  expect(await seriousAxeViolations(page)).toEqual([]);
-  expect(problems).toEqual([]);
-  shots.push(await screenshot(page, name));
-}
-
-/**
- * The real login in this browser as `userId`: the page's "Log in with Discord", Discord's consent page
- * (Authorize), back through the callback to where the page was. Answers once the app is logged in.
- */
-async function logIn(page: Page, userId: string): Promise<void> {
-  e2e.discord.setOAuthUser(userId);
-  await page.getByRole('link', { name: 'Log in with Discord' }).click();
-  await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-  expect(await page.title()).toBe('Discord | Authorize access to your account');
-  await page.getByRole('button', { name: 'Authorize' }).click();
-  await page.waitForURL((url) => url.origin === base && !url.pathname.startsWith('/api/'));
-  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
-    throw new Error(`${String(err)}\nat ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 500)}`);
-  });
-}
-
-/**
- * A new tab of the admin's browser on `path`. Tabs are opened one at a time (each page load refreshes the
- * session once, and two refreshes racing with one rotating token count as reuse).
- */
-async function openAsAdmin(path = '/'): Promise<{ page: Page; problems: string[] }> {
-  const tab = await browser.page();
-  await tab.page.goto(base + path);
-  await tab.page.getByRole('navigation', { name: 'Dashboard pages' }).or(tab.page.getByRole('heading', { name: 'Choose a server' })).first().waitFor();
-  return tab;
-}
-
 beforeAll(async () => {
-  const built = ensureWebBuilt({ quiet: true });
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  e2e = await startE2E({
-    env: ({ discord }) => ({
-      PORT: String(port),
-      PUBLIC_BASE_URL: base,
-      DISCORD_CLIENT_ID: discord.oauthApp.clientId,
-      DISCORD_CLIENT_SECRET: discord.oauthApp.clientSecret,
-      DASHBOARD_SESSION_SECRET: SESSION_SECRET,
-    }),
-  });
-  e2e.discord.setOAuthRedirectUris([`${base}/api/auth/callback`]);
+  dashboard = await startDashboard();
+  ({ e2e, base, guild, admin } = dashboard);
   ledger = createLedger(e2e.prisma);
-  guild = e2e.demo.guild.id;
-  admin = e2e.demo.admin.id;
-  // The bot writes the server's row when it joins; the admin role makes demo-admin an admin.
-  await until('the guild’s settings row', () => e2e.prisma.guildSettings.findUnique({ where: { guildId: guild } }));
-  await e2e.prisma.guildSettings.update({ where: { guildId: guild }, data: { adminRoleIds: [e2e.demo.roles.admin.id], modRoleIds: [e2e.demo.roles.mod.id], adminLogChannelId: e2e.demo.channels.adminLog.id } });
   await e2e.prisma.taskSettings.upsert({ where: { guildId: guild }, create: { guildId: guild, taskChannelId: e2e.demo.channels.tasks.id, revokeWindowSeconds: 0 }, update: { taskChannelId: e2e.demo.channels.tasks.id, revokeWindowSeconds: 0 } });
   alice = member('alice');
   bob = member('bob');
@@ -143,20 +81,15 @@ beforeAll(async () => {
   await createApiToken(e2e.prisma, { guildId: guild, name: 'dashboard admin', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' });
   await seed();
   await seedShopAndMessages();
-  await built;
-  browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
   await memberBrowser?.close();
-  await browser?.close();
-  await e2e?.close();
-  // eslint-disable-next-line no-console -- the report lists where the screenshots are
-  if (shots.length) console.log(`dashboard screenshots:\n${shots.join('\n')}`);
+  await dashboard?.close();
 });
 
 it('shows the login page with no session, then logs in through Discord’s consent page back to the page asked for', async () => {
-  const { page, problems } = await browser.page();
+  const { page, problems } = await dashboard.browser.page();
   await page.goto(`${base}/guilds/${guild}/ledger`);
   const login = page.getByRole('link', { name: 'Log in with Discord' });
   await login.waitFor();

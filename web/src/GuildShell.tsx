@@ -15,6 +15,8 @@ import { OrdersPage } from './pages/Orders';
 import { ShopPage } from './pages/Shop';
 import { AnnouncementsPage } from './pages/Announcements';
 import { MessagesPage } from './pages/Messages';
+import { GrantsPage } from './pages/Grants';
+import { AuditPage } from './pages/Audit';
 import type { Guild, PageProps } from './pages/types';
 
 
@@ -39,11 +41,13 @@ const PAGES: readonly PageDef[] = [
   { slug: 'announcements', label: 'Announcements', level: 'mod', Page: AnnouncementsPage },
   { slug: 'messages', label: 'Messages', level: 'mod', Page: MessagesPage },
   { slug: 'settings', label: 'Settings', level: 'admin', Page: SettingsPage },
+  { slug: 'grants', label: 'Grants', level: 'admin', Page: GrantsPage },
   { slug: 'api-tokens', label: 'API tokens', level: 'admin', Page: ApiTokensPage },
+  { slug: 'audit', label: 'Audit log', level: 'admin', Page: AuditPage },
 ];
 
 /** The live event kinds the pages follow (admins only: the stream needs an admin token). */
-const LIVE_KINDS = ['balance', 'task_claim', 'order', 'topup', 'purchase'] as const;
+const LIVE_KINDS = ['balance', 'task', 'task_claim', 'order', 'topup', 'purchase', 'shop_item'] as const;
 
 function useLiveStream(guild: Guild): Subscribe {
   const listeners = useRef(new Map<() => void, ReadonlySet<string>>());

@@ -64,3 +64,17 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** Throws an ApiError with the API's message unless the answer is a success (for answers without a body, such as 204). */
+export function ensureOk(result: { error?: unknown; response: Response }): void {
+  if (!result.response.ok) throw new ApiError(errorMessage(result.error, result.response), result.response.status);
+}
+
+/**
+ * A whole amount (a price, a reward) as the person typed it. The API parses it with z.coerce.bigint, which
+ * takes a decimal string exactly (a JS number is not exact above 2^53) and words the refusal itself; the
+ * generated type says number because the OpenAPI document calls it an int64.
+ */
+export function wholeAmount(text: string): number {
+  return text.trim() as unknown as number;
+}

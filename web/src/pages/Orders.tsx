@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { api, unwrap, type Answer, type QueryOf } from '../api/client';
+import { Pager, useCursors } from '../components/forms';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
+import { CodeStock } from './CodeStock';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
 
@@ -13,12 +15,13 @@ type Topup = Answer<'/api/guilds/{guildId}/payments/topups'>['items'][number] & 
 const ORDER_STATUSES: OrderStatus[] = ['needs_admin', 'pending', 'awaiting_funds', 'completed', 'failed', 'refunded'];
 const TOPUP_STATUSES: TopupStatus[] = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'];
 
-/** Code orders (an admin settles one that needs them) and top-ups, newest first, live. */
+/** Code orders (an admin settles one that needs them), the code stock and its packages, and top-ups, newest first, live. */
 export function OrdersPage({ guild }: PageProps) {
   return (
     <>
       <h1>Orders &amp; top-ups</h1>
       <Orders guildId={guild.id} isAdmin={atLeast(guild.level, 'admin')} />
+      <CodeStock guildId={guild.id} isAdmin={atLeast(guild.level, 'admin')} />
       <Topups guildId={guild.id} />
     </>
   );
@@ -26,8 +29,8 @@ export function OrdersPage({ guild }: PageProps) {
 
 function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
   const [status, setStatus] = useState<OrderStatus | ''>('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const paging = useCursors();
+  const cursor = paging.cursor;
   const list = useLoad(() => api.GET('/api/guilds/{guildId}/orders', { params: { path: { guildId }, query: { status: status || undefined, cursor } } }).then(unwrap), [guildId, status, cursor]);
   useLive(['order'], list.reload);
   const [error, setError] = useState<string | null>(null);
@@ -53,7 +56,7 @@ function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
             value={status}
             onChange={(e) => {
               setStatus(e.target.value as OrderStatus | '');
-              setCursors([undefined]);
+              paging.reset();
             }}
           >
             <option value="">any</option>
@@ -116,15 +119,15 @@ function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
           )}
         </tbody>
       </table>
-      <Pager cursors={cursors} setCursors={setCursors} next={list.data?.nextCursor ?? null} label="Order pages" />
+      <Pager paging={paging} next={list.data?.nextCursor} label="Order pages" words={['Newer', 'Older']} />
     </section>
   );
 }
 
 function Topups({ guildId }: { guildId: string }) {
   const [status, setStatus] = useState<TopupStatus | ''>('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const paging = useCursors();
+  const cursor = paging.cursor;
   const list = useLoad(() => api.GET('/api/guilds/{guildId}/payments/topups', { params: { path: { guildId }, query: { status: status || undefined, cursor } } }).then(unwrap), [guildId, status, cursor]);
   useLive(['topup'], list.reload);
   return (
@@ -137,7 +140,7 @@ function Topups({ guildId }: { guildId: string }) {
             value={status}
             onChange={(e) => {
               setStatus(e.target.value as TopupStatus | '');
-              setCursors([undefined]);
+              paging.reset();
             }}
           >
             <option value="">any</option>
@@ -190,21 +193,7 @@ function Topups({ guildId }: { guildId: string }) {
           )}
         </tbody>
       </table>
-      <Pager cursors={cursors} setCursors={setCursors} next={list.data?.nextCursor ?? null} label="Top-up pages" />
+      <Pager paging={paging} next={list.data?.nextCursor} label="Top-up pages" words={['Newer', 'Older']} />
     </section>
-  );
-}
-
-function Pager({ cursors, setCursors, next, label }: { cursors: (string | undefined)[]; setCursors: (c: (string | undefined)[]) => void; next: string | null; label: string }) {
-  return (
-    <nav className="pager" aria-label={label}>
-      <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
-        Newer
-      </button>
-      <span>Page {cursors.length}</span>
-      <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
-        Older
-      </button>
-    </nav>
   );
 }

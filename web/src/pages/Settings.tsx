@@ -1,5 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
+import { Outcome, useAction } from '../components/forms';
+import { ChannelPicker, DirectoryProblem, RoleChecklist, RolePicker, useDirectory } from '../components/pickers';
 import { ErrorMessage, useLoad } from '../components/ui';
 import type { PageProps } from './types';
 
@@ -26,34 +28,18 @@ export function SettingsPage({ guild }: PageProps) {
   );
 }
 
-function useSubmit(run: () => Promise<void>) {
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    setSaved(false);
-    run().then(
-      () => setSaved(true),
-      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
-    );
-  };
-  return { error, saved, submit };
-}
-
-const idList = (s: string) =>
-  s
-    .split(/[\s,]+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
+const sameIds = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
 
 function GuildSettingsForm({ guildId }: { guildId: string }) {
   const path = { guildId };
   const loaded = useLoad(() => api.GET('/api/guilds/{guildId}', { params: { path } }).then(unwrap), [guildId]);
+  const directory = useDirectory(guildId);
   const [locale, setLocale] = useState('en');
   const [disabled, setDisabled] = useState<Feature[]>([]);
-  const [adminRoles, setAdminRoles] = useState('');
-  const [modRoles, setModRoles] = useState('');
+  const [adminRoles, setAdminRoles] = useState<string[]>([]);
+  const [modRoles, setModRoles] = useState<string[]>([]);
+  const [verifiedRole, setVerifiedRole] = useState('');
+  const [unverifiedRole, setUnverifiedRole] = useState('');
   const [logChannel, setLogChannel] = useState('');
   useEffect(() => {
     const s = loaded.data?.settings;
@@ -61,24 +47,34 @@ function GuildSettingsForm({ guildId }: { guildId: string }) {
     setLocale(s.locale);
     // The API answers the stored switch names: the same names PATCH accepts.
     setDisabled(s.disabledFeatures as Feature[]);
-    setAdminRoles(s.adminRoleIds.join(', '));
-    setModRoles(s.modRoleIds.join(', '));
+    setAdminRoles(s.adminRoleIds);
+    setModRoles(s.modRoleIds);
+    setVerifiedRole(s.verifiedRoleId ?? '');
+    setUnverifiedRole(s.unverifiedRoleId ?? '');
     setLogChannel(s.adminLogChannelId ?? '');
   }, [loaded.data]);
-  const { error, saved, submit } = useSubmit(async () => {
-    const before = loaded.data?.settings;
-    const change: BodyOf<'/api/guilds/{guildId}/settings', 'patch'> = { locale, disabledFeatures: disabled };
-    // Ids are checked against Discord by the API: send them only when they changed.
-    if (idList(adminRoles).join() !== (before?.adminRoleIds ?? []).join()) change.adminRoleIds = idList(adminRoles);
-    if (idList(modRoles).join() !== (before?.modRoleIds ?? []).join()) change.modRoleIds = idList(modRoles);
-    if ((logChannel.trim() || null) !== (before?.adminLogChannelId ?? null)) change.adminLogChannelId = logChannel.trim() || null;
-    unwrap(await api.PATCH('/api/guilds/{guildId}/settings', { params: { path }, body: change }));
-    loaded.reload();
-  });
+  const { error, done, run } = useAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const before = loaded.data?.settings;
+      const change: BodyOf<'/api/guilds/{guildId}/settings', 'patch'> = { locale, disabledFeatures: disabled };
+      // Ids are checked against Discord by the API: send them only when they changed.
+      if (!sameIds(adminRoles, before?.adminRoleIds ?? [])) change.adminRoleIds = adminRoles;
+      if (!sameIds(modRoles, before?.modRoleIds ?? [])) change.modRoleIds = modRoles;
+      if ((verifiedRole || null) !== (before?.verifiedRoleId ?? null)) change.verifiedRoleId = verifiedRole || null;
+      if ((unverifiedRole || null) !== (before?.unverifiedRoleId ?? null)) change.unverifiedRoleId = unverifiedRole || null;
+      if ((logChannel || null) !== (before?.adminLogChannelId ?? null)) change.adminLogChannelId = logChannel || null;
+      unwrap(await api.PATCH('/api/guilds/{guildId}/settings', { params: { path }, body: change }));
+      loaded.reload();
+      return 'Saved.';
+    });
+  };
   return (
     <form className="panel wide" onSubmit={submit} aria-labelledby="guild-settings">
       <h2 id="guild-settings">Server</h2>
       <ErrorMessage error={loaded.error} />
+      <DirectoryProblem directory={directory} />
       <label>
         Locale
         <input value={locale} onChange={(e) => setLocale(e.target.value)} placeholder="en or pt-BR" />
@@ -96,23 +92,15 @@ function GuildSettingsForm({ guildId }: { guildId: string }) {
           </label>
         ))}
       </fieldset>
-      <label>
-        Admin role ids (comma-separated)
-        <input value={adminRoles} onChange={(e) => setAdminRoles(e.target.value)} />
-      </label>
-      <label>
-        Mod role ids (comma-separated)
-        <input value={modRoles} onChange={(e) => setModRoles(e.target.value)} />
-      </label>
-      <label>
-        Admin log channel id
-        <input value={logChannel} onChange={(e) => setLogChannel(e.target.value)} />
-      </label>
+      <RoleChecklist legend="Admin roles" value={adminRoles} onChange={setAdminRoles} directory={directory} guildId={guildId} />
+      <RoleChecklist legend="Mod roles" value={modRoles} onChange={setModRoles} directory={directory} guildId={guildId} />
+      <RolePicker label="Verified role" value={verifiedRole} onChange={setVerifiedRole} directory={directory} guildId={guildId} />
+      <RolePicker label="Unverified role" value={unverifiedRole} onChange={setUnverifiedRole} directory={directory} guildId={guildId} />
+      <ChannelPicker label="Admin log channel" value={logChannel} onChange={setLogChannel} directory={directory} />
       <button type="submit" className="primary">
         Save server settings
       </button>
-      <ErrorMessage error={error} />
-      {saved && <p role="status">Saved.</p>}
+      <Outcome error={error} done={done} />
     </form>
   );
 }
@@ -129,17 +117,22 @@ function EconomySettingsForm({ guildId }: { guildId: string }) {
   const loaded = useLoad(() => api.GET('/api/guilds/{guildId}/economy/settings', { params: { path } }).then(unwrap), [guildId]);
   const [form, setForm] = useState<Economy | null>(null);
   useEffect(() => setForm(loaded.data ?? null), [loaded.data]);
-  const { error, saved, submit } = useSubmit(async () => {
-    if (!form || !loaded.data) return;
-    const before = loaded.data;
-    const change: Record<string, string | number> = {};
-    if (form.dailyAmount !== before.dailyAmount) change.dailyAmount = form.dailyAmount;
-    if (form.dailyStreakBonus !== before.dailyStreakBonus) change.dailyStreakBonus = form.dailyStreakBonus;
-    for (const [k] of NUMBER_FIELDS) if (form[k] !== before[k]) change[k] = form[k];
-    if (form.currency.name !== before.currency.name) change.currencyName = form.currency.name;
-    if (form.currency.emoji !== before.currency.emoji) change.currencyEmoji = form.currency.emoji;
-    setForm(unwrap(await api.PATCH('/api/guilds/{guildId}/economy/settings', { params: { path }, body: change })));
-  });
+  const { error, done, run } = useAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      if (!form || !loaded.data) return '';
+      const before = loaded.data;
+      const change: Record<string, string | number> = {};
+      if (form.dailyAmount !== before.dailyAmount) change.dailyAmount = form.dailyAmount;
+      if (form.dailyStreakBonus !== before.dailyStreakBonus) change.dailyStreakBonus = form.dailyStreakBonus;
+      for (const [k] of NUMBER_FIELDS) if (form[k] !== before[k]) change[k] = form[k];
+      if (form.currency.name !== before.currency.name) change.currencyName = form.currency.name;
+      if (form.currency.emoji !== before.currency.emoji) change.currencyEmoji = form.currency.emoji;
+      setForm(unwrap(await api.PATCH('/api/guilds/{guildId}/economy/settings', { params: { path }, body: change })));
+      return 'Saved.';
+    });
+  };
   return (
     <form className="panel wide" onSubmit={submit} aria-labelledby="economy-settings">
       <h2 id="economy-settings">Economy</h2>
@@ -173,8 +166,7 @@ function EconomySettingsForm({ guildId }: { guildId: string }) {
           </button>
         </>
       )}
-      <ErrorMessage error={error} />
-      {saved && <p role="status">Saved.</p>}
+      <Outcome error={error} done={done} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { api, errorMessage, unwrap, type Answer, type QueryOf, type Schemas } fr
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
+import { TaskManager } from './TaskEditor';
 import type { PageProps } from './types';
 
 /** A claim as the API sends it: its declared fields, and the other columns the card shows. */
@@ -12,8 +13,19 @@ type ClaimStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/tasks/claims'>['st
 type ActionAnswer = Answer<'/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', 'post'>;
 const STATUSES: ClaimStatus[] = ['submitted', 'claimed', 'completed', 'revoked', 'expired', 'abandoned', 'cancelled'];
 
-/** The claims queue: proofs waiting for review first; Accept / Reject / Revoke as the Discord buttons do. */
+/** The tasks (post, edit, close, remove, announce) and the claims queue. */
 export function TasksPage({ guild }: PageProps) {
+  return (
+    <>
+      <h1>Tasks</h1>
+      <TaskManager guild={guild} />
+      <ClaimsQueue guild={guild} />
+    </>
+  );
+}
+
+/** The claims queue: proofs waiting for review first; Accept / Reject / Revoke as the Discord buttons do. */
+function ClaimsQueue({ guild }: PageProps) {
   const [status, setStatus] = useState<ClaimStatus | ''>('submitted');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
@@ -25,8 +37,8 @@ export function TasksPage({ guild }: PageProps) {
   const canDecide = atLeast(guild.level, 'admin');
 
   return (
-    <>
-      <h1>Tasks</h1>
+    <section aria-labelledby="claims-queue">
+      <h2 id="claims-queue">Claims</h2>
       <div className="filters">
         <label>
           Claim status
@@ -60,7 +72,7 @@ export function TasksPage({ guild }: PageProps) {
           Older
         </button>
       </nav>
-    </>
+    </section>
   );
 }
 
@@ -89,9 +101,9 @@ function ClaimCard({ guildId, claim, canDecide, onChanged }: { guildId: string; 
   const reasonId = `reason-${claim.id}`;
   return (
     <li className="panel claim" data-claim-id={claim.id}>
-      <h2>
+      <h3>
         Task {claim.taskId} · member <code>{claim.userId}</code> · <span className="level">{claim.status}</span>
-      </h2>
+      </h3>
       <p>
         Claimed {when(claim.createdAt)}, due {when(claim.deadlineAt)}
         {claim.submittedAt && <>, proof sent {when(claim.submittedAt)}</>}
