@@ -392,8 +392,8 @@ export async function listMessages(prisma: PrismaClient, input: { proposalId: st
   });
 }
 
-/** The guild's expiry and reminder, in seconds (card_settings, or its defaults). */
-export async function tradeTimings(prisma: PrismaClient, guildId: string): Promise<{ expirySeconds: number; reminderSeconds: number }> {
+/** The guild's expiry, reminder and receipt deadline, in seconds (card_settings, or its defaults). */
+export async function tradeTimings(prisma: PrismaClient, guildId: string): Promise<{ expirySeconds: number; reminderSeconds: number; confirmSeconds: number }> {
   const s = await prisma.cardSettings.findUnique({ where: { guildId } });
-  return { expirySeconds: (s?.proposalExpiryHours ?? 120) * 3600, reminderSeconds: (s?.reminderHours ?? 24) * 3600 };
+  return { expirySeconds: (s?.proposalExpiryHours ?? 120) * 3600, reminderSeconds: (s?.reminderHours ?? 24) * 3600, confirmSeconds: (s?.confirmDays ?? 14) * 86_400 };
 }
