@@ -1876,8 +1876,8 @@ export interface paths {
         get: operations["getApiGuildsGuildIdCardTradesProposalIdMessages"];
         put?: never;
         /**
-         * Posts a message to the other party of the proposal.
-         * @description The acting member is the token’s owner and must be a party of the proposal (anyone else: 404).
+         * Posts a message to the other party of the proposal (relayed to them by DM and/or email, by their preference).
+         * @description The acting member is the token’s owner and must be a party of the proposal (anyone else: 404). A trade that is over keeps the message but tells nobody (relayed false).
          */
         post: operations["postApiGuildsGuildIdCardTradesProposalIdMessages"];
         delete?: never;
@@ -12942,7 +12942,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The message. */
+            /** @description The message, and whether the trade flow took it to relay. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -12954,6 +12954,7 @@ export interface operations {
                         body: string;
                         /** Format: date-time */
                         createdAt: string;
+                        relayed: boolean;
                     };
                 };
             };
