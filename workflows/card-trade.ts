@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   CARD_TRADE_FAILURES,
@@ -6,6 +6,7 @@ import {
   cardTradeConfirmUpdate,
   cardTradeDisputeUpdate,
   cardTradeFlow,
+  cardTradeMessageSignal,
   cardTradeOpenedUpdate,
   cardTradeResolveUpdate,
   cardTradeRespondUpdate,
@@ -37,6 +38,9 @@ import { persistentSteps } from './persistent-steps';
  *   between the collections (one transaction) → [cash released to the payee] → completed, both told.
  *   A dispute (either party, after accept) stops completion until a moderator resolves it: the trade
  *   stands (completes) or is cancelled (reservations released, cash refunded); the loser is recorded.
+ *   Receipts not both confirmed `confirmSeconds` after the receipts phase began (the guild's confirm_days):
+ *   both parties are reminded once and the admin log told; nothing is cancelled (cards may be in the post).
+ *   A message a party posts (`messagePosted` signal) is relayed to the other party, once per message.
  *
  * Compensations: every reservation is released when the proposal does not complete (declined, cancelled,
  * expired, a dispute lost, the flow cancelled); cash is refunded then (the refund copes with nothing paid).
@@ -170,6 +174,12 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
   });
   setHandler(escrowChangedSignal, () => {
     escrowWoken = true;
+  });
+  setHandler(cardTradeMessageSignal, async ({ messageId, authorId }) => {
+    // Guarded: a flow whose old worker received this signal without relaying must replay the same way.
+    if (!patched('card-trade-message-relay') || !parties.includes(authorId)) return;
+    const to = other(authorId);
+    await tell(`relay message ${messageId} to <@${to}>`, () => quick.cardTradeNotify({ proposalId, userId: to, kind: 'message', key: `${workflowId}:message:${messageId}:${to}`, messageId }));
   });
 
   const notify = (userId: string, kind: CardTradeNoticeKind, key: string) =>
@@ -322,13 +332,23 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
       show();
     }
 
-    // ─── Accepted: receipts, disputes ───────────────────────────────────────────────────────────────
+    // ─── Accepted: receipts, disputes, the receipts' deadline ─────────────────────────────────────────
+    const confirmBy = patched('card-trade-confirm-deadline') && input.confirmSeconds ? nowMs() + input.confirmSeconds * 1000 : null;
+    let overdueTold = false;
     while (state.status === 'accepted' || state.status === 'disputed') {
       if (state.status === 'accepted' && state.received.proposer && state.received.recipient) {
         await complete();
         break;
       }
-      await condition(() => queue.length > 0);
+      if (confirmBy !== null && !overdueTold && state.status === 'accepted') {
+        if (!(await condition(() => queue.length > 0, Math.max(1, confirmBy - nowMs())))) {
+          overdueTold = true;
+          await overdue();
+          continue;
+        }
+      } else {
+        await condition(() => queue.length > 0);
+      }
       const action = queue.shift()!;
       if (action.kind === 'confirm') {
         if (state.status !== 'accepted') {
@@ -379,6 +399,28 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
       }
     });
     throw err;
+  }
+
+  /** Receipts past the deadline: both reminded, the moderators told; the trade waits on (nothing cancelled). */
+  async function overdue(): Promise<void> {
+    await notifyBoth('overdue', 'overdue');
+    const missing = parties.filter((p) => !(p === input.proposerId ? state.received.proposer : state.received.recipient)).map((p) => `<@${p}>`);
+    await tell('tell the moderators', () =>
+      quick.discordPostAdminLog({
+        guildId: input.guildId,
+        message: {
+          embeds: [
+            {
+              title: '⏰ Card trade overdue',
+              description: `${what()}\nAccepted, but ${missing.join(' and ')} did not confirm receipt in time. Both were reminded; nothing was cancelled (cards may be in the post). A party can dispute it; a moderator can resolve a dispute: \`POST /api/guilds/${input.guildId}/card-trades/${proposalId}/resolve\`.`,
+              color: 0xe67e22,
+              footer: { text: `Guildflow · ${workflowId}` },
+            },
+          ],
+          allowed_mentions: { parse: [] },
+        },
+      }),
+    );
   }
 
   async function complete(): Promise<void> {

@@ -2,7 +2,9 @@ import { RefusalError, ValidationError } from '../../lib/errors';
 import type { CardEscrowActivities, CardTradeInput, CardTradeNoticeKind, CardTradeTerms } from '../../lib/flows/card-trades';
 import { defineActivities } from '../define';
 import type { FeatureDeps } from '../deps';
-import { noticeMessage } from './messages';
+import { cardsNotify } from '../notify/notify';
+import { notParty } from './errors';
+import { noticeEmail, noticeMessage, tradeMessageDm } from './messages';
 import {
   acceptProposal,
   completeTrade,
@@ -62,8 +64,14 @@ async function answer(step: () => Promise<ProposalRow>): Promise<CardTradeStepRe
   }
 }
 
-export function createCardTradeActivities({ prisma, log, discordActivities: d, cardEscrow }: FeatureDeps) {
-  const clog = log.child({ component: 'card-trades' });
+/** Members' names for emails: the server's directory (members table), else the id. */
+async function namesIn(prisma: FeatureDeps['prisma'], guildId: string, userIds: string[]): Promise<(userId: string) => string> {
+  const rows = await prisma.member.findMany({ where: { guildId, userId: { in: userIds } }, select: { userId: true, displayName: true, username: true } });
+  const names = new Map(rows.map((r) => [r.userId, r.displayName ?? r.username]));
+  return (userId) => names.get(userId) ?? `member ${userId}`;
+}
+
+export function createCardTradeActivities({ prisma, log, mail, discordActivities: d, cardEscrow }: FeatureDeps) {
   const cashAllowed = Boolean(cardEscrow);
   const activities = defineActivities(log, 'card-trades', {
     /** Records the proposal and reserves the proposer's offered cards (or says why not). */
@@ -94,18 +102,28 @@ export function createCardTradeActivities({ prisma, log, discordActivities: d, c
       await resolveDispute(prisma, input);
     },
     /**
-     * Tells a party about the trade by DM, once per key (a repeat after a lost reply is skipped). A member
-     * with closed DMs is logged, not retried.
+     * Tells a party about the trade by their preference (DM with the proposal's embed and buttons, email
+     * with the terms, both or none) through cardsNotify, once per key. `message`: relays the message
+     * `messageId` of this proposal to `userId`, who must be the other party of its author.
      */
-    async cardTradeNotify(input: { proposalId: string; userId: string; kind: CardTradeNoticeKind; key: string }): Promise<{ sent: boolean }> {
-      if (await prisma.cardTradeNotice.findUnique({ where: { key: input.key } })) return { sent: false };
+    async cardTradeNotify(input: { proposalId: string; userId: string; kind: CardTradeNoticeKind; key: string; messageId?: string | null }): Promise<{ sent: boolean }> {
       const p = await findProposal(prisma, input.proposalId);
       if (!p) return { sent: false };
+      if (input.userId !== p.proposerId && input.userId !== p.recipientId) throw notParty();
+      let m: { authorId: string; body: string } | null = null;
+      if (input.kind === 'message') {
+        const row = /^\d{1,18}$/.test(input.messageId ?? '') ? await prisma.cardTradeMessage.findUnique({ where: { id: BigInt(input.messageId!) } }) : null;
+        // Only a message of this proposal, to the party who did not write it.
+        if (!row || row.proposalId !== p.id || row.authorId === input.userId) throw new ValidationError(`Message ${JSON.stringify(input.messageId)} is not one to relay to this party.`);
+        m = row;
+      }
       const lines = await currentLines(prisma, p);
-      const result = await d.discordNotifyMember({ userId: input.userId, message: noticeMessage(p, lines, input.kind) });
-      if (result.via === 'none') clog.info({ userId: input.userId, why: result.why }, 'trade party could not be told');
-      await prisma.cardTradeNotice.createMany({ data: [{ key: input.key }], skipDuplicates: true });
-      return { sent: result.via !== 'none' };
+      const email = noticeEmail(p, lines, input.kind, await namesIn(prisma, p.guildId, [p.proposerId, p.recipientId]), m);
+      const result = await cardsNotify(
+        { prisma, log, mail, discordActivities: d },
+        { key: input.key, userId: input.userId, guildId: p.guildId, kind: input.kind, proposalId: p.id, ...email, dm: m ? tradeMessageDm(p, m) : noticeMessage(p, lines, input.kind) },
+      );
+      return { sent: result.email || result.dm };
     },
   });
   // Registered (not typed into Activities: the workflow proxies CardEscrowActivities) only when given:

@@ -7,3 +7,4 @@ export * from './errors';
 export * from './service';
 export * from './reputation';
 export * from './messages';
+export * from './conversation';

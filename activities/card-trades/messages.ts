@@ -2,9 +2,13 @@ import { ButtonStyle } from 'discord-api-types/v10';
 import type { DiscordMessage } from '../discord/activities';
 import { buttonRow } from '../../lib/discord/buttons';
 import type { CardTradeNoticeKind } from '../../lib/flows/card-trades';
+import { type EmailDetail, escapeHtml } from '../../lib/mail';
 import type { currentLines, ProposalRow } from './service';
 
-/** What the parties read about a trade: the proposal's embed with its buttons, and each notice's words. */
+/**
+ * What the parties read about a trade: the proposal's embed with its buttons (the DM), and the same words
+ * and terms without Discord's markup (the email).
+ */
 
 /** Button actions (custom ids `gf:{action}:{proposalId}`); the key is client data, re-checked by the flow. */
 export const CARD_TRADE_ACTIONS = {
@@ -54,6 +58,8 @@ const TITLES: Record<CardTradeNoticeKind, string> = {
   cancelled: 'Trade cancelled',
   expired: 'Trade proposal expired',
   resolved: 'Trade dispute resolved',
+  message: 'New message about your trade',
+  overdue: 'Trade waiting for receipts',
 };
 
 const INTROS: Record<CardTradeNoticeKind, (p: ProposalRow) => string> = {
@@ -67,6 +73,10 @@ const INTROS: Record<CardTradeNoticeKind, (p: ProposalRow) => string> = {
   cancelled: (p) => `The trade was cancelled${p.endedReason ? `: ${p.endedReason}` : ''}. Reserved cards are free again and any cash held is refunded.`,
   expired: () => 'Nobody answered in time: the proposal expired and its reserved cards are free again.',
   resolved: (p) => `A moderator resolved the dispute: ${p.dispute?.outcome === 'complete' ? 'the trade stands' : 'the trade is cancelled'}${p.dispute?.note ? ` (${p.dispute.note})` : ''}.`,
+  message: () => 'The other member of this trade wrote to you.',
+  overdue: (p) =>
+    `This trade was accepted but ${[p.proposerReceived ? null : `<@${p.proposerId}>`, p.recipientReceived ? null : `<@${p.recipientId}>`].filter(Boolean).join(' and ') || 'nobody'} ` +
+    'has not confirmed receipt yet, past the server’s deadline. Press **Confirm receipt** once the cards arrived, or **Dispute** if something is wrong. Nothing is cancelled; the moderators were told.',
 };
 
 const COLOUR_OF: Record<CardTradeNoticeKind, number> = {
@@ -80,6 +90,8 @@ const COLOUR_OF: Record<CardTradeNoticeKind, number> = {
   cancelled: COLOURS.bad,
   expired: COLOURS.bad,
   resolved: COLOURS.warn,
+  message: COLOURS.open,
+  overdue: COLOURS.warn,
 };
 
 /** The buttons that make sense for the reader in this state (the flow checks again when pressed). */
@@ -94,7 +106,7 @@ function buttonsFor(p: ProposalRow, kind: CardTradeNoticeKind) {
       ]),
     ];
   }
-  if (kind === 'accepted' && p.status === 'accepted') {
+  if ((kind === 'accepted' || kind === 'overdue') && p.status === 'accepted') {
     return [
       buttonRow([
         { action: CARD_TRADE_ACTIONS.confirm, key, label: 'Confirm receipt', style: ButtonStyle.Success },
@@ -120,4 +132,47 @@ export function noticeMessage(p: ProposalRow, lines: Lines, kind: CardTradeNotic
     components: buttonsFor(p, kind),
     allowed_mentions: { parse: [] },
   };
+}
+
+/** A message one party posted on the proposal, as the other party's DM (no buttons: the answer is `/cards trade message`). */
+export function tradeMessageDm(p: ProposalRow, m: { authorId: string; body: string }): DiscordMessage {
+  return {
+    embeds: [
+      {
+        title: TITLES.message,
+        description: `<@${m.authorId}> wrote:\n> ${m.body.replace(/\n/g, '\n> ')}\n\nAnswer with \`/cards trade message trade:${p.id}\`.`,
+        color: COLOUR_OF.message,
+        footer: { text: `Guildflow · card-trade:${p.id}` },
+      },
+    ],
+    allowed_mentions: { parse: [] },
+  };
+}
+
+/** Members' names for an email (the server's display name, else the username, else the id). */
+export type NameOf = (userId: string) => string;
+
+const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Discord's markup (mentions, timestamps, bold, quotes) as plain words. */
+function plain(text: string, nameOf: NameOf): string {
+  return text
+    .replace(/<@!?(\d+)>/g, (_, id: string) => nameOf(id))
+    .replace(/<t:(\d+)(?::[A-Za-z])?>/g, (_, s: string) => utc(new Date(Number(s) * 1000)))
+    .replace(/\*\*(.+?)\*\*/g, '$1');
+}
+
+const htmlOf = (text: string) => `<div style="white-space:normal;border-left:3px solid #ccc;padding-left:8px">${escapeHtml(text).replace(/\n/g, '<br>')}</div>`;
+
+/** One notice as an email: its title, its words and the current terms (text and HTML), without Discord's markup. */
+export function noticeEmail(
+  p: ProposalRow,
+  lines: Lines,
+  kind: CardTradeNoticeKind,
+  nameOf: NameOf,
+  m?: { authorId: string; body: string } | null,
+): { title: string; text: string; detail: EmailDetail } {
+  const text = m ? `${nameOf(m.authorId)} wrote:\n\n${m.body}` : plain(INTROS[kind](p), nameOf);
+  const terms = `The terms (version ${p.version}):\n\n${plain(termsText(p, lines), nameOf)}`;
+  return { title: TITLES[kind], text, detail: { text: terms, html: htmlOf(terms) } };
 }

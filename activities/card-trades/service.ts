@@ -392,8 +392,30 @@ export async function listMessages(prisma: PrismaClient, input: { proposalId: st
   });
 }
 
-/** The guild's expiry and reminder, in seconds (card_settings, or its defaults). */
-export async function tradeTimings(prisma: PrismaClient, guildId: string): Promise<{ expirySeconds: number; reminderSeconds: number }> {
+/** A guild's card trade settings (card_settings; its defaults while the guild has no row). */
+export interface CardTradeSettings {
+  proposalExpiryHours: number;
+  reminderHours: number;
+  confirmDays: number;
+}
+
+const DEFAULT_SETTINGS: CardTradeSettings = { proposalExpiryHours: 120, reminderHours: 24, confirmDays: 14 };
+
+export async function cardTradeSettings(prisma: PrismaClient, guildId: string): Promise<CardTradeSettings> {
   const s = await prisma.cardSettings.findUnique({ where: { guildId } });
-  return { expirySeconds: (s?.proposalExpiryHours ?? 120) * 3600, reminderSeconds: (s?.reminderHours ?? 24) * 3600 };
+  return s ? { proposalExpiryHours: s.proposalExpiryHours, reminderHours: s.reminderHours, confirmDays: s.confirmDays } : { ...DEFAULT_SETTINGS };
+}
+
+/** Changes some of the guild's card trade settings; trades proposed from now on use them. */
+export async function updateCardTradeSettings(prisma: PrismaClient, guildId: string, patch: Partial<CardTradeSettings>): Promise<CardTradeSettings> {
+  const next = { ...(await cardTradeSettings(prisma, guildId)), ...patch };
+  if (next.reminderHours >= next.proposalExpiryHours) throw new ValidationError('The reminder comes before the expiry: reminder hours must be fewer than the proposal’s expiry hours.');
+  await prisma.cardSettings.upsert({ where: { guildId }, create: { guildId, ...next }, update: next });
+  return next;
+}
+
+/** The guild's expiry, reminder and receipt deadline, in seconds (card_settings, or its defaults). */
+export async function tradeTimings(prisma: PrismaClient, guildId: string): Promise<{ expirySeconds: number; reminderSeconds: number; confirmSeconds: number }> {
+  const s = await cardTradeSettings(prisma, guildId);
+  return { expirySeconds: s.proposalExpiryHours * 3600, reminderSeconds: s.reminderHours * 3600, confirmSeconds: s.confirmDays * 86_400 };
 }

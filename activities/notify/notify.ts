@@ -1,12 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from '../../lib/logger';
-import { type CardNotificationKind, cardTradeEmail, hashToken, type MailDeps, unsubscribeToken, unsubscribeUrl } from '../../lib/mail';
+import { type CardNotificationKind, cardTradeEmail, type EmailDetail, hashToken, type MailDeps, unsubscribeToken, unsubscribeUrl } from '../../lib/mail';
 import type { Prisma, PrismaClient } from '../../prisma/client';
-import type { DiscordActivities } from '../discord/activities';
+import type { DiscordActivities, DiscordMessage } from '../discord/activities';
 
 /**
  * Card trade notifications by the member's preference (card_traders.notify_via: email, dm, both, none),
- * once per key.
+ * once per key: the one way a trade's party is told (the trade flow's `cardTradeNotify` renders its notice
+ * and delivers it here).
  *
  * Delivery is **at least once**, narrowed: an attempt first claims the key (a row in card_notifications
  * with `claimed_at`), sends each channel the preference asks for, and marks each channel right after it
@@ -35,6 +36,10 @@ export interface CardsNotifyInput {
   proposalId: string;
   title: string;
   text: string;
+  /** What the email adds below the text (a trade's terms, as text and HTML). */
+  detail?: EmailDetail | null;
+  /** The DM as a whole Discord message (a trade's embed with its buttons) instead of the title and text. */
+  dm?: DiscordMessage | null;
 }
 
 export interface NotifyResult {
@@ -93,7 +98,7 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
 
   if (wantEmail && !claimed.emailAt && trader?.email && trader.emailConfirmedAt && mail) {
     const link = await unsubscribeLink(deps, mail, input.userId, trader.emailConfirmedAt, trader.unsubscribeHash);
-    const message = cardTradeEmail({ kind: input.kind, proposalId: input.proposalId, title: input.title, text: input.text, unsubscribeUrl: link });
+    const message = cardTradeEmail({ kind: input.kind, proposalId: input.proposalId, title: input.title, text: input.text, detail: input.detail, unsubscribeUrl: link });
     await mail.mailer.send({
       to: trader.email,
       ...message,
@@ -105,7 +110,7 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
   }
   if (wantDm && !claimed.dmAt) {
     try {
-      await deps.discordActivities.discordSendDm({ userId: input.userId, message: { content: `**${input.title}**\n${input.text}` } });
+      await deps.discordActivities.discordSendDm({ userId: input.userId, message: input.dm ?? { content: `**${input.title}**\n${input.text}` } });
       result.dm = true;
     } catch (err) {
       // Closed DMs or an unknown user will not change with a retry: recorded as not sent.

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { startPayoutOnboarding } from '../../activities/card-escrow';
+import { cardTradeSettings, updateCardTradeSettings } from '../../activities/card-trades';
 import { confirmEmailAddress, notificationSettings, NOTIFY_VIA, requestEmailAddress, setNotifyVia, unsubscribeByToken } from '../../activities/notify';
 import { AppError } from '../../lib/errors';
 import { escapeHtml } from '../../lib/mail';
@@ -11,6 +12,14 @@ import { isoDate } from '../openapi/schemas';
 const tokenQuery = z.object({ token: z.string().min(1).max(200) });
 const emailBody = z.object({ address: z.string().min(3).max(254) });
 const viaBody = z.object({ via: z.enum(NOTIFY_VIA) });
+const tradeSettings = z.object({
+  /** How long each version of a proposal's terms stands. */
+  proposalExpiryHours: z.number().int().min(1).max(24 * 60),
+  /** How long before the expiry both parties are reminded; 0: no reminder. */
+  reminderHours: z.number().int().min(0).max(24 * 60),
+  /** Days after acceptance by which both should have confirmed receipt (then reminded, admin log told). */
+  confirmDays: z.number().int().min(1).max(365),
+});
 const htmlPage = (description: string) => ({ description, contentType: 'text/html', schema: z.string() });
 
 const page = (title: string, text: string) =>
@@ -22,7 +31,8 @@ const page = (title: string, text: string) =>
  *   `GET|POST /api/cards/unsubscribe?token=…` (POST: RFC 8058 one-click from List-Unsubscribe-Post);
  * - a member's own settings with their personal token: `/api/guilds/:guildId/cards/me/notifications`
  *   (GET, PUT {via}), `POST …/cards/me/email` {address} (sends the confirmation link),
- *   `POST …/cards/me/payouts` (Stripe Connect onboarding link for receiving trades' cash).
+ *   `POST …/cards/me/payouts` (Stripe Connect onboarding link for receiving trades' cash);
+ * - the guild's trade timings for admins: `GET|PATCH /api/guilds/:guildId/cards/settings`.
  */
 export function cardSettingsRoutes(deps: RouteDeps): Router<RouteState> {
   const { prisma, log } = deps;
@@ -58,6 +68,29 @@ export function cardSettingsRoutes(deps: RouteDeps): Router<RouteState> {
     });
 
   return routerOf(undefined, deps, [
+    route({
+      method: 'get',
+      path: '/api/guilds/:guildId/cards/settings',
+      summary: "The server's card trade timings: proposal expiry, reminder, receipts deadline.",
+      tag,
+      access: { kind: 'guild', level: 'admin' },
+      responses: { 200: { description: 'The settings (defaults until changed).', schema: tradeSettings } },
+      handler: async (ctx) => {
+        ctx.body = await cardTradeSettings(prisma, ctx.params.guildId!);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/guilds/:guildId/cards/settings',
+      summary: "Changes the server's card trade timings (trades proposed from now on use them).",
+      tag,
+      access: { kind: 'guild', level: 'admin' },
+      body: tradeSettings.partial(),
+      responses: { 200: { description: 'The settings now.', schema: tradeSettings } },
+      handler: async (ctx, { body }) => {
+        ctx.body = await updateCardTradeSettings(prisma, ctx.params.guildId!, body);
+      },
+    }),
     route({
       method: 'get',
       path: '/api/cards/email/confirm',

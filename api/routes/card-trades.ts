@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { currentLines, listMessages, listProposals, postMessage, proposalForParty, rateTrade, REPUTATION_TIERS, traderProfile, tradeTimings, type ProposalRow } from '../../activities/card-trades';
+import { currentLines, listMessages, listProposals, postTradeMessage, proposalForParty, rateTrade, REPUTATION_TIERS, traderProfile, tradeTimings, type ProposalRow } from '../../activities/card-trades';
 import { snowflake } from '../../lib/discord/snowflake';
 import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { CardTradeStatus, CardTradeTerms } from '../../lib/flows/card-trades';
@@ -281,18 +281,18 @@ export function cardTradeRoutes(deps: RouteDeps): Router<RouteState> {
     route({
       method: 'post',
       path: '/card-trades/:proposalId/messages',
-      summary: 'Posts a message to the other party of the proposal.',
-      description: party,
+      summary: 'Posts a message to the other party of the proposal (relayed to them by DM and/or email, by their preference).',
+      description: `${party} A trade that is over keeps the message but tells nobody (relayed false).`,
       tag,
       access: member,
       before: [findProposal],
       params: proposalParams,
       body: messageBody,
-      responses: { 201: { description: 'The message.', schema: messageSchema } },
+      responses: { 201: { description: 'The message, and whether the trade flow took it to relay.', schema: messageSchema.extend({ relayed: z.boolean() }) } },
       handler: async (ctx, { body }) => {
-        const m = await postMessage(prisma, { proposalId: proposalOf(ctx).id, authorId: me(ctx), body: body.body });
+        const { message: m, relayed } = await postTradeMessage({ prisma, temporal }, { guildId: guildOf(ctx), proposalId: proposalOf(ctx).id, authorId: me(ctx), body: body.body });
         ctx.status = 201;
-        ctx.body = { id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString() };
+        ctx.body = { id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString(), relayed };
       },
     }),
     route({

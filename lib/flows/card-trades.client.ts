@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { FlowClosedError, readFlowStatus, signalFlow, updateFlow, updateWithStartFlow, type FlowStatus, type FlowTarget } from './client';
 import {
   cardTradeConfirmUpdate,
+  cardTradeMessageSignal,
   cardTradeDisputeUpdate,
   cardTradeFlow,
   cardTradeOpenedUpdate,
@@ -62,3 +63,7 @@ export const readTradeStatus = (temporal: Client | null | undefined, proposalId:
 
 /** The escrow's payment changed (a webhook saw it): wakes the flow, which checks with Stripe itself. */
 export const wakeTradeEscrow = (temporal: Client | null | undefined, proposalId: string): Promise<boolean> => signalFlow(temporal, cardTradeFlow.id(proposalId), escrowChangedSignal);
+
+/** A message was recorded on the proposal: the flow relays it to the other party. False when the trade is over. */
+export const relayTradeMessage = (temporal: Client | null | undefined, proposalId: string, message: { messageId: string; authorId: string }): Promise<boolean> =>
+  signalFlow(temporal, cardTradeFlow.id(proposalId), cardTradeMessageSignal, message);

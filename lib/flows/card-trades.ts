@@ -71,6 +71,11 @@ export interface CardTradeInput {
   expirySeconds: number;
   /** How long before the expiry both parties are reminded (reminder_hours); 0: no reminder. */
   reminderSeconds: number;
+  /**
+   * How long both parties have to confirm receipt once the trade is accepted (and its cash held), before
+   * both are reminded and the admin log told (the guild's confirm_days); absent or 0: no deadline.
+   */
+  confirmSeconds?: number | null;
   /** How long the flow waits between its own checks of an escrow payment (a webhook's signal wakes it sooner). */
   escrowCheckSeconds?: number | null;
   /** How long a step that must happen is retried before the flow is marked stuck (default: DEFAULT_PATIENCE). */
@@ -127,6 +132,11 @@ export const cardTradeRespondUpdate = defineUpdate<CardTradeResult, [CardTradeRe
 export const cardTradeConfirmUpdate = defineUpdate<CardTradeResult, [{ userId: string }]>('confirmReceipt');
 export const cardTradeDisputeUpdate = defineUpdate<CardTradeResult, [{ userId: string; reason: string }]>('dispute');
 export const cardTradeResolveUpdate = defineUpdate<CardTradeResult, [CardTradeResolution]>('resolve');
+/**
+ * A party posted a message on the proposal (its row already recorded): the flow relays it to the other
+ * party, once per message id. The activity reads author and proposal from the row, not from the signal.
+ */
+export const cardTradeMessageSignal = defineSignal<[{ messageId: string; authorId: string }]>('messagePosted');
 /** The escrow's payment changed (a webhook saw it): wakes the flow, which asks cardsEscrowCheck. Carries nothing. */
 export const escrowChangedSignal = defineSignal('escrowChanged');
 
@@ -146,5 +156,17 @@ export interface CardEscrowActivities {
   cardsEscrowRefund(i: { proposalId: string; reason: string }): Promise<{ refundId: string | null }>;
 }
 
-/** What the parties are told about, each once per key. */
-export type CardTradeNoticeKind = 'proposal_received' | 'countered' | 'accepted' | 'expiring' | 'completed' | 'dispute' | 'declined' | 'cancelled' | 'expired' | 'resolved';
+/** What the parties are told about, each once per key (`message`: the other party wrote; `overdue`: receipts late). */
+export type CardTradeNoticeKind =
+  | 'proposal_received'
+  | 'countered'
+  | 'accepted'
+  | 'expiring'
+  | 'completed'
+  | 'dispute'
+  | 'declined'
+  | 'cancelled'
+  | 'expired'
+  | 'resolved'
+  | 'message'
+  | 'overdue';

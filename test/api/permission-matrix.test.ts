@@ -113,6 +113,8 @@ const LEVELS: Record<string, Expected> = {
   // and the links in emails carry their own proof (signature, token); the rest is a member's own settings.
   'POST /webhooks/stripe': 'public',
   'GET /api/cards/email/confirm': 'public',
+  'GET /api/guilds/:guildId/cards/settings': 'admin',
+  'PATCH /api/guilds/:guildId/cards/settings': 'admin',
   'GET /api/cards/unsubscribe': 'public',
   'POST /api/cards/unsubscribe': 'public',
   // Card trading (api/routes/cards.ts, card-trades.ts): another member's lists need mod (read) or admin (write)

@@ -7,6 +7,7 @@ import { closeDiscordRest } from '../../lib/discord/rest';
 import type { CardEscrowActivities, CardTradeInput, CardTradeTerms } from '../../lib/flows/card-trades';
 import { proposeTrade } from '../../lib/flows/card-trades.client';
 import { createLogger } from '../../lib/logger';
+import type { MailDeps } from '../../lib/mail';
 import type { PrismaClient } from '../../prisma/client';
 import { seedDemoGuild, type DemoGuild } from '../fakes/demo-guild';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
@@ -25,8 +26,8 @@ export interface TradeEnv {
   prisma: PrismaClient;
   temporal: TestTemporal;
   taskQueue: string;
-  /** Starts a worker; `wrap` may replace activities (to force failures); `escrow` registers the stand-ins. */
-  startWorker(options?: { escrow?: CardEscrowActivities; wrap?: (a: Record<string, unknown>) => void }): Promise<{ stop(): Promise<void> }>;
+  /** Starts a worker; `wrap` may replace activities (to force failures); `escrow` registers the stand-ins; `mail` turns email on. */
+  startWorker(options?: { escrow?: CardEscrowActivities; mail?: MailDeps; wrap?: (a: Record<string, unknown>) => void }): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -51,7 +52,7 @@ export async function startTradeEnv(): Promise<TradeEnv> {
     temporal,
     taskQueue,
     async startWorker(options = {}) {
-      const deps: ActivityDeps = { prisma: db.prisma, log, discord: rest, cardEscrow: options.escrow ?? null };
+      const deps: ActivityDeps = { prisma: db.prisma, log, discord: rest, cardEscrow: options.escrow ?? null, mail: options.mail ?? null };
       const activities = createActivities(deps) as unknown as Record<string, unknown>;
       options.wrap?.(activities);
       const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: bundle, activities: activities as never });

@@ -1,3 +1,4 @@
+import { postTradeMessage } from '../../activities/card-trades';
 import { confirmTradeReceipt, disputeTrade, resolveTradeDispute, respondToTrade, wakeTradeEscrow } from '../../lib/flows/card-trades.client';
 import { waitFor } from '../../lib/wait';
 import { recordHistories, type Scenarios } from '../helpers/histories';
@@ -9,6 +10,8 @@ import { newMember, ownCard, propose, type StandInEscrow, type TradeEnv } from '
  * old files: both must replay):
  *
  *   GF_RECORD_HISTORIES=1 GF_HISTORY_SUFFIX=-v2 npx jest test/card-trades/replay.test.ts
+ *
+ * or only a new scenario: `GF_RECORD_HISTORIES=1 GF_HISTORY_ONLY=<scenario> npx jest test/card-trades/replay.test.ts`.
  */
 export type HistoryEnv = TradeEnv & { escrow: StandInEscrow };
 
@@ -60,6 +63,28 @@ export const SCENARIOS: Scenarios<HistoryEnv> = {
     await waitFor(
       () => confirmTradeReceipt(env.temporal.client, proposalId, a).then(() => true),
       { timeoutMs: 10_000, what: 'the receipt accepted once the cash is held' },
+    );
+    await confirmTradeReceipt(env.temporal.client, proposalId, b);
+    await result(env, proposalId);
+    return id(proposalId);
+  },
+  /**
+   * After `card-trade-message-relay` and `card-trade-confirm-deadline`: a message relayed to the other party
+   * (`messagePosted` signal), accepted, one receipt, the deadline (`confirmSeconds` from the input) reminds
+   * both and tells the admin log, the second receipt completes it.
+   */
+  'card-trade-message-overdue': async (env) => {
+    const [a, b] = [newMember(env, 'history-i'), newMember(env, 'history-j')];
+    const x = await ownCard(env, a, 1);
+    const { proposalId } = await propose(env, { proposerId: a, recipientId: b, confirmSeconds: 2, terms: { offered: [{ collectionItemId: x, quantity: 1 }], asked: [] } });
+    await postTradeMessage({ prisma: env.prisma, temporal: env.temporal.client }, { guildId: env.demo.guild.id, proposalId, authorId: b, body: 'Is it near mint?' });
+    await env.discord.waitFor(() => env.discord.dms(a).find((m) => m.embeds[0]?.title === 'New message about your trade'), 10_000, 'the relayed message');
+    await respondToTrade(env.temporal.client, proposalId, { userId: b, action: 'accept' });
+    await confirmTradeReceipt(env.temporal.client, proposalId, a);
+    await env.discord.waitFor(
+      () => env.discord.messages(env.demo.channels.adminLog.id).find((m) => m.embeds[0]?.title === '⏰ Card trade overdue' && m.embeds[0]?.footer?.text?.includes(proposalId)),
+      20_000,
+      'the overdue notice',
     );
     await confirmTradeReceipt(env.temporal.client, proposalId, b);
     await result(env, proposalId);

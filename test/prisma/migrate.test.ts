@@ -33,7 +33,6 @@ const TABLES = [
   'card_trade_disputes',
   'card_trade_lines',
   'card_trade_messages',
-  'card_trade_notices',
   'card_trade_proposals',
   'card_trade_ratings',
   'card_trade_reservations',

@@ -1,5 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { listProposals, traderProfile, tradeTimings } from '../../../activities/card-trades';
+import { listProposals, postTradeMessage, traderProfile, tradeTimings } from '../../../activities/card-trades';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { proposeTrade } from '../../../lib/flows/card-trades.client';
@@ -9,7 +9,8 @@ import { termsFrom } from './terms';
 
 /**
  * The trade subcommands' handlers, by subcommand name (the `/cards` command dispatches to them):
- * propose (update-with-start: the reply says whether the cards were reserved), trades (mine), profile.
+ * propose (update-with-start: the reply says whether the cards were reserved), trades (mine), profile,
+ * trade message (recorded, then relayed to the other party by the flow).
  */
 export type TradeSubcommandHandler = (interaction: ChatInputCommandInteraction, deps: BotDeps) => Promise<void>;
 
@@ -73,4 +74,21 @@ const profile: TradeSubcommandHandler = async (interaction, { prisma }) => {
   });
 };
 
-export const tradeSubcommandHandlers: Readonly<Record<string, TradeSubcommandHandler>> = { propose, trades, profile };
+const message: TradeSubcommandHandler = async (interaction, { prisma, temporal }) => {
+  const proposalId = interaction.options.getString('trade', true).trim();
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const { relayed } = await postTradeMessage({ prisma, temporal }, { guildId: guildIdOf(interaction), proposalId, authorId: interaction.user.id, body: interaction.options.getString('text', true) });
+  await interaction.editReply({
+    embeds: [
+      guildflowEmbed({
+        outcome: relayed ? 'success' : 'info',
+        title: relayed ? 'Message sent' : 'Message kept',
+        description: relayed ? 'The other member gets it by DM or email, as they chose.' : 'This trade is over: your message is kept with it, but nobody is told.',
+        flowId: `card-trade:${proposalId}`,
+      }),
+    ],
+    allowedMentions: { parse: [] },
+  });
+};
+
+export const tradeSubcommandHandlers: Readonly<Record<string, TradeSubcommandHandler>> = { propose, trades, profile, 'trade message': message };

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, type APIApplicationCommandSubcommandOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, type APIApplicationCommandSubcommandGroupOption, type APIApplicationCommandSubcommandOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
 /**
  * What Discord is told about card trades: subcommands of `/cards` (the catalog feature owns the command;
@@ -7,7 +7,7 @@ import { ApplicationCommandOptionType, type APIApplicationCommandSubcommandOptio
  */
 const LINES_HELP = 'Collection item ids with copies: 12x2, 15';
 
-const tradeSubcommands: readonly APIApplicationCommandSubcommandOption[] = [
+const tradeSubcommands: readonly (APIApplicationCommandSubcommandOption | APIApplicationCommandSubcommandGroupOption)[] = [
   {
     type: ApplicationCommandOptionType.Subcommand,
     name: 'propose',
@@ -36,9 +36,25 @@ const tradeSubcommands: readonly APIApplicationCommandSubcommandOption[] = [
     description: 'A trader’s reputation: tier, trades, rating',
     options: [{ type: ApplicationCommandOptionType.User, name: 'member', description: 'Whose profile (default: yours)' }],
   },
+  {
+    type: ApplicationCommandOptionType.SubcommandGroup,
+    name: 'trade',
+    description: 'One of your trades',
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'message',
+        description: 'Write to the other member of a trade (DM or email, as they chose)',
+        options: [
+          { type: ApplicationCommandOptionType.String, name: 'trade', description: 'The trade’s id (see /cards trades)', required: true, max_length: 40 },
+          { type: ApplicationCommandOptionType.String, name: 'text', description: 'Your message', required: true, max_length: 2000 },
+        ],
+      },
+    ],
+  },
 ];
 
-/** The `/cards` definition with the trade subcommands added (their names are ours: propose, trades, profile). */
+/** The `/cards` definition with the trade subcommands added (their names are ours: propose, trades, profile, trade message). */
 export function addTradeSubcommands<T extends RESTPostAPIChatInputApplicationCommandsJSONBody>(builder: T): T {
   return { ...builder, options: [...(builder.options ?? []), ...tradeSubcommands] };
 }

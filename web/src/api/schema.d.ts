@@ -1876,8 +1876,8 @@ export interface paths {
         get: operations["getApiGuildsGuildIdCardTradesProposalIdMessages"];
         put?: never;
         /**
-         * Posts a message to the other party of the proposal.
-         * @description The acting member is the token’s owner and must be a party of the proposal (anyone else: 404).
+         * Posts a message to the other party of the proposal (relayed to them by DM and/or email, by their preference).
+         * @description The acting member is the token’s owner and must be a party of the proposal (anyone else: 404). A trade that is over keeps the message but tells nobody (relayed false).
          */
         post: operations["postApiGuildsGuildIdCardTradesProposalIdMessages"];
         delete?: never;
@@ -2103,6 +2103,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/cards/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's card trade timings: proposal expiry, reminder, receipts deadline. */
+        get: operations["getApiGuildsGuildIdCardsSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the server's card trade timings (trades proposed from now on use them). */
+        patch: operations["patchApiGuildsGuildIdCardsSettings"];
         trace?: never;
     };
     "/api/cards/email/confirm": {
@@ -12942,7 +12960,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The message. */
+            /** @description The message, and whether the trade flow took it to relay. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -12954,6 +12972,7 @@ export interface operations {
                         body: string;
                         /** Format: date-time */
                         createdAt: string;
+                        relayed: boolean;
                     };
                 };
             };
@@ -14094,6 +14113,147 @@ export interface operations {
             };
             /** @description No valid token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiGuildsGuildIdCardsSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings (defaults until changed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        proposalExpiryHours: number;
+                        reminderHours: number;
+                        confirmDays: number;
+                    };
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiGuildsGuildIdCardsSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    proposalExpiryHours?: number;
+                    reminderHours?: number;
+                    confirmDays?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The settings now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        proposalExpiryHours: number;
+                        reminderHours: number;
+                        confirmDays: number;
+                    };
+                };
+            };
+            /** @description Invalid input: the message names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
