@@ -1304,6 +1304,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guilds/{guildId}/flows/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The guild's running flows, in all and per kind, with links to them in the Temporal UI.
+         * @description Counted from Temporal’s visibility store, which trails starts and ends by a moment.
+         */
+        get: operations["getApiGuildsGuildIdFlowsOpen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/guilds/{guildId}/flows/stuck": {
         parameters: {
             query?: never;
@@ -2567,6 +2587,37 @@ export interface components {
             active: boolean;
         } & {
             [key: string]: unknown;
+        };
+        OpenFlows: {
+            /** @description Every running flow of the guild. */
+            total: number;
+            /** @description The Temporal UI’s list of these flows (TEMPORAL_UI_URL); null when none is configured. */
+            link: string | null;
+            /** @description Per FlowKind, kinds with none left out, most first. */
+            items: components["schemas"]["OpenFlowKind"][];
+        };
+        OpenFlowKind: {
+            kind: string;
+            count: number;
+            /** @description The Temporal UI’s list of these flows (TEMPORAL_UI_URL); null when none is configured. */
+            link: string | null;
+        };
+        StuckFlow: {
+            workflowId: string;
+            runId: string;
+            kind: string | null;
+            status: string;
+            /** Format: date-time */
+            startTime: string;
+            /** @description The step, as the FlowStuck search attribute names it. */
+            step: string;
+            /** @description The flow’s own answer; null when it did not answer in time (its worker away). */
+            stuck: {
+                step: string;
+                since: string;
+                failure: string;
+                rounds: number;
+            } | null;
         };
         SavedEmbed: {
             name: string;
@@ -9698,6 +9749,64 @@ export interface operations {
             };
         };
     };
+    getApiGuildsGuildIdFlowsOpen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Running flows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenFlows"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiGuildsGuildIdFlowsStuck: {
         parameters: {
             query?: {
@@ -9718,13 +9827,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
-                            workflowId: string;
-                            runId: string;
-                            kind: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        items: components["schemas"]["StuckFlow"][];
                     };
                 };
             };
