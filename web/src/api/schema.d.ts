@@ -2477,16 +2477,29 @@ export interface components {
             deadlineAt: string;
             proofText: string | null;
             proofUrls: string[];
+            submissions: number;
             submittedAt: string | null;
+            reviewChannelId: string | null;
+            reviewMessageId: string | null;
             decidedBy: string | null;
             decidedAt: string | null;
             rejectReason: string | null;
+            /** @description Why the last accept could not be paid; cleared by a later accept. */
+            awardFailure: string | null;
             rewardPaid: string | null;
-            reversedAmount: string | null;
+            awardKey: string | null;
+            roleGranted: boolean;
             completedAt: string | null;
             revokedAt: string | null;
-        } & {
-            [key: string]: unknown;
+            revokedBy: string | null;
+            revokeReason: string | null;
+            reversedAmount: string | null;
+            reversalShortfall: string | null;
+            endedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Task: {
             id: number;
@@ -2538,16 +2551,20 @@ export interface components {
             entityType: string;
             entityId: string;
             guildId: string;
-            state: string;
             channelId: string | null;
             messageId: string | null;
+            state: string;
+            contentHash: string | null;
+            /** @description Messages posted: the first and every re-creation. */
+            creates: number;
+            edits: number;
             lastError: string | null;
             syncedAt: string | null;
             /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
             updatedAt: string;
             workflowId: string;
-        } & {
-            [key: string]: unknown;
         };
         SyncChannel: {
             guildId: string;
@@ -2560,33 +2577,56 @@ export interface components {
             id: string;
             guildId: string;
             userId: string;
-            status: string;
+            provider: string;
             amount: string;
+            currency: string;
             credit: string;
+            assetCode: string;
+            status: string;
+            providerStatus: string | null;
+            providerTransactionId: string | null;
+            qrUrl: string | null;
+            qrString: string | null;
+            expiresAt: string | null;
+            settledAt: string | null;
+            creditedAt: string | null;
+            failureReason: string | null;
+            requestKey: string;
             /** Format: date-time */
             createdAt: string;
-        } & {
-            [key: string]: unknown;
+            /** Format: date-time */
+            updatedAt: string;
         };
         CodeOrder: {
             id: string;
             guildId: string;
             userId: string;
-            status: string;
+            packageId: number;
+            quantity: number;
             price: string;
+            assetCode: string;
+            status: string;
+            failureReason: string | null;
+            deliveredVia: string | null;
+            topupPaymentId: string | null;
+            requestKey: string;
             /** Format: date-time */
             createdAt: string;
-        } & {
-            [key: string]: unknown;
+            /** Format: date-time */
+            updatedAt: string;
+            completedAt: string | null;
         };
         CodePackage: {
             id: number;
             guildId: string;
             quantity: number;
             price: string;
+            assetCode: string;
             active: boolean;
-        } & {
-            [key: string]: unknown;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         OpenFlows: {
             /** @description Every running flow of the guild. */
@@ -7197,17 +7237,30 @@ export interface operations {
                         deadlineAt: string;
                         proofText: string | null;
                         proofUrls: string[];
+                        submissions: number;
                         submittedAt: string | null;
+                        reviewChannelId: string | null;
+                        reviewMessageId: string | null;
                         decidedBy: string | null;
                         decidedAt: string | null;
                         rejectReason: string | null;
+                        /** @description Why the last accept could not be paid; cleared by a later accept. */
+                        awardFailure: string | null;
                         rewardPaid: string | null;
-                        reversedAmount: string | null;
+                        awardKey: string | null;
+                        roleGranted: boolean;
                         completedAt: string | null;
                         revokedAt: string | null;
+                        revokedBy: string | null;
+                        revokeReason: string | null;
+                        reversedAmount: string | null;
+                        reversalShortfall: string | null;
+                        endedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
                         workflow: components["schemas"]["FlowStatus"];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -8638,11 +8691,25 @@ export interface operations {
                         id: string;
                         guildId: string;
                         userId: string;
-                        status: string;
+                        provider: string;
                         amount: string;
+                        currency: string;
                         credit: string;
+                        assetCode: string;
+                        status: string;
+                        providerStatus: string | null;
+                        providerTransactionId: string | null;
+                        qrUrl: string | null;
+                        qrString: string | null;
+                        expiresAt: string | null;
+                        settledAt: string | null;
+                        creditedAt: string | null;
+                        failureReason: string | null;
+                        requestKey: string;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
                         notifications: {
                             transactionStatus: string;
                             statusCode: string;
@@ -8652,8 +8719,6 @@ export interface operations {
                             signalledAt: string | null;
                         }[];
                         workflow: components["schemas"]["FlowStatus"];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -8804,16 +8869,24 @@ export interface operations {
                         id: string;
                         guildId: string;
                         userId: string;
-                        status: string;
+                        packageId: number;
+                        quantity: number;
                         price: string;
+                        assetCode: string;
+                        status: string;
+                        failureReason: string | null;
+                        deliveredVia: string | null;
+                        topupPaymentId: string | null;
+                        requestKey: string;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        completedAt: string | null;
                         codes: {
                             [key: string]: number;
                         };
                         workflow: components["schemas"]["FlowStatus"];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
