@@ -339,7 +339,7 @@ function visibilityKind(kind: string): string {
 }
 
 /** The visibility query for the guild's running flows (of one kind): what the counts count and the Temporal UI filters by. */
-export function runningFlowsQuery(guildId: string, kind?: string): string {
+function runningFlowsQuery(guildId: string, kind?: string): string {
   const kindClause = kind === undefined ? [] : [`FlowKind="${visibilityKind(kind)}"`];
   return [`GuildId="${visibilityGuildId(guildId)}"`, ...kindClause, 'ExecutionStatus="Running"'].join(' AND ');
 }

@@ -1,5 +1,5 @@
 import { api, unwrap } from '../api/client';
-import { ErrorMessage, Link, amount, useLoad } from '../components/ui';
+import { ErrorMessage, Link, Notice, amount, useLoad } from '../components/ui';
 import { VolumeChart } from '../components/VolumeChart';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
@@ -175,7 +175,7 @@ function OpenFlows({ guildId }: { guildId: string }) {
             </tfoot>
           </table>
         ))}
-      {flows.data && !flows.data.link && <p>Set TEMPORAL_UI_URL on the API to link these to the Temporal UI.</p>}
+      {flows.data && !flows.data.link && <Notice>Set TEMPORAL_UI_URL on the API to link these to the Temporal UI.</Notice>}
     </section>
   );
 }
