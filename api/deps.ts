@@ -24,6 +24,8 @@ export interface AppDeps {
   extraMetrics?: () => Promise<string>;
   /** For workflow status in responses (the shop's purchases); absent, they say UNAVAILABLE. */
   temporal?: Client;
+  /** The Temporal Web UI (TEMPORAL_UI_URL, no trailing slash) the flow counts link to; absent, no links. */
+  temporalUiUrl?: string;
   /** Where workflows the API starts run (the task message sync); absent, the API starts none. */
   taskQueue?: string;
   /** Midtrans's server key for the payment webhook; absent, payments are off. */

@@ -57,6 +57,7 @@ export async function startApiServer(opts: {
     extraMetrics: opts.workerMetricsUrl ? scrapeText(opts.workerMetricsUrl) : undefined,
     temporal,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
+    temporalUiUrl: opts.config.TEMPORAL_UI_URL,
     midtransServerKey: opts.config.MIDTRANS_SERVER_KEY,
     stripeWebhookSecret: opts.config.STRIPE_WEBHOOK_SECRET,
     escrow: escrowFromConfig(opts.config),

@@ -65,6 +65,11 @@ const schema = z.object({
   TEMPORAL_SERVER_BIN: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * The Temporal Web UI the dashboard links flows to. Unset: the dev server's UI when Guildflow starts its
+   * own (TEMPORAL_ADDRESS unset), otherwise no links.
+   */
+  TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()),
   TEMPORAL_METRICS_ADDRESS: hostPort.default('127.0.0.1:9464'),
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** Worker tuning; the defaults are what `npm run bench -- worker-settings` measured best (README, Configuration). */
@@ -165,7 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const workerProblems = checkWorkerSettings(config);
   if (workerProblems.length) throw new ConfigError(workerProblems);
-  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
+  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR), TEMPORAL_UI_URL: temporalUiUrl(config) };
+}
+
+/** The configured UI without a trailing slash, or the dev server's (lib/dev/temporal-dev-server.ts listens on 127.0.0.1). */
+function temporalUiUrl(config: Config): string | undefined {
+  if (config.TEMPORAL_UI_URL) return config.TEMPORAL_UI_URL.replace(/\/+$/, '');
+  return config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
 }
 
 /** The combinations the Temporal SDK would otherwise change silently (with a warning) at worker start. */

@@ -13,7 +13,7 @@ import { tokenAuditActor } from '../auth';
 import type { RouteDeps } from '../deps';
 import { afterCursor, cursorOrBefore, pageWithNext } from '../pagination';
 import { route, routerOf, type RouteContext, type RouteState } from '../openapi/route';
-import { decimalString, flowStatus, isoDate, nextCursor, row } from '../openapi/schemas';
+import { decimalString, flowStatus, isoDate, nextCursor } from '../openapi/schemas';
 
 const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
@@ -45,7 +45,26 @@ const settingsToJson = (s: Awaited<ReturnType<typeof getCodeShopSettings>>) => (
 });
 
 const orderParams = z.object({ orderId: z.string().min(1).max(64) });
-const orderJson = row({ id: z.string(), guildId: z.string(), userId: z.string(), status: z.string(), price: decimalString, createdAt: isoDate }).meta({ id: 'CodeOrder' });
+/** activities/orders orderToJson: the whole row, the price as a decimal string. */
+const orderJson = z
+  .object({
+    id: z.string(),
+    guildId: z.string(),
+    userId: z.string(),
+    packageId: z.number().int(),
+    quantity: z.number().int(),
+    price: decimalString,
+    assetCode: z.string(),
+    status: z.string(),
+    failureReason: z.string().nullable(),
+    deliveredVia: z.string().nullable(),
+    topupPaymentId: z.string().nullable(),
+    requestKey: z.string(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+    completedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'CodeOrder' });
 const settingsJson = z.object({
   lowStockThreshold: z.number().int(),
   topupWaitSeconds: z.number().int(),
@@ -54,7 +73,10 @@ const settingsJson = z.object({
   topupsPerMemberPerHour: z.number().int().nullable(),
   redeliveriesPerDay: z.number().int(),
 });
-const packageJson = row({ id: z.number().int(), guildId: z.string(), quantity: z.number().int(), price: decimalString, active: z.boolean() }).meta({ id: 'CodePackage' });
+/** activities/codes packageToJson: the whole row, the price as a decimal string. */
+const packageJson = z
+  .object({ id: z.number().int(), guildId: z.string(), quantity: z.number().int(), price: decimalString, assetCode: z.string(), active: z.boolean(), createdAt: isoDate, updatedAt: isoDate })
+  .meta({ id: 'CodePackage' });
 const TAG = 'orders';
 
 /**

@@ -9,7 +9,7 @@ import type { Prisma } from '../../prisma/client';
 import type { RouteDeps } from '../deps';
 import { afterCursor, cursorOrBefore, pageWithNext } from '../pagination';
 import { route, routerOf, type RouteState } from '../openapi/route';
-import { decimalString, flowStatus, isoDate, nextCursor, row } from '../openapi/schemas';
+import { decimalString, flowStatus, isoDate, nextCursor } from '../openapi/schemas';
 
 const listQuery = z.object({
   status: z.enum(TOPUP_STATUSES).optional(),
@@ -20,7 +20,31 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
-const topupJson = row({ id: z.string(), guildId: z.string(), userId: z.string(), status: z.string(), amount: decimalString, credit: decimalString, createdAt: isoDate }).meta({ id: 'Topup' });
+/** activities/payments paymentToJson: the whole row, amounts as decimal strings. */
+const topupJson = z
+  .object({
+    id: z.string(),
+    guildId: z.string(),
+    userId: z.string(),
+    provider: z.string(),
+    amount: decimalString,
+    currency: z.string(),
+    credit: decimalString,
+    assetCode: z.string(),
+    status: z.string(),
+    providerStatus: z.string().nullable(),
+    providerTransactionId: z.string().nullable(),
+    qrUrl: z.string().nullable(),
+    qrString: z.string().nullable(),
+    expiresAt: isoDate.nullable(),
+    settledAt: isoDate.nullable(),
+    creditedAt: isoDate.nullable(),
+    failureReason: z.string().nullable(),
+    requestKey: z.string(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .meta({ id: 'Topup' });
 const TAG = 'payments';
 
 /** Top-ups for the dashboard (mods): newest first with filters, and one with its workflow's status. */

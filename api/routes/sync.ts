@@ -39,18 +39,25 @@ function afterSyncCursor(cursor: string | undefined) {
   return { OR: [{ updatedAt: { lt: at } }, { updatedAt: at, entityType: { lt: entityType } }, { updatedAt: at, entityType, entityId: { lt: entityId } }] };
 }
 
-const syncMessageJson = row({
-  entityType: z.string(),
-  entityId: z.string(),
-  guildId: z.string(),
-  state: z.string(),
-  channelId: z.string().nullable(),
-  messageId: z.string().nullable(),
-  lastError: z.string().nullable(),
-  syncedAt: isoDate.nullable(),
-  updatedAt: isoDate,
-  workflowId: z.string(),
-}).meta({ id: 'SyncMessage' });
+/** The whole row, and the id of the flow that keeps it in sync. */
+const syncMessageJson = z
+  .object({
+    entityType: z.string(),
+    entityId: z.string(),
+    guildId: z.string(),
+    channelId: z.string().nullable(),
+    messageId: z.string().nullable(),
+    state: z.string(),
+    contentHash: z.string().nullable(),
+    creates: z.number().int().meta({ description: 'Messages posted: the first and every re-creation.' }),
+    edits: z.number().int(),
+    lastError: z.string().nullable(),
+    syncedAt: isoDate.nullable(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+    workflowId: z.string(),
+  })
+  .meta({ id: 'SyncMessage' });
 const syncChannelJson = row({ guildId: z.string(), entityType: z.string(), channelId: z.string() }).meta({ id: 'SyncChannel' });
 const TAG = 'sync';
 

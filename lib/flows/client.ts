@@ -332,6 +332,41 @@ export async function listStuckFlows(temporal: Client | null | undefined, guildI
   });
 }
 
+/** FlowKind values are ours (lib/flows/kinds.ts); anything else must never reach a visibility query's text. */
+function visibilityKind(kind: string): string {
+  if (!/^[a-z][a-z0-9_-]{0,63}$/.test(kind)) throw new Error(`not a flow kind: ${JSON.stringify(kind)}`);
+  return kind;
+}
+
+/** The visibility query for the guild's running flows (of one kind): what the counts count and the Temporal UI filters by. */
+function runningFlowsQuery(guildId: string, kind?: string): string {
+  const kindClause = kind === undefined ? [] : [`FlowKind="${visibilityKind(kind)}"`];
+  return [`GuildId="${visibilityGuildId(guildId)}"`, ...kindClause, 'ExecutionStatus="Running"'].join(' AND ');
+}
+
+/** How many flows one visibility query finds, and the query itself. */
+export interface FlowCount {
+  query: string;
+  count: number;
+}
+
+/**
+ * The guild's running flows in all and per kind of `kinds` (kinds with none left out), from Temporal's
+ * visibility store, which trails starts and ends by a moment. One count per kind, side by side: Temporal
+ * groups a count by ExecutionStatus only.
+ */
+export async function countRunningFlows(temporal: Client | null | undefined, guildId: string, kinds: readonly string[]): Promise<{ namespace: string; total: FlowCount; kinds: (FlowCount & { kind: string })[] }> {
+  const client = clientOf(temporal);
+  const count = async (query: string): Promise<FlowCount> => ({ query, count: (await client.withDeadline(Date.now() + READ_DEADLINE_MS, () => client.workflow.count(query))).count });
+  try {
+    const [total, ...perKind] = await Promise.all([count(runningFlowsQuery(guildId)), ...kinds.map((kind) => count(runningFlowsQuery(guildId, kind)))]);
+    return { namespace: client.options.namespace, total: total!, kinds: kinds.map((kind, i) => ({ kind, ...perKind[i]! })).filter((k) => k.count > 0) };
+  } catch (err) {
+    if (isUnavailable(err)) throw new TemporalUnavailableError();
+    throw err;
+  }
+}
+
 /** A flow an admin may retry or cancel: this guild's, running, and stuck right now. */
 export interface StuckFlowRef {
   workflowId: string;

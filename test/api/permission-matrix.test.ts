@@ -175,7 +175,8 @@ const LEVELS: Record<string, Expected> = {
   'POST /roblox/v1/withdrawals/:id/claim': 'game',
   'POST /roblox/v1/withdrawals/:id/confirm': 'game',
   'POST /roblox/v1/heartbeat': 'game',
-  // Stuck flows (api/routes/flows.ts)
+  // Open and stuck flows (api/routes/flows.ts)
+  'GET /api/guilds/:guildId/flows/open': 'mod',
   'GET /api/guilds/:guildId/flows/stuck': 'admin',
   'POST /api/guilds/:guildId/flows/:workflowId/retry': 'admin',
   'POST /api/guilds/:guildId/flows/:workflowId/cancel': 'admin',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import * as workflows from '../../workflows';
+import { FLOW_KINDS } from '../../lib/flows/kinds';
 import { FlowKind, GuildId } from '../../lib/search-attributes';
 import { historyFiles, loadHistory, REPLAYED_HISTORIES } from '../helpers/histories';
 
@@ -66,6 +67,11 @@ describe('every workflow the worker runs', () => {
     const missing = runs.filter((r) => !r.attributes[GuildId.name] || !r.attributes[FlowKind.name]).map((r) => r.file);
     expect({ workflowType, runs: runs.length > 0, missing }).toEqual({ workflowType, runs: true, missing: [] });
     expect(new Set(runs.map((r) => r.attributes[FlowKind.name])).size).toBeLessThanOrEqual(1);
+  });
+
+  it('the FlowKinds their recorded runs set are exactly the ones the dashboard counts (lib/flows/kinds.ts)', () => {
+    const kinds = new Set(recorded.filter((r) => exported.includes(r.workflowType)).map((r) => String(r.attributes[FlowKind.name])));
+    expect([...FLOW_KINDS].sort()).toEqual([...kinds].sort());
   });
 
   it('no recorded history is of a workflow type the worker no longer runs', () => {

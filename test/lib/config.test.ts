@@ -23,6 +23,14 @@ describe('config', () => {
     expect(config.DATA_DIR).toMatch(/^\/.*\.data$/);
   });
 
+  it('links the dashboard to the dev server’s Temporal UI when it runs one, else only to a configured UI', () => {
+    expect(loadConfig({}).TEMPORAL_UI_URL).toBe('http://127.0.0.1:8233');
+    expect(loadConfig({ TEMPORAL_UI_PORT: '9233' }).TEMPORAL_UI_URL).toBe('http://127.0.0.1:9233');
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233' }).TEMPORAL_UI_URL).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_UI_URL: 'https://temporal.example/ui/' }).TEMPORAL_UI_URL).toBe('https://temporal.example/ui');
+    expect(problemsOf({ TEMPORAL_UI_URL: 'temporal.example' })).toEqual(['TEMPORAL_UI_URL: must be an http(s):// URL']);
+  });
+
   it('lists every problem at once, naming each setting', () => {
     const problems = problemsOf({
       PORT: 'seventy',

@@ -1304,6 +1304,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guilds/{guildId}/flows/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The guild's running flows, in all and per kind, with links to them in the Temporal UI.
+         * @description Counted from Temporal’s visibility store, which trails starts and ends by a moment.
+         */
+        get: operations["getApiGuildsGuildIdFlowsOpen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/guilds/{guildId}/flows/stuck": {
         parameters: {
             query?: never;
@@ -2475,16 +2495,29 @@ export interface components {
             deadlineAt: string;
             proofText: string | null;
             proofUrls: string[];
+            submissions: number;
             submittedAt: string | null;
+            reviewChannelId: string | null;
+            reviewMessageId: string | null;
             decidedBy: string | null;
             decidedAt: string | null;
             rejectReason: string | null;
+            /** @description Why the last accept could not be paid; cleared by a later accept. */
+            awardFailure: string | null;
             rewardPaid: string | null;
-            reversedAmount: string | null;
+            awardKey: string | null;
+            roleGranted: boolean;
             completedAt: string | null;
             revokedAt: string | null;
-        } & {
-            [key: string]: unknown;
+            revokedBy: string | null;
+            revokeReason: string | null;
+            reversedAmount: string | null;
+            reversalShortfall: string | null;
+            endedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Task: {
             id: number;
@@ -2536,16 +2569,20 @@ export interface components {
             entityType: string;
             entityId: string;
             guildId: string;
-            state: string;
             channelId: string | null;
             messageId: string | null;
+            state: string;
+            contentHash: string | null;
+            /** @description Messages posted: the first and every re-creation. */
+            creates: number;
+            edits: number;
             lastError: string | null;
             syncedAt: string | null;
             /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
             updatedAt: string;
             workflowId: string;
-        } & {
-            [key: string]: unknown;
         };
         SyncChannel: {
             guildId: string;
@@ -2558,33 +2595,87 @@ export interface components {
             id: string;
             guildId: string;
             userId: string;
-            status: string;
+            provider: string;
             amount: string;
+            currency: string;
             credit: string;
+            assetCode: string;
+            status: string;
+            providerStatus: string | null;
+            providerTransactionId: string | null;
+            qrUrl: string | null;
+            qrString: string | null;
+            expiresAt: string | null;
+            settledAt: string | null;
+            creditedAt: string | null;
+            failureReason: string | null;
+            requestKey: string;
             /** Format: date-time */
             createdAt: string;
-        } & {
-            [key: string]: unknown;
+            /** Format: date-time */
+            updatedAt: string;
         };
         CodeOrder: {
             id: string;
             guildId: string;
             userId: string;
-            status: string;
+            packageId: number;
+            quantity: number;
             price: string;
+            assetCode: string;
+            status: string;
+            failureReason: string | null;
+            deliveredVia: string | null;
+            topupPaymentId: string | null;
+            requestKey: string;
             /** Format: date-time */
             createdAt: string;
-        } & {
-            [key: string]: unknown;
+            /** Format: date-time */
+            updatedAt: string;
+            completedAt: string | null;
         };
         CodePackage: {
             id: number;
             guildId: string;
             quantity: number;
             price: string;
+            assetCode: string;
             active: boolean;
-        } & {
-            [key: string]: unknown;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        OpenFlows: {
+            /** @description Every running flow of the guild. */
+            total: number;
+            /** @description The Temporal UI’s list of these flows (TEMPORAL_UI_URL); null when none is configured. */
+            link: string | null;
+            /** @description Per FlowKind, kinds with none left out, most first. */
+            items: components["schemas"]["OpenFlowKind"][];
+        };
+        OpenFlowKind: {
+            kind: string;
+            count: number;
+            /** @description The Temporal UI’s list of these flows (TEMPORAL_UI_URL); null when none is configured. */
+            link: string | null;
+        };
+        StuckFlow: {
+            workflowId: string;
+            runId: string;
+            kind: string | null;
+            status: string;
+            /** Format: date-time */
+            startTime: string;
+            /** @description The step, as the FlowStuck search attribute names it. */
+            step: string;
+            /** @description The flow’s own answer; null when it did not answer in time (its worker away). */
+            stuck: {
+                step: string;
+                since: string;
+                failure: string;
+                rounds: number;
+            } | null;
         };
         SavedEmbed: {
             name: string;
@@ -7164,17 +7255,30 @@ export interface operations {
                         deadlineAt: string;
                         proofText: string | null;
                         proofUrls: string[];
+                        submissions: number;
                         submittedAt: string | null;
+                        reviewChannelId: string | null;
+                        reviewMessageId: string | null;
                         decidedBy: string | null;
                         decidedAt: string | null;
                         rejectReason: string | null;
+                        /** @description Why the last accept could not be paid; cleared by a later accept. */
+                        awardFailure: string | null;
                         rewardPaid: string | null;
-                        reversedAmount: string | null;
+                        awardKey: string | null;
+                        roleGranted: boolean;
                         completedAt: string | null;
                         revokedAt: string | null;
+                        revokedBy: string | null;
+                        revokeReason: string | null;
+                        reversedAmount: string | null;
+                        reversalShortfall: string | null;
+                        endedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
                         workflow: components["schemas"]["FlowStatus"];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -8605,11 +8709,25 @@ export interface operations {
                         id: string;
                         guildId: string;
                         userId: string;
-                        status: string;
+                        provider: string;
                         amount: string;
+                        currency: string;
                         credit: string;
+                        assetCode: string;
+                        status: string;
+                        providerStatus: string | null;
+                        providerTransactionId: string | null;
+                        qrUrl: string | null;
+                        qrString: string | null;
+                        expiresAt: string | null;
+                        settledAt: string | null;
+                        creditedAt: string | null;
+                        failureReason: string | null;
+                        requestKey: string;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
                         notifications: {
                             transactionStatus: string;
                             statusCode: string;
@@ -8619,8 +8737,6 @@ export interface operations {
                             signalledAt: string | null;
                         }[];
                         workflow: components["schemas"]["FlowStatus"];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -8771,16 +8887,24 @@ export interface operations {
                         id: string;
                         guildId: string;
                         userId: string;
-                        status: string;
+                        packageId: number;
+                        quantity: number;
                         price: string;
+                        assetCode: string;
+                        status: string;
+                        failureReason: string | null;
+                        deliveredVia: string | null;
+                        topupPaymentId: string | null;
+                        requestKey: string;
                         /** Format: date-time */
                         createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        completedAt: string | null;
                         codes: {
                             [key: string]: number;
                         };
                         workflow: components["schemas"]["FlowStatus"];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -9716,6 +9840,64 @@ export interface operations {
             };
         };
     };
+    getApiGuildsGuildIdFlowsOpen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Running flows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenFlows"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiGuildsGuildIdFlowsStuck: {
         parameters: {
             query?: {
@@ -9736,13 +9918,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
-                            workflowId: string;
-                            runId: string;
-                            kind: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        items: components["schemas"]["StuckFlow"][];
                     };
                 };
             };

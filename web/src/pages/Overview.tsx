@@ -1,12 +1,9 @@
-import { api, unwrap, type Answer } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { ErrorMessage, Link, Notice, amount, useLoad } from '../components/ui';
 import { VolumeChart } from '../components/VolumeChart';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
-
-/** A stuck flow as the API sends it (its declared fields, and the step it keeps retrying). */
-type StuckFlow = Answer<'/api/guilds/{guildId}/flows/stuck'>['items'][number] & { stuck: { step: string; since: string; rounds: number; failure: string } };
 
 const DAYS = 30;
 
@@ -17,7 +14,7 @@ function lastDays(n: number): string[] {
 
 /**
  * The guild at a glance: what members hold (the negative of what the system accounts hold: every entry
- * balances), volume per day and type, the top holders, and flows stuck on a step.
+ * balances), volume per day and type, the top holders, its open flows by kind, and flows stuck on a step.
  */
 export function OverviewPage({ guild }: PageProps) {
   const path = { guildId: guild.id };
@@ -34,6 +31,7 @@ export function OverviewPage({ guild }: PageProps) {
   }, [guild.id]);
   useLive(['balance'], data.reload);
   const isAdmin = atLeast(guild.level, 'admin');
+  const isMod = atLeast(guild.level, 'mod');
 
   return (
     <>
@@ -119,12 +117,66 @@ export function OverviewPage({ guild }: PageProps) {
           </section>
         </>
       )}
+      {isMod && <OpenFlows guildId={guild.id} />}
       {isAdmin && <StuckFlows guildId={guild.id} />}
-      <Notice>
-        Open flows by kind (with links to the Temporal UI filtered by GuildId and FlowKind) need an API endpoint that lists a guild’s running
-        flows and the Temporal UI’s address; neither exists yet, so only stuck flows are shown.
-      </Notice>
     </>
+  );
+}
+
+/** A link that opens the Temporal UI beside the dashboard, or nothing when the API knows no UI. */
+function TemporalLink({ href, label }: { href: string | null; label: string }) {
+  return href ? (
+    <a href={href} target="_blank" rel="noreferrer">
+      {label}
+    </a>
+  ) : null;
+}
+
+/** The guild's running flows per kind, each opening the Temporal UI filtered to them (GuildId, FlowKind, running). */
+function OpenFlows({ guildId }: { guildId: string }) {
+  const flows = useLoad(() => api.GET('/api/guilds/{guildId}/flows/open', { params: { path: { guildId } } }).then(unwrap), [guildId]);
+  return (
+    <section aria-labelledby="open-flows">
+      <h2 id="open-flows">Open flows</h2>
+      <ErrorMessage error={flows.error} />
+      {flows.data &&
+        (flows.data.total === 0 ? (
+          <p>No flow is running.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Kind</th>
+                <th scope="col" className="num">
+                  Running
+                </th>
+                <th scope="col">Temporal UI</th>
+              </tr>
+            </thead>
+            <tbody>
+              {flows.data.items.map((k) => (
+                <tr key={k.kind} data-testid={`open-flows-${k.kind}`}>
+                  <td>{k.kind}</td>
+                  <td className="num">{k.count}</td>
+                  <td>
+                    <TemporalLink href={k.link} label={`Open ${k.kind} flows`} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">All</th>
+                <td className="num">{flows.data.total}</td>
+                <td>
+                  <TemporalLink href={flows.data.link} label="All open flows" />
+                </td>
+              </tr>
+            </tfoot>
+          </table>
+        ))}
+      {flows.data && !flows.data.link && <Notice>Set TEMPORAL_UI_URL on the API to link these to the Temporal UI.</Notice>}
+    </section>
   );
 }
 
@@ -149,15 +201,15 @@ function StuckFlows({ guildId }: { guildId: string }) {
               </tr>
             </thead>
             <tbody>
-              {(flows.data.items as StuckFlow[]).map((f) => (
+              {flows.data.items.map((f) => (
                 <tr key={f.workflowId}>
                   <td>
                     <code>{f.workflowId}</code>
                   </td>
                   <td>{f.kind ?? '—'}</td>
-                  <td>{f.stuck.step}</td>
-                  <td>{new Date(f.stuck.since).toLocaleString()}</td>
-                  <td>{f.stuck.failure}</td>
+                  <td>{f.stuck?.step ?? f.step}</td>
+                  <td>{f.stuck ? new Date(f.stuck.since).toLocaleString() : '—'}</td>
+                  <td>{f.stuck?.failure ?? 'The flow did not answer in time (is a worker running?).'}</td>
                 </tr>
               ))}
             </tbody>
