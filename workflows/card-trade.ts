@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   CARD_TRADE_FAILURES,
@@ -435,9 +435,11 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
     await notifyBoth('completed', 'completed');
   }
 
-  function finish(): CardTradeState {
+  async function finish(): Promise<CardTradeState> {
     // Answers still queued when the trade ended are refused with its end.
     for (const action of queue.splice(0)) reply(action, false, `This trade is ${state.status}.`);
+    // A message posted as the trade ended is still relayed before the flow closes.
+    if (patched('card-trade-message-relay')) await condition(allHandlersFinished);
     return { ...state, received: { ...state.received } };
   }
 }
