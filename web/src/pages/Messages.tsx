@@ -1,12 +1,10 @@
 import { useState } from 'react';
-import { api, unwrap, type Answer, type QueryOf } from '../api/client';
+import { api, unwrap, type QueryOf } from '../api/client';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import type { PageProps } from './types';
 
 type SyncState = NonNullable<QueryOf<'/api/guilds/{guildId}/sync'>['state']>;
-/** A synced message as the API sends it: its declared fields, and the counters the table shows. */
-type SyncMessage = Answer<'/api/guilds/{guildId}/sync'>['items'][number] & { creates: number; edits: number };
 const STATES: SyncState[] = ['pending', 'orphaned', 'creating', 'synced', 'deleted'];
 
 /** Every message Guildflow keeps in sync on Discord, with its state: pending while Discord fails, orphaned with why. */
@@ -55,7 +53,7 @@ export function MessagesPage({ guild }: PageProps) {
           </tr>
         </thead>
         <tbody>
-          {(list.data?.items as SyncMessage[] | undefined)?.map((m) => (
+          {list.data?.items.map((m) => (
             <tr key={`${m.entityType}:${m.entityId}`}>
               <td>
                 {m.entityType} <code>{m.entityId}</code>

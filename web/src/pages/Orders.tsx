@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, unwrap, type Answer, type QueryOf } from '../api/client';
+import { api, unwrap, type QueryOf } from '../api/client';
 import { Pager, useCursors } from '../components/forms';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
@@ -9,9 +9,6 @@ import type { PageProps } from './types';
 
 type OrderStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/orders'>['status']>;
 type TopupStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/payments/topups'>['status']>;
-/** An order and a top-up as the API sends them: their declared fields, and the other columns the tables show. */
-type Order = Answer<'/api/guilds/{guildId}/orders'>['items'][number] & { quantity: number; assetCode: string; failureReason: string | null };
-type Topup = Answer<'/api/guilds/{guildId}/payments/topups'>['items'][number] & { currency: string; assetCode: string; failureReason: string | null };
 const ORDER_STATUSES: OrderStatus[] = ['needs_admin', 'pending', 'awaiting_funds', 'completed', 'failed', 'refunded'];
 const TOPUP_STATUSES: TopupStatus[] = ['created', 'pending', 'settled', 'expired', 'denied', 'cancelled', 'failed'];
 
@@ -85,7 +82,7 @@ function Orders({ guildId, isAdmin }: { guildId: string; isAdmin: boolean }) {
           </tr>
         </thead>
         <tbody>
-          {(list.data?.items as Order[] | undefined)?.map((o) => (
+          {list.data?.items.map((o) => (
             <tr key={o.id}>
               <td>
                 <code>{o.id}</code>
@@ -167,7 +164,7 @@ function Topups({ guildId }: { guildId: string }) {
           </tr>
         </thead>
         <tbody>
-          {(list.data?.items as Topup[] | undefined)?.map((p) => (
+          {list.data?.items.map((p) => (
             <tr key={p.id}>
               <td>
                 <code>{p.id}</code>

@@ -7,7 +7,7 @@ import { TaskManager } from './TaskEditor';
 import type { PageProps } from './types';
 
 /** A claim as the API sends it: its declared fields, and the other columns the card shows. */
-type Claim = Schemas['TaskClaim'] & { createdAt: string; awardFailure: string | null; revokeReason: string | null };
+type Claim = Schemas['TaskClaim'];
 type ClaimStatus = NonNullable<QueryOf<'/api/guilds/{guildId}/tasks/claims'>['status']>;
 /** A review's or revoke's answer: the workflow's word (`ok`, and its message). */
 type ActionAnswer = Answer<'/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', 'post'>;
@@ -61,7 +61,7 @@ function ClaimsQueue({ guild }: PageProps) {
       <ErrorMessage error={claims.error} />
       {claims.data && claims.data.items.length === 0 && <p>No claim{status ? ` is ${status}` : ''}.</p>}
       <ul className="claims">
-        {(claims.data?.items as Claim[] | undefined)?.map((c) => <ClaimCard key={c.id} guildId={guild.id} claim={c} canDecide={canDecide} onChanged={claims.reload} />)}
+        {claims.data?.items.map((c) => <ClaimCard key={c.id} guildId={guild.id} claim={c} canDecide={canDecide} onChanged={claims.reload} />)}
       </ul>
       <nav className="pager" aria-label="Claim pages">
         <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
