@@ -14,6 +14,8 @@ const PREFIX_SWITCHES: Readonly<Record<string, FeatureSwitch>> = {
   payments: 'codeShop',
   announcements: 'announcements',
   embeds: 'announcements',
+  cards: 'cards',
+  'card-trades': 'cards',
 };
 const GUILD_ROUTE = /^\/api\/guilds\/([^/]+)\/([^/]+)/;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -77,3 +77,12 @@ export function pageWithNext<R extends CursorRow, T>(rows: R[], limit: number, t
   const page = pageOf(rows, limit, toJson);
   return { ...page, next: page.nextCursor ? rows[limit - 1]!.id : null };
 }
+
+/**
+ * One page from `limit + 1` rows fetched by ascending id after the cursor (`id > cursor`): the cursor is
+ * the last row's id as a decimal string, for lists whose rows only ever get larger ids.
+ */
+export function pageById<R extends { id: bigint }, T>(rows: R[], limit: number, toJson: (row: R) => T): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  return { items: page.map(toJson), nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null };
+}

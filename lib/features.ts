@@ -5,7 +5,7 @@ import { AppError } from './errors';
  * key of bot/commands/index.ts) and the API routes that write its data (api/feature-switches.ts); the
  * guild's switched-off ones are stored in GuildSettings.disabledFeatures.
  */
-export const FEATURE_SWITCHES = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'trades', 'announcements'] as const;
+export const FEATURE_SWITCHES = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'trades', 'announcements', 'cards'] as const;
 export type FeatureSwitch = (typeof FEATURE_SWITCHES)[number];
 
 /** What a person reads for each switch. */
@@ -17,6 +17,7 @@ export const FEATURE_LABELS: Readonly<Record<FeatureSwitch, string>> = {
   codeShop: 'Code shop (code orders and top-ups)',
   trades: 'Roblox trades',
   announcements: 'Announcements',
+  cards: 'Card trading',
 };
 
 /** The stored list as switches; names no longer known are ignored rather than trusted. */

@@ -1,6 +1,6 @@
 import type { Finish } from '../../lib/scryfall/cards';
 import type { CardPrinting, Prisma, PrismaClient } from '../../prisma/client';
-import { invalidList, notOwned } from './errors';
+import { collectionInUse, invalidList, notOwned } from './errors';
 
 /**
  * A member's card lists: the collection (cards owned), haves (collection items offered for trade, never
@@ -57,34 +57,48 @@ function finishOf(printing: HaveInput['printing'], finish: string | undefined): 
   return finish as Finish;
 }
 
-/**
- * Offers `quantity` more copies: they are added to the collection item (card, condition, finish,
- * language) and to its have. Returns the have's id. Concurrent adds add up (one statement each).
- */
-export async function addHave(db: Db, userId: string, input: HaveInput): Promise<{ haveId: bigint; itemId: bigint }> {
+export interface CollectionInput {
+  printing: Pick<CardPrinting, 'id' | 'name' | 'finishes'>;
+  quantity: number;
+  condition?: string;
+  finish?: string;
+  language?: string;
+}
+
+/** Adds copies to the collection item (card, condition, finish, language), creating it; one statement, so concurrent adds add up. */
+async function upsertItem(db: Db, userId: string, input: CollectionInput): Promise<bigint> {
   checkQuantity(input.quantity);
   const condition = checkCondition(input.condition ?? 'NM');
   const finish = finishOf(input.printing, input.finish);
   const language = (input.language ?? 'en').toLowerCase();
   if (!/^[a-z]{2,3}$/.test(language)) throw invalidList(`The language must be a code such as en, de or ja, not ${JSON.stringify(input.language)}.`);
-  const minValue = checkCents(input.minValueCents, 'minimum value');
-  const notes = input.notes?.trim() || null;
-  if (notes && notes.length > 200) throw invalidList('Notes are at most 200 characters.');
   const [item] = await db.$queryRaw<{ id: bigint }[]>`
     INSERT INTO card_collection_items (user_id, printing_id, quantity, condition, finish, language, updated_at)
     VALUES (${userId}, ${input.printing.id}, ${input.quantity}, ${condition}, ${finish}, ${language}, now())
     ON CONFLICT (user_id, printing_id, condition, finish, language)
     DO UPDATE SET quantity = card_collection_items.quantity + EXCLUDED.quantity, updated_at = now()
     RETURNING id`;
+  return item!.id;
+}
+
+/**
+ * Offers `quantity` more copies: they are added to the collection item (card, condition, finish,
+ * language) and to its have. Returns the have's id. Concurrent adds add up (one statement each).
+ */
+export async function addHave(db: Db, userId: string, input: HaveInput): Promise<{ haveId: bigint; itemId: bigint }> {
+  const minValue = checkCents(input.minValueCents, 'minimum value');
+  const notes = input.notes?.trim() || null;
+  if (notes && notes.length > 200) throw invalidList('Notes are at most 200 characters.');
+  const itemId = await upsertItem(db, userId, input);
   const [have] = await db.$queryRaw<{ id: bigint }[]>`
     INSERT INTO card_haves (user_id, collection_item_id, quantity, min_value_cents, notes, updated_at)
-    VALUES (${userId}, ${item!.id}, ${input.quantity}, ${minValue}, ${notes}, now())
+    VALUES (${userId}, ${itemId}, ${input.quantity}, ${minValue}, ${notes}, now())
     ON CONFLICT (collection_item_id)
     DO UPDATE SET quantity = card_haves.quantity + EXCLUDED.quantity,
                   min_value_cents = COALESCE(EXCLUDED.min_value_cents, card_haves.min_value_cents),
                   notes = COALESCE(EXCLUDED.notes, card_haves.notes), updated_at = now()
     RETURNING id`;
-  return { haveId: have!.id, itemId: item!.id };
+  return { haveId: have!.id, itemId };
 }
 
 /** Takes copies off the have (all of them without `quantity`); the collection keeps them. */
@@ -100,17 +114,60 @@ export async function removeHave(prisma: PrismaClient, userId: string, haveId: b
   });
 }
 
+/** Adds copies to the collection only (not offered for trade). Returns the item's id. */
+export async function addToCollection(prisma: PrismaClient, userId: string, input: CollectionInput): Promise<{ itemId: bigint }> {
+  return prisma.$transaction(async (tx) => ({ itemId: await upsertItem(tx, userId, input) }));
+}
+
+/** The item locked for a change, with what trades hold of it: reserved in live proposals, offered as a have. */
+async function lockItem(tx: Prisma.TransactionClient, userId: string, itemId: bigint) {
+  const [item] = await tx.$queryRaw<{ reserved: number; offered: number | null; printing_id: string; condition: string; finish: string; language: string }[]>`
+    SELECT i.reserved, h.quantity AS offered, i.printing_id, i.condition, i.finish, i.language
+    FROM card_collection_items i LEFT JOIN card_haves h ON h.collection_item_id = i.id
+    WHERE i.id = ${itemId} AND i.user_id = ${userId} FOR UPDATE OF i`;
+  if (!item) throw notOwned('collection item');
+  return item;
+}
+
+/**
+ * Changes how many copies a collection item holds and/or their condition: never below what is reserved
+ * in live proposals or offered as haves, and a condition change only for copies nothing holds (they were
+ * promised as they were graded) and that no other item of the same card already has (change that one).
+ */
+export async function updateCollectionItem(prisma: PrismaClient, userId: string, itemId: bigint, change: { quantity?: number; condition?: string }): Promise<void> {
+  const { quantity } = change;
+  if (quantity !== undefined && (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_COPIES)) {
+    throw invalidList(`The quantity must be a whole number from 0 to ${MAX_COPIES}.`);
+  }
+  const condition = change.condition === undefined ? undefined : checkCondition(change.condition);
+  await prisma.$transaction(async (tx) => {
+    const item = await lockItem(tx, userId, itemId);
+    if (quantity !== undefined) {
+      if (quantity < item.reserved) throw collectionInUse(`${item.reserved} of these are promised in live trade proposals: keep at least that many.`);
+      if (item.offered !== null && quantity < item.offered) throw collectionInUse(`You offer ${item.offered} of these for trade: remove them from your haves first.`);
+    }
+    if (condition !== undefined && condition !== item.condition) {
+      if (item.reserved > 0) throw collectionInUse(`${item.reserved} of these are promised in live trade proposals as ${item.condition}: their condition cannot change now.`);
+      if (item.offered !== null) throw collectionInUse(`You offer these for trade as ${item.condition}: remove them from your haves first.`);
+      const twin = await tx.cardCollectionItem.findFirst({ where: { userId, printingId: item.printing_id, condition, finish: item.finish, language: item.language }, select: { id: true } });
+      if (twin) throw collectionInUse(`You already have ${condition} copies of this card (item ${twin.id}): change that item's quantity instead.`);
+    }
+    await tx.cardCollectionItem.update({ where: { id: itemId }, data: { ...(quantity !== undefined ? { quantity } : {}), ...(condition !== undefined ? { condition } : {}) } });
+  });
+}
+
 /** Sets how many copies a collection item holds; never below what is offered or reserved for trades. */
 export async function setCollectionQuantity(prisma: PrismaClient, userId: string, itemId: bigint, quantity: number): Promise<void> {
-  if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_COPIES) throw invalidList(`The quantity must be a whole number from 0 to ${MAX_COPIES}.`);
+  await updateCollectionItem(prisma, userId, itemId, { quantity });
+}
+
+/** Removes a collection item: refused while any copy is reserved in a live proposal or offered as a have. */
+export async function removeCollectionItem(prisma: PrismaClient, userId: string, itemId: bigint): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    const [item] = await tx.$queryRaw<{ reserved: number; offered: number | null }[]>`
-      SELECT i.reserved, h.quantity AS offered FROM card_collection_items i LEFT JOIN card_haves h ON h.collection_item_id = i.id
-      WHERE i.id = ${itemId} AND i.user_id = ${userId} FOR UPDATE OF i`;
-    if (!item) throw notOwned('collection item');
-    if (quantity < item.reserved) throw invalidList(`${item.reserved} of these are promised in trades: keep at least that many.`);
-    if (item.offered !== null && quantity < item.offered) throw invalidList(`You offer ${item.offered} of these for trade: remove them from your haves first.`);
-    await tx.cardCollectionItem.update({ where: { id: itemId }, data: { quantity } });
+    const item = await lockItem(tx, userId, itemId);
+    if (item.reserved > 0) throw collectionInUse(`${item.reserved} of these are promised in live trade proposals: they cannot be removed now.`);
+    if (item.offered !== null) throw collectionInUse(`You offer ${item.offered} of these for trade: remove them from your haves first.`);
+    await tx.cardCollectionItem.delete({ where: { id: itemId } });
   });
 }
 
@@ -143,6 +200,15 @@ export async function listHaves(prisma: PrismaClient, userId: string, { cursor, 
   return prisma.cardHave.findMany({
     where: { userId, ...(cursor ? { id: { gt: cursor } } : {}) },
     include: { item: { include: { printing: true } } },
+    orderBy: { id: 'asc' },
+    take: limit,
+  });
+}
+
+export async function listCollection(prisma: PrismaClient, userId: string, { cursor, limit = 25 }: { cursor?: bigint; limit?: number } = {}) {
+  return prisma.cardCollectionItem.findMany({
+    where: { userId, ...(cursor ? { id: { gt: cursor } } : {}) },
+    include: { printing: true, have: { select: { quantity: true } } },
     orderBy: { id: 'asc' },
     take: limit,
   });

@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { createCardCatalog, pricesOf } from '../../activities/cards/catalog';
 import { importList } from '../../activities/cards/import';
-import { addHave, addWant, listHaves, listWants, removeHave, removeWant, setListsPublic } from '../../activities/cards/lists';
+import { addHave, addToCollection, addWant, CONDITIONS, listCollection, listHaves, listWants, removeCollectionItem, removeHave, removeWant, setListsPublic, updateCollectionItem } from '../../activities/cards/lists';
 import { alertPairsForHaves, findMatches } from '../../activities/cards/matching';
 import { snowflake } from '../../lib/discord/snowflake';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
@@ -13,6 +13,7 @@ import { atLeast } from '../../lib/permissions';
 import type { CardPrinting } from '../../prisma/client';
 import type { RouteDeps } from '../deps';
 import { route, routerOf, type RouteContext, type RouteState } from '../openapi/route';
+import { pageById } from '../pagination';
 import { isoDate, nextCursor } from '../openapi/schemas';
 
 const cardRef = z.object({ name: z.string().trim().min(1).max(150).optional(), set: z.string().trim().min(2).max(6).optional(), number: z.string().trim().min(1).max(10).optional() });
@@ -33,6 +34,15 @@ const wantBody = cardRef.extend({
   priority: z.number().int().min(1).max(5).optional(),
   alert: z.boolean().optional(),
 });
+const collectionBody = cardRef.extend({
+  quantity: z.number().int().min(1).max(9999).default(1),
+  condition: z.enum(CONDITIONS).optional(),
+  finish: z.enum(['nonfoil', 'foil', 'etched']).optional(),
+  language: z.string().regex(/^[a-z]{2,3}$/).optional(),
+});
+const collectionChange = z
+  .object({ quantity: z.number().int().min(0).max(9999).optional(), condition: z.enum(CONDITIONS).optional() })
+  .refine((c) => c.quantity !== undefined || c.condition !== undefined, 'Give quantity, condition or both.');
 const importBody = z.object({ list: z.enum(['haves', 'wants']), text: z.string().min(1).max(100_000), condition: z.string().max(3).optional() });
 const pageQuery = z.object({ cursor: z.coerce.bigint().positive().optional(), limit: z.coerce.number().int().min(1).max(100).default(25) });
 const priceQuery = cardRef;
@@ -82,6 +92,16 @@ const wantJson = z.object({
   maxPriceCents: z.number().int().nullable(),
   priority: z.number().int(),
   alert: z.boolean(),
+  card: cardJson,
+});
+const collectionJson = z.object({
+  id: z.string(),
+  quantity: z.number().int(),
+  reserved: z.number().int(),
+  offered: z.number().int(),
+  condition: z.string(),
+  finish: z.string(),
+  language: z.string(),
   card: cardJson,
 });
 const matchSide = z.object({ wants: z.number().int(), valueCents: z.number().int(), cards: z.array(z.string()) });
@@ -183,22 +203,18 @@ export function cardRoutes(deps: RouteDeps): Router<RouteState> {
       query: pageQuery,
       responses: { 200: { description: 'A page of haves.', schema: z.object({ items: z.array(haveJson), nextCursor }) } },
       handler: async (ctx, { params, query: { cursor, limit } }) => {
-        const rows = await listHaves(prisma, params.userId, { cursor, limit: limit + 1 });
-        ctx.body = {
-          items: rows.slice(0, limit).map((h) => ({
-            id: String(h.id),
-            quantity: h.quantity,
-            heldQuantity: h.item.quantity,
-            reserved: h.item.reserved,
-            condition: h.item.condition,
-            finish: h.item.finish,
-            language: h.item.language,
-            minValueCents: h.minValueCents,
-            notes: h.notes,
-            card: printingJson(h.item.printing),
-          })),
-          nextCursor: rows.length > limit ? String(rows[limit - 1]!.id) : null,
-        };
+        ctx.body = pageById(await listHaves(prisma, params.userId, { cursor, limit: limit + 1 }), limit, (h) => ({
+          id: String(h.id),
+          quantity: h.quantity,
+          heldQuantity: h.item.quantity,
+          reserved: h.item.reserved,
+          condition: h.item.condition,
+          finish: h.item.finish,
+          language: h.item.language,
+          minValueCents: h.minValueCents,
+          notes: h.notes,
+          card: printingJson(h.item.printing),
+        }));
       },
     }),
     route({
@@ -213,21 +229,91 @@ export function cardRoutes(deps: RouteDeps): Router<RouteState> {
       query: pageQuery,
       responses: { 200: { description: 'A page of wants.', schema: z.object({ items: z.array(wantJson), nextCursor }) } },
       handler: async (ctx, { params, query: { cursor, limit } }) => {
-        const rows = await listWants(prisma, params.userId, { cursor, limit: limit + 1 });
-        ctx.body = {
-          items: rows.slice(0, limit).map((w) => ({
-            id: String(w.id),
-            quantity: w.quantity,
-            anyPrinting: w.anyPrinting,
-            minCondition: w.minCondition,
-            foilRequired: w.foilRequired,
-            maxPriceCents: w.maxPriceCents,
-            priority: w.priority,
-            alert: w.alert,
-            card: printingJson(w.printing),
-          })),
-          nextCursor: rows.length > limit ? String(rows[limit - 1]!.id) : null,
-        };
+        ctx.body = pageById(await listWants(prisma, params.userId, { cursor, limit: limit + 1 }), limit, (w) => ({
+          id: String(w.id),
+          quantity: w.quantity,
+          anyPrinting: w.anyPrinting,
+          minCondition: w.minCondition,
+          foilRequired: w.foilRequired,
+          maxPriceCents: w.maxPriceCents,
+          priority: w.priority,
+          alert: w.alert,
+          card: printingJson(w.printing),
+        }));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/members/:userId/collection',
+      summary: "A member's collection (cards owned), a page at a time.",
+      description: "The token's own person's, or any member's with a mod token. `reserved`: promised in live trade proposals; `offered`: on the have list.",
+      tag,
+      access,
+      before: reads,
+      params: memberParams,
+      query: pageQuery,
+      responses: { 200: { description: 'A page of collection items.', schema: z.object({ items: z.array(collectionJson), nextCursor }) } },
+      handler: async (ctx, { params, query: { cursor, limit } }) => {
+        ctx.body = pageById(await listCollection(prisma, params.userId, { cursor, limit: limit + 1 }), limit, (i) => ({
+          id: String(i.id),
+          quantity: i.quantity,
+          reserved: i.reserved,
+          offered: i.have?.quantity ?? 0,
+          condition: i.condition,
+          finish: i.finish,
+          language: i.language,
+          card: printingJson(i.printing),
+        }));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/members/:userId/collection',
+      summary: "Adds copies to a member's collection (not offered for trade).",
+      description: "The token's own person's, or any member's with an admin token. Copies of the same card, condition, finish and language join one item.",
+      tag,
+      access,
+      before: writes,
+      params: memberParams,
+      body: collectionBody,
+      responses: { 201: { description: 'The collection item and its card.', schema: addedJson } },
+      handler: async (ctx, { params, body }) => {
+        const printing = await resolve(body);
+        const { itemId } = await addToCollection(prisma, params.userId, { ...body, printing });
+        ctx.status = 201;
+        ctx.body = { id: String(itemId), card: printingJson(printing) };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/members/:userId/collection/:id',
+      summary: "Changes a collection item's quantity and/or condition.",
+      description:
+        "The token's own person's, or any member's with an admin token. 409 `collection_in_use` when the change would take copies reserved in live trade proposals or offered as haves.",
+      tag,
+      access,
+      before: writes,
+      params: itemParams,
+      body: collectionChange,
+      responses: { 204: { description: 'Changed.' } },
+      handler: async (ctx, { params, body }) => {
+        await updateCollectionItem(prisma, params.userId, params.id, body);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/members/:userId/collection/:id',
+      summary: 'Removes a collection item.',
+      description: "The token's own person's, or any member's with an admin token. 409 `collection_in_use` while copies are reserved in live trade proposals or offered as haves.",
+      tag,
+      access,
+      before: writes,
+      params: itemParams,
+      responses: { 204: { description: 'Removed.' } },
+      handler: async (ctx, { params }) => {
+        await removeCollectionItem(prisma, params.userId, params.id);
+        ctx.status = 204;
       },
     }),
     route({

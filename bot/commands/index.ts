@@ -35,7 +35,7 @@ export const features: readonly Feature[] = [
   { name: 'Roblox trades', commands: tradeCommands, components: tradeComponents, switch: 'trades' },
   { name: 'Training and tryout sessions', commands: padCommands, components: padComponents },
   { name: 'Support tickets', commands: ticketCommands, components: ticketComponents },
-  { name: 'Card trading', commands: cardsCommands, components: cardsComponents },
+  { name: 'Card trading', commands: cardsCommands, components: cardsComponents, switch: 'cards' },
   // Read when /help runs, not now: the list includes /help itself.
   { name: 'Help', commands: [createHelpCommand(() => features)] },
 ];

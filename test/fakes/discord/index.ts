@@ -279,6 +279,11 @@ export class FakeDiscord {
     return this.core.interactions.slash(guildId, userId, name, options, opts);
   }
 
+  /** An autocomplete interaction: the member has typed `typed` into option `focused` of `/name`; the bot's choices are the callback's `data.choices`. */
+  autocomplete(guildId: string | null, userId: string, name: string, focused: string, typed: string, options: Record<string, unknown> = {}, opts: SlashOptions = {}): InteractionHandle {
+    return this.core.interactions.autocomplete(guildId, userId, name, focused, typed, options, opts);
+  }
+
   clickButton(message: MessageRef, customId: string, userId: string): InteractionHandle {
     return this.core.interactions.clickButton(message, customId, userId);
   }

@@ -274,6 +274,7 @@ export class Interactions {
     guildId: string | null,
     channel: ChannelRec,
     resolved: APIInteractionDataResolved,
+    focused?: string,
   ): APIApplicationCommandInteractionDataOption[] {
     for (const key of Object.keys(values)) {
       if (!defs.some((d) => d.name === key)) throw new Error(`command has no option "${key}" (options: ${defs.map((d) => d.name).join(', ') || 'none'})`);
@@ -282,7 +283,14 @@ export class Interactions {
     for (const def of defs) {
       const value = values[def.name];
       if (value === undefined) {
-        if ('required' in def && def.required) throw new Error(`required option "${def.name}" missing`);
+        // While the member types, Discord sends what is filled in so far: required options may be missing.
+        if ('required' in def && def.required && focused === undefined) throw new Error(`required option "${def.name}" missing`);
+        continue;
+      }
+      if (def.name === focused) {
+        if (!('autocomplete' in def && def.autocomplete)) throw new Error(`option "${def.name}" has no autocomplete; Discord sends no autocomplete interaction for it`);
+        // The focused option carries the raw text typed so far, whatever the option's type.
+        out.push({ name: def.name, type: def.type, value: String(value), focused: true } as APIApplicationCommandInteractionDataOption);
         continue;
       }
       const choices = 'choices' in def ? def.choices : undefined;
@@ -353,10 +361,27 @@ export class Interactions {
   }
 
   slash(guildId: string | null, userId: string, name: string, options: Record<string, unknown> = {}, opts: SlashOptions = {}): InteractionHandle {
+    return this.chatInput(InteractionType.ApplicationCommand, guildId, userId, name, options, opts);
+  }
+
+  /** The member typing `typed` into the autocomplete option `focused` of a chat command (other options as filled in so far). */
+  autocomplete(guildId: string | null, userId: string, name: string, focused: string, typed: string, options: Record<string, unknown> = {}, opts: SlashOptions = {}): InteractionHandle {
+    return this.chatInput(InteractionType.ApplicationCommandAutocomplete, guildId, userId, name, { ...options, [focused]: typed }, opts, focused);
+  }
+
+  private chatInput(
+    type: InteractionType.ApplicationCommand | InteractionType.ApplicationCommandAutocomplete,
+    guildId: string | null,
+    userId: string,
+    name: string,
+    options: Record<string, unknown>,
+    opts: SlashOptions,
+    focused?: string,
+  ): InteractionHandle {
     const command = this.findCommand(guildId, name);
     const channel = this.resolveChannel(guildId, userId, opts.channelId);
     if (!opts.ignoreCommandPermissions) this.checkCommandVisible(command, channel, userId);
-    const { id, token, payload, metadata } = this.base(InteractionType.ApplicationCommand, channel, userId, opts.locale);
+    const { id, token, payload, metadata } = this.base(type, channel, userId, opts.locale);
     const resolved: APIInteractionDataResolved = {};
     let defs = command.options ?? [];
     const wrap: ((inner: APIApplicationCommandInteractionDataOption[]) => APIApplicationCommandInteractionDataOption[])[] = [];
@@ -372,7 +397,7 @@ export class Interactions {
     else if (defs.some((d) => d.type === ApplicationCommandOptionType.Subcommand || d.type === ApplicationCommandOptionType.SubcommandGroup)) {
       throw new Error(`/${name} needs a subcommand (pass { subcommand })`);
     }
-    let built = this.buildOptions(defs, options, guildId, channel, resolved);
+    let built = this.buildOptions(defs, options, guildId, channel, resolved, focused);
     // Innermost first: the subcommand wraps the options, its group wraps the subcommand.
     for (const w of wrap) built = w(built);
     const data: Obj = { id: command.id, name: command.name, type: ApplicationCommandType.ChatInput };
@@ -384,7 +409,7 @@ export class Interactions {
     return this.register({
       id,
       token,
-      type: InteractionType.ApplicationCommand,
+      type,
       payload: payload as unknown as APIInteraction,
       createdAt: Date.now(),
       channelId: channel.id,

@@ -2005,6 +2005,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guilds/{guildId}/cards/members/{userId}/collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's collection (cards owned), a page at a time.
+         * @description The token's own person's, or any member's with a mod token. `reserved`: promised in live trade proposals; `offered`: on the have list.
+         */
+        get: operations["getApiGuildsGuildIdCardsMembersUserIdCollection"];
+        put?: never;
+        /**
+         * Adds copies to a member's collection (not offered for trade).
+         * @description The token's own person's, or any member's with an admin token. Copies of the same card, condition, finish and language join one item.
+         */
+        post: operations["postApiGuildsGuildIdCardsMembersUserIdCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guilds/{guildId}/cards/members/{userId}/collection/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes a collection item.
+         * @description The token's own person's, or any member's with an admin token. 409 `collection_in_use` while copies are reserved in live trade proposals or offered as haves.
+         */
+        delete: operations["deleteApiGuildsGuildIdCardsMembersUserIdCollectionId"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes a collection item's quantity and/or condition.
+         * @description The token's own person's, or any member's with an admin token. 409 `collection_in_use` when the change would take copies reserved in live trade proposals or offered as haves.
+         */
+        patch: operations["patchApiGuildsGuildIdCardsMembersUserIdCollectionId"];
+        trace?: never;
+    };
     "/api/guilds/{guildId}/cards/members/{userId}/haves/{id}": {
         parameters: {
             query?: never;
@@ -2281,7 +2329,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        FeatureSwitch: "economy" | "shop" | "tasks" | "verification" | "codeShop" | "trades" | "announcements";
+        FeatureSwitch: "economy" | "shop" | "tasks" | "verification" | "codeShop" | "trades" | "announcements" | "cards";
         Error: {
             error: {
                 /** @description Stable, for programs: invalid_input, unauthorized, forbidden, not_found, … */
@@ -3387,7 +3435,7 @@ export interface operations {
                     unverifiedRoleId?: string | null;
                     adminLogChannelId?: string | null;
                     locale?: string;
-                    disabledFeatures?: ("economy" | "shop" | "tasks" | "verification" | "codeShop" | "trades" | "announcements")[];
+                    disabledFeatures?: ("economy" | "shop" | "tasks" | "verification" | "codeShop" | "trades" | "announcements" | "cards")[];
                 };
             };
         };
@@ -13796,6 +13844,349 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Invalid input: the message names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiGuildsGuildIdCardsMembersUserIdCollection: {
+        parameters: {
+            query?: {
+                cursor?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                guildId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of collection items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            quantity: number;
+                            reserved: number;
+                            offered: number;
+                            condition: string;
+                            finish: string;
+                            language: string;
+                            card: {
+                                id: string;
+                                oracleId: string | null;
+                                name: string;
+                                set: string;
+                                setName: string;
+                                number: string;
+                                rarity: string;
+                                finishes: string[];
+                                pricesCents: {
+                                    nonfoil: number | null;
+                                    foil: number | null;
+                                    etched: number | null;
+                                };
+                                /** Format: date-time */
+                                pricesAt: string;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input: the message names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiGuildsGuildIdCardsMembersUserIdCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    set?: string;
+                    number?: string;
+                    /** @default 1 */
+                    quantity?: number;
+                    /** @enum {string} */
+                    condition?: "NM" | "LP" | "MP" | "HP" | "DMG";
+                    /** @enum {string} */
+                    finish?: "nonfoil" | "foil" | "etched";
+                    language?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The collection item and its card. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        card: {
+                            id: string;
+                            oracleId: string | null;
+                            name: string;
+                            set: string;
+                            setName: string;
+                            number: string;
+                            rarity: string;
+                            finishes: string[];
+                            pricesCents: {
+                                nonfoil: number | null;
+                                foil: number | null;
+                                etched: number | null;
+                            };
+                            /** Format: date-time */
+                            pricesAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input: the message names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiGuildsGuildIdCardsMembersUserIdCollectionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+                userId: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: the message names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiGuildsGuildIdCardsMembersUserIdCollectionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+                userId: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    quantity?: number;
+                    /** @enum {string} */
+                    condition?: "NM" | "LP" | "MP" | "HP" | "DMG";
+                };
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input: the message names the fields. */
             400: {
