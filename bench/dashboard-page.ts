@@ -18,7 +18,7 @@ const INTERACTIVE_TARGET_MS = 1000;
 const LIVE_TARGET_MS = 1000;
 
 /** Every .js file under `dir` (web/dist), each gzipped at level 9 as a server would send it; in bytes. */
-export function gzippedJsBytes(dir: string): number {
+function gzippedJsBytes(dir: string): number {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name.endsWith('.js')) total += gzipSync(readFileSync(path.join(entry.parentPath, entry.name)), { level: 9 }).length;
@@ -53,7 +53,7 @@ interface PageElement {
 }
 interface PageGlobals {
   document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): Iterable<PageElement> };
-  performance: { now(): number };
+  performance: { now(): number; getEntriesByType(type: 'resource'): { name: string; startTime: number; responseEnd: number }[] };
 }
 
 /**
@@ -67,6 +67,12 @@ function interactiveSince(): number {
   const figure = document.querySelector('[data-testid="circulation-currency"]');
   const logOut = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Log out');
   return figure?.checkVisibility() && figure.textContent?.trim() && logOut?.checkVisibility() && !logOut.disabled ? performance.now() : 0;
+}
+
+/** The page's requests so far (API calls and assets), each "path start→end ms" from the navigation's start. */
+function requestsSoFar(): string[] {
+  const { performance } = globalThis as unknown as PageGlobals;
+  return performance.getEntriesByType('resource').map((r) => `${new URL(r.name).pathname.replace(/^\/api\/guilds\/\d+/, '…')} ${r.startTime.toFixed(0)}→${r.responseEnd.toFixed(0)}`);
 }
 
 /** The balance cell's digits (the page writes 1,234) once they equal `want`. */
@@ -84,6 +90,8 @@ export async function interactiveRows(browser: Browser, base: string, guildId: s
     await page.goto(`${base}/guilds/${guildId}`, { waitUntil: 'commit' });
     const handle = await page.waitForFunction(interactiveSince, undefined, { polling: 'raf', timeout: 30_000 });
     times.push((await handle.jsonValue()) as number);
+    // Where the first load's time went, for whoever reads the figures.
+    if (i === 0) console.log(`first load, its requests (ms from navigation start): ${(await page.evaluate(requestsSoFar)).join('; ')}`);
     if (problems.length) throw new Error(`the Overview: ${problems.join('; ')}`);
     await page.close();
   }
