@@ -119,6 +119,7 @@ export async function liveBalanceRows(browser: Browser, base: string, guildId: s
   const balance = page.locator(`tr[data-user-id="${userId}"] .balance`);
   await balance.waitFor();
   const times: number[] = [];
+  const posts: number[] = [];
   for (let i = 0; i < changes; i++) {
     const t0 = performance.now();
     const res = await fetch(`${base}/api/guilds/${guildId}/economy/adjustments`, {
@@ -128,6 +129,7 @@ export async function liveBalanceRows(browser: Browser, base: string, guildId: s
     });
     const body = (await res.json()) as { balance?: string };
     if (res.status !== 201 || !body.balance) throw new Error(`adjustment: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    posts.push(performance.now() - t0);
     await page.waitForFunction(balanceShown, [`tr[data-user-id="${userId}"] .balance`, body.balance] as const, { polling: 'raf', timeout: 30_000 });
     times.push(performance.now() - t0);
   }
@@ -135,7 +137,10 @@ export async function liveBalanceRows(browser: Browser, base: string, guildId: s
   await page.close();
   const sorted = ascending(times);
   const [p50, p99] = [percentile(sorted, 0.5), percentile(sorted, 0.99)];
-  console.log(`balance change to the open Members page (POST adjustment → the row shows it): p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms of ${changes} — ${p99 < LIVE_TARGET_MS ? 'within' : 'OVER'} the ${LIVE_TARGET_MS} ms target`);
+  console.log(
+    `balance change to the open Members page (POST adjustment → the row shows it): p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms of ${changes} ` +
+      `(the POST alone: p50 ${percentile(ascending(posts), 0.5).toFixed(0)} ms) — ${p99 < LIVE_TARGET_MS ? 'within' : 'OVER'} the ${LIVE_TARGET_MS} ms target`,
+  );
   return [
     { metric: `balance change to the page p50 (${changes} changes)`, unit: 'ms', ours: p50, baseline: LIVE_TARGET_MS, baselineLabel: 'target (less than)' },
     { metric: `balance change to the page p99 (${changes} changes)`, unit: 'ms', ours: p99, baseline: LIVE_TARGET_MS, baselineLabel: 'target (less than)' },
