@@ -29,7 +29,8 @@ export function decodeCursor(cursor: string): CursorRow {
 export function afterCursor(cursor: string | undefined) {
   if (!cursor) return {};
   const after = decodeCursor(cursor);
-  return { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] };
+  // The `lte` bound is what an index on (…, createdAt DESC, id DESC) can start from; the OR alone is a filter.
+  return { AND: [{ createdAt: { lte: after.createdAt } }, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] };
 }
 
 /** One page from `limit + 1` rows fetched in cursor order. */

@@ -63,9 +63,10 @@ export async function listMembers(
   const param = (v: unknown) => `$${params.push(v)}`;
   const conditions = ['m.guild_id = $1', 'm.left_at IS NULL'];
   if (q.search) {
-    const like = param(`%${likeLiteral(q.search.toLowerCase())}%`);
+    // ILIKE on the columns themselves: their trigram indexes (pg_trgm) answer it.
+    const like = param(`%${likeLiteral(q.search)}%`);
     const idPrefix = /^\d+$/.test(q.search) ? ` OR m.user_id LIKE ${param(`${q.search}%`)}` : '';
-    conditions.push(`(lower(m.display_name) LIKE ${like} OR lower(m.username) LIKE ${like}${idPrefix})`);
+    conditions.push(`(m.display_name ILIKE ${like} OR m.username ILIKE ${like}${idPrefix})`);
   }
   if (q.after) conditions.push(`(${NAME_KEY}, m.user_id) > (${param(q.after.name)}, ${param(q.after.userId)})`);
   const take = param(q.limit + 1);

@@ -359,7 +359,8 @@ export async function listEntries(pool: Pick<SqlPool, 'query'>, q: EntriesQuery,
     cursor = param(q.cursor);
   }
   const types = asArray(q.type);
-  if (types) filters.push(`e.type = ANY(${param(types)}::text[])`);
+  // Without an account, the types are walked one by one (below); with one, they filter its postings.
+  if (types && (q.account || q.asset !== undefined)) filters.push(`e.type = ANY(${param(types)}::text[])`);
   const statuses = asArray(q.status);
   if (statuses) filters.push(`e.status = ANY(${param(statuses)}::text[])`);
   if (q.since) filters.push(`e.created_at >= ${param(q.since)}`);
@@ -402,6 +403,16 @@ export async function listEntries(pool: Pick<SqlPool, 'query'>, q: EntriesQuery,
                (SELECT h.entry_id FROM ledger_holds h JOIN ledger_entries e ON e.id = h.entry_id
                  WHERE (h.debit_account_id = ANY(${ids}::bigint[]) OR h.credit_account_id = ANY(${ids}::bigint[]))${and(entryConditions('h.entry_id'))}
                  ORDER BY h.entry_id DESC LIMIT ${take})) m) c
+           ORDER BY c.id DESC LIMIT ${take}`;
+  } else if (types) {
+    // Driven by the entries' (guild_id, type, id DESC) index: per type, its newest entries passing the
+    // other filters, at most a page of them; the page is the newest of those (as for accounts above).
+    sql = `SELECT ledger_entry_json(c.id, false) AS r FROM (
+             SELECT m.id FROM unnest(${param([...new Set(types)])}::text[]) AS t(type)
+             CROSS JOIN LATERAL (
+               SELECT e.id FROM ledger_entries e
+                WHERE e.guild_id = $1 AND e.type = t.type${and([...(cursor ? [`e.id < ${cursor}`] : []), ...filters])}
+                ORDER BY e.id DESC LIMIT ${take}) m) c
            ORDER BY c.id DESC LIMIT ${take}`;
   } else {
     sql = `SELECT ledger_entry_json(e.id, false) AS r FROM ledger_entries e
