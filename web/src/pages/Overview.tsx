@@ -19,17 +19,21 @@ function lastDays(n: number): string[] {
 export function OverviewPage({ guild }: PageProps) {
   const path = { guildId: guild.id };
   const days = lastDays(DAYS);
+  // The figures come first: the volume query reads a month of entries and must not hold the page up.
   const data = useLoad(async () => {
-    const [assets, system, stats] = await Promise.all([
+    const [assets, system] = await Promise.all([
       api.GET('/api/guilds/{guildId}/ledger/assets', { params: { path } }).then(unwrap),
       api.GET('/api/guilds/{guildId}/ledger/accounts', { params: { path, query: { ownerType: 'system', limit: 500 } } }).then(unwrap),
-      api.GET('/api/guilds/{guildId}/ledger/stats', { params: { path, query: { since: days[0], top: 10 } } }).then(unwrap),
     ]);
     const circulation = new Map<string, bigint>();
     for (const a of system.accounts) circulation.set(a.asset, (circulation.get(a.asset) ?? 0n) - BigInt(a.balance));
-    return { assets: assets.assets, circulation, stats };
+    return { assets: assets.assets, circulation };
   }, [guild.id]);
-  useLive(['balance'], data.reload);
+  const stats = useLoad(() => api.GET('/api/guilds/{guildId}/ledger/stats', { params: { path, query: { since: days[0], top: 10 } } }).then(unwrap), [guild.id]);
+  useLive(['balance'], () => {
+    data.reload();
+    stats.reload();
+  });
   const isAdmin = atLeast(guild.level, 'admin');
   const isMod = atLeast(guild.level, 'mod');
 
@@ -38,25 +42,29 @@ export function OverviewPage({ guild }: PageProps) {
       <h1>Overview</h1>
       <ErrorMessage error={data.error} />
       {data.data && (
+        <section aria-labelledby="circulation">
+          <h2 id="circulation">In circulation</h2>
+          <ul className="cards">
+            {data.data.assets.map((a) => (
+              <li key={a.code} className="card">
+                <span className="card-label">
+                  {a.emoji} {a.name}
+                </span>
+                <span className="card-value" data-testid={`circulation-${a.code}`}>
+                  {amount(data.data!.circulation.get(a.code) ?? 0n)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <ErrorMessage error={stats.error} />
+      {!stats.data && !stats.error && <p aria-busy="true">Loading the volume of the last {DAYS} days…</p>}
+      {stats.data && (
         <>
-          <section aria-labelledby="circulation">
-            <h2 id="circulation">In circulation</h2>
-            <ul className="cards">
-              {data.data.assets.map((a) => (
-                <li key={a.code} className="card">
-                  <span className="card-label">
-                    {a.emoji} {a.name}
-                  </span>
-                  <span className="card-value" data-testid={`circulation-${a.code}`}>
-                    {amount(data.data!.circulation.get(a.code) ?? 0n)}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          </section>
           <section aria-labelledby="volume">
             <h2 id="volume">Volume, last {DAYS} days</h2>
-            <VolumeChart rows={data.data.stats.volume} days={days} />
+            <VolumeChart rows={stats.data.volume} days={days} />
             <table>
               <caption>Totals by type</caption>
               <thead>
@@ -72,7 +80,7 @@ export function OverviewPage({ guild }: PageProps) {
                 </tr>
               </thead>
               <tbody>
-                {data.data.stats.totals.map((t) => (
+                {stats.data.totals.map((t) => (
                   <tr key={`${t.type}/${t.asset}`}>
                     <td>{t.type}</td>
                     <td>{t.asset}</td>
@@ -85,7 +93,7 @@ export function OverviewPage({ guild }: PageProps) {
           </section>
           <section aria-labelledby="holders">
             <h2 id="holders">Top holders</h2>
-            {data.data.stats.topHolders.map((h) => (
+            {stats.data.topHolders.map((h) => (
               <table key={h.asset}>
                 <caption>{h.asset}</caption>
                 <thead>
