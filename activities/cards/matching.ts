@@ -19,10 +19,13 @@ import { Prisma, type PrismaClient } from '../../prisma/client';
  * unpriced counts as balanced), half how much of what I want they cover, weighted by my wants'
  * priorities (1–5). Per want, the best-valued have counts (quantity capped at what I want).
  *
- * It is one set-based query: it starts from MY wants and MY haves (a few hundred rows) and reaches the
- * other side through indexes (printing id; oracle id for any-printing wants), so its cost grows with how
- * popular my cards are, not with the number of members. `npm run bench -- cards-matching` measures it
- * against a naive join (`naiveMatchesSql`).
+ * It is one set-based query for both scopes (the searched servers are a CTE). It starts from MY haves and
+ * MY wants (a few hundred rows) and reaches the other side through covering indexes, read without the
+ * tables (card_wants by printing id and by oracle id; card_collection_items by printing id; card_haves by
+ * item), so its cost grows with how popular my cards are, not with the number of members. Who wants
+ * something of mine is found first; only those members' copies of what I want are looked up as haves,
+ * and only members on both sides are scored. `npm run bench -- cards-matching` measures it against a
+ * naive join (`naiveMatchesSql`).
  */
 
 export type MatchScope = 'guild' | 'all';
