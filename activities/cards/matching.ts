@@ -19,10 +19,13 @@ import { Prisma, type PrismaClient } from '../../prisma/client';
  * unpriced counts as balanced), half how much of what I want they cover, weighted by my wants'
  * priorities (1–5). Per want, the best-valued have counts (quantity capped at what I want).
  *
- * It is one set-based query: it starts from MY wants and MY haves (a few hundred rows) and reaches the
- * other side through indexes (printing id; oracle id for any-printing wants), so its cost grows with how
- * popular my cards are, not with the number of members. `npm run bench -- cards-matching` measures it
- * against a naive join (`naiveMatchesSql`).
+ * It is one set-based query for both scopes (the searched servers are a CTE). It starts from MY haves and
+ * MY wants (a few hundred rows) and reaches the other side through covering indexes, read without the
+ * tables (card_wants by printing id and by oracle id; card_collection_items by printing id; card_haves by
+ * item), so its cost grows with how popular my cards are, not with the number of members. Who wants
+ * something of mine is found first; only those members' copies of what I want are looked up as haves,
+ * and only members on both sides are scored. `npm run bench -- cards-matching` measures it against a
+ * naive join (`naiveMatchesSql`).
  */
 
 export type MatchScope = 'guild' | 'all';
@@ -44,73 +47,87 @@ export interface MatchPage {
 
 const CONDITION_RANK = Prisma.sql`ARRAY['NM','LP','MP','HP','DMG']::text[]`;
 
-/** The want/have conditions besides the card (w: want, i: collection item, h: have, p: the item's printing). */
-const FILL = Prisma.sql`
+/**
+ * The want/have conditions besides the card (w: want, i: collection item, h: have; `p`: the alias whose
+ * prices_cents is the item's printing's).
+ */
+const fill = (p = Prisma.raw('p')) => Prisma.sql`
       h.user_id <> w.user_id
   AND array_position(${CONDITION_RANK}, i.condition) <= array_position(${CONDITION_RANK}, w.min_condition)
   AND (NOT w.foil_required OR i.finish <> 'nonfoil')
-  AND (w.max_price_cents IS NULL OR (p.prices_cents ->> i.finish)::int <= w.max_price_cents)
+  AND (w.max_price_cents IS NULL OR (${p}.prices_cents ->> i.finish)::int <= w.max_price_cents)
   AND LEAST(h.quantity, i.quantity - i.reserved) > 0`;
+const FILL = fill();
 
 /** Value of the copies that fill a want: least(wanted, free) × the copy's price (0 when unpriced). */
-const VALUE = Prisma.sql`LEAST(w.quantity, h.quantity, i.quantity - i.reserved) * COALESCE((p.prices_cents ->> i.finish)::int, 0)`;
+const value = (p = Prisma.raw('p')) => Prisma.sql`LEAST(w.quantity, h.quantity, i.quantity - i.reserved) * COALESCE((${p}.prices_cents ->> i.finish)::int, 0)`;
+const VALUE = value();
 
-function visibility(userId: string, guildId: string, scope: MatchScope): Prisma.Sql {
-  const inGuild = (who: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM members m WHERE m.guild_id = ${guildId} AND m.user_id = ${who} AND m.left_at IS NULL)`;
-  if (scope === 'guild') return inGuild(Prisma.sql`s.other`);
-  return Prisma.sql`(
-    ${inGuild(Prisma.sql`s.other`)}
-    OR (COALESCE((SELECT t.lists_public FROM card_traders t WHERE t.user_id = s.other), true)
-        AND EXISTS (SELECT 1 FROM members a JOIN members b ON b.guild_id = a.guild_id
-                    WHERE a.user_id = ${userId} AND a.left_at IS NULL AND b.user_id = s.other AND b.left_at IS NULL)))`;
+/**
+ * The servers searched, as rows of the query: (guild_id, private lists count too). 'guild': this server
+ * only; 'all': also every other server I am in, where only public lists count.
+ */
+function scopeGuilds(userId: string, guildId: string, scope: MatchScope): Prisma.Sql {
+  return Prisma.sql`
+  SELECT ${guildId}::text AS guild_id, true AS any_list
+  UNION ALL
+  SELECT a.guild_id, false FROM members a
+  WHERE ${scope === 'all'} AND a.user_id = ${userId} AND a.left_at IS NULL AND a.guild_id <> ${guildId}`;
 }
+
+/** Whether `s.other` is in scope: a member (not left) of a searched server, with public lists or where private ones count. */
+const IN_SCOPE = Prisma.sql`EXISTS (
+    SELECT 1 FROM scope_guilds g JOIN members m ON m.guild_id = g.guild_id AND m.user_id = s.other AND m.left_at IS NULL
+    WHERE g.any_list OR COALESCE((SELECT t.lists_public FROM card_traders t WHERE t.user_id = s.other), true))`;
 
 /** The page of matches, scored and ordered; `userId` must be a member of `guildId` (callers check). */
 export function matchesSql(userId: string, guildId: string, scope: MatchScope, limit: number, offset: number): Prisma.Sql {
   return Prisma.sql`
-WITH my_wants AS MATERIALIZED (
+WITH scope_guilds AS MATERIALIZED (${scopeGuilds(userId, guildId, scope)}
+), my_wants AS MATERIALIZED (
   SELECT * FROM card_wants WHERE user_id = ${userId}
-), gets AS (
-  SELECT h.user_id AS other, w.id AS want_id, w.priority, p.name, ${VALUE} AS value
-  FROM my_wants w
-  JOIN card_collection_items i ON i.printing_id = w.printing_id
-  JOIN card_haves h ON h.collection_item_id = i.id
-  JOIN card_printings p ON p.id = i.printing_id
-  WHERE NOT w.any_printing AND ${FILL}
+), my_want_printings AS MATERIALIZED (
+  -- Each want with the printings that fit it, so the other side is one index range per printing.
+  SELECT w.*, p.id AS fit_printing_id, p.name, p.prices_cents FROM my_wants w JOIN card_printings p ON p.id = w.printing_id WHERE NOT w.any_printing
   UNION ALL
-  SELECT h.user_id, w.id, w.priority, p.name, ${VALUE}
-  FROM my_wants w
-  JOIN card_printings p ON p.oracle_id = w.oracle_id
-  JOIN card_collection_items i ON i.printing_id = p.id
-  JOIN card_haves h ON h.collection_item_id = i.id
-  WHERE w.any_printing AND ${FILL}
+  SELECT w.*, p.id, p.name, p.prices_cents FROM my_wants w JOIN card_printings p ON p.oracle_id = w.oracle_id WHERE w.any_printing
 ), my_haves AS MATERIALIZED (
-  SELECT h.*, i.printing_id FROM card_haves h JOIN card_collection_items i ON i.id = h.collection_item_id WHERE h.user_id = ${userId}
+  SELECT h.*, i.printing_id, p.oracle_id FROM card_haves h JOIN card_collection_items i ON i.id = h.collection_item_id JOIN card_printings p ON p.id = i.printing_id
+  WHERE h.user_id = ${userId}
 ), gives AS (
   SELECT w.user_id AS other, w.id AS want_id, w.priority, p.name, ${VALUE} AS value
   FROM my_haves h
   JOIN card_collection_items i ON i.id = h.collection_item_id
   JOIN card_printings p ON p.id = i.printing_id
-  JOIN card_wants w ON w.printing_id = i.printing_id AND NOT w.any_printing
+  JOIN card_wants w ON w.printing_id = h.printing_id AND NOT w.any_printing
   WHERE ${FILL}
   UNION ALL
   SELECT w.user_id, w.id, w.priority, p.name, ${VALUE}
   FROM my_haves h
   JOIN card_collection_items i ON i.id = h.collection_item_id
   JOIN card_printings p ON p.id = i.printing_id
-  JOIN card_wants w ON w.oracle_id = p.oracle_id AND w.any_printing
+  JOIN card_wants w ON w.oracle_id = h.oracle_id AND w.any_printing
   WHERE ${FILL}
-), get_best AS (
-  SELECT DISTINCT ON (other, want_id) other, want_id, priority, name, value FROM gets ORDER BY other, want_id, value DESC
 ), give_best AS (
   SELECT DISTINCT ON (other, want_id) other, want_id, priority, name, value FROM gives ORDER BY other, want_id, value DESC
+), give_sum AS MATERIALIZED (
+  SELECT other, count(*)::int AS wants, sum(value)::bigint AS value, array_agg(name ORDER BY value DESC) AS cards
+  FROM give_best GROUP BY other
+), gets AS (
+  -- Only from the members who want something of mine (a have's owner is its item's): the other side
+  -- of the match is what limits the have lookups.
+  SELECT h.user_id AS other, w.id AS want_id, w.priority, w.name, ${value(Prisma.raw('w'))} AS value
+  FROM my_want_printings w
+  JOIN card_collection_items i ON i.printing_id = w.fit_printing_id
+  JOIN give_sum v ON v.other = i.user_id
+  JOIN card_haves h ON h.collection_item_id = i.id
+  WHERE ${fill(Prisma.raw('w'))}
+), get_best AS (
+  SELECT DISTINCT ON (other, want_id) other, want_id, priority, name, value FROM gets ORDER BY other, want_id, value DESC
 ), get_sum AS (
   SELECT other, count(*)::int AS wants, sum(value)::bigint AS value, sum(priority)::int AS priority, array_agg(name ORDER BY value DESC) AS cards
   FROM get_best GROUP BY other
-), give_sum AS (
-  SELECT other, count(*)::int AS wants, sum(value)::bigint AS value, array_agg(name ORDER BY value DESC) AS cards
-  FROM give_best GROUP BY other
-), s AS (
+), s AS MATERIALIZED (
   SELECT g.other, g.wants AS get_wants, g.value AS get_value, g.cards AS get_cards, v.wants AS give_wants, v.value AS give_value, v.cards AS give_cards,
          g.priority::float8 / GREATEST(1, (SELECT sum(priority) FROM my_wants)) AS coverage,
          CASE WHEN GREATEST(g.value, v.value) = 0 THEN 1.0 ELSE LEAST(g.value, v.value)::float8 / GREATEST(g.value, v.value) END AS balance
@@ -119,7 +136,7 @@ WITH my_wants AS MATERIALIZED (
 SELECT s.other AS user_id, round(500 * s.balance + 500 * s.coverage)::int AS score,
        s.get_wants, s.get_value, s.get_cards[1:5] AS get_cards, s.give_wants, s.give_value, s.give_cards[1:5] AS give_cards
 FROM s
-WHERE ${visibility(userId, guildId, scope)}
+WHERE ${IN_SCOPE}
 ORDER BY score DESC, s.get_value + s.give_value DESC, s.other
 LIMIT ${limit} OFFSET ${offset}`;
 }
@@ -131,7 +148,8 @@ LIMIT ${limit} OFFSET ${offset}`;
 export function naiveMatchesSql(userId: string, guildId: string, scope: MatchScope, limit: number, offset: number): Prisma.Sql {
   const CARD = Prisma.sql`((NOT w.any_printing AND i.printing_id = w.printing_id) OR (w.any_printing AND p.oracle_id = w.oracle_id))`;
   return Prisma.sql`
-WITH gets AS (
+WITH scope_guilds AS (${scopeGuilds(userId, guildId, scope)}
+), gets AS (
   SELECT h.user_id AS other, w.id AS want_id, w.priority, p.name, ${VALUE} AS value
   FROM card_wants w, card_haves h
   JOIN card_collection_items i ON i.id = h.collection_item_id
@@ -162,7 +180,7 @@ WITH gets AS (
 SELECT s.other AS user_id, round(500 * s.balance + 500 * s.coverage)::int AS score,
        s.get_wants, s.get_value, s.get_cards[1:5] AS get_cards, s.give_wants, s.give_value, s.give_cards[1:5] AS give_cards
 FROM s
-WHERE ${visibility(userId, guildId, scope)}
+WHERE ${IN_SCOPE}
 ORDER BY score DESC, s.get_value + s.give_value DESC, s.other
 LIMIT ${limit} OFFSET ${offset}`;
 }

@@ -78,6 +78,13 @@ describe('card matching', () => {
     expect(page2.next).toBeNull();
   });
 
+  it('this server only: everyone here, private lists too, and no one from my other servers', async () => {
+    const fromH = await findMatches(env.prisma, { userId: id('me'), guildId: id('H'), scope: 'guild' });
+    expect(who(fromH).sort()).toEqual(['F', 'P']);
+    const naive = (await env.prisma.$queryRaw<Parameters<typeof toMatch>[0][]>(naiveMatchesSql(id('me'), id('H'), 'guild', 50, 0))).map(toMatch);
+    expect(naive).toEqual(fromH.matches);
+  });
+
   it('the naive join gives the same answer', async () => {
     for (const [guild, scope] of [['G', 'guild'], ['G', 'all'], ['H', 'all']] as const) {
       const guildId = id(guild);
