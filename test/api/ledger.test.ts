@@ -5,6 +5,7 @@ import { createLedger, entriesCsv, systemAccount, userAccount, type Ledger, type
 import { createApp } from '../../api/app';
 import { createApiToken } from '../../lib/api-tokens';
 import { createLogger } from '../../lib/logger';
+import { waitFor } from '../../lib/wait';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createGuild, snowflake, SYSTEM } from '../helpers/ledger';
 
@@ -465,8 +466,8 @@ describe('CSV export', () => {
       const iterator = stream[Symbol.asyncIterator]();
       const first = (await iterator.next()).value as Buffer;
       expect(first.toString()).toMatch(/^id,key,type,/);
-      // Give it time to run ahead if it were going to.
-      await new Promise((r) => setTimeout(r, 300));
+      // The stream stops asking for rows once its buffer is full: from then on nothing more can be read ahead.
+      await waitFor(() => stream.readableLength >= stream.readableHighWaterMark, { timeoutMs: 60_000, what: 'the CSV stream to fill its buffer' });
       expect(batches.length).toBeGreaterThanOrEqual(1);
       expect(batches.length).toBeLessThanOrEqual(4); // of 40: what fits the stream's 64 KiB buffer, no more
       expect(stream.readableLength).toBeLessThan(512 * 1024);
