@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
 import { EmbedPreview } from '../components/EmbedPreview';
+import { ChannelPicker, DirectoryProblem, RolePicker, useDirectory } from '../components/pickers';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import { atLeast } from './levels';
 import type { PageProps } from './types';
@@ -76,6 +77,7 @@ function Compose({ guildId, onSent }: { guildId: string; onSent: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [id, setId] = useState(() => `web-${crypto.randomUUID()}`);
+  const directory = useDirectory(guildId);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -107,10 +109,8 @@ function Compose({ guildId, onSent }: { guildId: string; onSent: () => void }) {
       <h2 id="compose">New announcement</h2>
       <div className="compose-grid">
         <form className="panel" onSubmit={(e) => void submit(e)} aria-labelledby="compose">
-          <label>
-            Channel id
-            <input value={f.channelId} onChange={set('channelId')} required inputMode="numeric" />
-          </label>
+          <DirectoryProblem directory={directory} />
+          <ChannelPicker label="Channel" value={f.channelId} onChange={(channelId) => setF({ ...f, channelId })} directory={directory} none="— choose —" />
           <label>
             Title
             <input value={f.title} onChange={set('title')} required maxLength={256} />
@@ -131,10 +131,7 @@ function Compose({ guildId, onSent }: { guildId: string; onSent: () => void }) {
             Image URL
             <input value={f.imageUrl} onChange={set('imageUrl')} type="url" />
           </label>
-          <label>
-            Role to ping (id)
-            <input value={f.pingRoleId} onChange={set('pingRoleId')} inputMode="numeric" />
-          </label>
+          <RolePicker label="Role to ping" value={f.pingRoleId} onChange={(pingRoleId) => setF({ ...f, pingRoleId })} directory={directory} guildId={guildId} />
           <label className="check">
             <input type="checkbox" checked={f.pin} onChange={(e) => setF({ ...f, pin: e.target.checked })} />
             Pin the message
