@@ -4,11 +4,11 @@ import path from 'node:path';
 /**
  * The card trade pages outside the dashboard app: the payer's pay page (Stripe's Payment Element) and the
  * pages Stripe's Connect onboarding comes back to. Server-rendered shells, each with its own CSP: only the
- * pay page lets Stripe's origins in. Their one script is ours (card-pages.js, no inline script).
+ * pay page lets Stripe's origins in. Their one script is ours (card-pages.client.js, no inline script).
  */
 
 export const CARD_PAGES_SCRIPT_PATH = '/cards/card-pages.js';
-export const cardPagesScript = readFileSync(path.join(__dirname, 'card-pages.js'), 'utf8');
+export const cardPagesScript = readFileSync(path.join(__dirname, 'card-pages.client.js'), 'utf8');
 
 const BASE_POLICY = ["default-src 'none'", "style-src 'self'", "img-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"];
 
