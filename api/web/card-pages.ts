@@ -13,7 +13,7 @@ export const cardPagesScript = readFileSync(path.join(__dirname, 'card-pages.cli
 const BASE_POLICY = ["default-src 'none'", "style-src 'self'", "img-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"];
 
 /** Stripe.js and its Payment Element: its script, its iframes (and 3-D Secure's), its API. */
-export const STRIPE_PAGE_CSP = [
+const STRIPE_PAGE_CSP = [
   ...BASE_POLICY,
   "script-src 'self' https://js.stripe.com https://*.js.stripe.com",
   'frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com',
