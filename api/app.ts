@@ -24,6 +24,7 @@ import { taskRoutes } from './routes/tasks';
 import { syncRoutes } from './routes/sync';
 import { systemRoutes } from './routes/system';
 import { cardSettingsRoutes } from './routes/card-settings';
+import { cardPayRoutes } from './routes/card-pay';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { webhookRoutes } from './routes/webhooks';
 import { orderRoutes } from './routes/orders';
@@ -68,6 +69,7 @@ const ROUTES: readonly RouteFactory[] = [
   cardRoutes,
   stripeWebhookRoutes,
   cardSettingsRoutes,
+  cardPayRoutes,
   openApiRoutes,
 ];
 

@@ -128,6 +128,8 @@ const schema = z.object({
   STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('https://api.stripe.com'),
   /** The platform's share of each trade's cash part, in percent, kept back from the payee's transfer. */
   STRIPE_PLATFORM_FEE_PCT: z.coerce.number().min(0).max(50).default(2),
+  /** Stripe's publishable key (pk_…) for the payer's pay page (Stripe.js); unset, the page says payments are not set up. */
+  STRIPE_PUBLISHABLE_KEY: optionalString,
   /** smtp(s)://user:password@host:port for trade emails; unset: in development emails are printed to the log, else not sent. */
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
   MAIL_FROM: z.string().min(3).default('Guildflow <no-reply@guildflow.invalid>'),

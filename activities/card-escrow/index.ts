@@ -4,4 +4,5 @@
  */
 export * from './errors';
 export * from './service';
+export * from './pay-page';
 export { createCardEscrowActivities } from './activities';

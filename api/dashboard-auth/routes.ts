@@ -14,8 +14,7 @@ import { guildAccessOf } from './levels';
 import { LOGIN_COOKIE_SECONDS, openLoginState, safeNextPath, sealLoginState } from './login-cookie';
 import type { DashboardSessions } from './runtime';
 import type { SessionFamily } from './sessions';
-
-type State = RouteState & { session?: SessionClaims };
+import { requireDashboardSession, sessionClaimsOf, sessionsOf } from './session-guard';
 
 /** The custom header refresh and logout need: a browser sends it only from our own pages (CORS), never from a form. */
 const CSRF_HEADER = 'x-guildflow-csrf';
@@ -30,7 +29,6 @@ const guildsJson = (f: SessionFamily, access: Record<string, GuildAccess>) =>
     .map((g) => ({ id: g.id, name: g.name, iconUrl: g.icon ? `${cdn}/icons/${g.id}/${g.icon}.png` : null, level: access[g.id]!.level, grants: access[g.id]!.grants }));
 
 const loginOff = () => new AppError('login_off', 'Dashboard login is off on this server: set DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET (see .env.example).', 503);
-const sessionsOff = () => new AppError('sessions_off', 'Dashboard sessions are not configured in this API process.', 503);
 
 const sessionUser = z.object({ id: z.string(), username: z.string(), globalName: z.string().nullable(), avatarUrl: z.string() }).meta({ id: 'SessionUser' });
 const sessionGuild = z
@@ -56,20 +54,10 @@ const TAG = 'dashboard-auth';
  */
 export function dashboardAuthRoutes(deps: RouteDeps): Router<RouteState> {
   const { prisma, guildDirectory, dashboardSessions } = deps;
-  const sessions = (): DashboardSessions => {
-    if (!dashboardSessions) throw sessionsOff();
-    return dashboardSessions;
-  };
+  const sessions = (): DashboardSessions => sessionsOf(dashboardSessions);
 
-  const requireSession = async (ctx: Context, next: Next): Promise<void> => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-    if (!bearer) throw new UnauthorizedError();
-    const claims = await sessions().verify(bearer);
-    if (!claims) throw new UnauthorizedError('The access token is invalid, expired or its session has ended: refresh it.');
-    (ctx.state as State).session = claims;
-    await next();
-  };
-  const claimsOf = (ctx: RouteContext): SessionClaims => (ctx.state as State).session!;
+  const requireSession = requireDashboardSession(dashboardSessions);
+  const claimsOf = (ctx: RouteContext): SessionClaims => sessionClaimsOf(ctx);
 
   const familyOf = async (claims: SessionClaims): Promise<SessionFamily> => {
     const family = await sessions().store.active(claims.familyId);

@@ -55,13 +55,16 @@ export interface EscrowDeps {
   feePct: number;
   /** Where the payer's pay page and the onboarding return links live (PUBLIC_BASE_URL). */
   publicBaseUrl?: string;
+  /** Stripe.js's key on the pay page (STRIPE_PUBLISHABLE_KEY); absent, the page says payments are not set up. */
+  publishableKey?: string;
 }
 
-export function escrowFromConfig(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'STRIPE_PLATFORM_FEE_PCT' | 'PUBLIC_BASE_URL'>): EscrowDeps | null {
+export function escrowFromConfig(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'STRIPE_PLATFORM_FEE_PCT' | 'PUBLIC_BASE_URL' | 'STRIPE_PUBLISHABLE_KEY'>): EscrowDeps | null {
   if (!config.STRIPE_SECRET_KEY) return null;
   return {
     provider: createStripeProvider({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
     feePct: config.STRIPE_PLATFORM_FEE_PCT,
     publicBaseUrl: config.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    publishableKey: config.STRIPE_PUBLISHABLE_KEY,
   };
 }

@@ -114,6 +114,10 @@ export interface ConnectedAccount {
   id: string;
   chargesEnabled: boolean;
   payoutsEnabled: boolean;
+  /** The member finished Stripe's onboarding form (Stripe may still be verifying it). */
+  detailsSubmitted: boolean;
+  /** What Stripe still needs before payouts (its `requirements.currently_due` and `past_due` fields). */
+  currentlyDue: string[];
 }
 
 export interface EscrowProvider {

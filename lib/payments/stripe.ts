@@ -84,7 +84,14 @@ function chargeView(intent: Stripe.PaymentIntent): EscrowCharge {
 }
 
 function accountView(account: Stripe.Account): ConnectedAccount {
-  return { id: account.id, chargesEnabled: account.charges_enabled ?? false, payoutsEnabled: account.payouts_enabled ?? false };
+  const due = [...(account.requirements?.past_due ?? []), ...(account.requirements?.currently_due ?? [])];
+  return {
+    id: account.id,
+    chargesEnabled: account.charges_enabled ?? false,
+    payoutsEnabled: account.payouts_enabled ?? false,
+    detailsSubmitted: account.details_submitted ?? false,
+    currentlyDue: [...new Set(due)],
+  };
 }
 
 export function createStripeProvider(opts: StripeOptions): EscrowProvider {

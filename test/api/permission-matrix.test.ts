@@ -148,6 +148,16 @@ const LEVELS: Record<string, Expected> = {
   'PUT /api/guilds/:guildId/cards/me/notifications': 'user',
   'POST /api/guilds/:guildId/cards/me/email': 'user',
   'POST /api/guilds/:guildId/cards/me/payouts': 'user',
+  // The payer's pay page and the payout onboarding return pages (api/routes/card-pay.ts): pages for anyone,
+  // their data for the signed-in member only (the service then answers only the trade's own parties).
+  'GET /cards/pay/:proposalId': 'public',
+  'GET /cards/card-pages.js': 'public',
+  'GET /api/cards/pay/:proposalId': 'session',
+  'GET /api/cards/pay/:proposalId/client-secret': 'session',
+  'GET /api/cards/payouts/onboard': 'public',
+  'POST /api/cards/payouts/onboard': 'session',
+  'GET /api/cards/payouts': 'public',
+  'GET /api/cards/payouts/account': 'session',
   'GET /api/guilds/:guildId/payments/topups': 'mod',
   'GET /api/guilds/:guildId/payments/topups/:paymentId': 'mod',
   // Code shop (api/routes/orders.ts)

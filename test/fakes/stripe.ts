@@ -71,6 +71,15 @@ interface Account {
   payouts_enabled: boolean;
   details_submitted: boolean;
   metadata: Record<string, string>;
+  requirements: { currently_due: string[]; past_due: string[]; disabled_reason: string | null };
+}
+
+/** Where a connected account's onboarding stands (Stripe's fields), as a test sets it. */
+export interface FakeOnboardingState {
+  details_submitted: boolean;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  currently_due: string[];
 }
 
 export interface SentEvent {
@@ -90,6 +99,10 @@ export interface FakeStripe extends FaultControls {
   pay(paymentIntentId: string): Promise<void>;
   /** The connected account finishes onboarding: charges and payouts enabled. */
   completeOnboarding(accountId: string): Promise<void>;
+  /** Sets where an account's onboarding stands (no event: Stripe's return_url comes before any webhook). */
+  setOnboarding(accountId: string, state: FakeOnboardingState): void;
+  /** Every account link created, oldest first. */
+  accountLinks(): { account: string; url: string; refresh_url: string; return_url: string }[];
   /** Sends an event about an object as it is now (or a custom one), signed; resolves after delivery. */
   sendEvent(type: string, object: Record<string, unknown>, opts?: { id?: string }): Promise<SentEvent>;
   /** The signature header for a body at a time, with this secret (for tests of the verifier). */
@@ -145,6 +158,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const transfers: FakeTransfer[] = [];
   const refunds: FakeRefund[] = [];
   const accounts = new Map<string, Account>();
+  const links: { account: string; url: string; refresh_url: string; return_url: string }[] = [];
   const sent: SentEvent[] = [];
   const idempotent = new Map<string, { path: string; response: Promise<FakeResponse> }>();
   const created = new Map<string, number>();
@@ -293,7 +307,16 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (req.method === 'POST' && path === '/v1/accounts') {
       const type = String(params.type ?? '');
       if (type !== 'express' && type !== 'standard') return invalid('Invalid type: must be one of custom, express, or standard', 'type');
-      const a: Account = { id: id('acct'), type, email: typeof params.email === 'string' ? params.email : null, charges_enabled: false, payouts_enabled: false, details_submitted: false, metadata: (params.metadata as Record<string, string> | undefined) ?? {} };
+      const a: Account = {
+        id: id('acct'),
+        type,
+        email: typeof params.email === 'string' ? params.email : null,
+        charges_enabled: false,
+        payouts_enabled: false,
+        details_submitted: false,
+        metadata: (params.metadata as Record<string, string> | undefined) ?? {},
+        requirements: { currently_due: ['business_type', 'external_account', 'tos_acceptance.date'], past_due: [], disabled_reason: 'requirements.past_due' },
+      };
       accounts.set(a.id, a);
       countCreation(path);
       return ok(accountJson(a));
@@ -305,7 +328,10 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (req.method === 'POST' && path === '/v1/account_links') {
       const a = accounts.get(String(params.account ?? ''));
       if (!a) return missing('account', String(params.account));
-      return ok({ object: 'account_link', created: now(), expires_at: now() + 300, url: `${base}/setup/e/${a.id}/${randomBytes(8).toString('hex')}` });
+      const link = { account: a.id, url: `${base}/setup/e/${a.id}/${randomBytes(8).toString('hex')}`, refresh_url: String(params.refresh_url ?? ''), return_url: String(params.return_url ?? '') };
+      links.push(link);
+      countCreation(path);
+      return ok({ object: 'account_link', created: now(), expires_at: now() + 300, url: link.url });
     }
     return error(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path}).`);
   };
@@ -357,9 +383,16 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     async completeOnboarding(accountId) {
       const a = accounts.get(accountId);
       if (!a) throw new Error(`no account ${accountId}`);
-      Object.assign(a, { charges_enabled: true, payouts_enabled: true, details_submitted: true });
+      Object.assign(a, { charges_enabled: true, payouts_enabled: true, details_submitted: true, requirements: { currently_due: [], past_due: [], disabled_reason: null } });
       await emit([{ type: 'account.updated', object: accountJson(a) }]);
     },
+    setOnboarding(accountId, state) {
+      const a = accounts.get(accountId);
+      if (!a) throw new Error(`no account ${accountId}`);
+      const { currently_due, ...flags } = state;
+      Object.assign(a, flags, { requirements: { currently_due: [...currently_due], past_due: [], disabled_reason: currently_due.length ? 'requirements.past_due' : null } });
+    },
+    accountLinks: () => links.map((l) => ({ ...l })),
     async sendEvent(type, object, opts = {}) {
       const event = makeEvent(type, object, opts.id);
       await deliver(event);
@@ -372,7 +405,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     },
     transfers: () => transfers.map((t) => ({ ...t })),
     refunds: () => refunds.map((r) => ({ ...r })),
-    accounts: () => [...accounts.values()].map((a) => ({ ...a })),
+    accounts: () => [...accounts.values()].map((a) => ({ ...a, requirements: { ...a.requirements } })),
     events: () => sent.map((e) => ({ ...e, answers: [...e.answers] })),
     creations: (path) => created.get(path) ?? 0,
   };
