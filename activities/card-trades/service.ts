@@ -3,6 +3,7 @@ import { ValidationError } from '../../lib/errors';
 import type { CardTradeLineInput, CardTradeTerms } from '../../lib/flows/card-trades';
 import type { PrismaClient } from '../../prisma/client';
 import { inTransaction } from '../../prisma/transactions';
+import { auditTrade, flowActor, memberActor, termsSummary } from './audit';
 import { alreadyRated, cardsNotAvailable, cashUnavailable, notParty, proposalNotFound, proposalState } from './errors';
 
 /**
@@ -14,6 +15,7 @@ import { alreadyRated, cardsNotAvailable, cashUnavailable, notParty, proposalNot
  * wanted`, the CHECK backs it), inside the transaction that records the reservation row — unique per
  * (proposal, version, item), so a repeated step takes nothing twice. Items are locked in id order.
  * Every function is idempotent: a step the workflow repeats finds its work done and answers the same.
+ * Each state change is audited (./audit.ts) in its transaction, only when its guarded write took effect.
  */
 
 const MAX_LINES = 30;
@@ -177,6 +179,13 @@ export async function openProposal(prisma: PrismaClient, input: OpenProposal): P
     if (inserted.rowCount === 0) return; // a concurrent attempt opened it
     await insertLines(client, input.proposalId, 1, lines);
     await reserveLines(client, input.proposalId, 1, input.proposerId);
+    await auditTrade(client, {
+      guildId: input.guildId,
+      proposalId: input.proposalId,
+      action: 'proposed',
+      actor: memberActor(input.proposerId),
+      data: { recipientId: input.recipientId, ...termsSummary(1, lines, input.proposerId, { cashCents, cashPayerId }) },
+    });
   });
   return (await findProposal(prisma, input.proposalId))!;
 }
@@ -200,10 +209,19 @@ export async function counterProposal(
     await releaseAll(client, input.proposalId);
     await insertLines(client, input.proposalId, input.version, lines);
     await reserveLines(client, input.proposalId, input.version, input.userId);
-    await client.query(
-      `UPDATE card_trade_proposals SET version = $2, offerer_id = $3, turn_user_id = $4, cash_cents = $5, cash_payer_id = $6, message = $7, expires_at = $8, updated_at = now() WHERE id = $1`,
-      [input.proposalId, input.version, input.userId, answerer, cashCents, cashPayerId, message, input.expiresAt],
+    const { rowCount } = await client.query(
+      `UPDATE card_trade_proposals SET version = $2, offerer_id = $3, turn_user_id = $4, cash_cents = $5, cash_payer_id = $6, message = $7, expires_at = $8, updated_at = now()
+       WHERE id = $1 AND version = $9 AND status = 'proposed'`,
+      [input.proposalId, input.version, input.userId, answerer, cashCents, cashPayerId, message, input.expiresAt, p.version],
     );
+    if (rowCount !== 1) return;
+    await auditTrade(client, {
+      guildId: p.guild_id,
+      proposalId: input.proposalId,
+      action: 'countered',
+      actor: memberActor(input.userId),
+      data: termsSummary(input.version, lines, input.userId, { cashCents, cashPayerId }),
+    });
   });
   return (await findProposal(prisma, input.proposalId))!;
 }
@@ -217,7 +235,12 @@ export async function acceptProposal(prisma: PrismaClient, input: { proposalId: 
     if (p.version !== input.version) throw proposalState(`These terms (version ${input.version}) were replaced by version ${p.version}.`);
     if (p.turn_user_id !== input.userId) throw proposalState('It is not your turn to answer this proposal.');
     await reserveLines(client, input.proposalId, p.version, input.userId);
-    await client.query(`UPDATE card_trade_proposals SET status = 'accepted', updated_at = now() WHERE id = $1`, [input.proposalId]);
+    const { rowCount } = await client.query(`UPDATE card_trade_proposals SET status = 'accepted', updated_at = now() WHERE id = $1 AND status = 'proposed' AND version = $2`, [
+      input.proposalId,
+      p.version,
+    ]);
+    if (rowCount !== 1) return;
+    await auditTrade(client, { guildId: p.guild_id, proposalId: input.proposalId, action: 'accepted', actor: memberActor(input.userId), data: { version: p.version } });
   });
   return (await findProposal(prisma, input.proposalId))!;
 }
@@ -227,11 +250,41 @@ export async function endProposal(prisma: PrismaClient, input: { proposalId: str
   await inTransaction(prisma, async (client) => {
     const p = await lockProposal(client, input.proposalId);
     if (p.status === 'completed') throw proposalState('This trade is completed: it cannot end otherwise.');
-    await releaseAll(client, input.proposalId);
+    const released = await releaseAll(client, input.proposalId);
     if (['declined', 'cancelled', 'expired'].includes(p.status)) return;
-    await client.query('UPDATE card_trade_proposals SET status = $2, ended_reason = $3, updated_at = now() WHERE id = $1', [input.proposalId, input.status, input.reason]);
+    const { rowCount } = await client.query('UPDATE card_trade_proposals SET status = $2, ended_reason = $3, updated_at = now() WHERE id = $1 AND status = $4', [
+      input.proposalId,
+      input.status,
+      input.reason,
+      p.status,
+    ]);
+    if (rowCount !== 1) return;
+    await auditTrade(client, {
+      guildId: p.guild_id,
+      proposalId: input.proposalId,
+      action: input.status,
+      actor: await endedBy(client, p, input),
+      data: { version: p.version, from: p.status, reason: input.reason, released },
+    });
   });
   return (await findProposal(prisma, input.proposalId))!;
+}
+
+/**
+ * Who ended the proposal. The flow's step names no actor, so: a decline is the answerer's and a cancel
+ * while proposed the proposer's when the flow's reason names them; a cancel of a disputed trade is the
+ * resolving moderator's; anything else (expiry, unpaid cash, a flow cancelled from Temporal) the flow's.
+ */
+async function endedBy(client: pg.PoolClient, p: DbProposal, input: { proposalId: string; status: string; reason: string }) {
+  if (p.status === 'proposed' && input.status !== 'expired') {
+    const by = input.status === 'declined' ? p.turn_user_id : p.proposer_id;
+    if (input.reason.includes(`<@${by}>`)) return memberActor(by);
+  }
+  if (p.status === 'disputed' && input.status === 'cancelled') {
+    const { rows } = await client.query<{ resolved_by: string | null }>(`SELECT resolved_by FROM card_trade_disputes WHERE proposal_id = $1 AND outcome = 'cancel'`, [input.proposalId]);
+    if (rows[0]?.resolved_by) return memberActor(rows[0].resolved_by);
+  }
+  return flowActor(input.proposalId);
 }
 
 /** A party confirms they received the other's cards (once; again changes nothing). */
@@ -240,8 +293,10 @@ export async function confirmReceipt(prisma: PrismaClient, input: { proposalId: 
     const p = await lockProposal(client, input.proposalId);
     if (input.userId !== p.proposer_id && input.userId !== p.recipient_id) throw notParty();
     if (p.status !== 'accepted' && p.status !== 'completed') throw proposalState(`This trade is ${p.status}: there is no receipt to confirm.`);
-    const column = input.userId === p.proposer_id ? 'proposer_received_at' : 'recipient_received_at';
-    await client.query(`UPDATE card_trade_proposals SET ${column} = COALESCE(${column}, now()), updated_at = now() WHERE id = $1`, [input.proposalId]);
+    const party = input.userId === p.proposer_id ? 'proposer' : 'recipient';
+    const column = `${party}_received_at`;
+    const { rowCount } = await client.query(`UPDATE card_trade_proposals SET ${column} = now(), updated_at = now() WHERE id = $1 AND ${column} IS NULL`, [input.proposalId]);
+    if (rowCount === 1) await auditTrade(client, { guildId: p.guild_id, proposalId: input.proposalId, action: 'receipt_confirmed', actor: memberActor(input.userId), data: { party } });
     return { proposer: input.userId === p.proposer_id || p.proposer_received_at !== null, recipient: input.userId === p.recipient_id || p.recipient_received_at !== null };
   });
 }
@@ -265,23 +320,39 @@ export async function completeTrade(prisma: PrismaClient, input: { proposalId: s
       [lines.map((l) => l.collection_item_id)],
     );
     const byId = new Map(items.map((i) => [i.id, i]));
+    const moved: { collectionItemId: string; quantity: number; fromUserId: string; toUserId: string; toItemId: string }[] = [];
     for (const l of lines) {
       const item = byId.get(l.collection_item_id);
       if (!item || item.user_id !== l.from_user_id || item.reserved < l.quantity) {
         throw proposalState(`Card #${l.collection_item_id} is no longer held for this trade: an admin must look at it.`);
       }
       await client.query('UPDATE card_collection_items SET quantity = quantity - $2, reserved = reserved - $2, updated_at = now() WHERE id = $1', [item.id, l.quantity]);
-      await client.query(
+      const toUserId = otherParty(p, l.from_user_id);
+      const { rows: to } = await client.query<{ id: string }>(
         `INSERT INTO card_collection_items (user_id, printing_id, quantity, condition, finish, language, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())
-         ON CONFLICT (user_id, printing_id, condition, finish, language) DO UPDATE SET quantity = card_collection_items.quantity + EXCLUDED.quantity, updated_at = now()`,
-        [otherParty(p, l.from_user_id), item.printing_id, l.quantity, item.condition, item.finish, item.language],
+         ON CONFLICT (user_id, printing_id, condition, finish, language) DO UPDATE SET quantity = card_collection_items.quantity + EXCLUDED.quantity, updated_at = now()
+         RETURNING id::text`,
+        [toUserId, item.printing_id, l.quantity, item.condition, item.finish, item.language],
       );
+      moved.push({ collectionItemId: l.collection_item_id, quantity: l.quantity, fromUserId: l.from_user_id, toUserId, toItemId: to[0]!.id });
     }
     await client.query('UPDATE card_trade_reservations SET consumed_at = now() WHERE proposal_id = $1 AND version = $2 AND released_at IS NULL AND consumed_at IS NULL', [
       input.proposalId,
       p.version,
     ]);
-    await client.query(`UPDATE card_trade_proposals SET status = 'completed', completed_at = now(), updated_at = now() WHERE id = $1`, [input.proposalId]);
+    const { rowCount } = await client.query(`UPDATE card_trade_proposals SET status = 'completed', completed_at = now(), updated_at = now() WHERE id = $1 AND status = $2`, [
+      input.proposalId,
+      p.status,
+    ]);
+    // Under the row lock nothing else can complete it; a count of 0 would be a bug, and rolls the move back.
+    if (rowCount !== 1) throw proposalState('This trade changed while it was completing; try again.');
+    await auditTrade(client, {
+      guildId: p.guild_id,
+      proposalId: input.proposalId,
+      action: 'completed',
+      actor: flowActor(input.proposalId),
+      data: { version: p.version, moved, cashCents: p.cash_cents, cashPayerId: p.cash_payer_id },
+    });
   });
   return (await findProposal(prisma, input.proposalId))!;
 }
@@ -296,7 +367,8 @@ export async function openDispute(prisma: PrismaClient, input: { proposalId: str
     if (p.status === 'disputed') return;
     if (p.status !== 'accepted') throw proposalState(`This trade is ${p.status}: only an accepted trade can be disputed.`);
     await client.query('INSERT INTO card_trade_disputes (proposal_id, opened_by, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [input.proposalId, input.userId, reason]);
-    await client.query(`UPDATE card_trade_proposals SET status = 'disputed', updated_at = now() WHERE id = $1`, [input.proposalId]);
+    const { rowCount } = await client.query(`UPDATE card_trade_proposals SET status = 'disputed', updated_at = now() WHERE id = $1 AND status = 'accepted'`, [input.proposalId]);
+    if (rowCount === 1) await auditTrade(client, { guildId: p.guild_id, proposalId: input.proposalId, action: 'disputed', actor: memberActor(input.userId), data: { reason } });
   });
 }
 
@@ -318,6 +390,13 @@ export async function resolveDispute(
       return; // resolved by an earlier attempt
     }
     if (input.outcome === 'complete') await client.query(`UPDATE card_trade_proposals SET status = 'accepted', updated_at = now() WHERE id = $1`, [input.proposalId]);
+    await auditTrade(client, {
+      guildId: p.guild_id,
+      proposalId: input.proposalId,
+      action: 'dispute_resolved',
+      actor: memberActor(input.moderatorId),
+      data: { outcome: input.outcome, loserId: input.loserId },
+    });
   });
 }
 
@@ -331,16 +410,16 @@ export async function rateTrade(prisma: PrismaClient, input: { proposalId: strin
   if (input.raterId !== p.proposerId && input.raterId !== p.recipientId) throw notParty();
   if (p.status !== 'completed') throw proposalState('A trade is rated once it is completed.');
   const rateeId = input.raterId === p.proposerId ? p.recipientId : p.proposerId;
-  const { rowCount } = await inTransaction(prisma, (client) =>
-    client.query('INSERT INTO card_trade_ratings (proposal_id, rater_id, ratee_id, stars, comment) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
-      input.proposalId,
-      input.raterId,
-      rateeId,
-      input.stars,
-      comment,
-    ]),
-  );
-  if (rowCount === 0) throw alreadyRated();
+  const rated = await inTransaction(prisma, async (client) => {
+    const { rowCount } = await client.query(
+      'INSERT INTO card_trade_ratings (proposal_id, rater_id, ratee_id, stars, comment) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [input.proposalId, input.raterId, rateeId, input.stars, comment],
+    );
+    if (rowCount !== 1) return false;
+    await auditTrade(client, { guildId: p.guildId, proposalId: input.proposalId, action: 'rated', actor: memberActor(input.raterId), data: { rateeId, stars: input.stars } });
+    return true;
+  });
+  if (!rated) throw alreadyRated();
 }
 
 export function findProposal(prisma: PrismaClient, proposalId: string) {
