@@ -14,7 +14,7 @@ import { edited } from './shared';
 
 /**
  * `/cards matches [server]`: the members with a two-way match, best first, a page of 5 with Previous /
- * Next. A button's key (`{scope}:{offset}`) is client data: the page is always the clicker's own
+ * Next. A button's key (`{scope}:{offset}:{direction}`) is client data: the page is always the clicker's own
  * matches, in the server the click comes from, and the scope is re-read from a closed list.
  *
  * Each match with a member of this server has a Propose button (`{owner}:{other}`) that opens the terms
@@ -42,9 +42,10 @@ function pageMessage(page: MatchPage, scope: MatchScope, offset: number, ownerId
   const propose = page.matches.flatMap((m, i) =>
     here.has(m.userId) ? [{ action: PROPOSE, key: `${ownerId}:${m.userId}`, label: `Propose #${offset + i + 1}`, style: ButtonStyle.Primary as const }] : [],
   );
+  // The direction keeps the two ids distinct when both point at the same page (Discord refuses duplicates).
   const pages = buttonRow([
-    { action: 'cards-matches', key: `${scope}:${Math.max(0, offset - PAGE)}`, label: 'Previous', disabled: offset === 0, style: ButtonStyle.Secondary },
-    { action: 'cards-matches', key: `${scope}:${page.next ?? offset}`, label: 'Next', disabled: page.next === null, style: ButtonStyle.Secondary },
+    { action: 'cards-matches', key: `${scope}:${Math.max(0, offset - PAGE)}:prev`, label: 'Previous', disabled: offset === 0, style: ButtonStyle.Secondary },
+    { action: 'cards-matches', key: `${scope}:${page.next ?? offset}:next`, label: 'Next', disabled: page.next === null, style: ButtonStyle.Secondary },
   ]);
   return edited(embed, { components: propose.length ? [buttonRow(propose), pages] : [pages] });
 }
