@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createCardCatalog, pricesOf } from '../../activities/cards/catalog';
 import { importList } from '../../activities/cards/import';
 import { addHave, addToCollection, addWant, CONDITIONS, listCollection, listHaves, listWants, removeCollectionItem, removeHave, removeWant, setListsPublic, updateCollectionItem } from '../../activities/cards/lists';
+import { matchTermsInGuild, type TermLine } from '../../activities/cards/match-terms';
 import { alertPairsForHaves, findMatches } from '../../activities/cards/matching';
 import { snowflake } from '../../lib/discord/snowflake';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
@@ -51,6 +52,7 @@ const memberParams = z.object({ userId: snowflake });
 const itemParams = memberParams.extend({ id: z.coerce.bigint().positive() });
 const removeHaveQuery = z.object({ quantity: z.coerce.number().int().min(1).max(9999).optional() });
 const visibilityBody = z.object({ listsPublic: z.boolean() });
+const termsParams = memberParams.extend({ otherUserId: snowflake });
 const matchesQuery = z.object({ scope: z.enum(['guild', 'all']).default('all'), offset: z.coerce.number().int().min(0).max(10_000).default(0), limit: z.coerce.number().int().min(1).max(50).default(10) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -106,6 +108,27 @@ const collectionJson = z.object({
 });
 const matchSide = z.object({ wants: z.number().int(), valueCents: z.number().int(), cards: z.array(z.string()) });
 const matchJson = z.object({ userId: z.string(), score: z.number(), theyGive: matchSide, iGive: matchSide });
+const termLine = z.object({
+  collectionItemId: z.string(),
+  quantity: z.number().int(),
+  name: z.string(),
+  set: z.string(),
+  number: z.string(),
+  condition: z.string(),
+  finish: z.string(),
+  unitPriceCents: z.number().int(),
+});
+const termLineJson = ({ setCode, collectorNumber, ...l }: TermLine) => ({ ...l, set: setCode, number: collectorNumber });
+const termsJson = z.object({
+  recipientId: z.string(),
+  offered: z.array(termLine),
+  asked: z.array(termLine),
+  offeredValueCents: z.number().int(),
+  askedValueCents: z.number().int(),
+  cashCents: z.number().int(),
+  /** Who pays the cash, as POST /card-trades takes it (`me`: the path's member); absent when even. */
+  cashPayer: z.enum(['me', 'them']).optional(),
+});
 const importedLine = z.object({ line: z.number().int(), quantity: z.number().int(), name: z.string(), setCode: z.string(), collectorNumber: z.string(), finish: z.string(), id: z.string() });
 const importFailure = z.object({ line: z.number().int(), text: z.string(), reason: z.string() });
 const addedJson = z.object({ id: z.string(), card: cardJson });
@@ -414,6 +437,30 @@ export function cardRoutes(deps: RouteDeps): Router<RouteState> {
       handler: async (ctx, { params, query: { scope, offset, limit } }) => {
         const page = await findMatches(prisma, { userId: params.userId, guildId: guildOf(ctx), scope, offset, limit });
         ctx.body = { items: page.matches, nextOffset: page.next };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/members/:userId/matches/:otherUserId/terms',
+      summary: 'The trade terms a two-way match suggests: the copies each side gives and the cash that balances them.',
+      description:
+        "The token's own person's, or any member's with a mod token. Both members must be in this server (404 `not_found`), and still match both ways (404 `no_match`). With the member's own token the answer is a POST /card-trades body as it stands (add a message or requestId).",
+      tag,
+      access,
+      before: reads,
+      params: termsParams,
+      responses: { 200: { description: 'The suggested terms, their priorities first.', schema: termsJson } },
+      handler: async (ctx, { params }) => {
+        const t = await matchTermsInGuild(prisma, { guildId: guildOf(ctx), userId: params.userId, otherUserId: params.otherUserId });
+        ctx.body = {
+          recipientId: params.otherUserId,
+          offered: t.offered.map(termLineJson),
+          asked: t.asked.map(termLineJson),
+          offeredValueCents: t.offeredValueCents,
+          askedValueCents: t.askedValueCents,
+          cashCents: t.cashCents,
+          ...(t.cashPayerId ? { cashPayer: t.cashPayerId === params.userId ? ('me' as const) : ('them' as const) } : {}),
+        };
       },
     }),
     route({

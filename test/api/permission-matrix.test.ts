@@ -127,6 +127,7 @@ const LEVELS: Record<string, Expected> = {
   'PATCH /api/guilds/:guildId/cards/members/:userId/collection/:id': 'admin',
   'DELETE /api/guilds/:guildId/cards/members/:userId/collection/:id': 'admin',
   'GET /api/guilds/:guildId/cards/members/:userId/matches': 'mod',
+  'GET /api/guilds/:guildId/cards/members/:userId/matches/:otherUserId/terms': 'mod',
   'POST /api/guilds/:guildId/cards/members/:userId/haves': 'admin',
   'POST /api/guilds/:guildId/cards/members/:userId/wants': 'admin',
   'DELETE /api/guilds/:guildId/cards/members/:userId/haves/:id': 'admin',
@@ -228,6 +229,7 @@ const LEVELS: Record<string, Expected> = {
 const PARAMS: Record<string, string> = {
   tokenId: '000000000000',
   userId: '300000000000000099',
+  otherUserId: '300000000000000098',
   name: 'issuance',
   key: 'matrix-no-such-key',
   workflowId: 'matrix-no-such-flow',

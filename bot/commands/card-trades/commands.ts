@@ -1,11 +1,11 @@
-import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { listProposals, postTradeMessage, traderProfile, tradeTimings } from '../../../activities/card-trades';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import { AppError } from '../../../lib/errors';
 import { proposeTrade } from '../../../lib/flows/card-trades.client';
 import type { BotDeps } from '../../deps';
 import { guildIdOf } from '../../interaction';
-import { termsFrom } from './terms';
+import { termsFrom, type TypedTerms } from './terms';
 
 /**
  * The trade subcommands' handlers, by subcommand name (the `/cards` command dispatches to them):
@@ -14,28 +14,32 @@ import { termsFrom } from './terms';
  */
 export type TradeSubcommandHandler = (interaction: ChatInputCommandInteraction, deps: BotDeps) => Promise<void>;
 
-const propose: TradeSubcommandHandler = async (interaction, { prisma, temporal, taskQueue }) => {
+/**
+ * Proposes typed terms to a member and answers whether the cards were reserved: the one path of
+ * `/cards propose` and of the form a match's Propose button opens.
+ */
+export async function proposeTo(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, { prisma, temporal, taskQueue }: BotDeps, recipientId: string, typed: TypedTerms): Promise<void> {
   const guildId = guildIdOf(interaction);
-  const recipient = interaction.options.getUser('member', true);
-  if (recipient.bot) throw new AppError('invalid_input', 'Bots do not trade cards.');
-  const terms = termsFrom(
-    {
-      offer: interaction.options.getString('offer'),
-      ask: interaction.options.getString('ask'),
-      cash: interaction.options.getNumber('cash'),
-      cashPayer: interaction.options.getString('cash_payer'),
-      message: interaction.options.getString('message'),
-    },
-    interaction.user.id,
-    recipient.id,
-  );
+  const terms = termsFrom(typed, interaction.user.id, recipientId);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const timings = await tradeTimings(prisma, guildId);
   // The interaction's id is the proposal's: a retried delivery finds the same proposal.
-  const result = await proposeTrade({ temporal, taskQueue }, { proposalId: interaction.id, guildId, proposerId: interaction.user.id, recipientId: recipient.id, terms, ...timings });
+  const result = await proposeTrade({ temporal, taskQueue }, { proposalId: interaction.id, guildId, proposerId: interaction.user.id, recipientId, terms, ...timings });
   await interaction.editReply({
     embeds: [guildflowEmbed({ outcome: result.ok ? 'pending' : 'error', title: result.ok ? 'Trade proposed' : 'Trade not proposed', description: result.message, flowId: result.workflowId })],
     allowedMentions: { parse: [] },
+  });
+}
+
+const propose: TradeSubcommandHandler = async (interaction, deps) => {
+  const recipient = interaction.options.getUser('member', true);
+  if (recipient.bot) throw new AppError('invalid_input', 'Bots do not trade cards.');
+  await proposeTo(interaction, deps, recipient.id, {
+    offer: interaction.options.getString('offer'),
+    ask: interaction.options.getString('ask'),
+    cash: interaction.options.getNumber('cash'),
+    cashPayer: interaction.options.getString('cash_payer'),
+    message: interaction.options.getString('message'),
   });
 };
 

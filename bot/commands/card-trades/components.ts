@@ -6,6 +6,7 @@ import { AppError } from '../../../lib/errors';
 import type { CardTradeResult } from '../../../lib/flows/card-trades';
 import { confirmTradeReceipt, disputeTrade, respondToTrade } from '../../../lib/flows/card-trades.client';
 import type { ComponentHandler, ComponentInteraction } from '../../command';
+import { termsFormFields, typedTermsOf } from './form';
 import { termsFrom } from './terms';
 
 /**
@@ -45,13 +46,7 @@ const counterButton: ComponentHandler = {
     await interaction.showModal({
       title: 'Counter with new terms',
       custom_id: customId(CARD_TRADE_ACTIONS.counterModal, proposalIdOf(key)),
-      components: [
-        field('offer', 'Your cards (item ids with copies)', TextInputStyle.Short, false, 300, '12x2, 15'),
-        field('ask', 'Their cards (item ids with copies)', TextInputStyle.Short, false, 300, '31'),
-        field('cash', 'Cash in USD (optional)', TextInputStyle.Short, false, 12, '0'),
-        field('payer', 'Who pays the cash: me or them', TextInputStyle.Short, false, 4, 'me'),
-        field('message', 'A note', TextInputStyle.Paragraph, false, 1000),
-      ],
+      components: termsFormFields(),
     });
   },
 };
@@ -64,8 +59,7 @@ const counterModal: ComponentHandler = {
     const p = await findProposal(prisma, proposalId);
     if (!p) throw new AppError('not_found', 'There is no such trade.', 404);
     const other = modal.user.id === p.proposerId ? p.recipientId : p.proposerId;
-    const get = (id: string) => modal.fields.getTextInputValue(id);
-    const terms = termsFrom({ offer: get('offer'), ask: get('ask'), cash: get('cash'), cashPayer: get('payer'), message: get('message') }, modal.user.id, other);
+    const terms = termsFrom(typedTermsOf(modal), modal.user.id, other);
     await answer(modal, 'Counter sent', () => respondToTrade(temporal, proposalId, { userId: modal.user.id, action: 'counter', terms }));
   },
 };

@@ -14,6 +14,11 @@ function parseLines(text: string | null | undefined, what: string): CardTradeLin
   });
 }
 
+/** The inverse: item 12 × 2, item 15 × 1 → `12x2, 15`. */
+export function linesText(lines: readonly CardTradeLineInput[]): string {
+  return lines.map((l) => (l.quantity === 1 ? l.collectionItemId : `${l.collectionItemId}x${l.quantity}`)).join(', ');
+}
+
 /** Dollars (`12.50`) → cents. */
 function parseCash(text: string | number | null | undefined): number {
   if (text === null || text === undefined || text === '') return 0;
@@ -22,7 +27,16 @@ function parseCash(text: string | number | null | undefined): number {
   return Math.round(n * 100);
 }
 
-export function termsFrom(input: { offer?: string | null; ask?: string | null; cash?: string | number | null; cashPayer?: string | null; message?: string | null }, actor: string, other: string): CardTradeTerms {
+/** Terms as a member typed them (options of /cards propose, or a terms form). */
+export interface TypedTerms {
+  offer?: string | null;
+  ask?: string | null;
+  cash?: string | number | null;
+  cashPayer?: string | null;
+  message?: string | null;
+}
+
+export function termsFrom(input: TypedTerms, actor: string, other: string): CardTradeTerms {
   const cashCents = parseCash(input.cash);
   const payer = input.cashPayer?.trim().toLowerCase();
   if (payer && payer !== 'me' && payer !== 'them') throw new AppError('invalid_input', 'Who pays the cash: "me" or "them".');

@@ -7,7 +7,7 @@ import { addTradeSubcommands, cardTradeComponents, tradeSubcommandHandlers } fro
 import { cardsData } from './definitions';
 import { importHandler, importModalHandler } from './import';
 import { haveAdd, haveList, haveRemove, visibility, wantAdd, wantList, wantRemove } from './lists';
-import { matchesButtonHandler, matchesHandler } from './matches';
+import { matchesButtonHandler, matchesHandler, matchProposeButtonHandler, matchProposeFormHandler } from './matches';
 import { cardAutocomplete, priceHandler } from './price';
 
 /** `/cards`: one command (lists and matches here, trades from ../card-trades), its handler found by subcommand group and subcommand. */
@@ -39,4 +39,4 @@ const cardsCommand: Command = {
 };
 
 export const cardsCommands: readonly Command[] = [cardsCommand];
-export const cardsComponents: readonly ComponentHandler[] = [importModalHandler, matchesButtonHandler, ...cardTradeComponents];
+export const cardsComponents: readonly ComponentHandler[] = [importModalHandler, matchesButtonHandler, matchProposeButtonHandler, matchProposeFormHandler, ...cardTradeComponents];

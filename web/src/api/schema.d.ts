@@ -2133,6 +2133,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guilds/{guildId}/cards/members/{userId}/matches/{otherUserId}/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The trade terms a two-way match suggests: the copies each side gives and the cash that balances them.
+         * @description The token's own person's, or any member's with a mod token. Both members must be in this server (404 `not_found`), and still match both ways (404 `no_match`). With the member's own token the answer is a POST /card-trades body as it stands (add a message or requestId).
+         */
+        get: operations["getApiGuildsGuildIdCardsMembersUserIdMatchesOtherUserIdTerms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/guilds/{guildId}/cards/members/{userId}/visibility": {
         parameters: {
             query?: never;
@@ -14637,6 +14657,102 @@ export interface operations {
                             };
                         }[];
                         nextOffset: number | null;
+                    };
+                };
+            };
+            /** @description Invalid input: the message names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (Discord, Temporal, dashboard sessions) cannot answer now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other failure, in the one error body. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiGuildsGuildIdCardsMembersUserIdMatchesOtherUserIdTerms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                guildId: string;
+                userId: string;
+                otherUserId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggested terms, their priorities first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recipientId: string;
+                        offered: {
+                            collectionItemId: string;
+                            quantity: number;
+                            name: string;
+                            set: string;
+                            number: string;
+                            condition: string;
+                            finish: string;
+                            unitPriceCents: number;
+                        }[];
+                        asked: {
+                            collectionItemId: string;
+                            quantity: number;
+                            name: string;
+                            set: string;
+                            number: string;
+                            condition: string;
+                            finish: string;
+                            unitPriceCents: number;
+                        }[];
+                        offeredValueCents: number;
+                        askedValueCents: number;
+                        cashCents: number;
+                        /** @enum {string} */
+                        cashPayer?: "me" | "them";
                     };
                 };
             };
