@@ -216,8 +216,9 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
 
   /** Refunds a cash payment that may have been made: pushed before the escrow opens. */
   let refund: ((reason: string) => Promise<void>) | null = null;
-  const endWith = async (status: 'declined' | 'cancelled' | 'expired', reason: string) => {
-    await mustStep('release the reserved cards', (a) => a.cardTradeEnd({ proposalId, status, reason }));
+  /** `actorId`: the member or moderator who ended it, for the audit trail; none when the flow did (expiry, payment). */
+  const endWith = async (status: 'declined' | 'cancelled' | 'expired', reason: string, actorId: string | null = null) => {
+    await mustStep('release the reserved cards', (a) => a.cardTradeEnd({ proposalId, status, reason, actorId }));
     if (refund) await refund(reason);
     state.status = status;
     state.reason = reason;
@@ -281,7 +282,7 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
         await notify(other(r.userId), 'countered', `v${version}:countered`);
       } else {
         const declined = r.action === 'decline';
-        await endWith(declined ? 'declined' : 'cancelled', declined ? `Declined by <@${r.userId}>.` : `Cancelled by <@${r.userId}>.`);
+        await endWith(declined ? 'declined' : 'cancelled', declined ? `Declined by <@${r.userId}>.` : `Cancelled by <@${r.userId}>.`, r.userId);
         reply(action, true, declined ? 'You declined the trade; reserved cards are free again.' : 'You cancelled the proposal; your reserved cards are free again.');
         await notify(other(r.userId), declined ? 'declined' : 'cancelled', state.status);
       }
@@ -380,7 +381,7 @@ export async function cardTrade(input: CardTradeInput): Promise<CardTradeState> 
           await notifyBoth('resolved', 'resolved');
           await complete();
         } else {
-          await endWith('cancelled', `A moderator (<@${res.moderatorId}>) cancelled the trade after a dispute.`);
+          await endWith('cancelled', `A moderator (<@${res.moderatorId}>) cancelled the trade after a dispute.`, res.moderatorId);
           reply(action, true, 'The trade is cancelled: reserved cards are free again and any cash is refunded.');
           await notifyBoth('resolved', 'resolved');
         }

@@ -85,7 +85,7 @@ export function createCardTradeActivities({ prisma, log, mail, discordActivities
       return answer(() => acceptProposal(prisma, input));
     },
     /** Declined, cancelled or expired: every reservation given back. */
-    async cardTradeEnd(input: { proposalId: string; status: 'declined' | 'cancelled' | 'expired'; reason: string }): Promise<CardTradeView> {
+    async cardTradeEnd(input: { proposalId: string; status: 'declined' | 'cancelled' | 'expired'; reason: string; actorId?: string | null }): Promise<CardTradeView> {
       return viewOf(await endProposal(prisma, input));
     },
     async cardTradeConfirm(input: { proposalId: string; userId: string }): Promise<{ proposer: boolean; recipient: boolean }> {

@@ -246,7 +246,7 @@ export async function acceptProposal(prisma: PrismaClient, input: { proposalId: 
 }
 
 /** Ends a proposal that will not complete (declined, cancelled, expired): every reservation given back. */
-export async function endProposal(prisma: PrismaClient, input: { proposalId: string; status: 'declined' | 'cancelled' | 'expired'; reason: string }): Promise<ProposalRow> {
+export async function endProposal(prisma: PrismaClient, input: { proposalId: string; status: 'declined' | 'cancelled' | 'expired'; reason: string; actorId?: string | null }): Promise<ProposalRow> {
   await inTransaction(prisma, async (client) => {
     const p = await lockProposal(client, input.proposalId);
     if (p.status === 'completed') throw proposalState('This trade is completed: it cannot end otherwise.');
@@ -263,28 +263,12 @@ export async function endProposal(prisma: PrismaClient, input: { proposalId: str
       guildId: p.guild_id,
       proposalId: input.proposalId,
       action: input.status,
-      actor: await endedBy(client, p, input),
+      // The member or moderator the flow names; the flow itself for expiry, unpaid cash, a cancel from Temporal.
+      actor: input.actorId ? memberActor(input.actorId) : flowActor(input.proposalId),
       data: { version: p.version, from: p.status, reason: input.reason, released },
     });
   });
   return (await findProposal(prisma, input.proposalId))!;
-}
-
-/**
- * Who ended the proposal. The flow's step names no actor, so: a decline is the answerer's and a cancel
- * while proposed the proposer's when the flow's reason names them; a cancel of a disputed trade is the
- * resolving moderator's; anything else (expiry, unpaid cash, a flow cancelled from Temporal) the flow's.
- */
-async function endedBy(client: pg.PoolClient, p: DbProposal, input: { proposalId: string; status: string; reason: string }) {
-  if (p.status === 'proposed' && input.status !== 'expired') {
-    const by = input.status === 'declined' ? p.turn_user_id : p.proposer_id;
-    if (input.reason.includes(`<@${by}>`)) return memberActor(by);
-  }
-  if (p.status === 'disputed' && input.status === 'cancelled') {
-    const { rows } = await client.query<{ resolved_by: string | null }>(`SELECT resolved_by FROM card_trade_disputes WHERE proposal_id = $1 AND outcome = 'cancel'`, [input.proposalId]);
-    if (rows[0]?.resolved_by) return memberActor(rows[0].resolved_by);
-  }
-  return flowActor(input.proposalId);
 }
 
 /** A party confirms they received the other's cards (once; again changes nothing). */

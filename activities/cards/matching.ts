@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../../prisma/client';
+import { CARD_FITS, fill, unitPrice } from './match-rules';
 
 /**
  * Two-way matches: the other members who have what I want AND want what I have.
@@ -45,22 +46,10 @@ export interface MatchPage {
   next: number | null;
 }
 
-const CONDITION_RANK = Prisma.sql`ARRAY['NM','LP','MP','HP','DMG']::text[]`;
-
-/**
- * The want/have conditions besides the card (w: want, i: collection item, h: have; `p`: the alias whose
- * prices_cents is the item's printing's).
- */
-const fill = (p = Prisma.raw('p')) => Prisma.sql`
-      h.user_id <> w.user_id
-  AND array_position(${CONDITION_RANK}, i.condition) <= array_position(${CONDITION_RANK}, w.min_condition)
-  AND (NOT w.foil_required OR i.finish <> 'nonfoil')
-  AND (w.max_price_cents IS NULL OR (${p}.prices_cents ->> i.finish)::int <= w.max_price_cents)
-  AND LEAST(h.quantity, i.quantity - i.reserved) > 0`;
 const FILL = fill();
 
 /** Value of the copies that fill a want: least(wanted, free) × the copy's price (0 when unpriced). */
-const value = (p = Prisma.raw('p')) => Prisma.sql`LEAST(w.quantity, h.quantity, i.quantity - i.reserved) * COALESCE((${p}.prices_cents ->> i.finish)::int, 0)`;
+const value = (p = Prisma.raw('p')) => Prisma.sql`LEAST(w.quantity, h.quantity, i.quantity - i.reserved) * ${unitPrice(p)}`;
 const VALUE = value();
 
 /**
@@ -146,7 +135,6 @@ LIMIT ${limit} OFFSET ${offset}`;
  * the card rule as one OR condition, which no index serves. Kept for the benchmark and a test that both agree.
  */
 export function naiveMatchesSql(userId: string, guildId: string, scope: MatchScope, limit: number, offset: number): Prisma.Sql {
-  const CARD = Prisma.sql`((NOT w.any_printing AND i.printing_id = w.printing_id) OR (w.any_printing AND p.oracle_id = w.oracle_id))`;
   return Prisma.sql`
 WITH scope_guilds AS (${scopeGuilds(userId, guildId, scope)}
 ), gets AS (
@@ -154,13 +142,13 @@ WITH scope_guilds AS (${scopeGuilds(userId, guildId, scope)}
   FROM card_wants w, card_haves h
   JOIN card_collection_items i ON i.id = h.collection_item_id
   JOIN card_printings p ON p.id = i.printing_id
-  WHERE w.user_id = ${userId} AND ${CARD} AND ${FILL}
+  WHERE w.user_id = ${userId} AND ${CARD_FITS} AND ${FILL}
 ), gives AS (
   SELECT w.user_id AS other, w.id AS want_id, w.priority, p.name, ${VALUE} AS value
   FROM card_wants w, card_haves h
   JOIN card_collection_items i ON i.id = h.collection_item_id
   JOIN card_printings p ON p.id = i.printing_id
-  WHERE h.user_id = ${userId} AND ${CARD} AND ${FILL}
+  WHERE h.user_id = ${userId} AND ${CARD_FITS} AND ${FILL}
 ), get_best AS (
   SELECT DISTINCT ON (other, want_id) other, want_id, priority, name, value FROM gets ORDER BY other, want_id, value DESC
 ), give_best AS (
@@ -222,7 +210,7 @@ export async function alertPairsForHaves(prisma: PrismaClient, haveIds: bigint[]
     FROM card_haves h
     JOIN card_collection_items i ON i.id = h.collection_item_id
     JOIN card_printings p ON p.id = i.printing_id
-    JOIN card_wants w ON w.alert AND ((NOT w.any_printing AND w.printing_id = i.printing_id) OR (w.any_printing AND w.oracle_id = p.oracle_id))
+    JOIN card_wants w ON w.alert AND ${CARD_FITS}
     WHERE h.id = ANY(${haveIds}) AND ${FILL}
       AND EXISTS (SELECT 1 FROM members a JOIN members b ON b.guild_id = a.guild_id
                   WHERE a.user_id = h.user_id AND a.left_at IS NULL AND b.user_id = w.user_id AND b.left_at IS NULL)

@@ -227,7 +227,7 @@ describe('card trade audit events', () => {
       await resolveDispute(env.prisma, resolve);
       expect(await countOf(id, 'dispute_resolved')).toBe(1);
 
-      const end = { proposalId: id, status: 'cancelled' as const, reason: `A moderator (<@${mod}>) cancelled the trade after a dispute.` };
+      const end = { proposalId: id, status: 'cancelled' as const, reason: `A moderator (<@${mod}>) cancelled the trade after a dispute.`, actorId: mod };
       await Promise.all([endProposal(env.prisma, end), endProposal(env.prisma, end)]);
       await endProposal(env.prisma, end);
       expect(await trail(id)).toEqual([
