@@ -1,0 +1,31 @@
+-- Ledger stats of finished UTC days (activities/ledger/day-volume.ts): the stats endpoint summed every posting
+-- of its range (30 days by default) on each call, 1.3 s at 1,000,000 entries; a finished day's sums never
+-- change, so they are computed once and read back. ledger_days_cached marks a day as stored, also one with
+-- no entries (which has no ledger_day_volume rows).
+-- CreateTable
+CREATE TABLE "ledger_day_volume" (
+    "guild_id" TEXT NOT NULL,
+    "day" DATE NOT NULL,
+    "type" TEXT NOT NULL,
+    "asset" TEXT NOT NULL,
+    "entries" INTEGER NOT NULL,
+    "volume" DECIMAL(39,0) NOT NULL,
+    "computed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ledger_day_volume_pkey" PRIMARY KEY ("guild_id","day","type","asset")
+);
+
+-- CreateTable
+CREATE TABLE "ledger_days_cached" (
+    "guild_id" TEXT NOT NULL,
+    "day" DATE NOT NULL,
+    "computed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ledger_days_cached_pkey" PRIMARY KEY ("guild_id","day")
+);
+
+-- AddForeignKey
+ALTER TABLE "ledger_day_volume" ADD CONSTRAINT "ledger_day_volume_guild_id_fkey" FOREIGN KEY ("guild_id") REFERENCES "guilds"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ledger_days_cached" ADD CONSTRAINT "ledger_days_cached_guild_id_fkey" FOREIGN KEY ("guild_id") REFERENCES "guilds"("id") ON DELETE CASCADE ON UPDATE CASCADE;
