@@ -29,3 +29,11 @@ ALTER TABLE "ledger_day_volume" ADD CONSTRAINT "ledger_day_volume_guild_id_fkey"
 
 -- AddForeignKey
 ALTER TABLE "ledger_days_cached" ADD CONSTRAINT "ledger_days_cached_guild_id_fkey" FOREIGN KEY ("guild_id") REFERENCES "guilds"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- The live part of the stats (today, partial days) by posted_at. Measured on the bench's 1,000,000 entries
+-- (EXPLAIN ANALYZE, today's 868 entries): 75–98 ms instead of 500 ms (a sequential scan of the journal). BRIN on the journal (entries are appended
+-- about in posted_at order; an insert costs next to nothing, unlike a B-tree on the hot path); a B-tree on
+-- the archive, which only the archive job writes.
+CREATE INDEX "ledger_entries_posted_at_idx" ON "ledger_entries" USING BRIN ("posted_at");
+
+CREATE INDEX "ledger_archived_entries_guild_id_posted_at_idx" ON "ledger_archived_entries"("guild_id", "posted_at");
