@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../prisma/client';
 import { listAssets } from './assets';
 import { checkAsset, checkGuildId } from './codec';
 import { poolOf, type SqlPool } from '../../prisma/transactions';
+import { rangeVolume, type VolumeRow } from './day-volume';
 import { listEntries } from './ledger';
 import type { AccountRef, AccountSummary, AssetCode, EntriesQuery, EntryType, LedgerEntry } from './types';
 
@@ -63,17 +64,6 @@ export interface StatsQuery {
   top?: number;
 }
 
-export interface VolumeRow {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  type: EntryType;
-  asset: AssetCode;
-  /** Entries posted that day. */
-  entries: number;
-  /** What moved: the sum of the entries' credit postings. */
-  volume: bigint;
-}
-
 export interface LedgerStats {
   guildId: string;
   since: Date;
@@ -90,7 +80,8 @@ const DAY = 86_400_000;
 
 /**
  * Volume per type and day over a date range (by when entries were posted — pending and voided holds
- * moved nothing — live and archived alike), and the top holders of each asset.
+ * moved nothing — live and archived alike; finished days from the day cache, day-volume.ts), and the top
+ * holders of each asset.
  */
 export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
   checkGuildId(q.guildId);
@@ -103,25 +94,7 @@ export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
   if (until.getTime() - since.getTime() > 366 * DAY) throw new ValidationError('The range can span at most 366 days.');
   const pool = poolOf(db);
 
-  const { rows } = await pool.query<{ day: string; type: EntryType; asset: string; entries: number; volume: string }>(
-    `SELECT to_char(m.day, 'YYYY-MM-DD') AS day, m.type, m.asset, count(DISTINCT m.id)::int AS entries, sum(m.amount)::text AS volume FROM (
-       SELECT (e.posted_at AT TIME ZONE 'UTC')::date AS day, e.type, s.code AS asset, e.id, p.amount
-         FROM ledger_entries e
-         JOIN ledger_postings p ON p.entry_id = e.id
-         JOIN ledger_accounts a ON a.id = p.account_id
-         JOIN ledger_assets s ON s.id = a.asset_id
-        WHERE e.guild_id = $1 AND e.posted_at >= $2 AND e.posted_at < $3 AND e.type <> 'checkpoint' AND p.amount > 0
-          AND ($4::text IS NULL OR s.code = $4)
-       UNION ALL
-       SELECT (x.posted_at AT TIME ZONE 'UTC')::date, x.type, p.value ->> 'asset', x.id, (p.value ->> 'amount')::bigint
-         FROM ledger_archived_entries x CROSS JOIN jsonb_array_elements(x.postings) AS p
-        WHERE x.guild_id = $1 AND x.posted_at >= $2 AND x.posted_at < $3 AND x.type <> 'checkpoint'
-          AND p.value ? 'amount' AND (p.value ->> 'amount')::bigint > 0 AND ($4::text IS NULL OR p.value ->> 'asset' = $4)) m
-     GROUP BY m.day, m.type, m.asset
-     ORDER BY m.day, m.type, m.asset`,
-    [q.guildId, since, until, q.asset ?? null],
-  );
-  const volume = rows.map((r) => ({ day: r.day, type: r.type, asset: r.asset, entries: r.entries, volume: BigInt(r.volume) }));
+  const volume = await rangeVolume(pool, q.guildId, since, until, q.asset ?? null);
   const totals = new Map<string, { type: EntryType; asset: AssetCode; entries: number; volume: bigint }>();
   for (const r of volume) {
     const t = totals.get(`${r.type}/${r.asset}`) ?? { type: r.type, asset: r.asset, entries: 0, volume: 0n };

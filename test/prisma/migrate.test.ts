@@ -57,6 +57,8 @@ const TABLES = [
   'ledger_accounts',
   'ledger_archived_entries',
   'ledger_assets',
+  'ledger_day_volume',
+  'ledger_days_cached',
   'ledger_entries',
   'ledger_hold_tombstones',
   'ledger_holds',
