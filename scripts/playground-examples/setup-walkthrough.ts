@@ -4,6 +4,7 @@
  * channels; the admin then switches a feature off, posts the panels, runs `/setup check` and a member reads
  * `/help`. Prints each step and what Discord showed, as a transcript.
  */
+import { FEATURE_SWITCHES } from '../../lib/features';
 import type { MessageRecord } from '../../test/fakes/discord';
 import type { Playground } from '../playground-stack';
 import { transcript } from './transcript';
@@ -16,7 +17,7 @@ export default async function setupWalkthrough(playground: Playground): Promise<
   /** Picks values in a menu of the wizard message and returns the wizard as it is afterwards. */
   async function pick(message: MessageRecord, customId: string, userId: string, values: string[]): Promise<MessageRecord> {
     say(`> ${userId === owner.id ? 'Owner' : 'Admin'} picks ${values.map(nameOf).join(', ') || '(nothing)'} in ${customId}`);
-    await discord.selectMenu(message, customId, userId, values).waitForResponse(15_000);
+    await discord.selectMenu(message, customId, userId, values).waitForResponse(30_000);
     return discord.message(message.id)!;
   }
   async function page(message: MessageRecord, customId: string, userId: string): Promise<MessageRecord> {
@@ -49,9 +50,9 @@ export default async function setupWalkthrough(playground: Playground): Promise<
   show(wizard);
 
   const switches = (await slash(admin.id, 'setup', 'features')).original()!;
-  const stayOn = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'announcements'];
+  const stayOn = FEATURE_SWITCHES.filter((f) => f !== 'trades');
   console.log(`\n> Admin keeps on ${stayOn.join(', ')} (trades off)`);
-  await discord.selectMenu(switches, 'gf:setup-features:', admin.id, stayOn).waitForResponse(15_000);
+  await discord.selectMenu(switches, 'gf:setup-features:', admin.id, [...stayOn]).waitForResponse(30_000);
   show(discord.message(switches.id)!);
 
   await slash(admin.id, 'setup', 'verification', { channel: channels.general });
