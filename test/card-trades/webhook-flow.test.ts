@@ -68,8 +68,10 @@ describe('card trade with cash: Stripe webhook → workflow → escrow → trans
     const fee = platformFeeCents(cents, FEE_PCT);
     expect(fee).toBe(31);
     expect(transfer).toMatchObject({ amount: cents - fee, currency: 'usd', destination: account });
-    await waitFor(async () => (await env.prisma.cardTradeProposal.findUnique({ where: { id: proposalId } }))?.status === 'completed', { timeoutMs: 30_000, what: 'the proposal completed' });
+    // The cards move (proposal completed) before the cash is released: wait for the escrow row itself.
+    await waitFor(async () => (await env.prisma.cardEscrow.findUnique({ where: { proposalId } }))?.status === 'released', { timeoutMs: 30_000, what: 'the escrow released' });
     expect(await env.prisma.cardEscrow.findUniqueOrThrow({ where: { proposalId } })).toMatchObject({ status: 'released', action: 'release', feeCents: fee, transferId: transfer.id });
+    expect(await env.prisma.cardTradeProposal.findUniqueOrThrow({ where: { id: proposalId } })).toMatchObject({ status: 'completed' });
     expect(await itemOf(env, card)).toMatchObject({ quantity: 0, reserved: 0 });
     expect(await env.prisma.cardCollectionItem.findFirst({ where: { userId: buyer } })).toMatchObject({ quantity: 1 });
 
