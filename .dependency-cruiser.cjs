@@ -20,6 +20,12 @@ const PURE_LIB = ['^lib/flows/(?!.*client\\.ts$)', '^lib/search-attributes\\.ts$
 /** The SDK packages that run inside the sandbox (the sandbox replaces their clocks and randomness). */
 const SANDBOX_PACKAGES = '^node_modules/@temporalio/(?:workflow|common)/';
 
+/**
+ * Request schemas the dashboard's forms check input with before sending (the API validates with the same
+ * ones): they run in the browser too, so they import only each other and zod.
+ */
+const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$'];
+
 /** Processes and tools: nothing below them may depend on them. */
 const EDGES = '^(?:bot|api|workers|scripts)/';
 const LOWER_LAYERS = '^(?:lib|prisma|activities|workflows)/';
@@ -93,10 +99,18 @@ module.exports = {
     },
     {
       name: 'web-stays-in-the-browser',
-      comment: 'The dashboard (web/src) runs in the browser: it imports its own modules and packages, never the server code (it talks to the API over HTTP, typed by web/src/api/schema.d.ts).',
+      comment:
+        'The dashboard (web/src) runs in the browser: it imports its own modules, packages and the shared request schemas, never the server code (it talks to the API over HTTP, typed by web/src/api/schema.d.ts).',
       severity: 'error',
       from: { path: '^web/src/' },
-      to: { pathNot: ['^web/src/', '^node_modules/'] },
+      to: { pathNot: ['^web/src/', '^node_modules/', ...SHARED_WITH_BROWSER] },
+    },
+    {
+      name: 'shared-schemas-run-in-the-browser',
+      comment: 'The request schemas shared with the dashboard are bundled into the page: they import only each other and zod.',
+      severity: 'error',
+      from: { path: SHARED_WITH_BROWSER },
+      to: { pathNot: [...SHARED_WITH_BROWSER, '^node_modules/zod/'] },
     },
     {
       name: 'nothing-imports-web',

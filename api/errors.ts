@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from '../lib/errors';
+import { describeIssues } from '../lib/requests/issues';
 
 /**
  * The one place that turns errors into responses: typed errors keep their code and status, invalid input
@@ -22,7 +23,7 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
       ctx.body = {
         error: {
           code: 'invalid_input',
-          message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+          message: describeIssues(err.issues),
         },
       };
     } else {

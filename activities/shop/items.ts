@@ -3,54 +3,23 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { PrismaClient, ShopItem } from '../../prisma/client';
 import { DEFAULT_ASSETS } from '../ledger/assets';
 import { itemNotFound, nameTaken } from './errors';
-import { snowflake } from '../../lib/discord/snowflake';
+import {
+  itemCombinationProblem,
+  itemCreateSchema,
+  itemFieldsSchema,
+  itemPatchSchema,
+  type ItemCombination,
+  type ItemCreate,
+  type ItemFields,
+  type ItemPatch,
+} from '../../lib/requests/shop-item';
+import { describeIssues } from '../../lib/requests/issues';
 
 /**
  * Shop items (admin add / edit / remove). Removing is a soft delete (deletedAt): purchases and
  * inventories keep pointing at the item, and its name can be reused. Every change is audited
  * (AuditEvent) in the same transaction.
  */
-
-const MAX_INT = 2_147_483_647;
-const MAX_PRICE = 10n ** 15n;
-
-/** The editable fields of an item, parsed at every edge (bot, API). */
-export const itemFieldsSchema = z
-  .object({
-    name: z.string().trim().min(1, 'A name is needed.').max(100, 'A name has at most 100 characters.'),
-    description: z.string().trim().max(1000, 'A description has at most 1000 characters.'),
-    emoji: z.string().trim().min(1).max(64).nullable(),
-    /** Per unit, in the asset's minor units. */
-    price: z.coerce
-      .bigint({ error: 'The price must be a whole number.' })
-      .refine((p) => p >= 0n && p <= MAX_PRICE, `The price must be between 0 and ${MAX_PRICE}.`),
-    assetCode: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be an asset code such as currency or gems'),
-    /** null = unlimited */
-    stock: z.number().int().min(0, 'Stock cannot be negative.').max(MAX_INT).nullable(),
-    perUserLimit: z.number().int().min(1, 'A per-member limit is at least 1.').max(MAX_INT).nullable(),
-    roleId: snowflake.nullable(),
-    roleDurationSeconds: z.number().int().min(1, 'A role duration is at least 1 second.').max(10 * 365 * 86_400).nullable(),
-    requiredRoleId: snowflake.nullable(),
-    active: z.boolean(),
-    /** Stored in lower case so filters match however members type it. */
-    category: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[\p{L}\p{N}][\p{L}\p{N} _&-]{0,31}$/u, 'A category is 1–32 letters, digits, spaces, "-", "_" or "&".')
-      .nullable(),
-    /** Members may consume units with /use. */
-    usable: z.boolean(),
-    /** Share of the price paid back per unit by /sell; null = cannot be sold back. */
-    sellBackPercent: z.number().int().min(0, 'A sell-back percentage is from 0 to 100.').max(100, 'A sell-back percentage is from 0 to 100.').nullable(),
-  })
-  .strict();
-
-export type ItemFields = z.infer<typeof itemFieldsSchema>;
-export const itemCreateSchema = itemFieldsSchema.partial().required({ name: true, price: true });
-export const itemPatchSchema = itemFieldsSchema.partial();
-export type ItemCreate = z.input<typeof itemCreateSchema>;
-export type ItemPatch = z.input<typeof itemPatchSchema>;
 
 export interface AuditActor {
   /** 'user' (a Discord member: id `discord:{userId}`), 'api_token' (`token:{id}`), 'system'. */
@@ -67,28 +36,21 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; '),
+      describeIssues(parsed.error.issues, 'item'),
       parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
   return parsed.data;
 }
 
-type Combination = Pick<ItemFields, 'roleId' | 'roleDurationSeconds' | 'usable' | 'sellBackPercent'>;
-
-function checkCombination(fields: Combination): void {
-  if (fields.roleDurationSeconds !== null && fields.roleId === null) {
-    throw new ValidationError('A role duration needs a role: set the role the item gives, or clear the duration.');
-  }
-  // Using or selling back a role item would also have to take the role away: not a single step.
-  if (fields.roleId !== null && (fields.usable || fields.sellBackPercent !== null)) {
-    throw new ValidationError('An item that gives a role cannot be usable or sold back: remove the role, or turn off usable and sell-back.');
-  }
+/** The fields the combination rules read, after a patch: the patch's value where given, else the item's. */
+function checkCombination(fields: ItemCombination): void {
+  const problem = itemCombinationProblem(fields);
+  if (problem) throw new ValidationError(problem);
 }
 
-/** The fields the combination rules read, after a patch: the patch's value where given, else the item's. */
-function combined(current: ShopItem, patch: z.infer<typeof itemPatchSchema>): Combination {
-  const pick = <K extends keyof Combination>(k: K): Combination[K] => (patch[k] !== undefined ? (patch[k] as Combination[K]) : current[k]);
+function combined(current: ShopItem, patch: z.infer<typeof itemPatchSchema>): ItemCombination {
+  const pick = <K extends keyof ItemCombination>(k: K): ItemCombination[K] => (patch[k] !== undefined ? (patch[k] as ItemCombination[K]) : current[k]);
   return { roleId: pick('roleId'), roleDurationSeconds: pick('roleDurationSeconds'), usable: pick('usable'), sellBackPercent: pick('sellBackPercent') };
 }
 

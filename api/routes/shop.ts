@@ -1,16 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import {
-  addItem,
-  editItem,
-  itemCreateSchema,
-  itemPatchSchema,
-  itemToJson,
-  listInventory,
-  parseCategory,
-  removeItem,
-  type AuditActor,
-} from '../../activities/shop';
+import { addItem, editItem, itemToJson, listInventory, parseCategory, removeItem, type AuditActor } from '../../activities/shop';
+import { itemCreateSchema, itemPatchSchema } from '../../lib/requests/shop-item';
 import { syncShopItemPost, type ShopSyncDeps } from '../../activities/sync/shop-hook';
 import { NotFoundError } from '../../lib/errors';
 import { readFlowStatus } from '../../lib/flows/client';

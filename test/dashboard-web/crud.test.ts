@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { startDashboard, until, type Dashboard } from './stack';
+import { apiRequestsOf, startDashboard, until, type Dashboard } from './stack';
 
 /**
  * The dashboard's editing pages in Chromium against the whole stack (see ./stack.ts): each change is made
@@ -36,10 +36,25 @@ it('creates a shop item with a role and stock, edits it, removes it: the rows sa
   const verified = dashboard.e2e.demo.roles.verified;
   const form = page.getByRole('form', { name: 'New item' });
   await form.getByLabel('Role the item gives').locator(`option[value="${verified.id}"]`).waitFor({ state: 'attached' });
+  const sent = apiRequestsOf(page);
   await form.getByLabel('Name').fill('Golden badge');
   await form.getByLabel('Price').fill('-5');
+  await form.getByLabel('Category').fill('!gifts');
   await form.getByRole('button', { name: 'Add item' }).click();
-  await form.getByRole('alert').filter({ hasText: /^price: The price must be between 0 and/ }).waitFor();
+  // Checked in the page with the API's own schema: nothing sent, and the words are the API's.
+  const refusal = await form.getByRole('alert').textContent();
+  const answer = await dashboard.callApi('POST', `/api/guilds/${guild}/shop/items`, { name: 'Golden badge', price: '-5', category: '!gifts' });
+  expect(answer).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: refusal } } });
+  expect(refusal).toMatch(/^price: The price must be between 0 and .*; category: A category is 1–32 letters/);
+  // The rule across fields the API applies after its schema, checked in the page too.
+  await form.getByLabel('Category').fill('');
+  await form.getByLabel('Price').fill('120');
+  await form.getByLabel('Role lasts (seconds; empty: for good)').fill('60');
+  await form.getByRole('button', { name: 'Add item' }).click();
+  await form.getByRole('alert').filter({ hasText: 'A role duration needs a role: set the role the item gives, or clear the duration.' }).waitFor();
+  expect(sent).toEqual([]);
+  expect(await db().shopItem.count({ where: { guildId: guild, name: 'Golden badge' } })).toBe(0);
+  await form.getByLabel('Role lasts (seconds; empty: for good)').fill('');
 
   await form.getByLabel('Price').fill('120');
   await form.getByLabel('Stock (empty: unlimited)').fill('5');

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { createApiToken } from '../../lib/api-tokens';
 import { freePort } from '../../lib/net';
 import { waitFor } from '../../lib/wait';
 import { ensureWebBuilt } from '../../lib/web/build';
@@ -28,7 +29,19 @@ export interface Dashboard {
   logIn(page: Page, userId: string): Promise<void>;
   openAsAdmin(path?: string): Promise<{ page: Page; problems: string[] }>;
   checkPage(page: Page, problems: string[], name: string): Promise<void>;
+  /** The API called directly with an admin API token (what it answers a body the form refused). */
+  callApi(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
+}
+
+/** The API requests a page sends from now on, as `METHOD /path` (to show a form sent nothing). */
+export function apiRequestsOf(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/api/') && r.method() !== 'GET') sent.push(`${r.method()} ${url.pathname}`);
+  });
+  return sent;
 }
 
 export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
@@ -56,6 +69,7 @@ export async function startDashboard(): Promise<Dashboard> {
   await built;
   const browser = await launchBrowser();
   const shots: string[] = [];
+  const token = (await createApiToken(e2e.prisma, { guildId: guild, name: 'dashboard-web', level: 'admin', createdBy: 'cli', creatorLevel: 'owner' })).token;
 
   async function logIn(page: Page, userId: string): Promise<void> {
     e2e.discord.setOAuthUser(userId);
@@ -101,6 +115,14 @@ export async function startDashboard(): Promise<Dashboard> {
       expect(await seriousAxeViolations(page)).toEqual([]);
       expect(problems).toEqual([]);
       shots.push(await screenshot(page, name));
+    },
+    async callApi(method, path, body) {
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
     },
     async close() {
       await browser.close();

@@ -1,5 +1,6 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { addItem, assetLabel, editItem, findItem, itemLabel, removeItem, type AuditActor, type ItemPatch } from '../../../activities/shop';
+import { addItem, assetLabel, editItem, findItem, itemLabel, removeItem, type AuditActor } from '../../../activities/shop';
+import type { ItemPatch } from '../../../lib/requests/shop-item';
 import { guildflowEmbed } from '../../../lib/discord/embeds';
 import type { Command } from '../../command';
 import { shopAdminData } from './definitions';

@@ -1,4 +1,6 @@
 import { useCallback, useState } from 'react';
+import type { ZodType } from 'zod';
+import { describeIssues } from '../../../lib/requests/issues';
 import { ErrorMessage } from './ui';
 
 /**
@@ -17,6 +19,16 @@ export function useAction(): { error: string | null; done: string | null; busy: 
     }
   }, []);
   return { ...state, run };
+}
+
+/**
+ * A request body checked with the schema the API validates it with: refused input throws the words the API
+ * would answer, before anything is sent (the API still checks: a form is client code).
+ */
+export function checked<T>(schema: ZodType, body: T): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new Error(describeIssues(result.error.issues));
+  return body;
 }
 
 /** What an action did (a status) or what the API refused (an alert). */

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ensureOk, unwrap, wholeAmount, type BodyOf, type Schemas } from '../api/client';
-import { Outcome, Pager, changedFields, optionalInt, optionalText, useAction, useCursors } from '../components/forms';
+import { itemCombinationProblem, itemCreateSchema, itemPatchSchema } from '../../../lib/requests/shop-item';
+import { Outcome, Pager, changedFields, checked, optionalInt, optionalText, useAction, useCursors } from '../components/forms';
 import { DirectoryProblem, RolePicker, roleName, useDirectory, type Directory } from '../components/pickers';
 import { ErrorMessage, amount, useLoad } from '../components/ui';
 import { useLive } from '../live/use-live';
@@ -202,12 +203,18 @@ function ItemForm({ guildId, item, directory, onSaved, onCancel }: { guildId: st
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
+      const whole = bodyOf(d);
+      const problem = itemCombinationProblem({ roleId: whole.roleId ?? null, roleDurationSeconds: whole.roleDurationSeconds ?? null, usable: whole.usable ?? false, sellBackPercent: whole.sellBackPercent ?? null });
       if (item) {
-        const saved = unwrap(await api.PATCH('/api/guilds/{guildId}/shop/items/{itemId}', { params: { path: { guildId, itemId: item.id } }, body: changedFields(bodyOf(draftOf(item)), bodyOf(d)) }));
+        const patch = checked(itemPatchSchema, changedFields(bodyOf(draftOf(item)), whole));
+        if (problem) throw new Error(problem);
+        const saved = unwrap(await api.PATCH('/api/guilds/{guildId}/shop/items/{itemId}', { params: { path: { guildId, itemId: item.id } }, body: patch }));
         onSaved(`Saved “${saved.name}”.`);
         return '';
       }
-      const created = unwrap(await api.POST('/api/guilds/{guildId}/shop/items', { params: { path: { guildId } }, body: bodyOf(d) }));
+      checked(itemCreateSchema, whole);
+      if (problem) throw new Error(problem);
+      const created = unwrap(await api.POST('/api/guilds/{guildId}/shop/items', { params: { path: { guildId } }, body: whole }));
       setD(EMPTY);
       onSaved(`Added “${created.name}”.`);
       return '';
