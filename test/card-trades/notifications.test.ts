@@ -130,9 +130,13 @@ describe('card trade notifications', () => {
     expect(declined.decoded).toContain(id2);
     expectUnsubscribable(declined);
 
-    // Every notice went by email only: each key done once, no DM at the fake Discord.
+    // Every notice went by email only: each key done once, no DM at the fake Discord. A notice's row is
+    // marked emailed and done after the mail is out (the last one may still be finishing): wait for the rows.
     for (const p of [alice, bob]) {
-      const rows = [...(await noticesOf(p.userId, id)), ...(await noticesOf(p.userId, id2))];
+      const rows = await waitFor(async () => {
+        const all = [...(await noticesOf(p.userId, id)), ...(await noticesOf(p.userId, id2))];
+        return all.every((r) => r.doneAt) ? all : null;
+      }, { timeoutMs: 30_000, what: `every notice to ${p.email} done` });
       expect(rows.every((r) => r.doneAt && r.emailAt && !r.dmAt)).toBe(true);
       expect(env.discord.dms(p.userId)).toHaveLength(0);
     }
