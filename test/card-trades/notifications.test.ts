@@ -5,6 +5,7 @@ import { createApiToken } from '../../lib/api-tokens';
 import { createGuildDirectory } from '../../lib/discord/guild-directory';
 import { closeDiscordRest, createDiscordRest } from '../../lib/discord/rest';
 import type { CardTradeNoticeKind } from '../../lib/flows/card-trades';
+import { postTradeMessage } from '../../activities/card-trades';
 import { confirmTradeReceipt, respondToTrade } from '../../lib/flows/card-trades.client';
 import { createLogger } from '../../lib/logger';
 import { createSmtpMailer, type MailDeps } from '../../lib/mail';
@@ -197,6 +198,36 @@ describe('card trade notifications', () => {
     expect(await env.prisma.cardTradeMessage.count({ where: { proposalId: id } })).toBe(2);
     expect(await env.prisma.cardNotification.count({ where: { proposalId: id, kind: 'message' } })).toBe(2);
     expect(env.discord.dms(eve.userId)).toHaveLength(0);
+  }, 180_000);
+
+  it('a message posted while Temporal is down is stored once: the retry with its key relays that message, once', async () => {
+    const alice = await member('key-alice', 'dm');
+    const bob = await member('key-bob', 'dm');
+    const card = await ownCard(env, alice.userId, 1);
+    const { proposalId: id } = await propose(env, { proposerId: alice.userId, recipientId: bob.userId, terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [] } });
+    const tb = await tokenOf(bob.userId);
+    const text = 'Posting it tomorrow.';
+    const post = { guildId: env.demo.guild.id, proposalId: id, authorId: bob.userId, body: text, idempotencyKey: 'retry-1' };
+
+    // The API's Temporal client cannot reach the service: the message is kept, the answer is a 503.
+    await expect(postTradeMessage({ prisma: env.prisma, temporal: null }, post)).rejects.toMatchObject({ code: 'temporal_unavailable', status: 503 });
+    const [stored] = await env.prisma.cardTradeMessage.findMany({ where: { proposalId: id } });
+    expect(stored).toMatchObject({ body: text, idempotencyKey: 'retry-1' });
+
+    const retried = await call(tb, 'POST', `/card-trades/${id}/messages`, { body: text, idempotencyKey: 'retry-1' });
+    expect(retried).toMatchObject({ status: 201, body: { id: stored!.id.toString(), relayed: true } });
+    const key = `card-trade:${id}:message:${stored!.id}:${alice.userId}`;
+    await env.discord.waitFor(() => dmsAbout(alice.userId, id).find((m) => m.embeds[0]?.title === 'New message about your trade'), 30_000, 'the relayed DM');
+
+    // Once more (the answer was lost, say): the same message, signalled again, relayed no second time.
+    expect(await call(tb, 'POST', `/card-trades/${id}/messages`, { body: text, idempotencyKey: 'retry-1' })).toMatchObject({ status: 201, body: { id: stored!.id.toString() } });
+    await waitFor(() => relayCalls.filter((k) => k === key).length >= 2 || null, { timeoutMs: 30_000, what: 'the second relay step' });
+    expect(dmsAbout(alice.userId, id).filter((m) => m.embeds[0]?.title === 'New message about your trade')).toHaveLength(1);
+
+    // The key with another text is a client error: nothing stored.
+    const reused = await call(tb, 'POST', `/card-trades/${id}/messages`, { body: 'Something else', idempotencyKey: 'retry-1' });
+    expect(reused).toMatchObject({ status: 409, body: { error: { code: 'idempotency_key_reused' } } });
+    expect(await env.prisma.cardTradeMessage.count({ where: { proposalId: id } })).toBe(1);
   }, 180_000);
 
   it('receipts past the deadline: both reminded and the admin log told once; nothing cancelled', async () => {
