@@ -167,6 +167,29 @@ describe('card trade notifications', () => {
     expect(env.discord.dms(erin.userId)).toHaveLength(0);
   }, 180_000);
 
+  it('preference dm with DMs closed: the notice goes to the confirmed email instead; without an address it is recorded as not sent', async () => {
+    const alice = await member('closed-alice', 'dm');
+    const dora = await member('closed-dora', 'dm');
+    const card = await ownCard(env, alice.userId, 2);
+    env.discord.setDmsClosed(dora.userId);
+    const { proposalId: toDora } = await propose(env, { proposerId: alice.userId, recipientId: dora.userId, terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [] } });
+    const mail = await waitForMail(dora.email, 'You received a card trade proposal');
+    expectUnsubscribable(mail);
+    const [row] = await waitFor(async () => ((await noticesOf(dora.userId, toDora)).some((r) => r.doneAt) ? noticesOf(dora.userId, toDora) : null), { timeoutMs: 30_000, what: 'dora’s notice settled' });
+    expect(row).toMatchObject({ kind: 'proposal_received', emailAt: expect.any(Date), dmAt: expect.any(Date), result: { email: true, dm: false } });
+    expect(env.discord.dms(dora.userId)).toHaveLength(0);
+    expect(mailsTo(dora.email)).toHaveLength(1);
+
+    // No address: nothing can reach her; the notice says so and the trade goes on.
+    const fay = newMember(env, 'closed-fay');
+    await env.prisma.cardTrader.create({ data: { userId: fay, notifyVia: 'dm' } });
+    env.discord.setDmsClosed(fay);
+    const { proposalId: toFay } = await propose(env, { proposerId: alice.userId, recipientId: fay, terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [] } });
+    const [fayRow] = await waitFor(async () => ((await noticesOf(fay, toFay)).some((r) => r.doneAt) ? noticesOf(fay, toFay) : null), { timeoutMs: 30_000, what: 'fay’s notice settled' });
+    expect(fayRow).toMatchObject({ emailAt: null, result: { email: false, dm: false } });
+    expect(await env.prisma.cardTradeProposal.findUniqueOrThrow({ where: { id: toFay } })).toMatchObject({ status: 'proposed' });
+  }, 180_000);
+
   it('a message is relayed to the other party once even when the step is retried; a third member is refused', async () => {
     const alice = await member('msg-alice', 'dm');
     const bob = await member('msg-bob', 'email');
