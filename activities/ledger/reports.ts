@@ -4,7 +4,8 @@ import type { PrismaClient } from '../../prisma/client';
 import { listAssets } from './assets';
 import { checkAsset, checkGuildId } from './codec';
 import { poolOf, type SqlPool } from '../../prisma/transactions';
-import { rangeVolume, type VolumeRow } from './day-volume';
+import { rangeVolume } from './day-volume';
+import type { VolumeRow } from './live-volume';
 import { listEntries } from './ledger';
 import type { AccountRef, AccountSummary, AssetCode, EntriesQuery, EntryType, LedgerEntry } from './types';
 

@@ -59,6 +59,8 @@ const TABLES = [
   'ledger_assets',
   'ledger_day_volume',
   'ledger_days_cached',
+  'ledger_hour_volume',
+  'ledger_hours_cached',
   'ledger_entries',
   'ledger_hold_tombstones',
   'ledger_holds',
