@@ -81,8 +81,8 @@ const DAY = 86_400_000;
 
 /**
  * Volume per type and day over a date range (by when entries were posted — pending and voided holds
- * moved nothing — live and archived alike; finished days from the day cache, day-volume.ts), and the top
- * holders of each asset.
+ * moved nothing — live and archived alike; finished days and hours from their caches, day-volume.ts), and
+ * the top holders of each asset.
  */
 export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
   checkGuildId(q.guildId);
