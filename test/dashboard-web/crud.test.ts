@@ -218,7 +218,7 @@ it('sets the admin log channel and the verified role through the pickers: the gu
   await page.close();
 });
 
-it('gives a role a grant and removes it from the Grants page', async () => {
+it('gives a role a grant and removes it from the Grants page; a member id that is not one is refused in the page as the API refuses it', async () => {
   const { page, problems } = await open('grants');
   const { mod } = dashboard.e2e.demo.roles;
   const form = page.getByRole('form', { name: 'Give a grant' });
