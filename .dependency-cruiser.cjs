@@ -22,9 +22,10 @@ const SANDBOX_PACKAGES = '^node_modules/@temporalio/(?:workflow|common)/';
 
 /**
  * Request schemas the dashboard's forms check input with before sending (the API validates with the same
- * ones): they run in the browser too, so they import only each other and zod.
+ * ones): they run in the browser too, so they import only each other and zod. The grant names (lib/grants.ts,
+ * pure, with the levels it reads) are the grant schema's enum, so they come along.
  */
-const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$'];
+const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$', '^lib/grants\\.ts$', '^lib/permissions\\.ts$'];
 
 /** Processes and tools: nothing below them may depend on them. */
 const EDGES = '^(?:bot|api|workers|scripts)/';
