@@ -133,7 +133,7 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     // Packages and Prisma's generated client are leaves here: their insides are not ours to check.
     doNotFollow: { path: ['node_modules', '^prisma/generated/'] },
-    exclude: { path: ['^dist/', '^\\.data/', '^coverage/', '^bench/results/'] },
+    exclude: { path: ['^dist/', '^web/dist/', '^\\.data/', '^coverage/', '^bench/results/'] },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],

@@ -2,7 +2,7 @@ import type { Message, MessageComponentInteraction, MessageFlags } from 'discord
 import { AppError } from '../lib/errors';
 
 /** Discord drops an interaction not acknowledged within 3 s; this leaves a second for the acknowledgement itself. */
-export const ACKNOWLEDGE_COMPONENTS_AFTER_MS = 2_000;
+const ACKNOWLEDGE_COMPONENTS_AFTER_MS = 2_000;
 
 type Flags = number | MessageFlags | readonly (keyof typeof MessageFlags | MessageFlags)[] | string;
 
