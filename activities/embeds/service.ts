@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { EmbedDraft, PrismaClient, SavedEmbed } from '../../prisma/client';
-import { colourSchema } from '../../lib/requests/colour';
+import { colourSchema, imageUrlSchema } from '../../lib/requests/embed-fields';
 import type { AuditActor } from '../shop/items';
 
 /**
@@ -32,12 +32,7 @@ const fields = {
   title: z.string().trim().min(1, 'A title is needed.').max(256, 'A title has at most 256 characters.'),
   description: z.string().trim().min(1, 'A description is needed.').max(4096, 'A description has at most 4096 characters.'),
   colour: colourSchema,
-  imageUrl: z
-    .string()
-    .trim()
-    .nullable()
-    .transform((v) => (v ? v : null))
-    .pipe(z.url({ protocol: /^https?$/, error: 'The image must be an http(s):// URL.' }).max(2000).nullable()),
+  imageUrl: imageUrlSchema,
   footer: optionalText(2048, 'A footer'),
 };
 

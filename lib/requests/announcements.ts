@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { snowflake } from '../discord/snowflake';
-import { colourSchema } from './colour';
+import { colourSchema, imageUrlSchema } from './embed-fields';
 
 /** An announcement's fields, as the API, the bot and the dashboard's compose form check them. */
 
@@ -20,12 +20,7 @@ const fields = {
     .nullable()
     .transform((v) => (v ? v : null)),
   colour: colourSchema,
-  imageUrl: z
-    .string()
-    .trim()
-    .nullable()
-    .transform((v) => (v ? v : null))
-    .pipe(z.url({ protocol: /^https?$/, error: 'The image must be an http(s):// URL.' }).max(2000).nullable()),
+  imageUrl: imageUrlSchema,
   pingRoleId: snowflake.nullable(),
   pin: z.boolean(),
   /** ISO time; null = as soon as confirmed. */

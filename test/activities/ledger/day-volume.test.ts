@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { archiveEntries, ledgerStats, systemAccount, userAccount, type Ledger } from '../../../activities/ledger';
 import { rangeVolume } from '../../../activities/ledger/day-volume';
 import { liveVolume } from '../../../activities/ledger/live-volume';
 import type { PrismaClient } from '../../../prisma/client';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createGuild, fund, ledgerOn, snowflake, SYSTEM } from '../../helpers/ledger';
+import { createGuild, fund, snowflake, SYSTEM } from '../../helpers/ledger';
+import { volumeFixture, type VolumeFixture } from './volume-fixture';
 
 /**
  * The stats' day cache: every answer equals the volume summed straight from the postings (liveVolume, the
@@ -12,10 +12,10 @@ import { createGuild, fund, ledgerOn, snowflake, SYSTEM } from '../../helpers/le
  * are summed live; finished days are stored once, empty ones too.
  */
 
-let db: TestDatabase;
 let prisma: PrismaClient;
 let ledger: Ledger;
 let sql: pg.Pool;
+let postedAt: VolumeFixture['postedAt'];
 
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
@@ -23,26 +23,12 @@ const today = Math.floor(Date.now() / DAY) * DAY;
 const dayStart = (n: number) => today - n * DAY;
 const dayText = (n: number) => new Date(dayStart(n)).toISOString().slice(0, 10);
 
+let fixture: VolumeFixture;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ({ prisma, ledger } = ledgerOn(db.url, 8));
-  sql = new pg.Pool({ connectionString: db.url, max: 3 });
+  fixture = await volumeFixture();
+  ({ prisma, ledger, sql, postedAt } = fixture);
 });
-afterAll(async () => {
-  await sql.end();
-  await prisma.$disconnect();
-  await db.drop();
-});
-
-/** Moves an entry (created, and posted or voided) to `at`, as if made then. */
-async function postedAt(key: string, at: number): Promise<void> {
-  const { rowCount } = await sql.query(
-    `UPDATE ledger_entries SET created_at = $2::timestamptz, posted_at = CASE WHEN posted_at IS NULL THEN NULL ELSE $2::timestamptz END,
-            voided_at = CASE WHEN voided_at IS NULL THEN NULL ELSE $2::timestamptz END WHERE idempotency_key = $1`,
-    [key, new Date(at)],
-  );
-  expect(rowCount).toBe(1);
-}
+afterAll(() => fixture?.close());
 
 /**
  * A guild with entries on days 6, 5, 4 and 2 before today (day 3 has none), at the edges of the days

@@ -1,11 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { archiveEntries, systemAccount, userAccount, type Ledger } from '../../../activities/ledger';
 import { rangeVolume } from '../../../activities/ledger/day-volume';
 import { liveVolume } from '../../../activities/ledger/live-volume';
 import type { PrismaClient } from '../../../prisma/client';
 import { poolOf } from '../../../prisma/transactions';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createGuild, fund, ledgerOn, snowflake, SYSTEM } from '../../helpers/ledger';
+import { createGuild, fund, snowflake, SYSTEM } from '../../helpers/ledger';
+import { volumeFixture, type VolumeFixture } from './volume-fixture';
 
 /**
  * The stats' hour cache: with `now` set to a past afternoon (day D, 14:30), every answer equals the volume
@@ -13,10 +13,10 @@ import { createGuild, fund, ledgerOn, snowflake, SYSTEM } from '../../helpers/le
  * call or are summed live (the current hour, a partial first hour, an hour inside the safety margin).
  */
 
-let db: TestDatabase;
 let prisma: PrismaClient;
 let ledger: Ledger;
 let sql: pg.Pool;
+let postedAt: VolumeFixture['postedAt'];
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -28,26 +28,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The hours [from, to) as ISO strings. */
 const hoursBetween = (from: number, to: number) => Array.from({ length: (to - from) / HOUR }, (_, i) => iso(from + i * HOUR));
 
+let fixture: VolumeFixture;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ({ prisma, ledger } = ledgerOn(db.url, 8));
-  sql = new pg.Pool({ connectionString: db.url, max: 3 });
+  fixture = await volumeFixture();
+  ({ prisma, ledger, sql, postedAt } = fixture);
 });
-afterAll(async () => {
-  await sql.end();
-  await prisma.$disconnect();
-  await db.drop();
-});
-
-/** Moves an entry (created, and posted or voided) to `at`, as if made then. */
-async function postedAt(key: string, at: number): Promise<void> {
-  const { rowCount } = await sql.query(
-    `UPDATE ledger_entries SET created_at = $2::timestamptz, posted_at = CASE WHEN posted_at IS NULL THEN NULL ELSE $2::timestamptz END,
-            voided_at = CASE WHEN voided_at IS NULL THEN NULL ELSE $2::timestamptz END WHERE idempotency_key = $1`,
-    [key, new Date(at)],
-  );
-  expect(rowCount).toBe(1);
-}
+afterAll(() => fixture?.close());
 
 /**
  * A guild with entries in the hours of day D up to NOW (on hour edges too, two assets, a voided hold), one

@@ -13,3 +13,11 @@ export const colourSchema = z
     }
     return n;
   });
+
+/** An embed's image as announcements and saved embeds take it: an http(s) URL; null/'' = none. */
+export const imageUrlSchema = z
+  .string()
+  .trim()
+  .nullable()
+  .transform((v) => (v ? v : null))
+  .pipe(z.url({ protocol: /^https?$/, error: 'The image must be an http(s):// URL.' }).max(2000).nullable());
