@@ -22,9 +22,10 @@ const SANDBOX_PACKAGES = '^node_modules/@temporalio/(?:workflow|common)/';
 
 /**
  * Request schemas the dashboard's forms check input with before sending (the API validates with the same
- * ones): they run in the browser too, so they import only each other and zod.
+ * ones): they run in the browser too, so they import only each other and zod. lib/permissions.ts imports
+ * nothing (it is pure for workflow code too), so the token form's levels are the API's list.
  */
-const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$'];
+const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$', '^lib/permissions\\.ts$'];
 
 /** Processes and tools: nothing below them may depend on them. */
 const EDGES = '^(?:bot|api|workers|scripts)/';
