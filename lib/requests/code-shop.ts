@@ -4,6 +4,13 @@ import { z } from 'zod';
 
 export const codeImport = z.object({ codes: z.string().min(1).max(2_000_000) }).strict();
 
+const MAX_IMPORT_LINES = 10_000;
+
+/** What is wrong with pasted codes as a whole (each line is judged on import), or null. */
+export function codeImportProblem(text: string): string | null {
+  return text.split(/\r?\n/).length > MAX_IMPORT_LINES ? `At most ${MAX_IMPORT_LINES.toLocaleString('en-US')} lines per import.` : null;
+}
+
 /** 0 or null for the hourly limits: unlimited. */
 export const codeShopLimits = z
   .object({

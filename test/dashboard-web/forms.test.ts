@@ -35,6 +35,18 @@ async function loaded(input: Locator, value: string): Promise<void> {
   await until(`the stored ${value} in the form`, async () => (await input.inputValue()) === value);
 }
 
+/**
+ * Puts a long text in a field as a paste does, at once (typing 10,000 lines through fill() outlasts the
+ * timeout on a loaded machine); React reads it from the input event like any edit.
+ */
+async function pasted(field: Locator, text: string): Promise<void> {
+  await field.evaluate((el, value) => {
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value')!.set!;
+    setter.call(el, value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+}
+
 beforeAll(async () => {
   dashboard = await startDashboard();
   guild = dashboard.guild;
@@ -123,7 +135,16 @@ it('Orders: the package, limits and import forms refuse what the API refuses, in
   expect(ceilingRefusal).toBe('The price must be from 0 to 1,000,000,000,000,000.');
   await refusedWith(pkg, 'Save package', ceilingRefusal);
 
+  // The import's size rule, checked before any line is read.
+  const importer = page.getByRole('form', { name: 'Import codes' });
+  const tooMany = Array.from({ length: 10_001 }, (_, i) => `FORMS-LINE-${i}`).join('\n');
+  await pasted(importer.getByLabel('Codes, one a line'), tooMany);
+  const importRefusal = await apiRefusal('POST', `/api/guilds/${guild}/codes/import`, { codes: tooMany });
+  expect(importRefusal).toBe('At most 10,000 lines per import.');
+  await refusedWith(importer, 'Import codes', importRefusal);
+
   expect(sent).toEqual([]);
+  expect(await db().code.count({ where: { guildId: guild } })).toBe(0);
   const limitsOf = (s: typeof stored | null) => s && { orders: s.ordersPerMemberPerHour, topups: s.topupsPerMemberPerHour, redeliveries: s.redeliveriesPerDay };
   expect(limitsOf(await db().codeShopSettings.findUnique({ where: { guildId: guild } }))).toEqual(limitsOf(stored));
   expect(await db().codePackage.findFirst({ where: { guildId: guild, quantity: 10 } })).toMatchObject({ price: defaultPackage.price });
@@ -135,7 +156,6 @@ it('Orders: the package, limits and import forms refuse what the API refuses, in
   await pkg.getByLabel('Package price').fill('900');
   await pkg.getByRole('button', { name: 'Save package' }).click();
   await until('the new price', () => db().codePackage.findFirst({ where: { guildId: guild, quantity: 10, price: 900n } }));
-  const importer = page.getByRole('form', { name: 'Import codes' });
   await importer.getByLabel('Codes, one a line').fill('FORMS-CODE-0001');
   await importer.getByRole('button', { name: 'Import codes' }).click();
   await until('the imported code', async () => ((await db().code.count({ where: { guildId: guild } })) === 1 ? true : null));

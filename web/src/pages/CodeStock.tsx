@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Answer } from '../api/client';
-import { codeImport, codeShopLimits, packageParams, packagePrice, packageProblem } from '../../../lib/requests/code-shop';
+import { codeImport, codeImportProblem, codeShopLimits, packageParams, packagePrice, packageProblem } from '../../../lib/requests/code-shop';
 import { Outcome, checked, optionalInt, useAction } from '../components/forms';
 import { ErrorMessage, amount, useLoad } from '../components/ui';
 import { useLive } from '../live/use-live';
@@ -120,7 +120,10 @@ function ImportForm({ guildId, onImported }: { guildId: string; onImported: () =
     e.preventDefault();
     setInvalid([]);
     void run(async () => {
-      const r = unwrap(await api.POST('/api/guilds/{guildId}/codes/import', { params: { path: { guildId } }, body: checked(codeImport, { codes }) }));
+      const body = checked(codeImport, { codes });
+      const problem = codeImportProblem(codes);
+      if (problem) throw new Error(problem);
+      const r = unwrap(await api.POST('/api/guilds/{guildId}/codes/import', { params: { path: { guildId } }, body }));
       setCodes('');
       setInvalid(r.invalid);
       onImported();
