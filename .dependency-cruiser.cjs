@@ -22,10 +22,10 @@ const SANDBOX_PACKAGES = '^node_modules/@temporalio/(?:workflow|common)/';
 
 /**
  * Request schemas the dashboard's forms check input with before sending (the API validates with the same
- * ones): they run in the browser too, so they import only each other and zod. lib/permissions.ts imports
- * nothing (it is pure for workflow code too), so the token form's levels are the API's list.
+ * ones): they run in the browser too, so they import only each other and zod. The grant names (lib/grants.ts,
+ * pure, with the levels it reads) are the grant schema's enum, so they come along.
  */
-const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$', '^lib/permissions\\.ts$'];
+const SHARED_WITH_BROWSER = ['^lib/requests/', '^lib/discord/snowflake\\.ts$', '^lib/grants\\.ts$', '^lib/permissions\\.ts$'];
 
 /** Processes and tools: nothing below them may depend on them. */
 const EDGES = '^(?:bot|api|workers|scripts)/';
@@ -133,7 +133,7 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     // Packages and Prisma's generated client are leaves here: their insides are not ours to check.
     doNotFollow: { path: ['node_modules', '^prisma/generated/'] },
-    exclude: { path: ['^dist/', '^\\.data/', '^coverage/', '^bench/results/'] },
+    exclude: { path: ['^dist/', '^web/dist/', '^\\.data/', '^coverage/', '^bench/results/'] },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],

@@ -6,6 +6,7 @@ import type { FeatureSwitch } from '../lib/features';
 import { refusal } from '../lib/grants';
 import type { Command, ComponentHandler } from './command';
 import type { BotDeps } from './deps';
+import { answerInTime } from './answer-in-time';
 import { interactionAccess } from './permissions';
 
 export interface Registry {
@@ -13,12 +14,15 @@ export interface Registry {
   components: readonly ComponentHandler[];
   /** The feature switch each command or component belongs to (bot/commands/index.ts); absent, none is checked. */
   switches?: ReadonlyMap<Command | ComponentHandler, FeatureSwitch>;
+  /** How long a button or menu may go unanswered before the router acknowledges it (answer-in-time.ts; tests shorten it). */
+  acknowledgeComponentsAfterMs?: number;
 }
 
 /**
  * The one InteractionCreate dispatcher: finds the handler (slash command by name, component by the action
  * of its `gf:{action}:{key}` id), refuses it when its feature is switched off in the guild, checks the
- * member's level (or the grant it names), and turns any error into an ephemeral reply
+ * member's level (or the grant it names), acknowledges a button or menu whose handler is slow to answer
+ * (answer-in-time.ts), and turns any error into an ephemeral reply
  * plus a log line with the interaction id. Handlers never catch-and-ignore. Errors are logged through the
  * logger's error serializer, which leaves out the interaction token and what a refused reply carried.
  */
@@ -29,6 +33,7 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
   }
   const log = deps.log.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
   const scoped = { ...deps, log };
+  const stopTimer = interaction.isMessageComponent() ? answerInTime(interaction, registry.acknowledgeComponentsAfterMs) : undefined;
   try {
     if (interaction.isChatInputCommand()) {
       const command = registry.commands.find((c) => c.data.name === interaction.commandName);
@@ -56,6 +61,8 @@ export async function routeInteraction(interaction: Interaction, deps: BotDeps, 
       // Discord refused this answer too (the token expired, Discord is down): only the log can say so.
       log.error({ err: replyErr }, 'could not answer interaction');
     }
+  } finally {
+    stopTimer?.();
   }
 }
 

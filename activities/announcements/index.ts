@@ -1,7 +1,5 @@
 export { announcementMessage } from './messages';
 export {
-  announcementCreateSchema,
-  announcementPatchSchema,
   announcementToJson,
   cancelAnnouncement,
   createAnnouncement,

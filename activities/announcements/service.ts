@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { snowflake } from '../../lib/discord/snowflake';
+import type { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { cancelAnnouncementFlow, changeAnnouncementTime, startAnnouncement } from '../../lib/flows/announcements.client';
 import type { FlowTarget } from '../../lib/flows/client';
@@ -8,6 +7,14 @@ import { signalSync } from '../../lib/flows/sync.client';
 import type { Announcement, PrismaClient } from '../../prisma/client';
 import { AnnouncementStateError } from './errors';
 import type { AuditActor } from '../shop/items';
+import { describeIssues } from '../../lib/requests/issues';
+import {
+  announcementCreateSchema,
+  announcementPatchSchema,
+  sendAtProblem,
+  type AnnouncementCreate,
+  type AnnouncementPatch,
+} from '../../lib/requests/announcements';
 
 /**
  * Announcements for the bot (/announce) and the API. A draft is previewed first (the bot's Post/Cancel
@@ -18,64 +25,15 @@ import type { AuditActor } from '../shop/items';
  * flows are started and told through lib/flows/announcements.client.ts and lib/flows/sync.client.ts.
  */
 
-const MAX_AHEAD_MS = 366 * 86_400_000;
-
-/** '#ff8800', 'ff8800', '0xff8800' or a number; null/'' = default colour. */
-export const colourSchema = z
-  .union([z.number().int(), z.string().trim()])
-  .nullable()
-  .transform((v, ctx) => {
-    if (v === null || v === '') return null;
-    const n = typeof v === 'number' ? v : /^(#|0x)?[0-9a-f]{6}$/i.test(v) ? parseInt(v.replace(/^(#|0x)/i, ''), 16) : NaN;
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffff) {
-      ctx.addIssue({ code: 'custom', message: 'A colour is six hex digits, such as #5865F2.' });
-      return z.NEVER;
-    }
-    return n;
-  });
-
-const fields = {
-  channelId: snowflake,
-  title: z.string().trim().min(1, 'A title is needed.').max(256, 'A title has at most 256 characters.'),
-  body: z.string().trim().min(1, 'A text is needed.').max(4096, 'The text has at most 4096 characters.'),
-  footer: z
-    .string()
-    .trim()
-    .max(2048, 'A footer has at most 2048 characters.')
-    .nullable()
-    .transform((v) => (v ? v : null)),
-  colour: colourSchema,
-  imageUrl: z
-    .string()
-    .trim()
-    .nullable()
-    .transform((v) => (v ? v : null))
-    .pipe(z.url({ protocol: /^https?$/, error: 'The image must be an http(s):// URL.' }).max(2000).nullable()),
-  pingRoleId: snowflake.nullable(),
-  pin: z.boolean(),
-  /** ISO time; null = as soon as confirmed. */
-  sendAt: z.coerce.date({ error: 'sendAt must be a date and time (ISO 8601).' }).nullable(),
-};
-
-export const announcementCreateSchema = z
-  .object(fields)
-  .partial()
-  .required({ channelId: true, title: true, body: true })
-  .strict();
-export const announcementPatchSchema = z.object(fields).omit({ channelId: true }).partial().strict();
-export type AnnouncementCreate = z.input<typeof announcementCreateSchema>;
-export type AnnouncementPatch = z.input<typeof announcementPatchSchema>;
-
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'announcement'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error.issues, 'announcement'));
   return parsed.data;
 }
 
-function checkSendAt(sendAt: Date | null | undefined, now = new Date()): void {
-  if (!sendAt) return;
-  if (sendAt.getTime() > now.getTime() + MAX_AHEAD_MS) throw new ValidationError('sendAt: an announcement can be scheduled at most a year ahead.');
-  if (sendAt.getTime() < now.getTime() - 60_000) throw new ValidationError('sendAt: that time has passed (leave it empty to send now).');
+function checkSendAt(sendAt: Date | null | undefined): void {
+  const problem = sendAtProblem(sendAt);
+  if (problem) throw new ValidationError(problem);
 }
 
 /** What the service needs: the database and where the announcement and sync flows run. */

@@ -1,4 +1,4 @@
-import { RefusalError } from '../../lib/errors';
+import { AppError, RefusalError } from '../../lib/errors';
 import { CARD_TRADE_FAILURES } from '../../lib/flows/card-trades';
 
 /**
@@ -20,3 +20,5 @@ export const notParty = () => new CardTradeError('not_a_party', CARD_TRADE_FAILU
 export const alreadyRated = () => new CardTradeError('already_rated', CARD_TRADE_FAILURES.alreadyRated, 'You already rated this trade (once per trade).');
 export const cashUnavailable = () =>
   new CardTradeError('cash_unavailable', CARD_TRADE_FAILURES.cashUnavailable, 'Cash trades are not available yet: propose the trade without cash.');
+/** A message's idempotency key sent again with another text: a new message needs a new key. */
+export const messageKeyReused = () => new AppError('idempotency_key_reused', 'This idempotency key was already used for another message: send a new message with a new key.', 409);

@@ -4,7 +4,7 @@ import type { CardTradeLineInput, CardTradeTerms } from '../../lib/flows/card-tr
 import type { PrismaClient } from '../../prisma/client';
 import { inTransaction } from '../../prisma/transactions';
 import { auditTrade, flowActor, memberActor, termsSummary } from './audit';
-import { alreadyRated, cardsNotAvailable, cashUnavailable, notParty, proposalNotFound, proposalState } from './errors';
+import { alreadyRated, cardsNotAvailable, cashUnavailable, messageKeyReused, notParty, proposalNotFound, proposalState } from './errors';
 
 /**
  * Trade proposals in the database: open (reserve the offerer's cards), counter (a new version: the old
@@ -439,11 +439,20 @@ export async function currentLines(prisma: PrismaClient, p: Pick<ProposalRow, 'i
 }
 
 /** A message of the proposal's conversation, by one of its parties. */
-export async function postMessage(prisma: PrismaClient, input: { proposalId: string; authorId: string; body: string }) {
+/**
+ * Stores a party's message. With the client's idempotency key, a retry (after an error answer) finds the
+ * message stored the first time: two racing retries insert once (ON CONFLICT DO NOTHING) and both read it.
+ */
+export async function postMessage(prisma: PrismaClient, input: { proposalId: string; authorId: string; body: string; idempotencyKey?: string }) {
   const body = input.body.trim();
   if (!body || body.length > 2000) throw new ValidationError('A message has 1 to 2000 characters.');
   await proposalForParty(prisma, input.proposalId, input.authorId);
-  return prisma.cardTradeMessage.create({ data: { proposalId: input.proposalId, authorId: input.authorId, body } });
+  const { proposalId, authorId, idempotencyKey } = input;
+  if (idempotencyKey === undefined) return prisma.cardTradeMessage.create({ data: { proposalId, authorId, body } });
+  await prisma.cardTradeMessage.createMany({ data: [{ proposalId, authorId, body, idempotencyKey }], skipDuplicates: true });
+  const message = await prisma.cardTradeMessage.findUniqueOrThrow({ where: { proposalId_authorId_idempotencyKey: { proposalId, authorId, idempotencyKey } } });
+  if (message.body !== body) throw messageKeyReused();
+  return message;
 }
 
 export async function listMessages(prisma: PrismaClient, input: { proposalId: string; userId: string; after?: bigint; limit: number }) {

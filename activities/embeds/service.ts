@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { EmbedDraft, PrismaClient, SavedEmbed } from '../../prisma/client';
-import { colourSchema } from '../announcements/service';
+import { colourSchema } from '../../lib/requests/colour';
 import type { AuditActor } from '../shop/items';
 
 /**

@@ -1,19 +1,8 @@
-import { z } from 'zod';
-import { snowflake } from '../../lib/discord/snowflake';
 import { AppError, NotFoundError } from '../../lib/errors';
-import { GRANT_NAMES, isGrantName, type GrantName } from '../../lib/grants';
+import { isGrantName, type GrantName } from '../../lib/grants';
+import { grantSubjectProblem, type GrantInput } from '../../lib/requests/grants';
 import type { MemberGrant, PrismaClient } from '../../prisma/client';
 import type { AuditActor } from '../shop';
-
-const GRANT_SUBJECT_TYPES = ['user', 'role'] as const;
-
-/** A grant as the API and /grant take it: which permission, to whom. */
-export const grantInputSchema = z.strictObject({
-  permission: z.enum(GRANT_NAMES as [GrantName, ...GrantName[]]),
-  subjectType: z.enum(GRANT_SUBJECT_TYPES),
-  subjectId: snowflake,
-});
-export type GrantInput = z.infer<typeof grantInputSchema>;
 
 export function grantToJson(grant: MemberGrant) {
   return { ...grant, createdAt: grant.createdAt.toISOString() };
@@ -30,9 +19,8 @@ export function subjectMention(grant: Pick<MemberGrant, 'subjectType' | 'subject
  * guild's; @everyone (the role whose id is the guild's) is refused, since that would be a level for all.
  */
 export async function addGrant(prisma: PrismaClient, guildId: string, input: GrantInput, actor: AuditActor): Promise<{ grant: MemberGrant; added: boolean }> {
-  if (input.subjectType === 'role' && input.subjectId === guildId) {
-    throw new AppError('everyone_refused', 'A grant cannot go to @everyone: give it to a member or a role.', 400);
-  }
+  const everyone = grantSubjectProblem(guildId, input);
+  if (everyone) throw new AppError('everyone_refused', everyone, 400);
   return prisma.$transaction(async (tx) => {
     const key = { guildId, permission: input.permission, subjectType: input.subjectType, subjectId: input.subjectId };
     // ON CONFLICT DO NOTHING: two admins granting at once end with one row and one audit event.

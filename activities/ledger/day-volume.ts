@@ -1,58 +1,29 @@
 import type { SqlPool } from '../../prisma/transactions';
-import type { AssetCode, EntryType } from './types';
+import { hoursVolume } from './hour-volume';
+import { toRows, VOLUME_SQL, type Row, type VolumeRow } from './live-volume';
+import type { AssetCode } from './types';
 
 /**
  * The stats' volume per UTC day, type and asset, with finished days read from a cache (ledger_day_volume,
  * ledger_days_cached): summing a month of postings on every call took 1.3 s at 1,000,000 entries. A
  * finished day never changes: posted_at is set to now() by the SQL that posts (ledger_record,
  * ledger_post_hold), never to a past time, and archiving moves an entry with its posted_at.
+ *
+ * What is not whole finished days (a range's partial first day, today) comes from the hour cache
+ * (hour-volume.ts), which leaves only the current hour and a range's partial first hour to the live sums.
+ * Days stay computed from the postings, not rolled up from hours: a day is stored once, whereas rolling up
+ * would need all its 24 hours cached first (hours are only stored for the ranges asked), and two caches
+ * filled the same way are simpler to trust than one derived from the other.
  */
-
-export interface VolumeRow {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  type: EntryType;
-  asset: AssetCode;
-  /** Entries posted that day. */
-  entries: number;
-  /** What moved: the sum of the entries' credit postings. */
-  volume: bigint;
-}
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 /**
- * A day is cached once it ended this long ago: posted_at is the posting transaction's start, so an entry
- * posted at 23:59:59 may commit a little after midnight.
+ * A day or hour is cached once it ended this long ago: posted_at is the posting transaction's start, so an
+ * entry posted at 23:59:59 may commit a little after midnight.
  */
 const SAFETY_MARGIN = 10 * 60_000;
-
-/** The volume query over [$2, $3) of guild $1, asset $4 or all: live and archived entries, checkpoints aside. */
-const VOLUME_SQL = `SELECT to_char(m.day, 'YYYY-MM-DD') AS day, m.type, m.asset, count(DISTINCT m.id)::int AS entries, sum(m.amount)::text AS volume FROM (
-       SELECT (e.posted_at AT TIME ZONE 'UTC')::date AS day, e.type, s.code AS asset, e.id, p.amount
-         FROM ledger_entries e
-         JOIN ledger_postings p ON p.entry_id = e.id
-         JOIN ledger_accounts a ON a.id = p.account_id
-         JOIN ledger_assets s ON s.id = a.asset_id
-        WHERE e.guild_id = $1 AND e.posted_at >= $2 AND e.posted_at < $3 AND e.type <> 'checkpoint' AND p.amount > 0
-          AND ($4::text IS NULL OR s.code = $4)
-       UNION ALL
-       SELECT (x.posted_at AT TIME ZONE 'UTC')::date, x.type, p.value ->> 'asset', x.id, (p.value ->> 'amount')::bigint
-         FROM ledger_archived_entries x CROSS JOIN jsonb_array_elements(x.postings) AS p
-        WHERE x.guild_id = $1 AND x.posted_at >= $2 AND x.posted_at < $3 AND x.type <> 'checkpoint'
-          AND p.value ? 'amount' AND (p.value ->> 'amount')::bigint > 0 AND ($4::text IS NULL OR p.value ->> 'asset' = $4)) m
-     GROUP BY m.day, m.type, m.asset
-     ORDER BY m.day, m.type, m.asset`;
-
-type Row = { day: string; type: EntryType; asset: string; entries: number; volume: string };
-
-const toRows = (rows: Row[]): VolumeRow[] => rows.map((r) => ({ day: r.day, type: r.type, asset: r.asset, entries: r.entries, volume: BigInt(r.volume) }));
-
-/** The volume summed from the postings themselves (no cache), ordered by day, type, asset. */
-export async function liveVolume(pool: SqlPool, guildId: string, since: Date, until: Date, asset: AssetCode | null): Promise<VolumeRow[]> {
-  if (!(since < until)) return [];
-  return toRows((await pool.query<Row>(VOLUME_SQL, [guildId, since, until, asset])).rows);
-}
 
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -76,20 +47,23 @@ async function storeDays(pool: SqlPool, guildId: string, days: string[]): Promis
 
 /**
  * The volume over [since, until), equal to liveVolume's: the whole UTC days of the range that ended more
- * than SAFETY_MARGIN before `now` come from the cache (computed and stored first when missing); the rest
- * (a partial first or last day, today, a day inside the margin) is summed live.
+ * than SAFETY_MARGIN before `now` come from the day cache, the whole hours outside them that did from the
+ * hour cache (each computed and stored first when missing); the rest (a partial first hour, the current
+ * hour, an hour inside the margin, the future) is summed live.
  */
 export async function rangeVolume(pool: SqlPool, guildId: string, since: Date, until: Date, asset: AssetCode | null, now = Date.now()): Promise<VolumeRow[]> {
-  const firstDay = Math.ceil(since.getTime() / DAY) * DAY;
-  const endDay = Math.floor(Math.min(until.getTime(), now - SAFETY_MARGIN) / DAY) * DAY;
-  if (endDay <= firstDay) return liveVolume(pool, guildId, since, until, asset);
+  const finished = Math.min(until.getTime(), now - SAFETY_MARGIN);
+  const [firstHour, endHour] = [new Date(Math.ceil(since.getTime() / HOUR) * HOUR), new Date(Math.floor(finished / HOUR) * HOUR)];
+  const [firstDay, endDay] = [new Date(Math.ceil(since.getTime() / DAY) * DAY), new Date(Math.floor(finished / DAY) * DAY)];
+  if (!(firstDay < endDay)) return hoursVolume(pool, guildId, since, firstHour, endHour < firstHour ? firstHour : endHour, until, asset);
 
-  const [head, cached, tail] = await Promise.all([
-    liveVolume(pool, guildId, since, new Date(firstDay), asset),
-    cachedVolume(pool, guildId, firstDay, endDay, asset),
-    liveVolume(pool, guildId, new Date(endDay), until, asset),
+  // Each part is whole days apart from the others (the head ends and the tail starts at midnight).
+  const [head, days, tail] = await Promise.all([
+    hoursVolume(pool, guildId, since, firstHour, firstDay, firstDay, asset),
+    cachedVolume(pool, guildId, firstDay.getTime(), endDay.getTime(), asset),
+    hoursVolume(pool, guildId, endDay, endDay, endHour, until, asset),
   ]);
-  return [...head, ...cached, ...tail];
+  return [...head, ...days, ...tail];
 }
 
 /** The cached days [firstDay, endDay), storing the missing ones first. */

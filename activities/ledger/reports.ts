@@ -4,7 +4,8 @@ import type { PrismaClient } from '../../prisma/client';
 import { listAssets } from './assets';
 import { checkAsset, checkGuildId } from './codec';
 import { poolOf, type SqlPool } from '../../prisma/transactions';
-import { rangeVolume, type VolumeRow } from './day-volume';
+import { rangeVolume } from './day-volume';
+import type { VolumeRow } from './live-volume';
 import { listEntries } from './ledger';
 import type { AccountRef, AccountSummary, AssetCode, EntriesQuery, EntryType, LedgerEntry } from './types';
 
@@ -80,8 +81,8 @@ const DAY = 86_400_000;
 
 /**
  * Volume per type and day over a date range (by when entries were posted — pending and voided holds
- * moved nothing — live and archived alike; finished days from the day cache, day-volume.ts), and the top
- * holders of each asset.
+ * moved nothing — live and archived alike; finished days and hours from their caches, day-volume.ts), and
+ * the top holders of each asset.
  */
 export async function ledgerStats(db: Db, q: StatsQuery): Promise<LedgerStats> {
   checkGuildId(q.guildId);

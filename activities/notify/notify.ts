@@ -7,7 +7,7 @@ import type { DiscordActivities, DiscordMessage } from '../discord/activities';
 /**
  * Card trade notifications by the member's preference (card_traders.notify_via: email, dm, both, none),
  * once per key: the one way a trade's party is told (the trade flow's `cardTradeNotify` renders its notice
- * and delivers it here).
+ * and delivers it here). A DM that cannot be delivered (closed DMs) falls back to a confirmed email.
  *
  * Delivery is **at least once**, narrowed: an attempt first claims the key (a row in card_notifications
  * with `claimed_at`), sends each channel the preference asks for, and marks each channel right after it
@@ -92,11 +92,13 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
   const via = trader?.notifyVia ?? 'dm';
   const mail = deps.mail;
   // Email only to a confirmed address (card_traders.email holds only confirmed ones; both must be set).
-  const wantEmail = (via === 'email' || via === 'both') && !!trader?.email && !!trader.emailConfirmedAt && !!mail;
+  const canEmail = !!trader?.email && !!trader.emailConfirmedAt && !!mail;
+  const wantEmail = (via === 'email' || via === 'both') && canEmail;
   const wantDm = via === 'dm' || via === 'both';
   const result: NotifyResult = { email: claimed.emailAt !== null, dm: claimed.dmAt !== null };
 
-  if (wantEmail && !claimed.emailAt && trader?.email && trader.emailConfirmedAt && mail) {
+  const sendEmail = async () => {
+    if (result.email || !trader?.email || !trader.emailConfirmedAt || !mail) return;
     const link = await unsubscribeLink(deps, mail, input.userId, trader.emailConfirmedAt, trader.unsubscribeHash);
     const message = cardTradeEmail({ kind: input.kind, proposalId: input.proposalId, title: input.title, text: input.text, detail: input.detail, unsubscribeUrl: link });
     await mail.mailer.send({
@@ -107,7 +109,9 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
     });
     await deps.prisma.cardNotification.updateMany({ where: owns, data: { emailAt: new Date() } });
     result.email = true;
-  }
+  };
+
+  if (wantEmail) await sendEmail();
   if (wantDm && !claimed.dmAt) {
     try {
       await deps.discordActivities.discordSendDm({ userId: input.userId, message: input.dm ?? { content: `**${input.title}**\n${input.text}` } });
@@ -119,6 +123,8 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
     }
     await deps.prisma.cardNotification.updateMany({ where: owns, data: { dmAt: new Date() } });
   }
+  // A member who chose DMs but closed them still hears of the trade: by email, when they confirmed one.
+  if (wantDm && !result.dm && canEmail) await sendEmail();
   await deps.prisma.cardNotification.updateMany({ where: owns, data: { doneAt: new Date(), result: { ...result } } });
   return result;
 }

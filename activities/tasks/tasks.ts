@@ -6,6 +6,8 @@ import { DEFAULT_ASSETS } from '../ledger/assets';
 import type { AuditActor } from '../shop/items';
 import { taskNotFound, taskState } from './errors';
 import { snowflake } from '../../lib/discord/snowflake';
+import { describeIssues } from '../../lib/requests/issues';
+import { taskCreateSchema, taskExpiryProblem, taskPatchProblem, taskPatchSchema } from '../../lib/requests/tasks';
 
 /**
  * Tasks: admins create / edit / delete them from the bot and the API; each is claimed by
@@ -13,36 +15,7 @@ import { snowflake } from '../../lib/discord/snowflake';
  * (status 'deleted', deletedAt): claims keep pointing at the task. Every change is audited.
  */
 
-const MAX_REWARD = 10n ** 15n;
-const PROOF_TYPES = ['text', 'image', 'link'] as const;
-
-/** The editable fields of a task, parsed at every edge (bot, API). */
-const taskFieldsSchema = z
-  .object({
-    name: z.string().trim().min(1, 'A name is needed.').max(100, 'A name has at most 100 characters.'),
-    description: z.string().trim().max(2000, 'A description has at most 2000 characters.'),
-    category: z.string().trim().min(1).max(50, 'A category has at most 50 characters.').nullable(),
-    reward: z.coerce
-      .bigint({ error: 'The reward must be a whole number.' })
-      .refine((r) => r >= 0n && r <= MAX_REWARD, `The reward must be between 0 and ${MAX_REWARD}.`),
-    assetCode: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be an asset code such as currency or gems'),
-    roleId: snowflake.nullable(),
-    /** How long one claim has to get its proof in, in seconds (the bot asks for hours). */
-    claimDurationSeconds: z.number().int().min(1, 'A claim lasts at least 1 second.').max(365 * 86_400, 'A claim lasts at most a year.'),
-    expiresAt: z.coerce.date().nullable(),
-    /** null = unlimited */
-    maxClaims: z.number().int().min(1, 'Max claims is at least 1 (or unlimited).').max(100_000).nullable(),
-    proofType: z.enum(PROOF_TYPES),
-    assignedUserIds: z.array(snowflake).max(25, 'At most 25 assigned members.'),
-    /** 'closed' stops new claims; 'active' opens the task (also approves a proposal). */
-    status: z.enum(['active', 'closed']),
-  })
-  .strict();
-
-export const taskCreateSchema = taskFieldsSchema.omit({ status: true }).partial().required({ name: true, reward: true });
-export const taskPatchSchema = taskFieldsSchema.partial();
-export type TaskPatch = z.input<typeof taskPatchSchema>;
-
+/** The guild's task settings (no dashboard form sends them, so they stay server-side beside the levels). */
 export const taskSettingsSchema = z
   .object({
     taskChannelId: snowflake.nullable(),
@@ -63,7 +36,7 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, what = 'task'): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; '),
+      describeIssues(parsed.error.issues, what),
       parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
@@ -109,7 +82,8 @@ async function checkAsset(prisma: PrismaClient | Prisma.TransactionClient, guild
 }
 
 function checkExpiry(expiresAt: Date | null | undefined): void {
-  if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ValidationError('The task’s expiry must be in the future.');
+  const problem = taskExpiryProblem(expiresAt);
+  if (problem) throw new ValidationError(problem);
 }
 
 /**
@@ -153,7 +127,8 @@ export async function createTask(
 
 export async function editTask(prisma: PrismaClient, guildId: string, taskId: number, patch: unknown, actor: AuditActor): Promise<Task> {
   const parsed = parseWith(taskPatchSchema, patch);
-  if (Object.keys(parsed).length === 0) throw new ValidationError('Nothing to change: give at least one field.');
+  const empty = taskPatchProblem(parsed);
+  if (empty) throw new ValidationError(empty);
   checkExpiry(parsed.expiresAt);
   if (parsed.assetCode) await checkAsset(prisma, guildId, parsed.assetCode);
   return prisma.$transaction(async (tx) => {

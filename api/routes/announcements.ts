@@ -1,9 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import {
-  announcementCreateSchema,
   announcementMessage,
-  announcementPatchSchema,
   announcementToJson,
   cancelAnnouncement,
   createAnnouncement,
@@ -12,6 +10,7 @@ import {
   unpinAnnouncement,
   type AnnouncementContext,
 } from '../../activities/announcements';
+import { announcementCreateRequestSchema, announcementCreateSchema, announcementIdSchema, announcementPatchSchema } from '../../lib/requests/announcements';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { ValidationError } from '../../lib/errors';
 import { tokenAuditActor } from '../auth';
@@ -26,7 +25,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });
-const createBody = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id: letters, digits, - and _ (at most 64)').optional() }).passthrough();
+const createBody = z.object({ id: announcementIdSchema.optional() }).passthrough();
 
 const announcementJson = row({
   id: z.string(),
@@ -108,7 +107,7 @@ export function announcementRoutes(deps: RouteDeps): Router<RouteState> {
       summary: 'Creates an announcement, sent now or at sendAt (an `id` of your own makes a retry find the first).',
       tag: TAG,
       access: manage,
-      jsonBody: announcementCreateSchema.extend({ id: createBody.shape.id }),
+      jsonBody: announcementCreateRequestSchema,
       responses: { 201: { description: 'The announcement.', schema: withSyncJson } },
       handler: async (ctx, { json: raw }) => {
         const { id, ...rest } = createBody.parse(raw);

@@ -33,7 +33,14 @@ const respondBody = z.discriminatedUnion('action', [
 const disputeBody = z.object({ reason: z.string().trim().min(1).max(1000) });
 const resolveBody = z.object({ outcome: z.enum(['complete', 'cancel']), loserId: snowflake.nullable().default(null), note: z.string().max(1000).nullish() });
 const rateBody = z.object({ stars: z.number().int().min(1).max(5), comment: z.string().max(1000).nullish() });
-const messageBody = z.object({ body: z.string().trim().min(1).max(2000) });
+const messageBody = z.object({
+  body: z.string().trim().min(1).max(2000),
+  idempotencyKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1–100 characters: letters, digits, . _ : -')
+    .optional()
+    .meta({ description: 'Retrying with the same key (after an error answer) answers the message stored the first time instead of storing it again.' }),
+});
 const listQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) });
 const idParams = z.object({ guildId: z.string(), proposalId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/) });
 const proposalParams = idParams.omit({ guildId: true });
@@ -290,7 +297,7 @@ export function cardTradeRoutes(deps: RouteDeps): Router<RouteState> {
       body: messageBody,
       responses: { 201: { description: 'The message, and whether the trade flow took it to relay.', schema: messageSchema.extend({ relayed: z.boolean() }) } },
       handler: async (ctx, { body }) => {
-        const { message: m, relayed } = await postTradeMessage({ prisma, temporal }, { guildId: guildOf(ctx), proposalId: proposalOf(ctx).id, authorId: me(ctx), body: body.body });
+        const { message: m, relayed } = await postTradeMessage({ prisma, temporal }, { guildId: guildOf(ctx), proposalId: proposalOf(ctx).id, authorId: me(ctx), body: body.body, idempotencyKey: body.idempotencyKey });
         ctx.status = 201;
         ctx.body = { id: m.id.toString(), authorId: m.authorId, body: m.body, createdAt: m.createdAt.toISOString(), relayed };
       },

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { addGrant, grantInputSchema, grantToJson, listGrants, removeGrant } from '../../activities/grants';
+import { addGrant, grantToJson, listGrants, removeGrant } from '../../activities/grants';
+import { grantInputSchema } from '../../lib/requests/grants';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { ValidationError } from '../../lib/errors';
 import { tokenAuditActor } from '../auth';

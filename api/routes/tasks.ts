@@ -9,12 +9,11 @@ import {
   listTasks,
   taskStats,
   taskToJson,
-  taskCreateSchema,
-  taskPatchSchema,
   taskSettingsSchema,
   updateTaskSettings,
 } from '../../activities/tasks';
 import { announceTask } from '../../activities/announcements';
+import { claimReviewSchema, claimRevokeSchema, taskAnnounceSchema, taskCreateSchema, taskPatchSchema } from '../../lib/requests/tasks';
 import type { AuditActor } from '../../activities/shop';
 import { requireInGuild } from '../../lib/discord/guild-directory';
 import { snowflake } from '../../lib/discord/snowflake';
@@ -49,14 +48,7 @@ const claimsQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
-const reviewBody = z
-  .object({ decision: z.enum(['accept', 'reject']), reason: z.string().trim().min(1).max(1000).optional() })
-  .strict()
-  .refine((b) => b.decision === 'accept' || b.reason, { message: 'A rejection needs a reason.', path: ['reason'] });
-const revokeBody = z.object({ reason: z.string().trim().min(1, 'A revoke needs a reason.').max(1000) }).strict();
 const statsQuery = z.object({ taskId: z.coerce.number().int().min(1).optional() });
-
-const announceBody = z.object({ channelId: snowflake, id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id: letters, digits, - and _ (at most 64)').optional() }).strict();
 
 const settingsJson = row({
   guildId: z.string(),
@@ -296,7 +288,7 @@ export function taskRoutes(deps: RouteDeps): Router<RouteState> {
       tag: TAG,
       access: { kind: 'guild', level: 'admin', grant: 'manage_announcements' },
       params: taskParams,
-      body: announceBody,
+      body: taskAnnounceSchema,
       responses: { 201: { description: 'The announcement.', schema: row({ id: z.string(), guildId: z.string(), channelId: z.string(), title: z.string(), status: z.string(), createdAt: isoDate }) } },
       handler: async (ctx, { params: { taskId }, body: { channelId, id } }) => {
         const guildId = guildOf(ctx);
@@ -328,7 +320,7 @@ export function taskRoutes(deps: RouteDeps): Router<RouteState> {
       tag: TAG,
       access: { kind: 'guild', level: 'admin', grant: 'review_tasks' },
       params: claimParams,
-      body: reviewBody,
+      body: claimReviewSchema,
       responses: { 200: { description: 'Decided.', schema: updateAnswer(true) }, 409: { description: 'The claim refused it (not submitted, decided already…).', schema: updateAnswer(false) } },
       handler: async (ctx, { params: { taskId, userId }, body }) => {
         await claimOf(prisma, guildOf(ctx), taskId, userId);
@@ -352,7 +344,7 @@ export function taskRoutes(deps: RouteDeps): Router<RouteState> {
       tag: TAG,
       access: { kind: 'guild', level: 'admin', grant: 'review_tasks' },
       params: claimParams,
-      body: revokeBody,
+      body: claimRevokeSchema,
       responses: { 200: { description: 'Revoked.', schema: updateAnswer(true) }, 409: { description: 'The claim refused it.', schema: updateAnswer(false) } },
       handler: async (ctx, { params: { taskId, userId }, body }) => {
         await claimOf(prisma, guildOf(ctx), taskId, userId);

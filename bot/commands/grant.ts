@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
-import { addGrant, listGrants, removeGrant, subjectMention, type GrantInput } from '../../activities/grants';
+import { addGrant, listGrants, removeGrant, subjectMention } from '../../activities/grants';
+import type { GrantInput } from '../../lib/requests/grants';
 import { guildflowEmbed } from '../../lib/discord/embeds';
 import { AppError } from '../../lib/errors';
 import { GRANT_NAMES, GRANTS, type GrantName } from '../../lib/grants';

@@ -5,6 +5,7 @@ import { createApiToken } from '../../lib/api-tokens';
 import { createGuildDirectory } from '../../lib/discord/guild-directory';
 import { closeDiscordRest, createDiscordRest } from '../../lib/discord/rest';
 import type { CardTradeNoticeKind } from '../../lib/flows/card-trades';
+import { postTradeMessage } from '../../activities/card-trades';
 import { confirmTradeReceipt, respondToTrade } from '../../lib/flows/card-trades.client';
 import { createLogger } from '../../lib/logger';
 import { createSmtpMailer, type MailDeps } from '../../lib/mail';
@@ -130,9 +131,13 @@ describe('card trade notifications', () => {
     expect(declined.decoded).toContain(id2);
     expectUnsubscribable(declined);
 
-    // Every notice went by email only: each key done once, no DM at the fake Discord.
+    // Every notice went by email only: each key done once, no DM at the fake Discord. A notice's row is
+    // marked emailed and done after the mail is out (the last one may still be finishing): wait for the rows.
     for (const p of [alice, bob]) {
-      const rows = [...(await noticesOf(p.userId, id)), ...(await noticesOf(p.userId, id2))];
+      const rows = await waitFor(async () => {
+        const all = [...(await noticesOf(p.userId, id)), ...(await noticesOf(p.userId, id2))];
+        return all.every((r) => r.doneAt) ? all : null;
+      }, { timeoutMs: 30_000, what: `every notice to ${p.email} done` });
       expect(rows.every((r) => r.doneAt && r.emailAt && !r.dmAt)).toBe(true);
       expect(env.discord.dms(p.userId)).toHaveLength(0);
     }
@@ -160,6 +165,29 @@ describe('card trade notifications', () => {
     expect(row).toMatchObject({ kind: 'proposal_received', emailAt: null, dmAt: null, result: { email: false, dm: false } });
     expect(mailsTo(erin.email)).toHaveLength(0);
     expect(env.discord.dms(erin.userId)).toHaveLength(0);
+  }, 180_000);
+
+  it('preference dm with DMs closed: the notice goes to the confirmed email instead; without an address it is recorded as not sent', async () => {
+    const alice = await member('closed-alice', 'dm');
+    const dora = await member('closed-dora', 'dm');
+    const card = await ownCard(env, alice.userId, 2);
+    env.discord.setDmsClosed(dora.userId);
+    const { proposalId: toDora } = await propose(env, { proposerId: alice.userId, recipientId: dora.userId, terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [] } });
+    const mail = await waitForMail(dora.email, 'You received a card trade proposal');
+    expectUnsubscribable(mail);
+    const [row] = await waitFor(async () => ((await noticesOf(dora.userId, toDora)).some((r) => r.doneAt) ? noticesOf(dora.userId, toDora) : null), { timeoutMs: 30_000, what: 'dora’s notice settled' });
+    expect(row).toMatchObject({ kind: 'proposal_received', emailAt: expect.any(Date), dmAt: expect.any(Date), result: { email: true, dm: false } });
+    expect(env.discord.dms(dora.userId)).toHaveLength(0);
+    expect(mailsTo(dora.email)).toHaveLength(1);
+
+    // No address: nothing can reach her; the notice says so and the trade goes on.
+    const fay = newMember(env, 'closed-fay');
+    await env.prisma.cardTrader.create({ data: { userId: fay, notifyVia: 'dm' } });
+    env.discord.setDmsClosed(fay);
+    const { proposalId: toFay } = await propose(env, { proposerId: alice.userId, recipientId: fay, terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [] } });
+    const [fayRow] = await waitFor(async () => ((await noticesOf(fay, toFay)).some((r) => r.doneAt) ? noticesOf(fay, toFay) : null), { timeoutMs: 30_000, what: 'fay’s notice settled' });
+    expect(fayRow).toMatchObject({ emailAt: null, result: { email: false, dm: false } });
+    expect(await env.prisma.cardTradeProposal.findUniqueOrThrow({ where: { id: toFay } })).toMatchObject({ status: 'proposed' });
   }, 180_000);
 
   it('a message is relayed to the other party once even when the step is retried; a third member is refused', async () => {
@@ -193,6 +221,36 @@ describe('card trade notifications', () => {
     expect(await env.prisma.cardTradeMessage.count({ where: { proposalId: id } })).toBe(2);
     expect(await env.prisma.cardNotification.count({ where: { proposalId: id, kind: 'message' } })).toBe(2);
     expect(env.discord.dms(eve.userId)).toHaveLength(0);
+  }, 180_000);
+
+  it('a message posted while Temporal is down is stored once: the retry with its key relays that message, once', async () => {
+    const alice = await member('key-alice', 'dm');
+    const bob = await member('key-bob', 'dm');
+    const card = await ownCard(env, alice.userId, 1);
+    const { proposalId: id } = await propose(env, { proposerId: alice.userId, recipientId: bob.userId, terms: { offered: [{ collectionItemId: card, quantity: 1 }], asked: [] } });
+    const tb = await tokenOf(bob.userId);
+    const text = 'Posting it tomorrow.';
+    const post = { guildId: env.demo.guild.id, proposalId: id, authorId: bob.userId, body: text, idempotencyKey: 'retry-1' };
+
+    // The API's Temporal client cannot reach the service: the message is kept, the answer is a 503.
+    await expect(postTradeMessage({ prisma: env.prisma, temporal: null }, post)).rejects.toMatchObject({ code: 'temporal_unavailable', status: 503 });
+    const [stored] = await env.prisma.cardTradeMessage.findMany({ where: { proposalId: id } });
+    expect(stored).toMatchObject({ body: text, idempotencyKey: 'retry-1' });
+
+    const retried = await call(tb, 'POST', `/card-trades/${id}/messages`, { body: text, idempotencyKey: 'retry-1' });
+    expect(retried).toMatchObject({ status: 201, body: { id: stored!.id.toString(), relayed: true } });
+    const key = `card-trade:${id}:message:${stored!.id}:${alice.userId}`;
+    await env.discord.waitFor(() => dmsAbout(alice.userId, id).find((m) => m.embeds[0]?.title === 'New message about your trade'), 30_000, 'the relayed DM');
+
+    // Once more (the answer was lost, say): the same message, signalled again, relayed no second time.
+    expect(await call(tb, 'POST', `/card-trades/${id}/messages`, { body: text, idempotencyKey: 'retry-1' })).toMatchObject({ status: 201, body: { id: stored!.id.toString() } });
+    await waitFor(() => relayCalls.filter((k) => k === key).length >= 2 || null, { timeoutMs: 30_000, what: 'the second relay step' });
+    expect(dmsAbout(alice.userId, id).filter((m) => m.embeds[0]?.title === 'New message about your trade')).toHaveLength(1);
+
+    // The key with another text is a client error: nothing stored.
+    const reused = await call(tb, 'POST', `/card-trades/${id}/messages`, { body: 'Something else', idempotencyKey: 'retry-1' });
+    expect(reused).toMatchObject({ status: 409, body: { error: { code: 'idempotency_key_reused' } } });
+    expect(await env.prisma.cardTradeMessage.count({ where: { proposalId: id } })).toBe(1);
   }, 180_000);
 
   it('receipts past the deadline: both reminded and the admin log told once; nothing cancelled', async () => {

@@ -49,6 +49,8 @@ describe('card trade cash while Stripe is down', () => {
     await waitFor(async () => (await escrowRow(short.proposalId))?.paymentIntentId, { timeoutMs: 60_000, what: 'the PaymentIntent after the outage' });
     expect(env.stripe.creations('/v1/payment_intents')).toBe(before + 1);
     expect(env.stripe.requests().filter((r) => r.path === '/v1/payment_intents' && r.method === 'POST' && r.status === 500)).toHaveLength(2);
+    // The open step writes the row before it returns; the flow says pending only once it has returned.
+    await waitFor(async () => (await env.stateOf(short.proposalId)).escrow === 'pending', { timeoutMs: 30_000, what: 'the flow to show the escrow pending' });
     expect((await env.stateOf(short.proposalId)).escrow).toBe('pending');
 
     const long = await cashTrade('long', 1_000);
@@ -71,6 +73,8 @@ describe('card trade cash while Stripe is down', () => {
     const pi = await waitFor(async () => (await escrowRow(t.proposalId))?.paymentIntentId, { timeoutMs: 30_000, what: 'the PaymentIntent' });
     await env.stripe.pay(pi);
     await waitFor(async () => (await escrowRow(t.proposalId))?.status === 'held', { timeoutMs: 30_000, what: 'the escrow held' });
+    // The check writes the row before it returns; the flow takes receipts only once its own state says held.
+    await waitFor(async () => (await env.stateOf(t.proposalId)).escrow === 'held', { timeoutMs: 30_000, what: 'the flow to count the cash held' });
 
     env.stripe.inject({ route: /^\/v1\/transfers/, status: 500 });
     await confirmTradeReceipt(env.temporal.client, t.proposalId, t.seller);

@@ -58,7 +58,8 @@ describe('card trade with cash: Stripe webhook → workflow → escrow → trans
     // The flow's own check at the fake Stripe's API said held (the row carries what the check read).
     await waitFor(async () => (await env.prisma.cardEscrow.findUnique({ where: { proposalId } }))?.status === 'held', { timeoutMs: 30_000, what: 'the escrow held by our check' });
     expect(env.stripe.requests().some((r) => r.method === 'GET' && r.path.startsWith(`/v1/payment_intents/${opened}`))).toBe(true);
-    expect((await env.stateOf(proposalId)).escrow).toBe('held');
+    // The flow learns it when the check returns, after the row: confirming earlier is refused as not paid.
+    await waitFor(async () => (await env.stateOf(proposalId)).escrow === 'held', { timeoutMs: 30_000, what: 'the flow knows the money is held' });
 
     await confirmTradeReceipt(env.temporal.client, proposalId, seller);
     expect(env.stripe.transfers().filter((t) => t.transfer_group === `card-trade:${proposalId}`)).toHaveLength(0);

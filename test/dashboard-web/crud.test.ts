@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
 import { apiRequestsOf, startDashboard, until, type Dashboard } from './stack';
 
 /**
@@ -84,12 +85,32 @@ it('creates a shop item with a role and stock, edits it, removes it: the rows sa
   await page.close();
 });
 
-it('posts a task, announces it in a channel and closes it from the Tasks page', async () => {
+it('posts a task, announces it in a channel and closes it from the Tasks page; refused input is the API’s refusal, unsent', async () => {
   const { page, problems } = await open('tasks');
   const form = page.getByRole('form', { name: 'New task' });
+  const sent = apiRequestsOf(page);
   await form.getByLabel('Task name').fill('Write a beginners’ guide');
   await form.getByLabel('What to do').fill('One page, with pictures.');
+  await form.getByLabel('Reward', { exact: true }).fill('-5');
+  await form.getByLabel('Only for members (ids, comma-separated; empty: everyone)').fill('carol');
+  await form.getByRole('button', { name: 'Post task' }).click();
+  // Checked in the page with the API's own schema: nothing sent, and the words are the API's.
+  const refusal = await form.getByRole('alert').textContent();
+  const answer = await dashboard.callApi('POST', `/api/guilds/${guild}/tasks`, { name: 'Write a beginners’ guide', description: 'One page, with pictures.', reward: '-5', assignedUserIds: ['carol'] });
+  expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', message: refusal } } });
+  expect(refusal).toMatch(/^reward: The reward must be between 0 and .*; assignedUserIds\.0: must be a Discord id/);
+  // The rule the API applies after its schema (the expiry is in the future), checked in the page too.
   await form.getByLabel('Reward', { exact: true }).fill('30');
+  await form.getByLabel('Only for members (ids, comma-separated; empty: everyone)').fill('');
+  await form.getByLabel('Closes at (empty: never)').fill('2020-01-01T12:00');
+  await form.getByRole('button', { name: 'Post task' }).click();
+  await form.getByRole('alert').filter({ hasText: /^The task’s expiry must be in the future\.$/ }).waitFor();
+  const late = await dashboard.callApi('POST', `/api/guilds/${guild}/tasks`, { name: 'Write a beginners’ guide', reward: '30', expiresAt: '2020-01-01T12:00:00.000Z' });
+  expect(late).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: 'The task’s expiry must be in the future.' } } });
+  expect(sent).toEqual([]);
+  expect(await db().task.count({ where: { guildId: guild, name: 'Write a beginners’ guide' } })).toBe(0);
+
+  await form.getByLabel('Closes at (empty: never)').fill('');
   await form.getByRole('button', { name: 'Post task' }).click();
   const task = await until('the new task', () => db().task.findFirst({ where: { guildId: guild, name: 'Write a beginners’ guide' } }));
   expect(task).toMatchObject({ reward: 30n, description: 'One page, with pictures.', status: 'active', createdBy: `discord:${dashboard.admin}` });
@@ -98,6 +119,13 @@ it('posts a task, announces it in a channel and closes it from the Tasks page', 
 
   const announce = page.getByRole('form', { name: 'Announce a task' });
   await announce.getByLabel('Task to announce').selectOption(String(task.id));
+  // No channel chosen: refused in the page as the API refuses it.
+  const announced = sent.length;
+  await announce.getByRole('button', { name: 'Announce' }).click();
+  const noChannel = await announce.getByRole('alert').textContent();
+  expect(await dashboard.callApi('POST', `/api/guilds/${guild}/tasks/${task.id}/announce`, { channelId: '' })).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: noChannel } } });
+  expect(noChannel).toBe('channelId: must be a Discord id (digits)');
+  expect(sent.slice(announced)).toEqual([]);
   await announce.getByLabel('Announce in').selectOption(dashboard.e2e.demo.channels.general);
   await announce.getByRole('button', { name: 'Announce' }).click();
   await announce.getByText(/^Announced/).waitFor();
@@ -106,6 +134,47 @@ it('posts a task, announces it in a channel and closes it from the Tasks page', 
 
   await row.getByRole('button', { name: 'Close Write a beginners’ guide' }).click();
   await until('the closed task', () => db().task.findFirst({ where: { id: task.id, status: 'closed' } }));
+  await page.close();
+});
+
+it('accepts a claim and revokes it from the Tasks page; a rejection or a revoke without a reason is refused in the page as the API refuses it', async () => {
+  // A claim as a member makes it in Discord: Claim on the task's post, then /task submit with the proof.
+  const { e2e } = dashboard;
+  const carol = dashboard.member('carol');
+  const tasksChannel = e2e.demo.channels.tasks.id;
+  await db().taskSettings.upsert({ where: { guildId: guild }, create: { guildId: guild, taskChannelId: tasksChannel }, update: { taskChannelId: tasksChannel } });
+  const task = await db().task.create({ data: { guildId: guild, name: 'Film the raid', reward: 40n, claimDurationSeconds: 86_400, createdBy: dashboard.admin } });
+  await requestTaskMessageSync({ temporal: e2e.temporal, taskQueue: e2e.taskQueue }, guild, task.id);
+  const posted = await until('the task’s post', async () => (await db().task.findUniqueOrThrow({ where: { id: task.id } })).messageId ?? null);
+  await e2e.discord.clickButton(e2e.discord.message(posted)!, `gf:task-claim:${task.id}`, carol).waitForResponse();
+  await until('the claim', () => db().taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'claimed' } }));
+  await e2e.discord.slash(guild, carol, 'task', { task: `#${task.id}`, proof: 'The raid, filmed from the roof.' }, { subcommand: 'submit' }).waitForResponse();
+  await until('the submitted claim', () => db().taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'submitted' } }));
+  const claimPath = `/api/guilds/${guild}/tasks/${task.id}/claims/${carol}`;
+
+  const { page } = await open('tasks');
+  const sent = apiRequestsOf(page);
+  const claim = page.locator('li.claim').filter({ hasText: 'The raid, filmed from the roof.' });
+  await claim.getByRole('button', { name: 'Reject' }).click();
+  const noReason = await claim.getByRole('alert').textContent();
+  expect(await dashboard.callApi('POST', `${claimPath}/review`, { decision: 'reject' })).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: noReason } } });
+  expect(noReason).toBe('reason: A rejection needs a reason.');
+  expect(sent).toEqual([]);
+  expect(await db().taskClaim.count({ where: { taskId: task.id, userId: carol, status: 'submitted' } })).toBe(1);
+  await claim.getByRole('button', { name: 'Accept' }).click();
+  await until('the accepted claim', () => db().taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'completed' } }));
+
+  await page.getByLabel('Claim status').selectOption('completed');
+  const completed = page.locator('li.claim').filter({ hasText: 'The raid, filmed from the roof.' });
+  await completed.getByRole('button', { name: 'Revoke' }).click();
+  const noRevokeReason = await completed.getByRole('alert').textContent();
+  expect(await dashboard.callApi('POST', `${claimPath}/revoke`, { reason: '' })).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: noRevokeReason } } });
+  expect(noRevokeReason).toBe('reason: A revoke needs a reason.');
+  expect(sent).toEqual([`POST ${claimPath}/review`]);
+  await completed.getByLabel('Reason (needed to reject or revoke)').fill('Filmed another server’s raid.');
+  await completed.getByRole('button', { name: 'Revoke' }).click();
+  const revoked = await until('the revoked claim', () => db().taskClaim.findFirst({ where: { taskId: task.id, userId: carol, status: 'revoked' } }));
+  expect(revoked.revokeReason).toBe('Filmed another server’s raid.');
   await page.close();
 });
 
@@ -149,11 +218,25 @@ it('sets the admin log channel and the verified role through the pickers: the gu
   await page.close();
 });
 
-it('gives a role a grant and removes it from the Grants page', async () => {
+it('gives a role a grant and removes it from the Grants page; a member id that is not one is refused in the page as the API refuses it', async () => {
   const { page, problems } = await open('grants');
   const { mod } = dashboard.e2e.demo.roles;
   const form = page.getByRole('form', { name: 'Give a grant' });
   await form.getByLabel('Permission').selectOption({ label: 'Manage shop' });
+  // A member id that is not one: refused in the page, in the API's words, and nothing sent.
+  const sent = apiRequestsOf(page);
+  await form.getByLabel('One member').check();
+  await form.getByLabel('Member id').fill('carol');
+  await form.getByRole('button', { name: 'Give grant' }).click();
+  const refusal = await form.getByRole('alert').textContent();
+  expect(await dashboard.callApi('POST', `/api/guilds/${guild}/grants`, { permission: 'manage_shop', subjectType: 'user', subjectId: 'carol' })).toEqual({
+    status: 400,
+    body: { error: { code: 'invalid_input', message: refusal } },
+  });
+  expect(refusal).toBe('subjectId: must be a Discord id (digits)');
+  expect(sent).toEqual([]);
+  expect(await db().memberGrant.count({ where: { guildId: guild, permission: 'manage_shop' } })).toBe(0);
+  await form.getByLabel('Everyone with a role').check();
   const role = form.getByRole('combobox', { name: /^Role/ });
   await role.locator(`option[value="${mod.id}"]`).waitFor({ state: 'attached' });
   await role.selectOption(mod.id);
@@ -169,6 +252,43 @@ it('gives a role a grant and removes it from the Grants page', async () => {
   await row.getByRole('button', { name: /^Remove Manage shop/ }).click();
   await until('the grant removed', async () => ((await db().memberGrant.count({ where: { id: grant.id } })) === 0 ? true : null));
   await row.waitFor({ state: 'detached' });
+  await page.close();
+});
+
+it('sends an announcement from the Announcements page; refused input is the API’s refusal, unsent', async () => {
+  const { page, problems } = await open('announcements');
+  const { general } = dashboard.e2e.demo.channels;
+  const form = page.getByRole('form', { name: 'New announcement' });
+  await form.getByLabel('Channel').locator(`option[value="${general}"]`).waitFor({ state: 'attached' });
+  const sent = apiRequestsOf(page);
+  await form.getByLabel('Channel').selectOption(general);
+  await form.getByLabel('Title').fill('Season two');
+  await form.getByLabel('Text', { exact: true }).fill('It starts on Monday.');
+  await form.getByLabel('Colour (#rrggbb)').fill('red');
+  await form.getByLabel('Image URL').fill('ftp://example.com/banner.png');
+  await form.getByRole('button', { name: 'Send now' }).click();
+  const refusal = await form.getByRole('alert').textContent();
+  const body = { channelId: general, title: 'Season two', body: 'It starts on Monday.', colour: 'red', imageUrl: 'ftp://example.com/banner.png' };
+  expect(await dashboard.callApi('POST', `/api/guilds/${guild}/announcements`, body)).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: refusal } } });
+  expect(refusal).toBe('colour: A colour is six hex digits, such as #5865F2.; imageUrl: The image must be an http(s):// URL.');
+  // The rule the API applies after its schema (a send time not passed), checked in the page too.
+  await form.getByLabel('Colour (#rrggbb)').fill('#5865f2');
+  await form.getByLabel('Image URL').fill('');
+  await form.getByLabel('Send at (empty: now)').fill('2020-01-01T12:00');
+  await form.getByRole('button', { name: 'Schedule' }).click();
+  const passed = 'sendAt: that time has passed (leave it empty to send now).';
+  await form.getByRole('alert').filter({ hasText: passed }).waitFor();
+  const late = await dashboard.callApi('POST', `/api/guilds/${guild}/announcements`, { ...body, colour: '#5865f2', imageUrl: null, sendAt: '2020-01-01T12:00:00.000Z' });
+  expect(late).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: passed } } });
+  expect(sent).toEqual([]);
+  expect(await db().announcement.count({ where: { guildId: guild, title: 'Season two' } })).toBe(0);
+
+  await form.getByLabel('Send at (empty: now)').fill('');
+  await form.getByRole('button', { name: 'Send now' }).click();
+  const created = await until('the announcement', () => db().announcement.findFirst({ where: { guildId: guild, title: 'Season two' } }));
+  expect(created).toMatchObject({ channelId: general, body: 'It starts on Monday.', colour: 0x5865f2, imageUrl: null });
+  await form.getByRole('status').waitFor();
+  await dashboard.checkPage(page, problems, 'announcements-compose');
   await page.close();
 });
 

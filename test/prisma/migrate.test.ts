@@ -62,6 +62,8 @@ const TABLES = [
   'ledger_entries',
   'ledger_hold_tombstones',
   'ledger_holds',
+  'ledger_hour_volume',
+  'ledger_hours_cached',
   'ledger_postings',
   'member_grants',
   'members',

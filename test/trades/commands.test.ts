@@ -5,6 +5,7 @@ import { ESCROW_OWNER, movePets, upsertSpecies } from '../../activities/trades';
 import type { InteractionHandle, MessageRecord } from '../fakes/discord';
 import { startE2E, type E2E } from '../e2e/harness';
 import type { WithdrawState } from '../../lib/flows/trades';
+import { waitFor } from '../../lib/wait';
 
 /**
  * The trade commands as members and admins use them, through the fake Discord, the bot, Temporal and the
@@ -92,14 +93,7 @@ describe('trade commands', () => {
     expect(JSON.stringify(hist.content)).toContain('**cancelled**');
   });
 
-  async function waitRow(id: string) {
-    for (let i = 0; i < 200; i++) {
-      const r = await e2e.prisma.withdrawal.findUnique({ where: { id } });
-      if (r) return r;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    throw new Error('no withdrawal row');
-  }
+  const waitRow = (id: string) => waitFor(() => e2e.prisma.withdrawal.findUnique({ where: { id } }), { timeoutMs: 10_000, intervalMs: 50, what: `the withdrawal row ${id}` });
 
   it('/tip moves gems and a pet between linked members once; an unlinked member or too many pets is refused with nothing moved', async () => {
     const sp = await upsertSpecies(e2e.prisma, guildId, { key: `fox${seq}`, name: 'Fox', rarity: 'common', value: 5n }, { actorType: 'user', actorId: 'test' });

@@ -1,23 +1,28 @@
-import { useEffect, useMemo, useRef, type ComponentType } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useRef, type ComponentType } from 'react';
 import type { GuildLevel, Session } from './api/client';
 import { Link } from './components/ui';
 import { followEvents } from './live/event-stream';
 import { LiveContext, type Subscribe } from './live/use-live';
 import { atLeast } from './pages/levels';
-import { LedgerPage } from './pages/Ledger';
 import { MemberHome } from './pages/MemberHome';
-import { MembersPage } from './pages/Members';
 import { OverviewPage } from './pages/Overview';
-import { TasksPage } from './pages/Tasks';
-import { ApiTokensPage } from './pages/ApiTokens';
-import { SettingsPage } from './pages/Settings';
-import { OrdersPage } from './pages/Orders';
-import { ShopPage } from './pages/Shop';
-import { AnnouncementsPage } from './pages/Announcements';
-import { MessagesPage } from './pages/Messages';
-import { GrantsPage } from './pages/Grants';
-import { AuditPage } from './pages/Audit';
 import type { Guild, PageProps } from './pages/types';
+
+/**
+ * The landing pages come with the app; every other page (and the request schemas its forms check with) is
+ * loaded when first opened, so the first page is interactive sooner.
+ */
+const LedgerPage = lazy(() => import('./pages/Ledger').then((m) => ({ default: m.LedgerPage })));
+const MembersPage = lazy(() => import('./pages/Members').then((m) => ({ default: m.MembersPage })));
+const TasksPage = lazy(() => import('./pages/Tasks').then((m) => ({ default: m.TasksPage })));
+const OrdersPage = lazy(() => import('./pages/Orders').then((m) => ({ default: m.OrdersPage })));
+const ShopPage = lazy(() => import('./pages/Shop').then((m) => ({ default: m.ShopPage })));
+const AnnouncementsPage = lazy(() => import('./pages/Announcements').then((m) => ({ default: m.AnnouncementsPage })));
+const MessagesPage = lazy(() => import('./pages/Messages').then((m) => ({ default: m.MessagesPage })));
+const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
+const GrantsPage = lazy(() => import('./pages/Grants').then((m) => ({ default: m.GrantsPage })));
+const ApiTokensPage = lazy(() => import('./pages/ApiTokens').then((m) => ({ default: m.ApiTokensPage })));
+const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
 
 
 interface PageDef {
@@ -124,7 +129,9 @@ export function GuildShell({ session, guild, page, onLogout }: { session: Sessio
       <main id="main" ref={mainRef} tabIndex={-1} className="content">
         <LiveContext.Provider value={subscribe}>
           {current ? (
-            <current.Page key={`${guild.id}/${current.slug}`} guild={guild} />
+            <Suspense fallback={<p role="status">Loading…</p>}>
+              <current.Page key={`${guild.id}/${current.slug}`} guild={guild} />
+            </Suspense>
           ) : (
             <>
               <h1>Not found</h1>

@@ -18,9 +18,9 @@ import {
   taskStats,
   updateTaskSettings,
   TASK_ACTIONS,
-  type TaskPatch,
   type TaskSettingsPatch,
 } from '../../../activities/tasks';
+import type { TaskPatch } from '../../../lib/requests/tasks';
 import { assetLabel } from '../../../activities/shop/messages';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { customId } from '../../../lib/discord/custom-id';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { archiveEntries, ledgerStats, systemAccount, userAccount, type Ledger } from '../../../activities/ledger';
-import { liveVolume, rangeVolume } from '../../../activities/ledger/day-volume';
+import { rangeVolume } from '../../../activities/ledger/day-volume';
+import { liveVolume } from '../../../activities/ledger/live-volume';
 import type { PrismaClient } from '../../../prisma/client';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { createGuild, fund, ledgerOn, snowflake, SYSTEM } from '../../helpers/ledger';

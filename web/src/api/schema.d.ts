@@ -13332,6 +13332,8 @@ export interface operations {
             content: {
                 "application/json": {
                     body: string;
+                    /** @description Retrying with the same key (after an error answer) answers the message stored the first time instead of storing it again. */
+                    idempotencyKey?: string;
                 };
             };
         };

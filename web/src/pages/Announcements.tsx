@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
 import { EmbedPreview } from '../components/EmbedPreview';
+import { announcementCreateRequestSchema, sendAtProblem } from '../../../lib/requests/announcements';
+import { checked } from '../components/forms';
 import { ChannelPicker, DirectoryProblem, RolePicker, useDirectory } from '../components/pickers';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import { atLeast } from './levels';
@@ -96,6 +98,9 @@ function Compose({ guildId, onSent }: { guildId: string; onSent: () => void }) {
         pin: f.pin,
         sendAt: f.sendAt ? new Date(f.sendAt).toISOString() : null,
       };
+      checked(announcementCreateRequestSchema, body);
+      const problem = sendAtProblem(body.sendAt ? new Date(body.sendAt) : null);
+      if (problem) throw new Error(problem);
       const a = unwrap(await api.POST('/api/guilds/{guildId}/announcements', { params: { path: { guildId } }, body }));
       setDone(a.status === 'scheduled' ? `Scheduled for ${when(a.sendAt)}.` : 'Sent.');
       setId(`web-${crypto.randomUUID()}`);

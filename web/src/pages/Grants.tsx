@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
-import { Outcome, Pager, useAction, useCursors } from '../components/forms';
+import { grantInputSchema, grantSubjectProblem } from '../../../lib/requests/grants';
+import { Outcome, Pager, checked, useAction, useCursors } from '../components/forms';
 import { DirectoryProblem, RolePicker, roleName, useDirectory } from '../components/pickers';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import type { PageProps } from './types';
@@ -89,7 +90,10 @@ function GrantForm({ guildId, directory, onGranted }: { guildId: string; directo
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const r = unwrap(await api.POST('/api/guilds/{guildId}/grants', { params: { path: { guildId } }, body: { permission, subjectType, subjectId: subjectId.trim() } }));
+      const body = checked(grantInputSchema, { permission, subjectType, subjectId: subjectId.trim() });
+      const problem = grantSubjectProblem(guildId, body);
+      if (problem) throw new Error(problem);
+      const r = unwrap(await api.POST('/api/guilds/{guildId}/grants', { params: { path: { guildId } }, body }));
       onGranted();
       return r.added ? `Granted ${label(r.grant.permission)}.` : `Already granted: nothing changed.`;
     });

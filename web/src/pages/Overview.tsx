@@ -6,6 +6,7 @@ import { atLeast } from './levels';
 import type { PageProps } from './types';
 
 const DAYS = 30;
+const STATS_EVERY_MS = 5_000;
 
 function lastDays(n: number): string[] {
   const today = new Date();
@@ -30,10 +31,9 @@ export function OverviewPage({ guild }: PageProps) {
     return { assets: assets.assets, circulation };
   }, [guild.id]);
   const stats = useLoad(() => api.GET('/api/guilds/{guildId}/ledger/stats', { params: { path, query: { since: days[0], top: 10 } } }).then(unwrap), [guild.id]);
-  useLive(['balance'], () => {
-    data.reload();
-    stats.reload();
-  });
+  useLive(['balance'], data.reload);
+  // A month's volume and the top holders move slowly: reloaded every few seconds at most, however busy.
+  useLive(['balance'], stats.reload, STATS_EVERY_MS);
   const isAdmin = atLeast(guild.level, 'admin');
   const isMod = atLeast(guild.level, 'mod');
 

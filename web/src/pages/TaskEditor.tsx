@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, wholeAmount, type BodyOf, type QueryOf, type Schemas } from '../api/client';
-import { Outcome, Pager, changedFields, optionalInt, optionalText, useAction, useCursors } from '../components/forms';
+import { taskAnnounceSchema, taskCreateSchema, taskExpiryProblem, taskPatchProblem, taskPatchSchema } from '../../../lib/requests/tasks';
+import { Outcome, Pager, changedFields, checked, optionalInt, optionalText, useAction, useCursors } from '../components/forms';
 import { ChannelPicker, DirectoryProblem, RolePicker, roleName, useDirectory, type Directory } from '../components/pickers';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
@@ -69,6 +70,9 @@ function bodyOf(d: Draft): TaskBody & { name: string; reward: number } {
     assignedUserIds: d.assignedUserIds.split(/[\s,]+/).filter(Boolean),
   };
 }
+
+/** The expiry as the API reads it (an ISO time), for the rule the API applies after its schema. */
+const expiryOf = (iso: string | null | undefined): Date | null => (iso ? new Date(iso) : null);
 
 /** The guild's tasks: post, edit, close or reopen, remove, announce in a channel. */
 export function TaskManager({ guild }: { guild: Guild }) {
@@ -221,12 +225,19 @@ function TaskForm({ guildId, task, directory, onSaved, onCancel }: { guildId: st
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
+      const whole = bodyOf(d);
       if (task) {
-        const saved = unwrap(await api.PATCH('/api/guilds/{guildId}/tasks/{taskId}', { params: { path: { guildId, taskId: task.id } }, body: changedFields(bodyOf(draftOf(task)), bodyOf(d)) }));
+        const patch = checked(taskPatchSchema, changedFields(bodyOf(draftOf(task)), whole));
+        const problem = taskPatchProblem(patch) ?? ('expiresAt' in patch ? taskExpiryProblem(expiryOf(patch.expiresAt)) : null);
+        if (problem) throw new Error(problem);
+        const saved = unwrap(await api.PATCH('/api/guilds/{guildId}/tasks/{taskId}', { params: { path: { guildId, taskId: task.id } }, body: patch }));
         onSaved(`Saved “${saved.name}”.`);
         return '';
       }
-      const created = unwrap(await api.POST('/api/guilds/{guildId}/tasks', { params: { path: { guildId } }, body: bodyOf(d) }));
+      checked(taskCreateSchema, whole);
+      const problem = taskExpiryProblem(expiryOf(whole.expiresAt));
+      if (problem) throw new Error(problem);
+      const created = unwrap(await api.POST('/api/guilds/{guildId}/tasks', { params: { path: { guildId } }, body: whole }));
       setD(EMPTY);
       onSaved(`Posted “${created.name}” (#${created.id}).`);
       return '';
@@ -304,7 +315,8 @@ function AnnounceForm({ guildId, tasks, directory }: { guildId: string; tasks: T
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const a = unwrap(await api.POST('/api/guilds/{guildId}/tasks/{taskId}/announce', { params: { path: { guildId, taskId: Number(taskId) } }, body: { channelId } }));
+      const body = checked(taskAnnounceSchema, { channelId });
+      const a = unwrap(await api.POST('/api/guilds/{guildId}/tasks/{taskId}/announce', { params: { path: { guildId, taskId: Number(taskId) } }, body }));
       return `Announced “${a.title}” (${a.status}).`;
     });
   };

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Answer, type QueryOf, type Schemas } from '../api/client';
+import { claimReviewSchema, claimRevokeSchema } from '../../../lib/requests/tasks';
+import { checked } from '../components/forms';
 import { ErrorMessage, amount, useLoad, when } from '../components/ui';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
@@ -130,19 +132,21 @@ function ClaimCard({ guildId, claim, canDecide, onChanged }: { guildId: string; 
           <input id={reasonId} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1000} />
           {claim.status === 'submitted' ? (
             <>
-              <button type="button" className="primary" disabled={busy} onClick={() => void act(() => api.POST('/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', { params: { path }, body: { decision: 'accept' } }))}>
+              <button type="button" className="primary" disabled={busy} onClick={() => void act(() => api.POST('/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', { params: { path }, body: checked(claimReviewSchema, { decision: 'accept' as const }) }))}>
                 Accept
               </button>
               <button
                 type="button"
                 disabled={busy}
-                onClick={() => void act(() => api.POST('/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', { params: { path }, body: { decision: 'reject', reason: reason || undefined } }))}
+                onClick={() =>
+                  void act(() => api.POST('/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/review', { params: { path }, body: checked(claimReviewSchema, { decision: 'reject' as const, reason: reason || undefined }) }))
+                }
               >
                 Reject
               </button>
             </>
           ) : (
-            <button type="button" disabled={busy} onClick={() => void act(() => api.POST('/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/revoke', { params: { path }, body: { reason } }))}>
+            <button type="button" disabled={busy} onClick={() => void act(() => api.POST('/api/guilds/{guildId}/tasks/{taskId}/claims/{userId}/revoke', { params: { path }, body: checked(claimRevokeSchema, { reason }) }))}>
               Revoke
             </button>
           )}
