@@ -1,11 +1,13 @@
 import { AppError } from './errors';
+import { FEATURE_SWITCHES } from './requests/guild-settings';
 
 /**
  * The features a server can switch off. Each switch names one or more registry features (the `switch`
  * key of bot/commands/index.ts) and the API routes that write its data (api/feature-switches.ts); the
  * guild's switched-off ones are stored in GuildSettings.disabledFeatures.
  */
-export const FEATURE_SWITCHES = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'trades', 'announcements', 'cards'] as const;
+// The names live with the settings request schema, which the dashboard's form bundles.
+export { FEATURE_SWITCHES };
 export type FeatureSwitch = (typeof FEATURE_SWITCHES)[number];
 
 /** What a person reads for each switch. */

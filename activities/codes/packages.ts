@@ -1,4 +1,5 @@
 import { ValidationError } from '../../lib/errors';
+import { packageProblem } from '../../lib/requests/code-shop';
 import type { CodePackage, PrismaClient } from '../../prisma/client';
 
 /** The packages a guild starts with (codes per package); the price of each is the admins' to set. */
@@ -17,8 +18,8 @@ export async function ensurePackages(prisma: PrismaClient, guildId: string): Pro
 
 /** Sets a package's price (and whether it is on sale); a new size creates the package. */
 export async function setPackage(prisma: PrismaClient, guildId: string, input: { quantity: number; price: bigint; active?: boolean }): Promise<CodePackage> {
-  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1000) throw new ValidationError('A package has 1 to 1000 codes.');
-  if (input.price < 0n || input.price > 10n ** 15n) throw new ValidationError('The price must be from 0 to 1,000,000,000,000,000.');
+  const problem = packageProblem(input);
+  if (problem) throw new ValidationError(problem);
   await ensurePackages(prisma, guildId);
   return prisma.codePackage.upsert({
     where: { guildId_quantity: { guildId, quantity: input.quantity } },

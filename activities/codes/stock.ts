@@ -1,5 +1,6 @@
 import { ValidationError } from '../../lib/errors';
 import { codeHash, codeRow, type CodeKeyring } from '../../lib/crypto/codes';
+import { codeImportProblem } from '../../lib/requests/code-shop';
 import type { PrismaClient } from '../../prisma/client';
 import { inTransaction, poolOf } from '../../prisma/transactions';
 import { OutOfStockError } from '../orders/errors';
@@ -14,7 +15,6 @@ import { OutOfStockError } from '../orders/errors';
 
 /** Printable ASCII without spaces, 4–200 characters: what a redeemable code looks like. */
 const CODE_PATTERN = /^[\x21-\x7E]{4,200}$/;
-const MAX_IMPORT_LINES = 10_000;
 
 export interface ImportReport {
   added: number;
@@ -26,8 +26,9 @@ export interface ImportReport {
 
 /** Imports codes, one per line (blank lines skipped): added, duplicates (in the batch or the stock), invalid. */
 export async function importCodes(prisma: PrismaClient, keyring: CodeKeyring, guildId: string, text: string): Promise<ImportReport> {
+  const problem = codeImportProblem(text);
+  if (problem) throw new ValidationError(problem);
   const lines = text.split(/\r?\n/);
-  if (lines.length > MAX_IMPORT_LINES) throw new ValidationError(`At most ${MAX_IMPORT_LINES.toLocaleString('en-US')} lines per import.`);
   const invalid: ImportReport['invalid'] = [];
   const seen = new Set<string>();
   const fresh: { hash: string; code: string }[] = [];

@@ -7,6 +7,7 @@ import { currencyOf } from './currency';
 import { notEnoughToRemove, RateLimitedError } from './errors';
 import { inTransaction } from '../../prisma/transactions';
 import { auditActorId, getEconomySettings } from './settings';
+import { MAX_REASON_LENGTH } from '../../lib/requests/economy';
 
 export interface AdjustInput {
   guildId: string;
@@ -30,8 +31,6 @@ export interface AdjustResult {
   balance: bigint;
   currency: Asset;
 }
-
-export const MAX_REASON_LENGTH = 500;
 
 /**
  * The budget follows the person, whatever they act through: their /economy commands and every token they

@@ -4,7 +4,7 @@
  * and the API call the same functions. Money moves only through the ledger, each movement under an
  * idempotency key, inside one database transaction with whatever else it depends on.
  */
-export { adjustBalance, MAX_REASON_LENGTH } from './adjust';
+export { adjustBalance } from './adjust';
 export { currencyOf, formatDuration } from './currency';
 export { claimDaily } from './daily';
 export { DailyCooldownError, RateLimitedError } from './errors';
@@ -16,5 +16,4 @@ export {
   settingsJson,
   updateEconomySettings,
   type EconomySettings,
-  type EconomySettingsChange,
 } from './settings';

@@ -1,10 +1,15 @@
-import { z } from 'zod';
 import { ValidationError } from '../../lib/errors';
 import type { PrismaClient } from '../../prisma/client';
 import type { Actor, Asset } from '../ledger';
 import { transactionLedger } from '../ledger/ledger';
 import { currencyOf } from './currency';
 import { inTransaction } from '../../prisma/transactions';
+import {
+  economySettingsChange,
+  economySettingsProblem,
+  MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE,
+  type EconomySettingsChange,
+} from '../../lib/requests/economy';
 
 /** A guild's economy knobs (table economy_settings). */
 export interface EconomySettings {
@@ -18,12 +23,6 @@ export interface EconomySettings {
   /** Balance changes (/economy add|remove, API adjustments) one person may make per minute. */
   adminAdjustLimitPerMinute: number;
 }
-
-/**
- * The most a guild may set adminAdjustLimitPerMinute to: one change a second. The limit is what stands
- * between a leaked admin token and unbounded minting, so an admin (or their token) cannot lift it away.
- */
-const MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE = 60;
 
 /** What a guild without a row has: the column defaults of economy_settings (a test keeps them equal). */
 export const DEFAULT_ECONOMY_SETTINGS: Readonly<EconomySettings> = {
@@ -49,41 +48,11 @@ export async function getEconomySettings(prisma: PrismaClient, guildId: string):
   };
 }
 
-const YEAR_SECONDS = 365 * 86_400;
-const MAX_AMOUNT = 1_000_000_000_000_000n;
-const amount = (what: string) =>
-  z
-    .bigint({ error: `${what} must be a whole number.` })
-    .min(0n, `${what} cannot be negative.`)
-    .max(MAX_AMOUNT, `${what} can be at most ${MAX_AMOUNT.toLocaleString('en-US')}.`);
-const int = (what: string, min: number, max: number, unit: string) => {
-  const range = `${what} must be a whole number from ${min} to ${max.toLocaleString('en-US')} ${unit}.`;
-  return z.number({ error: range }).int(range).min(min, range).max(max, range);
-};
-
-/** Every change /economy settings and the API can make; each field optional, at least one given. */
-export const economySettingsChange = z
-  .object({
-    dailyAmount: amount('The daily amount'),
-    dailyCooldownSeconds: int('The daily cooldown', 1, YEAR_SECONDS, 'seconds'),
-    dailyStreakBonus: amount('The streak bonus'),
-    dailyStreakMax: int('The streak maximum', 0, 1000, 'days'),
-    dailyStreakGraceSeconds: int('The streak grace', 0, YEAR_SECONDS, 'seconds'),
-    adminAdjustLimitPerMinute: int('The admin adjust limit', 1, MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE, 'changes per minute'),
-    currencyName: z.string().trim().min(1, 'The currency name cannot be empty.').max(64, 'The currency name can be at most 64 characters.'),
-    currencyEmoji: z.string().trim().min(1, 'The currency emoji cannot be empty.').max(100, 'The currency emoji can be at most 100 characters.'),
-  })
-  .partial()
-  .strict()
-  .refine((c) => Object.values(c).some((v) => v !== undefined), 'Give at least one setting to change.');
-
-export type EconomySettingsChange = z.infer<typeof economySettingsChange>;
-
 /** Checks a change, throwing a ValidationError that says what is wrong in words a server admin reads. */
 function parseSettingsChange(input: unknown): EconomySettingsChange {
-  const parsed = economySettingsChange.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new ValidationError(parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `Unknown setting: ${i.keys.join(', ')}.` : i.message)).join(' '));
+  const problem = economySettingsProblem(input);
+  if (problem) throw new ValidationError(problem);
+  return economySettingsChange.parse(input);
 }
 
 const COLUMNS: Record<keyof EconomySettings, string> = {

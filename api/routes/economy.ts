@@ -5,7 +5,6 @@ import {
   adjustBalance,
   currencyOf,
   getEconomySettings,
-  MAX_REASON_LENGTH,
   RateLimitedError,
   settingsJson,
   updateEconomySettings,
@@ -13,39 +12,10 @@ import {
 } from '../../activities/economy';
 import { createLedger, type Asset } from '../../activities/ledger';
 import { tokenActor } from '../auth';
-import { snowflake } from '../../lib/discord/snowflake';
+import { balanceAdjustment, economySettingsPatch } from '../../lib/requests/economy';
 import type { RouteDeps } from '../deps';
 import { route, routerOf, type RouteState } from '../openapi/route';
 import { decimalString, isoDate } from '../openapi/schemas';
-
-/** Amounts travel as decimal strings (bigint does not survive JSON); small ones may come as numbers. */
-const amountValue = z.union([z.string().regex(/^-?\d{1,19}$/, 'must be an integer, as a string'), z.number().int('must be an integer').refine(Number.isSafeInteger, 'is too large for a number: send it as a string')]).transform((v) => BigInt(v));
-
-const settingsPatch = z
-  .object({
-    dailyAmount: amountValue,
-    dailyCooldownSeconds: z.number(),
-    dailyStreakBonus: amountValue,
-    dailyStreakMax: z.number(),
-    dailyStreakGraceSeconds: z.number(),
-    adminAdjustLimitPerMinute: z.number(),
-    currencyName: z.string(),
-    currencyEmoji: z.string(),
-  })
-  .partial()
-  .strict();
-
-const adjustmentBody = z
-  .object({
-    userId: snowflake,
-    amount: amountValue.refine((v) => v !== 0n, 'must not be 0 (positive adds, negative removes)'),
-    reason: z.string().trim().min(1, 'is required: it is recorded with the change').max(MAX_REASON_LENGTH),
-    idempotencyKey: z
-      .string()
-      .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1–100 characters: letters, digits, . _ : -')
-      .optional(),
-  })
-  .strict();
 
 function settingsBody(guildId: string, settings: EconomySettings, currency: Asset) {
   return { guildId, ...settingsJson(settings), currency: { name: currency.name, emoji: currency.emoji } };
@@ -110,7 +80,7 @@ export function economyRoutes(deps: RouteDeps): Router<RouteState> {
       tag: TAG,
       access: { kind: 'guild', level: 'admin' },
       // Types here; ranges and "at least one" in the service, which the bot shares.
-      body: settingsPatch,
+      body: economySettingsPatch,
       responses: { 200: { description: 'The settings now.', schema: settingsResponse } },
       handler: async (ctx, { body: change }) => {
         const guildId = guildOf(ctx);
@@ -124,7 +94,7 @@ export function economyRoutes(deps: RouteDeps): Router<RouteState> {
       summary: "Adds to or removes from a member's balance (rate-limited per person, idempotent by key).",
       tag: TAG,
       access: { kind: 'guild', level: 'admin' },
-      body: adjustmentBody,
+      body: balanceAdjustment,
       responses: {
         201: { description: 'Applied.', schema: adjustmentResponse },
         200: { description: 'This idempotency key was already applied: the first result.', schema: adjustmentResponse },

@@ -2,37 +2,17 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { createApiToken, revokeApiToken } from '../../lib/api-tokens';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-import { FEATURE_SWITCHES } from '../../lib/features';
 import { updateGuildSettings } from '../../lib/guild-settings';
 import { PERMISSION_LEVELS } from '../../lib/permissions';
 import { tokenAuditActor, tokenMinter } from '../auth';
 import { requireInGuild } from '../../lib/discord/guild-directory';
-import { snowflake } from '../../lib/discord/snowflake';
+import { apiTokenCreate } from '../../lib/requests/api-tokens';
+import { guildSettingsPatch } from '../../lib/requests/guild-settings';
 import type { RouteDeps } from '../deps';
 import { decodeKeyCursor, encodeKeyCursor } from '../pagination';
 import { route, routerOf, type RouteState } from '../openapi/route';
 import { isoDate, json, nextCursor, row } from '../openapi/schemas';
 
-const settingsPatch = z
-  .object({
-    adminRoleIds: z.array(snowflake).max(25),
-    modRoleIds: z.array(snowflake).max(25),
-    verifiedRoleId: snowflake.nullable(),
-    unverifiedRoleId: snowflake.nullable(),
-    adminLogChannelId: snowflake.nullable(),
-    locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale such as en or pt-BR'),
-    /** The feature switches that are off (lib/features.ts); features not listed are on. */
-    disabledFeatures: z.array(z.enum(FEATURE_SWITCHES)).max(FEATURE_SWITCHES.length),
-  })
-  .partial()
-  .strict();
-const tokenCreate = z
-  .object({
-    name: z.string().trim().min(1).max(64),
-    level: z.enum(PERMISSION_LEVELS),
-    expiresInDays: z.number().int().min(1).max(3650).optional(),
-  })
-  .strict();
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
@@ -88,7 +68,7 @@ export function guildRoutes(deps: RouteDeps): Router<RouteState> {
       summary: "Changes the guild's settings (roles, channels, locale, feature switches).",
       tag: TAG,
       access: { kind: 'guild', level: 'admin' },
-      body: settingsPatch,
+      body: guildSettingsPatch,
       responses: { 200: { description: 'The settings now.', schema: settingsJson } },
       handler: async (ctx, { body: patch }) => {
         const guildId = guildOf(ctx);
@@ -156,7 +136,7 @@ export function guildRoutes(deps: RouteDeps): Router<RouteState> {
       summary: 'Mints an API token (at most the caller’s level); the secret is shown this once.',
       tag: TAG,
       access: { kind: 'guild', level: 'admin' },
-      body: tokenCreate,
+      body: apiTokenCreate,
       responses: { 201: { description: 'The token and its secret.', schema: z.object({ id: z.string(), token: z.string() }) } },
       handler: async (ctx, { body: input }) => {
         const created = await createApiToken(prisma, {

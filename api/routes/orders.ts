@@ -4,6 +4,7 @@ import { ensurePackages, packageToJson, setPackage } from '../../activities/code
 import { getCodeShopSettings, importCodes, stockCounts } from '../../activities/codes/stock';
 import { orderToJson } from '../../activities/orders';
 import { snowflake } from '../../lib/discord/snowflake';
+import { codeImport, codeShopLimits, packageParams, packagePrice } from '../../lib/requests/code-shop';
 import { AppError, NotFoundError } from '../../lib/errors';
 import { FlowClosedError } from '../../lib/flows/client';
 import { ORDER_STATUSES } from '../../lib/flows/orders';
@@ -24,17 +25,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 const processBody = z.object({ action: z.enum(['retry', 'complete', 'refund']) }).strict();
-const importBody = z.object({ codes: z.string().min(1).max(2_000_000) }).strict();
-/** 0 or null for the hourly limits: unlimited. */
-const settingsBody = z
-  .object({
-    ordersPerMemberPerHour: z.number().int().min(0).max(1000).nullable().optional(),
-    topupsPerMemberPerHour: z.number().int().min(0).max(1000).nullable().optional(),
-    redeliveriesPerDay: z.number().int().min(0).max(100).optional(),
-  })
-  .strict();
-const packageBody = z.object({ price: z.union([z.string().regex(/^\d{1,16}$/), z.number().int().min(0)]), active: z.boolean().optional() }).strict();
-
 const settingsToJson = (s: Awaited<ReturnType<typeof getCodeShopSettings>>) => ({
   lowStockThreshold: s.lowStockThreshold,
   topupWaitSeconds: s.topupWaitSeconds,
@@ -167,7 +157,7 @@ export function orderRoutes(deps: RouteDeps): Router<RouteState> {
       summary: 'Changes the per-member limits (0 or null: unlimited; audited).',
       tag: TAG,
       access: admin,
-      body: settingsBody,
+      body: codeShopLimits,
       responses: { 200: { description: 'The settings now.', schema: settingsJson } },
       handler: async (ctx, { body }) => {
         await getCodeShopSettings(prisma, guildOf(ctx));
@@ -201,7 +191,7 @@ export function orderRoutes(deps: RouteDeps): Router<RouteState> {
       summary: 'Imports codes, one a line (encrypted at rest; audited).',
       tag: TAG,
       access: admin,
-      body: importBody,
+      body: codeImport,
       bodyLimitBytes: 4 * 1024 * 1024,
       responses: {
         200: { description: 'What was added.', schema: z.object({ added: z.number().int(), duplicates: z.number().int(), invalid: z.array(z.object({ line: z.number().int(), reason: z.string() })), available: z.number().int() }) },
@@ -219,8 +209,8 @@ export function orderRoutes(deps: RouteDeps): Router<RouteState> {
       summary: 'Sets the price of a package of codes (audited).',
       tag: TAG,
       access: admin,
-      params: z.object({ quantity: z.coerce.number().int().min(1).max(1000) }),
-      body: packageBody,
+      params: packageParams,
+      body: packagePrice,
       responses: { 200: { description: 'The package.', schema: packageJson } },
       handler: async (ctx, { params: { quantity }, body }) => {
         const p = await setPackage(prisma, guildOf(ctx), { quantity, price: BigInt(body.price), ...(body.active === undefined ? {} : { active: body.active }) });

@@ -1,5 +1,6 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { adjustBalance, currencyOf, formatDuration, getEconomySettings, updateEconomySettings, type EconomySettings, type EconomySettingsChange } from '../../../activities/economy';
+import { adjustBalance, currencyOf, formatDuration, getEconomySettings, updateEconomySettings, type EconomySettings } from '../../../activities/economy';
+import type { EconomySettingsChange } from '../../../lib/requests/economy';
 import { createLedger, type Asset } from '../../../activities/ledger';
 import { formatAmount } from '../../../lib/discord/amounts';
 import { guildflowEmbed } from '../../../lib/discord/embeds';

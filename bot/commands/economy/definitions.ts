@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, PermissionFlagsBits, type APIApplicationCommandBasicOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import { MAX_NOTE_LENGTH, MAX_REASON_LENGTH } from '../../../activities/economy';
+import { MAX_NOTE_LENGTH } from '../../../activities/economy';
+import { MAX_REASON_LENGTH } from '../../../lib/requests/economy';
 
 /**
  * What Discord is told about the economy commands. Amounts are integer options without a minimum, so a

@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type BodyOf } from '../api/client';
+import { apiTokenCreate } from '../../../lib/requests/api-tokens';
+import { checked } from '../components/forms';
 import { ErrorMessage, useLoad, when } from '../components/ui';
 import type { PageProps } from './types';
 
@@ -20,7 +22,7 @@ export function ApiTokensPage({ guild }: PageProps) {
     setError(null);
     setSecret(null);
     try {
-      const created = unwrap(await api.POST('/api/guilds/{guildId}/api-tokens', { params: { path }, body: { name, level, ...(days ? { expiresInDays: Number(days) } : {}) } }));
+      const created = unwrap(await api.POST('/api/guilds/{guildId}/api-tokens', { params: { path }, body: checked(apiTokenCreate, { name, level, ...(days ? { expiresInDays: Number(days) } : {}) }) }));
       setSecret(created.token);
       setName('');
       list.reload();

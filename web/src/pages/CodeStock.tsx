@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Answer } from '../api/client';
-import { Outcome, optionalInt, useAction } from '../components/forms';
+import { codeImport, codeImportProblem, codeShopLimits, packageParams, packagePrice, packageProblem } from '../../../lib/requests/code-shop';
+import { Outcome, checked, optionalInt, useAction } from '../components/forms';
 import { ErrorMessage, amount, useLoad } from '../components/ui';
 import { useLive } from '../live/use-live';
 
@@ -19,7 +20,11 @@ export function CodeStock({ guildId, isAdmin }: { guildId: string; isAdmin: bool
   const savePackage = (e: FormEvent) => {
     e.preventDefault();
     void pkg.run(async () => {
-      const p = unwrap(await api.PUT('/api/guilds/{guildId}/codes/packages/{quantity}', { params: { path: { guildId, quantity: Number(quantity) } }, body: { price: price.trim(), active } }));
+      const size = checked(packageParams, { quantity: Number(quantity) });
+      const body = checked(packagePrice, { price: price.trim(), active });
+      const problem = packageProblem({ quantity: size.quantity, price: BigInt(body.price) });
+      if (problem) throw new Error(problem);
+      const p = unwrap(await api.PUT('/api/guilds/{guildId}/codes/packages/{quantity}', { params: { path: { guildId, ...size } }, body }));
       stock.reload();
       return `${p.quantity} code${p.quantity === 1 ? '' : 's'}: ${amount(p.price)}, ${p.active ? 'on sale' : 'not on sale'}.`;
     });
@@ -115,7 +120,10 @@ function ImportForm({ guildId, onImported }: { guildId: string; onImported: () =
     e.preventDefault();
     setInvalid([]);
     void run(async () => {
-      const r = unwrap(await api.POST('/api/guilds/{guildId}/codes/import', { params: { path: { guildId } }, body: { codes } }));
+      const body = checked(codeImport, { codes });
+      const problem = codeImportProblem(codes);
+      if (problem) throw new Error(problem);
+      const r = unwrap(await api.POST('/api/guilds/{guildId}/codes/import', { params: { path: { guildId } }, body }));
       setCodes('');
       setInvalid(r.invalid);
       onImported();
@@ -167,7 +175,11 @@ function LimitsForm({ guildId }: { guildId: string }) {
       unwrap(
         await api.PATCH('/api/guilds/{guildId}/codes/settings', {
           params: { path },
-          body: { ordersPerMemberPerHour: optionalInt(form.ordersPerMemberPerHour), topupsPerMemberPerHour: optionalInt(form.topupsPerMemberPerHour), redeliveriesPerDay: Number(form.redeliveriesPerDay) },
+          body: checked(codeShopLimits, {
+            ordersPerMemberPerHour: optionalInt(form.ordersPerMemberPerHour),
+            topupsPerMemberPerHour: optionalInt(form.topupsPerMemberPerHour),
+            redeliveriesPerDay: Number(form.redeliveriesPerDay),
+          }),
         }),
       );
       loaded.reload();

@@ -1,5 +1,7 @@
 import { useRef, useState, type FormEvent, type RefObject } from 'react';
 import { ApiError, api, unwrap, type Schemas } from '../api/client';
+import { balanceAdjustment } from '../../../lib/requests/economy';
+import { checked } from '../components/forms';
 import { ErrorMessage, amount, useLoad } from '../components/ui';
 import { useLive } from '../live/use-live';
 import { atLeast } from './levels';
@@ -164,7 +166,7 @@ function AdjustForm({
     setResult(null);
     try {
       const res = unwrap(
-        await api.POST('/api/guilds/{guildId}/economy/adjustments', { params: { path: { guildId } }, body: { userId: userId.trim(), amount: value.trim(), reason, idempotencyKey: key } }),
+        await api.POST('/api/guilds/{guildId}/economy/adjustments', { params: { path: { guildId } }, body: checked(balanceAdjustment, { userId: userId.trim(), amount: value.trim(), reason, idempotencyKey: key }) }),
       );
       setResult(`Done: ${userId}’s balance is now ${amount(res.balance)} ${res.currency.emoji} ${res.currency.name}.`);
       setValue('');

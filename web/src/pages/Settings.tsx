@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
-import { Outcome, useAction } from '../components/forms';
+import { economySettingsPatch, economySettingsProblem } from '../../../lib/requests/economy';
+import { guildSettingsPatch } from '../../../lib/requests/guild-settings';
+import { Outcome, checked, useAction } from '../components/forms';
 import { ChannelPicker, DirectoryProblem, RoleChecklist, RolePicker, useDirectory } from '../components/pickers';
 import { ErrorMessage, useLoad } from '../components/ui';
 import type { PageProps } from './types';
@@ -65,7 +67,7 @@ function GuildSettingsForm({ guildId }: { guildId: string }) {
       if ((verifiedRole || null) !== (before?.verifiedRoleId ?? null)) change.verifiedRoleId = verifiedRole || null;
       if ((unverifiedRole || null) !== (before?.unverifiedRoleId ?? null)) change.unverifiedRoleId = unverifiedRole || null;
       if ((logChannel || null) !== (before?.adminLogChannelId ?? null)) change.adminLogChannelId = logChannel || null;
-      unwrap(await api.PATCH('/api/guilds/{guildId}/settings', { params: { path }, body: change }));
+      unwrap(await api.PATCH('/api/guilds/{guildId}/settings', { params: { path }, body: checked(guildSettingsPatch, change) }));
       loaded.reload();
       return 'Saved.';
     });
@@ -123,13 +125,17 @@ function EconomySettingsForm({ guildId }: { guildId: string }) {
     void run(async () => {
       if (!form || !loaded.data) return '';
       const before = loaded.data;
-      const change: Record<string, string | number> = {};
+      const change: Record<string, string | number | null> = {};
       if (form.dailyAmount !== before.dailyAmount) change.dailyAmount = form.dailyAmount;
       if (form.dailyStreakBonus !== before.dailyStreakBonus) change.dailyStreakBonus = form.dailyStreakBonus;
-      for (const [k] of NUMBER_FIELDS) if (form[k] !== before[k]) change[k] = form[k];
+      // An emptied number field is NaN, which travels as null: checked as what the API receives.
+      for (const [k] of NUMBER_FIELDS) if (form[k] !== before[k]) change[k] = Number.isNaN(form[k]) ? null : form[k];
       if (form.currency.name !== before.currency.name) change.currencyName = form.currency.name;
       if (form.currency.emoji !== before.currency.emoji) change.currencyEmoji = form.currency.emoji;
-      setForm(unwrap(await api.PATCH('/api/guilds/{guildId}/economy/settings', { params: { path }, body: change })));
+      // The route checks types, then the service the ranges (the bot's /economy shares them): both here.
+      const problem = economySettingsProblem(economySettingsPatch.parse(checked(economySettingsPatch, change)));
+      if (problem) throw new Error(problem);
+      setForm(unwrap(await api.PATCH('/api/guilds/{guildId}/economy/settings', { params: { path }, body: change as BodyOf<'/api/guilds/{guildId}/economy/settings', 'patch'> })));
       return 'Saved.';
     });
   };
