@@ -9,6 +9,18 @@ import { snowflake } from '../discord/snowflake';
  */
 export const FEATURE_SWITCHES = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'trades', 'announcements', 'cards'] as const;
 
+/** How the dashboard names each switch (a new switch does not compile until it has a name here). */
+export const FEATURE_LABELS: Record<(typeof FEATURE_SWITCHES)[number], string> = {
+  economy: 'Economy (/daily, /give, balances)',
+  shop: 'Shop',
+  tasks: 'Tasks',
+  verification: 'Roblox verification',
+  codeShop: 'Code shop (orders and top-ups)',
+  trades: 'Game trades',
+  announcements: 'Announcements',
+  cards: 'Card trading (/cards)',
+};
+
 export const guildSettingsPatch = z
   .object({
     adminRoleIds: z.array(snowflake).max(25),

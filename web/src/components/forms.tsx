@@ -22,12 +22,15 @@ export function useAction(): { error: string | null; done: string | null; busy: 
 }
 
 /**
- * A request body checked with the schema the API validates it with: refused input throws the words the API
- * would answer, before anything is sent (the API still checks: a form is client code).
+ * A request body checked with the schema the API validates it with, as the wire carries it (a number the
+ * field could not read, NaN, travels as null), then with the rule across fields the API applies next
+ * (`problem`, a shared `…Problem()` verdict): refused input throws the words the API would answer, before
+ * anything is sent (the API still checks: a form is client code).
  */
-export function checked<T>(schema: ZodType, body: T): T {
-  const result = schema.safeParse(body);
+export function checked<T>(schema: ZodType, body: T, problem: string | null = null): T {
+  const result = schema.safeParse(JSON.parse(JSON.stringify(body)));
   if (!result.success) throw new Error(describeIssues(result.error.issues));
+  if (problem) throw new Error(problem);
   return body;
 }
 

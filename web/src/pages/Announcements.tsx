@@ -98,9 +98,7 @@ function Compose({ guildId, onSent }: { guildId: string; onSent: () => void }) {
         pin: f.pin,
         sendAt: f.sendAt ? new Date(f.sendAt).toISOString() : null,
       };
-      checked(announcementCreateRequestSchema, body);
-      const problem = sendAtProblem(body.sendAt ? new Date(body.sendAt) : null);
-      if (problem) throw new Error(problem);
+      checked(announcementCreateRequestSchema, body, sendAtProblem(body.sendAt ? new Date(body.sendAt) : null));
       const a = unwrap(await api.POST('/api/guilds/{guildId}/announcements', { params: { path: { guildId } }, body }));
       setDone(a.status === 'scheduled' ? `Scheduled for ${when(a.sendAt)}.` : 'Sent.');
       setId(`web-${crypto.randomUUID()}`);

@@ -120,9 +120,7 @@ function ImportForm({ guildId, onImported }: { guildId: string; onImported: () =
     e.preventDefault();
     setInvalid([]);
     void run(async () => {
-      const body = checked(codeImport, { codes });
-      const problem = codeImportProblem(codes);
-      if (problem) throw new Error(problem);
+      const body = checked(codeImport, { codes }, codeImportProblem(codes));
       const r = unwrap(await api.POST('/api/guilds/{guildId}/codes/import', { params: { path: { guildId } }, body }));
       setCodes('');
       setInvalid(r.invalid);

@@ -90,9 +90,8 @@ function GrantForm({ guildId, directory, onGranted }: { guildId: string; directo
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const body = checked(grantInputSchema, { permission, subjectType, subjectId: subjectId.trim() });
-      const problem = grantSubjectProblem(guildId, body);
-      if (problem) throw new Error(problem);
+      const body = { permission, subjectType, subjectId: subjectId.trim() };
+      checked(grantInputSchema, body, grantSubjectProblem(guildId, body));
       const r = unwrap(await api.POST('/api/guilds/{guildId}/grants', { params: { path: { guildId } }, body }));
       onGranted();
       return r.added ? `Granted ${label(r.grant.permission)}.` : `Already granted: nothing changed.`;

@@ -1,24 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type BodyOf, type Schemas } from '../api/client';
 import { economySettingsPatch, economySettingsProblem } from '../../../lib/requests/economy';
-import { guildSettingsPatch } from '../../../lib/requests/guild-settings';
+import { FEATURE_LABELS, FEATURE_SWITCHES, guildSettingsPatch } from '../../../lib/requests/guild-settings';
 import { Outcome, checked, useAction } from '../components/forms';
 import { ChannelPicker, DirectoryProblem, RoleChecklist, RolePicker, useDirectory } from '../components/pickers';
 import { ErrorMessage, useLoad } from '../components/ui';
 import type { PageProps } from './types';
 
 type Economy = Schemas['EconomySettings'];
-type Feature = Schemas['FeatureSwitch'];
-const FEATURES: { name: Feature; label: string }[] = [
-  { name: 'economy', label: 'Economy (/daily, /give, balances)' },
-  { name: 'shop', label: 'Shop' },
-  { name: 'tasks', label: 'Tasks' },
-  { name: 'verification', label: 'Roblox verification' },
-  { name: 'codeShop', label: 'Code shop (orders and top-ups)' },
-  { name: 'trades', label: 'Game trades' },
-  { name: 'announcements', label: 'Announcements' },
-];
-
+type Feature = (typeof FEATURE_SWITCHES)[number];
 /** The guild's settings (locale, feature switches, roles) and the economy's (daily reward, currency). */
 export function SettingsPage({ guild }: PageProps) {
   return (
@@ -83,14 +73,14 @@ function GuildSettingsForm({ guildId }: { guildId: string }) {
       </label>
       <fieldset>
         <legend>Features</legend>
-        {FEATURES.map((f) => (
-          <label key={f.name} className="check">
+        {FEATURE_SWITCHES.map((name) => (
+          <label key={name} className="check">
             <input
               type="checkbox"
-              checked={!disabled.includes(f.name)}
-              onChange={(e) => setDisabled(e.target.checked ? disabled.filter((d) => d !== f.name) : [...disabled, f.name])}
+              checked={!disabled.includes(name)}
+              onChange={(e) => setDisabled(e.target.checked ? disabled.filter((d) => d !== name) : [...disabled, name])}
             />
-            {f.label}
+            {FEATURE_LABELS[name]}
           </label>
         ))}
       </fieldset>

@@ -206,14 +206,12 @@ function ItemForm({ guildId, item, directory, onSaved, onCancel }: { guildId: st
       const whole = bodyOf(d);
       const problem = itemCombinationProblem({ roleId: whole.roleId ?? null, roleDurationSeconds: whole.roleDurationSeconds ?? null, usable: whole.usable ?? false, sellBackPercent: whole.sellBackPercent ?? null });
       if (item) {
-        const patch = checked(itemPatchSchema, changedFields(bodyOf(draftOf(item)), whole));
-        if (problem) throw new Error(problem);
+        const patch = checked(itemPatchSchema, changedFields(bodyOf(draftOf(item)), whole), problem);
         const saved = unwrap(await api.PATCH('/api/guilds/{guildId}/shop/items/{itemId}', { params: { path: { guildId, itemId: item.id } }, body: patch }));
         onSaved(`Saved “${saved.name}”.`);
         return '';
       }
-      checked(itemCreateSchema, whole);
-      if (problem) throw new Error(problem);
+      checked(itemCreateSchema, whole, problem);
       const created = unwrap(await api.POST('/api/guilds/{guildId}/shop/items', { params: { path: { guildId } }, body: whole }));
       setD(EMPTY);
       onSaved(`Added “${created.name}”.`);

@@ -234,9 +234,7 @@ function TaskForm({ guildId, task, directory, onSaved, onCancel }: { guildId: st
         onSaved(`Saved “${saved.name}”.`);
         return '';
       }
-      checked(taskCreateSchema, whole);
-      const problem = taskExpiryProblem(expiryOf(whole.expiresAt));
-      if (problem) throw new Error(problem);
+      checked(taskCreateSchema, whole, taskExpiryProblem(expiryOf(whole.expiresAt)));
       const created = unwrap(await api.POST('/api/guilds/{guildId}/tasks', { params: { path: { guildId } }, body: whole }));
       setD(EMPTY);
       onSaved(`Posted “${created.name}” (#${created.id}).`);
