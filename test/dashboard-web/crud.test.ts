@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { requestTaskMessageSync } from '../../lib/flows/tasks.client';
-import { apiRequestsOf, startDashboard, until, type Dashboard } from './stack';
+import { apiRequestsOf, startDashboardAsAdmin, until, type Dashboard } from './stack';
 
 /**
  * The dashboard's editing pages in Chromium against the whole stack (see ./stack.ts): each change is made
@@ -20,12 +20,8 @@ const open = (slug: string) => dashboard.openAsAdmin(`/guilds/${guild}/${slug}`)
 const acceptNextDialog = (page: Page) => page.once('dialog', (d) => void d.accept());
 
 beforeAll(async () => {
-  dashboard = await startDashboard();
+  dashboard = await startDashboardAsAdmin();
   guild = dashboard.guild;
-  const { page } = await dashboard.browser.page();
-  await page.goto(`${dashboard.base}/guilds/${guild}/`);
-  await dashboard.logIn(page, dashboard.admin);
-  await page.close();
 }, 240_000);
 
 afterAll(async () => {

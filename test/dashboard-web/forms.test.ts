@@ -1,5 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import { apiRequestsOf, startDashboard, until, type Dashboard } from './stack';
+import { apiRequestsOf, startDashboardAsAdmin, until, type Dashboard } from './stack';
 
 /**
  * The admin forms check input with the API's own schemas and rules before sending: refused input shows
@@ -48,12 +48,8 @@ async function pasted(field: Locator, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dashboard = await startDashboard();
+  dashboard = await startDashboardAsAdmin();
   guild = dashboard.guild;
-  const { page } = await dashboard.browser.page();
-  await page.goto(`${dashboard.base}/guilds/${guild}/`);
-  await dashboard.logIn(page, dashboard.admin);
-  await page.close();
 }, 240_000);
 
 afterAll(async () => {

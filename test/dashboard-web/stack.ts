@@ -48,6 +48,16 @@ export async function until<T>(what: string, probe: () => Promise<T | null | und
   return waitFor(async () => (await probe()) || undefined, { timeoutMs, intervalMs: 100, what }) as Promise<T>;
 }
 
+/** The dashboard with its admin already logged in (their browser keeps the session cookie). */
+export async function startDashboardAsAdmin(): Promise<Dashboard> {
+  const dashboard = await startDashboard();
+  const { page } = await dashboard.browser.page();
+  await page.goto(`${dashboard.base}/guilds/${dashboard.guild}/`);
+  await dashboard.logIn(page, dashboard.admin);
+  await page.close();
+  return dashboard;
+}
+
 export async function startDashboard(): Promise<Dashboard> {
   const built = ensureWebBuilt({ quiet: true });
   const port = await freePort();
