@@ -22,6 +22,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The dashboard's one classic script (served as is, run in the browser before the app).
+    files: ['web/public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'writable', fetch: 'readonly' } },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no clocks or randomness of its own,
     // and activities only as types (their implementations run on the worker, outside the sandbox).
     files: ['workflows/**/*.ts', 'test/workflows/**/*.ts'],

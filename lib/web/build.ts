@@ -10,7 +10,11 @@ export const WEB_DIR = path.join(__dirname, '..', '..', 'web');
 const DIST = path.join(WEB_DIR, 'dist');
 /** The hash of the sources a build was made from, written beside it: a different hash means stale. */
 const STAMP = path.join(DIST, '.source-hash');
-const SOURCES = ['index.html', 'vite.config.mts', 'tsconfig.json', 'src'];
+/**
+ * What the page is built from, relative to web/: its own files and the request schemas it shares with the
+ * server (the modules .dependency-cruiser.cjs lets web/src import: SHARED_WITH_BROWSER).
+ */
+const SOURCES = ['index.html', 'vite.config.mts', 'tsconfig.json', 'src', 'public', '../lib/requests', '../lib/discord/snowflake.ts', '../lib/grants.ts', '../lib/permissions.ts'];
 
 async function filesUnder(p: string): Promise<string[]> {
   const entries = await readdir(p, { withFileTypes: true }).catch(() => null);

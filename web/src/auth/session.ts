@@ -22,9 +22,20 @@ export function refreshSession(onChange: (session: Session | null) => void): Pro
 
 let inFlight: Promise<Session | null> | undefined;
 
+type RefreshAnswer = Awaited<ReturnType<typeof postRefresh>>;
+const postRefresh = () => api.POST('/api/auth/refresh', { headers: CSRF_HEADER });
+
+/** The refresh web/public/boot.js started while the app loaded, taken once (a second use would replay a spent token). */
+function takeFirstRefresh(): Promise<RefreshAnswer> | null {
+  const holder = window as Window & { guildflowFirstRefresh?: Promise<Response> };
+  const first = holder.guildflowFirstRefresh;
+  delete holder.guildflowFirstRefresh;
+  return first ? first.then(async (response) => ({ response, data: response.ok ? ((await response.json()) as RefreshAnswer['data']) : undefined }) as RefreshAnswer) : null;
+}
+
 async function refreshOnce(onChange: (session: Session | null) => void): Promise<Session | null> {
   clearTimeout(timer);
-  const { data, response } = await api.POST('/api/auth/refresh', { headers: CSRF_HEADER });
+  const { data, response } = await (takeFirstRefresh() ?? postRefresh());
   if (!data) {
     setAccessToken(null);
     if (response.status === 401) return null;
