@@ -1,4 +1,5 @@
-import { FEATURE_SWITCHES, FeatureDisabledError, switchesOf, type FeatureSwitch } from './features';
+import { FeatureDisabledError, switchesOf, type FeatureSwitch } from './features';
+import { FEATURE_SWITCHES } from './requests/guild-settings';
 import type { PrismaClient } from '../prisma/client';
 import { updateGuildSettings } from './guild-settings';
 

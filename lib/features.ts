@@ -1,26 +1,14 @@
 import { AppError } from './errors';
-import { FEATURE_SWITCHES } from './requests/guild-settings';
+import { FEATURE_LABELS, FEATURE_SWITCHES } from './requests/guild-settings';
 
 /**
  * The features a server can switch off. Each switch names one or more registry features (the `switch`
  * key of bot/commands/index.ts) and the API routes that write its data (api/feature-switches.ts); the
  * guild's switched-off ones are stored in GuildSettings.disabledFeatures.
  */
-// The names live with the settings request schema, which the dashboard's form bundles.
-export { FEATURE_SWITCHES };
+// The names and labels live with the settings request schema (lib/requests/guild-settings.ts), which the
+// dashboard's form bundles.
 export type FeatureSwitch = (typeof FEATURE_SWITCHES)[number];
-
-/** What a person reads for each switch. */
-export const FEATURE_LABELS: Readonly<Record<FeatureSwitch, string>> = {
-  economy: 'Economy',
-  shop: 'Shop',
-  tasks: 'Tasks',
-  verification: 'Roblox verification',
-  codeShop: 'Code shop (code orders and top-ups)',
-  trades: 'Roblox trades',
-  announcements: 'Announcements',
-  cards: 'Card trading',
-};
 
 /** The stored list as switches; names no longer known are ignored rather than trusted. */
 export function switchesOf(stored: readonly string[] | null | undefined): Set<FeatureSwitch> {

@@ -6,7 +6,7 @@ import { currencyOf } from './currency';
 import { inTransaction } from '../../prisma/transactions';
 import {
   economySettingsChange,
-  economySettingsProblem,
+  economySettingsWording,
   MAX_ADMIN_ADJUST_LIMIT_PER_MINUTE,
   type EconomySettingsChange,
 } from '../../lib/requests/economy';
@@ -50,9 +50,9 @@ export async function getEconomySettings(prisma: PrismaClient, guildId: string):
 
 /** Checks a change, throwing a ValidationError that says what is wrong in words a server admin reads. */
 function parseSettingsChange(input: unknown): EconomySettingsChange {
-  const problem = economySettingsProblem(input);
-  if (problem) throw new ValidationError(problem);
-  return economySettingsChange.parse(input);
+  const parsed = economySettingsChange.safeParse(input);
+  if (!parsed.success) throw new ValidationError(economySettingsWording(parsed.error.issues));
+  return parsed.data;
 }
 
 const COLUMNS: Record<keyof EconomySettings, string> = {

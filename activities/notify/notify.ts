@@ -91,12 +91,11 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
   const trader = await deps.prisma.cardTrader.findUnique({ where: { userId: input.userId } });
   const via = trader?.notifyVia ?? 'dm';
   const mail = deps.mail;
-  // Email only to a confirmed address (card_traders.email holds only confirmed ones; both must be set).
-  const canEmail = !!trader?.email && !!trader.emailConfirmedAt && !!mail;
-  const wantEmail = (via === 'email' || via === 'both') && canEmail;
+  const wantEmail = via === 'email' || via === 'both';
   const wantDm = via === 'dm' || via === 'both';
   const result: NotifyResult = { email: claimed.emailAt !== null, dm: claimed.dmAt !== null };
 
+  /** Once, and only to a confirmed address (card_traders.email holds only confirmed ones; both must be set). */
   const sendEmail = async () => {
     if (result.email || !trader?.email || !trader.emailConfirmedAt || !mail) return;
     const link = await unsubscribeLink(deps, mail, input.userId, trader.emailConfirmedAt, trader.unsubscribeHash);
@@ -124,7 +123,7 @@ export async function cardsNotify(deps: NotifyDeps, input: CardsNotifyInput): Pr
     await deps.prisma.cardNotification.updateMany({ where: owns, data: { dmAt: new Date() } });
   }
   // A member who chose DMs but closed them still hears of the trade: by email, when they confirmed one.
-  if (wantDm && !result.dm && canEmail) await sendEmail();
+  if (wantDm && !result.dm) await sendEmail();
   await deps.prisma.cardNotification.updateMany({ where: owns, data: { doneAt: new Date(), result: { ...result } } });
   return result;
 }

@@ -73,9 +73,13 @@ export const economySettingsChange = z
 
 export type EconomySettingsChange = z.infer<typeof economySettingsChange>;
 
-/** What is wrong with a settings change, in words a server admin reads, or null. */
+/** A refused settings change's issues in words a server admin reads. */
+export function economySettingsWording(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => (i.code === 'unrecognized_keys' ? `Unknown setting: ${i.keys.join(', ')}.` : i.message)).join(' ');
+}
+
+/** What is wrong with a settings change, or null. */
 export function economySettingsProblem(change: unknown): string | null {
   const parsed = economySettingsChange.safeParse(change);
-  if (parsed.success) return null;
-  return parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `Unknown setting: ${i.keys.join(', ')}.` : i.message)).join(' ');
+  return parsed.success ? null : economySettingsWording(parsed.error.issues);
 }

@@ -9,16 +9,16 @@ import { snowflake } from '../discord/snowflake';
  */
 export const FEATURE_SWITCHES = ['economy', 'shop', 'tasks', 'verification', 'codeShop', 'trades', 'announcements', 'cards'] as const;
 
-/** How the dashboard names each switch (a new switch does not compile until it has a name here). */
-export const FEATURE_LABELS: Record<(typeof FEATURE_SWITCHES)[number], string> = {
-  economy: 'Economy (/daily, /give, balances)',
+/** What a person reads for each switch (bot, API and dashboard alike). */
+export const FEATURE_LABELS: Readonly<Record<(typeof FEATURE_SWITCHES)[number], string>> = {
+  economy: 'Economy',
   shop: 'Shop',
   tasks: 'Tasks',
   verification: 'Roblox verification',
-  codeShop: 'Code shop (orders and top-ups)',
-  trades: 'Game trades',
+  codeShop: 'Code shop (code orders and top-ups)',
+  trades: 'Roblox trades',
   announcements: 'Announcements',
-  cards: 'Card trading (/cards)',
+  cards: 'Card trading',
 };
 
 export const guildSettingsPatch = z

@@ -4,7 +4,7 @@
  * channels; the admin then switches a feature off, posts the panels, runs `/setup check` and a member reads
  * `/help`. Prints each step and what Discord showed, as a transcript.
  */
-import { FEATURE_SWITCHES } from '../../lib/features';
+import { FEATURE_SWITCHES } from '../../lib/requests/guild-settings';
 import type { MessageRecord } from '../../test/fakes/discord';
 import type { Playground } from '../playground-stack';
 import { transcript } from './transcript';

@@ -1,5 +1,5 @@
 import { disabledFeatures } from '../../lib/feature-switches';
-import { FEATURE_SWITCHES } from '../../lib/features';
+import { FEATURE_SWITCHES } from '../../lib/requests/guild-settings';
 import { startDashEnv, type DashEnv, type Json } from './helpers';
 
 /**

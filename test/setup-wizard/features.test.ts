@@ -1,6 +1,7 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord-api-types/v10';
 import { createApiToken } from '../../lib/api-tokens';
-import { FEATURE_SWITCHES, type FeatureSwitch } from '../../lib/features';
+import { type FeatureSwitch } from '../../lib/features';
+import { FEATURE_SWITCHES } from '../../lib/requests/guild-settings';
 import type { InteractionHandle } from '../fakes/discord';
 import { startE2E, type E2E } from '../e2e/harness';
 

@@ -2,7 +2,8 @@ import { ComponentType, MessageFlags, type ChatInputCommandInteraction, type Int
 import { customId } from '../../../lib/discord/custom-id';
 import { AppError } from '../../../lib/errors';
 import { disabledFeatures, setDisabledFeatures } from '../../../lib/feature-switches';
-import { FEATURE_LABELS, FEATURE_SWITCHES, switchesOf } from '../../../lib/features';
+import { switchesOf } from '../../../lib/features';
+import { FEATURE_LABELS, FEATURE_SWITCHES } from '../../../lib/requests/guild-settings';
 import type { ComponentHandler } from '../../command';
 import type { BotDeps } from '../../deps';
 import { guildIdOf } from '../../interaction';
