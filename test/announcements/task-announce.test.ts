@@ -32,13 +32,13 @@ describe('announcing a task', () => {
   it('/announce task: the preview of the card, then Post puts the card in the channel', async () => {
     const t = await task({ name: 'Build a bridge', messageId: '123456789012345678' });
     const cmd = e2e.discord.slash(guildId, admin, 'announce', { task: `#${t.id}`, channel }, { subcommand: 'task' });
-    await cmd.waitForResponse();
+    await cmd.waitForResponse(30_000);
     const preview = cmd.original()!;
     expect(preview.embeds[0]!.title).toBe('Preview — nothing is posted yet');
     expect(buttonsOf(preview).map((b) => b.label)).toEqual(['Post', 'Cancel']);
     expect(cards(`Task #${t.id}: Build a bridge`)).toHaveLength(0);
 
-    await e2e.discord.clickButton(preview, buttonsOf(preview)[0]!.custom_id, admin).waitForResponse();
+    await e2e.discord.clickButton(preview, buttonsOf(preview)[0]!.custom_id, admin).waitForResponse(30_000);
     const [card] = await eventually(() => (cards(`Task #${t.id}: Build a bridge`).length ? cards(`Task #${t.id}: Build a bridge`) : null), 'the card');
     const text = card!.embeds[0]!.description!;
     expect(text).toContain('**Reward:** ');
